@@ -1,0 +1,167 @@
+"""The app factory every service builds on: logging, problem+json, request ids, body limits, auth by default,
+health routes, the database engine, the pooled HTTP client and the token verifier."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from shared.auth import get_principal
+from shared.config import BaseServiceSettings
+from shared.db import make_engine, make_sessionmaker
+from shared.errors import install_error_handlers, problem_response, problem_responses
+from shared.health import router as health_router
+from shared.http import make_http_client
+from shared.jwt import JWKSFetcher, KeySet, TokenVerifier
+from shared.logging import RequestContextMiddleware, configure_logging
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+COMMON_ERRORS = problem_responses(400, 401, 403, 404, 422, 429, 500)
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over `max_bytes` with 413, whether declared by Content-Length or streamed."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                if declared < 0 or declared > self.max_bytes:
+                    await self._reject(scope, receive, send)
+                    return
+        received = 0
+
+        async def limited_receive() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Any, receive: Any, send: Any) -> None:
+        response = problem_response(
+            413, detail=f"The request body is larger than {self.max_bytes} bytes.", instance=scope.get("path")
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class NoStoreMiddleware:
+    """Everything here is sensitive personal data: tell every cache not to keep it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
+def default_jwks_fetcher(app: FastAPI, url: str) -> JWKSFetcher:
+    async def fetch() -> dict[str, Any]:
+        response = await app.state.http.get(url)
+        response.raise_for_status()
+        return response.json()
+
+    return fetch
+
+
+def create_service_app(
+    settings: BaseServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter] = (),
+    public_routers: Sequence[APIRouter] = (),
+    jwks_fetcher: JWKSFetcher | None = None,
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+    openapi_tags: list[dict[str, Any]] | None = None,
+) -> FastAPI:
+    """Build a service. `routers` require a valid token; `public_routers` opt out visibly."""
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = make_engine(
+            settings.database_url.get_secret_value(),
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
+        app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        app.state.http = make_http_client(
+            timeout=settings.http_timeout_seconds, connect_timeout=settings.http_connect_timeout_seconds
+        )
+        keys = KeySet(
+            jwks_fetcher or default_jwks_fetcher(app, settings.jwks_url),
+            min_refresh_seconds=settings.jwks_min_refresh_seconds,
+        )
+        app.state.verifier = TokenVerifier(
+            keys,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            leeway_seconds=settings.jwt_leeway_seconds,
+        )
+        try:
+            for hook in on_startup:
+                await hook(app)
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app)
+            await app.state.http.aclose()
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_tags=openapi_tags,
+        responses=COMMON_ERRORS,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(NoStoreMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health_router)
+    for router in public_routers:
+        app.include_router(router)
+    for router in routers:
+        app.include_router(router, dependencies=[Depends(get_principal)])
+    return app

@@ -1,0 +1,121 @@
+"""Calls between services: one pooled httpx client per process, timeouts, bounded retries for idempotent
+calls only, the caller's token and X-Request-ID relayed, and failures mapped to 502/503/504."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from shared.auth import Principal
+from shared.errors import ServiceUnavailable, UpstreamError, UpstreamTimeout
+from shared.logging import request_id_var
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRY_STATUSES = frozenset({502, 503, 504})
+logger = logging.getLogger("qihang.http")
+
+
+def make_http_client(*, timeout: float, connect_timeout: float, max_connections: int = 100) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=connect_timeout),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        follow_redirects=False,
+    )
+
+
+class _RetryableStatus(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, httpx.TransportError | _RetryableStatus)
+
+
+class ServiceClient:
+    """A named downstream service on the shared pooled client."""
+
+    def __init__(self, http: httpx.AsyncClient, *, name: str, base_url: str, retries: int = 2) -> None:
+        self.http = http
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.retries = retries
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        principal: Principal | None = None,
+        token: str | None = None,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        method = method.upper()
+        out_headers = dict(headers or {})
+        bearer = principal.token if principal is not None else token
+        if bearer:
+            out_headers["Authorization"] = f"Bearer {bearer}"
+        rid = request_id_var.get()
+        if rid:
+            out_headers["X-Request-ID"] = rid
+        attempts = 1 + (self.retries if method in IDEMPOTENT_METHODS else 0)
+        url = f"{self.base_url}{path}"
+
+        async def once() -> httpx.Response:
+            response = await self.http.request(method, url, json=json, params=params, headers=out_headers)
+            if response.status_code in RETRY_STATUSES and method in IDEMPOTENT_METHODS:
+                raise _RetryableStatus(response)
+            return response
+
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(attempts),
+                wait=wait_exponential_jitter(initial=0.05, max=0.5),
+                retry=retry_if_exception(_retryable),
+                reraise=True,
+            ):
+                with attempt:
+                    return await once()
+        except _RetryableStatus as exc:
+            raise UpstreamError(f"The {self.name} service answered {exc.response.status_code}.") from exc
+        except httpx.TimeoutException as exc:
+            logger.warning("upstream timeout", extra={"upstream": self.name})
+            raise UpstreamTimeout(f"The {self.name} service did not answer in time.") from exc
+        except httpx.TransportError as exc:
+            logger.warning("upstream unavailable", extra={"upstream": self.name, "error": type(exc).__name__})
+            raise ServiceUnavailable(f"The {self.name} service is unavailable.") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+class ServiceTokenProvider:
+    """A client-credentials token of this service itself, for background work with no end user behind it."""
+
+    def __init__(self, gateway: ServiceClient, *, client_id: str, client_secret: str) -> None:
+        self.gateway = gateway
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def token(self) -> str:
+        async with self._lock:
+            if self._token is None or time.time() > self._expires_at - 30:
+                response = await self.gateway.http.post(
+                    f"{self.gateway.base_url}/api/v1/auth/token",
+                    data={"grant_type": "client_credentials"},
+                    auth=(self.client_id, self.client_secret),
+                )
+                if response.status_code != 200:
+                    raise UpstreamError(f"The gateway refused this service's credentials ({response.status_code}).")
+                body = response.json()
+                self._token = body["access_token"]
+                self._expires_at = time.time() + float(body.get("expires_in", 60))
+            return self._token

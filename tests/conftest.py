@@ -1,0 +1,158 @@
+"""Fixtures shared by every test: a real PostgreSQL, one fresh database per service built by
+`alembic upgrade head`, a test signing key, token factories and in-process API clients whose every
+test runs inside a rolled-back transaction (SQLAlchemy's create_savepoint recipe)."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from scripts.localdb import DATA_DIR, ensure_database, start_embedded
+from shared import jwt as qjwt
+from shared.config import database_url_for
+from shared.db import get_session
+from shared.migrations import upgrade
+from shared.reference import scopes_for_roles
+
+ISSUER = "qihang-gateway"
+AUDIENCE = "qihang-api"
+TEST_KID = "test-key-1"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url():
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    server = start_embedded(DATA_DIR / "pg-test")
+    yield server.get_uri("postgres")
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server_url: str) -> Callable[[str], str]:
+    """database_url("registry") -> URL of a fresh, migrated test database for that service (made once a run)."""
+    made: dict[str, str] = {}
+
+    def make(service: str) -> str:
+        if service not in made:
+            name = f"qihang_test_{service}"
+            ensure_database(pg_server_url, name, recreate=True)
+            url = database_url_for(pg_server_url, name)
+            upgrade(service, url)
+            made[service] = url
+        return made[service]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> str:
+    return qjwt.generate_private_key_pem()
+
+
+@pytest.fixture(scope="session")
+def jwks(signing_key: str) -> dict[str, Any]:
+    return {"keys": [qjwt.public_jwk(signing_key, TEST_KID)]}
+
+
+@pytest.fixture(scope="session")
+def jwks_fetcher(jwks: dict[str, Any]):
+    async def fetch() -> dict[str, Any]:
+        return jwks
+
+    return fetch
+
+
+@pytest.fixture(scope="session")
+def make_token(signing_key: str) -> Callable[..., str]:
+    """make_token(roles=["staff"], department="township", jurisdiction="dapu", **claim_overrides)."""
+
+    def make(
+        *,
+        roles: list[str] | None = None,
+        department: str | None = "nco",
+        jurisdiction: str | None = None,
+        scopes: list[str] | None = None,
+        kind: str = "user",
+        lifetime: int = 300,
+        **overrides: Any,
+    ) -> str:
+        roles = roles if roles is not None else ["staff"]
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": str(uuid.uuid4()),
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": uuid.uuid4().hex,
+            "typ": kind,
+            "name": "tester",
+            "roles": roles,
+            "dept": department,
+            "jur": jurisdiction,
+            "scope": " ".join(sorted(scopes if scopes is not None else scopes_for_roles(set(roles)))),
+        }
+        claims.update(overrides)
+        claims = {k: v for k, v in claims.items() if v is not ...}
+        return qjwt.sign(claims, signing_key, overrides.pop("kid", TEST_KID) if "kid" in overrides else TEST_KID)
+
+    return make
+
+
+async def _isolated_client(app: FastAPI, url: str) -> AsyncIterator[tuple[httpx.AsyncClient, AsyncSession]]:
+    engine = create_async_engine(url)
+    async with engine.connect() as conn:
+        outer = await conn.begin()
+        session = AsyncSession(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+        async def session_override() -> AsyncIterator[AsyncSession]:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            else:
+                await session.commit()
+
+        app.dependency_overrides[get_session] = session_override
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                yield client, session
+        await session.close()
+        await outer.rollback()
+    await engine.dispose()
+
+
+@pytest.fixture
+def service_client(database_url, jwks_fetcher):
+    """service_client("registry", create_app) -> async context of (client, session) for that service."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def make(service: str, create_app: Callable[..., FastAPI], **settings: Any):
+        url = database_url(service)
+        app = create_app(_settings(service, url, **settings), jwks_fetcher=jwks_fetcher)
+        async for pair in _isolated_client(app, url):
+            yield pair
+
+    return make
+
+
+def _settings(service: str, url: str, **overrides: Any):
+    import importlib
+
+    settings_cls = importlib.import_module(f"{service}.config").Settings
+    return settings_cls(database_url=url, environment="test", log_json=False, **overrides)
