@@ -13,7 +13,9 @@ from shared.jwt import TokenVerifier
 
 MAX_AUTHORIZATION_HEADER = 8192
 # Declared so OpenAPI documents the scheme; parsing is ours (length limit, exact errors).
-bearer_scheme = HTTPBearer(auto_error=False, bearerFormat="JWT", description="Access token from POST /api/v1/auth/token.")
+bearer_scheme = HTTPBearer(
+    auto_error=False, bearerFormat="JWT", description="Access token from POST /api/v1/auth/token."
+)
 
 
 @dataclass(frozen=True, slots=True)

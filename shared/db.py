@@ -62,4 +62,5 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the commit runs before the response is sent, so a failed commit can never follow a 2xx.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

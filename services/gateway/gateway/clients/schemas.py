@@ -1,0 +1,56 @@
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from gateway.users.schemas import check_placement
+from shared.reference import SCOPES
+
+ClientId = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+
+
+class ClientCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: ClientId | None = Field(
+        default=None, description="Omit to have one generated.", examples=["civil-affairs-relief"]
+    )
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)] = Field(
+        examples=["县民政局救助系统"]
+    )
+    scopes: list[str] = Field(min_length=1, examples=[["registry:read"]], description=f"Any of {sorted(SCOPES)}")
+    department: str | None = Field(default=None, examples=["civil_affairs"])
+    jurisdiction: str | None = Field(default=None, examples=[None])
+
+    @field_validator("scopes")
+    @classmethod
+    def _known_scopes(cls, scopes: list[str]) -> list[str]:
+        unknown = sorted(set(scopes) - set(SCOPES))
+        if unknown:
+            raise ValueError(f"unknown scope(s): {', '.join(unknown)}")
+        if "admin" in scopes:
+            raise ValueError("integration clients cannot have the admin scope")
+        return sorted(set(scopes))
+
+    @model_validator(mode="after")
+    def _placement(self) -> "ClientCreate":
+        check_placement(self.department, self.jurisdiction)
+        return self
+
+
+class ClientRead(BaseModel):
+    id: uuid.UUID
+    client_id: str = Field(examples=["civil-affairs-relief"])
+    name: str
+    scopes: list[str]
+    department: str | None
+    jurisdiction: str | None
+    is_service: bool = Field(description="One of this platform's own services.")
+    disabled: bool
+    created_at: datetime
+    version: int
+
+
+class ClientWithSecret(ClientRead):
+    client_secret: str = Field(description="Shown this once: store it in the client system's secret store.")

@@ -1,0 +1,62 @@
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.config import BaseServiceSettings
+
+
+class Settings(BaseServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    service_name: str = "gateway"
+
+    # The first county administrator. Unprefixed names, as the README documents them.
+    admin_username: str = Field(
+        default="admin", validation_alias=AliasChoices("ADMIN_USERNAME", "GATEWAY_ADMIN_USERNAME")
+    )
+    admin_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ADMIN_PASSWORD", "GATEWAY_ADMIN_PASSWORD")
+    )
+
+    access_token_ttl_seconds: int = Field(default=300, ge=30, le=3600)
+    refresh_token_ttl_seconds: int = Field(default=8 * 3600, ge=60)
+    key_overlap_seconds: int = Field(
+        default=3600, description="How long a rotated-out signing key still verifies (at least the access TTL)."
+    )
+    max_failed_logins: int = 5
+    lockout_seconds: int = 900
+    subject_status_cache_seconds: float = 2.0
+
+    registry_url: str = "http://127.0.0.1:8001"
+    placement_url: str = "http://127.0.0.1:8002"
+    subsidy_url: str = "http://127.0.0.1:8003"
+    reporting_url: str = "http://127.0.0.1:8004"
+    upstream_timeout_seconds: float = 10.0
+
+    rate_limit_per_minute: int = Field(
+        default=600, ge=1, description="Requests per minute per client (token subject or IP)."
+    )
+    login_rate_limit_per_minute: int = Field(default=20, ge=1, description="Token requests per minute per IP.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser.")
+    max_header_bytes: int = 16_384
+
+    # Service clients registered at start-up from the same variables the services read.
+    registry_service_client_secret: SecretStr | None = Field(
+        default=None, validation_alias="REGISTRY_SERVICE_CLIENT_SECRET"
+    )
+    placement_service_client_secret: SecretStr | None = Field(
+        default=None, validation_alias="PLACEMENT_SERVICE_CLIENT_SECRET"
+    )
+    subsidy_service_client_secret: SecretStr | None = Field(
+        default=None, validation_alias="SUBSIDY_SERVICE_CLIENT_SECRET"
+    )
+    reporting_service_client_secret: SecretStr | None = Field(
+        default=None, validation_alias="REPORTING_SERVICE_CLIENT_SECRET"
+    )
+
+    def service_urls(self) -> dict[str, str]:
+        return {
+            "registry": self.registry_url,
+            "placement": self.placement_url,
+            "subsidy": self.subsidy_url,
+            "reporting": self.reporting_url,
+        }

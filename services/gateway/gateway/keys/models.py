@@ -1,0 +1,18 @@
+from datetime import datetime
+
+from sqlalchemy import DateTime, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.database import Base
+
+
+class SigningKey(Base):
+    """An RS256 key pair. The newest unretired key signs; retired keys still verify until `retired_at` plus
+    the overlap, so tokens signed just before a rotation keep working."""
+
+    __tablename__ = "signing_key"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    private_key_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,28 @@
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.keys.models import SigningKey
+
+
+class SigningKeyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def published(self, not_retired_before: datetime) -> list[SigningKey]:
+        """Keys that still verify: unretired, or retired within the overlap. Newest first."""
+        stmt = (
+            select(SigningKey)
+            .where(or_(SigningKey.retired_at.is_(None), SigningKey.retired_at > not_retired_before))
+            .order_by(SigningKey.created_at.desc())
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def active_for_update(self) -> list[SigningKey]:
+        stmt = select(SigningKey).where(SigningKey.retired_at.is_(None)).with_for_update()
+        return list((await self.session.scalars(stmt)).all())
+
+    async def add(self, key: SigningKey) -> None:
+        self.session.add(key)
+        await self.session.flush()

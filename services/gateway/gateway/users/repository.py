@@ -1,0 +1,41 @@
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.users.models import User
+from shared.pagination import PageParams, keyset_page
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> User | None:
+        stmt = select(User).where(User.id == user_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt)
+
+    async def by_username(self, username: str, *, for_update: bool = False) -> User | None:
+        stmt = select(User).where(User.username == username)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt)
+
+    async def page(
+        self, params: PageParams, *, department: str | None, jurisdiction: str | None, q: str | None
+    ) -> tuple[list[User], str | None]:
+        stmt = select(User)
+        if department:
+            stmt = stmt.where(User.department == department)
+        if jurisdiction:
+            stmt = stmt.where(User.jurisdiction == jurisdiction)
+        if q:
+            stmt = stmt.where(User.username.contains(q, autoescape=True))
+        return await keyset_page(self.session, stmt, params, keys=[User.username])
+
+    async def add(self, user: User) -> User:
+        self.session.add(user)
+        await self.session.flush()
+        return user
