@@ -43,30 +43,37 @@ class BodyLimitMiddleware:
                     await self._reject(scope, receive, send)
                     return
         received = 0
+        started = False
+        rejected = False
 
         async def limited_receive() -> Any:
-            nonlocal received
+            nonlocal received, rejected
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not rejected:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge
+                    rejected = True
+                    if not started:
+                        await self._reject(scope, receive, send)
+                    # The app sees the client go away; whatever it answers is swallowed below.
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._reject(scope, receive, send)
+        async def guarded_send(message: Any) -> None:
+            nonlocal started
+            if rejected:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
 
     async def _reject(self, scope: Any, receive: Any, send: Any) -> None:
         response = problem_response(
             413, detail=f"The request body is larger than {self.max_bytes} bytes.", instance=scope.get("path")
         )
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class NoStoreMiddleware:

@@ -77,9 +77,12 @@ class RequestContextMiddleware:
         status = 500
         start = time.perf_counter()
 
+        started = False
+
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
                 headers.append((b"x-request-id", rid.encode()))
@@ -88,6 +91,16 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Rendered here, inside the request context, so the 500 still carries the request id.
+            self.logger.exception("unhandled error")
+            if started:
+                raise
+            from shared.errors import problem_response
+
+            await problem_response(500, detail="An unexpected error occurred.", instance=scope.get("path"))(
+                scope, receive, send_with_id
+            )
         finally:
             route = scope.get("route")
             self.logger.info(

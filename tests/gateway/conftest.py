@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from gateway.config import Settings
 from gateway.main import create_app
 

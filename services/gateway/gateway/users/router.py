@@ -56,8 +56,8 @@ async def update_user(
     user_id: uuid.UUID,
     body: UserUpdate,
     principal: AdminPrincipal,
-    if_match: IfMatch,
     response: Response,
+    if_match: IfMatch = None,
 ) -> UserRead:
     """Change a user's name, roles, department or jurisdiction (If-Match required)."""
     user = await service.update_user(session, user_id=user_id, data=body, if_match=if_match, actor=principal.subject)

@@ -1,0 +1,111 @@
+"""What every service gets from shared.app: problem+json for every failure, request ids, body limits, no-store."""
+
+import logging
+
+import pytest
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+from registry.config import Settings
+
+from shared.app import create_service_app
+
+router = APIRouter(prefix="/api/v1/things")
+
+
+class ThingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    count: int
+
+
+@router.post("", status_code=201)
+async def create_thing(body: ThingCreate) -> ThingCreate:
+    """Echo."""
+    return body
+
+
+@router.get("/boom")
+async def boom() -> None:
+    """Fails."""
+    raise RuntimeError("secret internals: SELECT * FROM person")
+
+
+@pytest.fixture
+async def client(database_url, jwks_fetcher, make_token):
+    import httpx
+
+    settings = Settings(database_url=database_url("registry"), environment="test", log_json=False, max_body_bytes=1000)
+    app = create_service_app(settings, title="t", description="t", routers=[router], jwks_fetcher=jwks_fetcher)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        headers = {"Authorization": f"Bearer {make_token()}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as c:
+            yield c
+
+
+def assert_problem(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["code"] == code and body["title"]
+    assert body["request_id"] == response.headers["x-request-id"]
+    return body
+
+
+async def test_wrong_types_and_unknown_fields_list_every_field(client):
+    body = assert_problem(
+        await client.post("/api/v1/things", json={"name": "x", "count": "many", "owner": "me"}), 422, "validation_error"
+    )
+    assert {e["field"] for e in body["errors"]} == {"body.count", "body.owner"}
+    assert "many" not in str(body)  # input values are never echoed: they may be personal data
+
+
+async def test_malformed_json_is_400(client):
+    response = await client.post("/api/v1/things", content=b"{nope", headers={"Content-Type": "application/json"})
+    assert_problem(response, 400, "malformed_json")
+
+
+async def test_oversized_body_is_413_declared_or_streamed(client):
+    assert_problem(await client.post("/api/v1/things", content=b"x" * 2000), 413, "payload_too_large")
+
+    async def chunks():
+        for _ in range(20):
+            yield b"x" * 100
+
+    assert_problem(await client.post("/api/v1/things", content=chunks()), 413, "payload_too_large")
+
+
+async def test_unknown_route_and_method(client):
+    assert_problem(await client.get("/api/v1/nothing-here"), 404, "not_found")
+    assert_problem(await client.delete("/api/v1/things"), 405, "method_not_allowed")
+
+
+async def test_an_unexpected_error_is_a_500_problem_without_internals(client, caplog):
+    with caplog.at_level(logging.ERROR):
+        body = assert_problem(await client.get("/api/v1/things/boom"), 500, "internal_error")
+    assert "SELECT" not in str(body) and "secret" not in str(body)
+
+
+async def test_request_id_is_accepted_or_generated_and_echoed(client):
+    given = await client.post("/api/v1/things", json={"name": "a", "count": 1}, headers={"X-Request-ID": "abc-123"})
+    assert given.status_code == 201 and given.headers["x-request-id"] == "abc-123"
+    made = await client.post("/api/v1/things", json={"name": "a", "count": 1}, headers={"X-Request-ID": "bad id\n"})
+    assert made.headers["x-request-id"] not in ("", "bad id\n") and len(made.headers["x-request-id"]) == 32
+
+
+async def test_responses_are_never_cached(client):
+    response = await client.post("/api/v1/things", json={"name": "a", "count": 1})
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_over_long_authorization_header_is_401(client):
+    response = await client.post(
+        "/api/v1/things", json={"name": "a", "count": 1}, headers={"Authorization": "Bearer " + "x" * 9000}
+    )
+    assert_problem(response, 401, "invalid_token")
+
+
+async def test_health_and_readiness_are_public(client):
+    assert (await client.get("/healthz", headers={"Authorization": ""})).json()["status"] == "ok"
+    ready = await client.get("/readyz", headers={"Authorization": ""})
+    assert ready.status_code == 200 and ready.json()["database"] == "ok"
