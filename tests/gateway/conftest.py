@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from gateway.config import Settings
 from gateway.main import create_app
 

@@ -1,4 +1,5 @@
 import pytest
+
 from registry.main import create_app
 
 

@@ -5,8 +5,8 @@ import logging
 import pytest
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
-from registry.config import Settings
 
+from registry.config import Settings
 from shared.app import create_service_app
 
 router = APIRouter(prefix="/api/v1/things")

@@ -1,7 +1,6 @@
 import registry.jurisdictions.models  # noqa: F401  (registers the tables)
 from registry.config import Settings
 from registry.database import Base
-
 from shared.migrations import run_env
 
 run_env(Base.metadata, Settings().database_url.get_secret_value())
