@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
 
 from shared.auth import get_principal
 from shared.config import BaseServiceSettings
@@ -166,9 +167,18 @@ def create_service_app(
     app.add_middleware(NoStoreMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    for router in (health_router, *public_routers, *routers):
+        use_docstring_summaries(router)
     app.include_router(health_router)
     for router in public_routers:
         app.include_router(router)
     for router in routers:
         app.include_router(router, dependencies=[Depends(get_principal)])
     return app
+
+
+def use_docstring_summaries(router: APIRouter) -> None:
+    """A route's one-line docstring becomes its OpenAPI summary (FastAPI would title-case the function name)."""
+    for route in router.routes:
+        if isinstance(route, APIRoute) and not route.summary and route.description:
+            route.summary = route.description.strip().splitlines()[0].strip()

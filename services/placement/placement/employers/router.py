@@ -1,0 +1,69 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from placement.employers import service
+from placement.employers.repository import EmployerFilter
+from placement.employers.schemas import EmployerCreate, EmployerKind, EmployerRead, JurisdictionCode
+from shared.auth import Principal, require_scopes
+from shared.concurrency import set_etag
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.idempotency import IdempotencyKeyHeader
+from shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/api/v1/employers", tags=["employers"])
+Reader = Annotated[Principal, Depends(require_scopes("placement:read"))]
+Writer = Annotated[Principal, Depends(require_scopes("placement:write"))]
+
+
+@router.get("", responses=problem_responses(400, 422))
+async def list_employers(
+    session: SessionDep,
+    principal: Reader,
+    params: PageParamsDep,
+    jurisdiction_code: Annotated[JurisdictionCode | None, Query(description="Only this jurisdiction.")] = None,
+    kind: Annotated[EmployerKind | None, Query(description="Only this kind of employer.")] = None,
+    is_qihang_enterprise: Annotated[bool | None, Query(description="Only Qihang enterprises, or only others.")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of the name.")] = None,
+) -> Page[EmployerRead]:
+    """List employers by name; township staff see only their own jurisdiction's."""
+    filters = EmployerFilter(
+        jurisdiction_code=jurisdiction_code, kind=kind, is_qihang_enterprise=is_qihang_enterprise, name_contains=q
+    )
+    items, next_cursor = await service.list_employers(session, principal=principal, filters=filters, params=params)
+    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses=problem_responses(403, 409, 422),
+    response_description="The employer registered (or, on a retry with the same Idempotency-Key, the first result).",
+)
+async def create_employer(
+    session: SessionDep,
+    principal: Writer,
+    data: EmployerCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> EmployerRead:
+    """Register an employer; township staff only in their own jurisdiction."""
+    created = await service.create_employer(session, principal=principal, data=data, idempotency_key=idempotency_key)
+    response.status_code = created.status
+    response.headers["Location"] = f"{router.prefix}/{created.employer.id}"
+    set_etag(response, created.employer.version)
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return created.employer
+
+
+@router.get("/{employer_id}", responses=problem_responses(404, 422))
+async def get_employer(
+    session: SessionDep, principal: Reader, employer_id: uuid.UUID, response: Response
+) -> EmployerRead:
+    """Get one employer, with its version as ETag."""
+    employer = await service.get_employer(session, principal=principal, employer_id=employer_id)
+    set_etag(response, employer.version)
+    return employer

@@ -1,0 +1,1 @@
+"""Reporting service: the notice's indicators with their explicit, versioned definitions, and its targets."""

@@ -1,0 +1,40 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from reporting.indicators import service
+from reporting.indicators.schemas import IndicatorDetail, IndicatorRead, TargetRead
+from shared.auth import require_scopes
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.pagination import Page, PageParamsDep
+
+ReadAccess = Depends(require_scopes("reporting:read"))
+router = APIRouter(prefix="/api/v1", dependencies=[ReadAccess])
+IndicatorCode = Annotated[str, Path(max_length=40, pattern=r"^[a-z_]+$", examples=["placement_rate"])]
+
+
+@router.get("/indicators", tags=["indicators"])
+async def list_indicators(session: SessionDep) -> list[IndicatorRead]:
+    """List the notice's indicators, each with its current definition, in the notice's order."""
+    return await service.list_indicators(session)
+
+
+@router.get("/indicators/{code}", tags=["indicators"], responses=problem_responses(404, 422))
+async def get_indicator(session: SessionDep, code: IndicatorCode) -> IndicatorDetail:
+    """Get one indicator with every version of its definition."""
+    return await service.get_indicator(session, code=code)
+
+
+@router.get("/targets", tags=["targets"], responses=problem_responses(400, 422))
+async def list_targets(
+    session: SessionDep,
+    params: PageParamsDep,
+    indicator: Annotated[
+        str | None, Query(max_length=40, pattern=r"^[a-z_]+$", description="Only this indicator's targets.")
+    ] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="Only targets due in this year.")] = None,
+) -> Page[TargetRead]:
+    """List the notice's targets, by indicator code then date."""
+    items, next_cursor = await service.list_targets(session, params=params, indicator_code=indicator, year=year)
+    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
