@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from shared.auth import get_principal
 from shared.config import BaseServiceSettings
 from shared.db import make_engine, make_sessionmaker
-from shared.errors import install_error_handlers, problem_response, problem_responses
+from shared.errors import install_error_handlers, move_problem_schemas, problem_response, problem_responses
 from shared.health import router as health_router
 from shared.http import make_http_client
 from shared.jwt import JWKSFetcher, KeySet, TokenVerifier
@@ -174,7 +174,13 @@ def create_service_app(
         app.include_router(router)
     for router in routers:
         app.include_router(router, dependencies=[Depends(get_principal)])
+    app.openapi = lambda: own_openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def own_openapi(app: FastAPI) -> dict[str, Any]:
+    """The app's own OpenAPI document (cached by FastAPI), with errors documented as problem+json."""
+    return move_problem_schemas(FastAPI.openapi(app))
 
 
 def use_docstring_summaries(router: APIRouter) -> None:

@@ -202,6 +202,23 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(500, detail="An unexpected error occurred.", instance=request.url.path)
 
 
+def move_problem_schemas(document: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI files a `responses=` model under application/json; errors are application/problem+json. Moves the
+    Problem schema of every error response there (in place, idempotent) and returns the document."""
+    problem_ref = "#/components/schemas/Problem"
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                plain = content.get("application/json", {})
+                if str(status)[:1] in "45" and plain.get("schema", {}).get("$ref") == problem_ref:
+                    del content["application/json"]
+                    content.setdefault(PROBLEM_MEDIA_TYPE, {})["schema"] = {"$ref": problem_ref}
+    return document
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries documenting the problem+json errors of a route."""
     out: dict[int | str, dict[str, Any]] = {}

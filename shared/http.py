@@ -20,11 +20,29 @@ RETRY_STATUSES = frozenset({502, 503, 504})
 logger = logging.getLogger("qihang.http")
 
 
-def make_http_client(*, timeout: float, connect_timeout: float, max_connections: int = 100) -> httpx.AsyncClient:
+# Below uvicorn's 5 s keep-alive timeout, so a client never reuses a connection the server is closing.
+KEEPALIVE_EXPIRY_SECONDS = 4.0
+
+
+def make_http_client(
+    *,
+    timeout: float,
+    connect_timeout: float,
+    max_connections: int = 100,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """The one pooled client of a process for calls to other services (tests may hand in a transport)."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout, connect=connect_timeout),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        limits=httpx.Limits(
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
+        ),
         follow_redirects=False,
+        # Service calls never go through an HTTP(S)_PROXY from the environment.
+        trust_env=False,
+        transport=transport,
     )
 
 

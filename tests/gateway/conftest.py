@@ -32,8 +32,11 @@ def gateway_settings(url: str, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def running_gateway(url: str, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(gateway_settings(url, **overrides))
+async def running_gateway(
+    url: str, *, upstream_transport: httpx.AsyncBaseTransport | None = None, **overrides: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway in-process; `upstream_transport` plays the four services (see tests/gateway/upstreams.py)."""
+    app = create_app(gateway_settings(url, **overrides), upstream_transport=upstream_transport)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("10.0.0.7", 5000))
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:

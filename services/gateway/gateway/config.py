@@ -30,7 +30,20 @@ class Settings(BaseServiceSettings):
     placement_url: str = "http://127.0.0.1:8002"
     subsidy_url: str = "http://127.0.0.1:8003"
     reporting_url: str = "http://127.0.0.1:8004"
-    upstream_timeout_seconds: float = 10.0
+    upstream_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a proxied call may wait for each read or write of a service."
+    )
+    upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    upstream_max_connections: int = Field(default=200, ge=1, description="Pooled connections to all services.")
+    upstream_check_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="Timeout of the readiness probes and OpenAPI fetches of the services."
+    )
+    openapi_retry_seconds: float = Field(
+        default=10.0, ge=0, description="While a service's OpenAPI is missing, fetch it again at most this often."
+    )
+    openapi_max_age_seconds: float = Field(
+        default=300.0, ge=0, description="Re-fetch the services' OpenAPI documents after this long."
+    )
 
     rate_limit_per_minute: int = Field(
         default=600, ge=1, description="Requests per minute per client (token subject or IP)."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 
 from gateway.auth.router import events_router
@@ -16,12 +17,17 @@ from gateway.config import Settings
 from gateway.keys.router import router as keys_router
 from gateway.keys.service import KeyStore
 from gateway.ratelimit import RateLimiter
+from gateway.routing import Upstreams, install_routing
 from gateway.users.router import router as users_router
 from shared.app import create_service_app
 
 
-def create_app(settings: Settings | None = None, **_: Any) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, upstream_transport: httpx.AsyncBaseTransport | None = None, **_: Any
+) -> FastAPI:
+    """`upstream_transport` replaces the network to the four services (tests play them in-process)."""
     settings = settings or Settings()
+    upstreams = Upstreams(settings, transport=upstream_transport)
     app: FastAPI
 
     async def own_keys() -> dict[str, Any]:
@@ -50,10 +56,12 @@ def create_app(settings: Settings | None = None, **_: Any) -> FastAPI:
         public_routers=[auth_public_router],
         routers=[auth_router, users_router, clients_router, keys_router, events_router],
         jwks_fetcher=own_keys,
-        on_startup=[start],
+        on_startup=[start, upstreams.open],
+        on_shutdown=[upstreams.close],
         openapi_tags=[
             {"name": "auth", "description": "Log-in, tokens and the public keys that verify them."},
             {"name": "admin", "description": "Users, integration clients, signing keys and log-in events."},
         ],
     )
+    install_routing(app, settings, upstreams)
     return app

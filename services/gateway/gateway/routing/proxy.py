@@ -1,0 +1,209 @@
+"""Forwarding to the services.
+
+Each row of the route table becomes a `ProxyRoute`, added after the gateway's own routes, that takes every
+method. Before anything reaches a service the gateway checks the bearer token itself (signature, expiry,
+and that its subject is not disabled) and the caller's rate limit; the Authorization header then goes on
+unchanged, since every service verifies tokens too. Bodies are streamed both ways, never buffered, on the
+one pooled client; a call is never retried (POST and PATCH are not idempotent, and the client can decide).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import anyio
+import httpx
+from starlette.datastructures import URLPath
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import StreamingResponse
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
+
+from gateway.dependencies import client_ip
+from gateway.routing.exceptions import RateLimited
+from gateway.routing.table import Route, match
+from gateway.routing.upstream import Upstreams
+from shared.auth import bearer_token
+from shared.errors import ServiceUnavailable, Unauthorized, UpstreamError, UpstreamTimeout
+from shared.logging import request_id_var
+
+logger = logging.getLogger("qihang.gateway.proxy")
+
+Headers = list[tuple[bytes, bytes]]
+
+PROXIED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+    }
+)
+# Set again by the gateway (Host by the client library, the rest below), or about this hop only (Expect).
+# The client's own X-Forwarded-* are dropped: the gateway is where the network edge is, and uvicorn's
+# --forwarded-allow-ips already puts the real client address in front of any trusted proxy into the scope.
+NOT_FORWARDED_TO_SERVICE = frozenset(
+    {
+        b"host",
+        b"expect",
+        b"x-request-id",
+        b"forwarded",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+        b"x-real-ip",
+    }
+)
+# The gateway's server writes its own Date and Server; X-Request-ID is the gateway's (the same id) once.
+NOT_RETURNED_TO_CLIENT = frozenset({b"date", b"server", b"x-request-id"})
+
+
+def strip_headers(headers: Iterable[tuple[bytes, bytes]], also: frozenset[bytes]) -> Headers:
+    """Drop hop-by-hop headers, those the Connection header names, and `also`."""
+    headers = [(name.lower(), value) for name, value in headers]
+    dropped = set(HOP_BY_HOP | also)
+    for name, value in headers:
+        if name == b"connection":
+            dropped.update(token.strip().lower() for token in value.split(b","))
+    return [(name, value) for name, value in headers if name not in dropped]
+
+
+def request_headers(scope: Scope) -> Headers:
+    headers = strip_headers(scope["headers"], NOT_FORWARDED_TO_SERVICE)
+    client = scope.get("client")
+    if client:
+        headers.append((b"x-forwarded-for", client[0].encode("latin-1")))
+    headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode("latin-1")))
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    if host:
+        headers.append((b"x-forwarded-host", host))
+    rid = request_id_var.get()
+    if rid:
+        headers.append((b"x-request-id", rid.encode("latin-1")))
+    return headers
+
+
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
+
+
+async def admit(request: Request) -> None:
+    """The gateway's own checks before a call goes on: a valid token of an active subject, within its rate.
+
+    The rate is counted per token subject, or per client address when there is no valid token, so a flood
+    of bad tokens is slowed down too."""
+    app = request.app
+    refused: Unauthorized | None = None
+    subject: str | None = None
+    try:
+        claims = await app.state.verifier.verify(bearer_token(request))
+        subject = claims["sub"]
+    except Unauthorized as exc:
+        refused = exc
+    key = f"sub:{subject}" if subject is not None else f"ip:{client_ip(request)}"
+    wait = app.state.rate_limiter.hit(key)
+    if wait is not None:
+        raise RateLimited(f"Too many requests; try again in {wait} s.", headers={"Retry-After": str(wait)})
+    if refused is not None:
+        raise refused
+    if not await app.state.subject_status.is_active(subject):
+        raise Unauthorized("This account or client is disabled.", code="account_disabled")
+
+
+class UpstreamResponse(StreamingResponse):
+    """A service's answer relayed as it arrives: status, headers (minus hop-by-hop) and the raw body bytes
+    (still compressed if the service compressed them, so Content-Length stays true)."""
+
+    def __init__(self, upstream: httpx.Response, service: str) -> None:
+        super().__init__(self._relay(upstream, service), status_code=upstream.status_code)
+        self.raw_headers = strip_headers(upstream.headers.raw, NOT_RETURNED_TO_CLIENT)
+        self.upstream = upstream
+
+    @staticmethod
+    async def _relay(upstream: httpx.Response, service: str) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in upstream.aiter_raw():
+                yield chunk
+        except httpx.TransportError as exc:
+            # Too late for a problem response: the error ends the connection, so the client sees the body
+            # is incomplete instead of receiving a truncated one that looks whole.
+            logger.warning("upstream broke off", extra={"upstream": service, "error": type(exc).__name__})
+            raise
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Also when the client went away mid-body: the pooled connection must go back (or be dropped).
+            with anyio.CancelScope(shield=True):
+                await self.upstream.aclose()
+
+
+async def forward(request: Request, upstreams: Upstreams, service: str) -> UpstreamResponse:
+    scope = request.scope
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    if scope.get("query_string"):
+        raw_path += b"?" + scope["query_string"]
+    outgoing = httpx.Request(
+        scope["method"],
+        upstreams.url(service, raw_path),
+        headers=request_headers(scope),
+        content=request.stream() if _has_body(scope) else None,
+    )
+    try:
+        upstream = await upstreams.client.send(outgoing, stream=True)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        logger.warning("upstream unavailable", extra={"upstream": service, "error": type(exc).__name__})
+        raise ServiceUnavailable(f"The {service} service is unavailable; try again later.") from exc
+    except httpx.TimeoutException as exc:
+        logger.warning("upstream timeout", extra={"upstream": service, "error": type(exc).__name__})
+        raise UpstreamTimeout(f"The {service} service did not answer in time.") from exc
+    except httpx.TransportError as exc:
+        logger.warning("upstream failed", extra={"upstream": service, "error": type(exc).__name__})
+        raise UpstreamError(f"The {service} service failed to answer.") from exc
+    return UpstreamResponse(upstream, service)
+
+
+class ProxyRoute(BaseRoute):
+    """Every method on one route-table prefix, forwarded to its service. Errors raised here (401, 429,
+    502-504) become problem+json through the app's handlers like any other."""
+
+    def __init__(self, route: Route, upstreams: Upstreams) -> None:
+        self.route = route
+        self.upstreams = upstreams
+        # What the access log shows: the prefix, never the ids after it.
+        self.path = self.path_format = f"{route.prefix}/{{path:path}}"
+        self.name = f"proxy:{route.service}"
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and match(scope["path"]) is self.route:
+            return Match.FULL, {"route": self, "endpoint": self.handle}
+        return Match.NONE, {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] not in PROXIED_METHODS:
+            # TRACE would echo the Authorization header back; CONNECT is not for an API.
+            raise HTTPException(405, headers={"Allow": ", ".join(PROXIED_METHODS)})
+        request = Request(scope, receive)
+        await admit(request)
+        try:
+            response = await forward(request, self.upstreams, self.route.service)
+        except ClientDisconnect:
+            logger.info("client went away", extra={"upstream": self.route.service})
+            return
+        await response(scope, receive, send)

@@ -1,0 +1,118 @@
+"""End-to-end: the real gateway and services as separate uvicorn processes on spare ports, over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scripts.localdb import ensure_database
+from shared.config import database_url_for
+from shared.migrations import upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTS = {"gateway": 18200, "registry": 18201, "placement": 18202, "subsidy": 18203, "reporting": 18204}
+ADMIN_PASSWORD = "e2e-admin-password"
+
+
+@dataclass
+class System:
+    env: dict[str, str]
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    logs: dict[str, Path] = field(default_factory=dict)
+
+    def url(self, service: str = "gateway") -> str:
+        return f"http://127.0.0.1:{PORTS[service]}"
+
+    def start(self, service: str) -> None:
+        log = self.logs[service].open("ab")
+        self.procs[service] = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"{service}.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(PORTS[service]),
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_until(lambda: ready(f"{self.url(service)}/healthz"), f"{service} did not start", self.logs[service])
+
+    def stop(self, service: str) -> None:
+        proc = self.procs.pop(service, None)
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def ready(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_until(check, message: str, log: Path | None = None, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    raise AssertionError(f"{message}\n{tail}")
+
+
+@pytest.fixture(scope="session")
+def system(pg_server_url, tmp_path_factory) -> Iterator[System]:
+    env = {**os.environ, "ADMIN_PASSWORD": ADMIN_PASSWORD, "ADMIN_USERNAME": "admin"}
+    for service, port in PORTS.items():
+        name = f"qihang_e2e_{service}"
+        ensure_database(pg_server_url, name, recreate=True)
+        url = database_url_for(pg_server_url, name)
+        upgrade(service, url)
+        prefix = service.upper()
+        env[f"{prefix}_DATABASE_URL"] = url
+        env[f"{prefix}_ENVIRONMENT"] = "test"
+        env[f"{prefix}_JWKS_URL"] = f"http://127.0.0.1:{PORTS['gateway']}/.well-known/jwks.json"
+        if service != "gateway":
+            env[f"GATEWAY_{prefix}_URL"] = f"http://127.0.0.1:{port}"
+    env["GATEWAY_UPSTREAM_TIMEOUT_SECONDS"] = "5"
+    logs = tmp_path_factory.mktemp("e2e-logs")
+    system = System(env=env, logs={s: logs / f"{s}.log" for s in PORTS})
+    try:
+        for service in ("gateway", "registry", "placement", "subsidy", "reporting"):
+            system.start(service)
+        yield system
+    finally:
+        for service in list(system.procs):
+            system.stop(service)
+
+
+@pytest.fixture(scope="session")
+def admin_token(system) -> str:
+    response = httpx.post(
+        f"{system.url()}/api/v1/auth/token",
+        data={"grant_type": "password", "username": "admin", "password": ADMIN_PASSWORD},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]

@@ -1,0 +1,89 @@
+"""The whole system over HTTP: log in at the gateway, reach every service through it, survive a service stopping."""
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import ready, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def get(system, path: str, token: str | None = None, **kwargs) -> httpx.Response:
+    headers = kwargs.pop("headers", {})
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.get(f"{system.url()}{path}", headers=headers, timeout=10, **kwargs)
+
+
+def test_each_service_answers_through_the_gateway(system, admin_token):
+    jurisdictions = get(system, "/api/v1/jurisdictions", admin_token)
+    assert jurisdictions.status_code == 200
+    assert len(jurisdictions.json()) == 15
+    employers = get(system, "/api/v1/employers", admin_token)
+    assert employers.status_code == 200 and employers.json()["items"] == []
+    policies = get(system, "/api/v1/subsidy-policies", admin_token)
+    assert policies.status_code == 200 and "items" in policies.json()
+    indicators = get(system, "/api/v1/indicators", admin_token)
+    assert indicators.status_code == 200
+    assert {i["code"] for i in indicators.json()} >= {"placement_rate", "control_rate", "consolidation_rate"}
+
+
+def test_a_create_goes_through_the_gateway_and_is_idempotent(system, admin_token):
+    key = str(uuid.uuid4())
+    body = {
+        "name": f"柳城县鹏鑫源茧丝绸公司-{key[:6]}",
+        "kind": "enterprise",
+        "is_qihang_enterprise": True,
+        "jurisdiction_code": "dapu",
+    }
+    headers = {"Authorization": f"Bearer {admin_token}", "Idempotency-Key": key}
+    first = httpx.post(f"{system.url()}/api/v1/employers", json=body, headers=headers)
+    again = httpx.post(f"{system.url()}/api/v1/employers", json=body, headers=headers)
+    assert first.status_code == 201 and again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+
+
+def test_request_id_travels_through_and_comes_back(system, admin_token):
+    response = get(system, "/api/v1/indicators", admin_token, headers={"X-Request-ID": "e2e-trace-42"})
+    assert response.headers["x-request-id"] == "e2e-trace-42"
+
+
+def test_services_verify_tokens_themselves_when_called_directly(system, admin_token):
+    direct = system.url("registry") + "/api/v1/jurisdictions"
+    assert httpx.get(direct).status_code == 401
+    forged = admin_token[:-4] + ("AAAA" if not admin_token.endswith("AAAA") else "BBBB")
+    assert httpx.get(direct, headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    assert httpx.get(direct, headers={"Authorization": f"Bearer {admin_token}"}).status_code == 200
+
+
+def test_merged_docs_cover_every_service(system):
+    spec = httpx.get(f"{system.url()}/openapi.json").json()
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/jurisdictions",
+        "/api/v1/employers",
+        "/api/v1/subsidy-policies",
+        "/api/v1/indicators",
+    ):
+        assert path in paths, path
+    assert httpx.get(f"{system.url()}/docs").status_code == 200
+    assert httpx.get(f"{system.url()}/redoc").status_code == 200
+
+
+def test_a_stopped_service_gives_503_while_the_others_work_and_recovers(system, admin_token):
+    system.stop("placement")
+    try:
+        down = get(system, "/api/v1/employers", admin_token)
+        assert down.status_code == 503
+        assert down.headers["content-type"] == "application/problem+json"
+        assert "placement" in down.json()["detail"]
+        assert get(system, "/api/v1/jurisdictions", admin_token).status_code == 200
+        readiness = get(system, "/readyz")
+        assert readiness.status_code == 503
+    finally:
+        system.start("placement")
+    wait_until(lambda: get(system, "/api/v1/employers", admin_token).status_code == 200, "placement did not recover")
+    wait_until(lambda: ready(f"{system.url()}/readyz"), "gateway not ready again")
