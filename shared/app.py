@@ -160,7 +160,7 @@ def create_service_app(
         version="1.0.0",
         lifespan=lifespan,
         openapi_tags=openapi_tags,
-        responses=COMMON_ERRORS,
+        responses=problem_responses(500),
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -173,7 +173,7 @@ def create_service_app(
     for router in public_routers:
         app.include_router(router)
     for router in routers:
-        app.include_router(router, dependencies=[Depends(get_principal)])
+        app.include_router(router, dependencies=[Depends(get_principal)], responses=COMMON_ERRORS)
     app.openapi = lambda: own_openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -64,3 +65,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": the commit runs before the response is sent, so a failed commit can never follow a 2xx.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """Name of the constraint an IntegrityError broke (asyncpg reports it on the driver's exception)."""
+    cause: Any = exc.orig
+    while cause is not None:
+        name = getattr(cause, "constraint_name", None)
+        if name:
+            return name
+        cause = cause.__cause__
+    return None

@@ -9,6 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.logging import request_id_var
@@ -196,6 +198,33 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status_code, detail=detail, instance=request.url.path, headers=getattr(exc, "headers", None)
         )
 
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        if database_unavailable(exc):
+            logger.warning("database unavailable", extra={"error": type(exc).__name__})
+            return problem_response(
+                503,
+                code="database_unavailable",
+                detail="The database is unavailable; nothing was changed. Try again shortly.",
+                instance=request.url.path,
+                headers={"Retry-After": "5"},
+            )
+        logger.error("database error", exc_info=exc)
+        return problem_response(500, detail="An unexpected error occurred.", instance=request.url.path)
+
+    @app.exception_handler(OSError)
+    async def _io(request: Request, exc: OSError) -> JSONResponse:
+        # A network failure that reached the top: a refused or reset connection to the database (asyncpg
+        # raises these unwrapped). Calls to other services are mapped by shared.http before they get here.
+        logger.warning("dependency unavailable", extra={"error": type(exc).__name__})
+        return problem_response(
+            503,
+            code="dependency_unavailable",
+            detail="Something this request needs is unavailable; nothing was changed. Try again shortly.",
+            instance=request.url.path,
+            headers={"Retry-After": "5"},
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error", extra={"path": request.url.path})
@@ -217,6 +246,16 @@ def move_problem_schemas(document: dict[str, Any]) -> dict[str, Any]:
                     del content["application/json"]
                     content.setdefault(PROBLEM_MEDIA_TYPE, {})["schema"] = {"$ref": problem_ref}
     return document
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection (as opposed to a bad statement)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError | InterfaceError | SATimeoutError):
+        return True
+    cause = getattr(exc, "orig", None) or exc.__cause__
+    return isinstance(cause, OSError | ConnectionError)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -109,3 +109,16 @@ class IdempotencyStore:
         await session.execute(
             update(t).where(t.c.subject == subject, t.c.key == key).values(response_status=status, response_body=body)
         )
+
+    async def replay(
+        self, session: AsyncSession, *, key: str | None, subject: str, operation: str, payload: Any
+    ) -> StoredResponse | None:
+        """For a create with an optional key: the first response to replay, or None to go ahead (and claim)."""
+        if key is None:
+            return None
+        return await self.claim(session, key=key, subject=subject, operation=operation, request_hash=body_hash(payload))
+
+    async def remember(self, session: AsyncSession, *, key: str | None, subject: str, status: int, body: Any) -> None:
+        """Store the response of a create that claimed `key` (nothing to do without a key)."""
+        if key is not None:
+            await self.complete(session, key=key, subject=subject, status=status, body=body)

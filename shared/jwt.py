@@ -123,7 +123,12 @@ class TokenVerifier:
                 self._cache.move_to_end(token)
                 return cached
             del self._cache[token]
-        claims = await self._verify_uncached(token)
+        try:
+            claims = await self._verify_uncached(token)
+        except InvalidToken as exc:
+            # The attempt is logged with its reason; never the token, which may be a live credential.
+            logger.warning("token rejected", extra={"reason": exc.detail})
+            raise
         self._cache[token] = claims
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)

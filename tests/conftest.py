@@ -45,7 +45,8 @@ def database_url(pg_server_url: str) -> Callable[[str], str]:
 
     def make(service: str) -> str:
         if service not in made:
-            name = f"qihang_test_{service}"
+            # TEST_DB_SUFFIX lets two runs share one server without dropping each other's databases.
+            name = f"qihang_test_{service}{os.environ.get('TEST_DB_SUFFIX', '')}"
             ensure_database(pg_server_url, name, recreate=True)
             url = database_url_for(pg_server_url, name)
             upgrade(service, url)

@@ -86,7 +86,7 @@ def wait_until(check, message: str, log: Path | None = None, timeout: float = 60
 def system(pg_server_url, tmp_path_factory) -> Iterator[System]:
     env = {**os.environ, "ADMIN_PASSWORD": ADMIN_PASSWORD, "ADMIN_USERNAME": "admin"}
     for service, port in PORTS.items():
-        name = f"qihang_e2e_{service}"
+        name = f"qihang_e2e_{service}{os.environ.get('TEST_DB_SUFFIX', '')}"
         ensure_database(pg_server_url, name, recreate=True)
         url = database_url_for(pg_server_url, name)
         upgrade(service, url)

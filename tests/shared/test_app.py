@@ -5,9 +5,11 @@ import logging
 import pytest
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import text
 
 from registry.config import Settings
 from shared.app import create_service_app
+from shared.db import SessionDep
 
 router = APIRouter(prefix="/api/v1/things")
 
@@ -28,6 +30,12 @@ async def create_thing(body: ThingCreate) -> ThingCreate:
 async def boom() -> None:
     """Fails."""
     raise RuntimeError("secret internals: SELECT * FROM person")
+
+
+@router.get("/db")
+async def touch_database(session: SessionDep) -> int:
+    """Reads the database."""
+    return (await session.execute(text("SELECT 1"))).scalar_one()
 
 
 @pytest.fixture
@@ -109,3 +117,31 @@ async def test_health_and_readiness_are_public(client):
     assert (await client.get("/healthz", headers={"Authorization": ""})).json()["status"] == "ok"
     ready = await client.get("/readyz", headers={"Authorization": ""})
     assert ready.status_code == 200 and ready.json()["database"] == "ok"
+
+
+async def test_an_unreachable_database_is_a_503_problem_not_a_500(jwks_fetcher, make_token):
+    import httpx
+
+    settings = Settings(
+        database_url="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere", environment="test", log_json=False
+    )
+    app = create_service_app(settings, title="t", description="t", routers=[router], jwks_fetcher=jwks_fetcher)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            response = await c.get("/api/v1/things/db", headers={"Authorization": f"Bearer {make_token()}"})
+            body = assert_problem(response, 503, "dependency_unavailable")
+            assert response.headers["retry-after"] == "5"
+            assert "nowhere" not in str(body)
+            assert (await c.get("/readyz")).status_code == 503
+
+
+def test_database_failures_are_told_apart_from_bad_statements():
+    from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+
+    from shared.errors import database_unavailable
+
+    dropped = DBAPIError("INSERT ...", {}, Exception("terminating connection"), connection_invalidated=True)
+    assert database_unavailable(dropped)
+    assert database_unavailable(OperationalError("SELECT 1", {}, Exception("could not connect")))
+    assert not database_unavailable(ProgrammingError("SELEC 1", {}, Exception("syntax error")))

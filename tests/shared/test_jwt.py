@@ -157,3 +157,13 @@ async def test_a_cached_token_is_still_refused_once_expired(verifier, signing_ke
     assert await verifier.verify(token)
     await asyncio.sleep(2.1)
     assert "expired" in await refused(verifier, token)
+
+
+async def test_a_rejected_token_is_logged_with_its_reason_but_not_the_token(verifier, signing_key, caplog):
+    token = qjwt.sign(good_claims(aud="another-system"), signing_key, TEST_KID)
+    with caplog.at_level("WARNING", logger="qihang.auth"):
+        await refused(verifier, token)
+    records = [r for r in caplog.records if r.getMessage() == "token rejected"]
+    assert len(records) == 1
+    assert "audience" in records[0].reason
+    assert token not in caplog.text

@@ -1,9 +1,7 @@
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.employers.models import Employer
@@ -18,17 +16,6 @@ class EmployerFilter:
     kind: str | None = None
     is_qihang_enterprise: bool | None = None
     name_contains: str | None = None
-
-
-def violated_constraint(exc: IntegrityError) -> str | None:
-    """Name of the constraint an IntegrityError broke (asyncpg reports it on the driver's exception)."""
-    cause: Any = exc.orig
-    while cause is not None:
-        name = getattr(cause, "constraint_name", None)
-        if name:
-            return name
-        cause = cause.__cause__
-    return None
 
 
 def _escape_like(text: str) -> str:

@@ -6,11 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.employers.exceptions import EmployerExists, EmployerNotFound, OutsideJurisdiction
 from placement.employers.models import Employer
-from placement.employers.repository import USCC_CONSTRAINT, EmployerFilter, EmployerRepository, violated_constraint
+from placement.employers.repository import USCC_CONSTRAINT, EmployerFilter, EmployerRepository
 from placement.employers.schemas import KIND_LABELS_ZH, EmployerCreate, EmployerRead
 from placement.idempotency import store as idempotency
 from shared.auth import Principal
-from shared.idempotency import body_hash
+from shared.db import violated_constraint
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS
 
@@ -63,16 +63,15 @@ async def create_employer(
 ) -> Created:
     if principal.jurisdiction is not None and data.jurisdiction_code != principal.jurisdiction:
         raise OutsideJurisdiction("You may only register employers in your own jurisdiction.")
-    if idempotency_key is not None:
-        stored = await idempotency.claim(
-            session,
-            key=idempotency_key,
-            subject=principal.subject,
-            operation=CREATE_OPERATION,
-            request_hash=body_hash(data.model_dump(mode="json")),
-        )
-        if stored is not None:
-            return Created(stored.status, EmployerRead.model_validate(stored.body), replayed=True)
+    stored = await idempotency.replay(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=CREATE_OPERATION,
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        return Created(stored.status, EmployerRead.model_validate(stored.body), replayed=True)
 
     repo = EmployerRepository(session)
     code = data.unified_social_credit_code
@@ -85,8 +84,7 @@ async def create_employer(
             raise EmployerExists("An employer with this unified social credit code is already registered.") from exc
         raise
     read = _read(employer)
-    if idempotency_key is not None:
-        await idempotency.complete(
-            session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-        )
+    await idempotency.remember(
+        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+    )
     return Created(201, read, replayed=False)

@@ -1,8 +1,6 @@
 import uuid
-from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.pagination import PageParams, keyset_page
@@ -11,17 +9,6 @@ from subsidy.policies.models import SubsidyPolicy
 PUBLISHED_YEAR_INDEX = "uq_subsidy_policy_published_year"
 # First key of the two-key advisory lock that serialises version numbering within a year (the second is the year).
 POLICY_VERSION_LOCK = 0x53_50
-
-
-def violated_constraint(exc: IntegrityError) -> str | None:
-    """Name of the constraint an IntegrityError broke (asyncpg reports it on the driver's exception)."""
-    cause: Any = exc.orig
-    while cause is not None:
-        name = getattr(cause, "constraint_name", None)
-        if name:
-            return name
-        cause = cause.__cause__
-    return None
 
 
 class PolicyRepository:

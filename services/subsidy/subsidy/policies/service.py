@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
+from shared.db import violated_constraint
 from shared.errors import FieldError
-from shared.idempotency import body_hash
 from shared.pagination import PageParams
 from subsidy.idempotency import store as idempotency
 from subsidy.policies.exceptions import (
@@ -19,7 +19,7 @@ from subsidy.policies.exceptions import (
     PolicyNotFound,
 )
 from subsidy.policies.models import SubsidyPolicy, SubsidyPolicyTier
-from subsidy.policies.repository import PUBLISHED_YEAR_INDEX, PolicyRepository, violated_constraint
+from subsidy.policies.repository import PUBLISHED_YEAR_INDEX, PolicyRepository
 from subsidy.policies.schemas import (
     STATUS_LABELS_ZH,
     PolicyCreate,
@@ -150,16 +150,15 @@ async def create_policy(
     errors = tier_errors(data.tiers)
     if errors:
         raise InvalidTiers("The tiers must cover every headcount from 1 up, each exactly once.", errors=errors)
-    if idempotency_key is not None:
-        stored = await idempotency.claim(
-            session,
-            key=idempotency_key,
-            subject=principal.subject,
-            operation=CREATE_OPERATION,
-            request_hash=body_hash(data.model_dump(mode="json")),
-        )
-        if stored is not None:
-            return Created(stored.status, PolicyRead.model_validate(stored.body), replayed=True)
+    stored = await idempotency.replay(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=CREATE_OPERATION,
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        return Created(stored.status, PolicyRead.model_validate(stored.body), replayed=True)
 
     repo = PolicyRepository(session)
     policy = SubsidyPolicy(
@@ -178,10 +177,9 @@ async def create_policy(
         ],
     )
     read = _read(await repo.add(policy))
-    if idempotency_key is not None:
-        await idempotency.complete(
-            session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-        )
+    await idempotency.remember(
+        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+    )
     return Created(201, read, replayed=False)
 
 
