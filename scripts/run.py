@@ -175,15 +175,21 @@ def secret_name(service: str) -> str:
     return f"{service.upper()}_SERVICE_CLIENT_SECRET"
 
 
+# Keys the registry encrypts and hashes national ID numbers with (32 random bytes, URL-safe base64). Losing them
+# makes the stored ID numbers unreadable: they live with the data in .data/ and must be backed up with it.
+DATA_KEYS = ("REGISTRY_ID_NUMBER_ENCRYPTION_KEY", "REGISTRY_ID_NUMBER_HASH_KEY")
+
+
 def load_secrets(path: Path = SECRETS_FILE) -> dict[str, str]:
-    """The service-client secrets: made once with secrets.token_urlsafe(32), kept in .data/secrets.json (0600)."""
+    """The service-client secrets and data keys: made once with secrets.token_urlsafe(32) (32 random bytes),
+    kept in .data/secrets.json (0600)."""
     stored: dict[str, str] = {}
     if path.exists():
         try:
             stored = json.loads(path.read_text())
         except ValueError as exc:
             raise StartupError(f"{path} is not valid JSON; fix or delete it") from exc
-    wanted = {secret_name(service) for service in SERVICES}
+    wanted = {secret_name(service) for service in SERVICES} | set(DATA_KEYS)
     missing = sorted(wanted - stored.keys())
     if missing:
         for name in missing:
@@ -217,6 +223,8 @@ def child_environment(db_urls: dict[str, str], client_secrets: dict[str, str]) -
         env[f"{prefix}_SERVICE_CLIENT_ID"] = f"svc-{service}"
         env[secret_name(service)] = os.environ.get(secret_name(service)) or client_secrets[secret_name(service)]
         env[f"GATEWAY_{prefix}_URL"] = f"http://{HOST}:{port_of(service)}"
+    for name in DATA_KEYS:
+        env[name] = os.environ.get(name) or client_secrets[name]
     # Children print through a pipe: unbuffered, so a line (the gateway's one-time admin password) shows at once.
     env["PYTHONUNBUFFERED"] = "1"
     paths = [str(ROOT), *(str(ROOT / "services" / service) for service in ALL)]

@@ -1,4 +1,6 @@
-import registry.jurisdictions.models  # noqa: F401  (registers the tables)
+import registry.idempotency
+import registry.jurisdictions.models
+import registry.persons.models  # noqa: F401  (registers the tables)
 from registry.config import Settings
 from registry.database import Base
 from shared.migrations import run_env

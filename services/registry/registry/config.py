@@ -1,9 +1,34 @@
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.config import BaseServiceSettings
+
+# Development and test only: production refuses to start with them (below).
+DEV_ID_NUMBER_ENCRYPTION_KEY = "cWloYW5nLWRldi1vbmx5LWlkLWVuY3J5cHRpb24tayE="
+DEV_ID_NUMBER_HASH_KEY = "cWloYW5nLWRldi1vbmx5LWlkLWxvb2t1cC1oYXNoLWs="
 
 
 class Settings(BaseServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
 
     service_name: str = "registry"
+    id_number_encryption_key: SecretStr = Field(
+        default=SecretStr(DEV_ID_NUMBER_ENCRYPTION_KEY),
+        description="32 bytes, URL-safe base64: encrypts national ID numbers at rest (AES-256-GCM).",
+    )
+    id_number_hash_key: SecretStr = Field(
+        default=SecretStr(DEV_ID_NUMBER_HASH_KEY),
+        description="32 bytes, URL-safe base64: keyed hash of ID numbers for lookup and uniqueness.",
+    )
+
+    @model_validator(mode="after")
+    def _no_dev_keys_in_production(self) -> "Settings":
+        dev_keys = {DEV_ID_NUMBER_ENCRYPTION_KEY, DEV_ID_NUMBER_HASH_KEY}
+        if self.environment == "production" and (
+            self.id_number_encryption_key.get_secret_value() in dev_keys
+            or self.id_number_hash_key.get_secret_value() in dev_keys
+        ):
+            raise ValueError("set REGISTRY_ID_NUMBER_ENCRYPTION_KEY and REGISTRY_ID_NUMBER_HASH_KEY in production")
+        if self.id_number_encryption_key.get_secret_value() == self.id_number_hash_key.get_secret_value():
+            raise ValueError("the ID-number encryption and hash keys must differ")
+        return self

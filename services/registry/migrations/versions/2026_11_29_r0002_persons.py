@@ -1,0 +1,78 @@
+"""persons (ID numbers encrypted, keyed hash for lookup) and idempotency keys
+
+Revision ID: r0002
+Revises: r0001
+Create Date: 2026-11-29
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "r0002"
+down_revision = "r0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "person",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(50), nullable=False),
+        sa.Column("gender", sa.String(10), nullable=False),
+        sa.Column("birth_date", sa.Date(), nullable=False),
+        sa.Column("id_number_cipher", sa.LargeBinary(), nullable=False),
+        sa.Column("id_number_hash", sa.String(64), nullable=False),
+        sa.Column("id_number_masked", sa.String(18), nullable=False),
+        sa.Column("ethnicity", sa.String(20), nullable=True),
+        sa.Column("phone", sa.String(20), nullable=True),
+        sa.Column("household_address", sa.String(200), nullable=True),
+        sa.Column("residence_address", sa.String(200), nullable=True),
+        sa.Column("jurisdiction_code", sa.String(40), nullable=False),
+        sa.Column("education", sa.String(20), nullable=True),
+        sa.Column("skills", postgresql.ARRAY(sa.String(50)), nullable=False, server_default="{}"),
+        sa.Column("work_ability", sa.String(10), nullable=False),
+        sa.Column("work_ability_reason", sa.String(200), nullable=True),
+        sa.Column("guardian_name", sa.String(50), nullable=True),
+        sa.Column("guardian_relation", sa.String(20), nullable=True),
+        sa.Column("guardian_phone", sa.String(20), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(10), nullable=False, server_default="active"),
+        sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("archive_reason", sa.String(200), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_person"),
+        sa.UniqueConstraint("id_number_hash", name="uq_person_id_number_hash"),
+        sa.CheckConstraint("gender IN ('male','female')", name="ck_person_gender"),
+        sa.CheckConstraint("work_ability IN ('able','partly','unable')", name="ck_person_work_ability"),
+        sa.CheckConstraint("status IN ('active','archived')", name="ck_person_status"),
+        sa.CheckConstraint("(status = 'archived') = (archived_at IS NOT NULL)", name="ck_person_archived_at"),
+    )
+    op.create_index("ix_person_jurisdiction_code", "person", ["jurisdiction_code"])
+    # The list's usual shape: a jurisdiction's active people by name, then by id for the cursor.
+    op.create_index("ix_person_list", "person", ["jurisdiction_code", "status", "name", "id"])
+    op.create_index("ix_person_name_birth_date", "person", ["name", "birth_date"])
+    op.create_table(
+        "idempotency_key",
+        sa.Column("subject", sa.String(255), nullable=False),
+        sa.Column("key", sa.String(255), nullable=False),
+        sa.Column("operation", sa.String(200), nullable=False),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("response_status", sa.Integer(), nullable=True),
+        sa.Column("response_body", postgresql.JSONB(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("subject", "key", name="pk_idempotency_key"),
+    )
+    op.create_index("ix_idempotency_key_created_at", "idempotency_key", ["created_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_idempotency_key_created_at", table_name="idempotency_key")
+    op.drop_table("idempotency_key")
+    op.drop_index("ix_person_name_birth_date", table_name="person")
+    op.drop_index("ix_person_list", table_name="person")
+    op.drop_index("ix_person_jurisdiction_code", table_name="person")
+    op.drop_table("person")

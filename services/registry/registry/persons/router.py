@@ -1,0 +1,139 @@
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from registry.persons import service
+from registry.persons.dependencies import CipherDep
+from registry.persons.repository import PersonFilter
+from registry.persons.schemas import (
+    ArchiveRequest,
+    IdNumberQuery,
+    IdNumberRead,
+    PersonCreate,
+    PersonRead,
+    PersonUpdate,
+    Status,
+    WorkAbility,
+)
+from shared.auth import CurrentPrincipal
+from shared.concurrency import IfMatch, set_etag
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.idempotency import IdempotencyKeyHeader
+from shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
+Sort = Literal["name", "-name", "created_at", "-created_at", "birth_date", "-birth_date"]
+
+
+def _years_before(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+@router.get("", responses=problem_responses(400, 403))
+async def list_persons(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    params: PageParamsDep,
+    jurisdiction_code: Annotated[str | None, Query(max_length=40, examples=["dapu"])] = None,
+    status: Annotated[Status | None, Query(description="Default: active records only.")] = "active",
+    work_ability: WorkAbility | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=50, description="Part of the name.")] = None,
+    age_min: Annotated[int | None, Query(ge=0, le=120)] = None,
+    age_max: Annotated[int | None, Query(ge=0, le=120)] = None,
+    sort: Sort = "name",
+) -> Page[PersonRead]:
+    """List the people you may see, filtered and sorted, a page at a time."""
+    today = date.today()
+    filters = PersonFilter(
+        jurisdiction_code=jurisdiction_code,
+        status=status,
+        work_ability=work_ability,
+        name_contains=q,
+        born_on_or_before=_years_before(today, age_min) if age_min is not None else None,
+        born_after=_years_before(today, age_max + 1) if age_max is not None else None,
+    )
+    rows, cursor = await service.list_persons(session, principal=principal, filters=filters, params=params, sort=sort)
+    return Page(items=[service.to_read(p) for p in rows], next_cursor=cursor, limit=params.limit)
+
+
+@router.post("", status_code=201, responses=problem_responses(403, 409, 422))
+async def create_person(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    body: PersonCreate,
+    cipher: CipherDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> PersonRead:
+    """Register a person; the ID number is validated, encrypted and checked for duplicates."""
+    created = await service.create_person(
+        session, principal=principal, data=body, cipher=cipher, idempotency_key=idempotency_key
+    )
+    response.status_code = created.status
+    response.headers["Location"] = f"/api/v1/persons/{created.person.id}"
+    set_etag(response, created.person.version)
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return created.person
+
+
+@router.post("/search-by-id-number", responses=problem_responses(403, 404, 422))
+async def find_by_id_number(
+    session: SessionDep, principal: CurrentPrincipal, body: IdNumberQuery, cipher: CipherDep, response: Response
+) -> PersonRead:
+    """Find a person by national ID number (sent in the body, never in the URL)."""
+    person = await service.find_by_id_number(session, principal=principal, raw=body.id_number, cipher=cipher)
+    set_etag(response, person.version)
+    return service.to_read(person)
+
+
+@router.get("/{person_id}", responses=problem_responses(403, 404))
+async def get_person(
+    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, response: Response
+) -> PersonRead:
+    """One person's record, with the ID number masked; the ETag header is what If-Match wants."""
+    person = await service.get_person(session, principal=principal, person_id=person_id)
+    set_etag(response, person.version)
+    return service.to_read(person)
+
+
+@router.get("/{person_id}/id-number", responses=problem_responses(403, 404))
+async def reveal_id_number(
+    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, cipher: CipherDep
+) -> IdNumberRead:
+    """The full national ID number, for those whose work needs it (every view is audited)."""
+    person = await service.get_person(session, principal=principal, person_id=person_id)
+    return IdNumberRead(id_number=service.reveal_id_number(principal, person, cipher))
+
+
+@router.patch("/{person_id}", responses=problem_responses(403, 404, 409, 412, 422, 428))
+async def update_person(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    body: PersonUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PersonRead:
+    """Change a person's record (If-Match required); only the fields your department may set."""
+    person, _diff = await service.update_person(
+        session, principal=principal, person_id=person_id, data=body, if_match=if_match
+    )
+    set_etag(response, person.version)
+    return service.to_read(person)
+
+
+@router.post("/{person_id}/archive", responses=problem_responses(403, 404, 409, 422))
+async def archive_person(
+    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, body: ArchiveRequest, response: Response
+) -> PersonRead:
+    """Archive a record with a reason (records are never deleted)."""
+    person = await service.archive_person(session, principal=principal, person_id=person_id, reason=body.reason)
+    set_etag(response, person.version)
+    return service.to_read(person)

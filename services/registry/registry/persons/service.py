@@ -1,0 +1,277 @@
+"""Rules for people's records: ID numbers, duplicates, jurisdiction, field permissions, archiving."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.idempotency import store as idempotency
+from registry.persons import national_id, policy
+from registry.persons.crypto import IdNumberCipher
+from registry.persons.exceptions import (
+    IdNumberRejected,
+    InvalidInput,
+    NoPersonAccess,
+    OutsideJurisdiction,
+    PersonArchived,
+    PersonExists,
+    PersonNotFound,
+    PossibleDuplicate,
+)
+from registry.persons.models import Person
+from registry.persons.repository import PersonFilter, PersonRepository
+from registry.persons.schemas import LABELS_ZH, DuplicateCandidate, PersonCreate, PersonRead, PersonUpdate
+from shared.auth import Principal
+from shared.concurrency import require_version
+from shared.db import violated_constraint
+from shared.errors import FieldError
+from shared.pagination import PageParams
+from shared.reference import JURISDICTIONS
+
+CREATE_OPERATION = "POST /api/v1/persons"
+ID_HASH_CONSTRAINT = "uq_person_id_number_hash"
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    status: int
+    person: PersonRead
+    replayed: bool
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def to_read(person: Person) -> PersonRead:
+    return PersonRead(
+        id=person.id,
+        name=person.name,
+        gender=person.gender,
+        gender_label_zh=LABELS_ZH["gender"][person.gender],
+        birth_date=person.birth_date,
+        age=age_on(person.birth_date, date.today()),
+        id_number_masked=person.id_number_masked,
+        ethnicity=person.ethnicity,
+        phone=person.phone,
+        household_address=person.household_address,
+        residence_address=person.residence_address,
+        jurisdiction_code=person.jurisdiction_code,
+        jurisdiction_name_zh=JURISDICTIONS[person.jurisdiction_code][0],
+        education=person.education,
+        skills=list(person.skills or []),
+        work_ability=person.work_ability,
+        work_ability_label_zh=LABELS_ZH["work_ability"][person.work_ability],
+        work_ability_reason=person.work_ability_reason,
+        guardian_name=person.guardian_name,
+        guardian_relation=person.guardian_relation,
+        guardian_phone=person.guardian_phone,
+        notes=person.notes,
+        status=person.status,
+        archived_at=person.archived_at,
+        archive_reason=person.archive_reason,
+        created_at=person.created_at,
+        updated_at=person.updated_at,
+        version=person.version,
+    )
+
+
+def parse_id_number(raw: str) -> national_id.IdNumber:
+    try:
+        return national_id.parse(raw)
+    except national_id.InvalidIdNumber as exc:
+        raise IdNumberRejected(str(exc), errors=[FieldError(field="body.id_number", message=str(exc))]) from exc
+
+
+def _one_char_apart(a: str, b: str) -> bool:
+    return len(a) == len(b) and a != b and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+async def possible_duplicates(
+    session: AsyncSession, *, name: str, birth_date: date, jurisdiction_code: str, visible_in: str | None
+) -> list[DuplicateCandidate]:
+    """Same name and birth date anywhere, or a name one character apart in the same jurisdiction. Only the
+    candidates the caller may see are named."""
+    repo = PersonRepository(session)
+    found: dict[uuid.UUID, DuplicateCandidate] = {}
+    for p in await repo.same_name_and_birth_date(name, birth_date):
+        found[p.id] = DuplicateCandidate(
+            id=p.id,
+            name=p.name,
+            birth_date=p.birth_date,
+            jurisdiction_code=p.jurisdiction_code,
+            reason="same_name_and_birth_date",
+        )
+    for p in await repo.same_surname_in(jurisdiction_code, name):
+        if p.id not in found and _one_char_apart(p.name, name):
+            found[p.id] = DuplicateCandidate(
+                id=p.id,
+                name=p.name,
+                birth_date=p.birth_date,
+                jurisdiction_code=p.jurisdiction_code,
+                reason="similar_name_same_jurisdiction",
+            )
+    return [c for c in found.values() if visible_in is None or c.jurisdiction_code == visible_in]
+
+
+async def create_person(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    data: PersonCreate,
+    cipher: IdNumberCipher,
+    idempotency_key: str | None,
+) -> Created:
+    policy.require_create(principal)
+    own = policy.visible_jurisdiction(principal)
+    jurisdiction_code = data.jurisdiction_code or own
+    if jurisdiction_code is None:
+        raise InvalidInput(
+            "jurisdiction_code is required.",
+            errors=[FieldError(field="body.jurisdiction_code", message="Field required for county-wide staff")],
+        )
+    if jurisdiction_code not in JURISDICTIONS:
+        raise InvalidInput(
+            "Unknown jurisdiction.",
+            errors=[FieldError(field="body.jurisdiction_code", message=f"must be one of {', '.join(JURISDICTIONS)}")],
+        )
+    if own is not None and jurisdiction_code != own:
+        raise OutsideJurisdiction("You may only register people in your own jurisdiction.")
+    parsed = parse_id_number(data.id_number)
+    # The key remembers the normalised request, so a retry typed with full-width digits is the same request.
+    payload = data.model_dump(mode="json") | {"id_number": cipher.lookup_hash(parsed.value)}
+    stored = await idempotency.replay(
+        session, key=idempotency_key, subject=principal.subject, operation=CREATE_OPERATION, payload=payload
+    )
+    if stored is not None:
+        return Created(stored.status, PersonRead.model_validate(stored.body), replayed=True)
+
+    repo = PersonRepository(session)
+    id_hash = cipher.lookup_hash(parsed.value)
+    existing = await repo.by_id_hash(id_hash)
+    if existing is not None:
+        raise _exists(existing, own)
+    if not data.confirm_not_duplicate:
+        candidates = await possible_duplicates(
+            session, name=data.name, birth_date=parsed.birth_date, jurisdiction_code=jurisdiction_code, visible_in=own
+        )
+        if candidates:
+            raise PossibleDuplicate(
+                f"Possibly already registered: {', '.join(f'{c.name} ({c.id})' for c in candidates)}. If not, send "
+                "the request again with confirm_not_duplicate=true.",
+            )
+    fields = data.model_dump(exclude={"id_number", "jurisdiction_code", "confirm_not_duplicate"}, exclude_none=True)
+    person = Person(
+        **fields,
+        gender=parsed.gender,
+        birth_date=parsed.birth_date,
+        id_number_cipher=cipher.encrypt(parsed.value),
+        id_number_hash=id_hash,
+        id_number_masked=parsed.masked,
+        jurisdiction_code=jurisdiction_code,
+        status="active",
+    )
+    try:
+        async with session.begin_nested():
+            person = await repo.add(person)
+    except IntegrityError as exc:
+        if violated_constraint(exc) == ID_HASH_CONSTRAINT:
+            raise PersonExists("A person with this ID number is already registered.") from exc
+        raise
+    read = to_read(person)
+    await idempotency.remember(
+        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+    )
+    return Created(201, read, replayed=False)
+
+
+def _exists(existing: Person, own: str | None) -> PersonExists:
+    if own is None or existing.jurisdiction_code == own:
+        return PersonExists(f"A person with this ID number is already registered: {existing.id}.")
+    # Someone registered elsewhere does not exist for this caller: say only that the number is taken.
+    return PersonExists("A person with this ID number is already registered in another jurisdiction.")
+
+
+async def get_person(session: AsyncSession, *, principal: Principal, person_id: uuid.UUID) -> Person:
+    policy.grant_of(principal)
+    person = await PersonRepository(session).get(person_id, jurisdiction=policy.visible_jurisdiction(principal))
+    if person is None:
+        raise PersonNotFound("No such person.")
+    return person
+
+
+async def find_by_id_number(session: AsyncSession, *, principal: Principal, raw: str, cipher: IdNumberCipher) -> Person:
+    policy.grant_of(principal)
+    person = await PersonRepository(session).by_id_hash(cipher.lookup_hash(parse_id_number(raw).value))
+    own = policy.visible_jurisdiction(principal)
+    if person is None or (own is not None and person.jurisdiction_code != own):
+        raise PersonNotFound("No person you may see has this ID number.")
+    return person
+
+
+async def list_persons(
+    session: AsyncSession, *, principal: Principal, filters: PersonFilter, params: PageParams, sort: str
+) -> tuple[list[Person], str | None]:
+    policy.grant_of(principal)
+    return await PersonRepository(session).page(
+        filters, params, jurisdiction=policy.visible_jurisdiction(principal), sort=sort
+    )
+
+
+async def update_person(
+    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, data: PersonUpdate, if_match: str | None
+) -> tuple[Person, dict[str, dict[str, object]]]:
+    changes = data.model_dump(exclude_unset=True)
+    policy.require_fields(principal, set(changes))
+    person = await PersonRepository(session).get(
+        person_id, jurisdiction=policy.visible_jurisdiction(principal), for_update=True
+    )
+    if person is None:
+        raise PersonNotFound("No such person.")
+    require_version(if_match, person.version)
+    if person.status == "archived":
+        raise PersonArchived("An archived record cannot be changed.")
+    ability = changes.get("work_ability", person.work_ability)
+    reason = changes.get("work_ability_reason", person.work_ability_reason)
+    if ability != "able" and not reason:
+        raise InvalidInput(
+            "work_ability_reason is required when work ability is partly or fully lost.",
+            errors=[FieldError(field="body.work_ability_reason", message="Field required")],
+        )
+    diff = {}
+    for field, value in changes.items():
+        old = getattr(person, field)
+        if old != value:
+            diff[field] = {"old": old, "new": value}
+            setattr(person, field, value)
+    if diff:
+        await session.flush()
+        await session.refresh(person)
+    return person, diff
+
+
+async def archive_person(session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, reason: str) -> Person:
+    policy.require_archive(principal)
+    person = await PersonRepository(session).get(
+        person_id, jurisdiction=policy.visible_jurisdiction(principal), for_update=True
+    )
+    if person is None:
+        raise PersonNotFound("No such person.")
+    if person.status == "archived":
+        raise PersonArchived("The record is already archived.")
+    person.status = "archived"
+    person.archived_at = datetime.now(UTC)
+    person.archive_reason = reason
+    await session.flush()
+    await session.refresh(person)
+    return person
+
+
+def reveal_id_number(principal: Principal, person: Person, cipher: IdNumberCipher) -> str:
+    if not policy.can_unmask(principal):
+        raise NoPersonAccess("Your department may not see full ID numbers.")
+    return cipher.decrypt(person.id_number_cipher)

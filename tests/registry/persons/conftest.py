@@ -1,0 +1,40 @@
+from datetime import date
+
+import pytest
+
+from registry.persons.national_id import check_char
+
+
+def id_number(born: date = date(1990, 1, 1), seq: int = 123, area: str = "450222") -> str:
+    first17 = f"{area}{born:%Y%m%d}{seq:03d}"
+    return first17 + check_char(first17)
+
+
+@pytest.fixture
+def auth(make_token):
+    """auth(department="township", jurisdiction="dapu", roles=["staff"]) -> headers."""
+
+    def headers(department: str = "nco", jurisdiction: str | None = None, roles=("staff",), **extra) -> dict:
+        token = make_token(roles=list(roles), department=department, jurisdiction=jurisdiction, **extra)
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+@pytest.fixture
+def new_person(registry, auth):
+    """new_person(name=..., born=..., seq=..., jurisdiction_code=..., headers=...) -> created JSON."""
+
+    async def make(name: str = "韦某某", born: date = date(1990, 1, 1), seq: int = 123, headers=None, **fields):
+        body = {
+            "name": name,
+            "id_number": id_number(born, seq),
+            "work_ability": "able",
+            "jurisdiction_code": "dapu",
+            **fields,
+        }
+        response = await registry.post("/api/v1/persons", json=body, headers=headers or auth())
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return make
