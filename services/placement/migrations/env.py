@@ -1,5 +1,6 @@
 # Imported for their side effect: they register the tables on Base.metadata.
 import placement.employers.models
+import placement.events
 import placement.idempotency  # noqa: F401
 from placement.config import Settings
 from placement.database import Base

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from placement.config import Settings
 from placement.employers.router import router as employers_router
+from placement.events import router as events_router
 from shared.app import create_service_app
 from shared.jwt import JWKSFetcher
 
@@ -14,13 +15,18 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
         title="Qihang placement",
         description="Employment placement (就业安置): the employers (用人单位) that take on people in community "
         "detox and rehabilitation, Qihang enterprises (启航工程企业) and their placement points.",
-        routers=[employers_router],
+        routers=[employers_router, events_router],
         jwks_fetcher=jwks_fetcher,
         openapi_tags=[
             {
                 "name": "employers",
                 "description": "Enterprises, individual businesses and private owners that hire; "
                 "township staff see only their own jurisdiction's.",
-            }
+            },
+            {
+                "name": "placement-events",
+                "description": "The feed of placement changes (employer registered, ...), in order and each once, "
+                "for the services and departments that follow them.",
+            },
         ],
     )

@@ -8,6 +8,7 @@ from placement.employers.exceptions import EmployerExists, EmployerNotFound, Out
 from placement.employers.models import Employer
 from placement.employers.repository import USCC_CONSTRAINT, EmployerFilter, EmployerRepository
 from placement.employers.schemas import KIND_LABELS_ZH, EmployerCreate, EmployerRead
+from placement.events import outbox
 from placement.idempotency import store as idempotency
 from shared.auth import Principal
 from shared.db import violated_constraint
@@ -83,6 +84,18 @@ async def create_employer(
         if violated_constraint(exc) == USCC_CONSTRAINT:
             raise EmployerExists("An employer with this unified social credit code is already registered.") from exc
         raise
+    await outbox.emit(
+        session,
+        kind="employer.created",
+        aggregate_type="employer",
+        aggregate_id=employer.id,
+        data={
+            "employer_id": employer.id,
+            "kind": employer.kind,
+            "jurisdiction_code": employer.jurisdiction_code,
+            "is_qihang_enterprise": employer.is_qihang_enterprise,
+        },
+    )
     read = _read(employer)
     await idempotency.remember(
         session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")

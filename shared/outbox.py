@@ -1,0 +1,317 @@
+"""Transactional outbox and the ordered event feed that other services and departments follow.
+
+Writing: a service calls `Outbox.emit(session, ...)` in the transaction that makes a change, so the change and its
+event commit or roll back together; there is no second write that can fail on its own. Each service keeps its own
+table in its own database: `Outbox(outbox_table(Base.metadata))`, plus a migration that creates it.
+
+Reading: `Outbox.read` (and the route `events_router` builds on it) returns the events after a cursor, in
+(txid, id) order, without ever skipping one. Ordering by the identity `id` alone would skip some: ids are handed
+out at INSERT, but transactions commit in another order. If A inserts id 7 and B inserts id 8 and commits first, a
+reader polling in between sees 8, moves its cursor past it, and never sees 7 when A commits.
+
+So each row also records `txid`, its top-level transaction's 64-bit id (`pg_current_xact_id()`; xid8 never wraps
+around), and a read returns only rows with `txid < pg_snapshot_xmin(pg_current_snapshot())`. That xmin is the
+oldest transaction still running on the server when the reading statement took its snapshot: every transaction
+with a smaller id has finished (committed or rolled back), so whatever it committed is visible to that same
+statement, and no row with such a txid can ever appear later. A cursor (txid, id) from one read is therefore
+final: every row at or before it that will ever exist was there to be returned, and the next read continues
+strictly after it. No event is lost and none is returned twice; a rolled-back transaction's events never appear.
+
+What this costs, and what it does not promise:
+- The feed lags by the oldest running transaction on the whole PostgreSQL server (any database): a long
+  transaction or a session left "idle in transaction" holds the feed back until it ends. Events are delayed,
+  never lost. The reader's own transaction counts too, so a transaction never sees its own events in the feed.
+- The order is transaction-id order (ids are assigned at a transaction's first write), then emit order within a
+  transaction; it is not commit order. When two transactions change the same thing, the one that committed last
+  comes first if it got its id first, so events of updates should carry the thing's version for consumers to
+  drop stale ones.
+- `at` is the emitting transaction's start time, so it need not increase along the feed.
+
+What `data` may hold: the minimum a follower needs to decide whether to look closer, namely ids, codes, dates,
+statuses and versions. Never a national ID number, a person's name, phone, address or contact details, and never
+free-text notes: followers fetch details from the owning service, which checks who may see them. `emit` refuses
+the usual personal keys (`PERSONAL_KEYS`) as a safety net, not as the rule.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, NamedTuple
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import to_jsonable_python
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import UserDefinedType
+
+from shared.auth import require_scopes
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, InvalidCursor, decode_cursor, encode_cursor
+
+KIND_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+"""`<aggregate>.<what happened>`, e.g. `employer.created`, `placement.ended`."""
+
+PERSONAL_KEYS = frozenset(
+    {
+        "name",
+        "full_name",
+        "id_number",
+        "national_id",
+        "national_id_number",
+        "birth_date",
+        "phone",
+        "mobile",
+        "address",
+        "contact",
+        "contact_name",
+        "contact_phone",
+        "guardian",
+        "note",
+        "notes",
+    }
+)
+"""Keys `emit` refuses anywhere in `data`: what they usually hold is personal or free text."""
+
+_TXID = re.compile(r"[0-9]{1,20}")
+_MAX_XID8 = 2**64 - 1
+_MAX_BIGINT = 2**63 - 1
+
+
+class Xid8(UserDefinedType[int]):
+    """PostgreSQL's 64-bit transaction id (asyncpg reads and writes it as an int)."""
+
+    cache_ok = True
+    render_bind_cast = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "xid8"
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """The events a service's changes wrote, in the transactions that made them.
+
+    `data` is minimal: ids, codes, dates, statuses and versions. Never national ID numbers, people's names,
+    contact details or notes (see the module docstring)."""
+    return Table(
+        "outbox_event",
+        metadata,
+        Column("id", BigInteger, Identity(always=True), primary_key=True),
+        Column("txid", Xid8(), nullable=False, server_default=text("pg_current_xact_id()")),
+        Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("kind", String(100), nullable=False),
+        Column("aggregate_type", String(60), nullable=False),
+        Column("aggregate_id", Uuid, nullable=False),
+        Column("data", JSONB, nullable=False),
+        Index("ix_outbox_event_txid_id", "txid", "id"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEvent:
+    id: int
+    txid: int
+    at: datetime
+    kind: str
+    aggregate_type: str
+    aggregate_id: uuid.UUID
+    data: dict[str, Any]
+
+    @property
+    def cursor(self) -> str:
+        """The feed position just after this event."""
+        return encode_cursor([str(self.txid), self.id])
+
+
+class EventBatch(NamedTuple):
+    events: list[OutboxEvent]
+    next_cursor: str | None
+    """The last returned position, or the `after` given when nothing new is ready (poll again with it)."""
+    has_more: bool
+    """More events were ready than `limit`: read again at once."""
+
+
+def _personal_keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        found = {k for k in value if k in PERSONAL_KEYS}
+        for item in value.values():
+            found |= _personal_keys(item)
+        return found
+    if isinstance(value, list):
+        return set().union(*(_personal_keys(item) for item in value))
+    return set()
+
+
+def _position(after: str) -> tuple[int, int]:
+    """(txid, id) from a cursor this module issued; InvalidCursor (400) for anything else."""
+    txid, event_id = decode_cursor(after, 2)
+    if not isinstance(txid, str) or not _TXID.fullmatch(txid) or int(txid) > _MAX_XID8:
+        raise InvalidCursor("The cursor is not one this API issued.")
+    if not isinstance(event_id, int) or isinstance(event_id, bool) or not 0 <= event_id <= _MAX_BIGINT:
+        raise InvalidCursor("The cursor is not one this API issued.")
+    return int(txid), event_id
+
+
+class Outbox:
+    """Writes events in the caller's transaction and reads them back as a gap-free, ordered feed."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    async def emit(
+        self,
+        session: AsyncSession,
+        *,
+        kind: str,
+        aggregate_type: str,
+        aggregate_id: uuid.UUID,
+        data: Mapping[str, Any],
+    ) -> int:
+        """Record an event in the session's transaction (it commits or rolls back with the change); its id."""
+        if not re.fullmatch(KIND_PATTERN, kind):
+            raise ValueError(f"Event kind {kind!r} is not `<aggregate>.<what happened>` in snake_case.")
+        payload = to_jsonable_python(dict(data))
+        personal = _personal_keys(payload)
+        if personal:
+            raise ValueError(f"Event data must not carry personal details or notes: {sorted(personal)}.")
+        t = self.table
+        return await session.scalar(
+            insert(t)
+            .values(kind=kind, aggregate_type=aggregate_type, aggregate_id=aggregate_id, data=payload)
+            .returning(t.c.id)
+        )
+
+    async def read(
+        self, session: AsyncSession, *, after: str | None, limit: int, kinds: list[str] | None = None
+    ) -> EventBatch:
+        """Up to `limit` events after the cursor `after` (None: from the start), oldest first, only of `kinds` if
+        given. Only transactions that have all finished are read from (see the module docstring)."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_LIMIT}.")
+        t = self.table
+        barrier = func.pg_snapshot_xmin(func.pg_current_snapshot(), type_=Xid8())
+        stmt = select(t).where(t.c.txid < barrier)
+        if after is not None:
+            txid, event_id = _position(after)
+            stmt = stmt.where(
+                tuple_(t.c.txid, t.c.id)
+                > tuple_(bindparam("after_txid", txid, type_=Xid8()), bindparam("after_id", event_id, BigInteger))
+            )
+        if kinds:
+            stmt = stmt.where(t.c.kind.in_(kinds))
+        rows = (await session.execute(stmt.order_by(t.c.txid, t.c.id).limit(limit + 1))).all()
+        events = [OutboxEvent(**row._mapping) for row in rows[:limit]]
+        next_cursor = events[-1].cursor if events else after
+        return EventBatch(events, next_cursor, has_more=len(rows) > limit)
+
+
+EventKind = Annotated[str, StringConstraints(pattern=KIND_PATTERN, max_length=100)]
+
+
+class EventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(
+        description="The event's number in its service's outbox: unique, not the feed order.", examples=[1042]
+    )
+    kind: str = Field(description="What happened: `<aggregate>.<what happened>`.", examples=["employer.created"])
+    aggregate_type: str = Field(description="The kind of thing that changed.", examples=["employer"])
+    aggregate_id: uuid.UUID = Field(
+        description="Id of the thing that changed; read its details from its own endpoint.",
+        examples=["3f0e8a52-7c1d-4f7e-9d7b-2a4c5e6f7a8b"],
+    )
+    at: datetime = Field(
+        description="Start of the transaction that made the change (RFC 3339); need not increase along the feed.",
+        examples=["2026-11-29T08:30:00Z"],
+    )
+    data: dict[str, Any] = Field(
+        description="Minimal facts: ids, codes, dates, statuses. Never ID numbers, names, contact details or notes.",
+        examples=[
+            {
+                "employer_id": "3f0e8a52-7c1d-4f7e-9d7b-2a4c5e6f7a8b",
+                "kind": "enterprise",
+                "jurisdiction_code": "dapu",
+                "is_qihang_enterprise": True,
+            }
+        ],
+    )
+
+
+class EventFeed(BaseModel):
+    """A batch of the feed. Keep `next_cursor` and send it back as `after`: each event comes exactly once."""
+
+    items: list[EventRead] = Field(description="The events after `after`, oldest first.")
+    next_cursor: str | None = Field(
+        description="Position after the last item; equal to `after` when nothing new is ready (poll again with it). "
+        "Null only when the feed has nothing yet and no `after` was sent.",
+        examples=["WyI3NDQyIiwxMDQyXQ"],
+    )
+    has_more: bool = Field(
+        description="More events are ready now: ask again at once instead of waiting.", examples=[False]
+    )
+
+
+def events_router(outbox: Outbox, *, prefix: str, tag: str, scope: str) -> APIRouter:
+    """`GET {prefix}`: the service's event feed from `outbox`, for callers whose token carries `scope`."""
+    router = APIRouter(prefix=prefix, tags=[tag])
+
+    @router.get(
+        "",
+        dependencies=[Depends(require_scopes(scope))],
+        responses=problem_responses(400, 403, 422),
+        response_description="The next events, the cursor to continue from, and whether more are ready.",
+    )
+    async def list_events(
+        session: SessionDep,
+        after: Annotated[
+            str | None,
+            Query(
+                max_length=512,
+                description="`next_cursor` of your previous call; leave out to start from the beginning.",
+                examples=["WyI3NDQyIiwxMDQyXQ"],
+            ),
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many events (1-200).")] = (
+            DEFAULT_LIMIT
+        ),
+        kind: Annotated[
+            list[EventKind] | None,
+            Query(
+                max_length=20,
+                description="Only these kinds (repeat the parameter for several); the cursor still moves only "
+                "over what is returned.",
+                examples=[["employer.created"]],
+            ),
+        ] = None,
+    ) -> EventFeed:
+        """Follow the changes: the events after a cursor, in an order that never skips one."""
+        batch = await outbox.read(session, after=after, limit=limit, kinds=kind)
+        return EventFeed(
+            items=[EventRead.model_validate(e) for e in batch.events],
+            next_cursor=batch.next_cursor,
+            has_more=batch.has_more,
+        )
+
+    return router

@@ -1,0 +1,183 @@
+"""The placement event feed as a follower sees it: GET /api/v1/placement-events after changes made through the API.
+
+A transaction never sees its own events in the feed (see shared.outbox), so the feed tests run the app on real,
+committed sessions and delete what they created afterwards. The feed's barrier is the oldest transaction on the
+whole server, so they wait (up to WAIT_SECONDS) for an event rather than assume it is already readable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from placement.config import Settings
+from placement.employers.models import Employer
+from placement.events import outbox
+from placement.idempotency import store as idempotency_store
+from placement.main import create_app
+
+FEED = "/api/v1/placement-events"
+EMPLOYERS = "/api/v1/employers"
+PROBLEM = "application/problem+json"
+WAIT_SECONDS = 30
+CONTACT = {"address": "柳城县大埔镇龙江路88号", "contact_name": "韦经理", "contact_phone": "0772-7612345"}
+
+
+def bearer(token: str, **extra: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", **extra}
+
+
+def employer(name: str = "柳城县鹏鑫源茧丝绸公司", **overrides):
+    body = {"name": name, "kind": "enterprise", "is_qihang_enterprise": True, "jurisdiction_code": "dapu", **CONTACT}
+    return body | overrides
+
+
+class Live:
+    """The placement app on committed sessions, and what the test created there (deleted at the end)."""
+
+    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
+        self.client = client
+        self.token = token
+        self.employer_ids: list[uuid.UUID] = []
+
+    async def create(self, body: dict, **headers: str) -> httpx.Response:
+        response = await self.client.post(EMPLOYERS, json=body, headers=bearer(self.token, **headers))
+        assert response.status_code == 201, response.text
+        self.employer_ids.append(uuid.UUID(response.json()["id"]))
+        return response
+
+    async def feed(self, after: str | None, **params) -> dict:
+        response = await self.client.get(
+            FEED, params={"limit": 200, **params} | ({"after": after} if after else {}), headers=bearer(self.token)
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def end_of_feed(self) -> str | None:
+        page = {"next_cursor": None, "has_more": True}
+        while page["has_more"]:
+            page = await self.feed(page["next_cursor"])
+        return page["next_cursor"]
+
+    async def follow(self, after: str | None, *, until_event_for: str) -> tuple[list[dict], str | None, str]:
+        """Poll from `after` until the event about `until_event_for` has come; every item seen, the cursor, and
+        every page as sent (JSON with non-ASCII characters unescaped)."""
+        items: list[dict] = []
+        raw: list[str] = []
+        cursor = after
+        deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
+        while until_event_for not in [item["aggregate_id"] for item in items]:
+            if asyncio.get_running_loop().time() > deadline:
+                pytest.fail(f"no event about {until_event_for} within {WAIT_SECONDS}s")
+            await asyncio.sleep(0.05)
+            response = await self.client.get(
+                FEED, params={"limit": 200} | ({"after": cursor} if cursor else {}), headers=bearer(self.token)
+            )
+            assert response.status_code == 200, response.text
+            page = response.json()
+            raw.append(json.dumps(page, ensure_ascii=False))
+            items += page["items"]
+            cursor = page["next_cursor"]
+        return items, cursor, "".join(raw)
+
+
+@pytest.fixture
+async def live(database_url, jwks_fetcher, make_token):
+    url = database_url("placement")
+    app = create_app(Settings(database_url=url, environment="test", log_json=False), jwks_fetcher=jwks_fetcher)
+    token = make_token(roles=["staff"], department="nco")
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            state = Live(client, token)
+            yield state
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        ids = state.employer_ids
+        await conn.execute(delete(outbox.table).where(outbox.table.c.aggregate_id.in_(ids)))
+        await conn.execute(delete(Employer).where(Employer.id.in_(ids)))
+        key_table = idempotency_store.table
+        await conn.execute(delete(key_table).where(key_table.c.response_body["id"].astext.in_([str(i) for i in ids])))
+    await engine.dispose()
+
+
+async def test_registering_an_employer_puts_one_employer_created_event_on_the_feed_without_contact_details(live):
+    start = await live.end_of_feed()
+    created = (await live.create(employer())).json()
+
+    items, cursor, raw = await live.follow(start, until_event_for=created["id"])
+
+    about_it = [item for item in items if item["aggregate_id"] == created["id"]]
+    assert len(about_it) == 1
+    event = about_it[0]
+    assert set(event) == {"id", "kind", "aggregate_type", "aggregate_id", "at", "data"}
+    assert (event["kind"], event["aggregate_type"]) == ("employer.created", "employer")
+    assert event["data"] == {
+        "employer_id": created["id"],
+        "kind": "enterprise",
+        "jurisdiction_code": "dapu",
+        "is_qihang_enterprise": True,
+    }
+    for detail in (*CONTACT.values(), created["name"]):
+        assert detail not in raw
+
+    after = await live.feed(cursor)
+    assert after == {"items": [], "next_cursor": cursor, "has_more": False}
+
+
+async def test_a_replayed_create_puts_no_second_event_on_the_feed(live):
+    start = await live.end_of_feed()
+    key = str(uuid.uuid4())
+    first = await live.create(employer(), **{"Idempotency-Key": key})
+    replayed = await live.create(employer(), **{"Idempotency-Key": key})
+    assert replayed.headers.get("idempotent-replayed") == "true"
+    assert replayed.json()["id"] == first.json()["id"]
+    # A later change: once its event is on the feed, everything the replay could have written would be too.
+    marker = (await live.create(employer("柳城县启航服装加工厂"))).json()
+
+    items, _, _ = await live.follow(start, until_event_for=marker["id"])
+
+    assert [item["aggregate_id"] for item in items] == [first.json()["id"], marker["id"]]
+
+
+async def test_a_refused_create_writes_no_event(service_client, make_token):
+    county = make_token(roles=["staff"], department="nco")
+    township = make_token(roles=["staff"], department="township", jurisdiction="dapu")
+    async with service_client("placement", create_app) as (client, session):
+        ok = await client.post(EMPLOYERS, json=employer(), headers=bearer(county))
+        assert ok.status_code == 201
+        outside = await client.post(EMPLOYERS, json=employer(jurisdiction_code="shapu"), headers=bearer(township))
+        assert outside.status_code == 403
+        t = outbox.table
+        events = (await session.execute(select(t.c.aggregate_id, func.count()).group_by(t.c.aggregate_id))).all()
+    assert events == [(uuid.UUID(ok.json()["id"]), 1)]
+
+
+async def test_the_feed_needs_the_placement_read_scope(service_client, make_token):
+    async with service_client("placement", create_app) as (client, _session):
+        without = await client.get(FEED, headers=bearer(make_token(scopes=["registry:read", "placement:write"])))
+        anonymous = await client.get(FEED)
+        allowed = await client.get(FEED, headers=bearer(make_token(scopes=["placement:read"])))
+    assert without.status_code == 403
+    assert without.headers["content-type"] == PROBLEM
+    assert without.json()["code"] == "insufficient_scope"
+    assert anonymous.status_code == 401
+    assert allowed.status_code == 200
+    assert set(allowed.json()) == {"items", "next_cursor", "has_more"}
+
+
+async def test_limit_and_kind_are_validated(service_client, make_token):
+    token = make_token(scopes=["placement:read"])
+    async with service_client("placement", create_app) as (client, _session):
+        for params in ({"limit": 0}, {"limit": 201}, {"kind": "Employer Created"}):
+            response = await client.get(FEED, params=params, headers=bearer(token))
+            assert response.status_code == 422, params
+            assert response.headers["content-type"] == PROBLEM
+        fine = await client.get(FEED, params={"limit": 200, "kind": ["employer.created"]}, headers=bearer(token))
+    assert fine.status_code == 200
