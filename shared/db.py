@@ -49,6 +49,18 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+# Set in session.info by code that has already rolled its own work back to a savepoint and recorded why it
+# failed (the audit trail of a refused request): the request still fails, but that record is committed.
+COMMIT_ON_ERROR = "commit_on_error"
+
+
+async def end_request_transaction(session: AsyncSession, *, failed: bool) -> None:
+    if failed and not session.info.get(COMMIT_ON_ERROR):
+        await session.rollback()
+    else:
+        await session.commit()
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit when the route returns, roll back when it raises.
     Services and repositories only flush()."""
@@ -57,10 +69,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         try:
             yield session
         except BaseException:
-            await session.rollback()
+            await end_request_transaction(session, failed=True)
             raise
         else:
-            await session.commit()
+            await end_request_transaction(session, failed=False)
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit can never follow a 2xx.

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from scripts.localdb import DATA_DIR, ensure_database, start_embedded
 from shared import jwt as qjwt
 from shared.config import database_url_for
-from shared.db import get_session
+from shared.db import COMMIT_ON_ERROR, end_request_transaction, get_session
 from shared.migrations import upgrade
 from shared.reference import scopes_for_roles
 
@@ -122,10 +122,12 @@ async def _isolated_client(app: FastAPI, url: str) -> AsyncIterator[tuple[httpx.
             try:
                 yield session
             except BaseException:
-                await session.rollback()
+                await end_request_transaction(session, failed=True)
                 raise
             else:
-                await session.commit()
+                await end_request_transaction(session, failed=False)
+            finally:
+                session.info.pop(COMMIT_ON_ERROR, None)
 
         app.dependency_overrides[get_session] = session_override
         async with app.router.lifespan_context(app):

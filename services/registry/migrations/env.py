@@ -1,3 +1,4 @@
+import registry.audit.models
 import registry.idempotency
 import registry.jurisdictions.models
 import registry.persons.models  # noqa: F401  (registers the tables)

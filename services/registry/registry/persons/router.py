@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from registry.persons import service
+from registry.persons.auditing import audited
 from registry.persons.dependencies import CipherDep
 from registry.persons.repository import PersonFilter
 from registry.persons.schemas import (
@@ -58,7 +59,11 @@ async def list_persons(
         born_on_or_before=_years_before(today, age_min) if age_min is not None else None,
         born_after=_years_before(today, age_max + 1) if age_max is not None else None,
     )
-    rows, cursor = await service.list_persons(session, principal=principal, filters=filters, params=params, sort=sort)
+    async with audited(session, principal, "person.list") as trail:
+        rows, cursor = await service.list_persons(
+            session, principal=principal, filters=filters, params=params, sort=sort
+        )
+        trail.person_ids = [p.id for p in rows]
     return Page(items=[service.to_read(p) for p in rows], next_cursor=cursor, limit=params.limit)
 
 
@@ -72,9 +77,15 @@ async def create_person(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> PersonRead:
     """Register a person; the ID number is validated, encrypted and checked for duplicates."""
-    created = await service.create_person(
-        session, principal=principal, data=body, cipher=cipher, idempotency_key=idempotency_key
-    )
+    async with audited(session, principal, "person.create") as trail:
+        created = await service.create_person(
+            session, principal=principal, data=body, cipher=cipher, idempotency_key=idempotency_key
+        )
+        trail.person_ids = [created.person.id]
+        trail.changes = {
+            "id_number": {"old": None, "new": "set"},
+            "jurisdiction_code": {"old": None, "new": created.person.jurisdiction_code},
+        }
     response.status_code = created.status
     response.headers["Location"] = f"/api/v1/persons/{created.person.id}"
     set_etag(response, created.person.version)
@@ -88,7 +99,9 @@ async def find_by_id_number(
     session: SessionDep, principal: CurrentPrincipal, body: IdNumberQuery, cipher: CipherDep, response: Response
 ) -> PersonRead:
     """Find a person by national ID number (sent in the body, never in the URL)."""
-    person = await service.find_by_id_number(session, principal=principal, raw=body.id_number, cipher=cipher)
+    async with audited(session, principal, "person.search_by_id_number") as trail:
+        person = await service.find_by_id_number(session, principal=principal, raw=body.id_number, cipher=cipher)
+        trail.person_ids = [person.id]
     set_etag(response, person.version)
     return service.to_read(person)
 
@@ -98,7 +111,8 @@ async def get_person(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, response: Response
 ) -> PersonRead:
     """One person's record, with the ID number masked; the ETag header is what If-Match wants."""
-    person = await service.get_person(session, principal=principal, person_id=person_id)
+    async with audited(session, principal, "person.read", person_ids=[person_id]):
+        person = await service.get_person(session, principal=principal, person_id=person_id)
     set_etag(response, person.version)
     return service.to_read(person)
 
@@ -108,8 +122,10 @@ async def reveal_id_number(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, cipher: CipherDep
 ) -> IdNumberRead:
     """The full national ID number, for those whose work needs it (every view is audited)."""
-    person = await service.get_person(session, principal=principal, person_id=person_id)
-    return IdNumberRead(id_number=service.reveal_id_number(principal, person, cipher))
+    async with audited(session, principal, "person.id_number.unmask", person_ids=[person_id]):
+        person = await service.get_person(session, principal=principal, person_id=person_id)
+        number = service.reveal_id_number(principal, person, cipher)
+    return IdNumberRead(id_number=number)
 
 
 @router.patch("/{person_id}", responses=problem_responses(403, 404, 409, 412, 422, 428))
@@ -122,9 +138,10 @@ async def update_person(
     if_match: IfMatch = None,
 ) -> PersonRead:
     """Change a person's record (If-Match required); only the fields your department may set."""
-    person, _diff = await service.update_person(
-        session, principal=principal, person_id=person_id, data=body, if_match=if_match
-    )
+    async with audited(session, principal, "person.update", person_ids=[person_id]) as trail:
+        person, trail.changes = await service.update_person(
+            session, principal=principal, person_id=person_id, data=body, if_match=if_match
+        )
     set_etag(response, person.version)
     return service.to_read(person)
 
@@ -134,6 +151,8 @@ async def archive_person(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, body: ArchiveRequest, response: Response
 ) -> PersonRead:
     """Archive a record with a reason (records are never deleted)."""
-    person = await service.archive_person(session, principal=principal, person_id=person_id, reason=body.reason)
+    async with audited(session, principal, "person.archive", person_ids=[person_id]) as trail:
+        person = await service.archive_person(session, principal=principal, person_id=person_id, reason=body.reason)
+        trail.changes = {"status": {"old": "active", "new": "archived"}}
     set_etag(response, person.version)
     return service.to_read(person)

@@ -1,0 +1,14 @@
+"""The registry's audit trail (shared.audit), kept in its own database."""
+
+from registry.database import Base
+from shared.audit import AuditLog, audit_table
+
+table = audit_table(Base.metadata)
+audit = AuditLog(table)
+
+
+class AuditEvent(Base):
+    """Read-only mapping of the audit trail for the auditors' queries; rows are written only by `audit.record`
+    (the database refuses UPDATE and DELETE)."""
+
+    __table__ = table

@@ -1,0 +1,229 @@
+"""The auditors' API: who viewed person X, what user U did, what happened between two times; the chain check; and
+that reading the audit trail is itself audited, refusals included."""
+
+import asyncio
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from registry.audit.models import audit
+from registry.main import create_app
+from shared.auth import Principal
+from tests.registry.audit.helpers import committed_audit_rows
+
+URL = "/api/v1/audit-events"
+
+
+def actor(name: str, **overrides) -> Principal:
+    fields = {
+        "subject": f"{name}-{uuid.uuid4()}",
+        "kind": "user",
+        "name": name,
+        "roles": frozenset({"staff"}),
+        "department": "township",
+        "jurisdiction": "dapu",
+        "scopes": frozenset({"registry:read", "registry:write"}),
+        "token": "not-a-real-token",
+        "token_id": None,
+    }
+    return Principal(**{**fields, **overrides})
+
+
+@pytest.fixture
+async def registry_with_session(service_client):
+    async with service_client("registry", create_app) as pair:
+        yield pair
+
+
+@pytest.fixture
+def registry(registry_with_session):
+    return registry_with_session[0]
+
+
+@pytest.fixture
+def session(registry_with_session):
+    return registry_with_session[1]
+
+
+@pytest.fixture
+def auditor(make_token):
+    subject = f"auditor-{uuid.uuid4()}"
+    return subject, {"Authorization": f"Bearer {make_token(roles=['auditor'], department='nco', sub=subject)}"}
+
+
+async def record(session, who: Principal, operation: str, *people: uuid.UUID, **kwargs):
+    return await audit.record(
+        session, principal=who, operation=operation, resource_type="person", resource_ids=people, **kwargs
+    )
+
+
+async def events(registry, headers, **params) -> list[dict]:
+    response = await registry.get(URL, params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+async def test_who_viewed_or_changed_person_x(registry, session, auditor):
+    x, y = uuid.uuid4(), uuid.uuid4()
+    wei, huang, qin = actor("wei"), actor("huang"), actor("qin")
+    await record(session, wei, "person.read", x)
+    await record(session, huang, "person.list", y, x)
+    await record(session, qin, "person.read", y)
+    await record(
+        session,
+        wei,
+        "person.update",
+        x,
+        changes={"household_address": ("大埔镇", "东泉镇"), "id_number": ("450222199001011234", None)},
+        sensitive={"id_number"},
+    )
+
+    found = await events(registry, auditor[1], person_id=str(x))
+
+    assert [(e["actor_name"], e["operation"]) for e in found] == [
+        ("wei", "person.update"),
+        ("huang", "person.list"),
+        ("wei", "person.read"),
+    ]
+    update = found[0]
+    assert update["changes"] == {
+        "household_address": {"old": "大埔镇", "new": "东泉镇"},
+        "id_number": {"old": "[redacted]", "new": None},
+    }
+    assert (update["actor_subject"], update["actor_jurisdiction"], update["actor_roles"]) == (
+        wei.subject,
+        "dapu",
+        ["staff"],
+    )
+    assert (update["outcome"], update["outcome_label_zh"]) == ("success", "成功")
+
+
+async def test_what_user_u_did_newest_first_and_by_operation(registry, session, auditor):
+    wei, huang = actor("wei"), actor("huang")
+    x, y = uuid.uuid4(), uuid.uuid4()
+    await record(session, wei, "person.read", x)
+    await record(session, huang, "person.read", x)
+    await record(session, wei, "person.export", x, y)
+    await record(session, wei, "person.id_number.unmask", y, outcome="denied")
+
+    everything = await events(registry, auditor[1], actor=wei.subject)
+    assert [e["operation"] for e in everything] == ["person.id_number.unmask", "person.export", "person.read"]
+    assert everything[0]["outcome"] == "denied"
+    assert {e["actor_subject"] for e in everything} == {wei.subject}
+
+    reads = await events(registry, auditor[1], actor=wei.subject, operation="person.read")
+    assert [e["resource_ids"] for e in reads] == [[str(x)]]
+
+
+async def test_what_happened_between_two_times(registry, session, auditor):
+    wei = actor("wei")
+    entries = []
+    for operation in ("person.read", "person.update", "person.export"):
+        entries.append(await record(session, wei, operation, uuid.uuid4()))
+        await asyncio.sleep(0.005)  # distinct milliseconds, so the bounds fall between the events
+    _, second, third = (entry.at.isoformat() for entry in entries)
+
+    between = await events(registry, auditor[1], actor=wei.subject, since=second, until=third)
+    assert [e["operation"] for e in between] == ["person.update"]
+    since = await events(registry, auditor[1], actor=wei.subject, since=second)
+    assert [e["operation"] for e in since] == ["person.export", "person.update"]
+    until = await events(registry, auditor[1], actor=wei.subject, until=second)
+    assert [e["operation"] for e in until] == ["person.read"]
+
+    naive = await registry.get(URL, params={"since": "2026-11-01T00:00:00"}, headers=auditor[1])
+    assert naive.status_code == 422
+
+
+async def test_pages_follow_each_other_without_gaps_or_repeats(registry, session, auditor):
+    wei = actor("wei")
+    for i in range(5):
+        await record(session, wei, f"person.op{i}", uuid.uuid4())
+
+    seen, cursor = [], None
+    while True:
+        params = {"actor": wei.subject, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        response = await registry.get(URL, params=params, headers=auditor[1])
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert len(page["items"]) <= 2
+        seen += [e["operation"] for e in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"person.op{i}" for i in (4, 3, 2, 1, 0)]
+
+
+async def test_reading_the_audit_trail_is_itself_audited(registry, session, auditor):
+    subject, headers = auditor
+    x = uuid.uuid4()
+    await record(session, actor("wei"), "person.read", x)
+
+    await events(registry, headers, person_id=str(x))
+
+    mine = await events(registry, headers, actor=subject)
+    assert [(e["operation"], e["resource_type"], e["outcome"]) for e in mine] == [
+        ("audit.read", "audit_event", "success")
+    ]
+    assert mine[0]["resource_ids"] == [str(x)]
+    assert mine[0]["actor_roles"] == ["auditor"] and mine[0]["request_id"]
+    # So "who viewed person X" names the auditor too.
+    assert subject in {e["actor_subject"] for e in await events(registry, headers, person_id=str(x))}
+
+
+async def test_verify_says_ok_then_finds_the_event_that_was_changed(registry, session, auditor):
+    wei = actor("wei")
+    _, changed, _ = [await record(session, wei, "person.read", uuid.uuid4()) for _ in range(3)]
+
+    ok = await registry.get(f"{URL}/verify", headers=auditor[1])
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["ok"] is True and ok.json()["first_bad_id"] is None and ok.json()["checked"] >= 3
+
+    await session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER ALL"))
+    await session.execute(text("UPDATE audit_log SET actor_name = 'nobody' WHERE id = :id"), {"id": changed.id})
+    await session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER ALL"))
+
+    broken = await registry.get(f"{URL}/verify", headers=auditor[1])
+    assert broken.status_code == 200
+    assert (broken.json()["ok"], broken.json()["first_bad_id"]) == (False, changed.id)
+    later = await registry.get(f"{URL}/verify", params={"since_id": changed.id + 1}, headers=auditor[1])
+    assert later.json()["ok"] is True
+
+    verifications = await events(registry, auditor[1], actor=auditor[0], operation="audit.verify")
+    assert len(verifications) == 3
+
+
+# Refused attempts are recorded on a connection of their own and commit, so these tests do not use the rolled-back
+# session: they look at and then remove the committed rows.
+
+
+async def test_a_token_without_audit_read_is_refused_and_the_attempt_recorded(service_client, database_url, make_token):
+    x = uuid.uuid4()
+    subject = f"staff-{uuid.uuid4()}"
+    staff = {"Authorization": f"Bearer {make_token(roles=['staff'], sub=subject)}"}
+    async with committed_audit_rows(database_url("registry")) as committed:
+        async with service_client("registry", create_app) as (registry, _):
+            listing = await registry.get(URL, params={"person_id": str(x)}, headers=staff)
+            verify = await registry.get(f"{URL}/verify", headers=staff)
+        for response in (listing, verify):
+            assert response.status_code == 403
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["code"] == "insufficient_scope"
+
+        rows = await committed.rows()
+        assert [(r["actor_subject"], r["operation"], r["outcome"], r["resource_ids"]) for r in rows] == [
+            (subject, "audit.read", "denied", [x]),
+            (subject, "audit.verify", "denied", []),
+        ]
+
+
+async def test_an_invalid_cursor_is_refused_and_the_attempt_recorded(service_client, database_url, auditor):
+    async with committed_audit_rows(database_url("registry")) as committed:
+        async with service_client("registry", create_app) as (registry, _):
+            response = await registry.get(URL, params={"cursor": "not-a-cursor"}, headers=auditor[1])
+        assert response.status_code == 400
+        assert response.json()["code"] == "invalid_cursor"
+        rows = await committed.rows()
+        assert [(r["actor_subject"], r["operation"], r["outcome"]) for r in rows] == [
+            (auditor[0], "audit.read", "invalid")
+        ]
