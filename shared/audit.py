@@ -7,8 +7,10 @@ before it (GENESIS_HASH for the first), so changing, removing or reordering a ro
 next one, and `AuditLog.verify` finds it. The database refuses UPDATE, DELETE and TRUNCATE (triggers), and a unique
 `prev_hash` means two rows can never claim the same predecessor: the chain cannot fork, whatever a caller does.
 
-A write and its audit row commit or roll back together (`record`, in the caller's transaction); an attempt that fails
-is recorded in a transaction of its own (`record_outcome`), because the caller's rolls back.
+A write and its audit row commit or roll back together (`record`, in the caller's transaction). An attempt that fails
+(`audited` / `refuse`) has its work rolled back to a savepoint and is recorded in the same transaction, which is then
+committed although the request fails (shared.db.COMMIT_ON_ERROR): one transaction per request, so the chain's lock is
+never waited on by the request that holds it.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Literal, get_args
@@ -42,9 +46,11 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TIMESTAMP, UUID
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
+from shared.db import COMMIT_ON_ERROR
+from shared.errors import AppError
 from shared.logging import request_id_var
 
 Outcome = Literal["success", "denied", "not_found", "invalid", "error"]
@@ -289,6 +295,14 @@ class VerifyResult:
     fresh hash, or removed, shows at the row after it)."""
 
 
+@dataclass
+class Trail:
+    """What an audited operation touched; filled in by the work inside `AuditLog.audited`."""
+
+    resource_ids: list[uuid.UUID] = dataclass_field(default_factory=list)
+    changes: Mapping[str, Any] | None = None
+
+
 class AuditLog:
     def __init__(self, table: Table, *, lock_key: int = AUDIT_LOCK_KEY) -> None:
         self.table = table
@@ -344,32 +358,78 @@ class AuditLog:
         new_id = await session.scalar(insert(t).values(**values).returning(t.c.id))
         return AuditEntry(id=new_id, at=values["at"], hash=values["hash"])
 
-    async def record_outcome(
+    def audited(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        session: AsyncSession,
+        *,
+        principal: Principal | None,
+        operation: str,
+        resource_type: str,
+        resource_ids: Iterable[uuid.UUID] = (),
+        sensitive: Iterable[str] = frozenset(),
+    ) -> AbstractAsyncContextManager[Trail]:
+        """Run the work of one operation and record it: `async with audit.audited(...) as trail:` (set
+        `trail.resource_ids` / `trail.changes` inside). When the work raises an AppError it is rolled back to a
+        savepoint, the refusal is recorded in the same transaction and marked to commit while the request still
+        fails (shared.db.COMMIT_ON_ERROR): one transaction, so the chain's lock is never waited on by itself."""
+        return self._audited(session, principal, operation, resource_type, list(resource_ids), frozenset(sensitive))
+
+    @asynccontextmanager
+    async def _audited(
+        self,
+        session: AsyncSession,
+        principal: Principal | None,
+        operation: str,
+        resource_type: str,
+        resource_ids: list[uuid.UUID],
+        sensitive: frozenset[str],
+    ) -> AsyncIterator[Trail]:
+        trail = Trail(resource_ids=resource_ids)
+        try:
+            async with session.begin_nested():
+                yield trail
+        except AppError as exc:
+            await self.refuse(
+                session,
+                principal=principal,
+                operation=operation,
+                resource_type=resource_type,
+                resource_ids=trail.resource_ids,
+                outcome=outcome_for(exc),
+            )
+            raise
+        await self.record(
+            session,
+            principal=principal,
+            operation=operation,
+            resource_type=resource_type,
+            resource_ids=trail.resource_ids,
+            changes=trail.changes,
+            sensitive=sensitive,
+        )
+
+    async def refuse(
+        self,
+        session: AsyncSession,
         *,
         principal: Principal | None,
         operation: str,
         resource_type: str,
         outcome: Outcome,
         resource_ids: Iterable[uuid.UUID] = (),
-        changes: Mapping[str, Any] | None = None,
-        sensitive: Iterable[str] = frozenset(),
     ) -> AuditEntry:
-        """Record an attempt in a short transaction of its own, committed at once: for a request that was refused or
-        failed, whose own transaction rolls back. Call it when that transaction has not recorded anything (or has
-        already ended): one that has recorded holds the audit lock until it ends, and this would wait for it."""
-        async with sessionmaker() as session, session.begin():
-            return await self.record(
-                session,
-                principal=principal,
-                operation=operation,
-                resource_type=resource_type,
-                resource_ids=resource_ids,
-                changes=changes,
-                outcome=outcome,
-                sensitive=sensitive,
-            )
+        """Record a refused or failed attempt in the request's transaction (which must hold no other work) and
+        have it committed although the request fails."""
+        entry = await self.record(
+            session,
+            principal=principal,
+            operation=operation,
+            resource_type=resource_type,
+            resource_ids=resource_ids,
+            outcome=outcome,
+        )
+        session.info[COMMIT_ON_ERROR] = True
+        return entry
 
     async def verify(
         self, session: AsyncSession, *, since_id: int | None = None, limit: int | None = None

@@ -33,7 +33,7 @@ from shared.audit import (
 )
 from shared.auth import Principal
 from shared.config import database_url_for
-from shared.db import new_metadata
+from shared.db import end_request_transaction, new_metadata
 from shared.errors import Conflict, Forbidden, NotFound, Unauthorized
 from shared.logging import request_id_var
 from shared.migrations import downgrade, upgrade
@@ -303,23 +303,25 @@ async def test_a_recorded_write_rolls_back_with_its_transaction_but_the_refusal_
     actor = principal()
     async with committed_audit_rows(registry_url) as committed:
         async with committed.sessionmaker() as request_session:
-            await log.record(
-                request_session,
-                principal=actor,
-                operation="person.update",
-                resource_type="person",
-                resource_ids=[person],
-                changes={"phone": ("1", "2")},
-            )
-            await request_session.rollback()
-        await log.record_outcome(
-            committed.sessionmaker,
-            principal=actor,
-            operation="person.update",
-            resource_type="person",
-            resource_ids=[person],
-            outcome="denied",
-        )
+            with pytest.raises(Forbidden):
+                async with log.audited(
+                    request_session,
+                    principal=actor,
+                    operation="person.update",
+                    resource_type="person",
+                    resource_ids=[person],
+                ) as trail:
+                    trail.changes = {"phone": ("1", "2")}
+                    await log.record(
+                        request_session,
+                        principal=actor,
+                        operation="person.update",
+                        resource_type="person",
+                        resource_ids=[person],
+                        changes=trail.changes,
+                    )
+                    raise Forbidden("not yours")
+            await end_request_transaction(request_session, failed=True)
 
         rows = await committed.rows()
         assert [(r["operation"], r["outcome"], r["resource_ids"]) for r in rows] == [

@@ -1,4 +1,4 @@
-"""Audit rows that must really commit (a refused attempt is recorded on a connection of its own): a sessionmaker on
+"""Audit rows that must really commit (to watch the chain across separate transactions): a sessionmaker on
 an engine of its own, and afterwards the rows committed meanwhile are removed again. They are the tail of the chain,
 so what is left stays a whole chain."""
 

@@ -10,7 +10,6 @@ from sqlalchemy import text
 from registry.audit.models import audit
 from registry.main import create_app
 from shared.auth import Principal
-from tests.registry.audit.helpers import committed_audit_rows
 
 URL = "/api/v1/audit-events"
 
@@ -193,37 +192,46 @@ async def test_verify_says_ok_then_finds_the_event_that_was_changed(registry, se
     assert len(verifications) == 3
 
 
-# Refused attempts are recorded on a connection of their own and commit, so these tests do not use the rolled-back
-# session: they look at and then remove the committed rows.
+# Refused attempts are recorded in the request's own transaction, after its work is rolled back, and committed
+# although the request fails: here that commit lands in the test's outer transaction, which the session sees.
 
 
-async def test_a_token_without_audit_read_is_refused_and_the_attempt_recorded(service_client, database_url, make_token):
+async def rows_since(session, start: int) -> list:
+    result = await session.execute(text("SELECT * FROM audit_log WHERE id > :start ORDER BY id"), {"start": start})
+    return list(result.mappings().all())
+
+
+async def last_id(session) -> int:
+    return await session.scalar(text("SELECT coalesce(max(id), 0) FROM audit_log"))
+
+
+async def test_a_token_without_audit_read_is_refused_and_the_attempt_recorded(service_client, make_token):
     x = uuid.uuid4()
     subject = f"staff-{uuid.uuid4()}"
     staff = {"Authorization": f"Bearer {make_token(roles=['staff'], sub=subject)}"}
-    async with committed_audit_rows(database_url("registry")) as committed:
-        async with service_client("registry", create_app) as (registry, _):
-            listing = await registry.get(URL, params={"person_id": str(x)}, headers=staff)
-            verify = await registry.get(f"{URL}/verify", headers=staff)
+    async with service_client("registry", create_app) as (registry, session):
+        start = await last_id(session)
+        listing = await registry.get(URL, params={"person_id": str(x)}, headers=staff)
+        verify = await registry.get(f"{URL}/verify", headers=staff)
         for response in (listing, verify):
             assert response.status_code == 403
             assert response.headers["content-type"] == "application/problem+json"
             assert response.json()["code"] == "insufficient_scope"
 
-        rows = await committed.rows()
+        rows = await rows_since(session, start)
         assert [(r["actor_subject"], r["operation"], r["outcome"], r["resource_ids"]) for r in rows] == [
             (subject, "audit.read", "denied", [x]),
             (subject, "audit.verify", "denied", []),
         ]
 
 
-async def test_an_invalid_cursor_is_refused_and_the_attempt_recorded(service_client, database_url, auditor):
-    async with committed_audit_rows(database_url("registry")) as committed:
-        async with service_client("registry", create_app) as (registry, _):
-            response = await registry.get(URL, params={"cursor": "not-a-cursor"}, headers=auditor[1])
+async def test_an_invalid_cursor_is_refused_and_the_attempt_recorded(service_client, auditor):
+    async with service_client("registry", create_app) as (registry, session):
+        start = await last_id(session)
+        response = await registry.get(URL, params={"cursor": "not-a-cursor"}, headers=auditor[1])
         assert response.status_code == 400
         assert response.json()["code"] == "invalid_cursor"
-        rows = await committed.rows()
+        rows = await rows_since(session, start)
         assert [(r["actor_subject"], r["operation"], r["outcome"]) for r in rows] == [
             (auditor[0], "audit.read", "invalid")
         ]

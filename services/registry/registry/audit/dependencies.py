@@ -2,22 +2,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from registry.audit.models import audit
 from registry.audit.service import READ_OPERATION, RESOURCE_TYPE, VERIFY_OPERATION
 from shared.auth import CurrentPrincipal, Principal
+from shared.db import SessionDep
 from shared.errors import Forbidden
 
 AUDIT_SCOPE = "audit:read"
-
-
-def own_transactions(request: Request) -> async_sessionmaker[AsyncSession]:
-    """Sessions apart from the request's, for recording attempts whose request transaction rolls back."""
-    return request.app.state.sessionmaker
-
-
-OwnTransactions = Annotated[async_sessionmaker[AsyncSession], Depends(own_transactions)]
 
 
 def _person_asked_about(request: Request) -> list[uuid.UUID]:
@@ -30,11 +22,11 @@ def _person_asked_about(request: Request) -> list[uuid.UUID]:
 def auditor(operation: str):
     """Dependency factory: the caller needs the audit:read scope; a refusal is itself recorded as `denied`."""
 
-    async def _check(request: Request, principal: CurrentPrincipal) -> Principal:
+    async def _check(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Principal:
         if principal.has_scope(AUDIT_SCOPE):
             return principal
-        await audit.record_outcome(
-            own_transactions(request),
+        await audit.refuse(
+            session,
             principal=principal,
             operation=operation,
             resource_type=RESOURCE_TYPE,

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from registry.audit import service
-from registry.audit.dependencies import AuditReader, AuditVerifier, OwnTransactions
+from registry.audit.dependencies import AuditReader, AuditVerifier
 from registry.audit.repository import AuditEventFilter
 from registry.audit.schemas import AuditEventRead, ChainVerification
 from shared.db import SessionDep
@@ -20,7 +20,6 @@ async def list_audit_events(
     principal: AuditReader,
     session: SessionDep,
     params: PageParamsDep,
-    own_transactions: OwnTransactions,
     person_id: Annotated[
         uuid.UUID | None, Query(description="Only events concerning this person: who viewed or changed them.")
     ] = None,
@@ -47,9 +46,7 @@ async def list_audit_events(
 ) -> Page[AuditEventRead]:
     """List audit events, newest first: who viewed or changed a person, what a user did, in a time range."""
     filters = AuditEventFilter(person_id=person_id, actor=actor, operation=operation, since=since, until=until)
-    items, next_cursor = await service.list_events(
-        session, principal=principal, filters=filters, params=params, sessionmaker=own_transactions
-    )
+    items, next_cursor = await service.list_events(session, principal=principal, filters=filters, params=params)
     return Page(items=items, next_cursor=next_cursor, limit=params.limit)
 
 

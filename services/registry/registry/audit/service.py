@@ -1,14 +1,12 @@
 import logging
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.models import AuditEvent, audit
 from registry.audit.repository import AuditEventFilter, AuditEventRepository
 from registry.audit.schemas import OUTCOME_LABELS_ZH, AuditEventRead, ChainVerification
-from shared.audit import outcome_for
 from shared.auth import Principal
-from shared.errors import AppError
 from shared.pagination import PageParams
 
 READ_OPERATION = "audit.read"
@@ -49,34 +47,18 @@ def people_concerned(events: list[AuditEventRead], filters: AuditEventFilter) ->
 
 
 async def list_events(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    filters: AuditEventFilter,
-    params: PageParams,
-    sessionmaker: async_sessionmaker[AsyncSession],
+    session: AsyncSession, *, principal: Principal, filters: AuditEventFilter, params: PageParams
 ) -> tuple[list[AuditEventRead], str | None]:
-    try:
-        rows, next_cursor = await AuditEventRepository(session).page(filters, params)
-    except AppError as exc:
-        # This request's transaction will roll back; the refused attempt is recorded on its own.
-        await audit.record_outcome(
-            sessionmaker,
-            principal=principal,
-            operation=READ_OPERATION,
-            resource_type=RESOURCE_TYPE,
-            resource_ids=people_concerned([], filters),
-            outcome=outcome_for(exc),
-        )
-        raise
-    items = [_to_read(row) for row in rows]
-    await audit.record(
+    async with audit.audited(
         session,
         principal=principal,
         operation=READ_OPERATION,
         resource_type=RESOURCE_TYPE,
-        resource_ids=people_concerned(items, filters),
-    )
+        resource_ids=people_concerned([], filters),
+    ) as trail:
+        rows, next_cursor = await AuditEventRepository(session).page(filters, params)
+        items = [_to_read(row) for row in rows]
+        trail.resource_ids = list(people_concerned(items, filters))
     return items, next_cursor
 
 

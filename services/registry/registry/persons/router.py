@@ -63,7 +63,7 @@ async def list_persons(
         rows, cursor = await service.list_persons(
             session, principal=principal, filters=filters, params=params, sort=sort
         )
-        trail.person_ids = [p.id for p in rows]
+        trail.resource_ids = [p.id for p in rows]
     return Page(items=[service.to_read(p) for p in rows], next_cursor=cursor, limit=params.limit)
 
 
@@ -81,7 +81,7 @@ async def create_person(
         created = await service.create_person(
             session, principal=principal, data=body, cipher=cipher, idempotency_key=idempotency_key
         )
-        trail.person_ids = [created.person.id]
+        trail.resource_ids = [created.person.id]
         trail.changes = {
             "id_number": {"old": None, "new": "set"},
             "jurisdiction_code": {"old": None, "new": created.person.jurisdiction_code},
@@ -101,7 +101,7 @@ async def find_by_id_number(
     """Find a person by national ID number (sent in the body, never in the URL)."""
     async with audited(session, principal, "person.search_by_id_number") as trail:
         person = await service.find_by_id_number(session, principal=principal, raw=body.id_number, cipher=cipher)
-        trail.person_ids = [person.id]
+        trail.resource_ids = [person.id]
     set_etag(response, person.version)
     return service.to_read(person)
 
