@@ -20,6 +20,13 @@ class Settings(BaseServiceSettings):
         default=SecretStr(DEV_ID_NUMBER_HASH_KEY),
         description="32 bytes, URL-safe base64: keyed hash of ID numbers for lookup and uniqueness.",
     )
+    consolidation_years: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Years abstinent after which a person counts as consolidated (戒断巩固); 3 is the national "
+        "definition.",
+    )
 
     @model_validator(mode="after")
     def _no_dev_keys_in_production(self) -> "Settings":

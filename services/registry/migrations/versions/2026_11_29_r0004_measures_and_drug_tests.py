@@ -1,0 +1,164 @@
+"""control measures (episodes, corrected by new rows), drug tests and relapse events
+
+History is never rewritten: drug tests and relapses are append-only, and a control measure row may change exactly
+once, from open to ended (actual_end_on, end_reason, ended_by, ended_at); the database refuses any other UPDATE and
+every DELETE. A correction is a new row naming the row it supersedes (`corrects_id`, unique: a row is corrected at
+most once, so a chain of corrections is a line, never a tree).
+
+Revision ID: r0004
+Revises: r0003
+Create Date: 2026-11-29
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from shared.audit import create_append_only_guard, drop_append_only_guard
+
+revision = "r0004"
+down_revision = "r0003"
+branch_labels = None
+depends_on = None
+
+MEASURE_KINDS = (
+    "community_detox",
+    "community_rehabilitation",
+    "compulsory_isolation",
+    "facility_rehabilitation",
+    "voluntary_detox",
+    "custody",
+)
+END_REASONS = ("completed", "escalated_after_relapse", "death", "moved_away", "lost_contact")
+TEST_KINDS = ("urine", "hair", "saliva", "blood", "other")
+TEST_RESULTS = ("negative", "positive", "invalid")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({','.join(repr(v) for v in values)})"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "control_measure",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(30), nullable=False),
+        sa.Column("start_on", sa.Date(), nullable=False),
+        sa.Column("planned_end_on", sa.Date(), nullable=True),
+        sa.Column("actual_end_on", sa.Date(), nullable=True),
+        sa.Column("end_reason", sa.String(30), nullable=True),
+        sa.Column("decision_number", sa.String(100), nullable=True),
+        sa.Column("issuing_authority", sa.String(100), nullable=True),
+        sa.Column("corrects_id", sa.Uuid(), nullable=True),
+        sa.Column("correction_reason", sa.String(500), nullable=True),
+        sa.Column("created_by", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column("ended_by", sa.Text(), nullable=True),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_control_measure"),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name="fk_control_measure_person_id_person"),
+        sa.ForeignKeyConstraint(
+            ["corrects_id"], ["control_measure.id"], name="fk_control_measure_corrects_id_control_measure"
+        ),
+        sa.UniqueConstraint("corrects_id", name="uq_control_measure_corrects_id"),
+        sa.CheckConstraint(_in("kind", MEASURE_KINDS), name="ck_control_measure_kind"),
+        sa.CheckConstraint(
+            f"end_reason IS NULL OR {_in('end_reason', END_REASONS)}", name="ck_control_measure_end_reason"
+        ),
+        sa.CheckConstraint(
+            "(actual_end_on IS NULL) = (end_reason IS NULL)", name="ck_control_measure_end_reason_with_end"
+        ),
+        sa.CheckConstraint(
+            "actual_end_on IS NULL OR actual_end_on >= start_on", name="ck_control_measure_end_after_start"
+        ),
+        sa.CheckConstraint(
+            "planned_end_on IS NULL OR planned_end_on >= start_on", name="ck_control_measure_planned_after_start"
+        ),
+        sa.CheckConstraint(
+            "(corrects_id IS NULL) = (correction_reason IS NULL)", name="ck_control_measure_correction_reason"
+        ),
+    )
+    op.create_index("ix_control_measure_person_id_start_on", "control_measure", ["person_id", "start_on"])
+    # The one change a measure may undergo: from open to ended, once. Everything else is a new (correcting) row.
+    op.execute(
+        """
+        CREATE FUNCTION control_measure_end_once() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE'
+               AND OLD.actual_end_on IS NULL AND NEW.actual_end_on IS NOT NULL
+               AND (NEW.id, NEW.person_id, NEW.kind, NEW.start_on, NEW.planned_end_on, NEW.decision_number,
+                    NEW.issuing_authority, NEW.corrects_id, NEW.correction_reason, NEW.created_by, NEW.created_at)
+                   IS NOT DISTINCT FROM
+                   (OLD.id, OLD.person_id, OLD.kind, OLD.start_on, OLD.planned_end_on, OLD.decision_number,
+                    OLD.issuing_authority, OLD.corrects_id, OLD.correction_reason, OLD.created_by, OLD.created_at)
+            THEN
+                RETURN NEW;
+            END IF;
+            RAISE EXCEPTION 'control_measure history is never rewritten (only ending an open measure is allowed)'
+                USING ERRCODE = 'insufficient_privilege';
+        END $$
+        """
+    )
+    op.execute(
+        """
+        CREATE TRIGGER control_measure_end_once BEFORE UPDATE OR DELETE ON control_measure
+            FOR EACH ROW EXECUTE FUNCTION control_measure_end_once()
+        """
+    )
+    op.execute(
+        """
+        CREATE TRIGGER control_measure_no_truncate BEFORE TRUNCATE ON control_measure
+            FOR EACH STATEMENT EXECUTE FUNCTION control_measure_end_once()
+        """
+    )
+
+    op.create_table(
+        "drug_test",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("tested_on", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("result", sa.String(20), nullable=False),
+        sa.Column("substance", sa.String(50), nullable=True),
+        sa.Column("tested_by", sa.String(100), nullable=False),
+        sa.Column("created_by", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_drug_test"),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name="fk_drug_test_person_id_person"),
+        sa.CheckConstraint(_in("kind", TEST_KINDS), name="ck_drug_test_kind"),
+        sa.CheckConstraint(_in("result", TEST_RESULTS), name="ck_drug_test_result"),
+    )
+    op.create_index("ix_drug_test_person_id_tested_on", "drug_test", ["person_id", "tested_on"])
+    create_append_only_guard(op, "drug_test")
+
+    op.create_table(
+        "relapse",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("occurred_on", sa.Date(), nullable=False),
+        sa.Column("source", sa.String(20), nullable=False),
+        sa.Column("drug_test_id", sa.Uuid(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_relapse"),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name="fk_relapse_person_id_person"),
+        sa.ForeignKeyConstraint(["drug_test_id"], ["drug_test.id"], name="fk_relapse_drug_test_id_drug_test"),
+        sa.UniqueConstraint("drug_test_id", name="uq_relapse_drug_test_id"),
+        sa.CheckConstraint("source IN ('drug_test')", name="ck_relapse_source"),
+        sa.CheckConstraint("(source = 'drug_test') = (drug_test_id IS NOT NULL)", name="ck_relapse_drug_test_id"),
+    )
+    op.create_index("ix_relapse_person_id_occurred_on", "relapse", ["person_id", "occurred_on"])
+    create_append_only_guard(op, "relapse")
+
+
+def downgrade() -> None:
+    drop_append_only_guard(op, "relapse")
+    op.drop_index("ix_relapse_person_id_occurred_on", table_name="relapse")
+    op.drop_table("relapse")
+    drop_append_only_guard(op, "drug_test")
+    op.drop_index("ix_drug_test_person_id_tested_on", table_name="drug_test")
+    op.drop_table("drug_test")
+    op.execute("DROP TRIGGER IF EXISTS control_measure_no_truncate ON control_measure")
+    op.execute("DROP TRIGGER IF EXISTS control_measure_end_once ON control_measure")
+    op.execute("DROP FUNCTION IF EXISTS control_measure_end_once()")
+    op.drop_index("ix_control_measure_person_id_start_on", table_name="control_measure")
+    op.drop_table("control_measure")

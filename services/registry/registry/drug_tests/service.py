@@ -1,0 +1,92 @@
+"""Drug tests: recorded, never changed; a positive result records a relapse event."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.drug_tests.models import DrugTest, Relapse
+from registry.drug_tests.repository import DrugTestRepository
+from registry.drug_tests.schemas import LABELS_ZH, DrugTestCreate, DrugTestRead
+from registry.idempotency import store as idempotency
+from registry.measures import policy
+from registry.measures.exceptions import InvalidMeasure
+from registry.measures.service import visible_person
+from shared.auth import Principal
+from shared.errors import FieldError
+from shared.pagination import PageParams
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    status: int
+    test: DrugTestRead
+    replayed: bool
+
+
+def to_read(test: DrugTest, relapse_recorded: bool) -> DrugTestRead:
+    return DrugTestRead(
+        id=test.id,
+        person_id=test.person_id,
+        tested_on=test.tested_on,
+        kind=test.kind,
+        kind_label_zh=LABELS_ZH["kind"][test.kind],
+        result=test.result,
+        result_label_zh=LABELS_ZH["result"][test.result],
+        substance=test.substance,
+        tested_by=test.tested_by,
+        relapse_recorded=relapse_recorded,
+        created_by=test.created_by,
+        created_at=test.created_at,
+    )
+
+
+async def list_tests(
+    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, params: PageParams
+) -> tuple[list[DrugTestRead], str | None]:
+    policy.require_read(principal, "drug_tests")
+    await visible_person(session, principal, person_id)
+    repo = DrugTestRepository(session)
+    rows, cursor = await repo.page(person_id, params)
+    relapsed = await repo.with_relapse([t.id for t in rows])
+    return [to_read(t, t.id in relapsed) for t in rows], cursor
+
+
+async def record_test(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    person_id: uuid.UUID,
+    data: DrugTestCreate,
+    idempotency_key: str | None,
+    today: date,
+) -> Created:
+    policy.require_write(principal, "drug_tests")
+    await visible_person(session, principal, person_id, for_write=True)
+    if data.tested_on > today:
+        message = "tested_on cannot be in the future"
+        raise InvalidMeasure(message, errors=[FieldError(field="body.tested_on", message=message)])
+    stored = await idempotency.replay(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=f"POST /api/v1/persons/{person_id}/drug-tests",
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        return Created(stored.status, DrugTestRead.model_validate(stored.body), replayed=True)
+    repo = DrugTestRepository(session)
+    test = await repo.add(DrugTest(person_id=person_id, created_by=principal.subject, **data.model_dump()))
+    positive = test.result == "positive"
+    if positive:
+        await repo.add_relapse(
+            Relapse(person_id=person_id, occurred_on=test.tested_on, source="drug_test", drug_test_id=test.id)
+        )
+    read = to_read(test, positive)
+    await idempotency.remember(
+        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+    )
+    return Created(201, read, replayed=False)

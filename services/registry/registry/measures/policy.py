@@ -1,0 +1,61 @@
+"""Who may read or write control measures, drug tests and the derived control status: one declarative table by
+department, on top of the token's scopes (registry:read / registry:write) and jurisdiction (township staff: only
+people registered in their own; everyone else county-wide).
+
+Departments not listed (finance, justice, development & reform, industry & commerce, the trade union, youth
+league, women's federation) see none of it: a measure or a drug test is police and health data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from registry.measures.exceptions import NoMeasureAccess
+from shared.auth import Principal
+
+Resource = Literal["measures", "drug_tests", "status"]
+Access = Literal["none", "read", "write"]
+
+
+@dataclass(frozen=True)
+class Grant:
+    measures: Access = "none"
+    drug_tests: Access = "none"
+    status: Access = "none"
+    """Status is derived: "read" is the most anyone gets."""
+
+
+POLICY: Final[dict[str, Grant]] = {
+    "nco": Grant(measures="write", drug_tests="write", status="read"),
+    "police": Grant(measures="write", drug_tests="write", status="read"),
+    "township": Grant(measures="write", drug_tests="write", status="read"),
+    "health": Grant(drug_tests="read", status="read"),
+    "civil_affairs": Grant(status="read"),
+    "human_resources": Grant(status="read"),
+}
+
+_LABELS: Final[dict[str, str]] = {
+    "measures": "control measures",
+    "drug_tests": "drug tests",
+    "status": "control status",
+}
+
+
+def grant_of(principal: Principal) -> Grant:
+    return POLICY.get(principal.department or "", Grant())
+
+
+def require_read(principal: Principal, resource: Resource) -> None:
+    if getattr(grant_of(principal), resource) == "none" or "registry:read" not in principal.scopes:
+        raise NoMeasureAccess(f"Your department may not see {_LABELS[resource]}.")
+
+
+def require_write(principal: Principal, resource: Resource) -> None:
+    if getattr(grant_of(principal), resource) != "write" or "registry:write" not in principal.scopes:
+        raise NoMeasureAccess(f"You may not record {_LABELS[resource]}.")
+
+
+def visible_jurisdiction(principal: Principal) -> str | None:
+    """None: every jurisdiction; else the only one whose people exist for this caller."""
+    return principal.jurisdiction

@@ -1,0 +1,118 @@
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from registry.measures import service
+from registry.measures.dependencies import SettingsDep
+from registry.measures.schemas import MeasureCorrection, MeasureCreate, MeasureEnd, MeasureRead, StatusRead
+from registry.persons.auditing import audited
+from shared.auth import CurrentPrincipal
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.idempotency import IdempotencyKeyHeader
+from shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["measures"])
+
+
+def _created(response: Response, person_id: uuid.UUID, created: service.Created) -> MeasureRead:
+    response.status_code = created.status
+    response.headers["Location"] = f"/api/v1/persons/{person_id}/measures/{created.measure.id}"
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return created.measure
+
+
+@router.get("/measures", responses=problem_responses(400, 403, 404))
+async def list_measures(
+    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
+) -> Page[MeasureRead]:
+    """A person's control measures in time order, corrected entries included (linked to their corrections)."""
+    async with audited(session, principal, "measure.read", person_ids=[person_id]):
+        items, cursor = await service.list_measures(session, principal=principal, person_id=person_id, params=params)
+    return Page(items=items, next_cursor=cursor, limit=params.limit)
+
+
+@router.post("/measures", status_code=201, responses=problem_responses(403, 404, 409, 422))
+async def create_measure(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    body: MeasureCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> MeasureRead:
+    """Record a control-measure episode; overlaps and transitions the law does not allow are refused."""
+    async with audited(session, principal, "measure.create", person_ids=[person_id]) as trail:
+        created = await service.create_measure(
+            session,
+            principal=principal,
+            person_id=person_id,
+            data=body,
+            idempotency_key=idempotency_key,
+            today=date.today(),
+        )
+        trail.changes = {"measure": {"old": None, "new": str(created.measure.id)}}
+    return _created(response, person_id, created)
+
+
+@router.post("/measures/{measure_id}/end", responses=problem_responses(403, 404, 409, 422))
+async def end_measure(
+    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, measure_id: uuid.UUID, body: MeasureEnd
+) -> MeasureRead:
+    """End an open episode with its end date and reason (once; a wrong end is fixed by a correction)."""
+    async with audited(session, principal, "measure.end", person_ids=[person_id]) as trail:
+        measure = await service.end_measure(
+            session, principal=principal, person_id=person_id, measure_id=measure_id, data=body, today=date.today()
+        )
+        trail.changes = {
+            "actual_end_on": {"old": None, "new": measure.actual_end_on},
+            "end_reason": {"old": None, "new": measure.end_reason},
+        }
+    return measure
+
+
+@router.post("/measures/{measure_id}/corrections", status_code=201, responses=problem_responses(403, 404, 409, 422))
+async def correct_measure(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    measure_id: uuid.UUID,
+    body: MeasureCorrection,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> MeasureRead:
+    """Correct an entry: a new entry, with a reason, supersedes it; the history keeps both."""
+    async with audited(session, principal, "measure.correct", person_ids=[person_id]) as trail:
+        created = await service.correct_measure(
+            session,
+            principal=principal,
+            person_id=person_id,
+            measure_id=measure_id,
+            data=body,
+            idempotency_key=idempotency_key,
+            today=date.today(),
+        )
+        trail.changes = {"measure": {"old": str(measure_id), "new": str(created.measure.id)}}
+    return _created(response, person_id, created)
+
+
+@router.get("/status", responses=problem_responses(403, 404, 422))
+async def get_status(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    settings: SettingsDep,
+    as_of: Annotated[date | None, Query(description="The day to derive the status for; default today.")] = None,
+) -> StatusRead:
+    """Control status as of a day: under control, current measure, lost contact, relapse, abstinence, consolidated."""
+    async with audited(session, principal, "status.read", person_ids=[person_id]):
+        return await service.derived_status(
+            session,
+            principal=principal,
+            person_id=person_id,
+            as_of=as_of or date.today(),
+            consolidation_years=settings.consolidation_years,
+        )

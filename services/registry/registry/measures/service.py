@@ -1,0 +1,359 @@
+"""Rules for control measures: defaults by kind, sane dates, no contradictory overlaps, allowed transitions, ending
+once, corrections as new rows; and the derived control status."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.drug_tests.repository import DrugTestRepository
+from registry.idempotency import store as idempotency
+from registry.measures import policy
+from registry.measures.exceptions import (
+    InvalidMeasure,
+    MeasureAlreadyEnded,
+    MeasureNotFound,
+    MeasureSuperseded,
+    OverlappingMeasure,
+    TransitionNotAllowed,
+)
+from registry.measures.models import ControlMeasure
+from registry.measures.repository import MeasureRepository
+from registry.measures.rules import CONTROL_KINDS, KIND_RULES, LABELS_ZH, add_years, transition_allowed
+from registry.measures.schemas import (
+    CurrentMeasureRead,
+    MeasureCorrection,
+    MeasureCreate,
+    MeasureEnd,
+    MeasureRead,
+    StatusDefinition,
+    StatusRead,
+)
+from registry.measures.status import DEFINITION_TEXT, derive, effective
+from registry.persons.exceptions import PersonArchived, PersonNotFound
+from registry.persons.models import Person
+from registry.persons.repository import PersonRepository
+from shared.auth import Principal
+from shared.errors import FieldError
+from shared.pagination import PageParams
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    status: int
+    measure: MeasureRead
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An episode as it would be stored, checked before it is."""
+
+    id: uuid.UUID | None
+    kind: str
+    start_on: date
+    planned_end_on: date | None
+    actual_end_on: date | None
+    end_reason: str | None
+
+
+def to_read(measure: ControlMeasure, corrected_by: uuid.UUID | None) -> MeasureRead:
+    return MeasureRead(
+        id=measure.id,
+        person_id=measure.person_id,
+        kind=measure.kind,
+        kind_label_zh=LABELS_ZH["kind"][measure.kind],
+        start_on=measure.start_on,
+        planned_end_on=measure.planned_end_on,
+        actual_end_on=measure.actual_end_on,
+        end_reason=measure.end_reason,
+        end_reason_label_zh=LABELS_ZH["end_reason"][measure.end_reason] if measure.end_reason else None,
+        decision_number=measure.decision_number,
+        issuing_authority=measure.issuing_authority,
+        corrects_id=measure.corrects_id,
+        correction_reason=measure.correction_reason,
+        corrected_by_id=corrected_by,
+        in_force=corrected_by is None,
+        created_by=measure.created_by,
+        created_at=measure.created_at,
+        ended_by=measure.ended_by,
+        ended_at=measure.ended_at,
+    )
+
+
+async def visible_person(
+    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, for_write: bool = False
+) -> Person:
+    """The person, if the caller may see them (else 404: people outside a jurisdiction do not exist for it). A write
+    locks the person's row, so two writers of one person's history check their rules one after the other."""
+    person = await PersonRepository(session).get(
+        person_id, jurisdiction=policy.visible_jurisdiction(principal), for_update=for_write
+    )
+    if person is None:
+        raise PersonNotFound("No such person.")
+    if for_write and person.status == "archived":
+        raise PersonArchived("An archived record cannot be changed.")
+    return person
+
+
+def _invalid(field: str, message: str) -> InvalidMeasure:
+    return InvalidMeasure(message, errors=[FieldError(field=f"body.{field}", message=message)])
+
+
+def _with_defaults(data: MeasureCreate) -> Candidate:
+    rule = KIND_RULES[data.kind]
+    planned = data.planned_end_on
+    if planned is None and rule.default_term_years is not None:
+        planned = add_years(data.start_on, rule.default_term_years)
+    return Candidate(None, data.kind, data.start_on, planned, data.actual_end_on, data.end_reason)
+
+
+def _end(e: Candidate | ControlMeasure) -> date:
+    return e.actual_end_on or date.max
+
+
+def check_episode(candidate: Candidate, others: list[ControlMeasure], *, today: date) -> None:
+    """Refuse an episode whose dates are not sane, that contradicts another episode in force, or that does not
+    follow (or is not followed by) its neighbours as the transition table allows."""
+    c = candidate
+    rule = KIND_RULES[c.kind]
+    if c.start_on > today:
+        raise _invalid("start_on", "start_on cannot be in the future")
+    if c.planned_end_on is not None and c.planned_end_on < c.start_on:
+        raise _invalid("planned_end_on", "planned_end_on cannot be before start_on")
+    if c.actual_end_on is not None:
+        if c.actual_end_on < c.start_on:
+            raise _invalid("actual_end_on", "actual_end_on cannot be before start_on")
+        if c.actual_end_on > today:
+            raise _invalid("actual_end_on", "actual_end_on cannot be in the future")
+    if rule.max_term_years is not None:
+        longest = add_years(c.start_on, rule.max_term_years)
+        for field, value in (("planned_end_on", c.planned_end_on), ("actual_end_on", c.actual_end_on)):
+            if value is not None and value > longest:
+                raise _invalid(field, f"{field} cannot be more than {rule.max_term_years} years after start_on")
+
+    in_force = [e for e in effective(others) if e.id != c.id]
+    same_group = [e for e in in_force if (e.kind in CONTROL_KINDS) == (c.kind in CONTROL_KINDS)]
+    # An end date belongs to what follows, so one measure may end on the day the next starts.
+    for e in same_group:
+        if e.start_on < _end(c) and c.start_on < _end(e) and c.start_on < _end(c) and e.start_on < _end(e):
+            raise OverlappingMeasure(
+                f"This {c.kind} from {c.start_on} overlaps the {e.kind} from {e.start_on} ({e.id}); end or correct "
+                "that one first."
+            )
+    if c.kind not in CONTROL_KINDS:
+        return
+    control = sorted((e for e in in_force if e.kind in CONTROL_KINDS), key=lambda e: (e.start_on, _end(e)))
+    before = [e for e in control if _end(e) <= c.start_on]
+    after = [e for e in control if e.start_on >= _end(c)]
+    if before and not transition_allowed(before[-1].kind, before[-1].end_reason, c.kind):
+        prev = before[-1]
+        raise TransitionNotAllowed(
+            f"A {c.kind} cannot follow a {prev.kind} that ended with {prev.end_reason} ({prev.id})."
+        )
+    if after and not transition_allowed(c.kind, c.end_reason, after[0].kind):
+        raise TransitionNotAllowed(
+            f"A {after[0].kind} ({after[0].id}) cannot follow a {c.kind} that ended with {c.end_reason}."
+        )
+
+
+async def list_measures(
+    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, params: PageParams
+) -> tuple[list[MeasureRead], str | None]:
+    policy.require_read(principal, "measures")
+    await visible_person(session, principal, person_id)
+    repo = MeasureRepository(session)
+    rows, cursor = await repo.page(person_id, params)
+    corrected_by = await repo.corrections_of([m.id for m in rows])
+    return [to_read(m, corrected_by.get(m.id)) for m in rows], cursor
+
+
+def _operation(person_id: uuid.UUID, action: str) -> str:
+    return f"POST /api/v1/persons/{person_id}/{action}"
+
+
+async def _replay(
+    session: AsyncSession, principal: Principal, key: str | None, operation: str, payload: dict
+) -> Created | None:
+    stored = await idempotency.replay(session, key=key, subject=principal.subject, operation=operation, payload=payload)
+    if stored is None:
+        return None
+    return Created(stored.status, MeasureRead.model_validate(stored.body), replayed=True)
+
+
+async def _insert(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    person_id: uuid.UUID,
+    data: MeasureCreate,
+    corrects: ControlMeasure | None,
+    reason: str | None,
+    idempotency_key: str | None,
+    today: date,
+) -> Created:
+    repo = MeasureRepository(session)
+    candidate = _with_defaults(data)
+    if corrects is not None:
+        candidate = replace(candidate, id=corrects.id)
+    check_episode(candidate, await repo.all_of(person_id), today=today)
+    measure = await repo.add(
+        ControlMeasure(
+            person_id=person_id,
+            kind=candidate.kind,
+            start_on=candidate.start_on,
+            planned_end_on=candidate.planned_end_on,
+            actual_end_on=candidate.actual_end_on,
+            end_reason=candidate.end_reason,
+            decision_number=data.decision_number,
+            issuing_authority=data.issuing_authority,
+            corrects_id=corrects.id if corrects is not None else None,
+            correction_reason=reason,
+            created_by=principal.subject,
+        )
+    )
+    read = to_read(measure, None)
+    await idempotency.remember(
+        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+    )
+    return Created(201, read, replayed=False)
+
+
+async def create_measure(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    person_id: uuid.UUID,
+    data: MeasureCreate,
+    idempotency_key: str | None,
+    today: date,
+) -> Created:
+    policy.require_write(principal, "measures")
+    await visible_person(session, principal, person_id, for_write=True)
+    replayed = await _replay(
+        session, principal, idempotency_key, _operation(person_id, "measures"), data.model_dump(mode="json")
+    )
+    if replayed is not None:
+        return replayed
+    return await _insert(
+        session,
+        principal=principal,
+        person_id=person_id,
+        data=data,
+        corrects=None,
+        reason=None,
+        idempotency_key=idempotency_key,
+        today=today,
+    )
+
+
+async def _current_row(session: AsyncSession, person_id: uuid.UUID, measure_id: uuid.UUID) -> ControlMeasure:
+    repo = MeasureRepository(session)
+    measure = await repo.get(person_id, measure_id, for_update=True)
+    if measure is None:
+        raise MeasureNotFound("No such measure for this person.")
+    correction = await repo.correction_of(measure.id)
+    if correction is not None:
+        raise MeasureSuperseded(f"This entry was corrected by {correction.id}; act on that one.")
+    return measure
+
+
+async def correct_measure(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    person_id: uuid.UUID,
+    measure_id: uuid.UUID,
+    data: MeasureCorrection,
+    idempotency_key: str | None,
+    today: date,
+) -> Created:
+    policy.require_write(principal, "measures")
+    await visible_person(session, principal, person_id, for_write=True)
+    # Before the "already corrected" check: a retry of this very correction gets its first answer again.
+    replayed = await _replay(
+        session,
+        principal,
+        idempotency_key,
+        _operation(person_id, f"measures/{measure_id}/corrections"),
+        data.model_dump(mode="json"),
+    )
+    if replayed is not None:
+        return replayed
+    corrected = await _current_row(session, person_id, measure_id)
+    fields = MeasureCreate.model_validate(data.model_dump(exclude={"reason"}))
+    return await _insert(
+        session,
+        principal=principal,
+        person_id=person_id,
+        data=fields,
+        corrects=corrected,
+        reason=data.reason,
+        idempotency_key=idempotency_key,
+        today=today,
+    )
+
+
+async def end_measure(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    person_id: uuid.UUID,
+    measure_id: uuid.UUID,
+    data: MeasureEnd,
+    today: date,
+) -> MeasureRead:
+    policy.require_write(principal, "measures")
+    await visible_person(session, principal, person_id, for_write=True)
+    measure = await _current_row(session, person_id, measure_id)
+    if measure.actual_end_on is not None:
+        raise MeasureAlreadyEnded(
+            f"This measure already ended on {measure.actual_end_on} ({measure.end_reason}); to change that, "
+            "send a correction."
+        )
+    candidate = Candidate(
+        measure.id, measure.kind, measure.start_on, measure.planned_end_on, data.actual_end_on, data.end_reason
+    )
+    check_episode(candidate, await MeasureRepository(session).all_of(person_id), today=today)
+    measure.actual_end_on = data.actual_end_on
+    measure.end_reason = data.end_reason
+    measure.ended_by = principal.subject
+    measure.ended_at = datetime.now(UTC)
+    await session.flush()
+    await session.refresh(measure)
+    return to_read(measure, None)
+
+
+async def derived_status(
+    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, as_of: date, consolidation_years: int
+) -> StatusRead:
+    policy.require_read(principal, "status")
+    await visible_person(session, principal, person_id)
+    episodes = await MeasureRepository(session).all_of(person_id)
+    relapses = await DrugTestRepository(session).relapse_days(person_id)
+    status = derive(episodes, relapses, as_of=as_of, consolidation_years=consolidation_years)
+    current = status.current_measure
+    return StatusRead(
+        person_id=person_id,
+        as_of=as_of,
+        under_control=status.under_control,
+        current_measure=CurrentMeasureRead(
+            id=current.id,
+            kind=current.kind,
+            kind_label_zh=LABELS_ZH["kind"][current.kind],
+            since=current.since,
+            planned_end_on=current.planned_end_on,
+        )
+        if current
+        else None,
+        lost_contact=status.lost_contact,
+        last_relapse_on=status.last_relapse_on,
+        abstinent_since=status.abstinent_since,
+        consolidated=status.consolidated,
+        definition=StatusDefinition(
+            consolidation_years=consolidation_years, text=DEFINITION_TEXT.format(n=consolidation_years)
+        ),
+    )

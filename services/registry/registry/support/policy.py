@@ -1,0 +1,35 @@
+"""Who may see and change a person's support team and its visits: one declarative table, by department, on top of
+the token's scopes (registry:read / registry:write) and jurisdiction (township staff: their own people only, the
+rest are 404). Departments not listed (health, civil affairs, human resources, finance, ...) see nothing here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from registry.support.exceptions import NoSupportAccess
+from shared.auth import Principal
+
+
+@dataclass(frozen=True)
+class Grant:
+    read: bool = True
+    write: bool = False
+
+
+POLICY: dict[str, Grant] = {
+    "nco": Grant(write=True),
+    "township": Grant(write=True),
+    "police": Grant(),
+}
+
+
+def require_read(principal: Principal) -> None:
+    grant = POLICY.get(principal.department or "")
+    if grant is None or not grant.read or "registry:read" not in principal.scopes:
+        raise NoSupportAccess("Your department has no access to support teams and visits.")
+
+
+def require_write(principal: Principal) -> None:
+    require_read(principal)
+    if not (POLICY[principal.department or ""].write and "registry:write" in principal.scopes):
+        raise NoSupportAccess("You may not change support teams or record visits.")

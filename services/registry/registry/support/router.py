@@ -1,0 +1,103 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from registry.persons.auditing import audited
+from registry.support import service
+from registry.support.schemas import SupportMemberCreate, SupportMemberLeave, SupportMemberRead, VisitCreate, VisitRead
+from shared.auth import CurrentPrincipal
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.idempotency import IdempotencyKeyHeader
+from shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["support"])
+
+
+def _created(response: Response, replayed: bool) -> None:
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+
+
+@router.get("/support-team", responses=problem_responses(400, 403, 404))
+async def list_support_team(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    params: PageParamsDep,
+    current_only: Annotated[bool, Query(description="Only members on the team today.")] = False,
+) -> Page[SupportMemberRead]:
+    """The person's support team (帮扶小组), past members included, earliest first."""
+    async with audited(session, principal, "support.member.list", person_ids=[person_id]):
+        rows, cursor = await service.list_members(
+            session, principal=principal, person_id=person_id, params=params, current_only=current_only
+        )
+    return Page(items=[service.member_to_read(m) for m in rows], next_cursor=cursor, limit=params.limit)
+
+
+@router.post("/support-team", status_code=201, responses=problem_responses(403, 404, 409, 422))
+async def add_support_member(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    body: SupportMemberCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> SupportMemberRead:
+    """Add a community drug-control worker, police officer, guardian or other member to the support team."""
+    async with audited(session, principal, "support.member.create", person_ids=[person_id]) as trail:
+        created = await service.add_member(
+            session, principal=principal, person_id=person_id, data=body, idempotency_key=idempotency_key
+        )
+        trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
+    response.status_code = created.status
+    _created(response, created.replayed)
+    return created.item
+
+
+@router.post("/support-team/{member_id}/leave", responses=problem_responses(403, 404, 409, 422))
+async def support_member_leaves(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    member_id: uuid.UUID,
+    body: SupportMemberLeave,
+) -> SupportMemberRead:
+    """A member leaves the team on the given day; the membership stays in the team's history."""
+    async with audited(session, principal, "support.member.leave", person_ids=[person_id]) as trail:
+        member = await service.member_leaves(
+            session, principal=principal, person_id=person_id, member_id=member_id, to_on=body.to_on
+        )
+        trail.changes = {"member_id": {"old": None, "new": member_id}, "to_on": {"old": None, "new": body.to_on}}
+    return service.member_to_read(member)
+
+
+@router.get("/visits", responses=problem_responses(400, 403, 404))
+async def list_visits(
+    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
+) -> Page[VisitRead]:
+    """Visits and talks (走访 / 谈话) with the person, newest first, a page at a time."""
+    async with audited(session, principal, "support.visit.list", person_ids=[person_id]):
+        rows, cursor = await service.list_visits(session, principal=principal, person_id=person_id, params=params)
+    return Page(items=[service.visit_to_read(v) for v in rows], next_cursor=cursor, limit=params.limit)
+
+
+@router.post("/visits", status_code=201, responses=problem_responses(403, 404, 409, 422))
+async def record_visit(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    body: VisitCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> VisitRead:
+    """Record a visit or talk by a support team member; send Idempotency-Key so a retry records it once."""
+    async with audited(session, principal, "support.visit.create", person_ids=[person_id]) as trail:
+        created = await service.record_visit(
+            session, principal=principal, person_id=person_id, data=body, idempotency_key=idempotency_key
+        )
+        trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
+    response.status_code = created.status
+    _created(response, created.replayed)
+    return created.item

@@ -1,0 +1,188 @@
+"""Rules for support teams and their visits: department policy, jurisdiction, membership dates, idempotent creates."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.idempotency import store as idempotency
+from registry.persons import policy as person_policy
+from registry.persons.exceptions import InvalidInput, PersonArchived, PersonNotFound
+from registry.persons.models import Person
+from registry.persons.repository import PersonRepository
+from registry.support import policy
+from registry.support.exceptions import MemberAlreadyLeft, MemberNotFound
+from registry.support.models import SupportMember, SupportVisit
+from registry.support.repository import SupportRepository
+from registry.support.schemas import (
+    LABELS_ZH,
+    SupportMemberCreate,
+    SupportMemberRead,
+    VisitCreate,
+    VisitRead,
+)
+from shared.auth import Principal
+from shared.errors import FieldError
+from shared.pagination import PageParams
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Created(Generic[T]):
+    status: int
+    item: T
+    replayed: bool
+
+
+def member_to_read(member: SupportMember, today: date | None = None) -> SupportMemberRead:
+    today = today or date.today()
+    return SupportMemberRead(
+        id=member.id,
+        person_id=member.person_id,
+        role=member.role,
+        role_label_zh=LABELS_ZH["role"][member.role],
+        name=member.name,
+        phone=member.phone,
+        organisation=member.organisation,
+        from_on=member.from_on,
+        to_on=member.to_on,
+        current=member.from_on <= today and (member.to_on is None or member.to_on >= today),
+        created_at=member.created_at,
+    )
+
+
+def visit_to_read(visit: SupportVisit) -> VisitRead:
+    return VisitRead(
+        id=visit.id,
+        person_id=visit.person_id,
+        visited_on=visit.visited_on,
+        kind=visit.kind,
+        kind_label_zh=LABELS_ZH["kind"][visit.kind],
+        member_id=visit.member_id,
+        notes=visit.notes,
+        created_at=visit.created_at,
+    )
+
+
+async def visible_person(
+    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, write: bool = False
+) -> Person:
+    """The person, if the caller's jurisdiction covers them (else 404); an archived record is read-only."""
+    person = await PersonRepository(session).get(person_id, jurisdiction=person_policy.visible_jurisdiction(principal))
+    if person is None:
+        raise PersonNotFound("No such person.")
+    if write and person.status == "archived":
+        raise PersonArchived("An archived record cannot be changed.")
+    return person
+
+
+async def list_members(
+    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, params: PageParams, current_only: bool
+) -> tuple[list[SupportMember], str | None]:
+    policy.require_read(principal)
+    await visible_person(session, principal, person_id)
+    return await SupportRepository(session).members(
+        person_id, params, current_on=date.today() if current_only else None
+    )
+
+
+async def add_member(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    person_id: uuid.UUID,
+    data: SupportMemberCreate,
+    idempotency_key: str | None,
+) -> Created[SupportMemberRead]:
+    policy.require_write(principal)
+    await visible_person(session, principal, person_id, write=True)
+    stored = await idempotency.replay(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=f"POST /api/v1/persons/{person_id}/support-team",
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        return Created(stored.status, SupportMemberRead.model_validate(stored.body), replayed=True)
+    member = SupportMember(person_id=person_id, **data.model_dump())
+    await SupportRepository(session).add(member)
+    read = member_to_read(member)
+    await idempotency.remember(
+        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+    )
+    return Created(201, read, replayed=False)
+
+
+async def member_leaves(
+    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, member_id: uuid.UUID, to_on: date
+) -> SupportMember:
+    policy.require_write(principal)
+    await visible_person(session, principal, person_id, write=True)
+    member = await SupportRepository(session).member(person_id, member_id, for_update=True)
+    if member is None:
+        raise MemberNotFound("No such member of this person's support team.")
+    if member.to_on is not None:
+        raise MemberAlreadyLeft(f"This member already left on {member.to_on.isoformat()}.")
+    if to_on < member.from_on:
+        raise InvalidInput(
+            "A member cannot leave before joining.",
+            errors=[FieldError(field="body.to_on", message=f"must be on or after {member.from_on.isoformat()}")],
+        )
+    member.to_on = to_on
+    await session.flush()
+    await session.refresh(member)
+    return member
+
+
+async def list_visits(
+    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, params: PageParams
+) -> tuple[list[SupportVisit], str | None]:
+    policy.require_read(principal)
+    await visible_person(session, principal, person_id)
+    return await SupportRepository(session).visits(person_id, params)
+
+
+async def record_visit(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    person_id: uuid.UUID,
+    data: VisitCreate,
+    idempotency_key: str | None,
+) -> Created[VisitRead]:
+    policy.require_write(principal)
+    await visible_person(session, principal, person_id, write=True)
+    stored = await idempotency.replay(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=f"POST /api/v1/persons/{person_id}/visits",
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        return Created(stored.status, VisitRead.model_validate(stored.body), replayed=True)
+    repo = SupportRepository(session)
+    member = await repo.member(person_id, data.member_id)
+    if member is None:
+        raise InvalidInput(
+            "The visitor is not a member of this person's support team.",
+            errors=[FieldError(field="body.member_id", message="not a member of this person's support team")],
+        )
+    if data.visited_on < member.from_on or (member.to_on is not None and data.visited_on > member.to_on):
+        raise InvalidInput(
+            "The visitor was not on the support team on that date.",
+            errors=[FieldError(field="body.visited_on", message="outside the member's time on the team")],
+        )
+    visit = SupportVisit(person_id=person_id, recorded_by=principal.subject, **data.model_dump())
+    await repo.add(visit)
+    read = visit_to_read(visit)
+    await idempotency.remember(
+        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+    )
+    return Created(201, read, replayed=False)

@@ -1,0 +1,168 @@
+"""Rules for treatment records: department policy, jurisdiction, one open methadone enrolment, idempotent creates."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.idempotency import store as idempotency
+from registry.persons import policy as person_policy
+from registry.persons.exceptions import InvalidInput, PersonArchived, PersonNotFound
+from registry.persons.models import Person
+from registry.persons.repository import PersonRepository
+from registry.treatment import policy
+from registry.treatment.exceptions import EnrolmentAlreadyEnded, EnrolmentAlreadyOpen, EnrolmentNotFound
+from registry.treatment.models import CounsellingSession, DetoxAgreement, MethadoneEnrolment
+from registry.treatment.repository import TreatmentRepository
+from registry.treatment.schemas import (
+    LABELS_ZH,
+    AgreementCreate,
+    AgreementRead,
+    CounsellingCreate,
+    CounsellingRead,
+    MethadoneCreate,
+    MethadoneEnd,
+    MethadoneRead,
+)
+from shared.auth import Principal
+from shared.db import violated_constraint
+from shared.errors import FieldError
+from shared.pagination import PageParams
+
+OPEN_METHADONE_INDEX = "uq_treatment_methadone_open"
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    status: int
+    item: Any
+    replayed: bool
+
+
+def agreement_to_read(row: DetoxAgreement) -> AgreementRead:
+    return AgreementRead.model_validate(row, from_attributes=True)
+
+
+def methadone_to_read(row: MethadoneEnrolment) -> MethadoneRead:
+    return MethadoneRead(
+        id=row.id,
+        person_id=row.person_id,
+        clinic=row.clinic,
+        enrolled_on=row.enrolled_on,
+        ended_on=row.ended_on,
+        end_reason=row.end_reason,
+        end_reason_label_zh=LABELS_ZH["end_reason"][row.end_reason] if row.end_reason else None,
+        active=row.ended_on is None,
+        created_at=row.created_at,
+    )
+
+
+def counselling_to_read(row: CounsellingSession) -> CounsellingRead:
+    return CounsellingRead(
+        id=row.id,
+        person_id=row.person_id,
+        held_on=row.held_on,
+        provider=row.provider,
+        kind=row.kind,
+        kind_label_zh=LABELS_ZH["kind"][row.kind],
+        notes=row.notes,
+        created_at=row.created_at,
+    )
+
+
+# path segment -> (model, its read schema, row -> read schema)
+KINDS: dict[str, tuple[type, type[BaseModel], Any]] = {
+    "agreements": (DetoxAgreement, AgreementRead, agreement_to_read),
+    "methadone": (MethadoneEnrolment, MethadoneRead, methadone_to_read),
+    "counselling": (CounsellingSession, CounsellingRead, counselling_to_read),
+}
+
+
+async def visible_person(
+    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, write: bool = False
+) -> Person:
+    """The person, if the caller's jurisdiction covers them (else 404); an archived record is read-only."""
+    person = await PersonRepository(session).get(person_id, jurisdiction=person_policy.visible_jurisdiction(principal))
+    if person is None:
+        raise PersonNotFound("No such person.")
+    if write and person.status == "archived":
+        raise PersonArchived("An archived record cannot be changed.")
+    return person
+
+
+async def list_records(
+    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, kind: str, params: PageParams
+) -> tuple[list[Any], str | None]:
+    policy.require_read(principal)
+    await visible_person(session, principal, person_id)
+    model, _, to_read = KINDS[kind]
+    rows, cursor = await TreatmentRepository(session).page(model, person_id, params)
+    return [to_read(r) for r in rows], cursor
+
+
+async def create_record(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    person_id: uuid.UUID,
+    kind: str,
+    data: AgreementCreate | MethadoneCreate | CounsellingCreate,
+    idempotency_key: str | None,
+) -> Created:
+    policy.require_write(principal)
+    await visible_person(session, principal, person_id, write=True)
+    model, read_model, to_read = KINDS[kind]
+    stored = await idempotency.replay(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=f"POST /api/v1/persons/{person_id}/treatment/{kind}",
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        return Created(stored.status, read_model.model_validate(stored.body), replayed=True)
+    fields = data.model_dump()
+    if model is CounsellingSession:
+        fields["recorded_by"] = principal.subject
+    repo = TreatmentRepository(session)
+    if model is MethadoneEnrolment and await repo.open_methadone(person_id) is not None:
+        raise EnrolmentAlreadyOpen("The person is already enrolled in methadone maintenance; end that enrolment first.")
+    try:
+        async with session.begin_nested():
+            row = await repo.add(model(person_id=person_id, **fields))
+    except IntegrityError as exc:
+        if violated_constraint(exc) == OPEN_METHADONE_INDEX:
+            raise EnrolmentAlreadyOpen("The person is already enrolled in methadone maintenance.") from exc
+        raise
+    read = to_read(row)
+    await idempotency.remember(
+        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+    )
+    return Created(201, read, replayed=False)
+
+
+async def end_methadone(
+    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, enrolment_id: uuid.UUID, data: MethadoneEnd
+) -> MethadoneEnrolment:
+    policy.require_write(principal)
+    await visible_person(session, principal, person_id, write=True)
+    enrolment = await TreatmentRepository(session).methadone(person_id, enrolment_id)
+    if enrolment is None:
+        raise EnrolmentNotFound("No such methadone enrolment of this person.")
+    if enrolment.ended_on is not None:
+        raise EnrolmentAlreadyEnded(f"This enrolment already ended on {enrolment.ended_on.isoformat()}.")
+    if data.ended_on < enrolment.enrolled_on:
+        raise InvalidInput(
+            "An enrolment cannot end before it began.",
+            errors=[FieldError(field="body.ended_on", message=f"must be on or after {enrolment.enrolled_on}")],
+        )
+    enrolment.ended_on = data.ended_on
+    enrolment.end_reason = data.end_reason
+    await session.flush()
+    await session.refresh(enrolment)
+    return enrolment

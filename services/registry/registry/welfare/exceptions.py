@@ -1,0 +1,5 @@
+from shared.errors import Forbidden
+
+
+class NoWelfareAccess(Forbidden):
+    code = "no_welfare_access"

@@ -1,0 +1,93 @@
+"""Helpers for control-measure, drug-test and status tests: the persons helpers, plus the test's database session
+(to read the audit trail) and shortcuts to record measures and tests."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from registry.main import create_app
+from tests.registry.persons import conftest as persons_fixtures
+
+auth = persons_fixtures.auth
+new_person = persons_fixtures.new_person
+
+
+@pytest.fixture
+async def registry_and_session(service_client):
+    async with service_client("registry", create_app) as pair:
+        yield pair
+
+
+@pytest.fixture
+def registry(registry_and_session):
+    return registry_and_session[0]
+
+
+@pytest.fixture
+def db(registry_and_session):
+    return registry_and_session[1]
+
+
+@pytest.fixture
+def person(new_person):
+    """person(seq=..., jurisdiction_code=...) -> a registered person's id (in Dapu unless told)."""
+
+    async def make(seq: int = 700, **fields) -> str:
+        fields.setdefault("confirm_not_duplicate", True)
+        return (await new_person(name=f"管控{seq}", seq=seq, **fields))["id"]
+
+    return make
+
+
+@pytest.fixture
+def add_measure(registry, auth):
+    """add_measure(person_id, kind, start_on, **fields) -> response (headers: the NCO unless told)."""
+
+    async def add(person_id: str, kind: str, start_on: date | str, headers=None, **fields):
+        body = {"kind": kind, "start_on": str(start_on), **{k: str(v) for k, v in fields.items()}}
+        return await registry.post(f"/api/v1/persons/{person_id}/measures", json=body, headers=headers or auth())
+
+    return add
+
+
+@pytest.fixture
+def add_test(registry, auth):
+    """add_test(person_id, tested_on, result="negative", **fields) -> response."""
+
+    async def add(person_id: str, tested_on: date | str, result: str = "negative", headers=None, **fields):
+        body = {"tested_on": str(tested_on), "kind": "urine", "result": result, "tested_by": "大埔派出所", **fields}
+        return await registry.post(f"/api/v1/persons/{person_id}/drug-tests", json=body, headers=headers or auth())
+
+    return add
+
+
+@pytest.fixture
+def status(registry, auth):
+    async def get(person_id: str, as_of: date | str, headers=None) -> dict:
+        response = await registry.get(
+            f"/api/v1/persons/{person_id}/status", params={"as_of": str(as_of)}, headers=headers or auth()
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return get
+
+
+@pytest.fixture
+def audit_rows(db):
+    async def rows(person_id: str, prefix: str) -> list[tuple[str, str, str]]:
+        result = await db.execute(
+            text(
+                "SELECT operation, outcome, actor_department FROM audit_log "
+                "WHERE CAST(:pid AS uuid) = ANY(resource_ids) AND operation LIKE :prefix ORDER BY id"
+            ),
+            {"pid": person_id, "prefix": f"{prefix}%"},
+        )
+        return [tuple(r) for r in result.all()]
+
+    return rows
+
+
+async def count(db, table: str) -> int:
+    return (await db.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
