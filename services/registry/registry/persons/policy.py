@@ -83,6 +83,14 @@ def require_fields(principal: Principal, fields: set[str]) -> None:
         raise FieldNotAllowed(f"You may not change: {', '.join(refused)}.")
 
 
+def require_lookup(principal: Principal) -> None:
+    """The batch lookup: staff whose department may read records, and the platform's own services (their client
+    tokens carry the role `service`), which see every jurisdiction but only the lookup's few fields."""
+    if "service" in principal.roles and principal.kind == "client" and "registry:read" in principal.scopes:
+        return
+    grant_of(principal)
+
+
 def can_unmask(principal: Principal) -> bool:
     return grant_of(principal).unmask
 

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from registry.persons import service
+from registry.persons import lookup, service
 from registry.persons.auditing import audited
 from registry.persons.dependencies import CipherDep
 from registry.persons.repository import PersonFilter
@@ -12,6 +12,8 @@ from registry.persons.schemas import (
     ArchiveRequest,
     IdNumberQuery,
     IdNumberRead,
+    LookupRequest,
+    LookupResult,
     PersonCreate,
     PersonRead,
     PersonUpdate,
@@ -104,6 +106,15 @@ async def find_by_id_number(
         trail.resource_ids = [person.id]
     set_etag(response, person.version)
     return service.to_read(person)
+
+
+@router.post("/lookup", responses=problem_responses(403, 422))
+async def lookup_persons(session: SessionDep, principal: CurrentPrincipal, body: LookupRequest) -> LookupResult:
+    """Batch lookup for other services: jurisdiction, measure in force, work ability, placement eligibility."""
+    async with audited(session, principal, "person.lookup", person_ids=body.ids) as trail:
+        result = await lookup.lookup(session, principal=principal, ids=body.ids)
+        trail.resource_ids = [item.id for item in result.items]
+    return result
 
 
 @router.get("/{person_id}", responses=problem_responses(403, 404))

@@ -135,3 +135,29 @@ class IdNumberQuery(BaseModel):
     id_number: Annotated[str, StringConstraints(min_length=15, max_length=40)] = Field(
         description="Sent in the body so it never appears in URLs or access logs.", examples=["450222199001011234"]
     )
+
+
+class LookupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[uuid.UUID] = Field(min_length=1, max_length=200, description="Person ids (at most 200).")
+
+
+class PersonLookup(BaseModel):
+    """Only what other services' work needs: never the name, ID number or contact details."""
+
+    id: uuid.UUID
+    jurisdiction_code: str = Field(examples=["dapu"])
+    status: Status
+    age: int
+    work_ability: WorkAbility
+    current_measure: str | None = Field(
+        description="Kind of the control measure in force today, if any.", examples=["community_rehabilitation"]
+    )
+    eligible_for_placement: bool
+
+
+class LookupResult(BaseModel):
+    items: list[PersonLookup]
+    missing: list[uuid.UUID] = Field(description="Ids that do not exist for the caller.")
+    eligibility_definition: str
