@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, NamedTuple
@@ -273,13 +273,14 @@ class EventFeed(BaseModel):
     )
 
 
-def events_router(outbox: Outbox, *, prefix: str, tag: str, scope: str) -> APIRouter:
-    """`GET {prefix}`: the service's event feed from `outbox`, for callers whose token carries `scope`."""
+def events_router(outbox: Outbox, *, prefix: str, tag: str, scope: str, dependencies: Sequence[Any] = ()) -> APIRouter:
+    """`GET {prefix}`: the service's event feed from `outbox`, for callers whose token carries `scope` (and who
+    pass any further `dependencies`, e.g. a service's own rule on who may follow its feed)."""
     router = APIRouter(prefix=prefix, tags=[tag])
 
     @router.get(
         "",
-        dependencies=[Depends(require_scopes(scope))],
+        dependencies=[Depends(require_scopes(scope)), *dependencies],
         responses=problem_responses(400, 403, 422),
         response_description="The next events, the cursor to continue from, and whether more are ready.",
     )

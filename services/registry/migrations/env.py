@@ -1,5 +1,6 @@
 import registry.audit.models
 import registry.drug_tests.models
+import registry.events
 import registry.idempotency
 import registry.jurisdictions.models
 import registry.measures.models

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from registry.audit.router import router as audit_router
 from registry.config import Settings
 from registry.drug_tests.router import router as drug_tests_router
+from registry.events import router as events_router
 from registry.jurisdictions.router import router as jurisdictions_router
 from registry.measures.router import router as measures_router
 from registry.persons.crypto import IdNumberCipher, decode_key
@@ -39,11 +40,13 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
             treatment_router,
             welfare_router,
             audit_router,
+            events_router,
         ],
         jwks_fetcher=jwks_fetcher,
         on_startup=[start],
         openapi_tags=[
             {"name": "jurisdictions", "description": "The county and its 14 towns, townships and zones."},
+            {"name": "registry-events", "description": "Changes to follow (ids, codes, dates; no personal details)."},
             {"name": "persons", "description": "People in community detox and rehabilitation (sensitive data)."},
             {
                 "name": "measures",

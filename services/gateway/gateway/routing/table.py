@@ -10,6 +10,7 @@ placement, `/api/v1/employersX` goes nowhere. The first matching row wins.
 | `/api/v1/jurisdictions`    | registry  |
 | `/api/v1/persons`          | registry  |
 | `/api/v1/audit-events`     | registry  |
+| `/api/v1/registry-events`  | registry  |
 | `/api/v1/employers`        | placement |
 | `/api/v1/placement-events` | placement |
 | `/api/v1/subsidy-policies` | subsidy   |
@@ -41,6 +42,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/jurisdictions", "registry"),
     Route("/api/v1/persons", "registry"),
     Route("/api/v1/audit-events", "registry"),
+    Route("/api/v1/registry-events", "registry"),
     Route("/api/v1/employers", "placement"),
     Route("/api/v1/placement-events", "placement"),
     Route("/api/v1/subsidy-policies", "subsidy"),

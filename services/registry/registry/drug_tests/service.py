@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.drug_tests.models import DrugTest, Relapse
 from registry.drug_tests.repository import DrugTestRepository
 from registry.drug_tests.schemas import LABELS_ZH, DrugTestCreate, DrugTestRead
+from registry.events import outbox
 from registry.idempotency import store as idempotency
 from registry.measures import policy
 from registry.measures.exceptions import InvalidMeasure
@@ -84,6 +85,14 @@ async def record_test(
     if positive:
         await repo.add_relapse(
             Relapse(person_id=person_id, occurred_on=test.tested_on, source="drug_test", drug_test_id=test.id)
+        )
+        # Reporting needs relapses (abstinence, consolidation), not test results or substances.
+        await outbox.emit(
+            session,
+            kind="relapse.recorded",
+            aggregate_type="person",
+            aggregate_id=person_id,
+            data={"occurred_on": test.tested_on, "source": "drug_test"},
         )
     read = to_read(test, positive)
     await idempotency.remember(

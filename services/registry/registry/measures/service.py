@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.drug_tests.repository import DrugTestRepository
+from registry.events import outbox
 from registry.idempotency import store as idempotency
 from registry.measures import policy
 from registry.measures.exceptions import (
@@ -215,11 +216,30 @@ async def _insert(
             created_by=principal.subject,
         )
     )
+    await outbox.emit(
+        session,
+        kind="measure.corrected" if corrects is not None else "measure.created",
+        aggregate_type="person",
+        aggregate_id=person_id,
+        data=measure_event_data(measure),
+    )
     read = to_read(measure, None)
     await idempotency.remember(
         session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
     )
     return Created(201, read, replayed=False)
+
+
+def measure_event_data(measure: ControlMeasure) -> dict[str, object]:
+    return {
+        "measure_id": measure.id,
+        "kind": measure.kind,
+        "start_on": measure.start_on,
+        "planned_end_on": measure.planned_end_on,
+        "actual_end_on": measure.actual_end_on,
+        "end_reason": measure.end_reason,
+        "corrects_id": measure.corrects_id,
+    }
 
 
 async def create_measure(
@@ -324,6 +344,13 @@ async def end_measure(
     measure.ended_at = datetime.now(UTC)
     await session.flush()
     await session.refresh(measure)
+    await outbox.emit(
+        session,
+        kind="measure.ended",
+        aggregate_type="person",
+        aggregate_id=person_id,
+        data=measure_event_data(measure),
+    )
     return to_read(measure, None)
 
 

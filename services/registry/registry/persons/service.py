@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.events import outbox
 from registry.idempotency import store as idempotency
 from registry.persons import national_id, policy
 from registry.persons.crypto import IdNumberCipher
@@ -182,11 +183,28 @@ async def create_person(
         if violated_constraint(exc) == ID_HASH_CONSTRAINT:
             raise PersonExists("A person with this ID number is already registered.") from exc
         raise
+    await outbox.emit(
+        session,
+        kind="person.created",
+        aggregate_type="person",
+        aggregate_id=person.id,
+        data=person_event_data(person),
+    )
     read = to_read(person)
     await idempotency.remember(
         session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
     )
     return Created(201, read, replayed=False)
+
+
+def person_event_data(person: Person, **extra: object) -> dict[str, object]:
+    return {
+        "jurisdiction_code": person.jurisdiction_code,
+        "status": person.status,
+        "work_ability": person.work_ability,
+        "birth_year": person.birth_date.year,
+        **extra,
+    }
 
 
 def _exists(existing: Person, own: str | None) -> PersonExists:
@@ -251,6 +269,13 @@ async def update_person(
     if diff:
         await session.flush()
         await session.refresh(person)
+        await outbox.emit(
+            session,
+            kind="person.updated",
+            aggregate_type="person",
+            aggregate_id=person.id,
+            data=person_event_data(person, fields=sorted(diff), version=person.version),
+        )
     return person, diff
 
 
@@ -268,6 +293,13 @@ async def archive_person(session: AsyncSession, *, principal: Principal, person_
     person.archive_reason = reason
     await session.flush()
     await session.refresh(person)
+    await outbox.emit(
+        session,
+        kind="person.archived",
+        aggregate_type="person",
+        aggregate_id=person.id,
+        data=person_event_data(person),
+    )
     return person
 
 
