@@ -15,7 +15,7 @@ from registry.events import outbox
 from registry.idempotency import store as idempotency
 from registry.measures import policy
 from registry.measures.exceptions import InvalidMeasure
-from registry.measures.service import visible_person
+from registry.persons.service import visible_person
 from shared.auth import Principal
 from shared.errors import FieldError
 from shared.pagination import PageParams

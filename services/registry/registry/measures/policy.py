@@ -54,8 +54,3 @@ def require_read(principal: Principal, resource: Resource) -> None:
 def require_write(principal: Principal, resource: Resource) -> None:
     if getattr(grant_of(principal), resource) != "write" or "registry:write" not in principal.scopes:
         raise NoMeasureAccess(f"You may not record {_LABELS[resource]}.")
-
-
-def visible_jurisdiction(principal: Principal) -> str | None:
-    """None: every jurisdiction; else the only one whose people exist for this caller."""
-    return principal.jurisdiction

@@ -34,9 +34,7 @@ from registry.measures.schemas import (
     StatusRead,
 )
 from registry.measures.status import DEFINITION_TEXT, derive, effective
-from registry.persons.exceptions import PersonArchived, PersonNotFound
-from registry.persons.models import Person
-from registry.persons.repository import PersonRepository
+from registry.persons.service import visible_person
 from shared.auth import Principal
 from shared.errors import FieldError
 from shared.pagination import PageParams
@@ -83,21 +81,6 @@ def to_read(measure: ControlMeasure, corrected_by: uuid.UUID | None) -> MeasureR
         ended_by=measure.ended_by,
         ended_at=measure.ended_at,
     )
-
-
-async def visible_person(
-    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, for_write: bool = False
-) -> Person:
-    """The person, if the caller may see them (else 404: people outside a jurisdiction do not exist for it). A write
-    locks the person's row, so two writers of one person's history check their rules one after the other."""
-    person = await PersonRepository(session).get(
-        person_id, jurisdiction=policy.visible_jurisdiction(principal), for_update=for_write
-    )
-    if person is None:
-        raise PersonNotFound("No such person.")
-    if for_write and person.status == "archived":
-        raise PersonArchived("An archived record cannot be changed.")
-    return person
 
 
 def _invalid(field: str, message: str) -> InvalidMeasure:

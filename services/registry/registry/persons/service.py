@@ -214,6 +214,23 @@ def _exists(existing: Person, own: str | None) -> PersonExists:
     return PersonExists("A person with this ID number is already registered in another jurisdiction.")
 
 
+async def visible_person(
+    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, for_write: bool = False
+) -> Person:
+    """For a person's sub-records (measures, tests, support, treatment, welfare): the person if the caller's
+    jurisdiction covers them (else 404: people outside it do not exist for the caller). A write locks the person's
+    row, so two writers of one person's history check their rules one after the other; archived records are
+    read-only."""
+    person = await PersonRepository(session).get(
+        person_id, jurisdiction=policy.visible_jurisdiction(principal), for_update=for_write
+    )
+    if person is None:
+        raise PersonNotFound("No such person.")
+    if for_write and person.status == "archived":
+        raise PersonArchived("An archived record cannot be changed.")
+    return person
+
+
 async def get_person(session: AsyncSession, *, principal: Principal, person_id: uuid.UUID) -> Person:
     policy.grant_of(principal)
     person = await PersonRepository(session).get(person_id, jurisdiction=policy.visible_jurisdiction(principal))

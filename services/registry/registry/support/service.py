@@ -10,10 +10,8 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.idempotency import store as idempotency
-from registry.persons import policy as person_policy
-from registry.persons.exceptions import InvalidInput, PersonArchived, PersonNotFound
-from registry.persons.models import Person
-from registry.persons.repository import PersonRepository
+from registry.persons.exceptions import InvalidInput
+from registry.persons.service import visible_person
 from registry.support import policy
 from registry.support.exceptions import MemberAlreadyLeft, MemberNotFound
 from registry.support.models import SupportMember, SupportVisit
@@ -69,18 +67,6 @@ def visit_to_read(visit: SupportVisit) -> VisitRead:
     )
 
 
-async def visible_person(
-    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, write: bool = False
-) -> Person:
-    """The person, if the caller's jurisdiction covers them (else 404); an archived record is read-only."""
-    person = await PersonRepository(session).get(person_id, jurisdiction=person_policy.visible_jurisdiction(principal))
-    if person is None:
-        raise PersonNotFound("No such person.")
-    if write and person.status == "archived":
-        raise PersonArchived("An archived record cannot be changed.")
-    return person
-
-
 async def list_members(
     session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, params: PageParams, current_only: bool
 ) -> tuple[list[SupportMember], str | None]:
@@ -100,7 +86,7 @@ async def add_member(
     idempotency_key: str | None,
 ) -> Created[SupportMemberRead]:
     policy.require_write(principal)
-    await visible_person(session, principal, person_id, write=True)
+    await visible_person(session, principal, person_id, for_write=True)
     stored = await idempotency.replay(
         session,
         key=idempotency_key,
@@ -123,7 +109,7 @@ async def member_leaves(
     session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, member_id: uuid.UUID, to_on: date
 ) -> SupportMember:
     policy.require_write(principal)
-    await visible_person(session, principal, person_id, write=True)
+    await visible_person(session, principal, person_id, for_write=True)
     member = await SupportRepository(session).member(person_id, member_id, for_update=True)
     if member is None:
         raise MemberNotFound("No such member of this person's support team.")
@@ -157,7 +143,7 @@ async def record_visit(
     idempotency_key: str | None,
 ) -> Created[VisitRead]:
     policy.require_write(principal)
-    await visible_person(session, principal, person_id, write=True)
+    await visible_person(session, principal, person_id, for_write=True)
     stored = await idempotency.replay(
         session,
         key=idempotency_key,

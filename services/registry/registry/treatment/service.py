@@ -11,10 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.idempotency import store as idempotency
-from registry.persons import policy as person_policy
-from registry.persons.exceptions import InvalidInput, PersonArchived, PersonNotFound
-from registry.persons.models import Person
-from registry.persons.repository import PersonRepository
+from registry.persons.exceptions import InvalidInput
+from registry.persons.service import visible_person
 from registry.treatment import policy
 from registry.treatment.exceptions import EnrolmentAlreadyEnded, EnrolmentAlreadyOpen, EnrolmentNotFound
 from registry.treatment.models import CounsellingSession, DetoxAgreement, MethadoneEnrolment
@@ -83,18 +81,6 @@ KINDS: dict[str, tuple[type, type[BaseModel], Any]] = {
 }
 
 
-async def visible_person(
-    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, write: bool = False
-) -> Person:
-    """The person, if the caller's jurisdiction covers them (else 404); an archived record is read-only."""
-    person = await PersonRepository(session).get(person_id, jurisdiction=person_policy.visible_jurisdiction(principal))
-    if person is None:
-        raise PersonNotFound("No such person.")
-    if write and person.status == "archived":
-        raise PersonArchived("An archived record cannot be changed.")
-    return person
-
-
 async def list_records(
     session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, kind: str, params: PageParams
 ) -> tuple[list[Any], str | None]:
@@ -115,7 +101,7 @@ async def create_record(
     idempotency_key: str | None,
 ) -> Created:
     policy.require_write(principal)
-    await visible_person(session, principal, person_id, write=True)
+    await visible_person(session, principal, person_id, for_write=True)
     model, read_model, to_read = KINDS[kind]
     stored = await idempotency.replay(
         session,
@@ -150,7 +136,7 @@ async def end_methadone(
     session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, enrolment_id: uuid.UUID, data: MethadoneEnd
 ) -> MethadoneEnrolment:
     policy.require_write(principal)
-    await visible_person(session, principal, person_id, write=True)
+    await visible_person(session, principal, person_id, for_write=True)
     enrolment = await TreatmentRepository(session).methadone(person_id, enrolment_id)
     if enrolment is None:
         raise EnrolmentNotFound("No such methadone enrolment of this person.")

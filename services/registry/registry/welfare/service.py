@@ -10,10 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.idempotency import store as idempotency
-from registry.persons import policy as person_policy
-from registry.persons.exceptions import PersonArchived, PersonNotFound
-from registry.persons.models import Person
-from registry.persons.repository import PersonRepository
+from registry.persons.service import visible_person
 from registry.welfare import policy
 from registry.welfare.models import ReliefEvent, WelfareRecord
 from registry.welfare.repository import WelfareRepository
@@ -90,18 +87,6 @@ def relief_to_read(row: ReliefEvent) -> ReliefRead:
     return ReliefRead.model_validate(row, from_attributes=True)
 
 
-async def visible_person(
-    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, write: bool = False
-) -> Person:
-    """The person, if the caller's jurisdiction covers them (else 404); an archived record is read-only."""
-    person = await PersonRepository(session).get(person_id, jurisdiction=person_policy.visible_jurisdiction(principal))
-    if person is None:
-        raise PersonNotFound("No such person.")
-    if write and person.status == "archived":
-        raise PersonArchived("An archived record cannot be changed.")
-    return person
-
-
 async def get_welfare(session: AsyncSession, *, principal: Principal, person_id: uuid.UUID) -> WelfareRead:
     policy.grant_of(principal)
     await visible_person(session, principal, person_id)
@@ -113,7 +98,7 @@ async def update_welfare(
 ) -> tuple[WelfareRead, dict[str, tuple[Any, Any]]]:
     sections = data.model_dump(exclude_unset=True)
     policy.require_sections(principal, set(sections))
-    await visible_person(session, principal, person_id, write=True)
+    await visible_person(session, principal, person_id, for_write=True)
     repo = WelfareRepository(session)
     record = await repo.record(person_id, for_update=True)
     require_version(if_match, record.version if record else 0)
@@ -160,7 +145,7 @@ async def record_relief(
     idempotency_key: str | None,
 ) -> Created:
     policy.require_relief_write(principal)
-    await visible_person(session, principal, person_id, write=True)
+    await visible_person(session, principal, person_id, for_write=True)
     stored = await idempotency.replay(
         session,
         key=idempotency_key,
