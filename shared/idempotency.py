@@ -14,11 +14,12 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Header
+from fastapi import Header, Response
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, func, select, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.concurrency import set_etag
 from shared.errors import AppError
 
 IdempotencyKeyHeader = Annotated[
@@ -122,3 +123,17 @@ class IdempotencyStore:
         """Store the response of a create that claimed `key` (nothing to do without a key)."""
         if key is not None:
             await self.complete(session, key=key, subject=subject, status=status, body=body)
+
+
+def answer_created(
+    response: Response, *, status: int, replayed: bool, location: str | None = None, version: int | None = None
+) -> None:
+    """Headers of a create's answer, first time or replayed: its status, Location and ETag, and
+    `Idempotent-Replayed: true` when a retry got the first result back."""
+    response.status_code = status
+    if location is not None:
+        response.headers["Location"] = location
+    if version is not None:
+        set_etag(response, version)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"

@@ -10,7 +10,7 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader
+from shared.idempotency import IdempotencyKeyHeader, answer_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/employers", tags=["employers"])
@@ -51,11 +51,13 @@ async def create_employer(
 ) -> EmployerRead:
     """Register an employer; township staff only in their own jurisdiction."""
     created = await service.create_employer(session, principal=principal, data=data, idempotency_key=idempotency_key)
-    response.status_code = created.status
-    response.headers["Location"] = f"{router.prefix}/{created.employer.id}"
-    set_etag(response, created.employer.version)
-    if created.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+    answer_created(
+        response,
+        status=created.status,
+        replayed=created.replayed,
+        location=f"{router.prefix}/{created.employer.id}",
+        version=created.employer.version,
+    )
     return created.employer
 
 

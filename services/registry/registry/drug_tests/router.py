@@ -9,7 +9,7 @@ from registry.persons.auditing import audited
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader
+from shared.idempotency import IdempotencyKeyHeader, answer_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}/drug-tests", tags=["drug-tests"])
@@ -48,8 +48,10 @@ async def record_drug_test(
             "drug_test": {"old": None, "new": str(created.test.id)},
             "result": {"old": None, "new": body.result},
         }
-    response.status_code = created.status
-    response.headers["Location"] = f"/api/v1/persons/{person_id}/drug-tests/{created.test.id}"
-    if created.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+    answer_created(
+        response,
+        status=created.status,
+        replayed=created.replayed,
+        location=f"/api/v1/persons/{person_id}/drug-tests/{created.test.id}",
+    )
     return created.test

@@ -11,17 +11,19 @@ from registry.persons.auditing import audited
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader
+from shared.idempotency import IdempotencyKeyHeader, answer_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["measures"])
 
 
 def _created(response: Response, person_id: uuid.UUID, created: service.Created) -> MeasureRead:
-    response.status_code = created.status
-    response.headers["Location"] = f"/api/v1/persons/{person_id}/measures/{created.measure.id}"
-    if created.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+    answer_created(
+        response,
+        status=created.status,
+        replayed=created.replayed,
+        location=f"/api/v1/persons/{person_id}/measures/{created.measure.id}",
+    )
     return created.measure
 
 

@@ -24,7 +24,7 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader
+from shared.idempotency import IdempotencyKeyHeader, answer_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
@@ -88,11 +88,13 @@ async def create_person(
             "id_number": {"old": None, "new": "set"},
             "jurisdiction_code": {"old": None, "new": created.person.jurisdiction_code},
         }
-    response.status_code = created.status
-    response.headers["Location"] = f"/api/v1/persons/{created.person.id}"
-    set_etag(response, created.person.version)
-    if created.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+    answer_created(
+        response,
+        status=created.status,
+        replayed=created.replayed,
+        location=f"/api/v1/persons/{created.person.id}",
+        version=created.person.version,
+    )
     return created.person
 
 

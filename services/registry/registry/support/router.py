@@ -9,15 +9,10 @@ from registry.support.schemas import SupportMemberCreate, SupportMemberLeave, Su
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader
+from shared.idempotency import IdempotencyKeyHeader, answer_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["support"])
-
-
-def _created(response: Response, replayed: bool) -> None:
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
 
 
 @router.get("/support-team", responses=problem_responses(400, 403, 404))
@@ -51,8 +46,7 @@ async def add_support_member(
             session, principal=principal, person_id=person_id, data=body, idempotency_key=idempotency_key
         )
         trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
-    response.status_code = created.status
-    _created(response, created.replayed)
+    answer_created(response, status=created.status, replayed=created.replayed)
     return created.item
 
 
@@ -98,6 +92,5 @@ async def record_visit(
             session, principal=principal, person_id=person_id, data=body, idempotency_key=idempotency_key
         )
         trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
-    response.status_code = created.status
-    _created(response, created.replayed)
+    answer_created(response, status=created.status, replayed=created.replayed)
     return created.item

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from shared.auth import Principal, require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader
+from shared.idempotency import IdempotencyKeyHeader, answer_created
 from shared.pagination import Page, PageParamsDep
 from subsidy.policies import service
 from subsidy.policies.schemas import PolicyCreate, PolicyRead, PolicyStatus, TierForHeadcount
@@ -43,10 +43,9 @@ async def create_subsidy_policy(
 ) -> PolicyRead:
     """Write a draft policy for a year; the server numbers its version (finance, NCO or admin only)."""
     created = await service.create_policy(session, principal=principal, data=data, idempotency_key=idempotency_key)
-    response.status_code = created.status
-    response.headers["Location"] = f"{router.prefix}/{created.policy.id}"
-    if created.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+    answer_created(
+        response, status=created.status, replayed=created.replayed, location=f"{router.prefix}/{created.policy.id}"
+    )
     return created.policy
 
 
