@@ -1,13 +1,12 @@
 import uuid
-from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from registry.persons import lookup, service
 from registry.persons.auditing import audited
 from registry.persons.dependencies import CipherDep
-from registry.persons.repository import PersonFilter
+from registry.persons.filters import PersonFilterDep
 from registry.persons.schemas import (
     ArchiveRequest,
     IdNumberQuery,
@@ -17,8 +16,6 @@ from registry.persons.schemas import (
     PersonCreate,
     PersonRead,
     PersonUpdate,
-    Status,
-    WorkAbility,
 )
 from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, set_etag
@@ -31,36 +28,15 @@ router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
 Sort = Literal["name", "-name", "created_at", "-created_at", "birth_date", "-birth_date"]
 
 
-def _years_before(today: date, years: int) -> date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
 @router.get("", responses=problem_responses(400, 403))
 async def list_persons(
     session: SessionDep,
     principal: CurrentPrincipal,
     params: PageParamsDep,
-    jurisdiction_code: Annotated[str | None, Query(max_length=40, examples=["dapu"])] = None,
-    status: Annotated[Status | None, Query(description="Default: active records only.")] = "active",
-    work_ability: WorkAbility | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=50, description="Part of the name.")] = None,
-    age_min: Annotated[int | None, Query(ge=0, le=120)] = None,
-    age_max: Annotated[int | None, Query(ge=0, le=120)] = None,
+    filters: PersonFilterDep,
     sort: Sort = "name",
 ) -> Page[PersonRead]:
     """List the people you may see, filtered and sorted, a page at a time."""
-    today = date.today()
-    filters = PersonFilter(
-        jurisdiction_code=jurisdiction_code,
-        status=status,
-        work_ability=work_ability,
-        name_contains=q,
-        born_on_or_before=_years_before(today, age_min) if age_min is not None else None,
-        born_after=_years_before(today, age_max + 1) if age_max is not None else None,
-    )
     async with audited(session, principal, "person.list") as trail:
         rows, cursor = await service.list_persons(
             session, principal=principal, filters=filters, params=params, sort=sort
