@@ -1,12 +1,12 @@
-"""job posts, referrals, placements with contracts, follow-ups
+"""self-employment and loans, skills training, hand-over from facilities
 
-Revision ID: p0004
-Revises: p0003
+Revision ID: p0006
+Revises: p0005
 Create Date: 2026-11-29
 """
 
-revision = "p0004"
-down_revision = "p0003"
+revision = "p0006"
+down_revision = "p0005"
 branch_labels = None
 depends_on = None
 

@@ -1,12 +1,12 @@
-"""employer details, Qihang designation history and placement sites
+"""job posts, referrals, placements with contracts, follow-ups
 
-Revision ID: p0003
-Revises: p0002
+Revision ID: p0005
+Revises: p0004
 Create Date: 2026-11-29
 """
 
-revision = "p0003"
-down_revision = "p0002"
+revision = "p0005"
+down_revision = "p0004"
 branch_labels = None
 depends_on = None
 

@@ -1,12 +1,12 @@
-"""self-employment and loans, skills training, hand-over from facilities
+"""employer details, Qihang designation history and placement sites
 
-Revision ID: p0005
-Revises: p0004
+Revision ID: p0004
+Revises: p0003
 Create Date: 2026-11-29
 """
 
-revision = "p0005"
-down_revision = "p0004"
+revision = "p0004"
+down_revision = "p0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,7 @@
+"""The placement service's audit trail (shared.audit), kept in its own database."""
+
+from placement.database import Base
+from shared.audit import AuditLog, audit_table
+
+table = audit_table(Base.metadata)
+audit = AuditLog(table)
