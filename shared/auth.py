@@ -30,6 +30,8 @@ class Principal:
     scopes: frozenset[str]
     token: str
     token_id: str | None
+    employer_id: str | None = None
+    """An employer's integration client (claim `emp`): it sees only that employer's posts and placements."""
 
     @property
     def county_wide(self) -> bool:
@@ -51,6 +53,7 @@ class Principal:
             scopes=frozenset(scope.split() if isinstance(scope, str) else scope),
             token=token,
             token_id=claims.get("jti"),
+            employer_id=str(claims["emp"]) if claims.get("emp") else None,
         )
 
 
