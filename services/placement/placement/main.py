@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from placement.audit.router import router as audit_router
 from placement.config import Settings
 from placement.employers.router import router as employers_router
 from placement.events import router as events_router
@@ -15,9 +16,14 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
         title="Qihang placement",
         description="Employment placement (就业安置): the employers (用人单位) that take on people in community "
         "detox and rehabilitation, Qihang enterprises (启航工程企业) and their placement points.",
-        routers=[employers_router, events_router],
+        routers=[employers_router, events_router, audit_router],
         jwks_fetcher=jwks_fetcher,
         openapi_tags=[
+            {
+                "name": "audit",
+                "description": "The placement service's audit trail: who read or changed whose placement data, "
+                "and whether the hash chain is intact (scope audit:read).",
+            },
             {
                 "name": "employers",
                 "description": "Enterprises, individual businesses and private owners that hire; "

@@ -5,27 +5,28 @@ query string as sent) to the service, after the gateway has checked the token, t
 sizes. Prefixes match whole path segments: `/api/v1/employers` and `/api/v1/employers/...` go to
 placement, `/api/v1/employersX` goes nowhere. The first matching row wins.
 
-| Path prefix                 | Service   |
-|-----------------------------|-----------|
-| `/api/v1/jurisdictions`     | registry  |
-| `/api/v1/persons`           | registry  |
-| `/api/v1/audit-events`      | registry  |
-| `/api/v1/registry-events`   | registry  |
-| `/api/v1/transfers`         | registry  |
-| `/api/v1/person-imports`    | registry  |
-| `/api/v1/employers`         | placement |
-| `/api/v1/placement-events`  | placement |
-| `/api/v1/placement-sites`   | placement |
-| `/api/v1/job-posts`         | placement |
-| `/api/v1/referrals`         | placement |
-| `/api/v1/placements`        | placement |
-| `/api/v1/self-employments`  | placement |
-| `/api/v1/trainings`         | placement |
-| `/api/v1/handovers`         | placement |
-| `/api/v1/placement-imports` | placement |
-| `/api/v1/subsidy-policies`  | subsidy   |
-| `/api/v1/indicators`        | reporting |
-| `/api/v1/targets`           | reporting |
+| Path prefix                      | Service   |
+|----------------------------------|-----------|
+| `/api/v1/jurisdictions`          | registry  |
+| `/api/v1/persons`                | registry  |
+| `/api/v1/audit-events`           | registry  |
+| `/api/v1/registry-events`        | registry  |
+| `/api/v1/transfers`              | registry  |
+| `/api/v1/person-imports`         | registry  |
+| `/api/v1/employers`              | placement |
+| `/api/v1/placement-events`       | placement |
+| `/api/v1/placement-sites`        | placement |
+| `/api/v1/job-posts`              | placement |
+| `/api/v1/referrals`              | placement |
+| `/api/v1/placements`             | placement |
+| `/api/v1/self-employments`       | placement |
+| `/api/v1/trainings`              | placement |
+| `/api/v1/handovers`              | placement |
+| `/api/v1/placement-imports`      | placement |
+| `/api/v1/placement-audit-events` | placement |
+| `/api/v1/subsidy-policies`       | subsidy   |
+| `/api/v1/indicators`             | reporting |
+| `/api/v1/targets`                | reporting |
 
 The gateway answers these itself: `/api/v1/auth`, `/api/v1/admin`, `/.well-known`, `/docs`, `/redoc`,
 `/openapi.json`, `/healthz`, `/readyz`. Any other `/api/v1/...` path is 404 problem+json, and so is a path
@@ -65,6 +66,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/trainings", "placement"),
     Route("/api/v1/handovers", "placement"),
     Route("/api/v1/placement-imports", "placement"),
+    Route("/api/v1/placement-audit-events", "placement"),
     Route("/api/v1/subsidy-policies", "subsidy"),
     Route("/api/v1/indicators", "reporting"),
     Route("/api/v1/targets", "reporting"),

@@ -1,0 +1,235 @@
+"""The auditors' questions, asked of one service's audit trail (shared.audit): who viewed or changed person X,
+what did user U do, between which dates; and is the hash chain intact. Each service mounts
+`audit_router(audit, AuditEvent, prefix=...)` over its own trail, in its own database."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import ActorKind, AuditLog, Outcome
+from shared.auth import CurrentPrincipal, Principal
+from shared.db import SessionDep
+from shared.errors import Forbidden, problem_responses
+from shared.pagination import Page, PageParams, PageParamsDep, keyset_page
+
+AUDIT_SCOPE = "audit:read"
+READ_OPERATION = "audit.read"
+VERIFY_OPERATION = "audit.verify"
+RESOURCE_TYPE = "audit_event"
+logger = logging.getLogger("qihang.audit")
+
+OUTCOME_LABELS_ZH: dict[str, str] = {
+    "success": "成功",
+    "denied": "拒绝",
+    "not_found": "未找到",
+    "invalid": "无效请求",
+    "error": "出错",
+}
+
+
+class FieldChange(BaseModel):
+    old: Any = Field(description='The value before, or "[redacted]" for a sensitive field.', examples=["大埔镇"])
+    new: Any = Field(description='The value after, or "[redacted]" for a sensitive field.', examples=["东泉镇"])
+
+
+class AuditEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(description="Position in the audit trail; grows with time.", examples=[10482])
+    at: datetime = Field(description="When, to the millisecond.", examples=["2026-11-29T08:15:30.123Z"])
+    actor_subject: str = Field(
+        description="Who: the user's or integration client's id (`sub` of the token), or `system`.",
+        examples=["0f9c4d1e-7a52-4b8e-9d3a-2c61b0e4f8a7"],
+    )
+    actor_kind: ActorKind = Field(description="user, client or system.", examples=["user"])
+    actor_name: str = Field(description="The actor's display name when it acted.", examples=["韦丽"])
+    actor_roles: list[str] = Field(description="The actor's roles when it acted.", examples=[["staff"]])
+    actor_department: str | None = Field(description="The actor's department code.", examples=["township"])
+    actor_jurisdiction: str | None = Field(
+        description="The actor's jurisdiction code; null means county-wide.", examples=["dapu"]
+    )
+    operation: str = Field(
+        description="What was done, e.g. person.read, person.update, person.list, person.export, "
+        "person.id_number.unmask, placement.create, audit.read.",
+        examples=["person.update"],
+    )
+    resource_type: str = Field(description="The kind of record concerned.", examples=["person"])
+    resource_ids: list[uuid.UUID] = Field(
+        description="The people concerned (for a list, those on the page returned).",
+        examples=[["8d1f6a52-3c0b-4e5e-9f1a-7b2d4c6e8a90"]],
+    )
+    changes: dict[str, FieldChange] | None = Field(
+        description="For a write: the fields changed, old and new; sensitive values are redacted but still named.",
+        examples=[{"address": {"old": "大埔镇…", "new": "东泉镇…"}, "id_number": {"old": None, "new": "[redacted]"}}],
+    )
+    outcome: Outcome = Field(
+        description="success, denied, not_found, invalid or error (refused attempts are recorded too).",
+        examples=["success"],
+    )
+    outcome_label_zh: str = Field(description="The outcome in Chinese.", examples=["成功"])
+    request_id: str | None = Field(
+        description="X-Request-ID of the request, to find it in the logs.", examples=["6f1c2b7e0b7d4d2f"]
+    )
+    prev_hash: str = Field(description="sha256 (hex) of the event before this one.", examples=["3a7bd3e2…"])
+    hash: str = Field(
+        description="sha256 (hex) of prev_hash and this event's content; see the trail's /verify.",
+        examples=["9c56cc51…"],
+    )
+
+
+class ChainVerification(BaseModel):
+    ok: bool = Field(description="True when every event checked is unchanged and linked to the one before.")
+    checked: int = Field(description="How many events were recomputed.", examples=[10482])
+    first_bad_id: int | None = Field(
+        description="The first event whose content or link does not match (changed in place: that event; "
+        "rewritten or removed: the event after it); null when ok.",
+        examples=[None],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEventFilter:
+    person_id: uuid.UUID | None = None
+    actor: str | None = None
+    operation: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _to_read(event: Any) -> AuditEventRead:
+    read = AuditEventRead.model_validate(
+        {
+            **{name: getattr(event, name) for name in AuditEventRead.model_fields if name != "outcome_label_zh"},
+            "outcome_label_zh": OUTCOME_LABELS_ZH[event.outcome],
+        }
+    )
+    return read
+
+
+def people_concerned(events: list[AuditEventRead], filters: AuditEventFilter) -> set[uuid.UUID]:
+    """Whose trail was read: the person asked about, and everyone the returned events name (their `changes` can
+    hold a person's values), so "who viewed person X" also finds the auditors who looked at X's trail."""
+    ids = {person_id for event in events for person_id in event.resource_ids}
+    if filters.person_id is not None:
+        ids.add(filters.person_id)
+    return ids
+
+
+async def _page(
+    session: AsyncSession, model: Any, filters: AuditEventFilter, params: PageParams
+) -> tuple[list[Any], str | None]:
+    stmt = select(model)
+    if filters.person_id is not None:
+        stmt = stmt.where(model.resource_ids.contains([filters.person_id]))
+    if filters.actor is not None:
+        stmt = stmt.where(model.actor_subject == filters.actor)
+    if filters.operation is not None:
+        stmt = stmt.where(model.operation == filters.operation)
+    if filters.since is not None:
+        stmt = stmt.where(model.at >= filters.since)
+    if filters.until is not None:
+        stmt = stmt.where(model.at < filters.until)
+    return await keyset_page(
+        session, stmt, params, keys=[model.at, model.id], descending=True, convert=[datetime.fromisoformat, int]
+    )
+
+
+def _person_asked_about(request: Request) -> list[uuid.UUID]:
+    try:
+        return [uuid.UUID(request.query_params["person_id"])]
+    except (KeyError, ValueError):
+        return []
+
+
+def audit_router(audit: AuditLog, model: Any, *, prefix: str, tags: list[str] | None = None) -> APIRouter:
+    """The list and verify routes over `audit`'s trail; `model` is the service's read-only ORM mapping of it."""
+    router = APIRouter(prefix=prefix, tags=tags or ["audit"])
+
+    def auditor(operation: str):
+        """The caller needs the audit:read scope; a refusal is itself recorded as `denied`."""
+
+        async def _check(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Principal:
+            if principal.has_scope(AUDIT_SCOPE):
+                return principal
+            await audit.refuse(
+                session,
+                principal=principal,
+                operation=operation,
+                resource_type=RESOURCE_TYPE,
+                resource_ids=_person_asked_about(request),
+                outcome="denied",
+            )
+            raise Forbidden(f"This operation needs the scope(s): {AUDIT_SCOPE}.", code="insufficient_scope")
+
+        return _check
+
+    @router.get("", responses=problem_responses(400, 403, 422))
+    async def list_audit_events(
+        principal: Annotated[Principal, Depends(auditor(READ_OPERATION))],
+        session: SessionDep,
+        params: PageParamsDep,
+        person_id: Annotated[
+            uuid.UUID | None, Query(description="Only events concerning this person: who viewed or changed them.")
+        ] = None,
+        actor: Annotated[
+            str | None,
+            Query(min_length=1, max_length=255, description="Only what this user or client (token `sub`) did."),
+        ] = None,
+        operation: Annotated[
+            str | None,
+            Query(max_length=100, pattern=r"^[a-z_.]+$", description="Only this operation.", examples=["person.read"]),
+        ] = None,
+        since: Annotated[
+            AwareDatetime | None,
+            Query(
+                description="From this time on (inclusive); RFC 3339 with a zone.",
+                examples=["2026-11-01T00:00:00+08:00"],
+            ),
+        ] = None,
+        until: Annotated[
+            AwareDatetime | None,
+            Query(
+                description="Before this time (exclusive); RFC 3339 with a zone.",
+                examples=["2026-12-01T00:00:00+08:00"],
+            ),
+        ] = None,
+    ) -> Page[AuditEventRead]:
+        """List audit events, newest first: who viewed or changed a person, what a user did, in a time range."""
+        filters = AuditEventFilter(person_id=person_id, actor=actor, operation=operation, since=since, until=until)
+        async with audit.audited(
+            session,
+            principal=principal,
+            operation=READ_OPERATION,
+            resource_type=RESOURCE_TYPE,
+            resource_ids=people_concerned([], filters),
+        ) as trail:
+            rows, next_cursor = await _page(session, model, filters, params)
+            items = [_to_read(row) for row in rows]
+            trail.resource_ids = list(people_concerned(items, filters))
+        return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+
+    @router.get("/verify", responses=problem_responses(403, 422))
+    async def verify_audit_events(
+        principal: Annotated[Principal, Depends(auditor(VERIFY_OPERATION))],
+        session: SessionDep,
+        since_id: Annotated[
+            int | None,
+            Query(ge=1, description="Start at this event (linked to the one before it); default the first."),
+        ] = None,
+        limit: Annotated[int | None, Query(ge=1, description="Check at most this many events; default all.")] = None,
+    ) -> ChainVerification:
+        """Recompute the audit trail's hash chain and report the first event changed or removed, if any."""
+        result = await audit.verify(session, since_id=since_id, limit=limit)
+        if not result.ok:
+            logger.error("audit chain broken", extra={"first_bad_id": result.first_bad_id})
+        await audit.record(session, principal=principal, operation=VERIFY_OPERATION, resource_type=RESOURCE_TYPE)
+        return ChainVerification(ok=result.ok, checked=result.checked, first_bad_id=result.first_bad_id)
+
+    return router
