@@ -6,6 +6,7 @@ import registry.jurisdictions.models
 import registry.measures.models
 import registry.persons.models
 import registry.support.models
+import registry.transfers.models
 import registry.treatment.models
 import registry.welfare.models  # noqa: F401  (registers the tables)
 from registry.config import Settings

@@ -2,10 +2,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from registry.measures.models import ControlMeasure
+from registry.measures.rules import CONTROL_KINDS
 from registry.persons.models import Person
+from registry.support.models import SupportMember
 from shared.pagination import PageParams, keyset_page
 
 SORTS = {
@@ -23,6 +27,38 @@ class PersonFilter:
     name_contains: str | None = None
     born_after: date | None = None
     born_on_or_before: date | None = None
+    measure: str | None = None
+    """Kind of the control measure in force on `as_of` (corrections applied), or "none": no control measure then."""
+    support_worker: str | None = None
+    """Part of the name of someone on the person's support team on `as_of`."""
+    as_of: date | None = None
+    """The day `measure` and `support_worker` look at (the filter dependency sets today)."""
+
+
+def _control_measure_in_force(on: date, kinds: frozenset[str] | set[str]):
+    """EXISTS a control measure of one of `kinds` in force on `on`, as measures.status.derive sees it: started by
+    then, not ended yet (an end date belongs to what follows), not superseded by a correction. Correlated on
+    person_id, so ix_control_measure_person_id_start_on answers it; the correction check uses
+    uq_control_measure_corrects_id."""
+    correction = aliased(ControlMeasure)
+    return exists().where(
+        ControlMeasure.person_id == Person.id,
+        ControlMeasure.kind.in_(sorted(kinds)),
+        ControlMeasure.start_on <= on,
+        or_(ControlMeasure.actual_end_on.is_(None), ControlMeasure.actual_end_on > on),
+        ~exists().where(correction.corrects_id == ControlMeasure.id),
+    )
+
+
+def _support_worker_on_team(on: date, name_part: str):
+    """EXISTS a member of the person's support team on `on` whose name contains `name_part`. Correlated on
+    person_id (ix_support_member_person_id): a team is a handful of rows, so the name test costs nothing."""
+    return exists().where(
+        SupportMember.person_id == Person.id,
+        SupportMember.name.contains(name_part, autoescape=True),
+        SupportMember.from_on <= on,
+        or_(SupportMember.to_on.is_(None), SupportMember.to_on >= on),
+    )
 
 
 class PersonRepository:
@@ -64,6 +100,13 @@ class PersonRepository:
             stmt = stmt.where(Person.birth_date > filters.born_after)
         if filters.born_on_or_before:
             stmt = stmt.where(Person.birth_date <= filters.born_on_or_before)
+        on = filters.as_of or date.today()
+        if filters.measure == "none":
+            stmt = stmt.where(~_control_measure_in_force(on, CONTROL_KINDS))
+        elif filters.measure:
+            stmt = stmt.where(_control_measure_in_force(on, {filters.measure}))
+        if filters.support_worker:
+            stmt = stmt.where(_support_worker_on_team(on, filters.support_worker))
         descending = sort.startswith("-")
         column = SORTS[sort.lstrip("-")]
         convert = [_converter(column), uuid.UUID]
