@@ -3,7 +3,7 @@ health routes, the database engine, the pooled HTTP client and the token verifie
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,24 +24,33 @@ COMMON_ERRORS = problem_responses(400, 401, 403, 404, 422, 429, 500)
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over `max_bytes` with 413, whether declared by Content-Length or streamed."""
+    """Refuse bodies over `max_bytes` with 413, whether declared by Content-Length or streamed. `path_limits`: a
+    larger limit for the paths under a prefix (file uploads)."""
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
+    def __init__(self, app: Any, max_bytes: int, path_limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = dict(path_limits or {})
+
+    def _limit(self, path: str) -> int:
+        for prefix, limit in self.path_limits.items():
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self._limit(scope.get("path", ""))
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = -1
-                if declared < 0 or declared > self.max_bytes:
-                    await self._reject(scope, receive, send)
+                if declared < 0 or declared > max_bytes:
+                    await self._reject(scope, receive, send, max_bytes)
                     return
         received = 0
         started = False
@@ -52,10 +61,10 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request" and not rejected:
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     rejected = True
                     if not started:
-                        await self._reject(scope, receive, send)
+                        await self._reject(scope, receive, send, max_bytes)
                     # The app sees the client go away; whatever it answers is swallowed below.
                     return {"type": "http.disconnect"}
             return message
@@ -70,9 +79,9 @@ class BodyLimitMiddleware:
 
         await self.app(scope, limited_receive, guarded_send)
 
-    async def _reject(self, scope: Any, receive: Any, send: Any) -> None:
+    async def _reject(self, scope: Any, receive: Any, send: Any, max_bytes: int) -> None:
         response = problem_response(
-            413, detail=f"The request body is larger than {self.max_bytes} bytes.", instance=scope.get("path")
+            413, detail=f"The request body is larger than {max_bytes} bytes.", instance=scope.get("path")
         )
         await response(scope, receive, send)
 
@@ -119,8 +128,10 @@ def create_service_app(
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
-    """Build a service. `routers` require a valid token; `public_routers` opt out visibly."""
+    """Build a service. `routers` require a valid token; `public_routers` opt out visibly. `body_limits`: path
+    prefix -> a larger request-body limit than settings.max_body_bytes (file uploads)."""
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
 
     @asynccontextmanager
@@ -165,7 +176,7 @@ def create_service_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(NoStoreMiddleware)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, path_limits=body_limits)
     app.add_middleware(RequestContextMiddleware)
     for router in (health_router, *public_routers, *routers):
         use_docstring_summaries(router)

@@ -28,6 +28,26 @@ class Settings(BaseServiceSettings):
         "definition.",
     )
 
+    import_max_file_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="Largest CSV/XLSX file a person import accepts (larger: 413).",
+    )
+    import_max_rows: int = Field(
+        default=50_000, ge=1, description="Most data rows in one person-import file (more: 413)."
+    )
+    import_batch_size: int = Field(
+        default=500,
+        ge=1,
+        le=2000,
+        description="Rows a person-import job registers per transaction (its progress moves by this much).",
+    )
+    import_stale_seconds: int = Field(
+        default=120,
+        ge=10,
+        description="An unfinished import job whose process has not reported for this long is marked interrupted.",
+    )
+
     @model_validator(mode="after")
     def _no_dev_keys_in_production(self) -> "Settings":
         dev_keys = {DEV_ID_NUMBER_ENCRYPTION_KEY, DEV_ID_NUMBER_HASH_KEY}

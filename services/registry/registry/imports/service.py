@@ -1,0 +1,463 @@
+"""Importing people from a spreadsheet: every row held to the rules of a single create, a dry run that writes
+nothing, and a background job that registers the good rows in batches.
+
+Each row is validated as a `PersonCreate` (the same schema as `POST /api/v1/persons`), its ID number parsed and
+checked the same way, its 性别 / 出生日期 (when given) checked against the ID number, its jurisdiction held to the
+caller's (township staff: their own only), and no ID number may appear twice in one file. Against the database: a
+person already registered with the same ID number is skipped (that is what makes a re-run of the same file
+idempotent), and a row with the same name and birth date as someone on record fails unless 确认非重复 is 是, as a single
+create answers 409 possible_duplicate unless confirm_not_duplicate. (The single create's second duplicate test, a name
+one character apart in the same jurisdiction, is not run per row: it cannot be done in bulk and flags mostly
+false positives in a file of a township's whole caseload.)
+
+Every person created gets what a single create gives it: the same columns, a `person.created` event in the same
+transaction, and a `person.create` audit entry in the name of the job's owner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.audit.models import audit
+from registry.idempotency import store as idempotency
+from registry.imports import columns, policy
+from registry.imports.columns import PERSON_COLUMNS, CellError
+from registry.imports.exceptions import ImportJobNotFound
+from registry.imports.models import KIND, issues_table, jobs_table
+from registry.imports.repository import ImportRepository
+from registry.imports.schemas import ImportJobRead, ImportValidation, RowIssue
+from registry.persons import national_id
+from registry.persons.auditing import RESOURCE_TYPE, SENSITIVE_FIELDS
+from registry.persons.crypto import IdNumberCipher
+from registry.persons.models import Person
+from registry.persons.schemas import PersonCreate
+from registry.persons.service import person_event_data
+from shared.auth import Principal
+from shared.imports import (
+    STATUS_LABELS_ZH,
+    Counts,
+    ImportJobs,
+    Issue,
+    JobRunner,
+    SessionFactory,
+    audit_each,
+    batched,
+    owner_principal,
+)
+from shared.logging import request_id_var
+from shared.pagination import PageParams
+from shared.tabular import Limits, Row, Sheet, read_table
+
+logger = logging.getLogger("qihang.registry.imports")
+CREATE_OPERATION = "person.create"
+JOB_OPERATION = "POST /api/v1/person-imports"
+FAILED_ROWS_SHOWN = 100
+ID_HEADING = PERSON_COLUMNS.heading_of("id_number")
+PERSON_COLUMNS_FIELDS = frozenset(c.field for c in PERSON_COLUMNS.columns)
+CHECK_CHUNK = 1000
+"""Rows whose ID numbers and names a dry run looks up with one query."""
+
+# Cells taken as they are (PersonCreate validates them) and cells converted first.
+PLAIN_FIELDS = (
+    "name",
+    "id_number",
+    "ethnicity",
+    "phone",
+    "household_address",
+    "residence_address",
+    "work_ability_reason",
+    "guardian_name",
+    "guardian_relation",
+    "guardian_phone",
+    "notes",
+)
+CONVERTED_FIELDS = {
+    "education": columns.education,
+    "work_ability": columns.work_ability,
+    "skills": columns.skills,
+    "confirm_not_duplicate": columns.yes_no,
+}
+SAME_NAME_AND_BIRTH = (
+    "possibly already registered: someone with the same name and birth date is on record. If this is another "
+    "person, put 是 in 确认非重复 and import the row again."
+)
+ALREADY_REGISTERED = "already registered (same ID number)"
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A row that passed every check that needs no database: what will be inserted, and where it came from."""
+
+    line: int
+    name: str
+    birth_date: date
+    id_hash: str
+    confirm_not_duplicate: bool
+    values: dict[str, Any]
+    """The person's columns but the ID number's ciphertext and hash, added at insert time (`PersonImporter._batch`)."""
+    id_number: str
+
+
+@dataclass
+class Checked:
+    sheet: Sheet
+    rows: list[Prepared] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def failed_lines(self) -> int:
+        return len({i.line for i in self.issues})
+
+
+@dataclass(frozen=True)
+class Classified:
+    fresh: list[Prepared]
+    skipped: list[Issue]
+    failed: list[Issue]
+
+
+def _issue(line: int, field_name: str | None, reason: str) -> Issue:
+    return Issue(line=line, column=PERSON_COLUMNS.heading_of(field_name) if field_name else None, reason=reason)
+
+
+def _jurisdiction(row: Row, own: str | None) -> tuple[str | None, Issue | None]:
+    text = row.values.get("jurisdiction_code")
+    if text is None:
+        if own is None:
+            return None, _issue(row.line, "jurisdiction_code", "required: county-wide staff name the jurisdiction")
+        return own, None
+    try:
+        code = columns.jurisdiction(text)
+    except CellError as exc:
+        return None, _issue(row.line, "jurisdiction_code", str(exc))
+    if own is not None and code != own:
+        return None, _issue(row.line, "jurisdiction_code", "you may only register people in your own jurisdiction")
+    return code, None
+
+
+def prepare_row(row: Row, *, own: str | None, cipher: IdNumberCipher) -> Prepared | list[Issue]:
+    """One row as a single create would take it, or every problem it has."""
+    issues: list[Issue] = []
+    data: dict[str, Any] = {f: row.values[f] for f in PLAIN_FIELDS if f in row.values}
+    for field_name, convert in CONVERTED_FIELDS.items():
+        if field_name in row.values:
+            try:
+                data[field_name] = convert(row.values[field_name])
+            except CellError as exc:
+                issues.append(_issue(row.line, field_name, str(exc)))
+    jurisdiction_code, problem = _jurisdiction(row, own)
+    if problem:
+        issues.append(problem)
+    model: PersonCreate | None = None
+    try:
+        model = PersonCreate.model_validate(data | {"jurisdiction_code": jurisdiction_code})
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = error.get("loc") or ()
+            field_name = str(loc[0]) if loc and str(loc[0]) in PERSON_COLUMNS_FIELDS else None
+            message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+            issues.append(_issue(row.line, field_name, message))
+    parsed: national_id.IdNumber | None = None
+    if "id_number" in data:
+        try:
+            parsed = national_id.parse(data["id_number"])
+        except national_id.InvalidIdNumber as exc:
+            issues = [i for i in issues if i.column != ID_HEADING]
+            issues.append(_issue(row.line, "id_number", str(exc)))
+    if parsed is not None:
+        if "gender" in row.values:
+            try:
+                if columns.gender(row.values["gender"]) != parsed.gender:
+                    issues.append(_issue(row.line, "gender", "does not match the ID number"))
+            except CellError as exc:
+                issues.append(_issue(row.line, "gender", str(exc)))
+        if "birth_date" in row.values:
+            try:
+                if columns.birth_date(row.values["birth_date"]) != parsed.birth_date:
+                    issues.append(_issue(row.line, "birth_date", "does not match the ID number"))
+            except CellError as exc:
+                issues.append(_issue(row.line, "birth_date", str(exc)))
+    if issues or model is None or parsed is None or jurisdiction_code is None:
+        return issues or [_issue(row.line, None, "invalid row")]
+    fields = model.model_dump(exclude={"id_number", "jurisdiction_code", "confirm_not_duplicate"}, exclude_none=True)
+    return Prepared(
+        line=row.line,
+        name=model.name,
+        birth_date=parsed.birth_date,
+        id_hash=cipher.lookup_hash(parsed.value),
+        confirm_not_duplicate=model.confirm_not_duplicate,
+        id_number=parsed.value,
+        values={
+            **fields,
+            "gender": parsed.gender,
+            "birth_date": parsed.birth_date,
+            "id_number_masked": parsed.masked,
+            "jurisdiction_code": jurisdiction_code,
+        },
+    )
+
+
+def check_sheet(sheet: Sheet, *, principal: Principal, cipher: IdNumberCipher) -> Checked:
+    own = principal.jurisdiction
+    checked = Checked(sheet=sheet)
+    first_line: dict[str, int] = {}
+    for row in sheet.rows:
+        result = prepare_row(row, own=own, cipher=cipher)
+        if isinstance(result, list):
+            checked.issues.extend(result)
+            continue
+        earlier = first_line.setdefault(result.id_hash, row.line)
+        if earlier != row.line:
+            checked.issues.append(_issue(row.line, "id_number", f"the same ID number as row {earlier}"))
+            continue
+        checked.rows.append(result)
+    return checked
+
+
+async def classify(session: AsyncSession, rows: Sequence[Prepared]) -> Classified:
+    """Split rows into those to create, those already registered (skipped) and possible duplicates (failed)."""
+    repo = ImportRepository(session)
+    taken = await repo.taken_hashes([r.id_hash for r in rows])
+    skipped = [
+        Issue(line=r.line, column=ID_HEADING, reason=ALREADY_REGISTERED, outcome="skipped")
+        for r in rows
+        if r.id_hash in taken
+    ]
+    candidates = [r for r in rows if r.id_hash not in taken]
+    unconfirmed = [(r.name, r.birth_date) for r in candidates if not r.confirm_not_duplicate]
+    pairs = await repo.active_name_birth_pairs(unconfirmed)
+    failed = [
+        _issue(r.line, "name", SAME_NAME_AND_BIRTH)
+        for r in candidates
+        if not r.confirm_not_duplicate and (r.name, r.birth_date) in pairs
+    ]
+    failed_lines = {i.line for i in failed}
+    return Classified([r for r in candidates if r.line not in failed_lines], skipped, failed)
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class PersonImporter:
+    """The registry's person imports: limits, the job store and this process's runner."""
+
+    def __init__(
+        self, *, jobs: ImportJobs, sessions: SessionFactory, cipher: IdNumberCipher, limits: Limits, batch_size: int
+    ) -> None:
+        self.jobs = jobs
+        self.runner = JobRunner(jobs, sessions)
+        self.cipher = cipher
+        self.limits = limits
+        self.batch_size = batch_size
+
+    def read(self, data: bytes, *, filename: str | None, principal: Principal) -> Checked:
+        sheet = read_table(data, spec=PERSON_COLUMNS, limits=self.limits, filename=filename)
+        return check_sheet(sheet, principal=principal, cipher=self.cipher)
+
+    async def validate(self, session: AsyncSession, *, checked: Checked, file_name: str) -> ImportValidation:
+        issues = list(checked.issues)
+        would_create = 0
+        would_skip = 0
+        async for chunk in batched(checked.rows, CHECK_CHUNK):
+            result = await classify(session, chunk)
+            would_create += len(result.fresh)
+            would_skip += len(result.skipped)
+            issues.extend(result.skipped)
+            issues.extend(result.failed)
+        failed_lines = {i.line for i in issues if i.outcome == "failed"}
+        return ImportValidation(
+            file_name=file_name,
+            format=checked.sheet.format,
+            total=len(checked.sheet.rows),
+            would_create=would_create,
+            would_skip=would_skip,
+            failed=len(failed_lines),
+            issues=[_issue_read(i) for i in sorted(issues, key=lambda i: i.line)],
+        )
+
+    async def create_job(
+        self,
+        session: AsyncSession,
+        *,
+        principal: Principal,
+        checked: Checked,
+        file_name: str,
+        digest: str,
+        idempotency_key: str | None,
+    ) -> tuple[ImportJobRead, bool]:
+        """A queued job with the rows that already failed recorded; (its read model, replayed)."""
+        payload = {"file_sha256": digest, "file_name": file_name}
+        stored = await idempotency.replay(
+            session, key=idempotency_key, subject=principal.subject, operation=JOB_OPERATION, payload=payload
+        )
+        if stored is not None:
+            # The job as it is now, not as it was when the first request queued it.
+            first = ImportJobRead.model_validate(stored.body)
+            return await self.get(session, principal=principal, job_id=first.id), True
+        job_id = await self.jobs.create(
+            session,
+            kind=KIND,
+            principal=principal,
+            file_name=file_name,
+            file_sha256=digest,
+            total=len(checked.sheet.rows),
+        )
+        failed = checked.failed_lines
+        await self.jobs.record(session, job_id, Counts(processed=failed, failed=failed), checked.issues)
+        job = await self.get(session, principal=principal, job_id=job_id)
+        await idempotency.remember(
+            session, key=idempotency_key, subject=principal.subject, status=202, body=job.model_dump(mode="json")
+        )
+        return job, False
+
+    async def launch(self, job_id: uuid.UUID, rows: list[Prepared]) -> None:
+        """Run the job's good rows in the background (call once the job's creation has committed). A coroutine, so
+        that a response's background task runs it on the event loop, not in a worker thread."""
+
+        async def work(job: Any) -> None:
+            await self._run(job, rows)
+
+        self.runner.launch(job_id, work)
+
+    async def _run(self, job: Any, rows: list[Prepared]) -> None:
+        principal = owner_principal(job)
+        request_id_var.set(job.request_id)
+        async for chunk in batched(rows, self.batch_size):
+            async with self.runner.sessions() as session:
+                counts, issues = await self._batch(session, principal, chunk)
+                await self.jobs.record(session, job.id, counts, issues)
+                await session.commit()
+
+    async def _batch(
+        self, session: AsyncSession, principal: Principal, chunk: Sequence[Prepared]
+    ) -> tuple[Counts, list[Issue]]:
+        result = await classify(session, chunk)
+        values = [
+            {
+                **r.values,
+                "id": uuid.uuid4(),
+                "id_number_cipher": self.cipher.encrypt(r.id_number),
+                "id_number_hash": r.id_hash,
+            }
+            for r in result.fresh
+        ]
+        inserted = await ImportRepository(session).insert_people(_uniform(values))
+        # A row whose ID number was registered between the check and the insert (another request) is skipped too.
+        raced = [r for r in result.fresh if r.id_hash not in inserted]
+        skipped = result.skipped + [
+            Issue(line=r.line, column=ID_HEADING, reason=ALREADY_REGISTERED, outcome="skipped") for r in raced
+        ]
+        created = [(inserted[r.id_hash], r) for r in result.fresh if r.id_hash in inserted]
+        await ImportRepository(session).emit_created([(person_id, _event_data(r.values)) for person_id, r in created])
+        await audit_each(
+            audit,
+            session,
+            principal=principal,
+            operation=CREATE_OPERATION,
+            resource_type=RESOURCE_TYPE,
+            entries=[
+                (
+                    person_id,
+                    {
+                        "id_number": {"old": None, "new": "set"},
+                        "jurisdiction_code": {"old": None, "new": r.values["jurisdiction_code"]},
+                    },
+                )
+                for person_id, r in created
+            ],
+            sensitive=SENSITIVE_FIELDS,
+        )
+        counts = Counts(
+            processed=len(chunk),
+            created=len(created),
+            skipped=len(skipped),
+            failed=len({i.line for i in result.failed}),
+        )
+        return counts, sorted(skipped + result.failed, key=lambda i: i.line)
+
+    async def get(self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> ImportJobRead:
+        row = await self.jobs.get(session, job_id, kind=KIND, visible_to=policy.visible_jobs(principal))
+        if row is None:
+            raise ImportJobNotFound("No such import job.")
+        issues, cursor = await self.jobs.issue_page(
+            session, job_id, PageParams(limit=FAILED_ROWS_SHOWN, cursor=None), outcome="failed"
+        )
+        return job_read(row, issues, truncated=cursor is not None)
+
+    async def page(
+        self, session: AsyncSession, *, principal: Principal, params: PageParams
+    ) -> tuple[list[ImportJobRead], str | None]:
+        rows, cursor = await self.jobs.page(session, params, kind=KIND, visible_to=policy.visible_jobs(principal))
+        return [job_read(r, [], truncated=r.failed > 0) for r in rows], cursor
+
+    async def issues(
+        self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID, params: PageParams, outcome: Any
+    ) -> tuple[list[RowIssue], str | None]:
+        if await self.jobs.get(session, job_id, kind=KIND, visible_to=policy.visible_jobs(principal)) is None:
+            raise ImportJobNotFound("No such import job.")
+        rows, cursor = await self.jobs.issue_page(session, job_id, params, outcome=outcome)
+        return [_stored_issue_read(r) for r in rows], cursor
+
+
+def _uniform(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A multi-row INSERT needs the same keys in every row: absent optional columns become NULL (skills: [])."""
+    keys = {k for v in values for k in v}
+    defaults = {"skills": []}
+    return [{k: v.get(k, defaults.get(k)) for k in keys} | {"status": "active", "version": 1} for v in values]
+
+
+def _event_data(values: dict[str, Any]) -> dict[str, object]:
+    """The single create's event data, from a transient (never added) Person with the columns it reads."""
+    return person_event_data(
+        Person(
+            jurisdiction_code=values["jurisdiction_code"],
+            status="active",
+            work_ability=values["work_ability"],
+            birth_date=values["birth_date"],
+        )
+    )
+
+
+def _issue_read(issue: Issue) -> RowIssue:
+    return RowIssue(line=issue.line, column=issue.column, reason=issue.reason, outcome=issue.outcome)
+
+
+def _stored_issue_read(row: Any) -> RowIssue:
+    return RowIssue(line=row.line, column=row.column_name, reason=row.reason, outcome=row.outcome)
+
+
+def job_read(row: Any, failed_rows: list[Any], *, truncated: bool) -> ImportJobRead:
+    return ImportJobRead(
+        id=row.id,
+        status=row.status,
+        status_label_zh=STATUS_LABELS_ZH[row.status],
+        file_name=row.file_name,
+        total=row.total,
+        processed=row.processed,
+        created=row.created,
+        skipped=row.skipped,
+        failed=row.failed,
+        error=row.error,
+        created_by=row.owner_name,
+        department=row.owner_department,
+        jurisdiction_code=row.owner_jurisdiction,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        failed_rows=[_stored_issue_read(r) for r in failed_rows],
+        failed_rows_truncated=truncated,
+    )
+
+
+def new_jobs(stale_seconds: int) -> ImportJobs:
+    return ImportJobs(jobs_table, issues_table, stale_after=timedelta(seconds=stale_seconds))

@@ -1,0 +1,485 @@
+"""Bulk-import jobs that run in the background of a service's process: the job table and its rows' outcomes
+(`import_job_table(metadata)`, `import_issue_table(metadata)`, like shared.outbox), the queries on them
+(`ImportJobs`) and the in-process runner (`JobRunner`).
+
+A job is created in the request's transaction (status `queued`) and started once that has committed. The work runs
+as an asyncio task in batches, each in a transaction of its own that also adds the batch's counts and row outcomes
+to the job, so progress is visible while it runs and a crash loses at most the batch in flight. The task ends the
+job `succeeded` or `failed`; a cancelled task (shutdown) ends it `interrupted`.
+
+A process that dies leaves its jobs `running`. Each batch refreshes the job's `heartbeat_at`; a job whose heartbeat
+is older than the runner's `stale_after` is marked `interrupted` when a process starts (`JobRunner.recover`) and
+whenever it is read (`ImportJobs.get`), so none stays "running" forever. Imports are written to be re-run: the same
+file again skips what already exists.
+
+The job keeps who started it (subject, name, roles, department, jurisdiction) to act and audit as them, and to let
+only their department and jurisdiction see it. Row outcomes name a line, a column and a reason, never a cell's value:
+the reason is shown to whoever may see the job, and the values are personal data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal, get_args
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import GENESIS_HASH, AuditLog, _actor, chain_hash, redact_changes
+from shared.auth import Principal
+from shared.logging import request_id_var
+from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor
+
+JobStatus = Literal["queued", "running", "succeeded", "failed", "interrupted"]
+JOB_STATUSES: tuple[str, ...] = get_args(JobStatus)
+UNFINISHED = ("queued", "running")
+IssueOutcome = Literal["failed", "skipped"]
+ISSUE_OUTCOMES: tuple[str, ...] = get_args(IssueOutcome)
+STATUS_LABELS_ZH: dict[str, str] = {
+    "queued": "排队中",
+    "running": "导入中",
+    "succeeded": "已完成",
+    "failed": "失败",
+    "interrupted": "已中断",
+}
+logger = logging.getLogger("qihang.imports")
+
+SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+def import_job_table(metadata: MetaData) -> Table:
+    """One row per import: who started it, the file, its state and its counts."""
+    return Table(
+        "import_job",
+        metadata,
+        Column("id", Uuid, primary_key=True),
+        Column("kind", String(40), nullable=False, comment="What is imported, e.g. person."),
+        Column("status", String(12), nullable=False),
+        Column("file_name", String(255), nullable=False),
+        Column("file_sha256", String(64), nullable=False),
+        Column("owner_subject", Text, nullable=False),
+        Column("owner_kind", String(10), nullable=False),
+        Column("owner_name", Text, nullable=False),
+        Column("owner_roles", ARRAY(Text), nullable=False),
+        Column("owner_department", String(40)),
+        Column("owner_jurisdiction", String(40), comment="NULL means county-wide."),
+        Column("request_id", String(128)),
+        Column("total", Integer, nullable=False),
+        Column("processed", Integer, nullable=False, server_default="0"),
+        Column("created", Integer, nullable=False, server_default="0"),
+        Column("skipped", Integer, nullable=False, server_default="0"),
+        Column("failed", Integer, nullable=False, server_default="0"),
+        Column("error", Text, comment="Why the job as a whole failed or stopped."),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("started_at", DateTime(timezone=True)),
+        Column("heartbeat_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("finished_at", DateTime(timezone=True)),
+        CheckConstraint(f"status IN ({_sql_list(JOB_STATUSES)})", name="status"),
+        CheckConstraint("processed <= total AND created + skipped + failed <= total", name="counts"),
+        Index("ix_import_job_kind_owner", "kind", "owner_department", "owner_jurisdiction", "created_at"),
+        Index("ix_import_job_status", "status", postgresql_where="status IN ('queued', 'running')"),
+    )
+
+
+def import_issue_table(metadata: MetaData) -> Table:
+    """Rows of an import that failed (with why) or were skipped (already there)."""
+    return Table(
+        "import_issue",
+        metadata,
+        Column("id", BigInteger, Identity(always=True), primary_key=True),
+        Column("job_id", Uuid, ForeignKey("import_job.id", ondelete="CASCADE"), nullable=False),
+        Column("line", Integer, nullable=False),
+        Column("outcome", String(10), nullable=False),
+        Column("column_name", String(100), comment="The heading of the offending column; NULL: the whole row."),
+        Column("reason", String(500), nullable=False),
+        CheckConstraint(f"outcome IN ({_sql_list(ISSUE_OUTCOMES)})", name="outcome"),
+        Index("ix_import_issue_job_id", "job_id", "outcome", "line", "id"),
+    )
+
+
+def _sql_list(values: Sequence[str]) -> str:
+    return ",".join(f"'{v}'" for v in values)
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    line: int
+    reason: str
+    column: str | None = None
+    outcome: IssueOutcome = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    processed: int = 0
+    created: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+def owner_principal(job: Any) -> Principal:
+    """The principal a job acts and is audited as: its owner, as they were when they started it."""
+    return Principal(
+        subject=job.owner_subject,
+        kind=job.owner_kind,
+        name=job.owner_name,
+        roles=frozenset(job.owner_roles),
+        department=job.owner_department,
+        jurisdiction=job.owner_jurisdiction,
+        scopes=frozenset(),
+        token="",
+        token_id=None,
+    )
+
+
+class ImportJobs:
+    def __init__(self, jobs: Table, issues: Table, *, stale_after: timedelta = timedelta(seconds=120)) -> None:
+        self.jobs = jobs
+        self.issues = issues
+        self.stale_after = stale_after
+
+    async def create(
+        self,
+        session: AsyncSession,
+        *,
+        kind: str,
+        principal: Principal,
+        file_name: str,
+        file_sha256: str,
+        total: int,
+    ) -> uuid.UUID:
+        job_id = uuid.uuid4()
+        await session.execute(
+            insert(self.jobs).values(
+                id=job_id,
+                kind=kind,
+                status="queued",
+                file_name=file_name[:255],
+                file_sha256=file_sha256,
+                owner_subject=principal.subject,
+                owner_kind=principal.kind,
+                owner_name=principal.name,
+                owner_roles=sorted(principal.roles),
+                owner_department=principal.department,
+                owner_jurisdiction=principal.jurisdiction,
+                request_id=request_id_var.get(),
+                total=total,
+            )
+        )
+        return job_id
+
+    def _stale(self):
+        t = self.jobs
+        return (t.c.status.in_(UNFINISHED)) & (t.c.heartbeat_at < func.now() - self.stale_after)
+
+    async def interrupt_stale(self, session: AsyncSession, *, job_id: uuid.UUID | None = None) -> int:
+        """Mark jobs whose process stopped beating as interrupted; how many."""
+        t = self.jobs
+        stmt = (
+            update(t)
+            .where(self._stale())
+            .values(
+                status="interrupted",
+                finished_at=func.now(),
+                error="The service stopped while this import ran; upload the same file again to finish it "
+                "(what was imported is skipped).",
+            )
+        )
+        if job_id is not None:
+            stmt = stmt.where(t.c.id == job_id)
+        result = await session.execute(stmt)
+        return result.rowcount or 0
+
+    async def get(
+        self, session: AsyncSession, job_id: uuid.UUID, *, kind: str, visible_to: Callable[[Any], Any] | None = None
+    ) -> Any | None:
+        """The job's row (None if missing, of another kind, or not visible); a stale unfinished job is marked
+        interrupted first. `visible_to(table)`: an extra WHERE clause of who may see it."""
+        await self.interrupt_stale(session, job_id=job_id)
+        t = self.jobs
+        stmt = select(t).where(t.c.id == job_id, t.c.kind == kind)
+        if visible_to is not None:
+            stmt = stmt.where(visible_to(t))
+        return (await session.execute(stmt)).first()
+
+    async def page(
+        self, session: AsyncSession, params: PageParams, *, kind: str, visible_to: Callable[[Any], Any] | None = None
+    ) -> tuple[list[Any], str | None]:
+        """Newest first."""
+        await self.interrupt_stale(session)
+        t = self.jobs
+        stmt = select(t).where(t.c.kind == kind)
+        if visible_to is not None:
+            stmt = stmt.where(visible_to(t))
+        if params.cursor:
+            at, job_id = decode_cursor(params.cursor, 2)
+            try:
+                key = tuple_(datetime.fromisoformat(at), uuid.UUID(job_id))
+            except (TypeError, ValueError) as exc:
+                raise InvalidCursor("The cursor is not one this API issued.") from exc
+            stmt = stmt.where(tuple_(t.c.created_at, t.c.id) < key)
+        rows = (
+            await session.execute(stmt.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(params.limit + 1))
+        ).all()
+        cursor = None
+        if len(rows) > params.limit:
+            rows = rows[: params.limit]
+            cursor = encode_cursor([rows[-1].created_at.isoformat(), str(rows[-1].id)])
+        return list(rows), cursor
+
+    async def issue_page(
+        self, session: AsyncSession, job_id: uuid.UUID, params: PageParams, *, outcome: IssueOutcome | None = None
+    ) -> tuple[list[Any], str | None]:
+        """Row outcomes in line order."""
+        t = self.issues
+        stmt = select(t).where(t.c.job_id == job_id)
+        if outcome is not None:
+            stmt = stmt.where(t.c.outcome == outcome)
+        if params.cursor:
+            line, issue_id = decode_cursor(params.cursor, 2)
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in (line, issue_id)):
+                raise InvalidCursor("The cursor is not one this API issued.")
+            stmt = stmt.where(tuple_(t.c.line, t.c.id) > tuple_(line, issue_id))
+        rows = (await session.execute(stmt.order_by(t.c.line, t.c.id).limit(params.limit + 1))).all()
+        cursor = None
+        if len(rows) > params.limit:
+            rows = rows[: params.limit]
+            cursor = encode_cursor([rows[-1].line, rows[-1].id])
+        return list(rows), cursor
+
+    async def start(self, session: AsyncSession, job_id: uuid.UUID) -> Any | None:
+        """queued -> running; the job's row, or None when it is not queued (any more)."""
+        t = self.jobs
+        return (
+            await session.execute(
+                update(t)
+                .where(t.c.id == job_id, t.c.status == "queued")
+                .values(status="running", started_at=func.now(), heartbeat_at=func.now())
+                .returning(t)
+            )
+        ).first()
+
+    async def record(
+        self, session: AsyncSession, job_id: uuid.UUID, counts: Counts, issues: Sequence[Issue] = ()
+    ) -> None:
+        """Add a batch's counts and row outcomes to the job, in the batch's transaction; refreshes the heartbeat."""
+        if issues:
+            await session.execute(
+                insert(self.issues),
+                [
+                    {
+                        "job_id": job_id,
+                        "line": i.line,
+                        "outcome": i.outcome,
+                        "column_name": i.column[:100] if i.column else None,
+                        "reason": i.reason[:500],
+                    }
+                    for i in issues
+                ],
+            )
+        t = self.jobs
+        await session.execute(
+            update(t)
+            .where(t.c.id == job_id)
+            .values(
+                processed=t.c.processed + counts.processed,
+                created=t.c.created + counts.created,
+                skipped=t.c.skipped + counts.skipped,
+                failed=t.c.failed + counts.failed,
+                heartbeat_at=func.now(),
+            )
+        )
+
+    async def finish(
+        self, session: AsyncSession, job_id: uuid.UUID, status: JobStatus, *, error: str | None = None
+    ) -> None:
+        t = self.jobs
+        await session.execute(
+            update(t)
+            .where(t.c.id == job_id, or_(t.c.status == "running", t.c.status == "queued"))
+            .values(status=status, error=error, finished_at=func.now(), heartbeat_at=func.now())
+        )
+
+
+Work = Callable[[Any], Awaitable[None]]
+"""The work of a job, given its row (owner, counts...); it records its batches with `ImportJobs.record`."""
+
+
+class JobRunner:
+    """Runs jobs as asyncio tasks of this process, each through `sessions` (transactions of its own)."""
+
+    def __init__(self, jobs: ImportJobs, sessions: SessionFactory) -> None:
+        self.jobs = jobs
+        self.sessions = sessions
+        self._tasks: dict[uuid.UUID, asyncio.Task[None]] = {}
+
+    async def recover(self) -> int:
+        """At start-up: mark the unfinished jobs whose process stopped beating as interrupted."""
+        async with self.sessions() as session:
+            count = await self.jobs.interrupt_stale(session)
+            await session.commit()
+        if count:
+            logger.warning("import jobs interrupted by a restart", extra={"count": count})
+        return count
+
+    def launch(self, job_id: uuid.UUID, work: Work) -> None:
+        """Start a committed, queued job (call it once the transaction that created the job has committed)."""
+        if job_id in self._tasks:
+            return
+        task = asyncio.create_task(self._run(job_id, work), name=f"import-{job_id}")
+        self._tasks[job_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(job_id, None))
+
+    async def _run(self, job_id: uuid.UUID, work: Work) -> None:
+        async with self.sessions() as session:
+            job = await self.jobs.start(session, job_id)
+            await session.commit()
+        if job is None:
+            return
+        try:
+            await work(job)
+        except asyncio.CancelledError:
+            await self._end(
+                job_id,
+                "interrupted",
+                "The service shut down while this import ran; upload the same file "
+                "again to finish it (what was imported is skipped).",
+            )
+            raise
+        except Exception:
+            logger.exception("import job failed", extra={"job_id": str(job_id)})
+            await self._end(
+                job_id,
+                "failed",
+                "An unexpected error stopped the import; what was imported so far "
+                "stays. Upload the same file again to retry (what was imported is skipped).",
+            )
+        else:
+            await self._end(job_id, "succeeded", None)
+
+    async def _end(self, job_id: uuid.UUID, status: JobStatus, error: str | None) -> None:
+        try:
+            async with self.sessions() as session:
+                await self.jobs.finish(session, job_id, status, error=error)
+                await session.commit()
+        except Exception:  # the database is gone too: the heartbeat check will interrupt it later
+            logger.exception("could not record the end of an import job", extra={"job_id": str(job_id)})
+
+    @property
+    def running(self) -> list[uuid.UUID]:
+        return list(self._tasks)
+
+    async def drain(self) -> None:
+        """Wait for every job started so far to end."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+    async def shutdown(self) -> None:
+        """Cancel the running jobs (each is marked interrupted) and wait for them."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def batched(items: Sequence[Any], size: int) -> AsyncIterator[Sequence[Any]]:
+    """`items` in slices of `size`, yielding to the event loop between them."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+        await asyncio.sleep(0)
+
+
+async def audit_each(
+    audit_log: AuditLog,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    operation: str,
+    resource_type: str,
+    entries: Sequence[tuple[uuid.UUID, Mapping[str, Any] | None]],
+    sensitive: frozenset[str] = frozenset(),
+) -> None:
+    """One audit row per (resource id, changes), exactly as `AuditLog.record` writes each (same actor, operation,
+    redaction and chain), under one lock and in one INSERT: a batch of an import costs three statements, not three
+    per row. The rows share one `at`; their order in the chain is the order of `entries`."""
+    if not entries:
+        return
+    t = audit_log.table
+    await session.execute(select(func.pg_advisory_xact_lock(audit_log.lock_key)))
+    last = (
+        await session.execute(
+            select(
+                select(t.c.hash).order_by(t.c.id.desc()).limit(1).scalar_subquery().label("prev_hash"),
+                func.date_trunc("milliseconds", func.clock_timestamp()).label("at"),
+            )
+        )
+    ).one()
+    prev_hash = last.prev_hash or GENESIS_HASH
+    actor = _actor(principal)
+    request_id = request_id_var.get()
+    rows: list[dict[str, Any]] = []
+    for resource_id, changes in entries:
+        values: dict[str, Any] = {
+            **actor,
+            "operation": operation,
+            "resource_type": resource_type,
+            "resource_ids": [resource_id],
+            "changes": redact_changes(changes, sensitive),
+            "outcome": "success",
+            "request_id": request_id,
+            "at": last.at,
+            "prev_hash": prev_hash,
+        }
+        values["hash"] = prev_hash = chain_hash(prev_hash, values)
+        rows.append(values)
+    # COPY keeps the order of `rows`, so identities follow the chain.
+    await copy_rows(session, t, rows)
+
+
+async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Append `rows` (dicts with the same keys) to `table` with COPY, in the session's transaction: several times
+    faster than an INSERT of many rows, whose parameters SQLAlchemy processes one by one. Columns left out get their
+    defaults; JSON(B) values are sent as their JSON text (None stays NULL)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    as_json = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    records = [
+        tuple(
+            (None if row[name] is None else json.dumps(row[name], ensure_ascii=False)) if name in as_json else row[name]
+            for name in columns
+        )
+        for row in rows
+    ]
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=columns)
