@@ -35,7 +35,6 @@ def test_a_create_goes_through_the_gateway_and_is_idempotent(system, admin_token
     body = {
         "name": f"柳城县鹏鑫源茧丝绸公司-{key[:6]}",
         "kind": "enterprise",
-        "is_qihang_enterprise": True,
         "jurisdiction_code": "dapu",
     }
     headers = {"Authorization": f"Bearer {admin_token}", "Idempotency-Key": key}

@@ -34,8 +34,9 @@ def bearer(token: str, **extra: str) -> dict[str, str]:
 
 
 def employer(name: str = "柳城县鹏鑫源茧丝绸公司", **overrides):
-    body = {"name": name, "kind": "enterprise", "is_qihang_enterprise": True, "jurisdiction_code": "dapu", **CONTACT}
-    return body | overrides
+    contact = {"name": CONTACT["contact_name"], "phone": CONTACT["contact_phone"]}
+    body = {"name": name, "kind": "enterprise", "jurisdiction_code": "dapu"}
+    return body | {"address": CONTACT["address"], "contacts": [contact]} | overrides
 
 
 class Live:
@@ -122,7 +123,8 @@ async def test_registering_an_employer_puts_one_employer_created_event_on_the_fe
         "employer_id": created["id"],
         "kind": "enterprise",
         "jurisdiction_code": "dapu",
-        "is_qihang_enterprise": True,
+        "sector_code": None,
+        "version": 1,
     }
     for detail in (*CONTACT.values(), created["name"]):
         assert detail not in raw

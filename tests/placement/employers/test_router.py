@@ -2,32 +2,13 @@ import uuid
 
 import pytest
 
+from tests.placement.employers.conftest import PENGXINYUAN_CODE, PROBLEM, bearer, employer_body
+
 URL = "/api/v1/employers"
-PROBLEM = "application/problem+json"
-
-
-def bearer(token: str, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", **extra}
 
 
 def employer(**overrides):
-    body = {
-        "name": "柳城县鹏鑫源茧丝绸公司",
-        "kind": "enterprise",
-        "unified_social_credit_code": "91450222MA5KX0PQ3T",
-        "is_qihang_enterprise": True,
-        "jurisdiction_code": "dapu",
-        "address": "柳城县大埔镇",
-        "contact_name": "韦经理",
-        "contact_phone": "0772-7612345",
-    }
-    body.update(overrides)
-    return body
-
-
-@pytest.fixture
-def county(make_token):
-    return make_token(roles=["staff"], department="nco")
+    return employer_body(**overrides)
 
 
 async def count_all(client, token) -> int:
@@ -43,7 +24,15 @@ async def test_registers_an_employer_and_reads_it_back(placement, county):
     assert body["name"] == "柳城县鹏鑫源茧丝绸公司"
     assert (body["kind"], body["kind_label_zh"]) == ("enterprise", "企业")
     assert (body["jurisdiction_code"], body["jurisdiction_name_zh"]) == ("dapu", "大埔镇")
-    assert body["is_qihang_enterprise"] is True
+    assert body["is_qihang_enterprise"] is False
+    assert body["qihang_designation"] == {
+        "status": "not_designated",
+        "status_label_zh": "未认定",
+        "since": None,
+        "document_number": None,
+    }
+    assert (body["sector_code"], body["sector_label_zh"]) == ("C", "制造业")
+    assert body["contacts"] == [{"name": "韦经理", "role": "人事主管", "phone": "0772-7612345"}]
     assert body["version"] == 1
     assert created.headers["location"] == f"{URL}/{body['id']}"
     assert created.headers["etag"] == '"1"'
@@ -93,20 +82,26 @@ async def test_refuses_a_cursor_it_did_not_issue(placement, county):
     assert response.json()["code"] == "invalid_cursor"
 
 
-async def test_filters_by_jurisdiction_kind_qihang_and_name(placement, county):
+async def test_filters_by_jurisdiction_kind_qihang_sector_and_name(placement, county, step):
     rows = [
         employer(name="大埔茧丝绸厂", unified_social_credit_code=None, jurisdiction_code="dapu"),
         employer(
             name="东泉小饭店",
             kind="individual_business",
-            is_qihang_enterprise=False,
             unified_social_credit_code=None,
             jurisdiction_code="dongquan",
+            sector_code="H",
         ),
         employer(name="沙埔100%木业", kind="private_owner", unified_social_credit_code=None, jurisdiction_code="shapu"),
     ]
+    ids = {}
     for row in rows:
-        assert (await placement.post(URL, json=row, headers=bearer(county))).status_code == 201
+        response = await placement.post(URL, json=row, headers=bearer(county))
+        assert response.status_code == 201
+        ids[row["name"]] = response.json()["id"]
+    # Qihang enterprises are those whose designation is active (it used to be a flag set on create).
+    for name in ("大埔茧丝绸厂", "沙埔100%木业"):
+        assert (await step(ids[name], "designate", "2012-05-15")).status_code == 201
 
     async def names(**params):
         response = await placement.get(URL, params=params, headers=bearer(county))
@@ -117,6 +112,7 @@ async def test_filters_by_jurisdiction_kind_qihang_and_name(placement, county):
     assert await names(kind="private_owner") == ["沙埔100%木业"]
     assert await names(is_qihang_enterprise="false") == ["东泉小饭店"]
     assert await names(is_qihang_enterprise="true") == ["大埔茧丝绸厂", "沙埔100%木业"]
+    assert await names(sector_code="H") == ["东泉小饭店"]
     assert await names(q="茧丝") == ["大埔茧丝绸厂"]
     assert await names(q="%") == ["沙埔100%木业"]
 
@@ -161,6 +157,18 @@ async def test_township_staff_register_only_in_their_own_jurisdiction(placement,
         ({"name": "  "}, "body.name"),
         ({"unified_social_credit_code": "91450222MA5KX0PQ3"}, "body.unified_social_credit_code"),
         ({"unified_social_credit_code": "91450222MA5KX0PQ3!"}, "body.unified_social_credit_code"),
+        # The check character does not match (the code the old tests used), or letters the code never uses.
+        ({"unified_social_credit_code": "91450222MA5KX0PQ3T"}, "body.unified_social_credit_code"),
+        ({"unified_social_credit_code": "91450222MA5KXOPQ3H"}, "body.unified_social_credit_code"),
+        # Two characters swapped: the weights catch it.
+        ({"unified_social_credit_code": "91450222AM5KX0PQ3H"}, "body.unified_social_credit_code"),
+        # Whether it is a Qihang enterprise is no longer set here but by its designations.
+        ({"is_qihang_enterprise": True}, "body.is_qihang_enterprise"),
+        ({"contact_phone": "0772-7612345"}, "body.contact_phone"),
+        ({"sector_code": "U"}, "body.sector_code"),
+        ({"contacts": [{"name": "韦经理", "email": "x@example.com"}]}, "body.contacts.0.email"),
+        ({"contacts": [{"name": "韦经理", "phone": "call me"}]}, "body.contacts.0.phone"),
+        ({"contacts": [{"name": f"联系人{i}"} for i in range(11)]}, "body.contacts"),
     ],
 )
 async def test_refuses_invalid_or_unknown_fields_and_writes_nothing(placement, county, overrides, field):
@@ -175,9 +183,9 @@ async def test_refuses_invalid_or_unknown_fields_and_writes_nothing(placement, c
 
 async def test_capitalises_the_credit_code_and_refuses_a_duplicate(placement, county):
     first = await placement.post(
-        URL, json=employer(unified_social_credit_code="91450222ma5kx0pq3t"), headers=bearer(county)
+        URL, json=employer(unified_social_credit_code=" 91450222ma5kx0pq3h "), headers=bearer(county)
     )
-    assert first.json()["unified_social_credit_code"] == "91450222MA5KX0PQ3T"
+    assert first.json()["unified_social_credit_code"] == PENGXINYUAN_CODE
     again = await placement.post(URL, json=employer(name="Another name"), headers=bearer(county))
     assert again.status_code == 409
     assert again.headers["content-type"] == PROBLEM

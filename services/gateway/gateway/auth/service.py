@@ -69,7 +69,7 @@ def user_claims(user: User) -> dict[str, Any]:
 
 
 def client_claims(client: IntegrationClient) -> dict[str, Any]:
-    return {
+    claims = {
         "sub": client_subject(client.client_id),
         "typ": "client",
         "name": client.name,
@@ -78,6 +78,10 @@ def client_claims(client: IntegrationClient) -> dict[str, Any]:
         "jur": client.jurisdiction,
         "scope": " ".join(sorted(client.scopes)),
     }
+    if client.employer_id is not None:
+        # An employer's own system: placement shows it that employer alone (shared.auth.Principal.employer_id).
+        claims["emp"] = str(client.employer_id)
+    return claims
 
 
 async def _new_refresh_token(

@@ -1,6 +1,7 @@
+import uuid
 from datetime import datetime
 
-from sqlalchemy import ARRAY, DateTime, Integer, String
+from sqlalchemy import ARRAY, DateTime, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.database import Base
@@ -18,6 +19,8 @@ class IntegrationClient(UUIDPrimaryKey, Timestamps, Base):
     scopes: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
     department: Mapped[str | None] = mapped_column(String(40))
     jurisdiction: Mapped[str | None] = mapped_column(String(40))
+    employer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    """An employer's own system: the placement service's id of that employer (token claim `emp`)."""
     is_service: Mapped[bool] = mapped_column(default=False)
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from gateway.users.schemas import check_placement
 from shared.reference import SCOPES
 
+EMPLOYER_CLIENT_SCOPES = frozenset({"placement:read", "placement:write"})
 ClientId = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
 
@@ -22,6 +23,14 @@ class ClientCreate(BaseModel):
     scopes: list[str] = Field(min_length=1, examples=[["registry:read"]], description=f"Any of {sorted(SCOPES)}")
     department: str | None = Field(default=None, examples=["civil_affairs"])
     jurisdiction: str | None = Field(default=None, examples=[None])
+    employer_id: uuid.UUID | None = Field(
+        default=None,
+        description="For an employer's own system: the employer's id in the placement service. Its tokens then "
+        "carry the claim `emp`, and placement shows it that employer alone. Such a client is no department's: "
+        f"leave department and jurisdiction empty; its scopes may only be {sorted(EMPLOYER_CLIENT_SCOPES)}. "
+        "The id is not checked here: a wrong one sees nothing.",
+        examples=[None],
+    )
 
     @field_validator("scopes")
     @classmethod
@@ -36,6 +45,12 @@ class ClientCreate(BaseModel):
     @model_validator(mode="after")
     def _placement(self) -> "ClientCreate":
         check_placement(self.department, self.jurisdiction)
+        if self.employer_id is not None:
+            if self.department is not None or self.jurisdiction is not None:
+                raise ValueError("an employer's system is no department's: leave department and jurisdiction empty")
+            # Only placement knows what `emp` limits; another service would read the token as unlimited.
+            if not set(self.scopes) <= EMPLOYER_CLIENT_SCOPES:
+                raise ValueError(f"an employer's system may only have the scopes {sorted(EMPLOYER_CLIENT_SCOPES)}")
         return self
 
 
@@ -46,6 +61,7 @@ class ClientRead(BaseModel):
     scopes: list[str]
     department: str | None
     jurisdiction: str | None
+    employer_id: uuid.UUID | None = Field(description="Set for an employer's own system (token claim `emp`).")
     is_service: bool = Field(description="One of this platform's own services.")
     disabled: bool
     created_at: datetime

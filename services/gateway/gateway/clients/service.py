@@ -24,6 +24,7 @@ def to_read(client: IntegrationClient) -> ClientRead:
         scopes=list(client.scopes),
         department=client.department,
         jurisdiction=client.jurisdiction,
+        employer_id=client.employer_id,
         is_service=client.is_service,
         disabled=client.disabled_at is not None,
         created_at=client.created_at,
@@ -50,6 +51,7 @@ async def create_client(session: AsyncSession, *, data: ClientCreate, actor: str
         scopes=data.scopes,
         department=data.department,
         jurisdiction=data.jurisdiction,
+        employer_id=data.employer_id,
         is_service=False,
     )
     try:

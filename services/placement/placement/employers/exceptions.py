@@ -1,4 +1,4 @@
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import AppError, Conflict, Forbidden, NotFound
 
 
 class EmployerNotFound(NotFound):
@@ -11,3 +11,19 @@ class EmployerExists(Conflict):
 
 class OutsideJurisdiction(Forbidden):
     code, title = "outside_jurisdiction", "Outside your jurisdiction"
+
+
+class NoPlacementAccess(Forbidden):
+    code, title = "no_placement_access", "No access"
+
+
+class InvalidInput(AppError):
+    status, code, title = 422, "validation_error", "Invalid input"
+
+
+class DesignationNotAllowed(Conflict):
+    code, title = "designation_transition_not_allowed", "Designation change not allowed"
+
+
+class DesignationConflict(Conflict):
+    code, title = "designation_changed_meanwhile", "Designation changed meanwhile"

@@ -1,10 +1,13 @@
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from placement.employers.models import Employer
+from placement.employers.models import Employer, EmployerDesignation
+from placement.employers.policy import Scope
 from shared.pagination import PageParams, keyset_page
 
 USCC_CONSTRAINT = "uq_employer_unified_social_credit_code"
@@ -15,6 +18,8 @@ class EmployerFilter:
     jurisdiction_code: str | None = None
     kind: str | None = None
     is_qihang_enterprise: bool | None = None
+    designation_status: str | None = None
+    sector_code: str | None = None
     name_contains: str | None = None
 
 
@@ -22,19 +27,51 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def within(stmt: Select, scope: Scope) -> Select:
+    """Only the employers that exist for a caller with this scope."""
+    if scope.jurisdiction is not None:
+        stmt = stmt.where(Employer.jurisdiction_code == scope.jurisdiction)
+    if scope.employer_id is not None:
+        stmt = stmt.where(Employer.id == scope.employer_id)
+    return stmt
+
+
+def status_on(on: date):
+    """SQL: the employer's designation status on `on` (its latest step up to that day), 'not_designated' if none."""
+    latest = (
+        select(EmployerDesignation.status_after)
+        .where(EmployerDesignation.employer_id == Employer.id, EmployerDesignation.effective_on <= on)
+        .order_by(EmployerDesignation.seq.desc())
+        .limit(1)
+        .correlate(Employer)
+        .scalar_subquery()
+    )
+    return func.coalesce(latest, literal("not_designated"))
+
+
 class EmployerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, employer_id: uuid.UUID, *, jurisdiction_code: str | None = None) -> Employer | None:
-        stmt = select(Employer).where(Employer.id == employer_id)
-        if jurisdiction_code is not None:
-            stmt = stmt.where(Employer.jurisdiction_code == jurisdiction_code)
+    async def get(
+        self,
+        employer_id: uuid.UUID,
+        scope: Scope | None = None,
+        *,
+        jurisdiction_code: str | None = None,
+        for_update: bool = False,
+    ) -> Employer | None:
+        """The employer if it exists within `scope` (or, the older form, within `jurisdiction_code`)."""
+        stmt = within(select(Employer).where(Employer.id == employer_id), scope or Scope(jurisdiction_code, None))
+        if for_update:
+            stmt = stmt.with_for_update()
         return await self.session.scalar(stmt)
 
-    async def uscc_taken(self, code: str) -> bool:
-        found = await self.session.scalar(select(Employer.id).where(Employer.unified_social_credit_code == code))
-        return found is not None
+    async def uscc_taken(self, code: str, *, other_than: uuid.UUID | None = None) -> bool:
+        stmt = select(Employer.id).where(Employer.unified_social_credit_code == code)
+        if other_than is not None:
+            stmt = stmt.where(Employer.id != other_than)
+        return await self.session.scalar(stmt) is not None
 
     async def add(self, employer: Employer) -> Employer:
         self.session.add(employer)
@@ -42,19 +79,62 @@ class EmployerRepository:
         return employer
 
     async def page(
-        self, filters: EmployerFilter, params: PageParams, *, visible_in: str | None
+        self, filters: EmployerFilter, params: PageParams, scope: Scope, *, today: date
     ) -> tuple[list[Employer], str | None]:
-        stmt = select(Employer)
-        if visible_in is not None:
-            stmt = stmt.where(Employer.jurisdiction_code == visible_in)
+        stmt = within(select(Employer), scope)
         if filters.jurisdiction_code is not None:
             stmt = stmt.where(Employer.jurisdiction_code == filters.jurisdiction_code)
         if filters.kind is not None:
             stmt = stmt.where(Employer.kind == filters.kind)
+        if filters.sector_code is not None:
+            stmt = stmt.where(Employer.sector_code == filters.sector_code)
         if filters.is_qihang_enterprise is not None:
-            stmt = stmt.where(Employer.is_qihang_enterprise.is_(filters.is_qihang_enterprise))
+            active = status_on(today) == "active"
+            stmt = stmt.where(active if filters.is_qihang_enterprise else ~active)
+        if filters.designation_status is not None:
+            stmt = stmt.where(status_on(today) == filters.designation_status)
         if filters.name_contains:
             stmt = stmt.where(Employer.name.ilike(f"%{_escape_like(filters.name_contains)}%", escape="\\"))
         return await keyset_page(
             self.session, stmt, params, keys=[Employer.name, Employer.id], convert=[None, uuid.UUID]
+        )
+
+
+class DesignationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, step: EmployerDesignation) -> EmployerDesignation:
+        self.session.add(step)
+        await self.session.flush()
+        return step
+
+    async def last(self, employer_id: uuid.UUID) -> EmployerDesignation | None:
+        return await self.session.scalar(
+            select(EmployerDesignation)
+            .where(EmployerDesignation.employer_id == employer_id)
+            .order_by(EmployerDesignation.seq.desc())
+            .limit(1)
+        )
+
+    async def latest_on(self, employer_ids: list[uuid.UUID], on: date) -> dict[uuid.UUID, EmployerDesignation]:
+        """Each employer's latest step up to `on` (employers never designated by then are left out)."""
+        if not employer_ids:
+            return {}
+        rows = await self.session.scalars(
+            select(EmployerDesignation)
+            .where(EmployerDesignation.employer_id.in_(employer_ids), EmployerDesignation.effective_on <= on)
+            .order_by(EmployerDesignation.employer_id, EmployerDesignation.seq.desc())
+            .ext(distinct_on(EmployerDesignation.employer_id))
+        )
+        return {row.employer_id: row for row in rows}
+
+    async def history(self, employer_id: uuid.UUID, params: PageParams) -> tuple[list[EmployerDesignation], str | None]:
+        """Oldest first: the order the steps happened in."""
+        return await keyset_page(
+            self.session,
+            select(EmployerDesignation).where(EmployerDesignation.employer_id == employer_id),
+            params,
+            keys=[EmployerDesignation.seq],
+            convert=[int],
         )

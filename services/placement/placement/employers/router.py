@@ -5,9 +5,17 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from placement.employers import service
 from placement.employers.repository import EmployerFilter
-from placement.employers.schemas import EmployerCreate, EmployerKind, EmployerRead, JurisdictionCode
+from placement.employers.schemas import (
+    DesignationStatus,
+    EmployerCreate,
+    EmployerKind,
+    EmployerRead,
+    EmployerUpdate,
+    JurisdictionCode,
+    SectorCode,
+)
 from shared.auth import Principal, require_scopes
-from shared.concurrency import set_etag
+from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, answer_created
@@ -18,19 +26,30 @@ Reader = Annotated[Principal, Depends(require_scopes("placement:read"))]
 Writer = Annotated[Principal, Depends(require_scopes("placement:write"))]
 
 
-@router.get("", responses=problem_responses(400, 422))
+@router.get("", responses=problem_responses(400, 403, 422))
 async def list_employers(
     session: SessionDep,
     principal: Reader,
     params: PageParamsDep,
     jurisdiction_code: Annotated[JurisdictionCode | None, Query(description="Only this jurisdiction.")] = None,
     kind: Annotated[EmployerKind | None, Query(description="Only this kind of employer.")] = None,
-    is_qihang_enterprise: Annotated[bool | None, Query(description="Only Qihang enterprises, or only others.")] = None,
+    is_qihang_enterprise: Annotated[
+        bool | None, Query(description="Only employers whose Qihang designation is active today, or only others.")
+    ] = None,
+    designation_status: Annotated[
+        DesignationStatus | None, Query(description="Only employers whose designation is in this status today.")
+    ] = None,
+    sector_code: Annotated[SectorCode | None, Query(description="Only this GB/T 4754 section.")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of the name.")] = None,
 ) -> Page[EmployerRead]:
-    """List employers by name; township staff see only their own jurisdiction's."""
+    """List employers by name; township staff see only their own jurisdiction's, an employer's system only itself."""
     filters = EmployerFilter(
-        jurisdiction_code=jurisdiction_code, kind=kind, is_qihang_enterprise=is_qihang_enterprise, name_contains=q
+        jurisdiction_code=jurisdiction_code,
+        kind=kind,
+        is_qihang_enterprise=is_qihang_enterprise,
+        designation_status=designation_status,
+        sector_code=sector_code,
+        name_contains=q,
     )
     items, next_cursor = await service.list_employers(session, principal=principal, filters=filters, params=params)
     return Page(items=items, next_cursor=next_cursor, limit=params.limit)
@@ -49,7 +68,9 @@ async def create_employer(
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> EmployerRead:
-    """Register an employer; township staff only in their own jurisdiction."""
+    """Register an employer; township staff only in their own jurisdiction.
+
+    It starts not designated: make it a Qihang enterprise with `POST /api/v1/employers/{id}/designations`."""
     created = await service.create_employer(session, principal=principal, data=data, idempotency_key=idempotency_key)
     answer_created(
         response,
@@ -61,11 +82,28 @@ async def create_employer(
     return created.employer
 
 
-@router.get("/{employer_id}", responses=problem_responses(404, 422))
+@router.get("/{employer_id}", responses=problem_responses(403, 404, 422))
 async def get_employer(
     session: SessionDep, principal: Reader, employer_id: uuid.UUID, response: Response
 ) -> EmployerRead:
     """Get one employer, with its version as ETag."""
     employer = await service.get_employer(session, principal=principal, employer_id=employer_id)
+    set_etag(response, employer.version)
+    return employer
+
+
+@router.patch("/{employer_id}", responses=problem_responses(403, 404, 409, 412, 422, 428))
+async def update_employer(
+    session: SessionDep,
+    principal: Writer,
+    employer_id: uuid.UUID,
+    data: EmployerUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> EmployerRead:
+    """Change an employer's details (If-Match required); township staff only within their jurisdiction."""
+    employer = await service.update_employer(
+        session, principal=principal, employer_id=employer_id, data=data, if_match=if_match
+    )
     set_etag(response, employer.version)
     return employer

@@ -1,21 +1,41 @@
+"""Rules for employers: who sees which (policy), credit codes unique and valid, If-Match on updates, and the
+Qihang status read from the designation history."""
+
+from __future__ import annotations
+
 import uuid
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from placement.employers import policy
 from placement.employers.exceptions import EmployerExists, EmployerNotFound, OutsideJurisdiction
-from placement.employers.models import Employer
-from placement.employers.repository import USCC_CONSTRAINT, EmployerFilter, EmployerRepository
-from placement.employers.schemas import KIND_LABELS_ZH, EmployerCreate, EmployerRead
+from placement.employers.models import Employer, EmployerDesignation
+from placement.employers.policy import Resource
+from placement.employers.repository import USCC_CONSTRAINT, DesignationRepository, EmployerFilter, EmployerRepository
+from placement.employers.schemas import (
+    DESIGNATION_STATUS_LABELS_ZH,
+    KIND_LABELS_ZH,
+    SECTOR_LABELS_ZH,
+    DesignationState,
+    EmployerContact,
+    EmployerCreate,
+    EmployerRead,
+    EmployerUpdate,
+)
 from placement.events import outbox
 from placement.idempotency import store as idempotency
 from shared.auth import Principal
+from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/employers"
+DUPLICATE_CODE = "An employer with this unified social credit code is already registered."
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,44 +45,82 @@ class Created:
     replayed: bool
 
 
-def _read(employer: Employer) -> EmployerRead:
+def designation_state(step: EmployerDesignation | None) -> DesignationState:
+    status = step.status_after if step is not None else "not_designated"
+    return DesignationState(
+        status=status,
+        status_label_zh=DESIGNATION_STATUS_LABELS_ZH[status],
+        since=step.effective_on if step is not None else None,
+        document_number=step.document_number if step is not None else None,
+    )
+
+
+def to_read(employer: Employer, latest: EmployerDesignation | None) -> EmployerRead:
+    """`latest`: the employer's latest designation step up to today."""
+    state = designation_state(latest)
     return EmployerRead(
         id=employer.id,
         name=employer.name,
         kind=employer.kind,
         kind_label_zh=KIND_LABELS_ZH[employer.kind],
         unified_social_credit_code=employer.unified_social_credit_code,
-        is_qihang_enterprise=employer.is_qihang_enterprise,
+        is_qihang_enterprise=state.status == "active",
+        qihang_designation=state,
         jurisdiction_code=employer.jurisdiction_code,
         jurisdiction_name_zh=JURISDICTIONS[employer.jurisdiction_code][0],
         address=employer.address,
-        contact_name=employer.contact_name,
-        contact_phone=employer.contact_phone,
+        sector_code=employer.sector_code,
+        sector_label_zh=SECTOR_LABELS_ZH[employer.sector_code] if employer.sector_code else None,
+        contacts=[EmployerContact.model_validate(c) for c in employer.contacts],
         created_at=employer.created_at,
         updated_at=employer.updated_at,
         version=employer.version,
     )
 
 
+async def read_one(session: AsyncSession, employer: Employer) -> EmployerRead:
+    latest = await DesignationRepository(session).latest_on([employer.id], date.today())
+    return to_read(employer, latest.get(employer.id))
+
+
+async def visible_employer(
+    session: AsyncSession,
+    principal: Principal,
+    employer_id: uuid.UUID,
+    *,
+    resource: Resource = "employers",
+    write: bool = False,
+    for_update: bool = False,
+) -> Employer:
+    """The employer if the caller may read (or `write`) `resource` and the employer exists for them; else 403 / 404.
+    Other domains use it for their own records of an employer (its designations, sites, posts)."""
+    scope = policy.require_write(principal, resource) if write else policy.require_read(principal, resource)
+    # Outside the caller's jurisdiction or employer: the same 404 as for an id that does not exist.
+    employer = await EmployerRepository(session).get(employer_id, scope, for_update=for_update)
+    if employer is None:
+        raise EmployerNotFound("No such employer.")
+    return employer
+
+
 async def list_employers(
     session: AsyncSession, *, principal: Principal, filters: EmployerFilter, params: PageParams
 ) -> tuple[list[EmployerRead], str | None]:
-    rows, next_cursor = await EmployerRepository(session).page(filters, params, visible_in=principal.jurisdiction)
-    return [_read(e) for e in rows], next_cursor
+    scope = policy.require_read(principal, "employers")
+    today = date.today()
+    rows, next_cursor = await EmployerRepository(session).page(filters, params, scope, today=today)
+    latest = await DesignationRepository(session).latest_on([e.id for e in rows], today)
+    return [to_read(e, latest.get(e.id)) for e in rows], next_cursor
 
 
 async def get_employer(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID) -> EmployerRead:
-    # Outside their jurisdiction, township staff get the same 404 as for an id that does not exist.
-    employer = await EmployerRepository(session).get(employer_id, jurisdiction_code=principal.jurisdiction)
-    if employer is None:
-        raise EmployerNotFound("No such employer.")
-    return _read(employer)
+    return await read_one(session, await visible_employer(session, principal, employer_id))
 
 
 async def create_employer(
     session: AsyncSession, *, principal: Principal, data: EmployerCreate, idempotency_key: str | None
 ) -> Created:
-    if principal.jurisdiction is not None and data.jurisdiction_code != principal.jurisdiction:
+    scope = policy.require_write(principal, "employers")
+    if scope.jurisdiction is not None and data.jurisdiction_code != scope.jurisdiction:
         raise OutsideJurisdiction("You may only register employers in your own jurisdiction.")
     stored = await idempotency.replay(
         session,
@@ -77,12 +135,12 @@ async def create_employer(
     repo = EmployerRepository(session)
     code = data.unified_social_credit_code
     if code is not None and await repo.uscc_taken(code):
-        raise EmployerExists("An employer with this unified social credit code is already registered.")
+        raise EmployerExists(DUPLICATE_CODE)
     try:
-        employer = await repo.add(Employer(**data.model_dump()))
+        employer = await repo.add(Employer(**data.model_dump(mode="json")))
     except IntegrityError as exc:
         if violated_constraint(exc) == USCC_CONSTRAINT:
-            raise EmployerExists("An employer with this unified social credit code is already registered.") from exc
+            raise EmployerExists(DUPLICATE_CODE) from exc
         raise
     await outbox.emit(
         session,
@@ -93,11 +151,53 @@ async def create_employer(
             "employer_id": employer.id,
             "kind": employer.kind,
             "jurisdiction_code": employer.jurisdiction_code,
-            "is_qihang_enterprise": employer.is_qihang_enterprise,
+            "sector_code": employer.sector_code,
+            "version": employer.version,
         },
     )
-    read = _read(employer)
+    read = to_read(employer, None)
     await idempotency.remember(
         session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
     )
     return Created(201, read, replayed=False)
+
+
+async def update_employer(
+    session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID, data: EmployerUpdate, if_match: str | None
+) -> EmployerRead:
+    employer = await visible_employer(session, principal, employer_id, write=True, for_update=True)
+    require_version(if_match, employer.version)
+    changes: dict[str, Any] = data.model_dump(mode="json", exclude_unset=True)
+    moved_to = changes.get("jurisdiction_code")
+    if principal.jurisdiction is not None and moved_to not in (None, principal.jurisdiction):
+        raise OutsideJurisdiction("You may not move an employer out of your jurisdiction.")
+    code = changes.get("unified_social_credit_code")
+    if code is not None and await EmployerRepository(session).uscc_taken(code, other_than=employer.id):
+        raise EmployerExists(DUPLICATE_CODE)
+    changed = sorted(field for field, value in changes.items() if getattr(employer, field) != value)
+    if changed:
+        for field in changed:
+            setattr(employer, field, changes[field])
+        try:
+            async with session.begin_nested():
+                await session.flush()
+        except IntegrityError as exc:
+            if violated_constraint(exc) == USCC_CONSTRAINT:
+                raise EmployerExists(DUPLICATE_CODE) from exc
+            raise
+        await session.refresh(employer)
+        await outbox.emit(
+            session,
+            kind="employer.updated",
+            aggregate_type="employer",
+            aggregate_id=employer.id,
+            data={
+                "employer_id": employer.id,
+                "fields": changed,
+                "kind": employer.kind,
+                "jurisdiction_code": employer.jurisdiction_code,
+                "sector_code": employer.sector_code,
+                "version": employer.version,
+            },
+        )
+    return await read_one(session, employer)

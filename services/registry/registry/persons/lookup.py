@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.measures.models import ControlMeasure
-from registry.measures.status import derive
+from registry.measures.rules import CONTROL_KINDS
+from registry.measures.status import derive, effective
 from registry.persons import policy
 from registry.persons.models import Person
 from registry.persons.schemas import LookupResult, PersonLookup
@@ -34,6 +35,21 @@ def eligible(person: Person, current_measure: str | None, today: date) -> bool:
         and WORKING_AGE[0] <= age_on(person.birth_date, today) <= WORKING_AGE[1]
         and current_measure in COMMUNITY_MEASURES
     )
+
+
+def released_from_isolation_on(episodes: list[ControlMeasure], today: date) -> date | None:
+    """The end of the last control measure when that was a completed compulsory isolation (and nothing since)."""
+    ended = [
+        e
+        for e in effective(episodes)
+        if e.kind in CONTROL_KINDS and e.start_on <= today and e.actual_end_on is not None and e.actual_end_on <= today
+    ]
+    if not ended:
+        return None
+    last = max(ended, key=lambda e: (e.start_on, e.actual_end_on))
+    if last.kind == "compulsory_isolation" and last.end_reason == "completed":
+        return last.actual_end_on
+    return None
 
 
 async def lookup(session: AsyncSession, *, principal: Principal, ids: list[uuid.UUID]) -> LookupResult:
@@ -63,6 +79,8 @@ async def lookup(session: AsyncSession, *, principal: Principal, ids: list[uuid.
                 work_ability=person.work_ability,
                 current_measure=kind,
                 eligible_for_placement=eligible(person, kind, today),
+                skills=list(person.skills or ()),
+                released_from_isolation_on=None if current else released_from_isolation_on(episodes[pid], today),
             )
         )
     missing = [pid for pid in wanted if pid not in people]

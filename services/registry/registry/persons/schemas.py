@@ -155,6 +155,15 @@ class PersonLookup(BaseModel):
         description="Kind of the control measure in force today, if any.", examples=["community_rehabilitation"]
     )
     eligible_for_placement: bool
+    skills: list[str] = Field(
+        default_factory=list, description="The person's skills, for matching them with job posts.", examples=[["缫丝"]]
+    )
+    released_from_isolation_on: date | None = Field(
+        default=None,
+        description="When no control measure is in force today: the day the person's last compulsory isolation "
+        "(强制隔离戒毒) ended as completed, if that was their last control measure; else null.",
+        examples=[None],
+    )
 
 
 class LookupResult(BaseModel):

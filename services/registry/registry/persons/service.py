@@ -315,7 +315,8 @@ async def archive_person(session: AsyncSession, *, principal: Principal, person_
         kind="person.archived",
         aggregate_type="person",
         aggregate_id=person.id,
-        data=person_event_data(person),
+        # The version lets followers drop an older person.updated that reaches them after this.
+        data=person_event_data(person, version=person.version),
     )
     return person
 

@@ -1,0 +1,33 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from placement.auditing import audited
+from placement.evidence import service
+from placement.evidence.schemas import SubsidyEvidence
+from shared.auth import CurrentPrincipal
+from shared.db import SessionDep
+from shared.errors import problem_responses
+
+router = APIRouter(prefix="/api/v1/employers/{employer_id}/subsidy-evidence", tags=["subsidy-evidence"])
+
+
+@router.get("", responses=problem_responses(403, 404, 422))
+async def get_subsidy_evidence(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    employer_id: uuid.UUID,
+    year: Annotated[int, Query(ge=2012, le=2100, description="Calendar year of the subsidy.", examples=[2026])],
+) -> SubsidyEvidence:
+    """An employer's evidence for the placement subsidy in a year: qualifying people and contracts, headcount, tier.
+
+    Internal: for the subsidy service's client and county staff (NCO, human resources, finance). Qualifying
+    contracts are open-ended or run 12 months or more, and were in force on some day of the year; see `definition`
+    in the answer. The people are registry ids only."""
+    async with audited(session, principal, "placement.subsidy_evidence.read") as trail:
+        evidence = await service.subsidy_evidence(session, principal=principal, employer_id=employer_id, year=year)
+        trail.resource_ids = [p.person_id for p in evidence.qualifying] + list(
+            dict.fromkeys(c.person_id for c in evidence.non_qualifying)
+        )
+    return evidence

@@ -1,0 +1,45 @@
+"""Who may see and close hand-over entries (无缝对接): one declarative table by department, on top of the token's
+scopes (placement:read / placement:write) and jurisdiction (township staff: their own people only, the rest are
+404). The justice bureau runs the facilities the people come from, so it follows the list; the platform's own
+services (client tokens with the role `service`) may read it county-wide. Departments not listed see nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from placement.handover.exceptions import NoHandoverAccess
+from shared.auth import Principal
+
+
+@dataclass(frozen=True)
+class Grant:
+    read: bool = True
+    close: bool = False
+
+
+POLICY: Final[dict[str, Grant]] = {
+    "nco": Grant(close=True),
+    "township": Grant(close=True),
+    "human_resources": Grant(close=True),
+    "justice": Grant(),
+}
+
+
+def _grant(principal: Principal) -> Grant | None:
+    if "service" in principal.roles and principal.kind == "client":
+        return Grant()
+    return POLICY.get(principal.department or "")
+
+
+def require_read(principal: Principal) -> None:
+    grant = _grant(principal)
+    if grant is None or not grant.read or "placement:read" not in principal.scopes:
+        raise NoHandoverAccess("Your department has no access to the hand-over list.")
+
+
+def require_close(principal: Principal) -> None:
+    require_read(principal)
+    grant = _grant(principal)
+    if not (grant is not None and grant.close and "placement:write" in principal.scopes):
+        raise NoHandoverAccess("You may not close hand-over entries.")

@@ -1,0 +1,70 @@
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.handover.models import Handover
+from shared.pagination import PageParams, keyset_page
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverFilter:
+    status: str | None = "pending"
+    jurisdiction_code: str | None = None
+    person_id: uuid.UUID | None = None
+
+
+class HandoverRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, handover_id: uuid.UUID, *, visible_in: str | None, for_update: bool = False) -> Handover | None:
+        stmt = select(Handover).where(Handover.id == handover_id)
+        if visible_in is not None:
+            stmt = stmt.where(Handover.jurisdiction_code == visible_in)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt)
+
+    async def pending_of(self, person_id: uuid.UUID) -> list[Handover]:
+        stmt = select(Handover).where(Handover.person_id == person_id, Handover.status == "pending").with_for_update()
+        return list((await self.session.scalars(stmt)).all())
+
+    async def release_near(self, person_id: uuid.UUID, released_on: date, days: int) -> Handover | None:
+        """An entry of this person for a release within `days` of `released_on`: the same release seen twice."""
+        stmt = select(Handover).where(
+            Handover.person_id == person_id,
+            Handover.released_on.between(released_on - timedelta(days=days), released_on + timedelta(days=days)),
+        )
+        return await self.session.scalar(stmt.limit(1))
+
+    async def by_source(self, measure_id: uuid.UUID) -> Handover | None:
+        return await self.session.scalar(select(Handover).where(Handover.source_measure_id == measure_id))
+
+    async def add(self, handover: Handover) -> Handover:
+        self.session.add(handover)
+        await self.session.flush()
+        return handover
+
+    async def page(
+        self, filters: HandoverFilter, params: PageParams, *, visible_in: str | None
+    ) -> tuple[list[Handover], str | None]:
+        stmt = select(Handover)
+        if visible_in is not None:
+            stmt = stmt.where(Handover.jurisdiction_code == visible_in)
+        if filters.jurisdiction_code is not None:
+            stmt = stmt.where(Handover.jurisdiction_code == filters.jurisdiction_code)
+        if filters.status is not None:
+            stmt = stmt.where(Handover.status == filters.status)
+        if filters.person_id is not None:
+            stmt = stmt.where(Handover.person_id == filters.person_id)
+        # Longest waiting first.
+        return await keyset_page(
+            self.session,
+            stmt,
+            params,
+            keys=[Handover.released_on, Handover.id],
+            convert=[date.fromisoformat, uuid.UUID],
+        )

@@ -1,0 +1,52 @@
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from placement.database import Base
+from shared.db import Timestamps, UUIDPrimaryKey
+
+
+class Placement(UUIDPrimaryKey, Timestamps, Base):
+    """A person's placement (安置) by one route, usually at an employer under an employment contract."""
+
+    __tablename__ = "placement"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    # The person's jurisdiction from the registry at placement time: township lists filter on it locally.
+    jurisdiction_code: Mapped[str] = mapped_column(String(40), index=True)
+    route: Mapped[str] = mapped_column(String(30))
+    employer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employer.id"), index=True)
+    site_id: Mapped[uuid.UUID | None] = mapped_column()
+    post_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("job_post.id"), index=True)
+    working_pattern: Mapped[str] = mapped_column(String(20))
+    start_on: Mapped[date] = mapped_column(Date)
+    contract_number: Mapped[str | None] = mapped_column(String(60))
+    contract_signed_on: Mapped[date | None] = mapped_column(Date)
+    contract_end_on: Mapped[date | None] = mapped_column(Date)
+    contract_open_ended: Mapped[bool | None] = mapped_column(Boolean)
+    contract_term_months: Mapped[int | None] = mapped_column(Integer)
+    monthly_wage: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
+
+
+class FollowUp(UUIDPrimaryKey, Timestamps, Base):
+    """A check 3, 6 or 12 months after the start whether the person is still working."""
+
+    __tablename__ = "placement_follow_up"
+
+    placement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("placement.id"))
+    months: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    still_working: Mapped[bool | None] = mapped_column(Boolean)
+    recorded_by: Mapped[str | None] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}

@@ -1,0 +1,163 @@
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.placements.models import FollowUp, Placement
+from placement.placements.policy import Visibility
+from placement.sites.models import PlacementSite
+from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, keyset_page
+
+ACTIVE_FULL_TIME_INDEX = "uq_placement_person_id_active_full_time"
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementFilter:
+    person_id: uuid.UUID | None = None
+    employer_id: uuid.UUID | None = None
+    post_id: uuid.UUID | None = None
+    route: str | None = None
+    jurisdiction_code: str | None = None
+    active: bool | None = None
+
+
+def visible(stmt: Select, seen: Visibility) -> Select:
+    if seen.jurisdiction is not None:
+        stmt = stmt.where(Placement.jurisdiction_code == seen.jurisdiction)
+    if seen.employer_id is not None:
+        stmt = stmt.where(Placement.employer_id == seen.employer_id)
+    return stmt
+
+
+class PlacementRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, placement_id: uuid.UUID, seen: Visibility, *, for_update: bool = False) -> Placement | None:
+        stmt = visible(select(Placement).where(Placement.id == placement_id), seen)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt.execution_options(populate_existing=True))
+
+    async def active_full_time(self, person_id: uuid.UUID) -> Placement | None:
+        return await self.session.scalar(
+            select(Placement).where(
+                Placement.person_id == person_id,
+                Placement.ended_on.is_(None),
+                Placement.working_pattern == "full_time",
+            )
+        )
+
+    async def site_employer(self, site_id: uuid.UUID) -> uuid.UUID | None:
+        """The employer of a placement site (no foreign key from placement: see migration p0005), or None."""
+        return await self.session.scalar(select(PlacementSite.employer_id).where(PlacementSite.id == site_id))
+
+    async def with_active_full_time(self, person_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these people have an active full-time placement."""
+        if not person_ids:
+            return set()
+        rows = await self.session.scalars(
+            select(Placement.person_id).where(
+                Placement.person_id.in_(person_ids),
+                Placement.ended_on.is_(None),
+                Placement.working_pattern == "full_time",
+            )
+        )
+        return set(rows)
+
+    async def add(self, placement: Placement, follow_ups: list[FollowUp]) -> Placement:
+        self.session.add(placement)
+        await self.session.flush()
+        for follow_up in follow_ups:
+            follow_up.placement_id = placement.id
+            self.session.add(follow_up)
+        await self.session.flush()
+        return placement
+
+    async def follow_ups(self, placement_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[FollowUp]]:
+        out: dict[uuid.UUID, list[FollowUp]] = {pid: [] for pid in placement_ids}
+        if placement_ids:
+            rows = await self.session.scalars(
+                select(FollowUp)
+                .where(FollowUp.placement_id.in_(placement_ids))
+                .order_by(FollowUp.months)
+                .execution_options(populate_existing=True)
+            )
+            for row in rows:
+                out[row.placement_id].append(row)
+        return out
+
+    async def follow_up(self, placement_id: uuid.UUID, months: int) -> FollowUp | None:
+        return await self.session.scalar(
+            select(FollowUp)
+            .where(FollowUp.placement_id == placement_id, FollowUp.months == months)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    async def page(
+        self, filters: PlacementFilter, params: PageParams, seen: Visibility
+    ) -> tuple[list[Placement], str | None]:
+        stmt = visible(select(Placement), seen)
+        for column, value in (
+            (Placement.person_id, filters.person_id),
+            (Placement.employer_id, filters.employer_id),
+            (Placement.post_id, filters.post_id),
+            (Placement.route, filters.route),
+            (Placement.jurisdiction_code, filters.jurisdiction_code),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if filters.active is not None:
+            stmt = stmt.where(Placement.ended_on.is_(None) if filters.active else Placement.ended_on.is_not(None))
+        return await keyset_page(
+            self.session,
+            stmt,
+            params,
+            keys=[Placement.created_at, Placement.id],
+            descending=True,
+            convert=[datetime.fromisoformat, uuid.UUID],
+        )
+
+    async def due(
+        self, as_of: date, seen: Visibility, params: PageParams
+    ) -> tuple[list[tuple[FollowUp, Placement]], str | None]:
+        """Follow-ups not yet recorded that are due by `as_of`, of placements still running at their due day."""
+        stmt = (
+            select(FollowUp, Placement)
+            .join(Placement, Placement.id == FollowUp.placement_id)
+            .where(
+                FollowUp.done_on.is_(None),
+                FollowUp.due_on <= as_of,
+                or_(Placement.ended_on.is_(None), FollowUp.due_on <= Placement.ended_on),
+            )
+        )
+        stmt = visible(stmt, seen)
+        if params.cursor:
+            due_on, follow_up_id = decode_cursor(params.cursor, 2)
+            try:
+                key = (date.fromisoformat(due_on), uuid.UUID(follow_up_id))
+            except (TypeError, ValueError) as exc:
+                raise InvalidCursor("The cursor is not one this API issued.") from exc
+            stmt = stmt.where(or_(FollowUp.due_on > key[0], and_(FollowUp.due_on == key[0], FollowUp.id > key[1])))
+        rows = (await self.session.execute(stmt.order_by(FollowUp.due_on, FollowUp.id).limit(params.limit + 1))).all()
+        next_cursor = None
+        if len(rows) > params.limit:
+            rows = rows[: params.limit]
+            last = rows[-1][0]
+            next_cursor = encode_cursor([last.due_on.isoformat(), str(last.id)])
+        return [(r[0], r[1]) for r in rows], next_cursor
+
+    async def at_employer(self, employer_id: uuid.UUID, *, starting_by: date) -> list[Placement]:
+        """Every placement at an employer that started on or before `starting_by`."""
+        return list(
+            (
+                await self.session.scalars(
+                    select(Placement)
+                    .where(Placement.employer_id == employer_id, Placement.start_on <= starting_by)
+                    .order_by(Placement.start_on, Placement.id)
+                )
+            ).all()
+        )

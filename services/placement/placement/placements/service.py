@@ -1,0 +1,435 @@
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.employers.exceptions import EmployerNotFound
+from placement.employers.repository import EmployerRepository
+from placement.events import outbox
+from placement.idempotency import store as idempotency
+from placement.placements import policy, rules
+from placement.placements.contracts import FOLLOW_UP_MONTHS, add_months, term_months
+from placement.placements.exceptions import (
+    AlreadyPlacedFullTime,
+    FollowUpNotFound,
+    FollowUpNotYetDue,
+    InvalidPlacement,
+    PersonNotFound,
+    PersonNotPlaceable,
+    PlacementAlreadyEnded,
+    PlacementNotFound,
+    SiteNotFound,
+)
+from placement.placements.models import FollowUp, Placement
+from placement.placements.repository import ACTIVE_FULL_TIME_INDEX, PlacementFilter, PlacementRepository
+from placement.placements.schemas import (
+    EMPLOYED_ROUTES,
+    END_REASON_LABELS_ZH,
+    ROUTE_LABELS_ZH,
+    STATUS_LABELS_ZH,
+    WORKING_PATTERN_LABELS,
+    Contract,
+    ContractRead,
+    FollowUpDue,
+    FollowUpRead,
+    FollowUpRecord,
+    PlacementCorrection,
+    PlacementCreate,
+    PlacementEnd,
+    PlacementRead,
+)
+from placement.posts.exceptions import PostFull, PostNotFound, PostNotOpen
+from placement.posts.repository import PostRepository
+from placement.registry_client import PersonFacts, RegistryClient
+from shared.auth import Principal
+from shared.concurrency import require_version
+from shared.db import violated_constraint
+from shared.pagination import PageParams
+
+CREATE_OPERATION = "POST /api/v1/placements"
+EARLY_FOLLOW_UP_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    status: int
+    placement: PlacementRead
+    replayed: bool
+
+
+def to_read(placement: Placement, follow_ups: list[FollowUp]) -> PlacementRead:
+    contract = None
+    if placement.contract_number is not None:
+        contract = ContractRead(
+            number=placement.contract_number,
+            signed_on=placement.contract_signed_on,
+            start_on=placement.start_on,
+            end_on=placement.contract_end_on,
+            open_ended=bool(placement.contract_open_ended),
+            term_months=placement.contract_term_months,
+            monthly_wage=placement.monthly_wage,
+        )
+    status = "active" if placement.ended_on is None else "ended"
+    return PlacementRead(
+        id=placement.id,
+        person_id=placement.person_id,
+        jurisdiction_code=placement.jurisdiction_code,
+        route=placement.route,
+        route_label_zh=ROUTE_LABELS_ZH[placement.route],
+        employer_id=placement.employer_id,
+        site_id=placement.site_id,
+        post_id=placement.post_id,
+        working_pattern=placement.working_pattern,
+        working_pattern_label_zh=WORKING_PATTERN_LABELS[placement.working_pattern],
+        start_on=placement.start_on,
+        contract=contract,
+        status=status,
+        status_label_zh=STATUS_LABELS_ZH[status],
+        ended_on=placement.ended_on,
+        end_reason=placement.end_reason,
+        end_reason_label_zh=END_REASON_LABELS_ZH.get(placement.end_reason or ""),
+        follow_ups=[
+            FollowUpRead(
+                months=f.months, due_on=f.due_on, done_on=f.done_on, still_working=f.still_working, version=f.version
+            )
+            for f in follow_ups
+        ],
+        created_at=placement.created_at,
+        updated_at=placement.updated_at,
+        version=placement.version,
+    )
+
+
+def _event_data(placement: Placement) -> dict:
+    return {
+        "placement_id": placement.id,
+        "person_id": placement.person_id,
+        "jurisdiction_code": placement.jurisdiction_code,
+        "route": placement.route,
+        "employer_id": placement.employer_id,
+        "post_id": placement.post_id,
+        "working_pattern": placement.working_pattern,
+        "start_on": placement.start_on,
+        "contract_open_ended": placement.contract_open_ended,
+        "contract_term_months": placement.contract_term_months,
+        "version": placement.version,
+    }
+
+
+async def _person(registry: RegistryClient, principal: Principal, person_id: uuid.UUID) -> PersonFacts:
+    found = (await registry.lookup(principal, [person_id])).found.get(person_id)
+    # Another jurisdiction's person does not exist for township staff: the registry leaves them out, and so do we.
+    if found is None or (principal.jurisdiction is not None and found.jurisdiction_code != principal.jurisdiction):
+        raise PersonNotFound("No such person.")
+    return found
+
+
+async def create_placement(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    data: PlacementCreate,
+    idempotency_key: str | None,
+) -> Created:
+    policy.require_write(principal)
+    stored = await idempotency.replay(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=CREATE_OPERATION,
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        return Created(stored.status, PlacementRead.model_validate(stored.body), replayed=True)
+
+    # The registry first: when it is down or slow the request fails before anything is written.
+    facts = await _person(registry, principal, data.person_id)
+    why_not = rules.refusal(facts)
+    if why_not is not None:
+        raise PersonNotPlaceable(why_not)
+
+    posts = PostRepository(session)
+    employer_id = data.employer_id
+    working_pattern = data.working_pattern
+    light_work = False
+    post = None
+    if data.post_id is not None:
+        post = await posts.get(data.post_id, policy.Visibility(principal.jurisdiction, None))
+        if post is None:
+            raise PostNotFound("No such job post.")
+        if employer_id is not None and employer_id != post.employer_id:
+            raise InvalidPlacement("employer_id is not the post's employer.")
+        if data.route == "public_welfare_post" and not post.is_public_welfare:
+            raise InvalidPlacement("A public_welfare_post placement needs a public-welfare post (公益性岗位).")
+        if working_pattern is not None and working_pattern != post.working_pattern:
+            raise InvalidPlacement(f"The post is {post.working_pattern}: working_pattern must match it or be left out.")
+        employer_id = post.employer_id
+        working_pattern = post.working_pattern
+        light_work = post.light_work
+    repo = PlacementRepository(session)
+    if data.site_id is not None:
+        site_employer = await repo.site_employer(data.site_id)
+        if site_employer is None:
+            raise SiteNotFound("No such placement site.")
+        if employer_id is not None and employer_id != site_employer:
+            raise InvalidPlacement("The placement site is run with another employer.")
+        employer_id = site_employer
+    working_pattern = working_pattern or "full_time"
+    if data.route in EMPLOYED_ROUTES and employer_id is None:
+        raise InvalidPlacement(f"A {data.route} placement needs an employer (employer_id or post_id).")
+    if employer_id is not None and await EmployerRepository(session).get(employer_id) is None:
+        raise EmployerNotFound("No such employer.")
+    if not rules.work_fits(facts, working_pattern=working_pattern, light_work=light_work):
+        raise PersonNotPlaceable(
+            "The person has partly lost the ability to work: only part-time or seasonal work, or a light post."
+        )
+
+    if working_pattern == "full_time" and await repo.active_full_time(data.person_id) is not None:
+        raise AlreadyPlacedFullTime("The person already has an active full-time placement; end it first.")
+    if post is not None and not await posts.take_place(post.id):
+        current = await posts.get(post.id, policy.Visibility(None, None))
+        if current is None or current.status not in ("open", "filled"):
+            raise PostNotOpen("The job post is not open for placements.")
+        raise PostFull("Every place of this job post is taken.")
+
+    contract = data.contract
+    start_on = contract.start_on if contract is not None else data.start_on
+    placement = Placement(
+        person_id=data.person_id,
+        jurisdiction_code=facts.jurisdiction_code,
+        route=data.route,
+        employer_id=employer_id,
+        site_id=data.site_id,
+        post_id=data.post_id,
+        working_pattern=working_pattern,
+        start_on=start_on,
+    )
+    if contract is not None:
+        _apply_contract(placement, contract)
+    follow_ups = [FollowUp(months=m, due_on=add_months(start_on, m)) for m in FOLLOW_UP_MONTHS]
+    try:
+        placement = await repo.add(placement, follow_ups)
+    except IntegrityError as exc:
+        if violated_constraint(exc) == ACTIVE_FULL_TIME_INDEX:
+            raise AlreadyPlacedFullTime("The person already has an active full-time placement; end it first.") from exc
+        raise
+    await outbox.emit(
+        session,
+        kind="placement.started",
+        aggregate_type="placement",
+        aggregate_id=placement.id,
+        data=_event_data(placement),
+    )
+    if post is not None:
+        await outbox.emit(
+            session,
+            kind="job_post.place_taken",
+            aggregate_type="job_post",
+            aggregate_id=post.id,
+            data={"job_post_id": post.id, "placement_id": placement.id},
+        )
+    read = to_read(placement, follow_ups)
+    await idempotency.remember(
+        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+    )
+    return Created(201, read, replayed=False)
+
+
+async def get_placement(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID) -> PlacementRead:
+    seen = policy.require_read(principal)
+    repo = PlacementRepository(session)
+    placement = await repo.get(placement_id, seen)
+    if placement is None:
+        raise PlacementNotFound("No such placement.")
+    return to_read(placement, (await repo.follow_ups([placement.id]))[placement.id])
+
+
+async def list_placements(
+    session: AsyncSession, *, principal: Principal, filters: PlacementFilter, params: PageParams
+) -> tuple[list[PlacementRead], str | None]:
+    seen = policy.require_read(principal)
+    repo = PlacementRepository(session)
+    rows, next_cursor = await repo.page(filters, params, seen)
+    follow_ups = await repo.follow_ups([p.id for p in rows])
+    return [to_read(p, follow_ups[p.id]) for p in rows], next_cursor
+
+
+def _apply_contract(placement: Placement, contract: Contract) -> None:
+    placement.contract_number = contract.number
+    placement.contract_signed_on = contract.signed_on
+    placement.contract_end_on = contract.end_on
+    placement.contract_open_ended = contract.open_ended
+    placement.contract_term_months = None if contract.open_ended else term_months(contract.start_on, contract.end_on)
+    placement.monthly_wage = contract.monthly_wage
+
+
+def _contract_fields(placement: Placement) -> dict:
+    return {
+        "contract_number": placement.contract_number,
+        "contract_signed_on": placement.contract_signed_on,
+        "contract_end_on": placement.contract_end_on,
+        "contract_open_ended": placement.contract_open_ended,
+        "contract_term_months": placement.contract_term_months,
+        "monthly_wage": placement.monthly_wage,
+        "site_id": placement.site_id,
+    }
+
+
+async def correct_placement(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    placement_id: uuid.UUID,
+    data: PlacementCorrection,
+    if_match: str | None,
+) -> tuple[PlacementRead, dict[str, tuple]]:
+    """The corrected placement, and what changed (field -> (old, new)) for the audit trail."""
+    seen = policy.require_write(principal)
+    repo = PlacementRepository(session)
+    placement = await repo.get(placement_id, seen, for_update=True)
+    if placement is None:
+        raise PlacementNotFound("No such placement.")
+    require_version(if_match, placement.version)
+    before = _contract_fields(placement)
+    if "contract" in data.model_fields_set:
+        contract = data.contract
+        if contract is None:
+            if placement.route in EMPLOYED_ROUTES:
+                raise InvalidPlacement(f"A {placement.route} placement needs its employment contract.")
+            placement.contract_number = placement.contract_signed_on = placement.contract_end_on = None
+            placement.contract_open_ended = placement.contract_term_months = placement.monthly_wage = None
+        else:
+            if contract.start_on != placement.start_on:
+                raise InvalidPlacement("The start cannot be corrected: end this placement and record a new one.")
+            _apply_contract(placement, contract)
+    if "site_id" in data.model_fields_set and data.site_id is not None:
+        site_employer = await repo.site_employer(data.site_id)
+        if site_employer is None:
+            raise SiteNotFound("No such placement site.")
+        if site_employer != placement.employer_id:
+            raise InvalidPlacement("The placement site is run with another employer.")
+    if "site_id" in data.model_fields_set:
+        placement.site_id = data.site_id
+    changes = {k: (v, getattr(placement, k)) for k, v in before.items() if getattr(placement, k) != v}
+    if changes:
+        await session.flush()
+        await outbox.emit(
+            session,
+            kind="placement.corrected",
+            aggregate_type="placement",
+            aggregate_id=placement.id,
+            data={**_event_data(placement), "fields": sorted(changes)},
+        )
+    return to_read(placement, (await repo.follow_ups([placement.id]))[placement.id]), changes
+
+
+async def end_placement(
+    session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID, data: PlacementEnd, if_match: str | None
+) -> PlacementRead:
+    seen = policy.require_write(principal)
+    repo = PlacementRepository(session)
+    placement = await repo.get(placement_id, seen, for_update=True)
+    if placement is None:
+        raise PlacementNotFound("No such placement.")
+    require_version(if_match, placement.version)
+    if placement.ended_on is not None:
+        raise PlacementAlreadyEnded("This placement has already ended.")
+    if data.ended_on < placement.start_on:
+        raise InvalidPlacement("ended_on must not be before the placement's start_on.")
+    if data.ended_on > date.today():
+        raise InvalidPlacement("ended_on must not be in the future.")
+    placement.ended_on = data.ended_on
+    placement.end_reason = data.reason
+    await session.flush()
+    if placement.post_id is not None:
+        post_status = await PostRepository(session).free_place(placement.post_id)
+        await outbox.emit(
+            session,
+            kind="job_post.place_freed",
+            aggregate_type="job_post",
+            aggregate_id=placement.post_id,
+            data={"job_post_id": placement.post_id, "placement_id": placement.id, "status": post_status},
+        )
+    await outbox.emit(
+        session,
+        kind="placement.ended",
+        aggregate_type="placement",
+        aggregate_id=placement.id,
+        data={**_event_data(placement), "ended_on": placement.ended_on, "end_reason": placement.end_reason},
+    )
+    return to_read(placement, (await repo.follow_ups([placement.id]))[placement.id])
+
+
+async def record_follow_up(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    placement_id: uuid.UUID,
+    months: int,
+    data: FollowUpRecord,
+    if_match: str | None,
+) -> tuple[FollowUpRead, uuid.UUID]:
+    """The follow-up as recorded, and the person it is about (for the audit trail)."""
+    seen = policy.require_write(principal)
+    repo = PlacementRepository(session)
+    placement = await repo.get(placement_id, seen)
+    if placement is None:
+        raise PlacementNotFound("No such placement.")
+    follow_up = await repo.follow_up(placement.id, months)
+    if follow_up is None:
+        raise FollowUpNotFound("No such follow-up.")
+    require_version(if_match, follow_up.version)
+    if data.done_on < follow_up.due_on - timedelta(days=EARLY_FOLLOW_UP_DAYS):
+        raise FollowUpNotYetDue(
+            f"This follow-up is due on {follow_up.due_on}; record it at most {EARLY_FOLLOW_UP_DAYS} days earlier."
+        )
+    if data.done_on > date.today():
+        raise InvalidPlacement("done_on must not be in the future.")
+    follow_up.done_on = data.done_on
+    follow_up.still_working = data.still_working
+    follow_up.recorded_by = principal.subject
+    await session.flush()
+    await outbox.emit(
+        session,
+        kind="placement.follow_up_recorded",
+        aggregate_type="placement",
+        aggregate_id=placement.id,
+        data={
+            "placement_id": placement.id,
+            "person_id": placement.person_id,
+            "months": follow_up.months,
+            "done_on": follow_up.done_on,
+            "still_working": follow_up.still_working,
+            "version": follow_up.version,
+        },
+    )
+    read = FollowUpRead(
+        months=follow_up.months,
+        due_on=follow_up.due_on,
+        done_on=follow_up.done_on,
+        still_working=follow_up.still_working,
+        version=follow_up.version,
+    )
+    return read, placement.person_id
+
+
+async def follow_ups_due(
+    session: AsyncSession, *, principal: Principal, as_of: date, params: PageParams
+) -> tuple[list[FollowUpDue], str | None]:
+    seen = policy.require_read(principal)
+    rows, next_cursor = await PlacementRepository(session).due(as_of, seen, params)
+    return [
+        FollowUpDue(
+            placement_id=p.id,
+            person_id=p.person_id,
+            jurisdiction_code=p.jurisdiction_code,
+            employer_id=p.employer_id,
+            months=f.months,
+            due_on=f.due_on,
+            version=f.version,
+        )
+        for f, p in rows
+    ], next_cursor

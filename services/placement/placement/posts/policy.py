@@ -1,0 +1,43 @@
+"""Who may see and change job posts (岗位): one declarative table by kind of caller (see placement.placements.policy
+for the kinds), on top of the token's scopes (placement:read / placement:write). A vacancy is no one's personal
+data, so every staff department may read posts; township staff see and change only posts of employers in their
+jurisdiction, an employer's integration client only its own employer's (the rest are 404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from placement.placements.policy import EMPLOYER, SERVICE, Visibility, caller_kind, visibility
+from placement.posts.exceptions import NoPostAccess
+from shared.auth import Principal
+from shared.reference import DEPARTMENTS
+
+
+@dataclass(frozen=True)
+class Grant:
+    read: bool = True
+    write: bool = False
+
+
+POLICY: dict[str, Grant] = {
+    **{department: Grant() for department in DEPARTMENTS},
+    "nco": Grant(write=True),
+    "township": Grant(write=True),
+    "human_resources": Grant(write=True),
+    SERVICE: Grant(),
+    EMPLOYER: Grant(write=True),
+}
+
+
+def require_read(principal: Principal) -> Visibility:
+    grant = POLICY.get(caller_kind(principal))
+    if grant is None or not grant.read or "placement:read" not in principal.scopes:
+        raise NoPostAccess("You have no access to job posts.")
+    return visibility(principal)
+
+
+def require_write(principal: Principal) -> Visibility:
+    seen = require_read(principal)
+    if not (POLICY[caller_kind(principal)].write and "placement:write" in principal.scopes):
+        raise NoPostAccess("You may not publish or change job posts.")
+    return seen

@@ -1,0 +1,101 @@
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.placements.policy import Visibility
+from placement.posts.models import JobPost
+from shared.pagination import PageParams, keyset_page
+
+
+@dataclass(frozen=True, slots=True)
+class PostFilter:
+    employer_id: uuid.UUID | None = None
+    jurisdiction_code: str | None = None
+    status: str | None = None
+    working_pattern: str | None = None
+    is_public_welfare: bool | None = None
+
+
+def visible(stmt, seen: Visibility):
+    if seen.jurisdiction is not None:
+        stmt = stmt.where(JobPost.jurisdiction_code == seen.jurisdiction)
+    if seen.employer_id is not None:
+        stmt = stmt.where(JobPost.employer_id == seen.employer_id)
+    return stmt
+
+
+class PostRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, post_id: uuid.UUID, seen: Visibility, *, for_update: bool = False) -> JobPost | None:
+        stmt = visible(select(JobPost).where(JobPost.id == post_id), seen)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt.execution_options(populate_existing=True))
+
+    async def add(self, post: JobPost) -> JobPost:
+        self.session.add(post)
+        await self.session.flush()
+        return post
+
+    async def take_place(self, post_id: uuid.UUID) -> bool:
+        """Fill one place of an open post, atomically: the row lock makes concurrent takers queue, and each
+        re-checks `filled < headcount` once it gets the row (READ COMMITTED re-evaluates the WHERE)."""
+        filled = JobPost.filled + 1
+        taken = await self.session.scalar(
+            update(JobPost)
+            .where(JobPost.id == post_id, JobPost.status == "open", JobPost.filled < JobPost.headcount)
+            .values(
+                filled=filled,
+                status=case((filled >= JobPost.headcount, "filled"), else_=JobPost.status),
+                version=JobPost.version + 1,
+            )
+            .returning(JobPost.id)
+            .execution_options(synchronize_session=False)
+        )
+        return taken is not None
+
+    async def free_place(self, post_id: uuid.UUID) -> str | None:
+        """Give back one place (a placement on the post ended); a filled post opens again. The new status."""
+        return await self.session.scalar(
+            update(JobPost)
+            .where(JobPost.id == post_id, JobPost.filled > 0)
+            .values(
+                filled=JobPost.filled - 1,
+                status=case((JobPost.status == "filled", "open"), else_=JobPost.status),
+                version=JobPost.version + 1,
+            )
+            .returning(JobPost.status)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def page(self, filters: PostFilter, params: PageParams, seen: Visibility) -> tuple[list[JobPost], str | None]:
+        stmt = visible(select(JobPost), seen)
+        if filters.employer_id is not None:
+            stmt = stmt.where(JobPost.employer_id == filters.employer_id)
+        if filters.jurisdiction_code is not None:
+            stmt = stmt.where(JobPost.jurisdiction_code == filters.jurisdiction_code)
+        if filters.status is not None:
+            stmt = stmt.where(JobPost.status == filters.status)
+        if filters.working_pattern is not None:
+            stmt = stmt.where(JobPost.working_pattern == filters.working_pattern)
+        if filters.is_public_welfare is not None:
+            stmt = stmt.where(JobPost.is_public_welfare.is_(filters.is_public_welfare))
+        return await keyset_page(
+            self.session,
+            stmt,
+            params,
+            keys=[JobPost.created_at, JobPost.id],
+            descending=True,
+            convert=[datetime.fromisoformat, uuid.UUID],
+        )
+
+    async def open_in(self, jurisdiction_code: str, seen: Visibility, *, limit: int) -> list[JobPost]:
+        stmt = visible(
+            select(JobPost).where(JobPost.status == "open", JobPost.jurisdiction_code == jurisdiction_code), seen
+        )
+        return list((await self.session.scalars(stmt.order_by(JobPost.created_at.desc()).limit(limit))).all())

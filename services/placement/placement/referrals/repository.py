@@ -1,0 +1,101 @@
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.placements.policy import Visibility
+from placement.referrals.models import Referral, ReferralStep
+from shared.pagination import PageParams, keyset_page
+
+OPEN_REFERRAL_INDEX = "uq_referral_person_id_post_id_open"
+DECIDED = ("hired", "declined")
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralFilter:
+    person_id: uuid.UUID | None = None
+    post_id: uuid.UUID | None = None
+    status: str | None = None
+
+
+def visible(stmt: Select, seen: Visibility) -> Select:
+    if seen.jurisdiction is not None:
+        stmt = stmt.where(Referral.jurisdiction_code == seen.jurisdiction)
+    if seen.employer_id is not None:
+        stmt = stmt.where(Referral.employer_id == seen.employer_id)
+    return stmt
+
+
+class ReferralRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, referral_id: uuid.UUID, seen: Visibility, *, for_update: bool = False) -> Referral | None:
+        stmt = visible(select(Referral).where(Referral.id == referral_id), seen)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt.execution_options(populate_existing=True))
+
+    async def open_for(self, person_id: uuid.UUID, post_id: uuid.UUID) -> Referral | None:
+        return await self.session.scalar(
+            select(Referral).where(
+                Referral.person_id == person_id, Referral.post_id == post_id, Referral.status.not_in(DECIDED)
+            )
+        )
+
+    async def add(self, referral: Referral, by_subject: str) -> Referral:
+        self.session.add(referral)
+        await self.session.flush()
+        await self.step(referral, None, by_subject=by_subject)
+        return referral
+
+    async def step(self, referral: Referral, from_status: str | None, *, by_subject: str) -> None:
+        self.session.add(
+            ReferralStep(
+                referral_id=referral.id,
+                from_status=from_status,
+                to_status=referral.status,
+                reason=referral.decline_reason,
+                by_subject=by_subject,
+            )
+        )
+        await self.session.flush()
+
+    async def history(self, referral_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ReferralStep]]:
+        out: dict[uuid.UUID, list[ReferralStep]] = {rid: [] for rid in referral_ids}
+        if referral_ids:
+            rows = await self.session.scalars(
+                select(ReferralStep).where(ReferralStep.referral_id.in_(referral_ids)).order_by(ReferralStep.id)
+            )
+            for row in rows:
+                out[row.referral_id].append(row)
+        return out
+
+    async def page(
+        self, filters: ReferralFilter, params: PageParams, seen: Visibility
+    ) -> tuple[list[Referral], str | None]:
+        stmt = visible(select(Referral), seen)
+        if filters.person_id is not None:
+            stmt = stmt.where(Referral.person_id == filters.person_id)
+        if filters.post_id is not None:
+            stmt = stmt.where(Referral.post_id == filters.post_id)
+        if filters.status is not None:
+            stmt = stmt.where(Referral.status == filters.status)
+        return await keyset_page(
+            self.session,
+            stmt,
+            params,
+            keys=[Referral.created_at, Referral.id],
+            descending=True,
+            convert=[datetime.fromisoformat, uuid.UUID],
+        )
+
+    async def people_referred(self, jurisdiction_code: str, seen: Visibility, *, limit: int) -> list[uuid.UUID]:
+        """People referred to any post, most recently referred first: part of the candidate pool of a post."""
+        stmt = visible(select(Referral.person_id, Referral.created_at), seen).where(
+            Referral.jurisdiction_code == jurisdiction_code
+        )
+        rows = await self.session.execute(stmt.order_by(Referral.created_at.desc()).limit(limit * 4))
+        return list(dict.fromkeys(r.person_id for r in rows))[:limit]

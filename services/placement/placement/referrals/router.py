@@ -1,0 +1,96 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from placement.auditing import audited
+from placement.referrals import service
+from placement.referrals.repository import ReferralFilter
+from placement.referrals.schemas import ReferralCreate, ReferralMove, ReferralRead, ReferralStatus
+from placement.registry_client import RegistryDep
+from shared.auth import CurrentPrincipal
+from shared.concurrency import IfMatch, set_etag
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"])
+
+
+@router.get("", responses=problem_responses(400, 403, 422))
+async def list_referrals(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    params: PageParamsDep,
+    person_id: Annotated[uuid.UUID | None, Query(description="Only this person's referrals.")] = None,
+    post_id: Annotated[uuid.UUID | None, Query(description="Only referrals to this post.")] = None,
+    status: Annotated[ReferralStatus | None, Query(description="Only referrals at this step.")] = None,
+) -> Page[ReferralRead]:
+    """List referrals with their history, newest first; township staff see their people's, employers their posts'."""
+    filters = ReferralFilter(person_id=person_id, post_id=post_id, status=status)
+    async with audited(session, principal, "referral.list") as trail:
+        items, next_cursor = await service.list_referrals(session, principal=principal, filters=filters, params=params)
+        trail.resource_ids = list(dict.fromkeys(r.person_id for r in items))
+    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses=problem_responses(403, 404, 409, 422, 503, 504),
+    response_description="The referral (or, on a retry with the same Idempotency-Key, the first result).",
+)
+async def create_referral(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    registry: RegistryDep,
+    data: ReferralCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> ReferralRead:
+    """Recommend a person to an open job post (checked with the registry); starts at recommended."""
+    async with audited(session, principal, "referral.create", person_ids=[data.person_id]):
+        created = await service.create_referral(
+            session, principal=principal, registry=registry, data=data, idempotency_key=idempotency_key
+        )
+    answer_created(
+        response,
+        status=created.status,
+        replayed=created.replayed,
+        location=f"{router.prefix}/{created.referral.id}",
+        version=created.referral.version,
+    )
+    return created.referral
+
+
+@router.get("/{referral_id}", responses=problem_responses(403, 404, 422))
+async def get_referral(
+    session: SessionDep, principal: CurrentPrincipal, referral_id: uuid.UUID, response: Response
+) -> ReferralRead:
+    """Get one referral with its history, its version as ETag."""
+    async with audited(session, principal, "referral.read") as trail:
+        referral = await service.get_referral(session, principal=principal, referral_id=referral_id)
+        trail.resource_ids = [referral.person_id]
+    set_etag(response, referral.version)
+    return referral
+
+
+@router.post("/{referral_id}/moves", responses=problem_responses(403, 404, 409, 412, 422, 428))
+async def move_referral(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    referral_id: uuid.UUID,
+    data: ReferralMove,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ReferralRead:
+    """Move a referral on (interview, offer, hired, or declined with a reason); needs If-Match."""
+    async with audited(session, principal, "referral.move") as trail:
+        referral = await service.move_referral(
+            session, principal=principal, referral_id=referral_id, data=data, if_match=if_match
+        )
+        trail.resource_ids = [referral.person_id]
+        trail.changes = {"status": (referral.history[-1].from_status, referral.status)}
+    set_etag(response, referral.version)
+    return referral

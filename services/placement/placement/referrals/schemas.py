@@ -1,0 +1,85 @@
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ReferralStatus = Literal["recommended", "interview", "offer", "hired", "declined"]
+NextStatus = Literal["interview", "offer", "hired", "declined"]
+DeclineReason = Literal[
+    "candidate_withdrew", "employer_rejected", "no_show", "post_filled", "not_eligible", "terms_not_agreed", "other"
+]
+STATUS_LABELS_ZH: dict[str, str] = {
+    "recommended": "已推荐",
+    "interview": "面试",
+    "offer": "拟录用",
+    "hired": "已录用",
+    "declined": "未成功",
+}
+DECLINE_REASON_LABELS_ZH: dict[str, str] = {
+    "candidate_withdrew": "本人放弃",
+    "employer_rejected": "用人单位未录用",
+    "no_show": "未参加面试",
+    "post_filled": "岗位已满",
+    "not_eligible": "不符合条件",
+    "terms_not_agreed": "待遇条件未谈妥",
+    "other": "其他",
+}
+
+
+class ReferralCreate(BaseModel):
+    """Recommend a person to an open job post. The registry is asked (with your token) that the person exists for
+    you, can be placed and can do this kind of work."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: uuid.UUID = Field(
+        description="The person's registry id.", examples=["8d1f2c3b-4a5e-4f60-9a7b-1c2d3e4f5a6b"]
+    )
+    post_id: uuid.UUID = Field(description="An open job post.", examples=["7d5e3c1a-1b2c-4d5e-8f90-a1b2c3d4e5f6"])
+
+
+class ReferralMove(BaseModel):
+    """Move a referral on: recommended → interview → offer → hired, or declined at any undecided step (with a
+    coded reason). Send the ETag of your last read as If-Match."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: NextStatus = Field(description="interview, offer, hired or declined.", examples=["interview"])
+    reason: DeclineReason | None = Field(
+        default=None,
+        description="Required with declined (only then): candidate_withdrew 本人放弃, "
+        "employer_rejected 用人单位未录用, no_show 未参加面试, post_filled 岗位已满, not_eligible 不符合条件, "
+        "terms_not_agreed 待遇条件未谈妥, other 其他.",
+        examples=[None],
+    )
+
+    @model_validator(mode="after")
+    def _reason_with_declined(self) -> "ReferralMove":
+        if (self.to == "declined") != (self.reason is not None):
+            raise ValueError("a reason is required with declined, and only then")
+        return self
+
+
+class ReferralStepRead(BaseModel):
+    from_status: ReferralStatus | None
+    to_status: ReferralStatus
+    reason: DeclineReason | None
+    at: datetime
+    by_subject: str = Field(description="Who made the move (token subject).")
+
+
+class ReferralRead(BaseModel):
+    id: uuid.UUID
+    person_id: uuid.UUID = Field(description="Registry id only.")
+    jurisdiction_code: str = Field(examples=["dapu"])
+    post_id: uuid.UUID
+    employer_id: uuid.UUID
+    status: ReferralStatus
+    status_label_zh: str = Field(examples=["已推荐"])
+    decline_reason: DeclineReason | None
+    decline_reason_label_zh: str | None = Field(examples=[None])
+    history: list[ReferralStepRead] = Field(description="Every move, oldest first.")
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(description='Changes on every move; the ETag is "<version>".', examples=[1])

@@ -1,0 +1,188 @@
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.events import outbox
+from placement.idempotency import store as idempotency
+from placement.placements import rules
+from placement.placements.exceptions import PersonNotFound, PersonNotPlaceable
+from placement.placements.policy import Visibility
+from placement.posts.exceptions import PostNotFound, PostNotOpen
+from placement.posts.repository import PostRepository
+from placement.referrals import policy
+from placement.referrals.exceptions import InvalidTransition, ReferralExists, ReferralNotFound
+from placement.referrals.models import Referral, ReferralStep
+from placement.referrals.repository import OPEN_REFERRAL_INDEX, ReferralFilter, ReferralRepository
+from placement.referrals.schemas import (
+    DECLINE_REASON_LABELS_ZH,
+    STATUS_LABELS_ZH,
+    ReferralCreate,
+    ReferralMove,
+    ReferralRead,
+    ReferralStepRead,
+)
+from placement.registry_client import RegistryClient
+from shared.auth import Principal
+from shared.concurrency import require_version
+from shared.db import violated_constraint
+from shared.pagination import PageParams
+
+CREATE_OPERATION = "POST /api/v1/referrals"
+NEXT: dict[str, frozenset[str]] = {
+    "recommended": frozenset({"interview", "declined"}),
+    "interview": frozenset({"offer", "declined"}),
+    "offer": frozenset({"hired", "declined"}),
+    "hired": frozenset(),
+    "declined": frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    status: int
+    referral: ReferralRead
+    replayed: bool
+
+
+def to_read(referral: Referral, steps: list[ReferralStep]) -> ReferralRead:
+    return ReferralRead(
+        id=referral.id,
+        person_id=referral.person_id,
+        jurisdiction_code=referral.jurisdiction_code,
+        post_id=referral.post_id,
+        employer_id=referral.employer_id,
+        status=referral.status,
+        status_label_zh=STATUS_LABELS_ZH[referral.status],
+        decline_reason=referral.decline_reason,
+        decline_reason_label_zh=DECLINE_REASON_LABELS_ZH.get(referral.decline_reason or ""),
+        history=[
+            ReferralStepRead(
+                from_status=s.from_status, to_status=s.to_status, reason=s.reason, at=s.at, by_subject=s.by_subject
+            )
+            for s in steps
+        ],
+        created_at=referral.created_at,
+        updated_at=referral.updated_at,
+        version=referral.version,
+    )
+
+
+def _event_data(referral: Referral) -> dict:
+    return {
+        "referral_id": referral.id,
+        "person_id": referral.person_id,
+        "post_id": referral.post_id,
+        "employer_id": referral.employer_id,
+        "jurisdiction_code": referral.jurisdiction_code,
+        "status": referral.status,
+        "decline_reason": referral.decline_reason,
+        "version": referral.version,
+    }
+
+
+async def create_referral(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    registry: RegistryClient,
+    data: ReferralCreate,
+    idempotency_key: str | None,
+) -> Created:
+    seen = policy.require_create(principal)
+    stored = await idempotency.replay(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=CREATE_OPERATION,
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        return Created(stored.status, ReferralRead.model_validate(stored.body), replayed=True)
+    post = await PostRepository(session).get(data.post_id, seen)
+    if post is None:
+        raise PostNotFound("No such job post.")
+    if post.status != "open":
+        raise PostNotOpen("People are referred to open posts only.")
+    facts = (await registry.lookup(principal, [data.person_id])).found.get(data.person_id)
+    if facts is None or (seen.jurisdiction is not None and facts.jurisdiction_code != seen.jurisdiction):
+        raise PersonNotFound("No such person.")
+    why_not = rules.refusal(facts)
+    if why_not is not None:
+        raise PersonNotPlaceable(why_not)
+    if not rules.work_fits(facts, working_pattern=post.working_pattern, light_work=post.light_work):
+        raise PersonNotPlaceable("The person's work ability does not allow this post (full-time and not light).")
+    repo = ReferralRepository(session)
+    if await repo.open_for(data.person_id, post.id) is not None:
+        raise ReferralExists("The person is already referred to this post and it is not decided yet.")
+    referral = Referral(
+        person_id=data.person_id,
+        jurisdiction_code=facts.jurisdiction_code,
+        post_id=post.id,
+        employer_id=post.employer_id,
+        status="recommended",
+    )
+    try:
+        referral = await repo.add(referral, by_subject=principal.subject)
+    except IntegrityError as exc:
+        if violated_constraint(exc) == OPEN_REFERRAL_INDEX:
+            raise ReferralExists("The person is already referred to this post and it is not decided yet.") from exc
+        raise
+    await outbox.emit(
+        session,
+        kind="referral.recommended",
+        aggregate_type="referral",
+        aggregate_id=referral.id,
+        data=_event_data(referral),
+    )
+    read = to_read(referral, (await repo.history([referral.id]))[referral.id])
+    await idempotency.remember(
+        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+    )
+    return Created(201, read, replayed=False)
+
+
+async def move_referral(
+    session: AsyncSession, *, principal: Principal, referral_id: uuid.UUID, data: ReferralMove, if_match: str | None
+) -> ReferralRead:
+    seen = policy.require_advance(principal)
+    repo = ReferralRepository(session)
+    referral = await repo.get(referral_id, seen, for_update=True)
+    if referral is None:
+        raise ReferralNotFound("No such referral.")
+    require_version(if_match, referral.version)
+    if data.to not in NEXT[referral.status]:
+        raise InvalidTransition(f"A referral at {referral.status} cannot move to {data.to}.")
+    before = referral.status
+    referral.status = data.to
+    referral.decline_reason = data.reason
+    await session.flush()
+    await repo.step(referral, before, by_subject=principal.subject)
+    await outbox.emit(
+        session,
+        kind=f"referral.{data.to}",
+        aggregate_type="referral",
+        aggregate_id=referral.id,
+        data=_event_data(referral),
+    )
+    return to_read(referral, (await repo.history([referral.id]))[referral.id])
+
+
+async def get_referral(session: AsyncSession, *, principal: Principal, referral_id: uuid.UUID) -> ReferralRead:
+    seen = policy.require_read(principal)
+    repo = ReferralRepository(session)
+    referral = await repo.get(referral_id, seen)
+    if referral is None:
+        raise ReferralNotFound("No such referral.")
+    return to_read(referral, (await repo.history([referral.id]))[referral.id])
+
+
+async def list_referrals(
+    session: AsyncSession, *, principal: Principal, filters: ReferralFilter, params: PageParams
+) -> tuple[list[ReferralRead], str | None]:
+    seen: Visibility = policy.require_read(principal)
+    repo = ReferralRepository(session)
+    rows, next_cursor = await repo.page(filters, params, seen)
+    history = await repo.history([r.id for r in rows])
+    return [to_read(r, history[r.id]) for r in rows], next_cursor

@@ -1,0 +1,107 @@
+"""What placement asks of the registry: a batch lookup of people (POST /api/v1/persons/lookup, through the gateway)
+made with the CALLER's token, so the registry applies the caller's own rights and jurisdiction. Failures become
+clear problems: registry unreachable or answering 5xx -> 503, too slow -> 504, the caller refused -> 403."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
+
+from shared.auth import Principal
+from shared.errors import Forbidden, ServiceUnavailable, UpstreamError, UpstreamTimeout
+from shared.http import ServiceClient
+
+LOOKUP_PATH = "/api/v1/persons/lookup"
+MAX_BATCH = 200
+
+
+class RegistryUnavailable(ServiceUnavailable):
+    code, title = "registry_unavailable", "Registry unavailable"
+
+
+class RegistryTimeout(UpstreamTimeout):
+    code, title = "registry_timeout", "Registry timed out"
+
+
+class RegistryBadAnswer(UpstreamError):
+    code, title = "registry_bad_answer", "Registry answered unexpectedly"
+
+
+class RegistryRefused(Forbidden):
+    code, title = "registry_refused", "Registry refused the lookup"
+
+
+class PersonFacts(BaseModel):
+    """The registry lookup's item: no name, no ID number, no contact details."""
+
+    id: uuid.UUID
+    jurisdiction_code: str
+    status: str
+    age: int
+    work_ability: str
+    current_measure: str | None
+    eligible_for_placement: bool
+    skills: list[str] = []
+    released_from_isolation_on: date | None = None
+
+
+class _LookupAnswer(BaseModel):
+    items: list[PersonFacts]
+    missing: list[uuid.UUID]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    found: dict[uuid.UUID, PersonFacts] = field(default_factory=dict)
+    missing: list[uuid.UUID] = field(default_factory=list)
+
+
+class RegistryClient:
+    def __init__(self, service: ServiceClient) -> None:
+        self.service = service
+
+    async def lookup(self, principal: Principal, ids: list[uuid.UUID]) -> Lookup:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[uuid.UUID, PersonFacts] = {}
+        missing: list[uuid.UUID] = []
+        for start in range(0, len(wanted), MAX_BATCH):
+            batch = wanted[start : start + MAX_BATCH]
+            answer = await self._lookup_batch(principal, batch)
+            found.update({item.id: item for item in answer.items})
+            missing += answer.missing
+        return Lookup(found=found, missing=missing)
+
+    async def _lookup_batch(self, principal: Principal, ids: list[uuid.UUID]) -> _LookupAnswer:
+        try:
+            response = await self.service.request(
+                "POST", LOOKUP_PATH, principal=principal, json={"ids": [str(i) for i in ids]}
+            )
+        except UpstreamTimeout as exc:
+            raise RegistryTimeout("The registry did not answer in time; nothing was changed. Try again.") from exc
+        except (ServiceUnavailable, UpstreamError) as exc:
+            raise RegistryUnavailable("The registry is unavailable; nothing was changed. Try again.") from exc
+        if response.status_code >= 500:
+            raise RegistryUnavailable(
+                f"The registry answered {response.status_code}; nothing was changed. Try again.",
+                headers={"Retry-After": "5"},
+            )
+        if response.status_code in (401, 403):
+            raise RegistryRefused("The registry does not let you look these people up.")
+        if response.status_code != 200:
+            raise RegistryBadAnswer(f"The registry answered {response.status_code} to the lookup.")
+        try:
+            return _LookupAnswer.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise RegistryBadAnswer("The registry's answer was not understood.") from exc
+
+
+def get_registry(request: Request) -> RegistryClient:
+    return request.app.state.registry_client
+
+
+RegistryDep = Annotated[RegistryClient, Depends(get_registry)]

@@ -1,0 +1,17 @@
+from shared.errors import AppError, Conflict, Forbidden, NotFound
+
+
+class SelfEmploymentNotFound(NotFound):
+    code = "self_employment_not_found"
+
+
+class NoSelfEmploymentAccess(Forbidden):
+    code = "no_self_employment_access"
+
+
+class SelfEmploymentEnded(Conflict):
+    code, title = "self_employment_ended", "Self-employment ended"
+
+
+class InvalidSelfEmployment(AppError):
+    status, code, title = 422, "validation_error", "Invalid input"

@@ -1,0 +1,89 @@
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.self_employment.models import GuaranteedLoan, SelfEmployment
+from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, keyset_page
+
+
+@dataclass(frozen=True, slots=True)
+class SelfEmploymentFilter:
+    person_id: uuid.UUID | None = None
+    jurisdiction_code: str | None = None
+    business_kind: str | None = None
+    status: str | None = None
+
+
+class SelfEmploymentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, row):
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def get(
+        self, record_id: uuid.UUID, *, visible_in: str | None, for_update: bool = False
+    ) -> SelfEmployment | None:
+        stmt = select(SelfEmployment).where(SelfEmployment.id == record_id)
+        if visible_in is not None:
+            stmt = stmt.where(SelfEmployment.jurisdiction_code == visible_in)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt)
+
+    async def page(
+        self, filters: SelfEmploymentFilter, params: PageParams, *, visible_in: str | None
+    ) -> tuple[list[SelfEmployment], str | None]:
+        stmt = select(SelfEmployment)
+        if visible_in is not None:
+            stmt = stmt.where(SelfEmployment.jurisdiction_code == visible_in)
+        for column, value in (
+            (SelfEmployment.person_id, filters.person_id),
+            (SelfEmployment.jurisdiction_code, filters.jurisdiction_code),
+            (SelfEmployment.business_kind, filters.business_kind),
+            (SelfEmployment.status, filters.status),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        return await keyset_page(
+            self.session,
+            stmt,
+            params,
+            keys=[SelfEmployment.start_on, SelfEmployment.id],
+            convert=[date.fromisoformat, uuid.UUID],
+        )
+
+    async def loans_of(self, record_id: uuid.UUID) -> list[GuaranteedLoan]:
+        stmt = select(GuaranteedLoan).where(GuaranteedLoan.self_employment_id == record_id)
+        return list((await self.session.scalars(stmt.order_by(GuaranteedLoan.disbursed_on, GuaranteedLoan.id))).all())
+
+    async def loans_in_year(
+        self, year: int, params: PageParams, *, visible_in: str | None, jurisdiction_code: str | None
+    ) -> tuple[list, str | None]:
+        """Loans bearing interest on at least one day of `year` (disbursement day included, maturity day not), with
+        those days counted, ordered by loan id."""
+        first, after_last = date(year, 1, 1), date(year + 1, 1, 1)
+        loan, record = GuaranteedLoan, SelfEmployment
+        days = func.least(loan.maturity_on, after_last) - func.greatest(loan.disbursed_on, first)
+        stmt = (
+            select(loan, record, days.label("interest_days"))
+            .join(record, record.id == loan.self_employment_id)
+            .where(loan.disbursed_on < after_last, loan.maturity_on > first)
+        )
+        for code in (visible_in, jurisdiction_code):
+            if code is not None:
+                stmt = stmt.where(record.jurisdiction_code == code)
+        if params.cursor:
+            (after,) = decode_cursor(params.cursor, 1)
+            try:
+                stmt = stmt.where(loan.id > uuid.UUID(str(after)))
+            except ValueError as exc:
+                raise InvalidCursor("The cursor is not one this API issued.") from exc
+        rows = (await self.session.execute(stmt.order_by(loan.id).limit(params.limit + 1))).all()
+        next_cursor = encode_cursor([str(rows[params.limit - 1][0].id)]) if len(rows) > params.limit else None
+        return rows[: params.limit], next_cursor

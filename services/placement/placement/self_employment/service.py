@@ -1,0 +1,311 @@
+"""Self-employment (自主创业: the notice encourages small enterprises, workshops, shops and restaurants) and the small
+guaranteed loans (小额担保贷款) taken for it, which the subsidy service reads to compute interest subsidies (贴息).
+Recording a self-employment closes the person's pending hand-over entry, if any, as `self_employed`."""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.auditing import audited
+from placement.events import outbox
+from placement.handover import service as handover
+from placement.idempotency import store as idempotency
+from placement.registry_feed.people import known_person
+from placement.self_employment import policy
+from placement.self_employment.exceptions import (
+    InvalidSelfEmployment,
+    SelfEmploymentEnded,
+    SelfEmploymentNotFound,
+)
+from placement.self_employment.models import GuaranteedLoan, SelfEmployment
+from placement.self_employment.repository import SelfEmploymentFilter, SelfEmploymentRepository
+from placement.self_employment.schemas import (
+    LABELS_ZH,
+    LoanCreate,
+    LoanInYear,
+    LoanRead,
+    SelfEmploymentCreate,
+    SelfEmploymentRead,
+    SelfEmploymentUpdate,
+)
+from shared.auth import Principal
+from shared.concurrency import require_version
+from shared.errors import FieldError
+from shared.pagination import PageParams
+from shared.reference import JURISDICTIONS
+
+T = TypeVar("T")
+OPERATION = "POST /api/v1/self-employments"
+
+
+@dataclass(frozen=True, slots=True)
+class Created(Generic[T]):
+    status: int
+    item: T
+    replayed: bool
+
+
+def to_read(row: SelfEmployment) -> SelfEmploymentRead:
+    return SelfEmploymentRead(
+        id=row.id,
+        person_id=row.person_id,
+        jurisdiction_code=row.jurisdiction_code,
+        jurisdiction_name_zh=JURISDICTIONS.get(row.jurisdiction_code, (row.jurisdiction_code,))[0],
+        business_kind=row.business_kind,
+        business_kind_label_zh=LABELS_ZH["business_kind"][row.business_kind],
+        business_name=row.business_name,
+        licence_number=row.licence_number,
+        start_on=row.start_on,
+        status=row.status,
+        status_label_zh=LABELS_ZH["status"][row.status],
+        end_on=row.end_on,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+    )
+
+
+def loan_to_read(loan: GuaranteedLoan, record: SelfEmployment) -> LoanRead:
+    return LoanRead(
+        id=loan.id,
+        self_employment_id=loan.self_employment_id,
+        person_id=record.person_id,
+        amount=loan.amount,
+        lender=loan.lender,
+        disbursed_on=loan.disbursed_on,
+        maturity_on=loan.maturity_on,
+        annual_rate_percent=loan.annual_rate_percent,
+        created_at=loan.created_at,
+    )
+
+
+def _invalid(field: str, message: str) -> InvalidSelfEmployment:
+    return InvalidSelfEmployment(message, errors=[FieldError(field=field, message=message)])
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    data: SelfEmploymentCreate,
+    idempotency_key: str | None,
+    today: date,
+) -> Created[SelfEmploymentRead]:
+    policy.require_write(principal)
+    if data.start_on > today:
+        raise _invalid("body.start_on", "cannot be in the future")
+    async with audited(session, principal, "self_employment.create", person_ids=[data.person_id]) as trail:
+        person = await known_person(session, principal, data.person_id, for_write=True)
+        stored = await idempotency.replay(
+            session,
+            key=idempotency_key,
+            subject=principal.subject,
+            operation=OPERATION,
+            payload=data.model_dump(mode="json"),
+        )
+        if stored is not None:
+            return Created(stored.status, SelfEmploymentRead.model_validate(stored.body), replayed=True)
+        row = await SelfEmploymentRepository(session).add(
+            SelfEmployment(**data.model_dump(), jurisdiction_code=person.jurisdiction_code, status="active")
+        )
+        await outbox.emit(
+            session,
+            kind="self_employment.created",
+            aggregate_type="self_employment",
+            aggregate_id=row.id,
+            data={
+                "self_employment_id": row.id,
+                "person_id": row.person_id,
+                "jurisdiction_code": row.jurisdiction_code,
+                "business_kind": row.business_kind,
+                "start_on": row.start_on,
+            },
+        )
+        await handover.close_pending(
+            session,
+            person_id=row.person_id,
+            reason="self_employed",
+            closed_on=row.start_on,
+            closed_by=principal.subject,
+        )
+        trail.changes = {"self_employment": (None, str(row.id))}
+        read = to_read(row)
+        await idempotency.remember(
+            session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+        )
+    return Created(201, read, replayed=False)
+
+
+async def list_records(
+    session: AsyncSession, *, principal: Principal, filters: SelfEmploymentFilter, params: PageParams
+) -> tuple[list[SelfEmploymentRead], str | None]:
+    policy.require_read(principal)
+    async with audited(session, principal, "self_employment.list") as trail:
+        rows, cursor = await SelfEmploymentRepository(session).page(filters, params, visible_in=principal.jurisdiction)
+        trail.resource_ids = [r.person_id for r in rows]
+    return [to_read(r) for r in rows], cursor
+
+
+async def _visible(session: AsyncSession, principal: Principal, record_id: uuid.UUID, *, for_update: bool = False):
+    row = await SelfEmploymentRepository(session).get(
+        record_id, visible_in=principal.jurisdiction, for_update=for_update
+    )
+    if row is None:
+        raise SelfEmploymentNotFound("No such self-employment record.")
+    return row
+
+
+async def get(session: AsyncSession, *, principal: Principal, record_id: uuid.UUID) -> SelfEmploymentRead:
+    policy.require_read(principal)
+    async with audited(session, principal, "self_employment.read") as trail:
+        row = await _visible(session, principal, record_id)
+        trail.resource_ids = [row.person_id]
+    return to_read(row)
+
+
+async def update(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    record_id: uuid.UUID,
+    data: SelfEmploymentUpdate,
+    if_match: str | None,
+    today: date,
+) -> SelfEmploymentRead:
+    policy.require_write(principal)
+    changes = data.model_dump(exclude_unset=True)
+    async with audited(session, principal, "self_employment.update") as trail:
+        row = await _visible(session, principal, record_id, for_update=True)
+        trail.resource_ids = [row.person_id]
+        require_version(if_match, row.version)
+        if row.status == "ended":
+            raise SelfEmploymentEnded(f"This business ended on {row.end_on}; the record is closed.")
+        if None in (changes.get(k, "") for k in ("business_name", "status", "end_on")):
+            raise _invalid("body", "business_name, status and end_on cannot be cleared")
+        if ("status" in changes) != ("end_on" in changes):
+            raise _invalid("body.end_on", "status ended and end_on go together")
+        end_on = changes.get("end_on")
+        if end_on is not None and not row.start_on <= end_on <= today:
+            raise _invalid("body.end_on", f"must be between {row.start_on} and today")
+        diff = {}
+        for field, value in changes.items():
+            if getattr(row, field) != value:
+                diff[field] = (getattr(row, field), value)
+                setattr(row, field, value)
+        if diff:
+            await session.flush()
+            await outbox.emit(
+                session,
+                kind="self_employment.ended" if "status" in diff else "self_employment.updated",
+                aggregate_type="self_employment",
+                aggregate_id=row.id,
+                data={
+                    "self_employment_id": row.id,
+                    "person_id": row.person_id,
+                    "fields": sorted(diff),
+                    "status": row.status,
+                    "end_on": row.end_on,
+                    "version": row.version,
+                },
+            )
+        trail.changes = diff
+    return to_read(row)
+
+
+async def add_loan(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    record_id: uuid.UUID,
+    data: LoanCreate,
+    idempotency_key: str | None,
+    today: date,
+) -> Created[LoanRead]:
+    policy.require_write(principal)
+    async with audited(session, principal, "self_employment.loan.create") as trail:
+        record = await _visible(session, principal, record_id, for_update=True)
+        trail.resource_ids = [record.person_id]
+        errors = []
+        if data.maturity_on <= data.disbursed_on:
+            errors.append(FieldError(field="body.maturity_on", message="must be after disbursed_on"))
+        if data.disbursed_on > today:
+            errors.append(FieldError(field="body.disbursed_on", message="cannot be in the future"))
+        if errors:
+            raise InvalidSelfEmployment("The loan's dates do not fit.", errors=errors)
+        stored = await idempotency.replay(
+            session,
+            key=idempotency_key,
+            subject=principal.subject,
+            operation=f"{OPERATION}/{record_id}/loans",
+            payload=data.model_dump(mode="json"),
+        )
+        if stored is not None:
+            return Created(stored.status, LoanRead.model_validate(stored.body), replayed=True)
+        loan = await SelfEmploymentRepository(session).add(
+            GuaranteedLoan(self_employment_id=record.id, **data.model_dump())
+        )
+        await outbox.emit(
+            session,
+            kind="guaranteed_loan.created",
+            aggregate_type="guaranteed_loan",
+            aggregate_id=loan.id,
+            data={
+                "loan_id": loan.id,
+                "self_employment_id": record.id,
+                "person_id": record.person_id,
+                "jurisdiction_code": record.jurisdiction_code,
+                "disbursed_on": loan.disbursed_on,
+                "maturity_on": loan.maturity_on,
+            },
+        )
+        trail.changes = {"guaranteed_loan": (None, str(loan.id))}
+        read = loan_to_read(loan, record)
+        await idempotency.remember(
+            session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+        )
+    return Created(201, read, replayed=False)
+
+
+async def list_loans(session: AsyncSession, *, principal: Principal, record_id: uuid.UUID) -> list[LoanRead]:
+    policy.require_read(principal)
+    async with audited(session, principal, "self_employment.loan.list") as trail:
+        record = await _visible(session, principal, record_id)
+        trail.resource_ids = [record.person_id]
+        loans = await SelfEmploymentRepository(session).loans_of(record.id)
+    return [loan_to_read(loan, record) for loan in loans]
+
+
+async def loans_in_year(
+    session: AsyncSession, *, principal: Principal, year: int, jurisdiction_code: str | None, params: PageParams
+) -> tuple[list[LoanInYear], str | None]:
+    policy.require_read(principal)
+    days_in_year = 366 if calendar.isleap(year) else 365
+    async with audited(session, principal, "self_employment.loans_in_year.read") as trail:
+        rows, cursor = await SelfEmploymentRepository(session).loans_in_year(
+            year, params, visible_in=principal.jurisdiction, jurisdiction_code=jurisdiction_code
+        )
+        trail.resource_ids = [record.person_id for _, record, _ in rows]
+    items = [
+        LoanInYear(
+            loan_id=loan.id,
+            self_employment_id=record.id,
+            person_id=record.person_id,
+            jurisdiction_code=record.jurisdiction_code,
+            business_kind=record.business_kind,
+            self_employment_status=record.status,
+            amount=loan.amount,
+            annual_rate_percent=loan.annual_rate_percent,
+            disbursed_on=loan.disbursed_on,
+            maturity_on=loan.maturity_on,
+            interest_days=days,
+            days_in_year=days_in_year,
+        )
+        for loan, record, days in rows
+    ]
+    return items, cursor

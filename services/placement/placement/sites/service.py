@@ -1,0 +1,228 @@
+"""Rules for placement sites: who may see and change which (the employers' policy), dates that make sense, If-Match
+on changes, closing once, and the count of open sites on a day that the placement-point target reads."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.employers import policy
+from placement.employers.exceptions import EmployerNotFound, InvalidInput, OutsideJurisdiction
+from placement.employers.service import visible_employer
+from placement.events import outbox
+from placement.idempotency import store as idempotency
+from placement.sites.exceptions import SiteClosed, SiteNotFound
+from placement.sites.models import PlacementSite
+from placement.sites.repository import SiteFilter, SiteRepository
+from placement.sites.schemas import (
+    COUNT_DEFINITION,
+    LABELS_ZH,
+    JurisdictionCount,
+    PlacementSiteClose,
+    PlacementSiteCount,
+    PlacementSiteCreate,
+    PlacementSiteRead,
+    PlacementSiteUpdate,
+)
+from shared.auth import Principal
+from shared.concurrency import require_version
+from shared.errors import FieldError
+from shared.pagination import PageParams
+from shared.reference import JURISDICTIONS
+
+CREATE_OPERATION = "POST /api/v1/placement-sites"
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    status: int
+    site: PlacementSiteRead
+    replayed: bool
+
+
+def to_read(site: PlacementSite) -> PlacementSiteRead:
+    return PlacementSiteRead(
+        id=site.id,
+        employer_id=site.employer_id,
+        kind=site.kind,
+        kind_label_zh=LABELS_ZH["kind"][site.kind],
+        mode=site.mode,
+        mode_label_zh=LABELS_ZH["mode"][site.mode],
+        jurisdiction_code=site.jurisdiction_code,
+        jurisdiction_name_zh=JURISDICTIONS[site.jurisdiction_code][0],
+        name=site.name,
+        address=site.address,
+        designated_on=site.designated_on,
+        capacity=site.capacity,
+        status=site.status,
+        status_label_zh=LABELS_ZH["status"][site.status],
+        closed_on=site.closed_on,
+        closed_reason=site.closed_reason,
+        created_at=site.created_at,
+        updated_at=site.updated_at,
+        version=site.version,
+    )
+
+
+def _event_data(site: PlacementSite, **extra: Any) -> dict[str, Any]:
+    return {
+        "site_id": site.id,
+        "employer_id": site.employer_id,
+        "kind": site.kind,
+        "mode": site.mode,
+        "jurisdiction_code": site.jurisdiction_code,
+        "designated_on": site.designated_on,
+        "closed_on": site.closed_on,
+        "capacity": site.capacity,
+        "version": site.version,
+        **extra,
+    }
+
+
+async def visible_site(
+    session: AsyncSession, principal: Principal, site_id: uuid.UUID, *, write: bool = False
+) -> PlacementSite:
+    scope = policy.require_write(principal, "sites") if write else policy.require_read(principal, "sites")
+    site = await SiteRepository(session).get(site_id, scope, for_update=write)
+    if site is None:
+        raise SiteNotFound("No such placement site.")
+    return site
+
+
+async def list_sites(
+    session: AsyncSession, *, principal: Principal, filters: SiteFilter, params: PageParams
+) -> tuple[list[PlacementSiteRead], str | None]:
+    scope = policy.require_read(principal, "sites")
+    rows, cursor = await SiteRepository(session).page(filters, params, scope)
+    return [to_read(s) for s in rows], cursor
+
+
+async def get_site(session: AsyncSession, *, principal: Principal, site_id: uuid.UUID) -> PlacementSiteRead:
+    return to_read(await visible_site(session, principal, site_id))
+
+
+async def count_sites(
+    session: AsyncSession, *, principal: Principal, on: date, kind: str, jurisdiction_code: str | None
+) -> PlacementSiteCount:
+    scope = policy.require_read(principal, "sites")
+    counts = await SiteRepository(session).count_open(on, kind, scope, jurisdiction_code=jurisdiction_code)
+    return PlacementSiteCount(
+        on=on,
+        kind=kind,
+        jurisdiction_code=jurisdiction_code,
+        count=sum(counts.values()),
+        by_jurisdiction=[
+            JurisdictionCount(jurisdiction_code=code, jurisdiction_name_zh=JURISDICTIONS[code][0], count=n)
+            for code, n in sorted(counts.items(), key=lambda item: list(JURISDICTIONS).index(item[0]))
+        ],
+        definition=COUNT_DEFINITION,
+    )
+
+
+async def create_site(
+    session: AsyncSession, *, principal: Principal, data: PlacementSiteCreate, idempotency_key: str | None
+) -> Created:
+    scope = policy.require_write(principal, "sites")
+    if scope.jurisdiction is not None and data.jurisdiction_code not in (None, scope.jurisdiction):
+        raise OutsideJurisdiction("You may only designate sites in your own jurisdiction.")
+    stored = await idempotency.replay(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=CREATE_OPERATION,
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        return Created(stored.status, PlacementSiteRead.model_validate(stored.body), replayed=True)
+    try:
+        employer = await visible_employer(session, principal, data.employer_id, resource="sites", write=True)
+    except EmployerNotFound as exc:
+        raise InvalidInput(
+            "No employer you may see has this id.",
+            errors=[FieldError(field="body.employer_id", message="no such employer")],
+        ) from exc
+    site = PlacementSite(
+        employer_id=employer.id,
+        kind=data.kind,
+        mode=data.mode,
+        jurisdiction_code=data.jurisdiction_code or employer.jurisdiction_code,
+        name=data.name,
+        address=data.address,
+        designated_on=data.designated_on,
+        capacity=data.capacity,
+        status="open",
+    )
+    await SiteRepository(session).add(site)
+    await outbox.emit(
+        session, kind="site.designated", aggregate_type="placement_site", aggregate_id=site.id, data=_event_data(site)
+    )
+    read = to_read(site)
+    await idempotency.remember(
+        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+    )
+    return Created(201, read, replayed=False)
+
+
+async def update_site(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    site_id: uuid.UUID,
+    data: PlacementSiteUpdate,
+    if_match: str | None,
+) -> PlacementSiteRead:
+    site = await visible_site(session, principal, site_id, write=True)
+    require_version(if_match, site.version)
+    changes = data.model_dump(exclude_unset=True)
+    designated_on = changes.get("designated_on", site.designated_on)
+    if site.closed_on is not None and designated_on > site.closed_on:
+        raise InvalidInput(
+            "A site cannot be designated after it closed.",
+            errors=[FieldError(field="body.designated_on", message=f"must be on or before {site.closed_on}")],
+        )
+    changed = sorted(field for field, value in changes.items() if getattr(site, field) != value)
+    if changed:
+        for field in changed:
+            setattr(site, field, changes[field])
+        await session.flush()
+        await session.refresh(site)
+        await outbox.emit(
+            session,
+            kind="site.updated",
+            aggregate_type="placement_site",
+            aggregate_id=site.id,
+            data=_event_data(site, fields=changed),
+        )
+    return to_read(site)
+
+
+async def close_site(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    site_id: uuid.UUID,
+    data: PlacementSiteClose,
+    if_match: str | None,
+) -> PlacementSiteRead:
+    site = await visible_site(session, principal, site_id, write=True)
+    require_version(if_match, site.version)
+    if site.status == "closed":
+        raise SiteClosed(f"The site closed on {site.closed_on.isoformat()}.")
+    if data.closed_on < site.designated_on:
+        raise InvalidInput(
+            "A site cannot close before it was designated.",
+            errors=[FieldError(field="body.closed_on", message=f"must be on or after {site.designated_on}")],
+        )
+    site.status = "closed"
+    site.closed_on = data.closed_on
+    site.closed_reason = data.reason
+    await session.flush()
+    await session.refresh(site)
+    await outbox.emit(
+        session, kind="site.closed", aggregate_type="placement_site", aggregate_id=site.id, data=_event_data(site)
+    )
+    return to_read(site)

@@ -1,0 +1,158 @@
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from placement.registry_feed import rules
+from placement.registry_feed.models import ProjectedMeasure, ProjectedPerson
+from placement.training.models import TrainingCourse, TrainingEnrolment, TrainingSession
+from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, keyset_page
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentFilter:
+    session_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    eligible_count: int
+    shortfall_count: int
+    rows: list[tuple[uuid.UUID, str, int]]
+    next_cursor: str | None
+
+
+class TrainingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, row):
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def course(self, course_id: uuid.UUID) -> TrainingCourse | None:
+        return await self.session.get(TrainingCourse, course_id)
+
+    async def courses(self, params: PageParams) -> tuple[list[TrainingCourse], str | None]:
+        return await keyset_page(
+            self.session,
+            select(TrainingCourse),
+            params,
+            keys=[TrainingCourse.title, TrainingCourse.id],
+            convert=[None, uuid.UUID],
+        )
+
+    async def training_session(self, session_id: uuid.UUID) -> TrainingSession | None:
+        return await self.session.get(TrainingSession, session_id)
+
+    async def sessions(
+        self, params: PageParams, *, course_id: uuid.UUID | None
+    ) -> tuple[list[TrainingSession], str | None]:
+        stmt = select(TrainingSession)
+        if course_id is not None:
+            stmt = stmt.where(TrainingSession.course_id == course_id)
+        return await keyset_page(
+            self.session,
+            stmt,
+            params,
+            keys=[TrainingSession.start_on, TrainingSession.id],
+            convert=[date.fromisoformat, uuid.UUID],
+        )
+
+    async def enrolment(
+        self, enrolment_id: uuid.UUID, *, visible_in: str | None, for_update: bool = False
+    ) -> TrainingEnrolment | None:
+        stmt = select(TrainingEnrolment).where(TrainingEnrolment.id == enrolment_id)
+        if visible_in is not None:
+            stmt = stmt.where(TrainingEnrolment.jurisdiction_code == visible_in)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt)
+
+    async def enrolled(self, session_id: uuid.UUID, person_id: uuid.UUID) -> bool:
+        stmt = select(TrainingEnrolment.id).where(
+            TrainingEnrolment.session_id == session_id, TrainingEnrolment.person_id == person_id
+        )
+        return await self.session.scalar(stmt) is not None
+
+    async def enrolments(
+        self, filters: EnrolmentFilter, params: PageParams, *, visible_in: str | None
+    ) -> tuple[list[TrainingEnrolment], str | None]:
+        stmt = select(TrainingEnrolment)
+        if visible_in is not None:
+            stmt = stmt.where(TrainingEnrolment.jurisdiction_code == visible_in)
+        if filters.session_id is not None:
+            stmt = stmt.where(TrainingEnrolment.session_id == filters.session_id)
+        if filters.person_id is not None:
+            stmt = stmt.where(TrainingEnrolment.person_id == filters.person_id)
+        if filters.status is not None:
+            stmt = stmt.where(TrainingEnrolment.status == filters.status)
+        return await keyset_page(
+            self.session,
+            stmt,
+            params,
+            keys=[TrainingEnrolment.created_at, TrainingEnrolment.id],
+            convert=[datetime.fromisoformat, uuid.UUID],
+        )
+
+    async def shortfall(
+        self, year: int, params: PageParams, *, jurisdiction_code: str | None, required: int
+    ) -> Shortfall:
+        """Eligible people in `year` (rules.YEAR_DEFINITION) and their completed trainings that year; those short."""
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        p, m = ProjectedPerson, ProjectedMeasure
+        correction = aliased(ProjectedMeasure)
+        community_in_year = exists().where(
+            m.person_id == p.person_id,
+            m.kind.in_(rules.COMMUNITY_KINDS),
+            m.start_on <= last,
+            (m.actual_end_on.is_(None)) | (m.actual_end_on > first),
+            ~exists().where(correction.corrects_id == m.measure_id),
+        )
+        completed = (
+            select(func.count())
+            .where(
+                TrainingEnrolment.person_id == p.person_id,
+                TrainingEnrolment.status == "completed",
+                TrainingEnrolment.completed_on.between(first, last),
+            )
+            .correlate(p)
+            .scalar_subquery()
+        )
+        conditions = [
+            p.status == "active",
+            p.work_ability.in_(rules.ABLE),
+            p.birth_year.between(year - rules.WORKING_AGE[1], year - rules.WORKING_AGE[0]),
+            community_in_year,
+        ]
+        if jurisdiction_code is not None:
+            conditions.append(p.jurisdiction_code == jurisdiction_code)
+        eligible = and_(*conditions)
+        counts = (
+            await self.session.execute(
+                select(func.count(), func.count().filter(completed < required)).select_from(p).where(eligible)
+            )
+        ).one()
+        stmt = select(p.person_id, p.jurisdiction_code, completed.label("completed")).where(
+            eligible, completed < required
+        )
+        if params.cursor:
+            try:
+                (after,) = decode_cursor(params.cursor, 1)
+                stmt = stmt.where(p.person_id > uuid.UUID(str(after)))
+            except ValueError as exc:
+                raise InvalidCursor("The cursor is not one this API issued.") from exc
+        rows = (await self.session.execute(stmt.order_by(p.person_id).limit(params.limit + 1))).all()
+        next_cursor = encode_cursor([str(rows[params.limit - 1].person_id)]) if len(rows) > params.limit else None
+        return Shortfall(
+            eligible_count=counts[0],
+            shortfall_count=counts[1],
+            rows=[(r.person_id, r.jurisdiction_code, r.completed) for r in rows[: params.limit]],
+            next_cursor=next_cursor,
+        )

@@ -1,0 +1,190 @@
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from placement.employers.schemas import JurisdictionCode
+from placement.training import service
+from placement.training.repository import EnrolmentFilter
+from placement.training.schemas import (
+    Completion,
+    CourseCreate,
+    CourseRead,
+    EnrolmentCreate,
+    EnrolmentRead,
+    EnrolmentStatus,
+    SessionCreate,
+    SessionRead,
+    ShortfallPage,
+)
+from shared.auth import Principal, require_scopes
+from shared.concurrency import IfMatch, set_etag
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/api/v1/trainings", tags=["trainings"])
+Reader = Annotated[Principal, Depends(require_scopes("placement:read"))]
+Writer = Annotated[Principal, Depends(require_scopes("placement:write"))]
+
+
+@router.get("/shortfall", responses=problem_responses(400, 403, 422))
+async def training_shortfall(
+    session: SessionDep,
+    principal: Reader,
+    params: PageParamsDep,
+    year: Annotated[int, Query(ge=2012, le=2100, description="Calendar year.", examples=[2026])],
+    jurisdiction_code: Annotated[JurisdictionCode | None, Query(description="Only this jurisdiction.")] = None,
+) -> ShortfallPage:
+    """Eligible people with fewer than two completed trainings in a year.
+
+    The notice (柳城政办〔2012〕84号) asks for at least two skills trainings a year for each eligible person; this
+    lists who is short, with how many they had, plus the counts. Eligibility comes from the registry's feed and the
+    answer states the definition it used. Township staff see only their own jurisdiction's people."""
+    return await service.shortfall(
+        session, principal=principal, year=year, jurisdiction_code=jurisdiction_code, params=params
+    )
+
+
+@router.post("/courses", status_code=201, responses=problem_responses(403, 409, 422))
+async def create_course(
+    session: SessionDep,
+    principal: Writer,
+    body: CourseCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> CourseRead:
+    """Add a training course to the catalogue (NCO, human resources, justice)."""
+    created = await service.create_course(session, principal=principal, data=body, idempotency_key=idempotency_key)
+    answer_created(
+        response,
+        status=created.status,
+        replayed=created.replayed,
+        location=f"{router.prefix}/courses/{created.item.id}",
+        version=created.item.version,
+    )
+    return created.item
+
+
+@router.get("/courses", responses=problem_responses(400, 403, 422))
+async def list_courses(session: SessionDep, principal: Reader, params: PageParamsDep) -> Page[CourseRead]:
+    """List the training courses by title."""
+    items, cursor = await service.list_courses(session, principal=principal, params=params)
+    return Page(items=items, next_cursor=cursor, limit=params.limit)
+
+
+@router.get("/courses/{course_id}", responses=problem_responses(403, 404, 422))
+async def get_course(session: SessionDep, principal: Reader, course_id: uuid.UUID, response: Response) -> CourseRead:
+    """Get one training course, with its version as ETag."""
+    course = await service.get_course(session, principal=principal, course_id=course_id)
+    set_etag(response, course.version)
+    return course
+
+
+@router.post("/sessions", status_code=201, responses=problem_responses(403, 409, 422))
+async def create_session(
+    session: SessionDep,
+    principal: Writer,
+    body: SessionCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> SessionRead:
+    """Schedule a session of a course: its dates and place."""
+    created = await service.create_session(session, principal=principal, data=body, idempotency_key=idempotency_key)
+    answer_created(
+        response,
+        status=created.status,
+        replayed=created.replayed,
+        location=f"{router.prefix}/sessions/{created.item.id}",
+        version=created.item.version,
+    )
+    return created.item
+
+
+@router.get("/sessions", responses=problem_responses(400, 403, 422))
+async def list_sessions(
+    session: SessionDep,
+    principal: Reader,
+    params: PageParamsDep,
+    course_id: Annotated[uuid.UUID | None, Query(description="Only this course's sessions.")] = None,
+) -> Page[SessionRead]:
+    """List training sessions by start date."""
+    items, cursor = await service.list_sessions(session, principal=principal, params=params, course_id=course_id)
+    return Page(items=items, next_cursor=cursor, limit=params.limit)
+
+
+@router.get("/sessions/{session_id}", responses=problem_responses(403, 404, 422))
+async def get_session(session: SessionDep, principal: Reader, session_id: uuid.UUID, response: Response) -> SessionRead:
+    """Get one training session, with its version as ETag."""
+    found = await service.get_session(session, principal=principal, session_id=session_id)
+    set_etag(response, found.version)
+    return found
+
+
+@router.post("/sessions/{session_id}/enrolments", status_code=201, responses=problem_responses(403, 404, 409, 422))
+async def enrol(
+    session: SessionDep,
+    principal: Writer,
+    session_id: uuid.UUID,
+    body: EnrolmentCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> EnrolmentRead:
+    """Enrol a person on a session; township staff only their own jurisdiction's people (others are 404)."""
+    created = await service.enrol(
+        session, principal=principal, session_id=session_id, data=body, idempotency_key=idempotency_key
+    )
+    answer_created(
+        response,
+        status=created.status,
+        replayed=created.replayed,
+        location=f"{router.prefix}/enrolments/{created.item.id}",
+        version=created.item.version,
+    )
+    return created.item
+
+
+@router.get("/enrolments", responses=problem_responses(400, 403, 422))
+async def list_enrolments(
+    session: SessionDep,
+    principal: Reader,
+    params: PageParamsDep,
+    session_id: Annotated[uuid.UUID | None, Query(description="Only this session's enrolments.")] = None,
+    person_id: Annotated[uuid.UUID | None, Query(description="Only this person's enrolments.")] = None,
+    status: Annotated[EnrolmentStatus | None, Query(description="enrolled, completed or withdrawn.")] = None,
+) -> Page[EnrolmentRead]:
+    """List enrolments; township staff see only their own jurisdiction's people."""
+    filters = EnrolmentFilter(session_id=session_id, person_id=person_id, status=status)
+    items, cursor = await service.list_enrolments(session, principal=principal, filters=filters, params=params)
+    return Page(items=items, next_cursor=cursor, limit=params.limit)
+
+
+@router.get("/enrolments/{enrolment_id}", responses=problem_responses(403, 404, 422))
+async def get_enrolment(
+    session: SessionDep, principal: Reader, enrolment_id: uuid.UUID, response: Response
+) -> EnrolmentRead:
+    """Get one enrolment, with its version as ETag."""
+    found = await service.get_enrolment(session, principal=principal, enrolment_id=enrolment_id)
+    set_etag(response, found.version)
+    return found
+
+
+@router.post("/enrolments/{enrolment_id}/completion", responses=problem_responses(403, 404, 409, 412, 422, 428))
+async def complete_enrolment(
+    session: SessionDep,
+    principal: Writer,
+    enrolment_id: uuid.UUID,
+    body: Completion,
+    response: Response,
+    if_match: IfMatch = None,
+) -> EnrolmentRead:
+    """Record that the person completed the training, with the certificate number if one was issued.
+
+    Needs If-Match with the enrolment's ETag; emits `training.completed`."""
+    done = await service.complete(
+        session, principal=principal, enrolment_id=enrolment_id, data=body, if_match=if_match, today=date.today()
+    )
+    set_etag(response, done.version)
+    return done

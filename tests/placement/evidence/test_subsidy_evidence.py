@@ -1,0 +1,118 @@
+"""Subsidy evidence: which contracts qualify in a year (12 months or more, or open-ended, in force on some day of
+the year), why the others do not, the headcount of distinct people and its tier; and who may read it."""
+
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from placement.evidence.service import tier_of
+from tests.placement.placements.conftest import PLACEMENTS, PROBLEM, contract, placement_body
+
+
+def evidence_url(employer_id: str) -> str:
+    return f"/api/v1/employers/{employer_id}/subsidy-evidence"
+
+
+@pytest.mark.parametrize(
+    ("headcount", "tier"),
+    [(0, "none"), (1, "under_50"), (49, "under_50"), (50, "50_to_99"), (99, "50_to_99"), (100, "100_or_more")],
+)
+def test_tiers_have_stated_boundaries(headcount, tier):
+    assert tier_of(headcount) == tier
+
+
+async def test_qualifying_and_non_qualifying_contracts_of_a_year(api, auth, new_employer, fake_registry, db):
+    employer_id = await new_employer()
+    other_employer = await new_employer(name="柳城县启航服装加工厂")
+    nco = auth()
+
+    async def placed(start, end, person=None, employer=employer_id, **fields) -> tuple[str, str]:
+        person = person or fake_registry.add()
+        response = await api.post(
+            PLACEMENTS, json=placement_body(person, employer, contract=contract(start, end), **fields), headers=nco
+        )
+        assert response.status_code == 201, response.text
+        return person, response.json()["id"]
+
+    full_year, _ = await placed("2026-01-01", "2026-12-31")
+    open_ended, _ = await placed("2025-06-01", None)
+    one_day, _ = await placed("2025-01-02", "2026-01-01")
+    short, short_id = await placed("2026-03-01", "2026-08-31")
+    old, old_id = await placed("2024-01-01", "2024-12-31")
+    left_early, left_id = await placed("2025-12-01", "2026-11-30")
+    ended = await api.post(
+        f"{PLACEMENTS}/{left_id}/end",
+        json={"ended_on": "2025-12-20", "reason": "resigned"},
+        headers=nco | {"If-Match": '"1"'},
+    )
+    assert ended.status_code == 200, ended.text
+    await placed("2026-05-01", "2027-04-30", person=full_year, working_pattern="part_time")
+    await placed("2027-02-01", "2028-01-31")
+    await placed("2026-01-01", "2026-12-31", employer=other_employer)
+    flexible = fake_registry.add()
+    no_contract = await api.post(
+        PLACEMENTS,
+        json={"person_id": flexible, "route": "flexible", "employer_id": employer_id, "start_on": "2026-02-01"},
+        headers=nco,
+    )
+    assert no_contract.status_code == 201
+
+    response = await api.get(evidence_url(employer_id), params={"year": 2026}, headers=auth(department="finance"))
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["headcount"], body["tier"], body["tier_label_zh"]) == (3, "under_50", "不足50人")
+    people = {p["person_id"]: p["contracts"] for p in body["qualifying"]}
+    assert set(people) == {full_year, open_ended, one_day}
+    assert len(people[full_year]) == 2
+    assert people[one_day][0]["days_in_force_in_year"] == 1
+    assert people[open_ended][0]["in_force_from"] == "2026-01-01"
+    assert people[open_ended][0]["days_in_force_in_year"] == 365
+    reasons = {c["person_id"]: c["reasons"] for c in body["non_qualifying"]}
+    assert reasons == {
+        short: ["term_under_12_months"],
+        old: ["not_in_force_in_year"],
+        left_early: ["not_in_force_in_year"],
+        flexible: ["no_contract"],
+    }
+    assert {c["placement_id"] for c in body["non_qualifying"]} >= {short_id, old_id, left_id}
+    assert "12 whole months" in body["definition"]
+    audited = (
+        await db.execute(
+            text(
+                "SELECT resource_ids FROM audit_log WHERE operation = 'placement.subsidy_evidence.read' "
+                "ORDER BY id DESC LIMIT 1"
+            )
+        )
+    ).scalar_one()
+    assert {str(i) for i in audited} == {full_year, open_ended, one_day, short, old, left_early, flexible}
+
+    earlier = (await api.get(evidence_url(employer_id), params={"year": 2024}, headers=auth())).json()
+    assert [p["person_id"] for p in earlier["qualifying"]] == [old]
+
+
+async def test_only_the_subsidy_service_and_county_staff_read_evidence(
+    api, auth, new_employer, employer_client, service_auth
+):
+    employer_id = await new_employer()
+    url = evidence_url(employer_id)
+    cases = [
+        (auth(department="nco"), 200),
+        (auth(department="human_resources", roles=["viewer"]), 200),
+        (auth(department="finance"), 200),
+        (service_auth(), 200),
+        (auth(department="township", jurisdiction="dapu"), 403),
+        (auth(department="civil_affairs"), 403),
+        (employer_client(employer_id), 403),
+    ]
+    for headers, expected in cases:
+        response = await api.get(url, params={"year": 2026}, headers=headers)
+        assert response.status_code == expected, response.text
+    unknown = await api.get(evidence_url(str(uuid.uuid4())), params={"year": 2026}, headers=auth())
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "employer_not_found")
+    for year in (None, 2011, "twenty"):
+        bad = await api.get(url, params={} if year is None else {"year": year}, headers=auth())
+        assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
+    empty = (await api.get(url, params={"year": 2026}, headers=auth())).json()
+    assert (empty["headcount"], empty["tier"], empty["qualifying"], empty["non_qualifying"]) == (0, "none", [], [])

@@ -1,0 +1,111 @@
+"""A fake registry feed for the follower (the events the registry's outbox would serve) and a way to run the
+follower's steps inside the test's rolled-back transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.registry_feed import service
+from placement.registry_feed.schemas import FeedPage
+from placement.registry_feed.service import StepResult
+
+
+class FakeFeed:
+    """The registry's feed: events in order, cursors are positions. `down` makes it fail like an unreachable
+    registry."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.down: Exception | None = None
+        self.reads: list[str | None] = []
+
+    def add(self, kind: str, person_id: uuid.UUID, data: dict[str, Any]) -> None:
+        self.events.append(
+            {
+                "id": len(self.events) + 1,
+                "kind": kind,
+                "aggregate_type": "person",
+                "aggregate_id": str(person_id),
+                "at": "2026-11-29T08:00:00Z",
+                "data": data,
+            }
+        )
+
+    def person(
+        self,
+        person_id: uuid.UUID | None = None,
+        *,
+        kind: str = "person.created",
+        jurisdiction_code: str = "dapu",
+        status: str = "active",
+        work_ability: str = "able",
+        birth_year: int = 1990,
+        **extra: Any,
+    ) -> uuid.UUID:
+        person_id = person_id or uuid.uuid4()
+        data = {"jurisdiction_code": jurisdiction_code, "status": status, "work_ability": work_ability}
+        self.add(kind, person_id, data | {"birth_year": birth_year} | extra)
+        return person_id
+
+    def measure(
+        self,
+        person_id: uuid.UUID,
+        kind: str,
+        start_on: date,
+        *,
+        event: str = "measure.created",
+        measure_id: uuid.UUID | None = None,
+        actual_end_on: date | None = None,
+        end_reason: str | None = None,
+        corrects_id: uuid.UUID | None = None,
+    ) -> uuid.UUID:
+        measure_id = measure_id or uuid.uuid4()
+        self.add(
+            event,
+            person_id,
+            {
+                "measure_id": str(measure_id),
+                "kind": kind,
+                "start_on": start_on.isoformat(),
+                "planned_end_on": None,
+                "actual_end_on": actual_end_on.isoformat() if actual_end_on else None,
+                "end_reason": end_reason,
+                "corrects_id": str(corrects_id) if corrects_id else None,
+            },
+        )
+        return measure_id
+
+    async def fetch(self, after: str | None, limit: int) -> FeedPage:
+        self.reads.append(after)
+        if self.down is not None:
+            raise self.down
+        start = int(after) if after else 0
+        batch = self.events[start : start + limit]
+        end = start + len(batch)
+        return FeedPage.model_validate(
+            {"items": batch, "next_cursor": str(end) if end else after, "has_more": end < len(self.events)}
+        )
+
+
+def transaction_in(session: AsyncSession):
+    """The follower's transactions as savepoints of the test's transaction (rolled back after the test)."""
+
+    @asynccontextmanager
+    async def transaction() -> AsyncIterator[AsyncSession]:
+        async with session.begin_nested():
+            yield session
+
+    return transaction
+
+
+async def catch_up(session: AsyncSession, feed: FakeFeed, *, today: date | None = None, batch: int = 200) -> None:
+    """Run follower steps until the fake feed is fully applied."""
+    result = StepResult(0, 0, has_more=True)
+    while result.has_more:
+        result = await service.step(transaction_in(session), feed.fetch, batch_size=batch, today=today or date.today())
