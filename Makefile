@@ -40,8 +40,9 @@ lint: venv ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: venv ## Run the benchmarks (bench/run.py)
+bench: venv ## Run the benchmarks: gateway overhead, then the registry with 100k people (docs/benchmarks.md)
 	$(VPY) -m bench.run
+	$(VPY) -m bench.registry_volume
 
 smoke: venv ## Check a running system through the gateway (ADMIN_PASSWORD must be set)
 	$(VPY) -m scripts.smoke
