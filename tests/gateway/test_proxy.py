@@ -523,6 +523,52 @@ async def test_an_oversized_streamed_body_is_413_and_no_complete_request_reaches
     assert upstreams.apps["placement"].state.seen == []
 
 
+async def test_an_import_upload_may_be_larger_than_other_bodies_up_to_its_own_limit(database_url, upstreams):
+    body = pattern_bytes(3 * 1_048_576)
+    async with running_gateway(
+        database_url("gateway"), upstream_transport=upstreams, max_upload_bytes=4 * 1_048_576, **SERVICE_URLS
+    ) as client:
+        headers = await bearer(client)
+        accepted = await client.post("/api/v1/person-imports?dry_run=true", content=body, headers=headers)
+        refused_elsewhere = await client.post("/api/v1/persons", content=body, headers=headers)
+        too_big = await client.post("/api/v1/placement-imports", content=body + body, headers=headers)
+
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["body_sha256"] == hashlib.sha256(body).hexdigest()
+    assert_problem(refused_elsewhere, 413, "payload_too_large")
+    assert_problem(too_big, 413, "payload_too_large")
+    assert [seen["path"] for seen in upstreams.apps["registry"].state.seen] == ["/api/v1/person-imports"]
+    assert upstreams.apps["placement"].state.seen == []
+
+
+async def test_an_import_waits_longer_for_the_service_than_other_calls(database_url):
+    """A service that answers after 0.6 s: too slow for an ordinary call (0.3 s), in time for an upload (5 s)."""
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        await asyncio.sleep(0.6)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(slow, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    urls = {**SERVICE_URLS, "registry_url": f"http://127.0.0.1:{port}"}
+    try:
+        async with running_gateway(
+            database_url("gateway"), upstream_timeout_seconds=0.3, upload_timeout_seconds=5, **urls
+        ) as client:
+            headers = await bearer(client)
+            with anyio.fail_after(10):
+                ordinary = await client.get("/api/v1/persons", headers=headers)
+                upload = await client.get("/api/v1/person-imports", headers=headers)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert_problem(ordinary, 504, "gateway_timeout")
+    assert upload.status_code == 200
+
+
 async def test_oversized_headers_are_431_problem(gateway, upstreams):
     headers = await bearer(gateway)
     fits = await gateway.get("/api/v1/employers", headers={**headers, "X-Pad": "p" * 8_000})

@@ -34,6 +34,14 @@ class Settings(BaseServiceSettings):
         default=10.0, gt=0, description="How long a proxied call may wait for each read or write of a service."
     )
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    max_upload_bytes: int = Field(
+        default=16 * 1024 * 1024 + 65_536,
+        ge=1024,
+        description="Largest request body on the file-upload routes (imports); elsewhere max_body_bytes applies.",
+    )
+    upload_timeout_seconds: float = Field(
+        default=120.0, gt=0, description="How long a proxied upload (an import's dry run) may wait for the service."
+    )
     upstream_max_connections: int = Field(default=200, ge=1, description="Pooled connections to all services.")
     upstream_check_timeout_seconds: float = Field(
         default=2.0, gt=0, description="Timeout of the readiness probes and OpenAPI fetches of the services."

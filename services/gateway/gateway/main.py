@@ -18,6 +18,7 @@ from gateway.keys.router import router as keys_router
 from gateway.keys.service import KeyStore
 from gateway.ratelimit import RateLimiter
 from gateway.routing import Upstreams, install_routing
+from gateway.routing.table import UPLOAD_PREFIXES
 from gateway.users.router import router as users_router
 from shared.app import create_service_app
 
@@ -58,6 +59,7 @@ def create_app(
         jwks_fetcher=own_keys,
         on_startup=[start, upstreams.open],
         on_shutdown=[upstreams.close],
+        body_limits={prefix: settings.max_upload_bytes for prefix in UPLOAD_PREFIXES},
         openapi_tags=[
             {"name": "auth", "description": "Log-in, tokens and the public keys that verify them."},
             {"name": "admin", "description": "Users, integration clients, signing keys and log-in events."},

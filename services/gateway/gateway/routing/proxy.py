@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.dependencies import client_ip
 from gateway.routing.exceptions import RateLimited
-from gateway.routing.table import Route, match
+from gateway.routing.table import Route, is_upload, match
 from gateway.routing.upstream import Upstreams
 from shared.auth import bearer_token
 from shared.errors import ServiceUnavailable, Unauthorized, UpstreamError, UpstreamTimeout
@@ -161,6 +161,8 @@ async def forward(request: Request, upstreams: Upstreams, service: str) -> Upstr
         upstreams.url(service, raw_path),
         headers=request_headers(scope),
         content=request.stream() if _has_body(scope) else None,
+        # An upload's dry run reads every row before it answers: it gets the longer wait.
+        extensions={"timeout": upstreams.upload_timeout.as_dict()} if is_upload(scope["path"]) else None,
     )
     try:
         upstream = await upstreams.client.send(outgoing, stream=True)

@@ -72,6 +72,10 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/targets", "reporting"),
 )
 
+UPLOAD_PREFIXES: tuple[str, ...] = ("/api/v1/person-imports", "/api/v1/placement-imports")
+"""File uploads: a larger body limit (GATEWAY_MAX_UPLOAD_BYTES) and a longer wait for the service
+(GATEWAY_UPLOAD_TIMEOUT_SECONDS), since a dry run checks every row before it answers."""
+
 SERVICES: tuple[str, ...] = ("registry", "placement", "subsidy", "reporting")
 """Every service behind the gateway, in the order their OpenAPI documents are merged."""
 
@@ -110,6 +114,10 @@ def resolve(path: str) -> str | None:
     """The service that answers `path`, or None when the gateway answers it (or nobody does)."""
     route = match(path)
     return route.service if route is not None else None
+
+
+def is_upload(path: str) -> bool:
+    return any(covers(prefix, path) for prefix in UPLOAD_PREFIXES)
 
 
 def owned_by_gateway(path: str) -> bool:

@@ -27,6 +27,9 @@ class Upstreams:
         self.timeout_seconds = settings.upstream_timeout_seconds
         self.connect_timeout_seconds = settings.upstream_connect_timeout_seconds
         self.check_timeout = httpx.Timeout(settings.upstream_check_timeout_seconds)
+        self.upload_timeout = httpx.Timeout(
+            settings.upload_timeout_seconds, connect=settings.upstream_connect_timeout_seconds
+        )
         self.max_connections = settings.upstream_max_connections
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
