@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from placement.employers.exceptions import EmployerNotFound
 from placement.employers.repository import EmployerRepository
 from placement.events import outbox
+from placement.handover import service as handover
 from placement.idempotency import store as idempotency
 from placement.placements import policy, rules
 from placement.placements.contracts import FOLLOW_UP_MONTHS, add_months, term_months
@@ -231,6 +232,8 @@ async def create_placement(
             aggregate_id=post.id,
             data={"job_post_id": post.id, "placement_id": placement.id},
         )
+    # A person waiting since their release from a facility is placed: the hand-over entry closes with it.
+    await handover.close_on_placement(session, placement.person_id, placement.id)
     read = to_read(placement, follow_ups)
     await idempotency.remember(
         session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
