@@ -429,29 +429,15 @@ class Candidate:
 
 
 CANDIDATES = [
+    # Migration r0009 added the trigram index after the first run of this benchmark (which tried it ad hoc), and the
+    # engine now plans every execution with its own values (plan_cache_mode = force_custom_plan, shared.db); this
+    # variant measures what the index is worth by taking it away for a moment.
     Candidate(
-        "trgm",
-        [
-            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-            "CREATE INDEX bench_ix_person_name_trgm ON person USING gin (name gin_trgm_ops)",
-        ],
-        ["DROP INDEX IF EXISTS bench_ix_person_name_trgm", "DROP EXTENSION IF EXISTS pg_trgm"],
+        "no_trgm",
+        ["DROP INDEX IF EXISTS ix_person_name_trgm"],
+        ["CREATE INDEX IF NOT EXISTS ix_person_name_trgm ON person USING gin (name gin_trgm_ops)"],
         ["list_name_town", "list_name_county", "list_fullname_county"],
-        "name substring (`q=`): `name LIKE '%…%'` cannot use a b-tree; a trigram GIN index serves patterns of 3+ "
-        "characters",
-    ),
-    Candidate(
-        "trgm_custom_plans",
-        [
-            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-            "CREATE INDEX bench_ix_person_name_trgm ON person USING gin (name gin_trgm_ops)",
-        ],
-        ["DROP INDEX IF EXISTS bench_ix_person_name_trgm", "DROP EXTENSION IF EXISTS pg_trgm"],
-        ["list_name_town", "list_name_county", "list_fullname_county"],
-        "the same index with `plan_cache_mode = force_custom_plan`: prepared statements (asyncpg caches them) switch "
-        "to a generic plan after 5 runs, and the generic plan of `LIKE '%' || $n || '%'` picks the trigram index "
-        "even for a 1-character pattern, which it cannot narrow (a full GIN scan)",
-        settings={"plan_cache_mode": "force_custom_plan"},
+        "without r0009's trigram index: `name LIKE '%…%'` cannot use a b-tree, so a full-name search scans everyone",
     ),
     Candidate(
         "status_name",

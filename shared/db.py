@@ -40,8 +40,17 @@ class Timestamps:
 
 
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+    # asyncpg prepares every statement; after five runs PostgreSQL may switch a prepared statement to one generic
+    # plan for all parameter values. For skewed filters (a one-character name search vs a full name) that plan is
+    # the wrong one for many values: docs/benchmarks.md measured 3-5x slower pages. Planning each execution with
+    # its own values costs a fraction of a millisecond.
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True, pool_recycle=1800
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
     )
 
 
