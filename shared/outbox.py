@@ -10,17 +10,25 @@ out at INSERT, but transactions commit in another order. If A inserts id 7 and B
 reader polling in between sees 8, moves its cursor past it, and never sees 7 when A commits.
 
 So each row also records `txid`, its top-level transaction's 64-bit id (`pg_current_xact_id()`; xid8 never wraps
-around), and a read returns only rows with `txid < pg_snapshot_xmin(pg_current_snapshot())`. That xmin is the
-oldest transaction still running on the server when the reading statement took its snapshot: every transaction
-with a smaller id has finished (committed or rolled back), so whatever it committed is visible to that same
-statement, and no row with such a txid can ever appear later. A cursor (txid, id) from one read is therefore
-final: every row at or before it that will ever exist was there to be returned, and the next read continues
-strictly after it. No event is lost and none is returned twice; a rolled-back transaction's events never appear.
+around), and a read returns only rows with `txid` below a barrier: the oldest transaction that was still running
+when the reading statement took its snapshot and may have written to this database. Every transaction with a
+smaller id had finished (committed or rolled back), so whatever it committed is visible to that same statement,
+and no row with such a txid can ever appear later. A cursor (txid, id) from one read is therefore final: every row
+at or before it that will ever exist was there to be returned, and the next read continues strictly after it. No
+event is lost and none is returned twice; a rolled-back transaction's events never appear.
+
+The barrier (`_BARRIER`): the running transactions are the snapshot's `xip` list, server-wide (transaction ids are
+shared by all databases of a server). Those that `pg_stat_activity` shows as belonging to a session of another
+database cannot have written here and are left out; every other one, including any that has already ended
+or that this role is not allowed to see, holds the barrier (the safe side). With none left the barrier is the
+snapshot's xmax. So services sharing one PostgreSQL server do not hold back each other's feeds.
 
 What this costs, and what it does not promise:
-- The feed lags by the oldest running transaction on the whole PostgreSQL server (any database): a long
-  transaction or a session left "idle in transaction" holds the feed back until it ends. Events are delayed,
-  never lost. The reader's own transaction counts too, so a transaction never sees its own events in the feed.
+- The feed lags by the oldest writing transaction still running in this database: a long transaction or a session
+  left "idle in transaction" after a write holds the feed back until it ends. Events are delayed, never lost.
+  The reader's own transaction counts too, so a transaction never sees its own events in the feed. A role that
+  may not see other roles' sessions in `pg_stat_activity` (without pg_read_all_stats) waits for every writer on
+  the server, as if the databases were one.
 - The order is transaction-id order (ids are assigned at a transaction's first write), then emit order within a
   transaction; it is not commit order. When two transactions change the same thing, the one that committed last
   comes first if it got its id first, so events of updates should carry the thing's version for consumers to
@@ -58,6 +66,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal_column,
     select,
     text,
     tuple_,
@@ -127,6 +136,18 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("data", JSONB, nullable=False),
         Index("ix_outbox_event_txid_id", "txid", "id"),
     )
+
+
+_BARRIER = literal_column(
+    "(SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))"
+    " FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
+    " WHERE (x::text::numeric % 4294967296)::text NOT IN ("
+    "SELECT backend_xid::text FROM pg_stat_activity"
+    " WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()))",
+    type_=Xid8(),
+)
+"""The oldest transaction running at the statement's snapshot that may have written to this database (see the
+module docstring); the xid8s of the snapshot are matched to the sessions' 32-bit `backend_xid` modulo 2^32."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +232,7 @@ class Outbox:
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}.")
         t = self.table
-        barrier = func.pg_snapshot_xmin(func.pg_current_snapshot(), type_=Xid8())
-        stmt = select(t).where(t.c.txid < barrier)
+        stmt = select(t).where(t.c.txid < _BARRIER)
         if after is not None:
             txid, event_id = _position(after)
             stmt = stmt.where(

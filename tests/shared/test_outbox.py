@@ -4,8 +4,9 @@ The usual rolled-back test transaction cannot show this: a transaction never see
 own id holds the snapshot barrier), and concurrency needs transactions that really commit. These tests commit to
 the placement test database, each under its own `aggregate_type`, and delete their rows afterwards.
 
-The barrier is the oldest transaction running anywhere on the server, so another test run sharing the server can
-delay an event; the helpers wait for what a test expects (up to `WAIT_SECONDS`) instead of assuming it is there.
+The barrier is the oldest writing transaction running in the same database, so another test run sharing the
+database can delay an event; the helpers wait for what a test expects (up to `WAIT_SECONDS`) instead of assuming
+it is there.
 """
 
 from __future__ import annotations
@@ -158,6 +159,37 @@ async def test_a_transaction_that_commits_late_is_not_skipped_by_a_reader_that_p
 
     again = await read(engine, cursor)
     assert [e for e in again.events if e.aggregate_type == aggregate_type] == []
+
+
+async def test_a_writing_transaction_in_another_database_does_not_hold_the_feed_back(
+    engine, aggregate_type, database_url
+):
+    """Services may share one PostgreSQL server: a write left open in the registry's database is not this feed's
+    business, while the same in this database is (the reader cannot know it did not write here)."""
+    start = await end_of_feed(engine)
+    elsewhere = create_async_engine(database_url("registry"))
+    try:
+        async with elsewhere.connect() as other:
+            await other.execute(text("SELECT pg_current_xact_id()"))  # holds a transaction id, left open
+            written = [aggregate_id for _, aggregate_id in await emit_committed(engine, aggregate_type)]
+
+            events, _ = await follow(engine, start, aggregate_type, until=lambda seen: len(seen) >= 1)
+
+            assert [e.aggregate_id for e in events] == written
+            await other.rollback()
+    finally:
+        await elsewhere.dispose()
+
+    async with AsyncSession(engine) as here:
+        await here.begin()
+        await here.execute(text("SELECT pg_current_xact_id()"))  # the same, in this database
+        after = await end_of_feed(engine)
+        held = [aggregate_id for _, aggregate_id in await emit_committed(engine, aggregate_type)]
+        meanwhile = await read(engine, after)
+        assert [e for e in meanwhile.events if e.aggregate_type == aggregate_type] == []
+        await here.rollback()
+    events, _ = await follow(engine, after, aggregate_type, until=lambda seen: len(seen) >= 1)
+    assert [e.aggregate_id for e in events] == held
 
 
 async def test_each_transactions_events_stay_together_even_when_their_ids_interleave(engine, aggregate_type):
