@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -94,9 +95,16 @@ def system(pg_server_url, tmp_path_factory) -> Iterator[System]:
         env[f"{prefix}_DATABASE_URL"] = url
         env[f"{prefix}_ENVIRONMENT"] = "test"
         env[f"{prefix}_JWKS_URL"] = f"http://127.0.0.1:{PORTS['gateway']}/.well-known/jwks.json"
+        env[f"{prefix}_GATEWAY_URL"] = f"http://127.0.0.1:{PORTS['gateway']}"
         if service != "gateway":
             env[f"GATEWAY_{prefix}_URL"] = f"http://127.0.0.1:{port}"
     env["GATEWAY_UPSTREAM_TIMEOUT_SECONDS"] = "5"
+    # Placement follows the registry's events with its own client, registered by the gateway from the same secret.
+    env["PLACEMENT_SERVICE_CLIENT_ID"] = "svc-placement"
+    env["PLACEMENT_SERVICE_CLIENT_SECRET"] = secrets.token_urlsafe(32)
+    env["PLACEMENT_REGISTRY_FEED_ENABLED"] = "true"
+    env["PLACEMENT_REGISTRY_FEED_POLL_SECONDS"] = "0.2"
+    env["PLACEMENT_REGISTRY_FEED_MAX_BACKOFF_SECONDS"] = "1"
     logs = tmp_path_factory.mktemp("e2e-logs")
     system = System(env=env, logs={s: logs / f"{s}.log" for s in PORTS})
     try:

@@ -22,7 +22,7 @@ def test_each_service_answers_through_the_gateway(system, admin_token):
     assert jurisdictions.status_code == 200
     assert len(jurisdictions.json()) == 15
     employers = get(system, "/api/v1/employers", admin_token)
-    assert employers.status_code == 200 and employers.json()["items"] == []
+    assert employers.status_code == 200 and isinstance(employers.json()["items"], list)
     policies = get(system, "/api/v1/subsidy-policies", admin_token)
     assert policies.status_code == 200 and "items" in policies.json()
     indicators = get(system, "/api/v1/indicators", admin_token)

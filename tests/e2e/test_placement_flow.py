@@ -1,0 +1,152 @@
+"""A person's way from the registry to a job, across the real processes: the registry records a release from
+compulsory isolation, placement hears of it on the registry's event feed (its own client, through the gateway) and
+lists the person as waiting; a township placement asks the registry through the gateway with the caller's token,
+and takes the person off the list; with the registry stopped, a placement is a 503 and nothing is written."""
+
+import uuid
+from datetime import date, timedelta
+
+import httpx
+import pytest
+
+from registry.persons.national_id import check_char
+from tests.e2e.conftest import wait_until
+
+pytestmark = pytest.mark.e2e
+
+TODAY = date.today()
+NAMES = ("覃某某", "韦某某", "蓝某某", "莫某某")
+
+
+def id_number(seq: int) -> str:
+    first17 = f"450222{date(1991, 5, 17) + timedelta(days=seq):%Y%m%d}{seq % 1000:03d}"
+    return first17 + check_char(first17)
+
+
+@pytest.fixture(scope="module")
+def township(system, admin_token) -> dict[str, str]:
+    """A Dapu township officer, created by the admin and logged in through the gateway."""
+    username, password = f"dapu.e2e.{uuid.uuid4().hex[:6]}", "e2e-township-password-8c1f"
+    created = httpx.post(
+        f"{system.url()}/api/v1/admin/users",
+        json={
+            "username": username,
+            "display_name": "韦丽",
+            "password": password,
+            "roles": ["staff"],
+            "department": "township",
+            "jurisdiction": "dapu",
+        },
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert created.status_code == 201, created.text
+    token = httpx.post(
+        f"{system.url()}/api/v1/auth/token",
+        data={"grant_type": "password", "username": username, "password": password},
+    )
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def call(system, method: str, path: str, headers: dict, **kwargs) -> httpx.Response:
+    return httpx.request(method, f"{system.url()}{path}", headers=headers, timeout=15, **kwargs)
+
+
+def released_person(system, township, seq: int) -> str:
+    person = call(
+        system,
+        "POST",
+        "/api/v1/persons",
+        township,
+        json={
+            "name": NAMES[seq % len(NAMES)],
+            "id_number": id_number(seq),
+            "work_ability": "able",
+            "jurisdiction_code": "dapu",
+        },
+    )
+    assert person.status_code == 201, person.text
+    person_id = person.json()["id"]
+    released_on = TODAY - timedelta(days=9)
+    for measure in (
+        {
+            "kind": "compulsory_isolation",
+            "start_on": str(released_on - timedelta(days=730)),
+            "actual_end_on": str(released_on),
+            "end_reason": "completed",
+        },
+        {"kind": "community_rehabilitation", "start_on": str(released_on)},
+    ):
+        recorded = call(system, "POST", f"/api/v1/persons/{person_id}/measures", township, json=measure)
+        assert recorded.status_code == 201, recorded.text
+    return person_id
+
+
+def handovers_of(system, township, person_id: str, status: str) -> list[dict]:
+    response = call(system, "GET", "/api/v1/handovers", township, params={"status": status})
+    assert response.status_code == 200, response.text
+    return [h for h in response.json()["items"] if h["person_id"] == person_id]
+
+
+def employer(system, township) -> str:
+    response = call(
+        system,
+        "POST",
+        "/api/v1/employers",
+        township,
+        json={"name": f"柳城县大埔镇蔗糖厂-{uuid.uuid4().hex[:6]}", "kind": "enterprise", "jurisdiction_code": "dapu"},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def placement(person_id: str, employer_id: str) -> dict:
+    start = TODAY - timedelta(days=1)
+    return {
+        "person_id": person_id,
+        "route": "centralised",
+        "employer_id": employer_id,
+        "contract": {
+            "number": f"DP-{uuid.uuid4().hex[:8]}",
+            "signed_on": str(start),
+            "start_on": str(start),
+            "end_on": None,
+            "open_ended": True,
+            "monthly_wage": "2300.00",
+        },
+    }
+
+
+def test_a_released_person_waits_on_the_hand_over_list_until_placed(system, township):
+    person_id = released_person(system, township, seq=301)
+    wait_until(
+        lambda: len(handovers_of(system, township, person_id, "pending")) == 1,
+        "placement did not pick the release up from the registry's feed",
+        system.logs["placement"],
+        timeout=30,
+    )
+    assert handovers_of(system, township, person_id, "pending")[0]["days_waiting"] == 9
+
+    placed = call(system, "POST", "/api/v1/placements", township, json=placement(person_id, employer(system, township)))
+
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["jurisdiction_code"] == "dapu"
+    [closed] = handovers_of(system, township, person_id, "placed")
+    assert closed["placement_id"] == placed.json()["id"]
+
+
+def test_with_the_registry_stopped_a_placement_is_503_and_nothing_is_written(system, township):
+    person_id = released_person(system, township, seq=302)
+    employer_id = employer(system, township)
+    system.stop("registry")
+    try:
+        refused = call(system, "POST", "/api/v1/placements", township, json=placement(person_id, employer_id))
+        listed = call(system, "GET", "/api/v1/placements", township, params={"person_id": person_id})
+    finally:
+        system.start("registry")
+
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert listed.status_code == 200 and listed.json()["items"] == []
+    again = call(system, "POST", "/api/v1/placements", township, json=placement(person_id, employer_id))
+    assert again.status_code == 201, again.text
