@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from placement.handover.models import Handover
+from placement.placements.models import Placement
 from placement.registry_feed import service
 from placement.registry_feed.follower import Follower
 from placement.registry_feed.models import FeedCursor, ProjectedPerson
@@ -188,6 +189,12 @@ async def test_a_transfer_moves_the_person_and_their_records(db, feed):
         end_reason="completed",
     )
     await catch_up(db, feed)
+    db.add(
+        Placement(
+            person_id=pid, jurisdiction_code="dapu", route="flexible", working_pattern="part_time", start_on=TODAY
+        )
+    )
+    await db.flush()
     feed.person(
         pid,
         kind="person.transferred",
@@ -204,6 +211,10 @@ async def test_a_transfer_moves_the_person_and_their_records(db, feed):
         select(Handover).where(Handover.person_id == pid).execution_options(populate_existing=True)
     )
     assert (handover.jurisdiction_code, handover.version) == ("taiping", 2)
+    placement = await db.scalar(
+        select(Placement).where(Placement.person_id == pid).execution_options(populate_existing=True)
+    )
+    assert (placement.jurisdiction_code, placement.version) == ("taiping", 2)
 
 
 async def test_a_day_later_the_refresh_rederives_eligibility(db, feed):

@@ -6,13 +6,16 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.handover.models import Handover
+from placement.placements.models import Placement
+from placement.referrals.models import Referral
 from placement.registry_feed.models import FeedCursor, ProjectedMeasure, ProjectedPerson
 from placement.self_employment.models import SelfEmployment
 from placement.training.models import TrainingEnrolment
 
 FEED = "registry"
-# Records that belong to a person's jurisdiction and follow the person when the registry moves them.
-FOLLOW_THE_PERSON = (Handover, SelfEmployment, TrainingEnrolment)
+# Records that belong to a person's jurisdiction and follow the person when the registry moves them: the township
+# that now has the person sees their placements and referrals (past ones too), the one that had them no longer does.
+FOLLOW_THE_PERSON = (Handover, SelfEmployment, TrainingEnrolment, Placement, Referral)
 
 
 class FeedRepository:
