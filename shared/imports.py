@@ -220,24 +220,39 @@ class ImportJobs:
         return result.rowcount or 0
 
     async def get(
-        self, session: AsyncSession, job_id: uuid.UUID, *, kind: str, visible_to: Callable[[Any], Any] | None = None
+        self,
+        session: AsyncSession,
+        job_id: uuid.UUID,
+        *,
+        kind: str | None,
+        visible_to: Callable[[Any], Any] | None = None,
     ) -> Any | None:
         """The job's row (None if missing, of another kind, or not visible); a stale unfinished job is marked
-        interrupted first. `visible_to(table)`: an extra WHERE clause of who may see it."""
+        interrupted first. `kind` None: any kind (a service importing several). `visible_to(table)`: an extra
+        WHERE clause of who may see it."""
         await self.interrupt_stale(session, job_id=job_id)
         t = self.jobs
-        stmt = select(t).where(t.c.id == job_id, t.c.kind == kind)
+        stmt = select(t).where(t.c.id == job_id)
+        if kind is not None:
+            stmt = stmt.where(t.c.kind == kind)
         if visible_to is not None:
             stmt = stmt.where(visible_to(t))
         return (await session.execute(stmt)).first()
 
     async def page(
-        self, session: AsyncSession, params: PageParams, *, kind: str, visible_to: Callable[[Any], Any] | None = None
+        self,
+        session: AsyncSession,
+        params: PageParams,
+        *,
+        kind: str | None,
+        visible_to: Callable[[Any], Any] | None = None,
     ) -> tuple[list[Any], str | None]:
-        """Newest first."""
+        """Newest first; `kind` None: every kind."""
         await self.interrupt_stale(session)
         t = self.jobs
-        stmt = select(t).where(t.c.kind == kind)
+        stmt = select(t)
+        if kind is not None:
+            stmt = stmt.where(t.c.kind == kind)
         if visible_to is not None:
             stmt = stmt.where(visible_to(t))
         if params.cursor:
@@ -330,6 +345,15 @@ class ImportJobs:
         )
 
 
+class JobFailed(Exception):
+    """Raised by a job's work to end it `failed` with this reason (shown to whoever may see the job), e.g. when a
+    service it depends on is down. What earlier batches committed stays; the reason should say what to do."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 Work = Callable[[Any], Awaitable[None]]
 """The work of a job, given its row (owner, counts...); it records its batches with `ImportJobs.record`."""
 
@@ -375,6 +399,9 @@ class JobRunner:
                 "again to finish it (what was imported is skipped).",
             )
             raise
+        except JobFailed as exc:
+            logger.warning("import job stopped", extra={"job_id": str(job_id)})
+            await self._end(job_id, "failed", exc.reason)
         except Exception:
             logger.exception("import job failed", extra={"job_id": str(job_id)})
             await self._end(

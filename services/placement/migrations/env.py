@@ -4,6 +4,7 @@ import placement.employers.models
 import placement.events
 import placement.handover.models
 import placement.idempotency
+import placement.imports.models
 import placement.placements.models
 import placement.posts.models
 import placement.referrals.models

@@ -9,7 +9,10 @@ from placement.employers.designations.router import router as designations_route
 from placement.employers.router import router as employers_router
 from placement.events import router as events_router
 from placement.evidence.router import router as evidence_router
+from placement.exports.router import router as exports_router
 from placement.handover.router import router as handover_router
+from placement.imports.router import router as imports_router
+from placement.imports.service import Importer, new_jobs
 from placement.matching.router import router as matching_router
 from placement.placements.router import router as placements_router
 from placement.posts.router import router as posts_router
@@ -22,6 +25,10 @@ from placement.training.router import router as training_router
 from shared.app import create_service_app
 from shared.http import ServiceClient, make_http_client
 from shared.jwt import JWKSFetcher
+from shared.tabular import Limits
+
+# Room for the multipart envelope around an uploaded file.
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
 
 
 def registry_client_hooks(settings: Settings, transport: httpx.AsyncBaseTransport | None):
@@ -48,6 +55,25 @@ def registry_client_hooks(settings: Settings, transport: httpx.AsyncBaseTranspor
     return start, stop
 
 
+def import_hooks(settings: Settings):
+    """Start-up and shut-down of `app.state.placement_imports`: import jobs left running by a stopped process are
+    marked interrupted at start; this process's running jobs are interrupted at shut-down."""
+
+    async def start(app: FastAPI) -> None:
+        app.state.placement_imports = Importer(
+            jobs=new_jobs(settings.import_stale_seconds),
+            sessions=app.state.sessionmaker,
+            limits=Limits(max_bytes=settings.import_max_file_bytes, max_rows=settings.import_max_rows),
+            batch_size=settings.import_batch_size,
+        )
+        await app.state.placement_imports.runner.recover()
+
+    async def stop(app: FastAPI) -> None:
+        await app.state.placement_imports.runner.shutdown()
+
+    return start, stop
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -56,12 +82,16 @@ def create_app(
 ) -> FastAPI:
     settings = settings or Settings()
     start_registry_client, stop_registry_client = registry_client_hooks(settings, registry_transport)
+    start_imports, stop_imports = import_hooks(settings)
     return create_service_app(
         settings,
         title="Qihang placement",
         description="Employment placement (就业安置): the employers (用人单位) that take on people in community "
         "detox and rehabilitation, Qihang enterprises (启航工程企业) and their placement points.",
         routers=[
+            # Before employers_router and placements_router: /export must not be taken for their /{id} routes.
+            exports_router,
+            imports_router,
             employers_router,
             designations_router,
             sites_router,
@@ -78,9 +108,20 @@ def create_app(
             self_employment_router,
         ],
         jwks_fetcher=jwks_fetcher,
-        on_startup=[start_registry_client, registry_feed.start],
-        on_shutdown=[registry_feed.stop, stop_registry_client],
+        on_startup=[start_registry_client, registry_feed.start, start_imports],
+        on_shutdown=[stop_imports, registry_feed.stop, stop_registry_client],
+        body_limits={"/api/v1/placement-imports": settings.import_max_file_bytes + UPLOAD_OVERHEAD_BYTES},
         openapi_tags=[
+            {
+                "name": "placement-imports",
+                "description": "Registering many employers or placements from a CSV or XLSX file (Chinese headings): "
+                "a dry run, then a background job with progress; re-running a file skips what was imported.",
+            },
+            {
+                "name": "placement-exports",
+                "description": "Employers or placements as CSV or XLSX with their lists' filters and the import's "
+                "headings, so an export can be corrected and imported again (placements: audited).",
+            },
             {
                 "name": "audit",
                 "description": "The placement service's audit trail: who read or changed whose placement data, "

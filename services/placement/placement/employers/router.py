@@ -1,18 +1,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 
 from placement.employers import service
-from placement.employers.repository import EmployerFilter
+from placement.employers.filters import EmployerFilterDep
 from placement.employers.schemas import (
-    DesignationStatus,
     EmployerCreate,
-    EmployerKind,
     EmployerRead,
     EmployerUpdate,
-    JurisdictionCode,
-    SectorCode,
 )
 from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, set_etag
@@ -28,29 +24,9 @@ Writer = Annotated[Principal, Depends(require_scopes("placement:write"))]
 
 @router.get("", responses=problem_responses(400, 403, 422))
 async def list_employers(
-    session: SessionDep,
-    principal: Reader,
-    params: PageParamsDep,
-    jurisdiction_code: Annotated[JurisdictionCode | None, Query(description="Only this jurisdiction.")] = None,
-    kind: Annotated[EmployerKind | None, Query(description="Only this kind of employer.")] = None,
-    is_qihang_enterprise: Annotated[
-        bool | None, Query(description="Only employers whose Qihang designation is active today, or only others.")
-    ] = None,
-    designation_status: Annotated[
-        DesignationStatus | None, Query(description="Only employers whose designation is in this status today.")
-    ] = None,
-    sector_code: Annotated[SectorCode | None, Query(description="Only this GB/T 4754 section.")] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of the name.")] = None,
+    session: SessionDep, principal: Reader, params: PageParamsDep, filters: EmployerFilterDep
 ) -> Page[EmployerRead]:
     """List employers by name; township staff see only their own jurisdiction's, an employer's system only itself."""
-    filters = EmployerFilter(
-        jurisdiction_code=jurisdiction_code,
-        kind=kind,
-        is_qihang_enterprise=is_qihang_enterprise,
-        designation_status=designation_status,
-        sector_code=sector_code,
-        name_contains=q,
-    )
     items, next_cursor = await service.list_employers(session, principal=principal, filters=filters, params=params)
     return Page(items=items, next_cursor=next_cursor, limit=params.limit)
 

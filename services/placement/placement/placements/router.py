@@ -5,9 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from placement.auditing import audited
-from placement.employers.schemas import JurisdictionCode
 from placement.placements import service
-from placement.placements.repository import PlacementFilter
+from placement.placements.filters import PlacementFilterDep
 from placement.placements.schemas import (
     FollowUpDue,
     FollowUpRead,
@@ -16,7 +15,6 @@ from placement.placements.schemas import (
     PlacementCreate,
     PlacementEnd,
     PlacementRead,
-    Route,
 )
 from placement.registry_client import RegistryDep
 from shared.auth import CurrentPrincipal
@@ -31,25 +29,9 @@ router = APIRouter(prefix="/api/v1/placements", tags=["placements"])
 
 @router.get("", responses=problem_responses(400, 403, 422))
 async def list_placements(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    params: PageParamsDep,
-    person_id: Annotated[uuid.UUID | None, Query(description="Only this person's placements.")] = None,
-    employer_id: Annotated[uuid.UUID | None, Query(description="Only placements at this employer.")] = None,
-    post_id: Annotated[uuid.UUID | None, Query(description="Only placements on this job post.")] = None,
-    route: Annotated[Route | None, Query(description="Only this placement route.")] = None,
-    jurisdiction_code: Annotated[JurisdictionCode | None, Query(description="Only this jurisdiction's people.")] = None,
-    active: Annotated[bool | None, Query(description="Only running placements, or only ended ones.")] = None,
+    session: SessionDep, principal: CurrentPrincipal, params: PageParamsDep, filters: PlacementFilterDep
 ) -> Page[PlacementRead]:
     """List placements, newest first; township staff see their jurisdiction's people, an employer's client its own."""
-    filters = PlacementFilter(
-        person_id=person_id,
-        employer_id=employer_id,
-        post_id=post_id,
-        route=route,
-        jurisdiction_code=jurisdiction_code,
-        active=active,
-    )
     async with audited(session, principal, "placement.list") as trail:
         items, next_cursor = await service.list_placements(session, principal=principal, filters=filters, params=params)
         trail.resource_ids = list(dict.fromkeys(p.person_id for p in items))

@@ -1,0 +1,298 @@
+"""Importing employers or placements from a spreadsheet: a dry run that writes nothing, and a background job that
+creates the good rows in batches (shared.imports keeps the job, its progress and its rows' outcomes).
+
+The dry run is the import itself, run inside a savepoint that is then rolled back: its answer is what the import
+would do row by row (a post's places running out halfway down the file, a person twice in it, an employer already
+registered), with no second copy of the rules to drift from them. Its price: while it runs it holds the locks the
+import would (a post's row, the audit chain), so a dry run of a large file briefly queues other placements on the
+same posts; and its rows' savepoints are one transaction's subtransactions, more than the 64 PostgreSQL tracks
+cheaply for a file of more rows, which slows snapshots a little on the whole server until the dry run answers. A
+placement dry run asks the registry too (a batch at a time); if the registry is down it answers 503/504.
+
+A job's batch runs in a transaction of its own; for placements the batch's registry lookup comes first, so when the
+registry is down or too slow nothing of that batch is written: its rows are recorded failed (503/504) and the job
+ends `failed`, saying to upload the same file again (what was imported is skipped).
+
+The job acts with the principal of the request that started it, held in memory while it runs (its token is what the
+registry is asked with); the job row keeps who that was, to audit and show it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.audit.models import audit
+from placement.auditing import SENSITIVE_FIELDS
+from placement.idempotency import store as idempotency
+from placement.imports import employers, placements, policy
+from placement.imports.columns import EMPLOYER_COLUMNS, PLACEMENT_COLUMNS
+from placement.imports.exceptions import ImportJobNotFound
+from placement.imports.models import JOB_KIND, ImportKind, issues_table, jobs_table
+from placement.imports.outcome import Outcome
+from placement.imports.schemas import ImportJobRead, ImportValidation, RowIssue
+from placement.registry_client import (
+    RegistryBadAnswer,
+    RegistryClient,
+    RegistryRefused,
+    RegistryTimeout,
+    RegistryUnavailable,
+)
+from shared.auth import Principal
+from shared.imports import (
+    STATUS_LABELS_ZH,
+    Counts,
+    ImportJobs,
+    Issue,
+    JobFailed,
+    JobRunner,
+    SessionFactory,
+    audit_each,
+    batched,
+)
+from shared.logging import request_id_var
+from shared.pagination import PageParams
+from shared.tabular import Limits, Sheet, read_table
+
+logger = logging.getLogger("qihang.placement.imports")
+JOB_OPERATION = "POST /api/v1/placement-imports"
+FAILED_ROWS_SHOWN = 100
+KIND_OF_JOB = {v: k for k, v in JOB_KIND.items()}
+SPECS = {"employers": EMPLOYER_COLUMNS, "placements": PLACEMENT_COLUMNS}
+REGISTRY_ERRORS = (RegistryUnavailable, RegistryTimeout, RegistryRefused, RegistryBadAnswer)
+REGISTRY_FAILED = (
+    "The registry could not be asked about these people ({status}: {detail}); nothing of this batch was written."
+)
+
+
+@dataclass
+class Checked:
+    kind: ImportKind
+    sheet: Sheet
+    rows: list[Any] = field(default_factory=list)
+    """employers.EmployerRow or placements.PlacementRow: the rows that passed every check needing no database."""
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def failed_lines(self) -> int:
+        return len({i.line for i in self.issues})
+
+    @property
+    def person_ids(self) -> list[uuid.UUID]:
+        if self.kind != "placements":
+            return []
+        return list(dict.fromkeys(r.data.person_id for r in self.rows))
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Importer:
+    """Placement's imports: limits, the job store and this process's runner."""
+
+    def __init__(self, *, jobs: ImportJobs, sessions: SessionFactory, limits: Limits, batch_size: int) -> None:
+        self.jobs = jobs
+        self.runner = JobRunner(jobs, sessions)
+        self.limits = limits
+        self.batch_size = batch_size
+
+    def read(self, data: bytes, *, kind: ImportKind, filename: str | None, principal: Principal) -> Checked:
+        """Parse and check the file (CPU work: the router runs it in a worker thread)."""
+        sheet = read_table(data, spec=SPECS[kind], limits=self.limits, filename=filename)
+        if kind == "employers":
+            rows, issues = employers.check_sheet(sheet, principal=principal)
+        else:
+            rows, issues = placements.check_sheet(sheet)
+        return Checked(kind=kind, sheet=sheet, rows=rows, issues=issues)
+
+    async def _batch(
+        self,
+        session: AsyncSession,
+        kind: ImportKind,
+        principal: Principal,
+        chunk: Sequence[Any],
+        registry: RegistryClient | None,
+    ) -> Outcome:
+        if kind == "employers":
+            return await employers.run_batch(session, principal, chunk)
+        if registry is None:
+            raise RuntimeError("a placement import needs the registry client")
+        people = await placements.lookup_people(registry, principal, chunk)
+        return await placements.run_batch(session, principal, chunk, people)
+
+    async def validate(
+        self,
+        session: AsyncSession,
+        *,
+        principal: Principal,
+        checked: Checked,
+        file_name: str,
+        registry: RegistryClient | None,
+    ) -> ImportValidation:
+        issues = list(checked.issues)
+        created = 0
+        savepoint = await session.begin_nested()
+        try:
+            async for chunk in batched(checked.rows, self.batch_size):
+                outcome = await self._batch(session, checked.kind, principal, chunk, registry)
+                created += outcome.created
+                issues.extend(outcome.issues)
+        finally:
+            await savepoint.rollback()
+        return ImportValidation(
+            kind=checked.kind,
+            file_name=file_name,
+            format=checked.sheet.format,
+            total=len(checked.sheet.rows),
+            would_create=created,
+            would_skip=sum(1 for i in issues if i.outcome == "skipped"),
+            failed=len({i.line for i in issues if i.outcome == "failed"}),
+            issues=[_issue_read(i) for i in sorted(issues, key=lambda i: i.line)],
+        )
+
+    async def create_job(
+        self,
+        session: AsyncSession,
+        *,
+        principal: Principal,
+        checked: Checked,
+        file_name: str,
+        digest: str,
+        idempotency_key: str | None,
+    ) -> tuple[ImportJobRead, bool]:
+        """A queued job with the rows that already failed recorded; (its read model, replayed)."""
+        payload = {"kind": checked.kind, "file_sha256": digest, "file_name": file_name}
+        stored = await idempotency.replay(
+            session, key=idempotency_key, subject=principal.subject, operation=JOB_OPERATION, payload=payload
+        )
+        if stored is not None:
+            first = ImportJobRead.model_validate(stored.body)
+            return await self.get(session, principal=principal, job_id=first.id), True
+        job_id = await self.jobs.create(
+            session,
+            kind=JOB_KIND[checked.kind],
+            principal=principal,
+            file_name=file_name,
+            file_sha256=digest,
+            total=len(checked.sheet.rows),
+        )
+        failed = checked.failed_lines
+        await self.jobs.record(session, job_id, Counts(processed=failed, failed=failed), checked.issues)
+        job = await self.get(session, principal=principal, job_id=job_id)
+        await idempotency.remember(
+            session, key=idempotency_key, subject=principal.subject, status=202, body=job.model_dump(mode="json")
+        )
+        return job, False
+
+    async def launch(
+        self, job_id: uuid.UUID, checked: Checked, principal: Principal, registry: RegistryClient | None
+    ) -> None:
+        """Run the job's good rows in the background, as `principal` (call once the job's creation has committed).
+        A coroutine, so that a response's background task runs it on the event loop, not in a worker thread."""
+
+        async def work(job: Any) -> None:
+            await self._run(job, checked, principal, registry)
+
+        self.runner.launch(job_id, work)
+
+    async def _run(self, job: Any, checked: Checked, principal: Principal, registry: RegistryClient | None) -> None:
+        request_id_var.set(job.request_id)
+        async for chunk in batched(checked.rows, self.batch_size):
+            async with self.runner.sessions() as session:
+                try:
+                    outcome = await self._batch(session, checked.kind, principal, chunk, registry)
+                except REGISTRY_ERRORS as exc:
+                    # The lookup comes before any write of the batch: its rows are failed, nothing is written.
+                    reason = REGISTRY_FAILED.format(status=exc.status, detail=exc.detail or exc.title)
+                    issues = [Issue(line=r.line, reason=reason) for r in chunk]
+                    await self.jobs.record(session, job.id, Counts(processed=len(chunk), failed=len(chunk)), issues)
+                    await session.commit()
+                    raise JobFailed(
+                        f"Stopped at row {chunk[0].line}: the registry was unavailable ({exc.status}). The rows "
+                        "before it were imported; upload the same file again once the registry is back (what was "
+                        "imported is skipped)."
+                    ) from exc
+                if outcome.audit_entries:
+                    await audit_each(
+                        audit,
+                        session,
+                        principal=principal,
+                        operation=placements.CREATE_OPERATION,
+                        resource_type="person",
+                        entries=outcome.audit_entries,
+                        sensitive=SENSITIVE_FIELDS,
+                    )
+                await self.jobs.record(session, job.id, outcome.counts, sorted(outcome.issues, key=lambda i: i.line))
+                await session.commit()
+
+    async def get(self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> ImportJobRead:
+        row = await self.jobs.get(session, job_id, kind=None, visible_to=policy.visible_jobs(principal))
+        if row is None or row.kind not in KIND_OF_JOB:
+            raise ImportJobNotFound("No such import job.")
+        issues, cursor = await self.jobs.issue_page(
+            session, job_id, PageParams(limit=FAILED_ROWS_SHOWN, cursor=None), outcome="failed"
+        )
+        return job_read(row, issues, truncated=cursor is not None)
+
+    async def page(
+        self, session: AsyncSession, *, principal: Principal, params: PageParams, kind: ImportKind | None
+    ) -> tuple[list[ImportJobRead], str | None]:
+        rows, cursor = await self.jobs.page(
+            session,
+            params,
+            kind=JOB_KIND[kind] if kind is not None else None,
+            visible_to=policy.visible_jobs(principal),
+        )
+        return [job_read(r, [], truncated=r.failed > 0) for r in rows], cursor
+
+    async def issues(
+        self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID, params: PageParams, outcome: Any
+    ) -> tuple[list[RowIssue], str | None]:
+        if await self.jobs.get(session, job_id, kind=None, visible_to=policy.visible_jobs(principal)) is None:
+            raise ImportJobNotFound("No such import job.")
+        rows, cursor = await self.jobs.issue_page(session, job_id, params, outcome=outcome)
+        return [_stored_issue_read(r) for r in rows], cursor
+
+
+def _issue_read(issue: Issue) -> RowIssue:
+    return RowIssue(line=issue.line, column=issue.column, reason=issue.reason, outcome=issue.outcome)
+
+
+def _stored_issue_read(row: Any) -> RowIssue:
+    return RowIssue(line=row.line, column=row.column_name, reason=row.reason, outcome=row.outcome)
+
+
+def job_read(row: Any, failed_rows: list[Any], *, truncated: bool) -> ImportJobRead:
+    return ImportJobRead(
+        id=row.id,
+        kind=KIND_OF_JOB[row.kind],
+        status=row.status,
+        status_label_zh=STATUS_LABELS_ZH[row.status],
+        file_name=row.file_name,
+        total=row.total,
+        processed=row.processed,
+        created=row.created,
+        skipped=row.skipped,
+        failed=row.failed,
+        error=row.error,
+        created_by=row.owner_name,
+        department=row.owner_department,
+        jurisdiction_code=row.owner_jurisdiction,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        failed_rows=[_stored_issue_read(r) for r in failed_rows],
+        failed_rows_truncated=truncated,
+    )
+
+
+def new_jobs(stale_seconds: int) -> ImportJobs:
+    return ImportJobs(jobs_table, issues_table, stale_after=timedelta(seconds=stale_seconds))

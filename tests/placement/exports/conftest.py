@@ -1,0 +1,9 @@
+from tests.placement.imports.conftest import (  # noqa: F401  (fixtures used here)
+    api,
+    auth,
+    db,
+    env,
+    fake_registry,
+    new_employer,
+    new_post,
+)
