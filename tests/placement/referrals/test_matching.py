@@ -4,6 +4,7 @@ placement already knows plus those the caller names, checked with the registry w
 import uuid
 from datetime import date, timedelta
 
+from placement.matching import service as matching_service
 from tests.placement.placements.conftest import PLACEMENTS, REFERRALS, placement_body
 
 POSTS = "/api/v1/job-posts"
@@ -36,6 +37,27 @@ async def test_suitable_posts_follow_jurisdiction_work_ability_and_skills(
     hidden = await api.get(f"{POSTS}/suitable-for/{welder}", headers=auth(department="township", jurisdiction="shapu"))
     assert hidden.status_code == 404
     assert (await api.get(f"{POSTS}/suitable-for/{uuid.uuid4()}", headers=auth())).status_code == 404
+
+
+async def test_an_older_post_wanting_the_persons_skill_is_not_crowded_out_by_newer_or_closed_ones(
+    api, auth, new_employer, new_post, fake_registry, monkeypatch
+):
+    """Matching looks at a bounded number of posts: the bound applies after the posts that cannot take the person
+    are filtered out, and posts wanting one of their skills come first."""
+    monkeypatch.setattr(matching_service, "POSTS_CONSIDERED", 2)
+    employer_id = await new_employer()
+    old_silk = await new_post(employer_id, title="缫丝工", required_skills=["缫丝"])
+    for title in ("保安", "仓管"):
+        await new_post(employer_id, title=title, required_skills=[])
+    for title in ("已截止一", "已截止二"):
+        await new_post(employer_id, title=title, closes_on=str(date.today() - timedelta(days=1)))
+    spinner = fake_registry.add(skills=["缫丝"])
+
+    found = (await api.get(f"{POSTS}/suitable-for/{spinner}", headers=auth())).json()
+
+    assert len(found["items"]) == 2
+    assert found["items"][0]["post"]["id"] == old_silk["id"]
+    assert all(m["post"]["title"] in ("缫丝工", "保安", "仓管") for m in found["items"])
 
 
 async def test_candidates_come_from_referred_placed_and_named_people_who_fit(

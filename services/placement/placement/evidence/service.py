@@ -30,7 +30,9 @@ DEFINITION = (
     "subsidises contracts signed for a year or more; days_in_force_in_year shows how long it ran. Headcount: "
     "distinct people with a qualifying contract. Tiers: 100_or_more (>=100), 50_to_99 (50-99), under_50 (1-49), "
     "none (0). Whether each person was under community detox or rehabilitation, and whether the employer is a "
-    "Qihang enterprise, is for the subsidy service to check."
+    "Qihang enterprise, is for the subsidy service to check. Listed: the placements that started by 31 December "
+    "and whose contract was agreed to run into the year (or, without an agreed end, had not ended before it); "
+    "contracts that ran out in earlier years are not listed."
 )
 
 
@@ -85,8 +87,11 @@ async def subsidy_evidence(
         raise EmployerNotFound("No such employer.")
     qualifying: dict[uuid.UUID, list[ContractEvidence]] = {}
     non_qualifying: list[NonQualifying] = []
-    # Placements starting after the year can never have been in force in it: they are not evidence of anything.
-    for placement in await PlacementRepository(session).at_employer(employer_id, starting_by=date(year, 12, 31)):
+    # Placements starting after the year, or finished (by their agreed end) before it, are not evidence of it.
+    placements = await PlacementRepository(session).at_employer(
+        employer_id, first=date(year, 1, 1), last=date(year, 12, 31)
+    )
+    for placement in placements:
         evidence, reasons = _evidence(placement, year)
         if reasons:
             non_qualifying.append(NonQualifying(**evidence.model_dump(), reasons=reasons))

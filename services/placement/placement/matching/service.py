@@ -69,7 +69,14 @@ async def suitable_posts(
             person_id=person_id, placeable=False, reason=why_not, rule=rules.PLACEABLE_DEFINITION, items=[]
         )
     today = date.today()
-    posts = await PostRepository(session).open_in(facts.jurisdiction_code, seen, limit=POSTS_CONSIDERED)
+    posts = await PostRepository(session).recruiting_in(
+        facts.jurisdiction_code,
+        seen,
+        today=today,
+        light_or_part_time_only=facts.work_ability == "partly",
+        skills=list(facts.skills),
+        limit=POSTS_CONSIDERED,
+    )
     matches = []
     for post in posts:
         if not _recruiting(post, today):

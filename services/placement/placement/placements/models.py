@@ -2,7 +2,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from placement.database import Base
@@ -16,7 +16,7 @@ class Placement(UUIDPrimaryKey, Timestamps, Base):
 
     person_id: Mapped[uuid.UUID] = mapped_column(index=True)
     # The person's jurisdiction from the registry at placement time: township lists filter on it locally.
-    jurisdiction_code: Mapped[str] = mapped_column(String(40), index=True)
+    jurisdiction_code: Mapped[str] = mapped_column(String(40))
     route: Mapped[str] = mapped_column(String(30))
     employer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employer.id"), index=True)
     site_id: Mapped[uuid.UUID | None] = mapped_column()
@@ -33,6 +33,8 @@ class Placement(UUIDPrimaryKey, Timestamps, Base):
     end_reason: Mapped[str | None] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer)
 
+    # A township's placements, newest first (matching's candidate pool).
+    __table_args__ = (Index("ix_placement_jurisdiction_code_created_at", "jurisdiction_code", "created_at"),)
     __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
 
 

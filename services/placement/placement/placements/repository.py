@@ -150,13 +150,25 @@ class PlacementRepository:
             next_cursor = encode_cursor([last.due_on.isoformat(), str(last.id)])
         return [(r[0], r[1]) for r in rows], next_cursor
 
-    async def at_employer(self, employer_id: uuid.UUID, *, starting_by: date) -> list[Placement]:
-        """Every placement at an employer that started on or before `starting_by`."""
+    async def at_employer(self, employer_id: uuid.UUID, *, first: date, last: date) -> list[Placement]:
+        """The placements at an employer that concern the period first..last: started by `last`, and either with a
+        contract agreed to run to `first` or later, or without an agreed end and not ended before `first`. Older
+        ones (years of finished contracts) are no evidence for the period and are never loaded."""
         return list(
             (
                 await self.session.scalars(
                     select(Placement)
-                    .where(Placement.employer_id == employer_id, Placement.start_on <= starting_by)
+                    .where(
+                        Placement.employer_id == employer_id,
+                        Placement.start_on <= last,
+                        or_(
+                            Placement.contract_end_on >= first,
+                            and_(
+                                Placement.contract_end_on.is_(None),
+                                or_(Placement.ended_on.is_(None), Placement.ended_on >= first),
+                            ),
+                        ),
+                    )
                     .order_by(Placement.start_on, Placement.id)
                 )
             ).all()

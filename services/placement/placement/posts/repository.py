@@ -1,8 +1,9 @@
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import Boolean, String, case, cast, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.placements.policy import Visibility
@@ -94,8 +95,31 @@ class PostRepository:
             convert=[datetime.fromisoformat, uuid.UUID],
         )
 
-    async def open_in(self, jurisdiction_code: str, seen: Visibility, *, limit: int) -> list[JobPost]:
+    async def recruiting_in(
+        self,
+        jurisdiction_code: str,
+        seen: Visibility,
+        *,
+        today: date,
+        light_or_part_time_only: bool,
+        skills: list[str],
+        limit: int,
+    ) -> list[JobPost]:
+        """The township's posts taking people on today (open, a place free, between their open and close dates),
+        only part-time, seasonal or light ones when asked; those wanting one of `skills` first, then the newest.
+        Filtering before the limit means no recruiting post is left out merely for being older."""
         stmt = visible(
-            select(JobPost).where(JobPost.status == "open", JobPost.jurisdiction_code == jurisdiction_code), seen
+            select(JobPost).where(
+                JobPost.jurisdiction_code == jurisdiction_code,
+                JobPost.status == "open",
+                JobPost.filled < JobPost.headcount,
+                JobPost.opens_on <= today,
+                or_(JobPost.closes_on.is_(None), JobPost.closes_on >= today),
+            ),
+            seen,
         )
-        return list((await self.session.scalars(stmt.order_by(JobPost.created_at.desc()).limit(limit))).all())
+        if light_or_part_time_only:
+            stmt = stmt.where(or_(JobPost.working_pattern != "full_time", JobPost.light_work.is_(True)))
+        wants_a_skill = JobPost.required_skills.op("&&", return_type=Boolean)(cast(skills, ARRAY(String(50))))
+        order = [wants_a_skill.desc(), JobPost.created_at.desc()] if skills else [JobPost.created_at.desc()]
+        return list((await self.session.scalars(stmt.order_by(*order).limit(limit))).all())

@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Integer, String, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from placement.database import Base
@@ -14,13 +14,15 @@ class Referral(UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "referral"
 
     person_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    jurisdiction_code: Mapped[str] = mapped_column(String(40), index=True)
+    jurisdiction_code: Mapped[str] = mapped_column(String(40))
     post_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("job_post.id"), index=True)
     employer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employer.id"))
     status: Mapped[str] = mapped_column(String(15))
     decline_reason: Mapped[str | None] = mapped_column(String(30))
     version: Mapped[int] = mapped_column(Integer)
 
+    # A township's referrals, newest first (matching's candidate pool).
+    __table_args__ = (Index("ix_referral_jurisdiction_code_created_at", "jurisdiction_code", "created_at"),)
     __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
 
 
