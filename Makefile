@@ -40,9 +40,10 @@ lint: venv ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: venv ## Run the benchmarks: gateway overhead, then the registry with 100k people (docs/benchmarks.md)
+bench: venv ## Run the benchmarks: gateway overhead, the registry with 100k people, placement at county scale (docs/benchmarks.md)
 	$(VPY) -m bench.run
 	$(VPY) -m bench.registry_volume
+	$(VPY) -m bench.placement_volume
 
 smoke: venv ## Check a running system through the gateway (ADMIN_PASSWORD must be set)
 	$(VPY) -m scripts.smoke
