@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from placement.auditing import audited
 from placement.evidence import service
@@ -13,13 +13,13 @@ from shared.errors import problem_responses
 router = APIRouter(prefix="/api/v1/employers/{employer_id}/subsidy-evidence", tags=["subsidy-evidence"])
 
 
-@router.get("", responses=problem_responses(403, 404, 422))
+@router.get("", response_model=SubsidyEvidence, responses=problem_responses(403, 404, 422))
 async def get_subsidy_evidence(
     session: SessionDep,
     principal: CurrentPrincipal,
     employer_id: uuid.UUID,
     year: Annotated[int, Query(ge=2012, le=2100, description="Calendar year of the subsidy.", examples=[2026])],
-) -> SubsidyEvidence:
+) -> Response:
     """An employer's evidence for the placement subsidy in a year: qualifying people and contracts, headcount, tier.
 
     Internal: for the subsidy service's client and county staff (NCO, human resources, finance). Qualifying
@@ -30,4 +30,5 @@ async def get_subsidy_evidence(
         trail.resource_ids = [p.person_id for p in evidence.qualifying] + list(
             dict.fromkeys(c.person_id for c in evidence.non_qualifying)
         )
-    return evidence
+    # The answer for a large employer runs to hundreds of contracts: serialised once, by pydantic's own encoder.
+    return Response(evidence.model_dump_json(), media_type="application/json")

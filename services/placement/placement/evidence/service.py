@@ -46,14 +46,16 @@ def tier_of(headcount: int) -> str:
     return "none"
 
 
-def _evidence(placement: Placement, year: int) -> tuple[ContractEvidence, list[str]]:
+def _evidence(placement: Placement, year: int) -> tuple[dict, list[str]]:
+    """The contract's evidence fields (plain values: a long answer is built once, not validated twice) and the
+    reasons it does not qualify."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     ends = [d for d in (placement.contract_end_on, placement.ended_on) if d is not None]
     last_day = min(ends) if ends else None
     from_day = max(placement.start_on, first)
     to_day = min(last_day, last) if last_day is not None else last
     in_force = from_day <= to_day
-    evidence = ContractEvidence(
+    evidence = dict(
         placement_id=placement.id,
         person_id=placement.person_id,
         route=placement.route,
@@ -94,9 +96,9 @@ async def subsidy_evidence(
     for placement in placements:
         evidence, reasons = _evidence(placement, year)
         if reasons:
-            non_qualifying.append(NonQualifying(**evidence.model_dump(), reasons=reasons))
+            non_qualifying.append(NonQualifying(**evidence, reasons=reasons))
         else:
-            qualifying.setdefault(placement.person_id, []).append(evidence)
+            qualifying.setdefault(placement.person_id, []).append(ContractEvidence(**evidence))
     headcount = len(qualifying)
     tier = tier_of(headcount)
     return SubsidyEvidence(
