@@ -1,5 +1,6 @@
 """What every service gets from shared.app: problem+json for every failure, request ids, body limits, no-store."""
 
+import gc
 import logging
 
 import pytest
@@ -145,3 +146,23 @@ def test_database_failures_are_told_apart_from_bad_statements():
     assert database_unavailable(dropped)
     assert database_unavailable(OperationalError("SELECT 1", {}, Exception("could not connect")))
     assert not database_unavailable(ProgrammingError("SELEC 1", {}, Exception("syntax error")))
+
+
+@pytest.mark.parametrize(("environment", "frozen"), [("development", True), ("production", True), ("test", False)])
+async def test_a_started_service_moves_its_long_lived_objects_out_of_the_collectors_sight(
+    database_url, jwks_fetcher, environment, frozen
+):
+    settings = Settings(
+        database_url=database_url("registry"),
+        environment=environment,
+        log_json=False,
+        id_number_encryption_key="k" * 43 + "=",
+        id_number_hash_key="h" * 43 + "=",
+    )
+    app = create_service_app(settings, title="t", description="t", routers=[router], jwks_fetcher=jwks_fetcher)
+    gc.unfreeze()
+    try:
+        async with app.router.lifespan_context(app):
+            assert (gc.get_freeze_count() > 0) is frozen
+    finally:
+        gc.unfreeze()  # the test process builds many apps: leave nothing frozen behind
