@@ -659,7 +659,8 @@ def render(r: dict[str, Any]) -> str:
         f"Largest employer: {f['largest_employer']['placements']:,} placements over the years; median employer "
         f"{f['median_employer']['placements']:,} ({f['employers_with_placements']:,} employers have any). Placeable "
         f"people (the matching sample): {f['placeable_people']:,}. Open posts in dapu, the largest township: "
-        f"{f['open_posts_dapu']:,} (matching considers the newest {POSTS_CONSIDERED}). "
+        f"{f['open_posts_dapu']:,} (matching considers {POSTS_CONSIDERED} that can take the person, those "
+        "wanting one of their skills first). "
         "The fake registry's own latency at the client, "
         f"p50 / p95: {fake['ids_1']['p50']:.1f} / {fake['ids_1']['p95']:.1f} ms for 1 id, "
         f"{fake['ids_200']['p50']:.1f} / {fake['ids_200']['p95']:.1f} ms for 200 ids.",
