@@ -138,6 +138,36 @@ class Issue:
     outcome: IssueOutcome = "failed"
 
 
+def issue_fields(issue: Issue | Any) -> dict[str, Any]:
+    """An issue's fields for a service's RowIssue schema, from an `Issue` or a stored issue row."""
+    column = issue.column if isinstance(issue, Issue) else issue.column_name
+    return {"line": issue.line, "column": column, "reason": issue.reason, "outcome": issue.outcome}
+
+
+def job_fields(row: Any, failed_rows: Sequence[Any], *, truncated: bool) -> dict[str, Any]:
+    """A stored job's fields for a service's ImportJobRead schema (the service adds what it has besides)."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "status_label_zh": STATUS_LABELS_ZH[row.status],
+        "file_name": row.file_name,
+        "total": row.total,
+        "processed": row.processed,
+        "created": row.created,
+        "skipped": row.skipped,
+        "failed": row.failed,
+        "error": row.error,
+        "created_by": row.owner_name,
+        "department": row.owner_department,
+        "jurisdiction_code": row.owner_jurisdiction,
+        "created_at": row.created_at,
+        "started_at": row.started_at,
+        "finished_at": row.finished_at,
+        "failed_rows": [issue_fields(r) for r in failed_rows],
+        "failed_rows_truncated": truncated,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Counts:
     processed: int = 0

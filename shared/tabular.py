@@ -134,6 +134,15 @@ class Sheet:
 # --- Reading --------------------------------------------------------------------------------------------------------
 
 
+async def read_upload(file: Any, limits: Limits) -> bytes:
+    """An uploaded file's bytes (a starlette UploadFile), refused with 413 past `limits.max_bytes` without reading
+    more than one byte beyond it."""
+    data = await file.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise FileTooLarge(f"The file is larger than {limits.max_bytes} bytes; split it into smaller files.")
+    return data
+
+
 def read_table(data: bytes, *, spec: ColumnSpec, limits: Limits, filename: str | None = None) -> Sheet:
     """Parse an uploaded CSV or XLSX (detected from its content; the file name only breaks ties)."""
     if len(data) > limits.max_bytes:

@@ -18,7 +18,7 @@ from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
 from shared.imports import IssueOutcome
 from shared.pagination import Page, PageParamsDep
-from shared.tabular import FileTooLarge
+from shared.tabular import read_upload
 
 router = APIRouter(prefix="/api/v1/placement-imports", tags=["placement-imports"])
 
@@ -40,13 +40,6 @@ UPLOAD_DESCRIPTION = (
     "合同结束日期 (blank: open-ended), 月工资), 合同开始日期 (the start, with or without a contract). An export of "
     "GET /api/v1/employers/export or /api/v1/placements/export imports as it is (its extra columns are ignored)."
 )
-
-
-async def _read_upload(file: UploadFile, importer: Importer) -> bytes:
-    data = await file.read(importer.limits.max_bytes + 1)
-    if len(data) > importer.limits.max_bytes:
-        raise FileTooLarge(f"The file is larger than {importer.limits.max_bytes} bytes; split it into smaller files.")
-    return data
 
 
 @router.post(
@@ -96,7 +89,7 @@ async def import_file(
     )
     async with trail_of as trail:
         policy.require_import(principal, kind)
-        data = await _read_upload(file, importer)
+        data = await read_upload(file, importer.limits)
         # Parsing and checking thousands of rows is CPU work: a worker thread keeps the event loop answering.
         checked: Checked = await asyncio.to_thread(
             importer.read, data, kind=kind, filename=file.filename, principal=principal

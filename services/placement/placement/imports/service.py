@@ -47,7 +47,6 @@ from placement.registry_client import (
 )
 from shared.auth import Principal
 from shared.imports import (
-    STATUS_LABELS_ZH,
     Counts,
     ImportJobs,
     Issue,
@@ -56,6 +55,8 @@ from shared.imports import (
     SessionFactory,
     audit_each,
     batched,
+    issue_fields,
+    job_fields,
 )
 from shared.logging import request_id_var
 from shared.pagination import PageParams
@@ -155,7 +156,7 @@ class Importer:
             would_create=created,
             would_skip=sum(1 for i in issues if i.outcome == "skipped"),
             failed=len({i.line for i in issues if i.outcome == "failed"}),
-            issues=[_issue_read(i) for i in sorted(issues, key=lambda i: i.line)],
+            issues=[RowIssue(**issue_fields(i)) for i in sorted(issues, key=lambda i: i.line)],
         )
 
     async def create_job(
@@ -259,39 +260,11 @@ class Importer:
         if await self.jobs.get(session, job_id, kind=None, visible_to=policy.visible_jobs(principal)) is None:
             raise ImportJobNotFound("No such import job.")
         rows, cursor = await self.jobs.issue_page(session, job_id, params, outcome=outcome)
-        return [_stored_issue_read(r) for r in rows], cursor
-
-
-def _issue_read(issue: Issue) -> RowIssue:
-    return RowIssue(line=issue.line, column=issue.column, reason=issue.reason, outcome=issue.outcome)
-
-
-def _stored_issue_read(row: Any) -> RowIssue:
-    return RowIssue(line=row.line, column=row.column_name, reason=row.reason, outcome=row.outcome)
+        return [RowIssue(**issue_fields(r)) for r in rows], cursor
 
 
 def job_read(row: Any, failed_rows: list[Any], *, truncated: bool) -> ImportJobRead:
-    return ImportJobRead(
-        id=row.id,
-        kind=KIND_OF_JOB[row.kind],
-        status=row.status,
-        status_label_zh=STATUS_LABELS_ZH[row.status],
-        file_name=row.file_name,
-        total=row.total,
-        processed=row.processed,
-        created=row.created,
-        skipped=row.skipped,
-        failed=row.failed,
-        error=row.error,
-        created_by=row.owner_name,
-        department=row.owner_department,
-        jurisdiction_code=row.owner_jurisdiction,
-        created_at=row.created_at,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        failed_rows=[_stored_issue_read(r) for r in failed_rows],
-        failed_rows_truncated=truncated,
-    )
+    return ImportJobRead(kind=KIND_OF_JOB[row.kind], **job_fields(row, failed_rows, truncated=truncated))
 
 
 def new_jobs(stale_seconds: int) -> ImportJobs:

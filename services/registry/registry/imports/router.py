@@ -14,7 +14,7 @@ from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
 from shared.imports import IssueOutcome
 from shared.pagination import Page, PageParamsDep
-from shared.tabular import FileTooLarge
+from shared.tabular import read_upload
 
 router = APIRouter(prefix="/api/v1/person-imports", tags=["person-imports"])
 
@@ -34,13 +34,6 @@ UPLOAD_DESCRIPTION = (
     "name and birth date as a person on record). Codes or their Chinese labels are both accepted (男/女, 初中, "
     "部分丧失劳动能力 ...)."
 )
-
-
-async def _read_upload(file: UploadFile, importer: PersonImporter) -> bytes:
-    data = await file.read(importer.limits.max_bytes + 1)
-    if len(data) > importer.limits.max_bytes:
-        raise FileTooLarge(f"The file is larger than {importer.limits.max_bytes} bytes; split it into smaller files.")
-    return data
 
 
 @router.post(
@@ -75,7 +68,7 @@ async def import_persons(
     file_name = (file.filename or "upload")[:255]
     async with audited(session, principal, "person.import.validate" if dry_run else "person.import"):
         policy.require_import(principal)
-        data = await _read_upload(file, importer)
+        data = await read_upload(file, importer.limits)
         # Parsing and checking thousands of rows is CPU work: a worker thread keeps the event loop answering.
         checked = await asyncio.to_thread(importer.read, data, filename=file.filename, principal=principal)
         if dry_run:
