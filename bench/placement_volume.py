@@ -53,10 +53,13 @@ from bench.registry_volume import (
     Keys,
     audit_row,
     budget,
+    index_baseline,
     machine,
+    measure_scenarios,
     plan_summary,
-    service_durations,
+    record_section,
     summary,
+    times,
     wait_ready,
 )
 from placement.config import Settings
@@ -551,36 +554,10 @@ def run(args: argparse.Namespace, server_url: str, procs: list[subprocess.Popen]
 
         driver = Driver(base, token)
         n = args.requests
-        measured: dict[str, dict[str, Any]] = {}
-        for s in items:
-            print(f"  {s.name} ...", flush=True)
-            driver.sequential(s, 10, "warmup")  # connections, prepared statements, caches
-            raw.sequential(s, 10, "query")
-            measured[s.name] = {
-                "service_c1": driver.sequential(s, n),
-                "raw_query_c1": raw.sequential(s, n, "query"),
-                "raw_txn_c1": raw.sequential(s, n, "txn"),
-                "service_c8": driver.concurrent(s, n),
-                "raw_query_c8": raw.concurrent(s, n, "query"),
-                "raw_txn_c8": raw.concurrent(s, n, "txn"),
-                "plans": raw.explain(s),
-            }
-        for key, durations in service_durations(log, driver.request_ids).items():
-            name, level = key.split("/")
-            if level in ("c1", "c8"):
-                measured[name][f"logged_{level}"] = summary(durations)
-        results["scenarios"] = measured
+        results["scenarios"] = measure_scenarios(items, driver, raw, n, log, warmup=10, plan_key="plans")
         results["labels"] = {s.name: s.label for s in items}
-
         by_name = {s.name: s for s in items}
-        baseline = {}
-        for name in dict.fromkeys(n for c in CANDIDATES for n in c.affects):
-            s = by_name[name]
-            baseline[name] = {
-                "service_c1": driver.sequential(s, args.index_requests, "index-none"),
-                "raw_query_c1": raw.sequential(s, args.index_requests, "query"),
-            }
-        results["index_baseline"] = baseline
+        results["index_baseline"] = index_baseline(items, CANDIDATES, driver, raw, args.index_requests)
         experiments = []
         for candidate in CANDIDATES:
             print(f"  index {candidate.name} ...", flush=True)
@@ -683,7 +660,7 @@ def render(r: dict[str, Any]) -> str:
             lines.append(
                 f"| {label if c == 'c1' else ''} | {c[1:]} ({svc['n']}) | {svc['p50']:.1f} | **{svc['p95']:.1f}** | "
                 f"{svc['p99']:.1f} | {logged_text} | {rq['p50']:.2f} / {rq['p95']:.2f} | {rt['p50']:.2f} / "
-                f"{rt['p95']:.2f} | {_times(svc['p50'] / rq['p50'])} / {_times(svc['p50'] / rt['p50'])} | {rps} |"
+                f"{rt['p95']:.2f} | {times(svc['p50'] / rq['p50'])} / {times(svc['p50'] / rt['p50'])} | {rps} |"
             )
     lines += ["", "Plans (EXPLAIN ANALYZE, one run; each of the request's own statements in order):", ""]
     for name, s in r["scenarios"].items():
@@ -720,10 +697,6 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _times(x: float) -> str:
-    return f"{x:.1f}×" if x < 10 else f"{x:.0f}×"
-
-
 def _short(sql: str) -> str:
     sql = re.sub(r"SELECT (\w+)\.\w+(?:, \1\.\w+){3,} FROM", r"SELECT \1.* FROM", sql)
     sql = re.sub(r"INSERT INTO audit_log \(.*", "INSERT INTO audit_log (…) VALUES (…) RETURNING audit_log.id", sql)
@@ -731,16 +704,7 @@ def _short(sql: str) -> str:
 
 
 def record(report: str) -> None:
-    doc = ROOT / "docs" / "benchmarks.md"
-    start, end = "<!-- bench:placement-volume:start -->", "<!-- bench:placement-volume:end -->"
-    section = f"{start}\n{report}\n{end}"
-    text = doc.read_text() if doc.exists() else ""
-    if start in text:
-        text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: section, text, flags=re.S)
-    else:
-        heading = "\n## The placement service at county scale (issue 4)\n\n"
-        text = text.rstrip("\n") + "\n" + heading + section + "\n"
-    doc.write_text(text)
+    record_section(report, "placement-volume", "The placement service at county scale (issue 4)")
 
 
 if __name__ == "__main__":

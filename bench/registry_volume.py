@@ -697,37 +697,10 @@ def run(args: argparse.Namespace, server_url: str, procs: list[subprocess.Popen]
 
         driver = Driver(base, tokens, id_numbers)
         n = args.requests
-        measured: dict[str, dict[str, Any]] = {}
-        for s in items:
-            print(f"  {s.name} ...", flush=True)
-            driver.sequential(s, 20, "warmup")  # connections, prepared statements, caches
-            raw.sequential(s, 20, "query")
-            measured[s.name] = {
-                "service_c1": driver.sequential(s, n),
-                "raw_query_c1": raw.sequential(s, n, "query"),
-                "raw_txn_c1": raw.sequential(s, n, "txn"),
-                "service_c8": driver.concurrent(s, n),
-                "raw_query_c8": raw.concurrent(s, n, "query"),
-                "raw_txn_c8": raw.concurrent(s, n, "txn"),
-                "plan": raw.explain(s),
-            }
-        for key, durations in service_durations(log, driver.request_ids).items():
-            name, level = key.split("/")
-            if level in ("c1", "c8"):
-                measured[name][f"logged_{level}"] = summary(durations)
-        results["scenarios"] = measured
+        results["scenarios"] = measure_scenarios(items, driver, raw, n, log, warmup=20, plan_key="plan")
         results["labels"] = {s.name: s.label for s in items}
-
         by_name = {s.name: s for s in items}
-        # "Without" measured again here, with as many requests as "with", so both see the machine in the same mood.
-        baseline = {}
-        for name in dict.fromkeys(n for c in CANDIDATES for n in c.affects):
-            s = by_name[name]
-            baseline[name] = {
-                "service_c1": driver.sequential(s, args.index_requests, "index-none"),
-                "raw_query_c1": raw.sequential(s, args.index_requests, "query"),
-            }
-        results["index_baseline"] = baseline
+        results["index_baseline"] = index_baseline(items, CANDIDATES, driver, raw, args.index_requests)
         experiments = []
         for candidate in CANDIDATES:
             print(f"  index {candidate.name} ...", flush=True)
@@ -816,7 +789,7 @@ def render(r: dict[str, Any]) -> str:
             lines.append(
                 f"| {label if c == 'c1' else ''} | {c[1:]} ({svc['n']}) | {svc['p50']:.1f} | **{svc['p95']:.1f}** | "
                 f"{svc['p99']:.1f} | {logged_text} | {rq['p50']:.2f} / {rq['p95']:.2f} | {rt['p50']:.2f} / "
-                f"{rt['p95']:.2f} | {_times(svc['p50'] / rq['p50'])} / {_times(svc['p50'] / rt['p50'])} | {rps} |"
+                f"{rt['p95']:.2f} | {times(svc['p50'] / rq['p50'])} / {times(svc['p50'] / rt['p50'])} | {rps} |"
             )
     lines += ["", "Plans (EXPLAIN ANALYZE, one run):", ""]
     for name, s in r["scenarios"].items():
@@ -875,10 +848,6 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _times(x: float) -> str:
-    return f"{x:.1f}×" if x < 10 else f"{x:.0f}×"
-
-
 def _short(sql: str) -> str:
     sql = re.sub(r"SELECT person\.\w+, .*? FROM person", "SELECT person.* FROM person", sql)
     sql = re.sub(r"INSERT INTO audit_log \(.*", "INSERT INTO audit_log (…) VALUES (…) RETURNING audit_log.id", sql)
@@ -886,15 +855,63 @@ def _short(sql: str) -> str:
 
 
 def record(report: str) -> None:
+    record_section(report, "registry-volume", "The registry at county scale (issue 3)")
+
+
+def measure_scenarios(
+    items: list[Any], driver: Any, raw: Any, n: int, log: Path, *, warmup: int, plan_key: str
+) -> dict[str, dict[str, Any]]:
+    """Each scenario `n` times one at a time and with CONCURRENCY clients, on the service (`driver`) and raw through
+    asyncpg (`raw`, the query alone and as the audited transaction), its plan, and the service's own logged times."""
+    measured: dict[str, dict[str, Any]] = {}
+    for s in items:
+        print(f"  {s.name} ...", flush=True)
+        driver.sequential(s, warmup, "warmup")  # connections, prepared statements, caches
+        raw.sequential(s, warmup, "query")
+        measured[s.name] = {
+            "service_c1": driver.sequential(s, n),
+            "raw_query_c1": raw.sequential(s, n, "query"),
+            "raw_txn_c1": raw.sequential(s, n, "txn"),
+            "service_c8": driver.concurrent(s, n),
+            "raw_query_c8": raw.concurrent(s, n, "query"),
+            "raw_txn_c8": raw.concurrent(s, n, "txn"),
+            plan_key: raw.explain(s),
+        }
+    for key, durations in service_durations(log, driver.request_ids).items():
+        name, level = key.split("/")
+        if level in ("c1", "c8"):
+            measured[name][f"logged_{level}"] = summary(durations)
+    return measured
+
+
+def index_baseline(items: list[Any], candidates: list[Any], driver: Any, raw: Any, n: int) -> dict[str, Any]:
+    """ "Without" measured again just before the index trials, with as many requests as "with", so both see the
+    machine in the same mood."""
+    by_name = {s.name: s for s in items}
+    return {
+        name: {
+            "service_c1": driver.sequential(by_name[name], n, "index-none"),
+            "raw_query_c1": raw.sequential(by_name[name], n, "query"),
+        }
+        for name in dict.fromkeys(n for c in candidates for n in c.affects)
+    }
+
+
+def times(x: float) -> str:
+    return f"{x:.1f}×" if x < 10 else f"{x:.0f}×"
+
+
+def record_section(report: str, marker: str, heading: str) -> None:
+    """Write `report` between `<!-- bench:<marker>:start/end -->` in docs/benchmarks.md (appended under `heading`
+    the first time)."""
     doc = ROOT / "docs" / "benchmarks.md"
-    start, end = "<!-- bench:registry-volume:start -->", "<!-- bench:registry-volume:end -->"
+    start, end = f"<!-- bench:{marker}:start -->", f"<!-- bench:{marker}:end -->"
     section = f"{start}\n{report}\n{end}"
     text = doc.read_text() if doc.exists() else ""
     if start in text:
         text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: section, text, flags=re.S)
     else:
-        heading = "\n## The registry at county scale (issue 3)\n\n"
-        text = text.rstrip("\n") + "\n" + heading + section + "\n"
+        text = text.rstrip("\n") + f"\n\n## {heading}\n\n" + section + "\n"
     doc.write_text(text)
 
 
