@@ -20,7 +20,12 @@ from shared.config import database_url_for
 from shared.migrations import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = {"gateway": 18200, "registry": 18201, "placement": 18202, "subsidy": 18203, "reporting": 18204}
+# E2E_PORT_BASE moves the five ports (base .. base+4), so two checkouts can run their e2e tests at once.
+_PORT_BASE = int(os.environ.get("E2E_PORT_BASE", "18200"))
+PORTS = {
+    service: _PORT_BASE + offset
+    for offset, service in enumerate(("gateway", "registry", "placement", "subsidy", "reporting"))
+}
 ADMIN_PASSWORD = "e2e-admin-password"
 
 
