@@ -183,3 +183,106 @@ async def test_limit_and_kind_are_validated(service_client, make_token):
             assert response.headers["content-type"] == PROBLEM
         fine = await client.get(FEED, params={"limit": 200, "kind": ["employer.created"]}, headers=bearer(token))
     assert fine.status_code == 200
+
+
+FOLLOWERS = {
+    "county NCO staff": {"roles": ["staff"], "department": "nco"},
+    "county NCO viewer": {"roles": ["viewer"], "department": "nco"},
+    "county human resources staff": {"roles": ["staff"], "department": "human_resources"},
+    "the reporting service": {
+        "roles": ["service"],
+        "kind": "client",
+        "department": "it",
+        "scopes": ["reporting:read", "registry:read", "placement:read", "subsidy:read"],
+    },
+    "the subsidy service": {
+        "roles": ["service"],
+        "kind": "client",
+        "department": "it",
+        "scopes": ["subsidy:read", "placement:read", "registry:read"],
+    },
+}
+NOT_FOLLOWERS = {
+    "township staff": {"roles": ["staff"], "department": "township", "jurisdiction": "shapu"},
+    "township viewer": {"roles": ["viewer"], "department": "township", "jurisdiction": "shapu"},
+    "township auditor": {"roles": ["auditor"], "department": "township", "jurisdiction": "shapu"},
+    "township admin": {"roles": ["admin"], "department": "township", "jurisdiction": "shapu"},
+    "county finance staff": {"roles": ["staff"], "department": "finance"},
+    "county justice staff": {"roles": ["staff"], "department": "justice"},
+    "county police staff": {"roles": ["staff"], "department": "police"},
+    "county IT admin": {"roles": ["admin"], "department": "it"},
+    "county finance auditor": {"roles": ["auditor"], "department": "finance"},
+    "an employer's integration client": {
+        "roles": ["integration"],
+        "kind": "client",
+        "department": None,
+        "scopes": ["placement:read", "placement:write"],
+        "emp": str(uuid.uuid4()),
+    },
+    "an employer's client whose token also names a department": {
+        "roles": ["integration"],
+        "kind": "client",
+        "department": "nco",
+        "scopes": ["placement:read", "placement:write"],
+        "emp": str(uuid.uuid4()),
+    },
+    "a township's integration client": {
+        "roles": ["integration"],
+        "kind": "client",
+        "department": "township",
+        "jurisdiction": "shapu",
+        "scopes": ["placement:read"],
+    },
+}
+
+
+@pytest.mark.parametrize("caller", FOLLOWERS)
+async def test_county_wide_followers_of_placements_and_the_platforms_services_follow_the_feed(
+    service_client, make_token, caller
+):
+    async with service_client("placement", create_app) as (client, _session):
+        response = await client.get(FEED, headers=bearer(make_token(**FOLLOWERS[caller])))
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("caller", NOT_FOLLOWERS)
+async def test_no_township_caller_no_department_without_placements_and_no_employer_follows_the_feed(
+    service_client, make_token, caller
+):
+    """The feed carries every township's person ids with their township (issue 8): a township's staff, any
+    department that may not read placements and any employer's system read none of it."""
+    async with service_client("placement", create_app) as (client, _session):
+        response = await client.get(FEED, headers=bearer(make_token(**NOT_FOLLOWERS[caller])))
+    assert response.status_code == 403, response.text
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["code"] == "no_placement_access"
+
+
+async def test_a_township_follower_refused_today_would_have_read_another_townships_people(
+    live, make_token, database_url
+):
+    """What the refusal protects: a committed hand-over of a person of Dapu is on the feed for the county (the event
+    is written raw, about the test's employer so that the fixture deletes it), and a Shapu staff member who asks
+    gets a refusal, not that person's id."""
+    start = await live.end_of_feed()
+    person_id = uuid.uuid4()
+    created = (await live.create(employer())).json()
+    engine = create_async_engine(database_url("placement"))
+    async with engine.begin() as conn:
+        await conn.execute(
+            outbox.table.insert().values(
+                kind="handover.opened",
+                aggregate_type="handover",
+                aggregate_id=uuid.UUID(created["id"]),
+                data={"person_id": str(person_id), "jurisdiction_code": "dapu"},
+            )
+        )
+    await engine.dispose()
+
+    items, _, raw = await live.follow(start, until_event_for=created["id"])
+    assert str(person_id) in raw
+
+    shapu = make_token(roles=["staff"], department="township", jurisdiction="shapu")
+    refused = await live.client.get(FEED, params={"after": start} if start else {}, headers=bearer(shapu))
+    assert refused.status_code == 403
+    assert str(person_id) not in refused.text
