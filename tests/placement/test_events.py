@@ -279,7 +279,7 @@ async def test_a_township_follower_refused_today_would_have_read_another_townshi
         )
     await engine.dispose()
 
-    items, _, raw = await live.follow(start, until_event_for=created["id"])
+    _items, _, raw = await live.follow(start, until_event_for=created["id"])
     assert str(person_id) in raw
 
     shapu = make_token(roles=["staff"], department="township", jurisdiction="shapu")
