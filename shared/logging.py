@@ -1,5 +1,10 @@
 """Structured JSON logs carrying the request id. Only method, route and status are logged: never bodies,
-query strings or tokens, since those can hold personal data."""
+query strings or tokens, since those can hold personal data.
+
+Libraries are held to the same rule: httpx writes every URL it calls at INFO (a name search `?q=王勇` with it),
+so its loggers stay at WARNING; uvicorn's own lines go through the same handler; and an exception is logged with
+its types and frames but not its messages, which can quote SQL parameters or a constraint's key values.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import json
 import logging
 import sys
 import time
+import traceback
 import uuid
 from contextvars import ContextVar
 
@@ -16,6 +22,30 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 REQUEST_ID_HEADER = "x-request-id"
 _ALLOWED_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
 _STD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+QUIET_LOGGERS = ("httpx", "httpcore", "hpack", "multipart")
+"""Libraries whose INFO/DEBUG lines quote URLs, headers or bodies: only their warnings are logged."""
+
+
+def format_exception_safely(exc_info: logging._SysExcInfoType) -> str:
+    """A traceback with each exception's type and frames, its message withheld (it may hold personal data)."""
+    _, exc, _ = exc_info
+    if exc is None:
+        return ""
+    lines: list[str] = []
+    seen: set[int] = set()
+    chain: list[BaseException] = []
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        chain.append(exc)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    for depth, error in enumerate(reversed(chain)):
+        if depth:
+            lines.append("The above exception led to:")
+        lines.append("Traceback (most recent call last):")
+        for frame in traceback.extract_tb(error.__traceback__):
+            lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
+        lines.append(f"{type(error).__module__}.{type(error).__qualname__} (message withheld)")
+    return "\n".join(lines)
 
 
 class JsonFormatter(logging.Formatter):
@@ -36,17 +66,34 @@ class JsonFormatter(logging.Formatter):
             if key not in _STD_ATTRS and not key.startswith("_"):
                 entry[key] = value
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = format_exception_safely(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class PlainFormatter(logging.Formatter):
+    """For reading by eye (`<SVC>_LOG_JSON=false`): the same rule on exceptions."""
+
+    def __init__(self) -> None:
+        super().__init__("%(levelname)s %(name)s %(message)s")
+
+    def formatException(self, ei: logging._SysExcInfoType) -> str:
+        return format_exception_safely(ei)
 
 
 def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter(service) if as_json else logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(JsonFormatter(service) if as_json else PlainFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # The access line is ours (RequestContextMiddleware); uvicorn's would carry the query string.
     logging.getLogger("uvicorn.access").disabled = True
+    # uvicorn's start/stop lines and its own error reports: through our handler and formatter, not its own.
+    uvicorn_logger = logging.getLogger("uvicorn")
+    uvicorn_logger.handlers[:] = []
+    uvicorn_logger.propagate = True
 
 
 def clean_request_id(value: str | None) -> str:

@@ -1,6 +1,8 @@
 """The whole system over HTTP: log in at the gateway, reach every service through it, survive a service stopping."""
 
+import json
 import uuid
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -86,3 +88,34 @@ def test_a_stopped_service_gives_503_while_the_others_work_and_recovers(system, 
         system.start("placement")
     wait_until(lambda: get(system, "/api/v1/employers", admin_token).status_code == 200, "placement did not recover")
     wait_until(lambda: ready(f"{system.url()}/readyz"), "gateway not ready again")
+
+
+def test_no_process_logs_a_name_an_id_number_or_a_query_string(system, admin_token):
+    name, id_number = "王勇", "450222199001011234"
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    for base in (system.url(), system.url("registry")):
+        search = httpx.get(
+            f"{base}/api/v1/persons",
+            params={"q": name},
+            headers={**headers, "X-Request-ID": "e2e-log-search"},
+            timeout=10,
+        )
+        assert search.status_code == 200, search.text
+        lookup = httpx.post(
+            f"{base}/api/v1/persons/search-by-id-number",
+            json={"id_number": id_number},
+            headers={**headers, "X-Request-ID": "e2e-log-lookup"},
+            timeout=10,
+        )
+        assert lookup.status_code in (404, 422), lookup.text
+    gateway_lines = []
+    for service, log in system.logs.items():
+        text = log.read_text(encoding="utf-8", errors="replace")
+        for secret in (name, quote(name), id_number, "q="):
+            assert secret not in text, f"{secret!r} is in the {service} log"
+        assert "HTTP Request:" not in text, f"httpx's request line is in the {service} log"
+        if service == "gateway":
+            gateway_lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    # One access line per request at the gateway (httpx's own line used to be a second one).
+    for request_id in ("e2e-log-search", "e2e-log-lookup"):
+        assert len([line for line in gateway_lines if line.get("request_id") == request_id]) == 1
