@@ -8,6 +8,7 @@ from placement.config import Settings
 from placement.employers.designations.router import router as designations_router
 from placement.employers.router import router as employers_router
 from placement.events import router as events_router
+from placement.evidence.batch_router import router as batch_evidence_router
 from placement.evidence.router import router as evidence_router
 from placement.exports.router import router as exports_router
 from placement.handover.router import router as handover_router
@@ -103,6 +104,7 @@ def create_app(
             referrals_router,
             placements_router,
             evidence_router,
+            batch_evidence_router,
             handover_router,
             training_router,
             self_employment_router,
