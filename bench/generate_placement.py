@@ -21,7 +21,12 @@ What one run loads (defaults):
   or open-ended, ended early for some); employer 0 ("柳城县华丰缫丝有限公司") is clearly the largest (about 0.75 %
   of the employed placements, ~1,800), the median employer has a few dozen;
 - placement_follow_up: the 3 / 6 / 12-month follow-ups every placement gets, done for most that fell due while the
-  placement ran; referral: 40,000 referrals of people to posts in their jurisdiction.
+  placement ran; referral: 40,000 referrals of people to posts in their jurisdiction;
+- registry_person and registry_measure: placement's projection of the registry's feed for every person (what the
+  follower would have stored): community-detox orders of three years, one after the other with gaps between some,
+  from before the person's first placement (for 10 % only after it), the last one still running for the people
+  `people()` says are under a community measure today; so most contracts start inside a community measure and the
+  subsidy evidence (rule v2) excludes the rest as not_in_programme_at_start.
 
 Person ids and the registry facts of each person (jurisdiction, age, work ability, measure in force, skills) come
 from `people()`, a function of the seed alone, so the bench's fake registry answers for exactly these ids. The data
@@ -372,7 +377,8 @@ class Generator:
     # --- placements, follow-ups and referrals of a chunk of people ---------------------------------------------
 
     def chunk(self, persons: list[Person], counts: list[int], referrals: int) -> dict[str, list[tuple]]:
-        out: dict[str, list[tuple]] = {t: [] for t in ("placement", "placement_follow_up", "referral")}
+        tables = ("placement", "placement_follow_up", "referral", "registry_person", "registry_measure")
+        out: dict[str, list[tuple]] = {t: [] for t in tables}
         for person, count in zip(persons, counts, strict=True):
             self._placements(out, person, count)
         seen: set[tuple[uuid.UUID, uuid.UUID]] = set()
@@ -384,6 +390,7 @@ class Generator:
         rng, today = self.rng, self.today
         span = (today - FIRST_DAY).days
         starts = sorted(FIRST_DAY + timedelta(days=d) for d in rng.sample(range(span - 7), count))
+        self._programme(out, person, starts[0])
         for n, start in enumerate(starts):
             last = n == count - 1
             next_start = starts[n + 1] if not last else None
@@ -469,6 +476,53 @@ class Generator:
                         self.at(done_on) if done_on else at,
                     )
                 )
+
+    def _programme(self, out: dict[str, list[tuple]], person: Person, first_start: date) -> None:
+        """The person in placement's projection of the registry: community-detox orders from before their first
+        placement (10 %: after it), three years each, some with a gap before the next; the last runs on today when
+        `people()` has them under a community measure, else it ended."""
+        rng, today = self.rng, self.today
+        if rng.random() < 0.1:
+            begin = min(today, first_start + timedelta(days=rng.randint(30, 400)))
+        else:
+            begin = first_start - timedelta(days=rng.randint(0, 500))
+        episodes: list[list] = []
+        while begin <= today:
+            end = add_months(begin, 36)
+            episodes.append(["community_detox", begin, end if end <= today else None])
+            begin = end + timedelta(days=0 if rng.random() < 0.6 else rng.randint(30, 300))
+        current = person.current_measure
+        if current is not None:
+            episodes[-1][0] = current
+            episodes[-1][2] = None
+        elif episodes[-1][2] is None:
+            episodes[-1][2] = max(episodes[-1][1] + timedelta(days=1), today - timedelta(days=rng.randint(1, 300)))
+        for kind, start, end in episodes:
+            out["registry_measure"].append(
+                (
+                    self.uuid(),
+                    person.id,
+                    kind,
+                    start,
+                    add_months(start, 36),
+                    end,
+                    None if end is None else "completed",
+                    None,
+                )
+            )
+        out["registry_person"].append(
+            (
+                person.id,
+                person.jurisdiction_code,
+                person.status,
+                person.work_ability,
+                today.year - person.age,
+                1,
+                current,
+                person.lookup_item()["eligible_for_placement"] and current is not None,
+                today,
+            )
+        )
 
     def _referral(self, out: dict[str, list[tuple]], person: Person, seen: set) -> None:
         rng = self.rng
@@ -616,6 +670,27 @@ TABLES: dict[str, tuple[str, ...]] = {
         "version",
         "created_at",
         "updated_at",
+    ),
+    "registry_person": (
+        "person_id",
+        "jurisdiction_code",
+        "status",
+        "work_ability",
+        "birth_year",
+        "version",
+        "current_measure_kind",
+        "eligible_for_placement",
+        "derived_on",
+    ),
+    "registry_measure": (
+        "measure_id",
+        "person_id",
+        "kind",
+        "start_on",
+        "planned_end_on",
+        "actual_end_on",
+        "end_reason",
+        "corrects_id",
     ),
 }
 

@@ -23,8 +23,10 @@ async def get_subsidy_evidence(
     """An employer's evidence for the placement subsidy in a year: qualifying people and contracts, headcount, tier.
 
     Internal: for the subsidy service's client and county staff (NCO, human resources, finance). Qualifying
-    contracts are open-ended or run 12 months or more, and were in force on some day of the year; see `definition`
-    in the answer. The people are registry ids only."""
+    contracts (rule v2) are open-ended or run 12 months or more, were in force on some day of the year, and started
+    while the person was under community detox or community rehabilitation (the registry's measure history as
+    placement's projection of its feed holds it, at `registry_facts_as_of`); see `definition` in the answer.
+    Excluded contracts name their reasons. The people are registry ids only."""
     async with audited(session, principal, "placement.subsidy_evidence.read") as trail:
         evidence = await service.subsidy_evidence(session, principal=principal, employer_id=employer_id, year=year)
         trail.resource_ids = [p.person_id for p in evidence.qualifying] + list(

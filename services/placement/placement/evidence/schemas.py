@@ -1,5 +1,5 @@
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -7,7 +7,14 @@ from pydantic import BaseModel, Field
 from placement.placements.schemas import EndReason, Route
 
 Tier = Literal["100_or_more", "50_to_99", "under_50", "none"]
-Reason = Literal["no_contract", "term_under_12_months", "not_in_force_in_year"]
+Reason = Literal[
+    "no_contract",
+    "term_under_12_months",
+    "not_in_force_in_year",
+    "not_in_programme_at_start",
+    "registry_facts_missing",
+]
+Programme = Literal["community_detox", "community_rehabilitation"]
 TIER_LABELS_ZH: dict[str, str] = {
     "100_or_more": "100人以上",
     "50_to_99": "50人以上不足100人",
@@ -31,11 +38,20 @@ class ContractEvidence(BaseModel):
     in_force_from: date | None = Field(description="First day in force within the year, if any.")
     in_force_to: date | None = Field(description="Last day in force within the year, if any.")
     days_in_force_in_year: int = Field(examples=[365])
+    programme_at_start: Programme | None = Field(
+        description="The community measure the person was under on the contract's start date (社区戒毒 "
+        "community_detox or 社区康复 community_rehabilitation), from the registry's measure history; null when "
+        "neither (or the registry's facts about the person have not reached placement).",
+        examples=["community_rehabilitation"],
+    )
 
 
 class NonQualifying(ContractEvidence):
     reasons: list[Reason] = Field(
-        description="no_contract, term_under_12_months, not_in_force_in_year (every one that applies).",
+        description="Every one that applies: no_contract, term_under_12_months, not_in_force_in_year, "
+        "not_in_programme_at_start (on the contract's start date the person was under neither community detox nor "
+        "community rehabilitation), registry_facts_missing (the registry's feed has not told placement about the "
+        "person yet: re-read later).",
         examples=[["term_under_12_months"]],
     )
 
@@ -48,7 +64,13 @@ class QualifyingPerson(BaseModel):
 class SubsidyEvidence(BaseModel):
     employer_id: uuid.UUID
     year: int = Field(examples=[2026])
+    definition_version: str = Field(description="Version of the rule applied.", examples=["v2"])
     definition: str = Field(description="The rule applied, in words (versioned).")
+    registry_facts_as_of: datetime | None = Field(
+        description="When placement last read the registry's event feed up to date: the measure history behind "
+        "programme_at_start is as of then (null: never read; every contract is then registry_facts_missing).",
+        examples=["2026-12-06T08:00:02Z"],
+    )
     headcount: int = Field(description="People with at least one qualifying contract.", examples=[42])
     tier: Tier = Field(description="100_or_more (≥100), 50_to_99, under_50 (1-49) or none (0).", examples=["under_50"])
     tier_label_zh: str = Field(examples=["不足50人"])

@@ -1,5 +1,6 @@
 import uuid
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -78,6 +79,32 @@ class FeedRepository:
                 .values(jurisdiction_code=jurisdiction_code, version=model.version + 1)
                 .execution_options(synchronize_session=False)
             )
+
+    async def checked_at(self) -> datetime | None:
+        """When the follower last read the feed up to where it was (None: never)."""
+        return await self.session.scalar(select(FeedCursor.updated_at).where(FeedCursor.feed == FEED))
+
+    async def known_people(self, person_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these people the projection has (the feed reported them)."""
+        if not person_ids:
+            return set()
+        rows = await self.session.scalars(
+            select(ProjectedPerson.person_id).where(ProjectedPerson.person_id.in_(person_ids))
+        )
+        return set(rows)
+
+    async def measure_rows(self, person_ids: Sequence[uuid.UUID]) -> Sequence:
+        """Every projected episode of these people, corrected rows included (rules.effective sorts them out), as
+        plain rows (measure_id, person_id, kind, start_on, actual_end_on, corrects_id)."""
+        if not person_ids:
+            return []
+        m = ProjectedMeasure
+        result = await self.session.execute(
+            select(m.measure_id, m.person_id, m.kind, m.start_on, m.actual_end_on, m.corrects_id).where(
+                m.person_id.in_(person_ids)
+            )
+        )
+        return result.all()
 
     async def stale(self, today: date, limit: int) -> list[ProjectedPerson]:
         stmt = (

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pydantic import ValidationError
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.handover import service as handover
@@ -142,6 +143,9 @@ async def step(transaction: Transaction, fetch: FetchPage, *, batch_size: int, t
                 skipped += 1
         position.cursor = page.next_cursor
         position.events_seen += len(page.items)
+        if not page.has_more:
+            # "Registry facts as of" (programme.facts_as_of): the last read that reached the feed's end.
+            position.updated_at = func.now()
         await session.flush()
     if page.items:
         logger.info("registry events applied", extra={"count": len(page.items), "skipped": skipped})
