@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from placement.evidence.batch import qihang_in_year
 from tests.placement.placements.conftest import PLACEMENTS, PROBLEM, contract, placement_body
+from tests.placement.projection import project_person
 
 BATCH = "/api/v1/subsidy-evidence"
 
@@ -19,9 +20,11 @@ def single_url(employer_id: str) -> str:
 
 
 @pytest.fixture
-def placed(api, auth, fake_registry):
+def placed(api, auth, fake_registry, db):
     async def make(employer_id, start, end, person=None, **fields) -> tuple[str, str]:
-        person = person or fake_registry.add()
+        if person is None:
+            person = fake_registry.add()
+            await project_person(db, person, [("community_detox", "2009-01-01", None)])
         body = placement_body(person, employer_id, contract=contract(start, end), **fields)
         response = await api.post(PLACEMENTS, json=body, headers=auth())
         assert response.status_code == 201, response.text

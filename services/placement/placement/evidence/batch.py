@@ -27,6 +27,7 @@ from placement.evidence.batch_schemas import (
     QihangPeriod,
 )
 from placement.placements.models import Placement
+from placement.registry_feed import programme
 from shared.auth import Principal
 from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor
 
@@ -171,8 +172,10 @@ async def batch_evidence(
     found = [i for i in page_ids if i in employers]
     steps = await repo.designation_steps(found)
     contracts: dict[uuid.UUID, list[BatchContract]] = {i: [] for i in found}
-    for placement in await repo.placements(found, first, last):
-        fields, reasons = evidence._evidence(placement, year)
+    placements = await repo.placements(found, first, last)
+    histories = await programme.histories(session, [p.person_id for p in placements])
+    for placement in placements:
+        fields, reasons = evidence.evaluate(placement, year, histories.get(placement.person_id, programme.UNKNOWN))
         contracts[placement.employer_id].append(
             BatchContract(
                 **fields,
