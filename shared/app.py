@@ -19,9 +19,10 @@ from shared.health import router as health_router
 from shared.http import make_http_client
 from shared.jwt import JWKSFetcher, KeySet, TokenVerifier
 from shared.logging import RequestContextMiddleware, configure_logging
+from shared.revocation import start_revocation_check
 
 Hook = Callable[[FastAPI], Awaitable[None]]
-COMMON_ERRORS = problem_responses(400, 401, 403, 404, 422, 429, 500)
+COMMON_ERRORS = problem_responses(400, 401, 403, 404, 422, 429, 500, 503)
 
 
 class BodyLimitMiddleware:
@@ -156,6 +157,7 @@ def create_service_app(
             audience=settings.jwt_audience,
             leeway_seconds=settings.jwt_leeway_seconds,
         )
+        revocations = app.state.revocations = start_revocation_check(app.state.http, settings)
         try:
             for hook in on_startup:
                 await hook(app)
@@ -170,6 +172,8 @@ def create_service_app(
         finally:
             for hook in on_shutdown:
                 await hook(app)
+            if revocations is not None:
+                await revocations.stop()
             await app.state.http.aclose()
             await app.state.engine.dispose()
 

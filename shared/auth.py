@@ -69,16 +69,43 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
+PASSWORD_CHANGE_CLAIM = "pwd_change"
+"""Set on the tokens of a user who must change their password: such a token may do nothing else."""
+
+
+class PasswordChangeRequired(Forbidden):
+    code = "password_change_required"
+    title = "Password change required"
+
+
+async def verified_claims(request: Request) -> dict[str, Any]:
+    """The verified claims of the request's bearer token, refused if the gateway has revoked it
+    (app.state.revocations, see shared.revocation)."""
+    token = bearer_token(request)
+    verifier: TokenVerifier = request.app.state.verifier
+    claims = await verifier.verify(token)
+    revocations = getattr(request.app.state, "revocations", None)
+    if revocations is not None:
+        await revocations.check(claims)
+    return claims
+
+
+def refuse_password_change_tokens(claims: dict[str, Any]) -> None:
+    if claims.get(PASSWORD_CHANGE_CLAIM):
+        raise PasswordChangeRequired(
+            "Change your password first (POST /api/v1/auth/password at the gateway), then log in again."
+        )
+
+
 async def get_principal(
     request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None
 ) -> Principal:
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    token = bearer_token(request)
-    verifier: TokenVerifier = request.app.state.verifier
-    claims = await verifier.verify(token)
-    principal = Principal.from_claims(claims, token)
+    claims = await verified_claims(request)
+    refuse_password_change_tokens(claims)
+    principal = Principal.from_claims(claims, bearer_token(request))
     request.state.principal = principal
     return principal
 

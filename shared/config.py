@@ -1,11 +1,23 @@
-"""Settings shared by every service; each service subclasses BaseServiceSettings with its own env prefix."""
+"""Settings shared by every service; each service subclasses BaseServiceSettings with its own env prefix.
+
+Every variable can also be given as a file: `<NAME>_FILE=/run/secrets/x` reads NAME from that file (the Docker
+secrets convention), so docker-compose hands secrets over as files and never as plain environment values.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+from pathlib import Path
+from typing import ClassVar, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, AliasPath, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 from sqlalchemy.engine import make_url
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev-secret", "please-change"}
@@ -20,16 +32,71 @@ def database_url_for(server_url: str, database: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def env_names(settings_cls: type[BaseSettings]) -> set[str]:
+    """The environment variables a settings class reads: env_prefix + field name, or the field's validation
+    alias(es) instead where it has one. Upper-cased (the classes are not case-sensitive)."""
+    prefix = settings_cls.model_config.get("env_prefix", "")
+    names: set[str] = set()
+    for name, field in settings_cls.model_fields.items():
+        alias = field.validation_alias
+        if alias is None:
+            names.add(f"{prefix}{name}".upper())
+        elif isinstance(alias, str):
+            names.add(alias.upper())
+        elif isinstance(alias, AliasChoices):
+            names.update(c.upper() if isinstance(c, str) else str(c.path[0]).upper() for c in alias.choices)
+        elif isinstance(alias, AliasPath):
+            names.add(str(alias.path[0]).upper())
+    return names
+
+
+class FileEnvSettingsSource(EnvSettingsSource):
+    """`<NAME>_FILE=<path>` gives NAME the content of that file (trailing newline dropped), for every NAME the
+    settings class reads. A value set directly in the environment wins over the file."""
+
+    def _load_env_vars(self) -> dict[str, str | None]:
+        values: dict[str, str | None] = {}
+        environ = {key.upper(): value for key, value in os.environ.items()}
+        for name in env_names(self.settings_cls):
+            path = environ.get(f"{name}_FILE")
+            if not path:
+                continue
+            try:
+                values[name.lower()] = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+            except OSError as exc:
+                raise SettingsError(f"{name}_FILE={path}: cannot read the file ({exc.strerror})") from exc
+        return values
+
+
 class BaseServiceSettings(BaseSettings):
     """Settings every service has. Read from the environment with the service's prefix (REGISTRY_ ...)."""
 
     model_config = SettingsConfigDict(extra="ignore", env_nested_delimiter="__")
+
+    FOLLOWS_GATEWAY_REVOCATIONS: ClassVar[bool] = True
+    """The services learn revoked tokens from the gateway (shared.revocation); the gateway reads its own database."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, FileEnvSettingsSource(settings_cls), dotenv_settings, file_secret_settings
 
     environment: Literal["development", "test", "production"] = "development"
     service_name: str = "service"
     database_url: SecretStr = Field(
         default=SecretStr("postgresql+asyncpg://postgres@127.0.0.1:5432/qihang"),
         description="SQLAlchemy URL of this service's own database (asyncpg driver).",
+    )
+    database_password: SecretStr | None = Field(
+        default=None,
+        description="Password of the database URL's role when the URL carries none (from a secret file: "
+        "<SVC>_DATABASE_PASSWORD_FILE).",
     )
     db_pool_size: int = 10
     db_max_overflow: int = 10
@@ -44,6 +111,23 @@ class BaseServiceSettings(BaseSettings):
     service_client_id: str | None = None
     service_client_secret: SecretStr | None = None
 
+    revocation_check_enabled: bool | None = Field(
+        default=None,
+        description="Refuse tokens the gateway has revoked (disabled subjects, changed passwords, roles or secrets), "
+        "learnt by polling the gateway with this service's client. Unset: on when the service has a client, "
+        "except in tests. Production requires it.",
+    )
+    revocation_poll_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="How often the revocation list is fetched from the gateway."
+    )
+    revocation_max_age_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="Oldest revocation list the service still trusts: beyond it (the gateway unreachable) every "
+        "token is refused with 503 until a fetch succeeds.",
+    )
+
     http_timeout_seconds: float = 5.0
     http_connect_timeout_seconds: float = 2.0
     http_retries: int = Field(default=2, ge=0, le=5)
@@ -51,6 +135,44 @@ class BaseServiceSettings(BaseSettings):
     max_body_bytes: int = 1_048_576
     log_level: str = "INFO"
     log_json: bool = True
+
+    @property
+    def revocation_check_active(self) -> bool:
+        if not self.FOLLOWS_GATEWAY_REVOCATIONS:
+            return False
+        if self.revocation_check_enabled is not None:
+            return self.revocation_check_enabled
+        return self.environment != "test" and self.has_service_client
+
+    @property
+    def has_service_client(self) -> bool:
+        return bool(self.service_client_id and self.service_client_secret)
+
+    @model_validator(mode="after")
+    def _database_password_into_url(self) -> BaseServiceSettings:
+        if self.database_password is None:
+            return self
+        url = make_url(self.database_url.get_secret_value())
+        if url.password is not None:
+            raise ValueError("give the database password once: in the database URL or as database_password")
+        url = url.set(password=self.database_password.get_secret_value())
+        self.database_url = SecretStr(url.render_as_string(hide_password=False))
+        return self
+
+    @model_validator(mode="after")
+    def _revocation_check(self) -> BaseServiceSettings:
+        if self.revocation_max_age_seconds <= self.revocation_poll_seconds:
+            raise ValueError("revocation_max_age_seconds must be longer than revocation_poll_seconds")
+        if not self.FOLLOWS_GATEWAY_REVOCATIONS:
+            return self
+        if self.revocation_check_enabled and not self.has_service_client:
+            raise ValueError("the revocation check needs this service's client (service_client_id and _secret)")
+        if self.environment == "production" and not self.revocation_check_active:
+            raise ValueError(
+                "production refuses tokens revoked at the gateway: set the service client (service_client_id and "
+                "service_client_secret) and leave revocation_check_enabled on"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> BaseServiceSettings:

@@ -123,6 +123,10 @@ class ServiceTokenProvider:
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
 
+    def forget(self) -> None:
+        """Drop the cached token (the gateway refused it), so the next call gets a new one."""
+        self._token = None
+
     async def token(self) -> str:
         async with self._lock:
             if self._token is None or time.time() > self._expires_at - 30:

@@ -110,6 +110,12 @@ def system(pg_server_url, tmp_path_factory) -> Iterator[System]:
     env["PLACEMENT_REGISTRY_FEED_ENABLED"] = "true"
     env["PLACEMENT_REGISTRY_FEED_POLL_SECONDS"] = "0.2"
     env["PLACEMENT_REGISTRY_FEED_MAX_BACKOFF_SECONDS"] = "1"
+    # Every service learns revoked tokens from the gateway with its own client (shared.revocation), as in make run.
+    for service in ("registry", "placement", "subsidy", "reporting"):
+        prefix = service.upper()
+        env.setdefault(f"{prefix}_SERVICE_CLIENT_ID", f"svc-{service}")
+        env.setdefault(f"{prefix}_SERVICE_CLIENT_SECRET", secrets.token_urlsafe(32))
+        env[f"{prefix}_REVOCATION_CHECK_ENABLED"] = "true"
     logs = tmp_path_factory.mktemp("e2e-logs")
     system = System(env=env, logs={s: logs / f"{s}.log" for s in PORTS})
     try:
@@ -129,3 +135,20 @@ def admin_token(system) -> str:
     )
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
+
+
+def change_password(system: System, username: str, password: str) -> str:
+    """A user an administrator created must change the password before anything else; returns the new one."""
+    token = httpx.post(
+        f"{system.url()}/api/v1/auth/token",
+        data={"grant_type": "password", "username": username, "password": password},
+    )
+    assert token.status_code == 200, token.text
+    new = f"{password}-own"
+    changed = httpx.post(
+        f"{system.url()}/api/v1/auth/password",
+        json={"current_password": password, "new_password": new},
+        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+    )
+    assert changed.status_code == 204, changed.text
+    return new

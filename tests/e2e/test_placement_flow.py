@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from registry.persons.national_id import check_char
-from tests.e2e.conftest import wait_until
+from tests.e2e.conftest import change_password, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +40,7 @@ def township(system, admin_token) -> dict[str, str]:
         headers={"Authorization": f"Bearer {admin_token}"},
     )
     assert created.status_code == 201, created.text
+    password = change_password(system, username, password)
     token = httpx.post(
         f"{system.url()}/api/v1/auth/token",
         data={"grant_type": "password", "username": username, "password": password},

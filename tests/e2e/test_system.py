@@ -7,7 +7,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.e2e.conftest import ready, wait_until
+from tests.e2e.conftest import change_password, ready, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -119,3 +119,74 @@ def test_no_process_logs_a_name_an_id_number_or_a_query_string(system, admin_tok
     # One access line per request at the gateway (httpx's own line used to be a second one).
     for request_id in ("e2e-log-search", "e2e-log-lookup"):
         assert len([line for line in gateway_lines if line.get("request_id") == request_id]) == 1
+
+
+DIRECT_READS = {
+    "registry": "/api/v1/jurisdictions",
+    "placement": "/api/v1/employers",
+    "subsidy": "/api/v1/subsidy-policies",
+    "reporting": "/api/v1/indicators",
+}
+
+
+def staff_user(system, admin_token) -> tuple[dict, str, str]:
+    """A county staff member created by the admin, password changed: (user, password set by the admin, own)."""
+    username, password = f"nco.e2e.{uuid.uuid4().hex[:6]}", "e2e-staff-password-3f9a"
+    created = httpx.post(
+        f"{system.url()}/api/v1/admin/users",
+        json={
+            "username": username,
+            "display_name": "蓝海",
+            "password": password,
+            "roles": ["staff"],
+            "department": "nco",
+        },
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert created.status_code == 201, created.text
+    return created.json(), password, change_password(system, username, password)
+
+
+def log_in(system, username: str, password: str) -> str:
+    response = httpx.post(
+        f"{system.url()}/api/v1/auth/token",
+        data={"grant_type": "password", "username": username, "password": password},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def direct_codes(system, token: str) -> dict[str, tuple[int, str | None]]:
+    out = {}
+    for service, path in DIRECT_READS.items():
+        response = httpx.get(f"{system.url(service)}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        out[service] = (response.status_code, response.json().get("code") if response.status_code >= 400 else None)
+    return out
+
+
+def test_a_disabled_users_live_token_is_refused_at_every_service_within_seconds(system, admin_token):
+    user, _, password = staff_user(system, admin_token)
+    token = log_in(system, user["username"], password)
+    assert {s: c[0] for s, c in direct_codes(system, token).items()} == dict.fromkeys(DIRECT_READS, 200)
+    disabled = httpx.post(
+        f"{system.url()}/api/v1/admin/users/{user['id']}/disable", headers={"Authorization": f"Bearer {admin_token}"}
+    )
+    assert disabled.status_code == 200, disabled.text
+    assert get(system, "/api/v1/jurisdictions", token).json()["code"] == "account_disabled"
+    # Called directly, each service refuses the still unexpired token once it has polled the gateway's list
+    # (every 2 s); before this change they accepted it until it expired (5 minutes).
+    refused = dict.fromkeys(DIRECT_READS, (401, "account_disabled"))
+    wait_until(lambda: direct_codes(system, token) == refused, f"not refused everywhere: {direct_codes(system, token)}")
+
+
+def test_a_token_that_must_change_its_password_is_refused_at_every_service(system, admin_token):
+    user, first_password, _ = staff_user(system, admin_token)
+    reset = httpx.post(
+        f"{system.url()}/api/v1/admin/users/{user['id']}/reset-password",
+        json={"new_password": first_password},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert reset.status_code == 200, reset.text
+    token = log_in(system, user["username"], first_password)
+    assert direct_codes(system, token) == dict.fromkeys(DIRECT_READS, (403, "password_change_required"))
+    assert get(system, "/api/v1/jurisdictions", token).json()["code"] == "password_change_required"

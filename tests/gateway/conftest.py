@@ -68,11 +68,26 @@ def admin_headers(admin_token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {admin_token}"}
 
 
+async def change_password(client: httpx.AsyncClient, username: str, password: str) -> str:
+    """Log in with the password an administrator set, change it (the one thing that token may do); returns the
+    new password."""
+    token = (await login(client, username, password)).json()["access_token"]
+    new = f"{password}-own"
+    changed = await client.post(
+        "/api/v1/auth/password",
+        json={"current_password": password, "new_password": new},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert changed.status_code == 204, changed.text
+    return new
+
+
 @pytest.fixture
 def create_user(gateway, admin_headers):
-    """create_user(department="township", jurisdiction="dapu", roles=["staff"]) -> (user json, password)."""
+    """create_user(department="township", jurisdiction="dapu", roles=["staff"]) -> (user json, password).
+    The user has changed the password the administrator set (ready=False: not yet, must_change_password)."""
 
-    async def make(**fields: Any) -> tuple[dict[str, Any], str]:
+    async def make(*, ready: bool = True, **fields: Any) -> tuple[dict[str, Any], str]:
         password = fields.pop("password", "a-good-password-" + uuid.uuid4().hex[:6])
         body = {
             "username": fields.pop("username", f"u{uuid.uuid4().hex[:10]}"),
@@ -84,6 +99,8 @@ def create_user(gateway, admin_headers):
         }
         response = await gateway.post("/api/v1/admin/users", json=body, headers=admin_headers)
         assert response.status_code == 201, response.text
-        return response.json(), password
+        if not ready:
+            return response.json(), password
+        return response.json(), await change_password(gateway, body["username"], password)
 
     return make

@@ -17,7 +17,7 @@ import pytest
 
 from gateway.main import create_app
 from gateway.routing import table
-from tests.gateway.conftest import ADMIN_PASSWORD, gateway_settings, login, running_gateway
+from tests.gateway.conftest import ADMIN_PASSWORD, change_password, gateway_settings, login, running_gateway
 from tests.gateway.upstreams import SERVICE_URLS, FakeUpstreams, pattern_bytes
 
 PROXIED = [
@@ -395,7 +395,8 @@ async def test_rate_limit_per_subject_answers_429_with_retry_after(database_url,
             headers=headers,
         )
         assert created.status_code == 201, created.text
-        other = (await login(client, created.json()["username"], "a-good-password-1")).json()["access_token"]
+        password = await change_password(client, created.json()["username"], "a-good-password-1")
+        other = (await login(client, created.json()["username"], password)).json()["access_token"]
         response = await client.get("/api/v1/employers", headers={"Authorization": f"Bearer {other}"})
         assert response.status_code == 200
 

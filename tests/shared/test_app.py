@@ -158,6 +158,10 @@ async def test_a_started_service_moves_its_long_lived_objects_out_of_the_collect
         log_json=False,
         id_number_encryption_key="k" * 43 + "=",
         id_number_hash_key="h" * 43 + "=",
+        # Production requires the revocation check, which needs the service's client (its gateway is nowhere here).
+        service_client_id="svc-registry",
+        service_client_secret="a-real-secret-1",
+        gateway_url="http://127.0.0.1:1",
     )
     app = create_service_app(settings, title="t", description="t", routers=[router], jwks_fetcher=jwks_fetcher)
     gc.unfreeze()

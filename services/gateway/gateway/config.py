@@ -1,13 +1,32 @@
-from pydantic import AliasChoices, Field, SecretStr
+from typing import ClassVar
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from gateway.keys.wrapping import decode_kek
 from shared.config import BaseServiceSettings
+
+# Development and test only: production refuses to start with it (below).
+DEV_KEY_ENCRYPTION_KEY = "cWloYW5nLWRldi1vbmx5LWtleS1lbmNyeXB0aW9uLWs="
 
 
 class Settings(BaseServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
+    FOLLOWS_GATEWAY_REVOCATIONS: ClassVar[bool] = False  # it is the gateway: it reads its own database
+
     service_name: str = "gateway"
+
+    key_encryption_key: SecretStr = Field(
+        default=SecretStr(DEV_KEY_ENCRYPTION_KEY),
+        description="32 random bytes, URL-safe base64: wraps the token-signing keys stored in the database "
+        "(AES-256-GCM). Production refuses the development default.",
+    )
+    previous_key_encryption_key: SecretStr | None = Field(
+        default=None,
+        description="While rotating the key-encryption key: the old one. Keys it wrapped are re-wrapped with the "
+        "new one at start-up; remove it afterwards.",
+    )
 
     # The first county administrator. Unprefixed names, as the README documents them.
     admin_username: str = Field(
@@ -73,6 +92,16 @@ class Settings(BaseServiceSettings):
     reporting_service_client_secret: SecretStr | None = Field(
         default=None, validation_alias="REPORTING_SERVICE_CLIENT_SECRET"
     )
+
+    @model_validator(mode="after")
+    def _key_encryption_keys(self) -> "Settings":
+        kek = self.key_encryption_key.get_secret_value()
+        if self.environment == "production" and kek == DEV_KEY_ENCRYPTION_KEY:
+            raise ValueError("set GATEWAY_KEY_ENCRYPTION_KEY in production (32 random bytes, URL-safe base64)")
+        decode_kek(kek)
+        if self.previous_key_encryption_key is not None:
+            decode_kek(self.previous_key_encryption_key.get_secret_value())
+        return self
 
     def service_urls(self) -> dict[str, str]:
         return {

@@ -1,22 +1,29 @@
-"""The gateway's own auth dependencies: a token is not enough here, its subject must still be active."""
+"""The gateway's own auth dependencies. shared.auth.get_principal already refuses a token whose subject is disabled
+or whose token version is stale (app.state.revocations is the gateway's SubjectStatus, read from its database)
+and a token that may only change its password."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
 
-from shared.auth import Principal, get_principal
-from shared.errors import Forbidden, Unauthorized
+from shared.auth import Principal, bearer_scheme, bearer_token, get_principal, verified_claims
+from shared.errors import Forbidden
 
-
-async def get_active_principal(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-    if not await request.app.state.subject_status.is_active(principal.subject):
-        raise Unauthorized("This account or client is disabled.", code="account_disabled")
-    return principal
+ActivePrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-ActivePrincipal = Annotated[Principal, Depends(get_active_principal)]
+async def get_password_changer(
+    request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None
+) -> Principal:
+    """A valid, unrevoked token, including one that may only change its password."""
+    claims = await verified_claims(request)
+    return Principal.from_claims(claims, bearer_token(request))
+
+
+PasswordChanger = Annotated[Principal, Depends(get_password_changer)]
 
 
 def require_scope(scope: str):
@@ -28,8 +35,15 @@ def require_scope(scope: str):
     return check
 
 
+async def require_service_client(principal: ActivePrincipal) -> Principal:
+    if principal.kind != "client" or "service" not in principal.roles:
+        raise Forbidden("Only the platform's own services read this.", code="service_clients_only")
+    return principal
+
+
 AdminPrincipal = Annotated[Principal, Depends(require_scope("admin"))]
 AuditPrincipal = Annotated[Principal, Depends(require_scope("audit:read"))]
+ServicePrincipal = Annotated[Principal, Depends(require_service_client)]
 
 
 def client_ip(request: Request) -> str | None:

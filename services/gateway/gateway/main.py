@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from gateway.auth.router import events_router
+from gateway.auth.router import events_router, password_router
 from gateway.auth.router import public_router as auth_public_router
 from gateway.auth.router import router as auth_router
 from gateway.auth.status import SubjectStatus
@@ -16,6 +16,7 @@ from gateway.clients.router import router as clients_router
 from gateway.config import Settings
 from gateway.keys.router import router as keys_router
 from gateway.keys.service import KeyStore
+from gateway.keys.wrapping import KeyWrapper, decode_kek
 from gateway.ratelimit import RateLimiter
 from gateway.routing import Upstreams, install_routing
 from gateway.routing.table import UPLOAD_PREFIXES
@@ -37,10 +38,17 @@ def create_app(
         return await app.state.keys.jwks()
 
     async def start(app_: FastAPI) -> None:
-        app_.state.keys = KeyStore(app_.state.sessionmaker, settings.key_overlap_seconds)
+        previous = settings.previous_key_encryption_key
+        wrapper = KeyWrapper(
+            decode_kek(settings.key_encryption_key.get_secret_value()),
+            decode_kek(previous.get_secret_value()) if previous is not None else None,
+        )
+        app_.state.keys = KeyStore(app_.state.sessionmaker, settings.key_overlap_seconds, wrapper)
         await app_.state.keys.ensure_and_load()
         app_.state.verifier.keys.load(await app_.state.keys.jwks())
         app_.state.subject_status = SubjectStatus(app_.state.sessionmaker, settings.subject_status_cache_seconds)
+        # What shared.auth.get_principal and the proxy ask about every token: the gateway reads its own database.
+        app_.state.revocations = app_.state.subject_status
         app_.state.login_limiter = RateLimiter(settings.login_rate_limit_per_minute)
         generated = await bootstrap(app_.state.sessionmaker, settings)
         if generated:
@@ -54,7 +62,7 @@ def create_app(
             "rehabilitation, employment placement, subsidies and reporting. Log in at `POST /api/v1/auth/token`, "
             "then send `Authorization: Bearer <access_token>`. Errors are RFC 9457 problem+json."
         ),
-        public_routers=[auth_public_router],
+        public_routers=[auth_public_router, password_router],
         routers=[auth_router, users_router, clients_router, keys_router, events_router],
         jwks_fetcher=own_keys,
         on_startup=[start, upstreams.open],

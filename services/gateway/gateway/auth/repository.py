@@ -1,10 +1,12 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth.models import AuthEvent, RefreshToken
+from gateway.clients.models import IntegrationClient
+from gateway.users.models import User
 from shared.logging import request_id_var
 from shared.pagination import PageParams, keyset_page
 
@@ -83,3 +85,45 @@ class AuthEventRepository:
         if until:
             stmt = stmt.where(AuthEvent.at < until)
         return await keyset_page(self.session, stmt, params, keys=[AuthEvent.id], descending=True)
+
+
+CLIENT_SUBJECT_PREFIX = "client:"
+
+
+class SubjectRepository:
+    """Users and clients as token subjects: `<user uuid>` or `client:<client_id>`."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def state(self, subject: str) -> tuple[bool, int] | None:
+        """(active, token_version) of a subject, or None when there is no such user or client."""
+        if subject.startswith(CLIENT_SUBJECT_PREFIX):
+            stmt = select(IntegrationClient.disabled_at, IntegrationClient.token_version).where(
+                IntegrationClient.client_id == subject.removeprefix(CLIENT_SUBJECT_PREFIX)
+            )
+        else:
+            try:
+                user_id = uuid.UUID(subject)
+            except ValueError:
+                return None
+            stmt = select(User.disabled_at, User.token_version).where(User.id == user_id)
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else (row.disabled_at is None, row.token_version)
+
+    async def revoked_since(self, cutoff: datetime) -> list[tuple[str, int, bool, datetime]]:
+        """(subject, token_version, disabled, tokens_revoked_at) of every subject revoked after `cutoff`."""
+        users = select(
+            User.id.cast(IntegrationClient.client_id.type).label("subject"),
+            User.token_version,
+            User.disabled_at.is_not(None).label("disabled"),
+            User.tokens_revoked_at,
+        ).where(User.tokens_revoked_at > cutoff)
+        clients = select(
+            (literal(CLIENT_SUBJECT_PREFIX) + IntegrationClient.client_id).label("subject"),
+            IntegrationClient.token_version,
+            IntegrationClient.disabled_at.is_not(None).label("disabled"),
+            IntegrationClient.tokens_revoked_at,
+        ).where(IntegrationClient.tokens_revoked_at > cutoff)
+        rows = await self.session.execute(union_all(users, clients).order_by("subject"))
+        return [(r.subject, r.token_version, r.disabled, r.tokens_revoked_at) for r in rows]

@@ -1,7 +1,7 @@
 import base64
 import binascii
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query, Request
@@ -9,9 +9,18 @@ from fastapi.responses import JSONResponse
 
 from gateway.auth import service
 from gateway.auth.exceptions import InvalidClient, UnsupportedGrantType, WrongPassword
-from gateway.auth.repository import AuthEventRepository
-from gateway.auth.schemas import AuthEventRead, Me, PasswordChange, ReferenceData, RevokeRequest, TokenResponse
-from gateway.dependencies import ActivePrincipal, AuditPrincipal, client_ip
+from gateway.auth.repository import AuthEventRepository, SubjectRepository
+from gateway.auth.schemas import (
+    AuthEventRead,
+    Me,
+    PasswordChange,
+    ReferenceData,
+    RevocationList,
+    RevokedSubject,
+    RevokeRequest,
+    TokenResponse,
+)
+from gateway.dependencies import ActivePrincipal, AuditPrincipal, PasswordChanger, ServicePrincipal, client_ip
 from shared.db import SessionDep
 from shared.errors import AppError, Forbidden, problem_response, problem_responses
 from shared.pagination import Page, PageParamsDep
@@ -19,6 +28,13 @@ from shared.reference import DEPARTMENTS, JURISDICTIONS, ROLES, SCOPES
 
 public_router = APIRouter(tags=["auth"])
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+password_router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+"""Included without the default token check: its own dependency also admits a token that may only change the
+password (shared.auth.PASSWORD_CHANGE_CLAIM)."""
+
+REVOCATION_WINDOW = timedelta(seconds=3600 + 2 * 30)
+"""The longest an access token can live (GATEWAY_ACCESS_TOKEN_TTL_SECONDS is at most 3600) plus the largest
+leeway on both sides: a revocation older than this has outlived every token it revoked."""
 events_router = APIRouter(prefix="/api/v1/admin/auth-events", tags=["admin"])
 
 Field64 = Annotated[str | None, Form(max_length=256)]
@@ -133,9 +149,14 @@ async def me(principal: ActivePrincipal) -> Me:
     )
 
 
-@router.post("/password", status_code=204, responses=problem_responses(401, 403, 422))
-async def change_password(session: SessionDep, body: PasswordChange, principal: ActivePrincipal) -> None:
-    """Change your own password; every refresh token you hold is revoked."""
+@password_router.post("/password", status_code=204, responses=problem_responses(401, 403, 422, 503))
+async def change_password(
+    request: Request, session: SessionDep, body: PasswordChange, principal: PasswordChanger
+) -> None:
+    """Change your own password; every token you hold is revoked, so log in again.
+
+    This is the one call a token issued with `password_change_required` may make.
+    """
     if principal.kind != "user":
         raise Forbidden("Only staff users have passwords.")
     ok = await service.change_own_password(
@@ -143,6 +164,28 @@ async def change_password(session: SessionDep, body: PasswordChange, principal: 
     )
     if not ok:
         raise WrongPassword("The current password is wrong.")
+    await session.commit()
+    request.app.state.subject_status.forget(principal.subject)
+
+
+@router.get("/revocations", responses=problem_responses(401, 403))
+async def list_revocations(session: SessionDep, _: ServicePrincipal) -> RevocationList:
+    """Revoked tokens, for the platform's own services (they poll it every few seconds).
+
+    Every user or client whose token version was raised (disabled, password changed or reset, roles, department or
+    jurisdiction changed, client secret rotated) within the longest lifetime of an access token. A service refuses
+    a token of a listed subject whose claim `tv` is below `token_version`, and every token of a disabled one.
+    """
+    now = datetime.now(UTC)
+    rows = await SubjectRepository(session).revoked_since(now - REVOCATION_WINDOW)
+    return RevocationList(
+        as_of=now,
+        window_seconds=int(REVOCATION_WINDOW.total_seconds()),
+        subjects=[
+            RevokedSubject(subject=subject, token_version=version, disabled=disabled, revoked_at=at)
+            for subject, version, disabled, at in rows
+        ],
+    )
 
 
 @router.get("/reference")

@@ -15,7 +15,16 @@ class TokenResponse(BaseModel):
         description="Staff only. Single use: each refresh returns a new one; reusing an old one "
         "revokes the whole chain.",
     )
-    scope: str = Field(examples=["registry:read registry:write"])
+    scope: str = Field(
+        examples=["registry:read registry:write"],
+        description="What the access token may do; empty while the password must be changed.",
+    )
+    password_change_required: bool = Field(
+        default=False,
+        description="The password was set by an administrator (or generated): this token may only change it "
+        "(POST /api/v1/auth/password); every other call answers 403 password_change_required. Log in again after.",
+        examples=[False],
+    )
 
 
 class RevokeRequest(BaseModel):
@@ -60,3 +69,22 @@ class ReferenceData(BaseModel):
     roles: dict[str, str]
     jurisdictions: dict[str, str]
     scopes: dict[str, str]
+
+
+class RevokedSubject(BaseModel):
+    subject: str = Field(
+        description="The token subject: a user's id, or `client:<client_id>`.",
+        examples=["8d1f6a0e-6a55-4d2f-9d3c-2f7a1f3b9e10"],
+    )
+    token_version: int = Field(description="Tokens whose claim `tv` is lower are revoked.", examples=[3])
+    disabled: bool = Field(description="Every token of this subject is refused.", examples=[False])
+    revoked_at: datetime = Field(description="When the version was last raised.")
+
+
+class RevocationList(BaseModel):
+    as_of: datetime = Field(description="The gateway's time when the list was read.")
+    window_seconds: int = Field(
+        description="Subjects revoked longer ago than this are left out: no token they revoked is still alive.",
+        examples=[3660],
+    )
+    subjects: list[RevokedSubject]

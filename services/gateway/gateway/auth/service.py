@@ -18,13 +18,14 @@ from gateway.auth.exceptions import InvalidClient, InvalidGrant
 from gateway.auth.models import RefreshToken
 from gateway.auth.repository import AuthEventRepository, RefreshTokenRepository
 from gateway.auth.schemas import TokenResponse
-from gateway.auth.status import client_subject
+from gateway.auth.status import client_subject, revoke_tokens
 from gateway.clients.models import IntegrationClient
 from gateway.config import Settings
 from gateway.keys.service import KeyStore
 from gateway.passwords import hash_password, token_digest, verify_password
 from gateway.users.models import User
 from shared import jwt as qjwt
+from shared.auth import PASSWORD_CHANGE_CLAIM
 from shared.errors import AppError
 from shared.reference import scopes_for_roles
 
@@ -57,6 +58,20 @@ def _access_token(settings: Settings, keys: KeyStore, claims: dict[str, Any]) ->
 
 
 def user_claims(user: User) -> dict[str, Any]:
+    """A user's token claims. Until the user changes a password set by an administrator (or generated), the token
+    has no role and no scope and says so (claim pwd_change): it may only change the password (shared.auth)."""
+    if user.must_change_password:
+        return {
+            "sub": str(user.id),
+            "typ": "user",
+            "name": user.username,
+            "roles": [],
+            "dept": user.department,
+            "jur": user.jurisdiction,
+            "scope": "",
+            "tv": user.token_version,
+            PASSWORD_CHANGE_CLAIM: True,
+        }
     return {
         "sub": str(user.id),
         "typ": "user",
@@ -65,7 +80,18 @@ def user_claims(user: User) -> dict[str, Any]:
         "dept": user.department,
         "jur": user.jurisdiction,
         "scope": " ".join(sorted(scopes_for_roles(set(user.roles)))),
+        "tv": user.token_version,
     }
+
+
+def user_token_response(access: str, ttl: int, refresh: str, claims: dict[str, Any]) -> TokenResponse:
+    return TokenResponse(
+        access_token=access,
+        expires_in=ttl,
+        refresh_token=refresh,
+        scope=claims["scope"],
+        password_change_required=bool(claims.get(PASSWORD_CHANGE_CLAIM)),
+    )
 
 
 def client_claims(client: IntegrationClient) -> dict[str, Any]:
@@ -77,6 +103,7 @@ def client_claims(client: IntegrationClient) -> dict[str, Any]:
         "dept": client.department,
         "jur": client.jurisdiction,
         "scope": " ".join(sorted(client.scopes)),
+        "tv": client.token_version,
     }
     if client.employer_id is not None:
         # An employer's own system: placement shows it that employer alone (shared.auth.Principal.employer_id).
@@ -133,10 +160,11 @@ async def password_grant(
     if user.failed_logins or user.locked_until:
         user.failed_logins = 0
         user.locked_until = None
-    access, ttl = _access_token(settings, keys, user_claims(user))
+    claims = user_claims(user)
+    access, ttl = _access_token(settings, keys, claims)
     refresh = await _new_refresh_token(session, settings, user)
     await events.record("login", subject=subject, username=user.username, client_ip=client_ip)
-    return TokenResponse(access_token=access, expires_in=ttl, refresh_token=refresh, scope=user_claims(user)["scope"])
+    return user_token_response(access, ttl, refresh, claims)
 
 
 async def client_credentials_grant(
@@ -196,7 +224,7 @@ async def refresh_grant(
     claims = user_claims(user)
     access, ttl = _access_token(settings, keys, claims)
     await events.record("refresh", subject=claims["sub"], client_ip=client_ip)
-    return TokenResponse(access_token=access, expires_in=ttl, refresh_token=new_refresh, scope=claims["scope"])
+    return user_token_response(access, ttl, new_refresh, claims)
 
 
 async def revoke_refresh_token(session: AsyncSession, *, refresh_token: str, actor: str) -> None:
@@ -212,9 +240,11 @@ async def change_own_password(session: AsyncSession, *, user_id: uuid.UUID, curr
     user = await session.get(User, user_id, with_for_update=True)
     if user is None or not await verify_password(user.password_hash, current):
         return False
+    now = _now()
     user.password_hash = await hash_password(new)
-    user.password_changed_at = _now()
+    user.password_changed_at = now
     user.must_change_password = False
-    await RefreshTokenRepository(session).revoke_user(user.id, _now())
+    revoke_tokens(user, now)
+    await RefreshTokenRepository(session).revoke_user(user.id, now)
     await AuthEventRepository(session).record("password_changed", subject=str(user.id), actor=str(user.id))
     return True

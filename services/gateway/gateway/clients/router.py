@@ -40,8 +40,10 @@ async def get_client(session: SessionDep, client_uuid: uuid.UUID, _: AdminPrinci
 async def disable_client(
     request: Request, session: SessionDep, client_uuid: uuid.UUID, principal: AdminPrincipal
 ) -> ClientRead:
-    """Disable a client: it gets no new tokens and its live tokens are refused at the gateway."""
+    """Disable a client: it gets no new tokens, and its live tokens are refused at the gateway at once and at
+    every service within seconds."""
     client = await service.set_disabled(session, id_=client_uuid, disabled=True, actor=principal.subject)
+    await session.commit()
     request.app.state.subject_status.forget(client_subject(client.client_id))
     return service.to_read(client)
 
@@ -52,13 +54,17 @@ async def enable_client(
 ) -> ClientRead:
     """Enable a disabled client."""
     client = await service.set_disabled(session, id_=client_uuid, disabled=False, actor=principal.subject)
+    await session.commit()
     request.app.state.subject_status.forget(client_subject(client.client_id))
     return service.to_read(client)
 
 
 @router.post("/{client_uuid}/rotate-secret", responses=problem_responses(401, 403, 404, 409))
 async def rotate_client_secret(
-    session: SessionDep, client_uuid: uuid.UUID, principal: AdminPrincipal
+    request: Request, session: SessionDep, client_uuid: uuid.UUID, principal: AdminPrincipal
 ) -> ClientWithSecret:
-    """Issue a new secret (returned once); the old one stops working."""
-    return await service.rotate_secret(session, id_=client_uuid, actor=principal.subject)
+    """Issue a new secret (returned once); the old one and the tokens got with it stop working."""
+    rotated = await service.rotate_secret(session, id_=client_uuid, actor=principal.subject)
+    await session.commit()
+    request.app.state.subject_status.forget(client_subject(rotated.client_id))
+    return rotated

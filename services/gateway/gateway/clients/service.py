@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth.repository import AuthEventRepository
-from gateway.auth.status import client_subject
+from gateway.auth.status import client_subject, revoke_tokens
 from gateway.clients.exceptions import ClientIdTaken, ClientNotFound, ServiceClientManaged
 from gateway.clients.models import IntegrationClient
 from gateway.clients.repository import ClientRepository
@@ -80,7 +80,12 @@ async def set_disabled(session: AsyncSession, *, id_: uuid.UUID, disabled: bool,
     client = await get_client(session, id_=id_, for_update=True)
     if client.is_service:
         raise ServiceClientManaged("Service clients are managed by the platform's configuration.")
-    client.disabled_at = datetime.now(UTC) if disabled else None
+    now = datetime.now(UTC)
+    if disabled and client.disabled_at is None:
+        client.disabled_at = now
+        revoke_tokens(client, now)
+    elif not disabled:
+        client.disabled_at = None
     await session.flush()
     await session.refresh(client)
     await AuthEventRepository(session).record(
@@ -95,6 +100,8 @@ async def rotate_secret(session: AsyncSession, *, id_: uuid.UUID, actor: str) ->
         raise ServiceClientManaged("Service clients are managed by the platform's configuration.")
     secret = new_secret()
     client.secret_hash = await hash_password(secret)
+    # Tokens got with the old secret (perhaps by whoever leaked it) end with it.
+    revoke_tokens(client, datetime.now(UTC))
     await session.flush()
     await session.refresh(client)
     await AuthEventRepository(session).record(
@@ -135,6 +142,7 @@ async def upsert_service_client(session: AsyncSession, *, service: str, secret: 
         return
     if not await verify_password(client.secret_hash, secret):
         client.secret_hash = await hash_password(secret)
+        revoke_tokens(client, datetime.now(UTC))
     client.scopes = SERVICE_SCOPES[service]
     client.disabled_at = None
     await session.flush()

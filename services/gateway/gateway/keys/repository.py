@@ -23,6 +23,9 @@ class SigningKeyRepository:
         stmt = select(SigningKey).where(SigningKey.retired_at.is_(None)).with_for_update()
         return list((await self.session.scalars(stmt)).all())
 
+    async def all_for_update(self) -> list[SigningKey]:
+        return list((await self.session.scalars(select(SigningKey).order_by(SigningKey.kid).with_for_update())).all())
+
     async def add(self, key: SigningKey) -> None:
         self.session.add(key)
         await self.session.flush()

@@ -41,7 +41,7 @@ async def list_keys(request: Request, session: SessionDep, _: AdminPrincipal) ->
 @router.post("/rotate", status_code=201, responses=problem_responses(401, 403))
 async def rotate_key(request: Request, session: SessionDep, principal: AdminPrincipal) -> KeyRead:
     """Start signing with a new key; the old one keeps verifying for the configured overlap."""
-    kid = await service.rotate(session)
+    kid = await service.rotate(session, request.app.state.keys.wrapper)
     await AuthEventRepository(session).record("key_rotated", actor=principal.subject, detail=kid)
     await session.commit()
     await request.app.state.keys.reload()

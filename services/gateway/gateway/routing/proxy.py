@@ -2,7 +2,8 @@
 
 Each row of the route table becomes a `ProxyRoute`, added after the gateway's own routes, that takes every
 method. Before anything reaches a service the gateway checks the bearer token itself (signature, expiry,
-and that its subject is not disabled) and the caller's rate limit; the Authorization header then goes on
+that its subject is not disabled, that it is not revoked and that it is not a token that may only change a
+password) and the caller's rate limit; the Authorization header then goes on
 unchanged, since every service verifies tokens too. Bodies are streamed both ways, never buffered, on the
 one pooled client; a call is never retried (POST and PATCH are not idempotent, and the client can decide).
 """
@@ -26,7 +27,7 @@ from gateway.dependencies import client_ip
 from gateway.routing.exceptions import RateLimited
 from gateway.routing.table import Route, is_upload, match
 from gateway.routing.upstream import Upstreams
-from shared.auth import bearer_token
+from shared.auth import bearer_token, refuse_password_change_tokens
 from shared.errors import ServiceUnavailable, Unauthorized, UpstreamError, UpstreamTimeout
 from shared.logging import request_id_var
 
@@ -100,10 +101,11 @@ def _has_body(scope: Scope) -> bool:
 
 
 async def admit(request: Request) -> None:
-    """The gateway's own checks before a call goes on: a valid token of an active subject, within its rate.
+    """The gateway's own checks before a call goes on: a valid, unrevoked token of an active subject that may do
+    more than change its password, within its rate.
 
-    The rate is counted per token subject, or per client address when there is no valid token, so a flood
-    of bad tokens is slowed down too."""
+        The rate is counted per token subject, or per client address when there is no valid token, so a flood
+        of bad tokens is slowed down too."""
     app = request.app
     refused: Unauthorized | None = None
     subject: str | None = None
@@ -118,8 +120,8 @@ async def admit(request: Request) -> None:
         raise RateLimited(f"Too many requests; try again in {wait} s.", headers={"Retry-After": str(wait)})
     if refused is not None:
         raise refused
-    if not await app.state.subject_status.is_active(subject):
-        raise Unauthorized("This account or client is disabled.", code="account_disabled")
+    await app.state.revocations.check(claims)
+    refuse_password_change_tokens(claims)
 
 
 class UpstreamResponse(StreamingResponse):

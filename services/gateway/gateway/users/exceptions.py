@@ -15,3 +15,7 @@ class InvalidUserPlacement(AppError):
 
 class CannotDisableSelf(AppError):
     status, code, title = 409, "cannot_disable_self", "You cannot disable your own account"
+
+
+class LastAdmin(AppError):
+    status, code, title = 409, "last_admin", "The last active administrator must stay"

@@ -24,5 +24,8 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     must_change_password: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Access tokens carry it as claim `tv`; raising it revokes every token issued before (gateway.auth.status)."""
+    tokens_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
     __mapper_args__ = {"version_id_col": version}

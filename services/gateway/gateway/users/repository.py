@@ -1,6 +1,6 @@
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import any_, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.users.models import User
@@ -22,6 +22,17 @@ class UserRepository:
         if for_update:
             stmt = stmt.with_for_update()
         return await self.session.scalar(stmt)
+
+    async def active_admins_for_update(self) -> list[User]:
+        """Every enabled administrator, locked in id order: whoever may take away an administrator takes these
+        locks first, so two such changes run one after the other and the second sees the first's result."""
+        stmt = (
+            select(User)
+            .where(literal("admin") == any_(User.roles), User.disabled_at.is_(None))
+            .order_by(User.id)
+            .with_for_update()
+        )
+        return list((await self.session.scalars(stmt)).all())
 
     async def page(
         self, params: PageParams, *, department: str | None, jurisdiction: str | None, q: str | None

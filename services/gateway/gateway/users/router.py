@@ -49,7 +49,7 @@ async def get_user(session: SessionDep, user_id: uuid.UUID, _: AdminPrincipal, r
     return service.to_read(user)
 
 
-@router.patch("/{user_id}", responses=problem_responses(401, 403, 404, 412, 422, 428))
+@router.patch("/{user_id}", responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
 async def update_user(
     request: Request,
     session: SessionDep,
@@ -59,8 +59,13 @@ async def update_user(
     response: Response,
     if_match: IfMatch = None,
 ) -> UserRead:
-    """Change a user's name, roles, department or jurisdiction (If-Match required)."""
+    """Change a user's name, roles, department or jurisdiction (If-Match required).
+
+    A change of roles, department or jurisdiction revokes the user's live tokens (their claims are stale); the
+    last active administrator cannot lose the admin role (409 last_admin).
+    """
     user = await service.update_user(session, user_id=user_id, data=body, if_match=if_match, actor=principal.subject)
+    await session.commit()
     request.app.state.subject_status.forget(str(user.id))
     set_etag(response, user.version)
     return service.to_read(user)
@@ -70,8 +75,13 @@ async def update_user(
 async def disable_user(
     request: Request, session: SessionDep, user_id: uuid.UUID, principal: AdminPrincipal
 ) -> UserRead:
-    """Disable a user: log-ins and refreshes stop, and live tokens are refused at the gateway at once."""
+    """Disable a user: log-ins and refreshes stop, and live tokens are refused at once.
+
+    At the gateway at once, at every service within seconds (they poll GET /api/v1/auth/revocations). Neither your
+    own account nor the last active administrator can be disabled (409).
+    """
     user = await service.set_disabled(session, user_id=user_id, disabled=True, actor=principal.subject)
+    await session.commit()
     request.app.state.subject_status.forget(str(user.id))
     return service.to_read(user)
 
@@ -80,13 +90,17 @@ async def disable_user(
 async def enable_user(request: Request, session: SessionDep, user_id: uuid.UUID, principal: AdminPrincipal) -> UserRead:
     """Enable a disabled user and clear any lock-out."""
     user = await service.set_disabled(session, user_id=user_id, disabled=False, actor=principal.subject)
+    await session.commit()
     request.app.state.subject_status.forget(str(user.id))
     return service.to_read(user)
 
 
 @router.post("/{user_id}/reset-password", responses=problem_responses(401, 403, 404, 422))
 async def reset_password(
-    session: SessionDep, user_id: uuid.UUID, body: PasswordReset, principal: AdminPrincipal
+    request: Request, session: SessionDep, user_id: uuid.UUID, body: PasswordReset, principal: AdminPrincipal
 ) -> PasswordResetResult:
-    """Set a new password (or generate one, shown once); the user must change it and their refresh tokens end."""
-    return await service.reset_password(session, user_id=user_id, data=body, actor=principal.subject)
+    """Set a new password (or generate one, shown once); the user must change it and their tokens end."""
+    result = await service.reset_password(session, user_id=user_id, data=body, actor=principal.subject)
+    await session.commit()
+    request.app.state.subject_status.forget(str(user_id))
+    return result

@@ -5,8 +5,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth.repository import AuthEventRepository, RefreshTokenRepository
+from gateway.auth.status import revoke_tokens
 from gateway.passwords import generate_password, hash_password
-from gateway.users.exceptions import CannotDisableSelf, InvalidUserPlacement, UsernameTaken, UserNotFound
+from gateway.users.exceptions import CannotDisableSelf, InvalidUserPlacement, LastAdmin, UsernameTaken, UserNotFound
 from gateway.users.models import User
 from gateway.users.repository import UserRepository
 from gateway.users.schemas import (
@@ -81,12 +82,31 @@ async def list_users(
     return [to_read(u) for u in rows], cursor
 
 
+CLAIMED_FIELDS = frozenset({"roles", "department", "jurisdiction"})
+"""What a token says about its user: changing one revokes the user's live tokens."""
+
+
+async def _lock_admins_then_user(session: AsyncSession, user_id: uuid.UUID) -> tuple[User, set[uuid.UUID]]:
+    """The user, locked after every enabled administrator (always in that order, so no two changes deadlock)."""
+    admins = await UserRepository(session).active_admins_for_update()
+    user = await get_user(session, user_id=user_id, for_update=True)
+    return user, {admin.id for admin in admins}
+
+
+def _keep_an_admin(user: User, admins: set[uuid.UUID]) -> None:
+    if admins == {user.id}:
+        raise LastAdmin("This is the last active administrator: make another one first.")
+
+
 async def update_user(
     session: AsyncSession, *, user_id: uuid.UUID, data: UserUpdate, if_match: str | None, actor: str
 ) -> User:
-    user = await get_user(session, user_id=user_id, for_update=True)
-    require_version(if_match, user.version)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("roles") is not None:
+        user, admins = await _lock_admins_then_user(session, user_id)
+    else:
+        user, admins = await get_user(session, user_id=user_id, for_update=True), set()
+    require_version(if_match, user.version)
     department = changes.get("department", user.department)
     jurisdiction = changes.get("jurisdiction", user.jurisdiction)
     try:
@@ -95,9 +115,14 @@ async def update_user(
         raise InvalidUserPlacement(str(exc)) from exc
     if "roles" in changes and changes["roles"] is not None:
         changes["roles"] = sorted(set(changes["roles"]))
+        if "admin" not in changes["roles"] and user.id in admins:
+            _keep_an_admin(user, admins)
+    claims_before = (list(user.roles), user.department, user.jurisdiction)
     for field, value in changes.items():
         if value is not None or field == "jurisdiction":
             setattr(user, field, value)
+    if (list(user.roles), user.department, user.jurisdiction) != claims_before:
+        revoke_tokens(user, datetime.now(UTC))
     await session.flush()
     await session.refresh(user)
     await AuthEventRepository(session).record(
@@ -109,10 +134,15 @@ async def update_user(
 async def set_disabled(session: AsyncSession, *, user_id: uuid.UUID, disabled: bool, actor: str) -> User:
     if disabled and str(user_id) == actor:
         raise CannotDisableSelf("Ask another administrator to disable your account.")
-    user = await get_user(session, user_id=user_id, for_update=True)
+    if disabled:
+        user, admins = await _lock_admins_then_user(session, user_id)
+    else:
+        user = await get_user(session, user_id=user_id, for_update=True)
     now = datetime.now(UTC)
     if disabled and user.disabled_at is None:
+        _keep_an_admin(user, admins)
         user.disabled_at = now
+        revoke_tokens(user, now)
         await RefreshTokenRepository(session).revoke_user(user.id, now)
     elif not disabled:
         user.disabled_at = None
@@ -137,6 +167,7 @@ async def reset_password(
     user.must_change_password = True
     user.locked_until = None
     user.failed_logins = 0
+    revoke_tokens(user, now)
     await RefreshTokenRepository(session).revoke_user(user.id, now)
     await AuthEventRepository(session).record(
         "password_reset", subject=str(user.id), username=user.username, actor=actor
