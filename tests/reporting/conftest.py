@@ -1,6 +1,7 @@
 import pytest
 
 from reporting.main import create_app
+from tests.reporting.feeds import Feeds
 
 
 @pytest.fixture
@@ -18,3 +19,19 @@ def reporting(reporting_pair):
 def reporting_session(reporting_pair):
     """The session the app's requests use (inside the test's rolled-back transaction), for arranging data."""
     return reporting_pair[1]
+
+
+@pytest.fixture
+def feeds() -> Feeds:
+    return Feeds()
+
+
+@pytest.fixture
+def auth(make_token):
+    """auth(department="township", jurisdiction="dapu", roles=["staff"]) -> headers (county NCO staff unless told)."""
+
+    def headers(department: str | None = "nco", jurisdiction: str | None = None, roles=("staff",), **extra) -> dict:
+        token = make_token(roles=list(roles), department=department, jurisdiction=jurisdiction, **extra)
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers

@@ -1,4 +1,7 @@
-import reporting.indicators.models  # noqa: F401  (registers the tables)
+import reporting.bulletins.models
+import reporting.idempotency
+import reporting.indicators.models
+import reporting.readmodel.models  # noqa: F401
 from reporting.config import Settings
 from reporting.database import Base
 from shared.migrations import run_env

@@ -2,8 +2,12 @@
 
 from fastapi import FastAPI
 
+from reporting.bulletins.router import router as bulletins_router
 from reporting.config import Settings
 from reporting.indicators.router import router as indicators_router
+from reporting.readmodel import follower
+from reporting.readmodel.router import router as feeds_router
+from reporting.reports.router import router as reports_router
 from shared.app import create_service_app
 from shared.jwt import JWKSFetcher
 
@@ -12,15 +16,31 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
     return create_service_app(
         settings or Settings(),
         title="Qihang reporting",
-        description="Indicators, targets, assessment and bulletins: the notice's (柳城政办〔2012〕84号) indicators "
-        "with explicit, versioned definitions, and the targets the county must reach.",
-        routers=[indicators_router],
+        description="Where each township stands on any date against the notice's (柳城政办〔2012〕84号) targets: "
+        "indicators with explicit, versioned definitions computed from reporting's own read model of the "
+        "registry's, placement's and subsidy's events; rankings, trends, bulletins (通报), assessments (考核) and "
+        "oversight (督导, 联席会议).",
+        routers=[indicators_router, reports_router, bulletins_router, feeds_router],
         jwks_fetcher=jwks_fetcher,
+        on_startup=[follower.start],
+        on_shutdown=[follower.stop],
         openapi_tags=[
             {
                 "name": "indicators",
                 "description": "What each indicator counts (numerator, denominator), in numbered definition versions.",
             },
-            {"name": "targets", "description": "The values the notice requires, by indicator and date."},
+            {
+                "name": "targets",
+                "description": "The notice's targets and the county's overrides, by indicator and year.",
+            },
+            {
+                "name": "reports",
+                "description": "Figures by jurisdiction and for the county on any date, trends, rankings.",
+            },
+            {
+                "name": "bulletins",
+                "description": "Published bulletins (通报): frozen, safe to share, as XLSX, PDF and charts.",
+            },
+            {"name": "reporting-feeds", "description": "How fresh the read model is; rebuilding it from zero."},
         ],
     )

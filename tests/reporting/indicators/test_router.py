@@ -15,7 +15,9 @@ SEEDED_TARGETS = [
     ("placement_rate", "2012-12-31", "30.00", "percent", "二(二)1"),
     ("placement_rate", "2013-12-31", "50.00", "percent", "二(二)1"),
     ("placement_rate", "2014-12-31", "70.00", "percent", "二(二)1"),
-    ("training_per_person", "2012-12-31", "2.00", "count", "五(一)5"),
+    ("training_coverage", "2012-12-31", "100.00", "percent", "五(一)5"),
+    ("training_coverage", "2013-12-31", "100.00", "percent", "五(一)5"),
+    ("training_coverage", "2014-12-31", "100.00", "percent", "五(一)5"),
 ]
 
 
@@ -28,42 +30,39 @@ def summary(target):
     return (target["indicator_code"], target["period_end"], target["value"], target["unit"], target["source_clause"])
 
 
-async def test_lists_the_five_indicators_in_the_notices_order_with_current_definitions(reporting, headers):
+async def test_lists_the_indicators_of_definition_v1_in_order(reporting, headers):
     response = await reporting.get("/api/v1/indicators", headers=headers)
     assert response.status_code == 200
     body = response.json()
     assert [(i["code"], i["label_zh"], i["unit"]) for i in body] == [
+        ("on_record", "在册吸毒人员数", "count"),
         ("placement_rate", "就业安置率", "percent"),
         ("control_rate", "管控率", "percent"),
         ("consolidation_rate", "戒断巩固率", "percent"),
         ("placement_points", "启航工程安置点数", "count"),
-        ("training_per_person", "每人每年技能培训次数", "count"),
+        ("training_coverage", "技能培训覆盖率", "percent"),
+        ("subsidies", "补助资金", "amount"),
     ]
     assert {i["current_definition"]["version"] for i in body} == {1}
     assert all(i["current_definition"]["numerator"] for i in body)
 
 
-async def test_definitions_are_explicit_where_the_notice_is_not(reporting, headers):
+async def test_definitions_say_what_issue_10_adopted(reporting, headers):
     indicators = {
         i["code"]: i["current_definition"] for i in (await reporting.get("/api/v1/indicators", headers=headers)).json()
     }
-
     consolidation = indicators["consolidation_rate"]
-    assert "三年" in consolidation["numerator"]
-    assert "three full years without relapse" in consolidation["numerator"]
-    assert "在册吸毒人员" in consolidation["denominator"]
-
+    assert "the anniversary counts" in consolidation["numerator"]
+    assert "rehabilitation after isolation does not restart it" in consolidation["numerator"]
     placement = indicators["placement_rate"]
-    assert "2012-12-31: everyone in community detox or community rehabilitation" in placement["denominator"]
-    assert "from 2013-01-01: only the eligible" in placement["denominator"]
-    for condition in ("working age", "able to work", "not in custody", "facility"):
+    for condition in ("from 2013 only the eligible", "aged 16-59 on D", "not 'unable'", "custody or a facility"):
         assert condition in placement["denominator"]
-
-    assert "强制隔离戒毒、社区戒毒、社区康复或场所康复" in indicators["control_rate"]["numerator"]
+    assert "any route" in placement["numerator"]
+    assert "not lost contact" in indicators["control_rate"]["numerator"]
+    assert "death or moving out of the county" in indicators["on_record"]["numerator"]
+    assert "at least two" in indicators["training_coverage"]["numerator"]
     assert indicators["placement_points"]["denominator"] is None
-    assert indicators["training_per_person"]["denominator"] is None
-    assert "at least two" in indicators["training_per_person"]["notes"]
-    assert all(NOTICE in d["notes"] for d in indicators.values())
+    assert all("Definition v1" in d["notes"] for d in indicators.values())
 
 
 async def test_gets_one_indicator_with_its_definition_history(reporting, headers):
@@ -102,7 +101,7 @@ async def test_a_new_definition_version_becomes_current_and_the_old_one_stays(re
 
     detail = (await reporting.get("/api/v1/indicators/placement_rate", headers=headers)).json()
     assert [d["version"] for d in detail["definitions"]] == [2, 1]
-    assert "2012-12-31" in detail["definitions"][1]["denominator"]
+    assert "from 2013 only the eligible" in detail["definitions"][1]["denominator"]
 
     targets = (await reporting.get("/api/v1/targets", params={"indicator": "placement_rate"}, headers=headers)).json()
     assert {t["definition_version"] for t in targets["items"]} == {1}
@@ -137,6 +136,7 @@ async def test_lists_the_notices_targets_with_exact_values(reporting, headers):
         ({"indicator": "placement_rate"}, [t for t in SEEDED_TARGETS if t[0] == "placement_rate"]),
         ({"year": 2013}, [t for t in SEEDED_TARGETS if t[1].startswith("2013")]),
         ({"year": 2014}, [t for t in SEEDED_TARGETS if t[1].startswith("2014")]),
+        ({"indicator": "training_coverage"}, [t for t in SEEDED_TARGETS if t[0] == "training_coverage"]),
         ({"indicator": "control_rate", "year": 2012}, [("control_rate", "2012-12-31", "60.00", "percent", "二(二)2")]),
         ({"indicator": "relapse_rate"}, []),
         ({"year": 2015}, []),

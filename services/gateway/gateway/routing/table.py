@@ -28,6 +28,9 @@ placement, `/api/v1/employersX` goes nowhere. The first matching row wins.
 | `/api/v1/subsidy-policies`       | subsidy   |
 | `/api/v1/indicators`             | reporting |
 | `/api/v1/targets`                | reporting |
+| `/api/v1/reports`                | reporting |
+| `/api/v1/bulletins`              | reporting |
+| `/api/v1/reporting-feeds`        | reporting |
 
 The gateway answers these itself: `/api/v1/auth`, `/api/v1/admin`, `/.well-known`, `/docs`, `/redoc`,
 `/openapi.json`, `/healthz`, `/readyz`. Any other `/api/v1/...` path is 404 problem+json, and so is a path
@@ -72,6 +75,9 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/subsidy-policies", "subsidy"),
     Route("/api/v1/indicators", "reporting"),
     Route("/api/v1/targets", "reporting"),
+    Route("/api/v1/reports", "reporting"),
+    Route("/api/v1/bulletins", "reporting"),
+    Route("/api/v1/reporting-feeds", "reporting"),
 )
 
 UPLOAD_PREFIXES: tuple[str, ...] = ("/api/v1/person-imports", "/api/v1/placement-imports")

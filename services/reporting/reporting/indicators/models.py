@@ -52,7 +52,9 @@ class Indicator(Base):
 
 
 class Target(UUIDPrimaryKey, Base):
-    """A value the notice requires of an indicator by a date, measured under one definition version."""
+    """A value required of an indicator by a date, measured under one definition version: the notice's (origin
+    `notice`, for the county and by default for every jurisdiction) or a county override (origin `override`, for the
+    county or one jurisdiction: `scope` is `county` or a jurisdiction code)."""
 
     __tablename__ = "target"
     __table_args__ = (
@@ -61,7 +63,9 @@ class Target(UUIDPrimaryKey, Base):
             ["indicator_definition.code", "indicator_definition.version"],
             name="fk_target_indicator_code_indicator_definition",
         ),
-        UniqueConstraint("indicator_code", "scope", "period_end", name="uq_target_indicator_code_scope_period_end"),
+        UniqueConstraint(
+            "indicator_code", "scope", "period_end", "origin", name="uq_target_indicator_code_scope_period_end_origin"
+        ),
     )
 
     indicator_code: Mapped[str] = mapped_column(String(40))
@@ -72,4 +76,8 @@ class Target(UUIDPrimaryKey, Base):
     value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     source: Mapped[str] = mapped_column(String(100))
     source_clause: Mapped[str | None] = mapped_column(String(40))
+    origin: Mapped[str] = mapped_column(String(10), default="notice")
+    reason: Mapped[str | None] = mapped_column(String(500))
+    set_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     definition: Mapped[IndicatorDefinition] = relationship(lazy="joined")

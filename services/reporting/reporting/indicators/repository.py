@@ -35,6 +35,28 @@ class TargetRepository:
             self.session,
             stmt,
             params,
-            keys=[Target.indicator_code, Target.period_end, Target.id],
-            convert=[None, date.fromisoformat, uuid.UUID],
+            keys=[Target.indicator_code, Target.period_end, Target.scope, Target.id],
+            convert=[None, date.fromisoformat, None, uuid.UUID],
         )
+
+    async def get(self, target_id: uuid.UUID) -> Target | None:
+        return await self.session.get(Target, target_id)
+
+    async def override(self, code: str, scope: str, period_end: date) -> Target | None:
+        return await self.session.scalar(
+            select(Target).where(
+                Target.indicator_code == code,
+                Target.scope == scope,
+                Target.period_end == period_end,
+                Target.origin == "override",
+            )
+        )
+
+    async def add(self, target: Target) -> None:
+        self.session.add(target)
+        await self.session.flush()
+        await self.session.refresh(target, ["definition"])
+
+    async def delete(self, target: Target) -> None:
+        await self.session.delete(target)
+        await self.session.flush()

@@ -1,12 +1,14 @@
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from reporting.indicators import service
-from reporting.indicators.schemas import IndicatorDetail, IndicatorRead, TargetRead
-from shared.auth import require_scopes
+from reporting.indicators.schemas import IndicatorDetail, IndicatorRead, TargetOverride, TargetRead
+from shared.auth import CurrentPrincipal, require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
+from shared.idempotency import IdempotencyKeyHeader, answer_created
 from shared.pagination import Page, PageParamsDep
 
 ReadAccess = Depends(require_scopes("reporting:read"))
@@ -38,3 +40,26 @@ async def list_targets(
     """List the notice's targets, by indicator code then date."""
     items, next_cursor = await service.list_targets(session, params=params, indicator_code=indicator, year=year)
     return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+
+
+@router.post("/targets", tags=["targets"], status_code=201, responses=problem_responses(403, 409, 422))
+async def override_target(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    data: TargetOverride,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> TargetRead:
+    """Set a county override of a target, for the county or one jurisdiction and a year (NCO only)."""
+    read, replayed = await service.override_target(
+        session, principal=principal, data=data, idempotency_key=idempotency_key
+    )
+    answer_created(response, status=201, replayed=replayed, location=f"/api/v1/targets?year={read.period_end.year}")
+    return read
+
+
+@router.delete("/targets/{target_id}", tags=["targets"], status_code=204, responses=problem_responses(403, 404, 409))
+async def withdraw_target(session: SessionDep, principal: CurrentPrincipal, target_id: uuid.UUID) -> Response:
+    """Withdraw a county override; the notice's default applies again (NCO only)."""
+    await service.withdraw_target(session, principal=principal, target_id=target_id)
+    return Response(status_code=204)

@@ -1,0 +1,344 @@
+"""From the sources' events to reporting's fact rows: the contract this service reads (docs/events/*.md of each
+source), tolerant of what it does not use. Pure: no database.
+
+Every row keeps only ids, codes, dates and statuses. Events whose data lacks what a fact needs are skipped (their ids
+logged, never their data); kinds this service does not use are passed over. Both the first payloads (no
+`schema_version`) and the dated ones (`schema_version: 2`) are read: where a first-version event has no effective
+date (a transfer, a work-ability change, an archive), the day it was recorded stands in for it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REGISTRY, PLACEMENT, SUBSIDY = "registry", "placement", "subsidy"
+FEEDS = (REGISTRY, PLACEMENT, SUBSIDY)
+FEED_PATHS = {
+    REGISTRY: "/api/v1/registry-events",
+    PLACEMENT: "/api/v1/placement-events",
+    SUBSIDY: "/api/v1/subsidy-events",
+}
+
+
+class FeedEvent(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: int
+    kind: str
+    aggregate_type: str
+    aggregate_id: uuid.UUID
+    at: datetime
+    data: dict[str, Any]
+
+
+class FeedPage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    items: list[FeedEvent]
+    next_cursor: str | None = Field(max_length=512)
+    has_more: bool
+
+
+class Unreadable(ValueError):
+    """The event's data lacks a field its fact needs, or has one this service cannot read."""
+
+
+@dataclass(slots=True)
+class Facts:
+    person: list[dict[str, Any]] = field(default_factory=list)
+    site: list[dict[str, Any]] = field(default_factory=list)
+    subsidy: list[dict[str, Any]] = field(default_factory=list)
+
+    def extend(self, other: Facts) -> None:
+        self.person += other.person
+        self.site += other.site
+        self.subsidy += other.subsidy
+
+
+def _date(data: dict[str, Any], *names: str, required: bool = False) -> date | None:
+    for name in names:
+        value = data.get(name)
+        if value is None:
+            continue
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        try:
+            return date.fromisoformat(str(value)[:10])
+        except ValueError as exc:
+            raise Unreadable(name) from exc
+    if required:
+        raise Unreadable(names[0])
+    return None
+
+
+def _uuid(data: dict[str, Any], *names: str, required: bool = False) -> uuid.UUID | None:
+    for name in names:
+        value = data.get(name)
+        if value is None:
+            continue
+        try:
+            return uuid.UUID(str(value))
+        except ValueError as exc:
+            raise Unreadable(name) from exc
+    if required:
+        raise Unreadable(names[0])
+    return None
+
+
+def _code(data: dict[str, Any], *names: str, size: int = 40) -> str | None:
+    for name in names:
+        value = data.get(name)
+        if value is not None:
+            text = str(value)
+            if len(text) > size:
+                raise Unreadable(name)
+            return text
+    return None
+
+
+def _amount(data: dict[str, Any], name: str) -> Decimal | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation as exc:
+        raise Unreadable(name) from exc
+
+
+def event_fact_id(feed: str, event: FeedEvent) -> uuid.UUID:
+    """The id of a fact that is the event itself (a transfer, a relapse, a dated change)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"qihang:{feed}-event:{event.id}")
+
+
+def recorded_at(event: FeedEvent) -> datetime:
+    value = event.data.get("recorded_at")
+    if value:
+        try:
+            return datetime.fromisoformat(str(value))
+        except ValueError as exc:
+            raise Unreadable("recorded_at") from exc
+    return event.at
+
+
+def _person_row(feed: str, event: FeedEvent, person_id: uuid.UUID, fact_type: str, fact_id: uuid.UUID, **values: Any):
+    return {
+        "feed": feed,
+        "event_id": event.id,
+        "recorded_at": recorded_at(event),
+        "person_id": person_id,
+        "fact_type": fact_type,
+        "fact_id": fact_id,
+        "kind": None,
+        "status": None,
+        "reason": None,
+        "jurisdiction_code": None,
+        "work_ability": None,
+        "gender": None,
+        "start_on": None,
+        "end_on": None,
+        "birth_date": None,
+        "corrects_id": None,
+        "for_drug_use": None,
+    } | values
+
+
+def registry_facts(event: FeedEvent) -> Facts:
+    out = Facts()
+    data, kind, person_id = event.data, event.kind, event.aggregate_id
+    on = recorded_at(event).date()
+
+    def row(fact_type: str, fact_id: uuid.UUID | None = None, **values: Any) -> None:
+        out.person.append(
+            _person_row(REGISTRY, event, person_id, fact_type, fact_id or event_fact_id(REGISTRY, event), **values)
+        )
+
+    if event.aggregate_type == "transfer":
+        return out  # the person's own person.transferred carries the move
+    if kind.startswith("person.") and kind not in ("person.off_register", "person.returned", "person.restored"):
+        jurisdiction = _code(data, "jurisdiction_code")
+        if jurisdiction is None:
+            raise Unreadable("jurisdiction_code")
+        status = _code(data, "status", size=20)
+        row(
+            "person",
+            person_id,
+            status=status,
+            jurisdiction_code=jurisdiction,
+            work_ability=_code(data, "work_ability", size=20),
+            gender=_code(data, "gender", size=10),
+            start_on=_date(data, "registered_on"),
+            birth_date=_date(data, "birth_date", "birth_on"),
+        )
+        ability_on = _date(data, "work_ability_on", "work_ability_since", "work_ability_effective_on")
+        if "work_ability" in (data.get("fields") or []) or (ability_on is not None and kind != "person.created"):
+            row("work_ability", work_ability=_code(data, "work_ability", size=20), start_on=ability_on or on)
+        if kind == "person.transferred":
+            to = _code(data, "to_jurisdiction_code") or jurisdiction
+            row(
+                "jurisdiction",
+                jurisdiction_code=to,
+                reason=_code(data, "from_jurisdiction_code"),
+                start_on=_date(data, "effective_on") or on,
+            )
+        if kind == "person.archived" and data.get("schema_version") is None:
+            row("register", kind="off", reason=_code(data, "reason") or "archived", start_on=on)
+    elif kind in ("person.off_register", "register.off", "person.returned", "person.restored", "register.returned"):
+        returned = kind in ("person.returned", "person.restored", "register.returned")
+        row(
+            "register",
+            kind="return" if returned else "off",
+            reason=_code(data, "reason"),
+            start_on=_date(data, "effective_on", "off_on", "returned_on", required=True),
+        )
+    elif kind in ("work_ability.changed", "person.work_ability_changed"):
+        row(
+            "work_ability",
+            work_ability=_code(data, "work_ability", size=20),
+            start_on=_date(data, "effective_on", required=True),
+        )
+    elif kind.startswith("measure."):
+        measure_id = _uuid(data, "measure_id", required=True)
+        measure_kind = _code(data, "kind")
+        start_on = _date(data, "start_on", required=True)
+        if measure_kind is None:
+            raise Unreadable("kind")
+        row(
+            "measure",
+            measure_id,
+            kind=measure_kind,
+            start_on=start_on,
+            end_on=_date(data, "actual_end_on"),
+            reason=_code(data, "end_reason"),
+            corrects_id=_uuid(data, "corrects_id"),
+        )
+    elif kind.startswith(("stay.", "custody.", "facility_stay.")):
+        stay_id = _uuid(data, "stay_id", "episode_id", "id", required=True)
+        reason = _code(data, "reason")
+        row(
+            "stay",
+            stay_id,
+            kind=_code(data, "kind") or kind.split(".")[0],
+            start_on=_date(data, "start_on", required=True),
+            end_on=_date(data, "end_on", "actual_end_on"),
+            reason=reason,
+            for_drug_use=bool(data.get("for_drug_use")) or reason in ("drug_use", "drug_related"),
+        )
+    elif kind in ("relapse.recorded", "drug_test.positive", "positive_test.recorded"):
+        row(
+            "relapse",
+            kind="positive_test" if "test" in kind or data.get("source") == "drug_test" else "relapse",
+            start_on=_date(data, "occurred_on", "tested_on", "on", required=True),
+        )
+    return out
+
+
+def placement_facts(event: FeedEvent) -> Facts:
+    out = Facts()
+    data, kind = event.data, event.kind
+    if kind.startswith("placement.") and kind != "placement.follow_up_recorded":
+        person_id = _uuid(data, "person_id", required=True)
+        placement_id = _uuid(data, "placement_id", required=True) or event.aggregate_id
+        out.person.append(
+            _person_row(
+                PLACEMENT,
+                event,
+                person_id,
+                "placement",
+                placement_id,
+                kind=_code(data, "route"),
+                start_on=_date(data, "start_on", required=True),
+                end_on=_date(data, "ended_on", "end_on"),
+                status="ended" if kind == "placement.ended" else _code(data, "status", size=20),
+            )
+        )
+    elif kind.startswith("self_employment."):
+        person_id = _uuid(data, "person_id", required=True)
+        start_on = _date(data, "start_on")
+        values: dict[str, Any] = {"kind": "self_employment", "end_on": _date(data, "end_on", "ended_on")}
+        if start_on is None:
+            raise Unreadable("start_on")
+        out.person.append(
+            _person_row(
+                PLACEMENT,
+                event,
+                person_id,
+                "placement",
+                _uuid(data, "self_employment_id") or event.aggregate_id,
+                start_on=start_on,
+                status=_code(data, "status", size=20),
+                **values,
+            )
+        )
+    elif kind in ("training.completed", "training.attended"):
+        person_id = _uuid(data, "person_id", required=True)
+        out.person.append(
+            _person_row(
+                PLACEMENT,
+                event,
+                person_id,
+                "training",
+                _uuid(data, "enrolment_id") or event.aggregate_id,
+                status="completed",
+                start_on=_date(data, "completed_on", "attended_on", "session_end_on", "end_on", required=True),
+            )
+        )
+    elif kind.startswith("site."):
+        jurisdiction = _code(data, "jurisdiction_code")
+        if jurisdiction is None:
+            raise Unreadable("jurisdiction_code")
+        out.site.append(
+            {
+                "feed": PLACEMENT,
+                "event_id": event.id,
+                "recorded_at": recorded_at(event),
+                "site_id": _uuid(data, "site_id") or event.aggregate_id,
+                "kind": _code(data, "kind", size=30),
+                "jurisdiction_code": jurisdiction,
+                "designated_on": _date(data, "designated_on", required=True),
+                "closed_on": _date(data, "closed_on"),
+            }
+        )
+    return out
+
+
+def subsidy_facts(event: FeedEvent) -> Facts:
+    out = Facts()
+    data, kind = event.data, event.kind
+    payment = "payment" in kind or kind.endswith(".paid")
+    decision = not payment and kind.split(".")[0] in ("subsidy", "decision", "subsidy_decision")
+    if not (payment or decision):
+        return out
+    fact_id = _uuid(data, "payment_id" if payment else "decision_id") or event.aggregate_id
+    out.subsidy.append(
+        {
+            "feed": SUBSIDY,
+            "event_id": event.id,
+            "recorded_at": recorded_at(event),
+            "fact_type": "payment" if payment else "decision",
+            "fact_id": fact_id,
+            "decision_id": _uuid(data, "decision_id"),
+            "subsidy_type": _code(data, "subsidy_type", "type", "policy_kind"),
+            "tier": _code(data, "tier", size=20),
+            "year": data.get("year") if isinstance(data.get("year"), int) else None,
+            "amount": _amount(data, "amount"),
+            "on_date": _date(data, "paid_on" if payment else "decided_on", "approved_on", "on"),
+            "status": _code(data, "status", size=20) or kind.split(".")[-1][:20],
+            "jurisdiction_code": _code(data, "jurisdiction_code"),
+        }
+    )
+    return out
+
+
+READERS = {REGISTRY: registry_facts, PLACEMENT: placement_facts, SUBSIDY: subsidy_facts}
+
+
+def facts_of(feed: str, event: FeedEvent) -> Facts:
+    """The fact rows an event brings (raises Unreadable when its data cannot be read)."""
+    return READERS[feed](event)

@@ -1,0 +1,154 @@
+"""The background task that keeps the read model in step with the three sources: started in the app's lifespan when
+`feeds_enabled` (reporting.config), it polls each feed, applies its pages (service.step), re-derives the people whose
+facts changed (service.derive_dirty), and waits `feed_poll_seconds` once everything is caught up.
+
+Each feed backs off on its own (exponential with jitter, capped at `feed_max_backoff_seconds`): with the subsidy
+service down the registry and placement keep flowing, and the failing source's cursor row says since when it is stale
+("data as of" in every report). Nothing here ever takes the service down; it stops when the app shuts down."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from reporting.config import Settings
+from reporting.readmodel import service
+from reporting.readmodel.client import FeedClient
+from reporting.readmodel.events import FEEDS
+from reporting.readmodel.repository import ReadModelRepository
+from reporting.readmodel.rules import RuleConfig
+from reporting.readmodel.service import FetchPage, Transaction
+from shared.http import ServiceClient
+
+logger = logging.getLogger("reporting.readmodel")
+
+
+def transaction_of(sessionmaker: async_sessionmaker[AsyncSession]) -> Transaction:
+    @asynccontextmanager
+    async def transaction() -> AsyncIterator[AsyncSession]:
+        async with sessionmaker() as session, session.begin():
+            yield session
+
+    return transaction
+
+
+@dataclass
+class FeedState:
+    fetch: FetchPage
+    failures: int = 0
+    retry_at: float = 0.0
+
+
+@dataclass
+class Follower:
+    transaction: Transaction
+    fetchers: Mapping[str, FetchPage]
+    config: RuleConfig
+    batch_size: int = 200
+    derive_batch_size: int = 1000
+    poll_seconds: float = 2.0
+    max_backoff_seconds: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    states: dict[str, FeedState] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.states = {feed: FeedState(fetch) for feed, fetch in self.fetchers.items()}
+
+    def _backoff(self, failures: int) -> float:
+        return min(self.max_backoff_seconds, 0.5 * 2 ** min(failures, 16)) * random.uniform(0.5, 1.0)  # noqa: S311 (jitter)
+
+    async def poll_round(self) -> bool:
+        """One step of every feed that is due, then one derivation batch; True when there is more to do at once."""
+        busy = False
+        now = self.clock()
+        for feed, state in self.states.items():
+            if state.retry_at > now:
+                continue
+            try:
+                result = await service.step(self.transaction, feed, state.fetch, batch_size=self.batch_size)
+            except Exception as exc:
+                state.failures += 1
+                wait = self._backoff(state.failures)
+                state.retry_at = self.clock() + wait
+                logger.warning(
+                    "feed poll failed; retrying",
+                    extra={"feed": feed, "error": type(exc).__name__, "detail": str(exc)[:200], "wait": round(wait, 2)},
+                )
+                await self._record_error(feed, f"{type(exc).__name__}: {exc}"[:300])
+                continue
+            state.failures = 0
+            busy = busy or result.has_more
+        try:
+            derived = await service.derive_dirty(self.transaction, self.config, batch_size=self.derive_batch_size)
+        except Exception as exc:
+            logger.warning("deriving failed; retrying", extra={"error": type(exc).__name__, "detail": str(exc)[:200]})
+            return False
+        return busy or derived >= self.derive_batch_size
+
+    async def _record_error(self, feed: str, message: str) -> None:
+        with contextlib.suppress(Exception):
+            async with self.transaction() as session:
+                await ReadModelRepository(session).record_error(feed, datetime.now(UTC), message)
+
+    async def run(self) -> None:
+        logger.info("feed follower started", extra={"feeds": sorted(self.states)})
+        while True:
+            if not await self.poll_round():
+                await asyncio.sleep(self.poll_seconds)
+
+
+def rule_config(settings: Settings) -> RuleConfig:
+    return RuleConfig(
+        consolidation_years=settings.consolidation_years,
+        min_age=settings.working_age_min,
+        max_age=settings.working_age_max,
+    )
+
+
+async def start(app: FastAPI) -> None:
+    """Lifespan hook: start the follower if the settings ask for it and this service has its client credentials."""
+    settings: Settings = app.state.settings
+    app.state.feed_task = None
+    if not settings.follows_feeds:
+        return
+    if not settings.service_client_id or settings.service_client_secret is None:
+        logger.warning(
+            "feed follower not started: REPORTING_SERVICE_CLIENT_ID / _SECRET are not set; reports answer from the "
+            "read model as it stands"
+        )
+        return
+    gateway = ServiceClient(
+        app.state.http, name="gateway", base_url=settings.gateway_url, retries=settings.http_retries
+    )
+    client = FeedClient(
+        gateway, client_id=settings.service_client_id, client_secret=settings.service_client_secret.get_secret_value()
+    )
+    follower = Follower(
+        transaction_of(app.state.sessionmaker),
+        {feed: client.fetcher(feed) for feed in FEEDS if feed in settings.feeds},
+        rule_config(settings),
+        batch_size=settings.feed_batch_size,
+        derive_batch_size=settings.derive_batch_size,
+        poll_seconds=settings.feed_poll_seconds,
+        max_backoff_seconds=settings.feed_max_backoff_seconds,
+    )
+    app.state.feed_task = asyncio.create_task(follower.run(), name="reporting-feed-follower")
+
+
+async def stop(app: FastAPI) -> None:
+    task: asyncio.Task[None] | None = getattr(app.state, "feed_task", None)
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

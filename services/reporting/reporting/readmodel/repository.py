@@ -1,0 +1,374 @@
+"""All SQL of the read model: storing facts, the feed cursors, the derived intervals and counts, and the sums the
+reports read."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, literal, or_, select, text, update
+from sqlalchemy.dialects.postgresql import distinct_on, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.readmodel.models import (
+    COUNT_COLUMNS,
+    DailyCount,
+    DirtyPerson,
+    FeedCursor,
+    MonthlyCount,
+    PersonFact,
+    PersonInterval,
+    SiteFact,
+    SubsidyFact,
+)
+
+CountKey = tuple[date, str]
+
+
+class ReadModelRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- feeds ------------------------------------------------------------------------------------------------------
+
+    async def cursor(self, feed: str) -> str | None:
+        return await self.session.scalar(select(FeedCursor.cursor).where(FeedCursor.feed == feed))
+
+    async def lock_cursor(self, feed: str) -> FeedCursor:
+        await self.session.execute(
+            insert(FeedCursor)
+            .values(feed=feed, cursor=None, events_seen=0)
+            .on_conflict_do_nothing(index_elements=["feed"])
+        )
+        return await self.session.scalar(
+            select(FeedCursor)
+            .where(FeedCursor.feed == feed)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    async def cursors(self) -> list[FeedCursor]:
+        return list((await self.session.scalars(select(FeedCursor).order_by(FeedCursor.feed))).all())
+
+    async def record_error(self, feed: str, at: datetime, message: str) -> None:
+        await self.session.execute(
+            insert(FeedCursor)
+            .values(feed=feed, cursor=None, events_seen=0, last_error_at=at, last_error=message[:300])
+            .on_conflict_do_update(
+                index_elements=["feed"],
+                # Failing since the first failure: later ones keep its time until a poll succeeds again.
+                set_={
+                    "last_error_at": case((FeedCursor.last_error.is_(None), at), else_=FeedCursor.last_error_at),
+                    "last_error": message[:300],
+                },
+            )
+        )
+
+    # --- facts ------------------------------------------------------------------------------------------------------
+
+    async def add_person_facts(self, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
+        """Store fact rows not stored before (by their event); the people whose facts changed."""
+        if not rows:
+            return set()
+        stmt = insert(PersonFact).on_conflict_do_nothing(constraint="uq_rm_person_fact_event")
+        result = await self.session.execute(stmt.returning(PersonFact.person_id), list(rows))
+        return set(result.scalars().all())
+
+    async def add_site_facts(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(
+                insert(SiteFact).on_conflict_do_nothing(constraint="uq_rm_site_fact_event"), list(rows)
+            )
+
+    async def add_subsidy_facts(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(
+                insert(SubsidyFact).on_conflict_do_nothing(constraint="uq_rm_subsidy_fact_event"), list(rows)
+            )
+
+    async def mark_dirty(self, person_ids: Iterable[uuid.UUID]) -> None:
+        ids = sorted(set(person_ids))
+        if ids:
+            await self.session.execute(
+                insert(DirtyPerson).on_conflict_do_nothing(index_elements=["person_id"]),
+                [{"person_id": p} for p in ids],
+            )
+
+    async def take_dirty(self, limit: int) -> list[uuid.UUID]:
+        """Up to `limit` people to re-derive, taken off the list (another worker skips the ones taken)."""
+        picked = (
+            select(DirtyPerson.person_id)
+            .order_by(DirtyPerson.person_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte("picked")
+        )
+        result = await self.session.execute(
+            delete(DirtyPerson)
+            .where(DirtyPerson.person_id.in_(select(picked.c.person_id)))
+            .returning(DirtyPerson.person_id)
+        )
+        return sorted(result.scalars().all())
+
+    async def dirty_count(self) -> int:
+        return await self.session.scalar(select(func.count()).select_from(DirtyPerson)) or 0
+
+    async def person_facts(
+        self, person_ids: Sequence[uuid.UUID], *, known_at: datetime | None = None
+    ) -> list[PersonFact]:
+        """Every version of these people's `person` facts, and the latest version of each of their other facts (as
+        recorded by `known_at`, if given), oldest first."""
+        ids = list(person_ids)
+        stmt = select(PersonFact).where(PersonFact.person_id.in_(ids))
+        if known_at is not None:
+            stmt = stmt.where(PersonFact.recorded_at <= known_at)
+        rows = (await self.session.scalars(stmt.order_by(PersonFact.seq))).all()
+        latest: dict[tuple[str, uuid.UUID], PersonFact] = {}
+        out = []
+        for row in rows:
+            if row.fact_type == "person":
+                out.append(row)
+            else:
+                latest[(row.fact_type, row.fact_id)] = row
+        out += latest.values()
+        out.sort(key=lambda r: r.seq)
+        return out
+
+    async def people_recorded_after(self, known_at: datetime) -> list[uuid.UUID]:
+        stmt = select(PersonFact.person_id).where(PersonFact.recorded_at > known_at).distinct()
+        return list((await self.session.scalars(stmt)).all())
+
+    # --- derived ----------------------------------------------------------------------------------------------------
+
+    async def intervals(self, person_ids: Sequence[uuid.UUID]) -> list[PersonInterval]:
+        stmt = select(PersonInterval).where(PersonInterval.person_id.in_(list(person_ids)))
+        return list(
+            (await self.session.scalars(stmt.order_by(PersonInterval.person_id, PersonInterval.valid_from))).all()
+        )
+
+    async def replace_intervals(self, person_ids: Sequence[uuid.UUID], rows: Sequence[dict[str, Any]]) -> None:
+        if person_ids:
+            await self.session.execute(delete(PersonInterval).where(PersonInterval.person_id.in_(list(person_ids))))
+        if rows:
+            await self.session.execute(insert(PersonInterval), list(rows))
+
+    async def add_counts(self, changes: dict[CountKey, list[int]]) -> None:
+        """Add per-day changes to the daily and monthly counts (keys sorted: two writers never deadlock)."""
+        if not changes:
+            return
+        monthly: dict[CountKey, list[int]] = {}
+        for (day, jurisdiction), values in changes.items():
+            bucket = monthly.setdefault((day.replace(day=1), jurisdiction), [0] * len(COUNT_COLUMNS))
+            for i, value in enumerate(values):
+                bucket[i] += value
+        for model, key_name, rows in (
+            (DailyCount, "day", changes),
+            (MonthlyCount, "month", monthly),
+        ):
+            values = [
+                {key_name: key[0], "jurisdiction_code": key[1], **dict(zip(COUNT_COLUMNS, counts, strict=True))}
+                for key, counts in sorted(rows.items())
+                if any(counts)
+            ]
+            if not values:
+                continue
+            stmt = insert(model)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[key_name, "jurisdiction_code"],
+                set_={c: getattr(model, c) + getattr(stmt.excluded, c) for c in COUNT_COLUMNS},
+            )
+            await self.session.execute(stmt, values)
+
+    async def reset(self) -> None:
+        """Forget everything: the next polls read every feed from its start (a rebuild)."""
+        for table in (
+            "rm_person_interval",
+            "rm_daily_count",
+            "rm_monthly_count",
+            "rm_dirty_person",
+            "rm_person_fact",
+            "rm_site_fact",
+            "rm_subsidy_fact",
+            "rm_feed_cursor",
+        ):
+            await self.session.execute(text(f"TRUNCATE {table}"))
+
+    # --- reading counts ---------------------------------------------------------------------------------------------
+
+    async def counts_on(self, day: date, jurisdiction: str | None = None) -> dict[str, dict[str, int]]:
+        """Every count on `day` by jurisdiction: the monthly changes of earlier months plus this month's daily ones."""
+        month_start = day.replace(day=1)
+        cols = COUNT_COLUMNS
+        monthly = select(MonthlyCount.jurisdiction_code, *(getattr(MonthlyCount, c).label(c) for c in cols)).where(
+            MonthlyCount.month < month_start
+        )
+        daily = select(DailyCount.jurisdiction_code, *(getattr(DailyCount, c).label(c) for c in cols)).where(
+            DailyCount.day >= month_start, DailyCount.day <= day
+        )
+        if jurisdiction is not None:
+            monthly = monthly.where(MonthlyCount.jurisdiction_code == jurisdiction)
+            daily = daily.where(DailyCount.jurisdiction_code == jurisdiction)
+        both = monthly.union_all(daily).subquery()
+        stmt = select(both.c.jurisdiction_code, *(func.sum(both.c[c]).label(c) for c in cols)).group_by(
+            both.c.jurisdiction_code
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return {r.jurisdiction_code: {c: int(getattr(r, c) or 0) for c in cols} for r in rows}
+
+    async def counts_at_month_ends(
+        self, first_month: date, last_month: date, jurisdiction: str | None = None
+    ) -> dict[date, dict[str, dict[str, int]]]:
+        """The counts at the end of every month from `first_month` to `last_month` (first days), by jurisdiction:
+        running sums of the monthly changes, in one statement."""
+        cols = COUNT_COLUMNS
+        stmt = select(
+            MonthlyCount.month, MonthlyCount.jurisdiction_code, *(getattr(MonthlyCount, c) for c in cols)
+        ).where(MonthlyCount.month <= last_month)
+        if jurisdiction is not None:
+            stmt = stmt.where(MonthlyCount.jurisdiction_code == jurisdiction)
+        running = stmt.subquery()
+        window = {"partition_by": running.c.jurisdiction_code, "order_by": running.c.month}
+        cumulative = select(
+            running.c.month,
+            running.c.jurisdiction_code,
+            *(func.sum(running.c[c]).over(**window).label(c) for c in cols),
+        ).subquery()
+        # Months without changes carry the last running sum: read every jurisdiction's latest row at or before each
+        # month in Python (few rows: months x jurisdictions).
+        rows = (
+            await self.session.execute(select(cumulative).order_by(cumulative.c.jurisdiction_code, cumulative.c.month))
+        ).all()
+        out: dict[date, dict[str, dict[str, int]]] = {}
+        months = _months(first_month, last_month)
+        by_jurisdiction: dict[str, list[Any]] = {}
+        for r in rows:
+            by_jurisdiction.setdefault(r.jurisdiction_code, []).append(r)
+        for code, series in by_jurisdiction.items():
+            i, current = 0, None
+            for month in months:
+                while i < len(series) and series[i].month <= month:
+                    current = series[i]
+                    i += 1
+                if current is not None:
+                    out.setdefault(month, {})[code] = {c: int(getattr(current, c) or 0) for c in cols}
+        return out
+
+    async def raw_counts_on(self, day: date) -> dict[str, dict[str, int]]:
+        """The same counts straight from the intervals (the reference the precomputed sums must equal)."""
+        from reporting.readmodel import rules
+
+        bit = {
+            "on_record": rules.ON_RECORD,
+            "controlled": rules.CONTROLLED,
+            "consolidated": rules.CONSOLIDATED,
+            "community": rules.COMMUNITY,
+            "community_placed": rules.COMMUNITY | rules.PLACED,
+            "eligible": rules.ELIGIBLE,
+            "eligible_placed": rules.ELIGIBLE | rules.PLACED,
+            "coverage_base": rules.COVERAGE_BASE,
+            "coverage_trained": rules.COVERAGE_TRAINED,
+        }
+        pi = PersonInterval
+        stmt = (
+            select(
+                pi.jurisdiction_code,
+                *(func.count().filter(pi.flags.op("&")(b) == b).label(c) for c, b in bit.items()),
+            )
+            .where(pi.valid_from <= day, or_(pi.valid_to.is_(None), pi.valid_to > day))
+            .group_by(pi.jurisdiction_code)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return {r.jurisdiction_code: {c: int(getattr(r, c)) for c in bit} for r in rows}
+
+    # --- sites and subsidies ----------------------------------------------------------------------------------------
+
+    async def sites_on(self, day: date, *, known_at: datetime | None = None) -> dict[str, int]:
+        stmt = select(SiteFact)
+        if known_at is not None:
+            stmt = stmt.where(SiteFact.recorded_at <= known_at)
+        latest = stmt.order_by(SiteFact.site_id, SiteFact.seq.desc()).ext(distinct_on(SiteFact.site_id)).subquery()
+        count = (
+            select(latest.c.jurisdiction_code, func.count())
+            .where(
+                latest.c.designated_on <= day,
+                or_(latest.c.closed_on.is_(None), latest.c.closed_on > day),
+                or_(latest.c.kind.is_(None), latest.c.kind.in_(("base", "point", "qihang_base", "qihang_point"))),
+            )
+            .group_by(latest.c.jurisdiction_code)
+        )
+        return {code: int(n) for code, n in (await self.session.execute(count)).all()}
+
+    async def subsidies_in(self, year: int, *, known_at: datetime | None = None) -> list[Any]:
+        """Decided and paid amounts in `year` by type and tier (latest version of each decision and payment)."""
+        stmt = select(SubsidyFact)
+        if known_at is not None:
+            stmt = stmt.where(SubsidyFact.recorded_at <= known_at)
+        latest = (
+            stmt.order_by(SubsidyFact.fact_id, SubsidyFact.seq.desc()).ext(distinct_on(SubsidyFact.fact_id)).subquery()
+        )
+        decisions = select(latest).where(latest.c.fact_type == "decision").subquery("decisions")
+        payments = select(latest).where(latest.c.fact_type == "payment").subquery("payments")
+        decided = (
+            select(
+                decisions.c.subsidy_type,
+                decisions.c.tier,
+                func.count().label("decisions"),
+                func.coalesce(func.sum(decisions.c.amount), 0).label("decided"),
+                literal(0).label("payments"),
+                literal(0).label("paid"),
+            )
+            .where(
+                or_(
+                    decisions.c.year == year,
+                    and_(decisions.c.year.is_(None), func.extract("year", decisions.c.on_date) == year),
+                ),
+                or_(
+                    decisions.c.status.is_(None),
+                    decisions.c.status.notin_(("rejected", "revoked", "withdrawn", "cancelled")),
+                ),
+            )
+            .group_by(decisions.c.subsidy_type, decisions.c.tier)
+        )
+        paid = (
+            select(
+                func.coalesce(payments.c.subsidy_type, decisions.c.subsidy_type).label("subsidy_type"),
+                func.coalesce(payments.c.tier, decisions.c.tier).label("tier"),
+                literal(0).label("decisions"),
+                literal(0).label("decided"),
+                func.count().label("payments"),
+                func.coalesce(func.sum(payments.c.amount), 0).label("paid"),
+            )
+            .select_from(payments.outerjoin(decisions, decisions.c.fact_id == payments.c.decision_id))
+            .where(
+                func.extract("year", payments.c.on_date) == year,
+                or_(payments.c.status.is_(None), payments.c.status.notin_(("reversed", "cancelled", "failed"))),
+            )
+            .group_by(text("1"), text("2"))
+        )
+        both = decided.union_all(paid).subquery()
+        stmt = (
+            select(
+                both.c.subsidy_type,
+                both.c.tier,
+                func.sum(both.c.decisions).label("decisions"),
+                func.sum(both.c.decided).label("decided"),
+                func.sum(both.c.payments).label("payments"),
+                func.sum(both.c.paid).label("paid"),
+            )
+            .group_by(both.c.subsidy_type, both.c.tier)
+            .order_by(both.c.subsidy_type, both.c.tier)
+        )
+        return list((await self.session.execute(stmt)).all())
+
+    async def touch(self, feed: str, *, at: datetime) -> None:
+        await self.session.execute(update(FeedCursor).where(FeedCursor.feed == feed).values(updated_at=at))
+
+
+def _months(first: date, last: date) -> list[date]:
+    months, current = [], first.replace(day=1)
+    while current <= last:
+        months.append(current)
+        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
+    return months

@@ -1,0 +1,314 @@
+"""Indicator definition v1 as code: from one person's dated facts to the days on which they count for each indicator.
+
+The result is a list of intervals [valid_from, valid_to) (valid_to None: open-ended), each with the person's
+jurisdiction and a set of flags, one per thing an indicator counts. Every date at which something can change is
+known in advance (a birthday, the consolidation anniversary, a measure's end), so the intervals reach into the future
+and nothing has to be re-derived because a day has passed. Pure functions: no database, no clock.
+
+The rules, as the county adopted them (issue 10; registry rule v2 for consolidation, issue 13):
+- On record on D: registered on or before D, not off the register on D (off-register spans from a dated death, a move
+  out of the county or a removal, until a dated return; a measure that ended by death or moving out also takes the
+  person off from its end date). A record removed as an error never counts on any date.
+- Jurisdiction on D: the registration's jurisdiction, then each transfer from its effective date (a transfer on D
+  counts in the destination on D).
+- A measure is in force on D when start_on <= D < actual_end_on: the end date belongs to what follows (a measure
+  ending on D is not in force on D). Corrected entries are replaced by their corrections.
+- Controlled: on record, a control measure in force (community detox, community rehabilitation, compulsory
+  isolation, facility rehabilitation, custody) and not lost contact.
+- Consolidated (rule v2, N years): on record, not lost contact, and D >= clock start + N years (the anniversary
+  counts); the clock starts at the latest positive test, relapse (a measure ended by escalation after relapse counts
+  as one on its end date), or start of a community-detox, compulsory-isolation or custody-for-drug-use order.
+  Community rehabilitation after isolation does not restart it. A person with none of these starts the clock at their
+  first measure's start.
+- Community: on record with community detox or community rehabilitation in force (placement rate's denominator up to
+  2012-12-31). Eligible (from 2013): community, aged min_age..max_age-1 on D (a person is N years old from their N-th
+  birthday), work ability on D not "unable", not in custody or a facility on D (a stay or a measure of those kinds).
+- Placed: a placement in force on D (any route, self-employment included), start_on <= D < end_on.
+- Training coverage base on D (year Y of D): eligible on some day of Y up to D and placed on no day of Y up to D;
+  trained: the base and at least two trainings dated in Y up to D.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Final
+
+DEFINITION_VERSION: Final = 1
+CONSOLIDATION_RULE: Final = "consolidation-v2"
+
+CONTROL_KINDS: Final = frozenset(
+    {"community_detox", "community_rehabilitation", "compulsory_isolation", "facility_rehabilitation", "custody"}
+)
+COMMUNITY_KINDS: Final = frozenset({"community_detox", "community_rehabilitation"})
+CONFINED_KINDS: Final = frozenset({"compulsory_isolation", "facility_rehabilitation", "custody"})
+"""Measures that keep a person in custody or a facility (not eligible for placement while they run)."""
+CLOCK_ORDER_KINDS: Final = frozenset({"community_detox", "compulsory_isolation"})
+"""Orders that are themselves a finding of drug use and restart the consolidation clock (custody only when it is
+for drug use)."""
+OFF_REGISTER_END_REASONS: Final = frozenset({"death", "moved_away"})
+ERROR_REASONS: Final = frozenset({"error", "removed_as_error", "archived_in_error"})
+
+# Flags of an interval (a bit each).
+ON_RECORD: Final = 1
+CONTROLLED: Final = 2
+CONSOLIDATED: Final = 4
+COMMUNITY: Final = 8
+ELIGIBLE: Final = 16
+PLACED: Final = 32
+"""Placed and in community detox or rehabilitation (placed people outside the programme count for nothing)."""
+COVERAGE_BASE: Final = 64
+COVERAGE_TRAINED: Final = 128
+
+FLAG_NAMES: Final = {
+    ON_RECORD: "on_record",
+    CONTROLLED: "controlled",
+    CONSOLIDATED: "consolidated",
+    COMMUNITY: "community",
+    ELIGIBLE: "eligible",
+    PLACED: "placed",
+    COVERAGE_BASE: "coverage_base",
+    COVERAGE_TRAINED: "coverage_trained",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleConfig:
+    consolidation_years: int = 3
+    min_age: int = 16
+    max_age: int = 60
+    """Eligible up to the day before this birthday (aged 16-59 by default)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    measure_id: object
+    kind: str
+    start_on: date
+    actual_end_on: date | None = None
+    end_reason: str | None = None
+    corrects_id: object | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    """A custody or facility episode (may overlap a community measure without ending it)."""
+
+    start_on: date
+    end_on: date | None = None
+    for_drug_use: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start_on: date
+    end_on: date | None = None
+
+
+@dataclass(slots=True)
+class PersonFacts:
+    """What the read model knows of one person: ids, codes, dates and statuses only."""
+
+    registered_on: date | None
+    birth_date: date | None = None
+    removed_as_error: bool = False
+    jurisdictions: list[tuple[date | None, str]] = field(default_factory=list)
+    """(effective_on, jurisdiction); the first entry's date may be None (from registration)."""
+    work_ability: list[tuple[date | None, str | None]] = field(default_factory=list)
+    off_register: list[tuple[date, str, str | None]] = field(default_factory=list)
+    """(effective_on, "off" | "return", reason)."""
+    measures: list[Measure] = field(default_factory=list)
+    stays: list[Stay] = field(default_factory=list)
+    relapses: list[date] = field(default_factory=list)
+    """Relapses and positive drug tests."""
+    placements: list[Span] = field(default_factory=list)
+    trainings: list[date] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    valid_from: date
+    valid_to: date | None
+    jurisdiction_code: str
+    flags: int
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 28 February in a year without it (the registry's rule)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def effective_measures(measures: Iterable[Measure]) -> list[Measure]:
+    rows = list(measures)
+    superseded = {m.corrects_id for m in rows if m.corrects_id is not None}
+    return [m for m in rows if m.measure_id not in superseded]
+
+
+def _in_force(start: date, end: date | None, day: date) -> bool:
+    return start <= day and (end is None or day < end)
+
+
+def _value_on(timeline: Sequence[tuple[date | None, object]], day: date) -> object:
+    value = None
+    for effective_on, item in timeline:
+        if effective_on is None or effective_on <= day:
+            value = item
+        else:
+            break
+    return value
+
+
+def _sorted_timeline(timeline: Iterable[tuple[date | None, object]]) -> list[tuple[date | None, object]]:
+    # Stable: entries of one date keep their recorded order (the later one wins).
+    return sorted(timeline, key=lambda item: item[0] or date.min)
+
+
+def _off_spans(facts: PersonFacts, measures: Sequence[Measure]) -> list[Span]:
+    """Spans off the register: dated off-register events until a later return, and measure ends by death or moving
+    out (until a return after them)."""
+    events: list[tuple[date, int, str]] = []
+    for effective_on, kind, _reason in facts.off_register:
+        events.append((effective_on, 1 if kind == "return" else 0, kind))
+    for m in measures:
+        if m.end_reason in OFF_REGISTER_END_REASONS and m.actual_end_on is not None:
+            events.append((m.actual_end_on, 0, "off"))
+    spans: list[Span] = []
+    off_since: date | None = None
+    for day, _order, kind in sorted(events):
+        if kind == "return":
+            if off_since is not None:
+                spans.append(Span(off_since, day))
+                off_since = None
+        elif off_since is None:
+            off_since = day
+    if off_since is not None:
+        spans.append(Span(off_since, None))
+    return spans
+
+
+def _clock_events(facts: PersonFacts, measures: Sequence[Measure]) -> list[date]:
+    """Days on which the consolidation clock (re)starts."""
+    days = list(facts.relapses)
+    for m in measures:
+        if m.kind in CLOCK_ORDER_KINDS:
+            days.append(m.start_on)
+        if m.end_reason == "escalated_after_relapse" and m.actual_end_on is not None:
+            days.append(m.actual_end_on)
+    days += [s.start_on for s in facts.stays if s.for_drug_use]
+    if not days and measures:
+        days.append(min(m.start_on for m in measures))
+    return sorted(set(days))
+
+
+def _lost_contact_spans(measures: Sequence[Measure]) -> list[Span]:
+    """Lost contact from the end of a control measure that ended so, until the next control measure starts."""
+    control = sorted((m for m in measures if m.kind in CONTROL_KINDS), key=lambda m: m.start_on)
+    spans = []
+    for m in control:
+        if m.end_reason == "lost_contact" and m.actual_end_on is not None:
+            later = [n.start_on for n in control if n.start_on >= m.actual_end_on and n is not m]
+            spans.append(Span(m.actual_end_on, min(later) if later else None))
+    return spans
+
+
+def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
+    """The person's intervals, merged (neighbours with the same jurisdiction and flags are one), without the days on
+    which they count for nothing (not on record)."""
+    if facts.removed_as_error or facts.registered_on is None or not facts.jurisdictions:
+        return []
+    measures = effective_measures(facts.measures)
+    jurisdictions = _sorted_timeline(facts.jurisdictions)
+    abilities = _sorted_timeline(facts.work_ability)
+    off = _off_spans(facts, measures)
+    lost = _lost_contact_spans(measures)
+    clock = _clock_events(facts, measures)
+    anniversaries = [add_years(c, config.consolidation_years) for c in clock]
+    trainings = sorted(facts.trainings)
+
+    bounds: set[date] = {facts.registered_on}
+    bounds.update(d for d, _ in jurisdictions if d is not None)
+    bounds.update(d for d, _ in abilities if d is not None)
+    for span in (*off, *lost, *facts.placements, *(Span(s.start_on, s.end_on) for s in facts.stays)):
+        bounds.add(span.start_on)
+        if span.end_on is not None:
+            bounds.add(span.end_on)
+    for m in measures:
+        bounds.add(m.start_on)
+        if m.actual_end_on is not None:
+            bounds.add(m.actual_end_on)
+    bounds.update(anniversaries)
+    bounds.update(trainings)
+    if facts.birth_date is not None:
+        bounds.add(add_years(facts.birth_date, config.min_age))
+        bounds.add(add_years(facts.birth_date, config.max_age))
+    # Training coverage starts afresh each 1 January: a new year can change it only if something happened in the
+    # year before (otherwise the state that carried into that year carries on unchanged).
+    bounds.update(date(d.year + 1, 1, 1) for d in list(bounds) if d.year < 9999)
+    days = sorted(d for d in bounds if d >= facts.registered_on)
+
+    min_birthday = add_years(facts.birth_date, config.min_age) if facts.birth_date else None
+    max_birthday = add_years(facts.birth_date, config.max_age) if facts.birth_date else None
+
+    intervals: list[Interval] = []
+    year = None
+    eligible_seen = placed_seen = False
+    for i, day in enumerate(days):
+        if day.year != year:
+            year, eligible_seen, placed_seen = day.year, False, False
+        on_record = not any(_in_force(s.start_on, s.end_on, day) for s in off)
+        placed_raw = any(_in_force(p.start_on, p.end_on, day) for p in facts.placements)
+        flags = 0
+        if on_record:
+            in_force = [m for m in measures if _in_force(m.start_on, m.actual_end_on, day)]
+            kinds = {m.kind for m in in_force}
+            lost_contact = any(_in_force(s.start_on, s.end_on, day) for s in lost)
+            flags |= ON_RECORD
+            if kinds & CONTROL_KINDS and not lost_contact:
+                flags |= CONTROLLED
+            started = [c for c in clock if c <= day]
+            if started and not lost_contact and add_years(started[-1], config.consolidation_years) <= day:
+                flags |= CONSOLIDATED
+            if kinds & COMMUNITY_KINDS:
+                flags |= COMMUNITY
+                confined = bool(kinds & CONFINED_KINDS) or any(
+                    _in_force(s.start_on, s.end_on, day) for s in facts.stays
+                )
+                of_age = min_birthday is not None and min_birthday <= day < max_birthday
+                able = _value_on(abilities, day) != "unable"
+                if of_age and able and not confined:
+                    flags |= ELIGIBLE
+                if placed_raw:
+                    flags |= PLACED
+        eligible_seen = eligible_seen or bool(flags & ELIGIBLE)
+        placed_seen = placed_seen or placed_raw
+        if on_record and eligible_seen and not placed_seen:
+            flags |= COVERAGE_BASE
+            year_start = date(day.year, 1, 1)
+            if sum(1 for t in trainings if year_start <= t <= day) >= 2:
+                flags |= COVERAGE_TRAINED
+        valid_to = days[i + 1] if i + 1 < len(days) else None
+        if not flags & ON_RECORD:
+            continue
+        jurisdiction = str(_value_on(jurisdictions, day))
+        last = intervals[-1] if intervals else None
+        if last and last.valid_to == day and last.flags == flags and last.jurisdiction_code == jurisdiction:
+            intervals[-1] = Interval(last.valid_from, valid_to, jurisdiction, flags)
+        else:
+            intervals.append(Interval(day, valid_to, jurisdiction, flags))
+    return intervals
+
+
+def state_on(intervals: Sequence[Interval], day: date) -> Interval | None:
+    """The interval covering `day`, if the person counts for anything that day."""
+    for interval in intervals:
+        if _in_force(interval.valid_from, interval.valid_to, day):
+            return interval
+    return None
+
+
+def day_before(day: date) -> date:
+    return day - timedelta(days=1)

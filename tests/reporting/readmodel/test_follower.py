@@ -1,0 +1,150 @@
+"""The read model follows the three feeds: facts stored once per event (a replay adds nothing), cursors resume,
+unreadable events are skipped, nothing personal is kept, a source that is down only makes its own data stale, the
+precomputed counts equal the raw aggregate over the intervals, and a rebuild from zero gives the same figures."""
+
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from reporting.readmodel import service
+from reporting.readmodel.follower import Follower
+from reporting.readmodel.models import PersonFact, SiteFact
+from reporting.readmodel.repository import ReadModelRepository
+from reporting.readmodel.rules import RuleConfig
+from tests.reporting.feeds import Feeds, catch_up, transaction_in
+
+D = date(2013, 12, 31)
+
+
+@pytest.fixture
+def feeds() -> Feeds:
+    return Feeds()
+
+
+def nonzero(counts: dict) -> dict:
+    return {code: row for code, row in counts.items() if any(row.values())}
+
+
+def county_population(feeds: Feeds) -> list[uuid.UUID]:
+    people = [
+        feeds.person(jurisdiction="dapu"),
+        feeds.person(jurisdiction="dapu", birth_date=date(1997, 12, 31)),
+        feeds.person(jurisdiction="shapu", measure="community_rehabilitation"),
+        feeds.person(jurisdiction="shapu", work_ability="unable"),
+        feeds.person(jurisdiction="mashan", registered_on=date(2014, 2, 1)),
+    ]
+    feeds.placement(people[0], date(2013, 3, 1))
+    feeds.placement(people[2], date(2012, 3, 1), end_on=date(2013, 12, 31))
+    feeds.transfer(people[1], "shapu", D)
+    feeds.site("dapu", date(2012, 5, 15))
+    return people
+
+
+async def test_counts_follow_the_events_and_equal_the_raw_aggregate(reporting_session, feeds):
+    county_population(feeds)
+    await catch_up(reporting_session, feeds)
+    repo = ReadModelRepository(reporting_session)
+    for day in (date(2012, 12, 31), D, date(2014, 6, 30), date(2031, 1, 1)):
+        assert nonzero(await repo.counts_on(day)) == nonzero(await repo.raw_counts_on(day))
+    counts = await repo.counts_on(D)
+    assert counts["dapu"]["on_record"] == 1 and counts["shapu"]["on_record"] == 3
+    assert counts["dapu"]["eligible_placed"] == 1
+    assert counts["shapu"]["eligible"] == 2 and counts["shapu"]["eligible_placed"] == 0
+    assert "mashan" not in counts or counts["mashan"]["on_record"] == 0
+    assert await repo.sites_on(D) == {"dapu": 1}
+
+
+async def test_an_event_delivered_twice_adds_nothing(reporting_session, feeds):
+    county_population(feeds)
+    await catch_up(reporting_session, feeds)
+    repo = ReadModelRepository(reporting_session)
+    before = await repo.counts_on(D)
+    facts = await reporting_session.scalar(select(func.count()).select_from(PersonFact))
+    # The registry's whole feed again, as after a lost cursor or a replay: same events, same ids.
+    for cursor in await repo.cursors():
+        cursor.cursor = None
+    await reporting_session.flush()
+    await catch_up(reporting_session, feeds)
+    assert await reporting_session.scalar(select(func.count()).select_from(PersonFact)) == facts
+    assert await repo.counts_on(D) == before
+
+
+async def test_the_cursor_resumes_after_what_was_applied(reporting_session, feeds):
+    feeds.person()
+    await catch_up(reporting_session, feeds)
+    seen: list[str | None] = []
+    original = feeds.feed["registry"].fetch
+
+    async def spy(after, limit):
+        seen.append(after)
+        return await original(after, limit)
+
+    feeds.person(jurisdiction="shapu")
+    result = await service.step(transaction_in(reporting_session), "registry", spy, batch_size=200)
+    assert seen == ["2"] and result.applied == 2
+
+
+async def test_unreadable_events_are_skipped_and_the_rest_applied(reporting_session, feeds):
+    feeds.feed["registry"].add("measure.created", uuid.uuid4(), {"kind": "community_detox"})  # no measure id or start
+    feeds.person()
+    await catch_up(reporting_session, feeds)
+    counts = await ReadModelRepository(reporting_session).counts_on(D)
+    assert counts["dapu"]["on_record"] == 1
+
+
+async def test_only_ids_codes_dates_and_statuses_are_kept(reporting_session, feeds):
+    feeds.person()
+    await catch_up(reporting_session, feeds)
+    columns = {c.name for c in inspect(PersonFact).columns}
+    assert not columns & {"name", "full_name", "id_number", "phone", "address", "contact", "notes"}
+    kept = (await reporting_session.execute(select(PersonFact))).scalars().all()
+    assert all("覃" not in str(v) for row in kept for v in vars(row).values())
+
+
+async def test_a_source_that_is_down_makes_only_its_own_data_stale(reporting_session, feeds):
+    feeds.person()
+    feeds.site("dapu", date(2012, 5, 15))
+    feeds.feed["placement"].down = ConnectionError("placement unreachable")
+    follower = Follower(transaction_in(reporting_session), feeds.fetchers(), RuleConfig(), max_backoff_seconds=0.01)
+    await follower.poll_round()
+    repo = ReadModelRepository(reporting_session)
+    cursors = {c.feed: c for c in await repo.cursors()}
+    assert cursors["registry"].caught_up_at is not None and cursors["registry"].last_error is None
+    assert cursors["placement"].last_error.startswith("ConnectionError") and cursors["placement"].caught_up_at is None
+    first_failure = cursors["placement"].last_error_at
+    assert (await repo.counts_on(D))["dapu"]["on_record"] == 1
+    assert await reporting_session.scalar(select(func.count()).select_from(SiteFact)) == 0
+    # Failing since the first failure; back again, the error clears and the site arrives.
+    follower.states["placement"].retry_at = 0
+    await follower.poll_round()
+    assert (await repo.lock_cursor("placement")).last_error_at == first_failure
+    feeds.feed["placement"].down = None
+    follower.states["placement"].retry_at = 0
+    await follower.poll_round()
+    placement = await repo.lock_cursor("placement")
+    assert placement.last_error is None and placement.caught_up_at is not None
+    assert await repo.sites_on(D) == {"dapu": 1}
+
+
+async def test_a_rebuild_from_zero_gives_the_same_figures(reporting_session, feeds):
+    county_population(feeds)
+    await catch_up(reporting_session, feeds)
+    repo = ReadModelRepository(reporting_session)
+    before = {day: await repo.counts_on(day) for day in (date(2012, 12, 31), D)}
+    await service.rebuild(reporting_session)
+    assert nonzero(await repo.counts_on(D)) == {}
+    await catch_up(reporting_session, feeds)
+    assert {day: await repo.counts_on(day) for day in (date(2012, 12, 31), D)} == before
+
+
+async def test_re_deriving_a_changed_person_replaces_their_contribution(reporting_session, feeds):
+    person = feeds.person()
+    await catch_up(reporting_session, feeds)
+    feeds.off_register(person, date(2013, 6, 1), "died")
+    await catch_up(reporting_session, feeds)
+    repo = ReadModelRepository(reporting_session)
+    assert (await repo.counts_on(date(2013, 5, 31)))["dapu"]["on_record"] == 1
+    assert (await repo.counts_on(D))["dapu"]["on_record"] == 0
+    assert nonzero(await repo.counts_on(D)) == nonzero(await repo.raw_counts_on(D)) == {}
