@@ -1,6 +1,7 @@
 import reporting.bulletins.models
 import reporting.idempotency
 import reporting.indicators.models
+import reporting.oversight.models
 import reporting.readmodel.models  # noqa: F401
 from reporting.config import Settings
 from reporting.database import Base

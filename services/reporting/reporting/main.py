@@ -2,9 +2,14 @@
 
 from fastapi import FastAPI
 
+from reporting.assessments.router import router as assessments_router
+from reporting.assessments.router import schemes as schemes_router
 from reporting.bulletins.router import router as bulletins_router
 from reporting.config import Settings
 from reporting.indicators.router import router as indicators_router
+from reporting.oversight.router import meetings as meetings_router
+from reporting.oversight.router import overdue as overdue_router
+from reporting.oversight.router import visits as visits_router
 from reporting.readmodel import follower
 from reporting.readmodel.router import router as feeds_router
 from reporting.reports.router import router as reports_router
@@ -20,7 +25,17 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
         "indicators with explicit, versioned definitions computed from reporting's own read model of the "
         "registry's, placement's and subsidy's events; rankings, trends, bulletins (通报), assessments (考核) and "
         "oversight (督导, 联席会议).",
-        routers=[indicators_router, reports_router, bulletins_router, feeds_router],
+        routers=[
+            indicators_router,
+            reports_router,
+            bulletins_router,
+            schemes_router,
+            assessments_router,
+            visits_router,
+            meetings_router,
+            overdue_router,
+            feeds_router,
+        ],
         jwks_fetcher=jwks_fetcher,
         on_startup=[follower.start],
         on_shutdown=[follower.stop],
@@ -40,6 +55,14 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
             {
                 "name": "bulletins",
                 "description": "Published bulletins (通报): frozen, safe to share, as XLSX, PDF and charts.",
+            },
+            {
+                "name": "assessments",
+                "description": "Assessments (考核) of the jurisdictions under weighted schemes, one-vote veto.",
+            },
+            {
+                "name": "oversight",
+                "description": "Supervision visits (督导), joint meetings (联席会议) and what is overdue.",
             },
             {"name": "reporting-feeds", "description": "How fresh the read model is; rebuilding it from zero."},
         ],

@@ -31,6 +31,11 @@ placement, `/api/v1/employersX` goes nowhere. The first matching row wins.
 | `/api/v1/reports`                | reporting |
 | `/api/v1/bulletins`              | reporting |
 | `/api/v1/reporting-feeds`        | reporting |
+| `/api/v1/assessment-schemes`     | reporting |
+| `/api/v1/assessments`            | reporting |
+| `/api/v1/supervision-visits`     | reporting |
+| `/api/v1/joint-meetings`         | reporting |
+| `/api/v1/overdue-actions`        | reporting |
 
 The gateway answers these itself: `/api/v1/auth`, `/api/v1/admin`, `/.well-known`, `/docs`, `/redoc`,
 `/openapi.json`, `/healthz`, `/readyz`. Any other `/api/v1/...` path is 404 problem+json, and so is a path
@@ -78,6 +83,11 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/reports", "reporting"),
     Route("/api/v1/bulletins", "reporting"),
     Route("/api/v1/reporting-feeds", "reporting"),
+    Route("/api/v1/assessment-schemes", "reporting"),
+    Route("/api/v1/assessments", "reporting"),
+    Route("/api/v1/supervision-visits", "reporting"),
+    Route("/api/v1/joint-meetings", "reporting"),
+    Route("/api/v1/overdue-actions", "reporting"),
 )
 
 UPLOAD_PREFIXES: tuple[str, ...] = ("/api/v1/person-imports", "/api/v1/placement-imports")
