@@ -2,14 +2,18 @@
 
 1. A PostgreSQL server: the one at DATABASE_URL if set (a server URL, any database in its path), else the
    embedded server with its data under .data/pg (started here, stopped when this script ends).
-2. One database per service (qihang_gateway, qihang_registry, ...), created if missing, migrated to head.
-3. The service-client secrets, generated once and kept in .data/secrets.json (mode 0600).
+2. The secrets (service-client secrets, data keys, the gateway's key-encryption key, database role passwords),
+   generated once and kept in .data/secrets.json (mode 0600).
+3. One database per service (qihang_gateway, qihang_registry, ...) owned by the service's owner role and
+   migrated to head as that role; the service itself connects as its own runtime role, which reaches no other
+   database (scripts/roles.py).
 4. The four services, then the gateway, each `uvicorn --factory <svc>.main:create_app` in its own process group,
    their output passed through with a [name] prefix; each must answer GET /readyz with 200 in time.
 5. Supervision: Ctrl-C (SIGINT) or SIGTERM stops every child (SIGTERM, SIGKILL after 10 s), then the embedded
    server, and exits 0; a child that dies on its own stops everything and exits 1.
 
-`--migrate-only` does steps 1-3 and exits.
+`--migrate-only` does steps 1-3 and exits. The server (embedded, or DATABASE_URL's role) must be able to create
+roles and databases: the embedded server's superuser is; for DATABASE_URL use a superuser.
 """
 
 from __future__ import annotations
@@ -33,13 +37,13 @@ from sqlalchemy.engine import make_url
 from scripts.localdb import (
     DATA_DIR,
     ROOT,
-    ensure_database,
     forget_dead_handles,
     running_postmaster,
     start_embedded,
     stop_server,
 )
-from shared.config import SERVICE_PORTS, database_url_for
+from scripts.roles import ServiceDatabase, after_migrations, provision
+from shared.config import SERVICE_PORTS
 from shared.migrations import upgrade
 
 GATEWAY = "gateway"
@@ -139,26 +143,32 @@ class Database:
         else:
             say(f"warning: the embedded PostgreSQL in {PGDATA} could not be stopped")
 
-    def prepare(self, services: tuple[str, ...]) -> dict[str, str]:
-        """Create each service's database if missing and migrate it to head; returns service -> asyncpg URL."""
-        urls: dict[str, str] = {}
+    def prepare(self, services: tuple[str, ...], stored: dict[str, str]) -> dict[str, ServiceDatabase]:
+        """For each service: its roles and database (made if missing), migrated to head as the owner role."""
+        databases: dict[str, ServiceDatabase] = {}
         for service in services:
             name = database_name(service)
             ini = ROOT / "services" / service / "alembic.ini"
             if not ini.is_file():
                 raise StartupError(f"{service}: {ini.relative_to(ROOT)} is missing, so its database cannot be migrated")
             try:
-                ensure_database(self.server_url, name, recreate=False)
+                database = provision(
+                    self.server_url,
+                    service,
+                    name,
+                    password=stored[db_password_name(service)],
+                    owner_password=stored[db_owner_password_name(service)],
+                )
             except Exception as exc:
-                raise StartupError(f"{service}: could not create database {name}: {exc}") from exc
-            url = database_url_for(self.server_url, name)
+                raise StartupError(f"{service}: could not make database {name} and its roles: {exc}") from exc
             try:
-                upgrade(service, url)
+                upgrade(service, database.owner_url)
+                after_migrations(self.server_url, database)
             except Exception as exc:
                 raise StartupError(f"{service}: migrating database {name} failed: {exc!r}") from exc
-            say(f"{service}: database {name} migrated to head")
-            urls[service] = url
-        return urls
+            say(f"{service}: database {name} migrated to head (connects as role {database.roles.runtime})")
+            databases[service] = database
+        return databases
 
 
 def _hide_password(url: str) -> str:
@@ -175,9 +185,20 @@ def secret_name(service: str) -> str:
     return f"{service.upper()}_SERVICE_CLIENT_SECRET"
 
 
-# Keys the registry encrypts and hashes national ID numbers with (32 random bytes, URL-safe base64). Losing them
-# makes the stored ID numbers unreadable: they live with the data in .data/ and must be backed up with it.
-DATA_KEYS = ("REGISTRY_ID_NUMBER_ENCRYPTION_KEY", "REGISTRY_ID_NUMBER_HASH_KEY")
+# Keys the registry encrypts and hashes national ID numbers with, and the key the gateway wraps its signing keys
+# with (32 random bytes, URL-safe base64). Losing them makes the stored ID numbers unreadable and the signing keys
+# unusable: they live with the data in .data/ and must be backed up with it.
+DATA_KEYS = ("REGISTRY_ID_NUMBER_ENCRYPTION_KEY", "REGISTRY_ID_NUMBER_HASH_KEY", "GATEWAY_KEY_ENCRYPTION_KEY")
+
+
+def db_password_name(service: str) -> str:
+    """The password of the service's runtime role (the service reads it as <SVC>_DATABASE_PASSWORD)."""
+    return f"{service.upper()}_DATABASE_PASSWORD"
+
+
+def db_owner_password_name(service: str) -> str:
+    """The password of the role that owns the service's database; only the migrations here use it."""
+    return f"{service.upper()}_DATABASE_OWNER_PASSWORD"
 
 
 def load_secrets(path: Path = SECRETS_FILE) -> dict[str, str]:
@@ -189,7 +210,11 @@ def load_secrets(path: Path = SECRETS_FILE) -> dict[str, str]:
             stored = json.loads(path.read_text())
         except ValueError as exc:
             raise StartupError(f"{path} is not valid JSON; fix or delete it") from exc
-    wanted = {secret_name(service) for service in SERVICES} | set(DATA_KEYS)
+    wanted = (
+        {secret_name(service) for service in SERVICES}
+        | set(DATA_KEYS)
+        | {name for service in ALL for name in (db_password_name(service), db_owner_password_name(service))}
+    )
     missing = sorted(wanted - stored.keys())
     if missing:
         for name in missing:
@@ -207,31 +232,50 @@ def load_secrets(path: Path = SECRETS_FILE) -> dict[str, str]:
     return stored
 
 
-def child_environment(db_urls: dict[str, str], client_secrets: dict[str, str]) -> dict[str, str]:
-    """What every child gets: this environment plus each service's database URL, the gateway's addresses, the
-    service-client ids and secrets, and the gateway's upstream URLs. Secrets already in the environment win."""
-    env = dict(os.environ)
+SECRETS_OF: dict[str, tuple[str, ...]] = {
+    GATEWAY: (*(secret_name(service) for service in SERVICES), "GATEWAY_KEY_ENCRYPTION_KEY"),
+    "registry": (secret_name("registry"), "REGISTRY_ID_NUMBER_ENCRYPTION_KEY", "REGISTRY_ID_NUMBER_HASH_KEY"),
+    "placement": (secret_name("placement"),),
+    "subsidy": (secret_name("subsidy"),),
+    "reporting": (secret_name("reporting"),),
+}
+"""The secrets each process gets: the gateway registers every service client, each service has its own; nobody
+gets another's database password, and no process gets an owner password (only the migrations here use them)."""
+
+
+def child_environment(databases: dict[str, ServiceDatabase], stored: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Each child's environment: this one without any of the secrets above, plus the service's database URL and
+    role password, the gateway's addresses, the service-client ids, the gateway's upstream URLs and the child's own
+    secrets. A secret already set in this environment wins over the stored one."""
+    managed = set(stored) | {name for names in SECRETS_OF.values() for name in names}
+    common = {name: value for name, value in os.environ.items() if name not in managed}
     gateway = f"http://{HOST}:{port_of(GATEWAY)}"
     for service in ALL:
         prefix = service.upper()
-        if service in db_urls:
-            env[f"{prefix}_DATABASE_URL"] = db_urls[service]
-        env[f"{prefix}_JWKS_URL"] = f"{gateway}/.well-known/jwks.json"
-        env[f"{prefix}_GATEWAY_URL"] = gateway
+        common[f"{prefix}_JWKS_URL"] = f"{gateway}/.well-known/jwks.json"
+        common[f"{prefix}_GATEWAY_URL"] = gateway
     for service in SERVICES:
         prefix = service.upper()
-        env[f"{prefix}_SERVICE_CLIENT_ID"] = f"svc-{service}"
-        env[secret_name(service)] = os.environ.get(secret_name(service)) or client_secrets[secret_name(service)]
-        env[f"GATEWAY_{prefix}_URL"] = f"http://{HOST}:{port_of(service)}"
-    for name in DATA_KEYS:
-        env[name] = os.environ.get(name) or client_secrets[name]
+        common[f"{prefix}_SERVICE_CLIENT_ID"] = f"svc-{service}"
+        common[f"GATEWAY_{prefix}_URL"] = f"http://{HOST}:{port_of(service)}"
     # Children print through a pipe: unbuffered, so a line (the gateway's one-time admin password) shows at once.
-    env["PYTHONUNBUFFERED"] = "1"
+    common["PYTHONUNBUFFERED"] = "1"
     paths = [str(ROOT), *(str(ROOT / "services" / service) for service in ALL)]
-    if env.get("PYTHONPATH"):
-        paths.append(env["PYTHONPATH"])
-    env["PYTHONPATH"] = os.pathsep.join(paths)
-    return env
+    if common.get("PYTHONPATH"):
+        paths.append(common["PYTHONPATH"])
+    common["PYTHONPATH"] = os.pathsep.join(paths)
+    envs: dict[str, dict[str, str]] = {}
+    for service in ALL:
+        env = dict(common)
+        if service in databases:
+            env[f"{service.upper()}_DATABASE_URL"] = databases[service].runtime_url
+            env[db_password_name(service)] = (
+                os.environ.get(db_password_name(service)) or stored[db_password_name(service)]
+            )
+        for name in SECRETS_OF[service]:
+            env[name] = os.environ.get(name) or stored[name]
+        envs[service] = env
+    return envs
 
 
 # --- children ----------------------------------------------------------------------------------------------
@@ -342,10 +386,10 @@ class Supervisor:
         if self.stop_requested.is_set():
             raise Interrupted
 
-    def start(self, services: tuple[str, ...], env: dict[str, str]) -> None:
+    def start(self, services: tuple[str, ...], envs: dict[str, dict[str, str]]) -> None:
         for service in services:
             self.check_interrupted()
-            self.children.append(start_child(service, env))
+            self.children.append(start_child(service, envs[service]))
             say(f"{service}: started (pid {self.children[-1].proc.pid}) on {self.children[-1].url}")
         self._write_pids()
         self.wait_ready([c for c in self.children if c.name in services])
@@ -495,16 +539,16 @@ def main(argv: list[str] | None = None) -> int:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         database.start()
         supervisor.check_interrupted()
-        db_urls = database.prepare(services)
+        stored = load_secrets()
+        databases = database.prepare(services, stored)
         supervisor.check_interrupted()
-        client_secrets = load_secrets()
         if args.migrate_only:
             say("databases ready (--migrate-only): done")
             return 0
-        env = child_environment(db_urls, client_secrets)
-        supervisor.start(tuple(s for s in SERVICES if s in services), env)
+        envs = child_environment(databases, stored)
+        supervisor.start(tuple(s for s in SERVICES if s in services), envs)
         if GATEWAY in services:
-            supervisor.start((GATEWAY,), env)
+            supervisor.start((GATEWAY,), envs)
         banner(services)
         code = supervisor.supervise()
     except Interrupted:

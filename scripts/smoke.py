@@ -56,8 +56,9 @@ def expect_status(response: httpx.Response, status: int) -> None:
 
 
 class Smoke:
-    def __init__(self, client: httpx.Client, username: str, password: str) -> None:
+    def __init__(self, client: httpx.Client, username: str, password: str, timeout: float = 60.0) -> None:
         self.client = client
+        self.timeout = timeout
         self.username = username
         self.password = password
         self.token: str | None = None
@@ -145,9 +146,17 @@ class Smoke:
         return f"{len(body)} indicators"
 
     def openapi(self) -> str | None:
-        response = self.client.get("/openapi.json")
-        expect_status(response, 200)
-        paths = json_of(response).get("paths") or {}
+        # A service busy starting may miss the gateway's first fetch of its document; the gateway fetches it again
+        # within GATEWAY_OPENAPI_RETRY_SECONDS and says meanwhile which services are missing.
+        deadline = time.monotonic() + self.timeout
+        while True:
+            response = self.client.get("/openapi.json")
+            expect_status(response, 200)
+            document = json_of(response)
+            if not document.get("x-missing-services") or time.monotonic() > deadline:
+                break
+            time.sleep(2)
+        paths = document.get("paths") or {}
         wanted = [TOKEN_PATH, *SERVICE_PATHS.values()]
         missing = [p for p in wanted if not any(path == p or path.startswith(p + "/") for path in paths)]
         expect(not missing, f"paths missing from the gateway's OpenAPI: {missing}")
@@ -191,14 +200,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default=os.environ.get("QIHANG_URL") or "http://127.0.0.1:8000")
     parser.add_argument("--username", default=os.environ.get("ADMIN_USERNAME") or "admin")
     parser.add_argument("--password", default=os.environ.get("ADMIN_PASSWORD"), help="default: $ADMIN_PASSWORD")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for /readyz (60)")
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds to wait for /readyz and a complete OpenAPI (60)"
+    )
     args = parser.parse_args(argv)
     if not args.password:
         parser.error("no password: pass --password or set ADMIN_PASSWORD")
 
     print(f"Smoke test of {args.url} as {args.username!r}", flush=True)
     with httpx.Client(base_url=args.url, timeout=10.0, trust_env=False) as client:
-        smoke = Smoke(client, args.username, args.password)
+        smoke = Smoke(client, args.username, args.password, args.timeout)
         if not smoke.check("gateway ready (/readyz)", lambda: wait_ready(client, args.timeout)):
             return 1
         smoke.check("gateway alive (/healthz)", smoke.healthz)

@@ -1,6 +1,6 @@
 """docker-compose.yml, the Dockerfiles, the Makefile and .ci/run checked against the code they deploy: service
-folders, ports, the environment variables each Settings class reads, databases, health checks and entrypoints.
-Plain file parsing and imports: no Docker, no network."""
+folders, ports, the environment variables each Settings class reads, databases and their roles, secrets, health
+checks and entrypoints. Plain file parsing and imports: no Docker, no network."""
 
 from __future__ import annotations
 
@@ -13,16 +13,17 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic import AliasChoices, AliasPath
 from sqlalchemy.engine import make_url
 
+from scripts import compose_secrets
 from scripts import run as runner
-from shared.config import SERVICE_PORTS
+from scripts.roles import role_names
+from shared.config import SERVICE_PORTS, env_names
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES_DIR = ROOT / "services"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-INIT_SQL_DIR = ROOT / "docker" / "postgres"
+INIT_SCRIPT = ROOT / "docker" / "postgres" / "01-roles-and-databases.sh"
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 GATEWAY = "gateway"
 JWKS_URL = f"http://gateway:{SERVICE_PORTS[GATEWAY]}/.well-known/jwks.json"
@@ -36,7 +37,10 @@ def load_compose() -> dict[str, Any]:
 
 
 COMPOSE = load_compose()
-APP_SERVICES = sorted(name for name in COMPOSE["services"] if name != "postgres")
+MIGRATE_SUFFIX = "-migrate"
+APP_SERVICES = sorted(name for name in COMPOSE["services"] if name != "postgres" and not name.endswith(MIGRATE_SUFFIX))
+MIGRATIONS = {name.removesuffix(MIGRATE_SUFFIX): name for name in COMPOSE["services"] if name.endswith(MIGRATE_SUFFIX)}
+SECRETS = COMPOSE.get("secrets") or {}
 
 
 def environment(service: str) -> dict[str, str]:
@@ -52,26 +56,21 @@ def without_interpolation(value: str) -> str:
 
 
 def accepted_env_names(settings_cls: type) -> set[str]:
-    """The environment variables a pydantic-settings class reads: env_prefix + field name, or the field's
-    validation alias(es) instead where it has one. Upper-cased (the classes are not case-sensitive)."""
-    prefix = settings_cls.model_config.get("env_prefix", "")
-    names: set[str] = set()
-    for name, field in settings_cls.model_fields.items():
-        alias = field.validation_alias
-        if alias is None:
-            names.add(f"{prefix}{name}".upper())
-        elif isinstance(alias, str):
-            names.add(alias.upper())
-        elif isinstance(alias, AliasChoices):
-            names.update(c.upper() if isinstance(c, str) else str(c.path[0]).upper() for c in alias.choices)
-        elif isinstance(alias, AliasPath):
-            names.add(str(alias.path[0]).upper())
-    return names
+    """The environment variables a pydantic-settings class reads (shared.config.env_names)."""
+    return env_names(settings_cls)
 
 
-def init_script_databases() -> set[str]:
-    sql = "\n".join(p.read_text() for p in sorted(INIT_SQL_DIR.glob("*.sql")))
-    return set(re.findall(r'CREATE\s+DATABASE\s+"?([a-z_][a-z0-9_]*)"?', sql, flags=re.IGNORECASE))
+def init_script_services() -> list[str]:
+    match = re.search(r"^for service in ([a-z ]+); do$", INIT_SCRIPT.read_text(), flags=re.MULTILINE)
+    assert match, f"{INIT_SCRIPT} has no `for service in ...; do` loop"
+    return match.group(1).split()
+
+
+def service_secrets(service: str) -> set[str]:
+    return {
+        entry if isinstance(entry, str) else entry["source"]
+        for entry in COMPOSE["services"][service].get("secrets", [])
+    }
 
 
 def dockerfile(service: str) -> str:
@@ -123,6 +122,15 @@ def test_compose_builds_the_service_from_its_dockerfile_in_the_repository_root(s
     assert build["dockerfile"] == f"services/{service}/Dockerfile"
 
 
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_each_service_has_a_one_shot_migration_from_the_same_image(service):
+    assert service in MIGRATIONS, f"{service} has no {service}{MIGRATE_SUFFIX} service"
+    app, migrate = COMPOSE["services"][service], COMPOSE["services"][MIGRATIONS[service]]
+    assert migrate["build"] == app["build"] and migrate["image"] == app["image"]
+    assert migrate["command"] == ["migrate"] and migrate["restart"] == "no"
+    assert not migrate.get("ports") and not migrate.get("expose")
+
+
 # --- ports -----------------------------------------------------------------------------------------------------
 
 
@@ -152,11 +160,13 @@ def test_the_gateway_finds_each_service_on_the_compose_network(service):
 # --- environment -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("service", APP_SERVICES)
+@pytest.mark.parametrize("service", [*APP_SERVICES, *MIGRATIONS.values()])
 def test_every_variable_compose_sets_is_read_by_the_services_settings(service):
-    settings_cls = importlib.import_module(f"{service}.config").Settings
-    unknown = set(environment(service)) - accepted_env_names(settings_cls)
-    assert not unknown, f"{service}: {sorted(unknown)} are not read by {service}.config.Settings"
+    """`NAME_FILE` gives NAME from a file (shared.config.FileEnvSettingsSource)."""
+    settings_cls = importlib.import_module(f"{service.removesuffix(MIGRATE_SUFFIX)}.config").Settings
+    names = {name.removesuffix("_FILE") for name in environment(service)}
+    unknown = names - accepted_env_names(settings_cls)
+    assert not unknown, f"{service}: {sorted(unknown)} are not read by its Settings"
 
 
 def test_accepted_env_names_follow_prefixes_and_aliases():
@@ -168,17 +178,45 @@ def test_accepted_env_names_follow_prefixes_and_aliases():
     assert "REGISTRY_SERVICE_CLIENT_SECRET" in names
 
 
+def database_url(service: str) -> Any:
+    return make_url(
+        without_interpolation(environment(service)[f"{service.removesuffix(MIGRATE_SUFFIX).upper()}_DATABASE_URL"])
+    )
+
+
 @pytest.mark.parametrize("service", APP_SERVICES)
-def test_each_service_uses_its_own_database_made_by_the_init_script_with_asyncpg(service):
-    url = make_url(without_interpolation(environment(service)[f"{service.upper()}_DATABASE_URL"]))
-    assert url.drivername == "postgresql+asyncpg"
-    assert (url.host, url.port) == ("postgres", 5432)
-    assert url.database == runner.database_name(service) == f"qihang_{service}"
-    assert url.database in init_script_databases()
+def test_each_service_connects_to_its_own_database_as_its_own_role_and_migrates_it_as_the_owner(service):
+    prefix = service.upper()
+    roles = role_names(service)
+    runtime, migrate = database_url(service), database_url(MIGRATIONS[service])
+    for url in (runtime, migrate):
+        assert url.drivername == "postgresql+asyncpg"
+        assert (url.host, url.port) == ("postgres", 5432)
+        assert url.database == runner.database_name(service) == f"qihang_{service}"
+        assert url.password is None, "the password comes from a secret file"
+    assert runtime.username == roles.runtime and migrate.username == roles.owner
+    assert environment(service)[f"{prefix}_DATABASE_PASSWORD_FILE"] == f"/run/secrets/{service}_db_password"
+    assert environment(MIGRATIONS[service])[f"{prefix}_DATABASE_PASSWORD_FILE"] == (
+        f"/run/secrets/{service}_db_owner_password"
+    )
 
 
-def test_the_init_script_creates_exactly_the_runners_databases():
-    assert init_script_databases() == {runner.database_name(s) for s in runner.ALL}
+def test_the_init_script_makes_the_runners_databases_and_roles():
+    assert init_script_services() == list(runner.ALL)
+    text = INIT_SCRIPT.read_text()
+    assert os.access(INIT_SCRIPT, os.X_OK)
+    assert 'database="qihang_${service}"' in text and 'runtime="qihang_${service}"' in text
+    assert 'owner="qihang_${service}_owner"' in text
+    assert (
+        role_names("registry").runtime == "qihang_registry" and role_names("registry").owner == "qihang_registry_owner"
+    )
+    for statement in (
+        'CREATE DATABASE :"database" OWNER :"owner"',
+        'REVOKE ALL ON DATABASE :"database" FROM PUBLIC',
+        'GRANT CONNECT, TEMPORARY ON DATABASE :"database" TO :"runtime"',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES',
+    ):
+        assert statement in text
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
@@ -191,23 +229,102 @@ def test_tokens_are_verified_with_the_gateways_keys(service):
 
 
 @pytest.mark.parametrize("service", sorted(set(APP_SERVICES) - {GATEWAY}))
-def test_service_clients_share_one_secret_variable_with_the_gateway(service):
+def test_service_clients_share_one_secret_with_the_gateway(service):
     prefix = service.upper()
     env, gateway_env = environment(service), environment(GATEWAY)
     assert env[f"{prefix}_SERVICE_CLIENT_ID"] == f"svc-{service}"
-    secret = env[f"{prefix}_SERVICE_CLIENT_SECRET"]
-    assert secret.startswith(f"${{{prefix}_SERVICE_CLIENT_SECRET:?")
-    assert gateway_env[f"{prefix}_SERVICE_CLIENT_SECRET"] == secret
+    path = f"/run/secrets/{service}_service_client_secret"
+    assert env[f"{prefix}_SERVICE_CLIENT_SECRET_FILE"] == gateway_env[f"{prefix}_SERVICE_CLIENT_SECRET_FILE"] == path
+    assert f"{service}_service_client_secret" in service_secrets(service) & service_secrets(GATEWAY)
 
 
-@pytest.mark.parametrize("service", [*APP_SERVICES, "postgres"])
-def test_no_secret_is_committed(service):
+SECRET_WORDS = ("SECRET", "PASSWORD", "KEY")
+
+
+@pytest.mark.parametrize("service", [*COMPOSE["services"]])
+def test_no_secret_is_in_the_file_or_in_an_environment_variable(service):
+    """Every secret is a Docker secret read from /run/secrets/ through `<NAME>_FILE`, never a value in the
+    environment (compose's own ${...} included: it ends up in `docker inspect`)."""
+    mounted = service_secrets(service)
     for name, value in environment(service).items():
-        if any(word in name for word in ("SECRET", "PASSWORD")):
-            assert re.fullmatch(r"\$\{[A-Z_]+:\?[^}]*\}", value), f"{service}: {name} must come from ${{VAR:?}}"
+        assert "${" not in value or name == "ADMIN_USERNAME", f"{service}: {name} is interpolated from the host"
+        if name.endswith("_FILE"):
+            secret = value.removeprefix("/run/secrets/")
+            assert value.startswith("/run/secrets/") and secret in mounted, f"{service}: {name} is not a mounted secret"
+            continue
+        if any(word in name for word in SECRET_WORDS):
+            raise AssertionError(f"{service}: {name} is set in the environment; use {name}_FILE and a secret")
         if name.endswith("DATABASE_URL"):
-            password = make_url(value.replace("${", "{")).password
-            assert password is not None and str(password).startswith("{POSTGRES_PASSWORD:?"), f"{service}: {name}"
+            assert make_url(value).password is None, f"{service}: {name} carries a password"
+    for secret in mounted:
+        assert secret in SECRETS, f"{service} mounts an undeclared secret {secret}"
+
+
+def test_every_secret_is_a_file_under_secrets_made_by_the_script():
+    assert set(SECRETS) == set(compose_secrets.NAMES)
+    for name, spec in SECRETS.items():
+        assert spec == {"file": f"./secrets/{name}"}, name
+    ignored = {line.strip().rstrip("/") for line in (ROOT / ".gitignore").read_text().splitlines()}
+    assert "secrets" in ignored
+    docker_ignored = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert "secrets" in docker_ignored, "the secrets must never be sent into an image's build context"
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_each_container_gets_only_the_secrets_it_uses(service):
+    own = {f"{service}_db_password", f"{service}_service_client_secret"}
+    if service == "registry":
+        own |= {"registry_id_number_encryption_key", "registry_id_number_hash_key"}
+    if service == GATEWAY:
+        own = {"gateway_db_password", "gateway_key_encryption_key", "admin_password"} | {
+            f"{other}_service_client_secret" for other in APP_SERVICES if other != GATEWAY
+        }
+    assert service_secrets(service) == own
+    assert service_secrets(MIGRATIONS[service]) == {f"{service}_db_owner_password"}
+    assert service_secrets("postgres") == {"postgres_password"} | {
+        f"{name}_db{kind}_password" for name in APP_SERVICES for kind in ("", "_owner")
+    }
+
+
+def test_compose_secrets_script_writes_every_secret_once(tmp_path):
+    folder = tmp_path / "secrets"
+    assert set(compose_secrets.make_secrets(folder)) == set(compose_secrets.NAMES)
+    values = {name: (folder / name).read_text().strip() for name in compose_secrets.NAMES}
+    assert len(set(values.values())) == len(values) and all(len(v) >= 43 for v in values.values())
+    assert (folder.stat().st_mode & 0o777) == 0o700
+    assert all(((folder / name).stat().st_mode & 0o777) == 0o644 for name in compose_secrets.NAMES)
+    assert compose_secrets.make_secrets(folder) == []  # never overwritten: the keys protect stored data
+    assert {name: (folder / name).read_text().strip() for name in compose_secrets.NAMES} == values
+
+
+def test_settings_read_a_variable_from_the_file_its_name_file_points_at(tmp_path, monkeypatch):
+    registry_settings = importlib.import_module("registry.config").Settings
+    gateway_settings = importlib.import_module("gateway.config").Settings
+    (tmp_path / "client").write_text("client-secret-from-a-file\n")
+    (tmp_path / "admin").write_text("admin-password-from-a-file\n")
+    (tmp_path / "db").write_text("db password/with:specials\n")
+    monkeypatch.setenv("REGISTRY_SERVICE_CLIENT_SECRET_FILE", str(tmp_path / "client"))
+    monkeypatch.setenv("ADMIN_PASSWORD_FILE", str(tmp_path / "admin"))
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", "postgresql+asyncpg://qihang_registry@postgres:5432/qihang_registry")
+    monkeypatch.setenv("REGISTRY_DATABASE_PASSWORD_FILE", str(tmp_path / "db"))
+    registry = registry_settings()
+    assert registry.service_client_secret.get_secret_value() == "client-secret-from-a-file"
+    url = make_url(registry.database_url.get_secret_value())
+    assert (url.username, url.password, url.database) == (
+        "qihang_registry",
+        "db password/with:specials",
+        "qihang_registry",
+    )
+    gateway = gateway_settings()
+    assert gateway.admin_password.get_secret_value() == "admin-password-from-a-file"  # an alias, through its file
+    assert gateway.registry_service_client_secret.get_secret_value() == "client-secret-from-a-file"
+    # A value set directly wins over the file.
+    monkeypatch.setenv("REGISTRY_SERVICE_CLIENT_SECRET", "from-the-environment")
+    assert registry_settings().service_client_secret.get_secret_value() == "from-the-environment"
+    monkeypatch.setenv("REGISTRY_SERVICE_CLIENT_SECRET_FILE", str(tmp_path / "missing"))
+    monkeypatch.delenv("REGISTRY_SERVICE_CLIENT_SECRET")
+    with pytest.raises(Exception, match="REGISTRY_SERVICE_CLIENT_SECRET_FILE"):
+        registry_settings()
 
 
 # --- start order and health ------------------------------------------------------------------------------------
@@ -220,6 +337,7 @@ def test_postgres_is_healthy_only_when_it_answers_over_tcp():
     assert "pg_isready" in test and "127.0.0.1" in test
     mounts = [v for v in postgres["volumes"] if "docker-entrypoint-initdb.d" in v]
     assert mounts, "the init script is not mounted"
+    assert postgres["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres_password"
     for mount in mounts:
         source = ROOT / mount.split(":")[0]
         assert source.is_file(), f"{source} does not exist"
@@ -227,19 +345,26 @@ def test_postgres_is_healthy_only_when_it_answers_over_tcp():
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
-def test_each_service_waits_for_a_healthy_postgres_and_has_a_readiness_healthcheck(service):
+def test_each_service_waits_for_a_healthy_postgres_its_migration_and_has_a_readiness_healthcheck(service):
     spec = COMPOSE["services"][service]
     depends = spec["depends_on"]
     assert depends["postgres"] == {"condition": "service_healthy"}
+    assert depends[MIGRATIONS[service]] == {"condition": "service_completed_successfully"}
     for name, condition in depends.items():
+        if name == MIGRATIONS[service]:
+            continue
         assert condition == {"condition": "service_healthy"}, f"{service} depends on {name} without health"
         assert "healthcheck" in COMPOSE["services"][name], f"{name} has no healthcheck to wait for"
     test = " ".join(spec["healthcheck"]["test"])
     assert f"http://127.0.0.1:{SERVICE_PORTS[service]}/readyz" in test
+    assert COMPOSE["services"][MIGRATIONS[service]]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
 
 
 def test_the_gateway_starts_after_the_services():
-    assert set(COMPOSE["services"][GATEWAY]["depends_on"]) == set(APP_SERVICES) - {GATEWAY} | {"postgres"}
+    assert set(COMPOSE["services"][GATEWAY]["depends_on"]) == set(APP_SERVICES) - {GATEWAY} | {
+        "postgres",
+        MIGRATIONS[GATEWAY],
+    }
 
 
 # --- images ----------------------------------------------------------------------------------------------------
@@ -256,7 +381,7 @@ def test_the_image_runs_the_services_app_factory(service):
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
-def test_the_image_migrates_its_own_database_first(service):
+def test_the_image_knows_its_service_and_runs_as_a_user(service):
     env = dockerfile_env(service)
     assert env.get("QIHANG_SERVICE") == service
     assert (SERVICES_DIR / service / "alembic.ini").is_file(), f"services/{service}/alembic.ini is missing"
@@ -272,11 +397,12 @@ def test_the_image_migrates_its_own_database_first(service):
     assert "COPY docker/entrypoint.sh /usr/local/bin/qihang-entrypoint" in text
 
 
-def test_the_entrypoint_migrates_then_execs_the_command():
+def test_the_entrypoint_migrates_on_migrate_and_otherwise_runs_the_command():
     text = ENTRYPOINT.read_text()
     assert os.access(ENTRYPOINT, os.X_OK)
-    migrate = text.index('alembic -c "services/${QIHANG_SERVICE}/alembic.ini" upgrade head')
-    assert migrate < text.index('exec "$@"')
+    branch = text.index('if [ "${1:-}" = "migrate" ]; then')
+    migrate = text.index('exec alembic -c "services/${QIHANG_SERVICE}/alembic.ini" upgrade head')
+    assert branch < migrate < text.index('exec "$@"')
     assert "set -eu" in text
 
 
@@ -332,3 +458,31 @@ def test_the_readme_documents_every_variable_the_settings_read(service):
         if f"`{name}`" not in README and (generic is None or f"`{generic}`" not in README):
             missing.append(name)
     assert not missing, f"README.md's configuration tables lack {missing}"
+
+
+def test_make_run_gives_each_process_its_own_database_role_and_only_its_own_secrets(monkeypatch):
+    for name in list(os.environ):
+        if name.endswith(("_SECRET", "_PASSWORD", "_KEY")):
+            monkeypatch.delenv(name)
+    names = {runner.secret_name(s) for s in runner.SERVICES} | set(runner.DATA_KEYS)
+    names |= {f(s) for s in runner.ALL for f in (runner.db_password_name, runner.db_owner_password_name)}
+    stored = {name: f"value-of-{name}" for name in names}
+    databases = {
+        service: runner.ServiceDatabase(
+            name=f"qihang_{service}",
+            roles=role_names(service),
+            runtime_url=f"postgresql+asyncpg://qihang_{service}@/qihang_{service}?host=/tmp",
+            runtime_password=stored[runner.db_password_name(service)],
+            owner_url="postgresql+asyncpg://owner:pw@/x?host=/tmp",
+        )
+        for service in runner.ALL
+    }
+    envs = runner.child_environment(databases, stored)
+    for service, env in envs.items():
+        prefix = service.upper()
+        assert make_url(env[f"{prefix}_DATABASE_URL"]).username == f"qihang_{service}"
+        given = {name for name in names if name in env}
+        assert given == {runner.db_password_name(service), *runner.SECRETS_OF[service]}, service
+        assert not any("OWNER" in name for name in given)
+    assert "REGISTRY_ID_NUMBER_ENCRYPTION_KEY" not in envs["placement"]
+    assert "GATEWAY_KEY_ENCRYPTION_KEY" in envs["gateway"] and "GATEWAY_KEY_ENCRYPTION_KEY" not in envs["registry"]

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from scripts.localdb import ensure_database
-from shared.config import database_url_for
+from scripts.roles import after_migrations, provision
 from shared.migrations import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,10 +94,21 @@ def system(pg_server_url, tmp_path_factory) -> Iterator[System]:
     for service, port in PORTS.items():
         name = f"qihang_e2e_{service}{os.environ.get('TEST_DB_SUFFIX', '')}"
         ensure_database(pg_server_url, name, recreate=True)
-        url = database_url_for(pg_server_url, name)
-        upgrade(service, url)
+        # As in make run: migrated as the database's owner role, served as the service's own role (scripts/roles.py),
+        # so that nothing here needs more than the service will have in production.
+        database = provision(
+            pg_server_url,
+            service,
+            name,
+            password=secrets.token_urlsafe(16),
+            owner_password=secrets.token_urlsafe(16),
+            suffix=f"_e2e{os.environ.get('TEST_DB_SUFFIX', '')}",
+        )
+        upgrade(service, database.owner_url)
+        after_migrations(pg_server_url, database)
         prefix = service.upper()
-        env[f"{prefix}_DATABASE_URL"] = url
+        env[f"{prefix}_DATABASE_URL"] = database.runtime_url
+        env[f"{prefix}_DATABASE_PASSWORD"] = database.runtime_password
         env[f"{prefix}_ENVIRONMENT"] = "test"
         env[f"{prefix}_JWKS_URL"] = f"http://127.0.0.1:{PORTS['gateway']}/.well-known/jwks.json"
         env[f"{prefix}_GATEWAY_URL"] = f"http://127.0.0.1:{PORTS['gateway']}"
