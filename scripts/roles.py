@@ -5,9 +5,10 @@ For each service two roles (names from `role_names`):
 - `qihang_<service>_owner` owns the service's database and its schema `public`; migrations run as it. Nobody
   else may connect to that database (CONNECT is revoked from PUBLIC).
 - `qihang_<service>` is what the running service connects as: CONNECT and TEMPORARY on its own database, USAGE on
-  the schema, SELECT/INSERT/UPDATE/DELETE on its tables and USAGE/SELECT/UPDATE on its sequences (present ones and,
-  through default privileges, every one the owner creates later). It owns nothing, so it cannot drop or alter a
-  table, drop the triggers that keep the audit trails append-only, create tables, or write `alembic_version`.
+  the schema, SELECT/INSERT/UPDATE/DELETE/TRUNCATE on its tables (reporting empties its read model to rebuild it)
+  and USAGE/SELECT/UPDATE on its sequences (present ones and, through default privileges, every one the owner
+  creates later). It owns nothing, so it cannot drop or alter a table, drop the triggers that keep the audit trails
+  append-only (they refuse UPDATE, DELETE and TRUNCATE), create tables, or write `alembic_version`.
 
 The placement role therefore cannot even connect to the registry's database, let alone read its tables
 (tests/deploy/test_database_roles.py). `make run` (scripts/run.py) and the end-to-end tests use this module; the
@@ -136,12 +137,14 @@ async def _provision(
             for row in takeovers:
                 await conn.execute(row["statement"])
             grants = (
-                f'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{runtime}"',
+                f'GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLES TO "{runtime}"',
                 f'GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO "{runtime}"',
             )
             for grant in grants:
                 await conn.execute(f'ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA public {grant}')
-            await conn.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{runtime}"')
+            await conn.execute(
+                f'GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO "{runtime}"'
+            )
             await conn.execute(f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "{runtime}"')
             await _protect_migration_state(conn, runtime)
     finally:

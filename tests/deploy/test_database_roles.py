@@ -72,7 +72,7 @@ async def test_a_service_role_reads_and_writes_its_own_tables_but_cannot_change_
             "CREATE TABLE stolen (x int)",
             "DROP TABLE person",
             "ALTER TABLE person ADD COLUMN x int",
-            "TRUNCATE jurisdiction",
+            f"TRUNCATE {guard['relation']}",
             f"DROP TRIGGER {guard['tgname']} ON {guard['relation']}",
             "UPDATE alembic_version SET version_num = 'r0001'",
         ):

@@ -214,7 +214,8 @@ def test_the_init_script_makes_the_runners_databases_and_roles():
         'CREATE DATABASE :"database" OWNER :"owner"',
         'REVOKE ALL ON DATABASE :"database" FROM PUBLIC',
         'GRANT CONNECT, TEMPORARY ON DATABASE :"database" TO :"runtime"',
-        'ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE '
+        'ON TABLES TO :"runtime"',
     ):
         assert statement in text
 
