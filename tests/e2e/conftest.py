@@ -121,6 +121,10 @@ def system(pg_server_url, tmp_path_factory) -> Iterator[System]:
     env["PLACEMENT_REGISTRY_FEED_ENABLED"] = "true"
     env["PLACEMENT_REGISTRY_FEED_POLL_SECONDS"] = "0.2"
     env["PLACEMENT_REGISTRY_FEED_MAX_BACKOFF_SECONDS"] = "1"
+    # Reporting follows the registry's, placement's and subsidy's feeds with its own client (svc-reporting).
+    env["REPORTING_FEEDS_ENABLED"] = "true"
+    env["REPORTING_FEED_POLL_SECONDS"] = "0.3"
+    env["REPORTING_FEED_MAX_BACKOFF_SECONDS"] = "1"
     # Every service learns revoked tokens from the gateway with its own client (shared.revocation), as in make run.
     for service in ("registry", "placement", "subsidy", "reporting"):
         prefix = service.upper()

@@ -148,3 +148,23 @@ async def test_re_deriving_a_changed_person_replaces_their_contribution(reportin
     assert (await repo.counts_on(date(2013, 5, 31)))["dapu"]["on_record"] == 1
     assert (await repo.counts_on(D))["dapu"]["on_record"] == 0
     assert nonzero(await repo.counts_on(D)) == nonzero(await repo.raw_counts_on(D)) == {}
+
+
+async def test_first_version_events_are_read_with_the_days_they_were_recorded(reporting_session, feeds):
+    """No schema_version: no registration date (the first measure's start stands in), the birth year only (age from
+    1 January of it), a transfer and an archive on the day they were recorded."""
+    person = uuid.uuid4()
+    v1 = {"jurisdiction_code": "dapu", "status": "active", "work_ability": "able", "birth_year": 1997}
+    feeds.feed["registry"].add("person.created", person, v1)
+    feeds.measure(person, "community_detox", date(2013, 3, 1))
+    await catch_up(reporting_session, feeds)
+    repo = ReadModelRepository(reporting_session)
+    assert (await repo.counts_on(date(2013, 2, 28))).get("dapu", {}).get("on_record", 0) == 0
+    on_d = (await repo.counts_on(D))["dapu"]
+    assert on_d["on_record"] == 1 and on_d["eligible"] == 1  # 16 from 2013-01-01
+    feeds.at(feeds.feed["registry"].at.replace(year=2014, month=2, day=1))
+    moved = v1 | {"jurisdiction_code": "shapu", "from_jurisdiction_code": "dapu", "to_jurisdiction_code": "shapu"}
+    feeds.feed["registry"].add("person.transferred", person, moved | {"version": 2})
+    await catch_up(reporting_session, feeds)
+    assert (await repo.counts_on(D))["dapu"]["on_record"] == 1
+    assert (await repo.counts_on(date(2014, 2, 1)))["shapu"]["on_record"] == 1

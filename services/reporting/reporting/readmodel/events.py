@@ -144,9 +144,16 @@ def _person_row(feed: str, event: FeedEvent, person_id: uuid.UUID, fact_type: st
         "start_on": None,
         "end_on": None,
         "birth_date": None,
+        "birth_year": None,
         "corrects_id": None,
         "for_drug_use": None,
     } | values
+
+
+REGISTER_OFF = frozenset({"person.archived", "person.off_register", "register.off"})
+REGISTER_RETURN = frozenset({"person.returned", "person.restored", "register.returned"})
+REGISTER_ONLY = frozenset({"person.off_register", "person.restored", "person.register_change_withdrawn"})
+"""person.* kinds that say nothing new about the person's own attributes."""
 
 
 def registry_facts(event: FeedEvent) -> Facts:
@@ -161,48 +168,58 @@ def registry_facts(event: FeedEvent) -> Facts:
 
     if event.aggregate_type == "transfer":
         return out  # the person's own person.transferred carries the move
-    if kind.startswith("person.") and kind not in ("person.off_register", "person.returned", "person.restored"):
+    if kind in REGISTER_OFF or kind in REGISTER_RETURN:
+        effective_on = _date(data, "effective_on", "off_on", "returned_on")
+        if effective_on is None and data.get("schema_version") is None and kind == "person.archived":
+            effective_on = on  # a first-version archive has no date: the day it was recorded
+        if effective_on is not None:
+            row(
+                "register",
+                _uuid(data, "register_change_id"),
+                kind="return" if kind in REGISTER_RETURN else "off",
+                reason=_code(data, "reason_code", "reason") or ("archived" if kind == "person.archived" else None),
+                start_on=effective_on,
+            )
+    if kind == "person.register_change_withdrawn":
+        row("register", _uuid(data, "register_change_id", required=True), status="withdrawn")
+        return out
+    if kind.startswith("person.") and kind not in REGISTER_ONLY:
         jurisdiction = _code(data, "jurisdiction_code")
         if jurisdiction is None:
             raise Unreadable("jurisdiction_code")
-        status = _code(data, "status", size=20)
         row(
             "person",
             person_id,
-            status=status,
+            status=_code(data, "status", size=20),
             jurisdiction_code=jurisdiction,
             work_ability=_code(data, "work_ability", size=20),
             gender=_code(data, "gender", size=10),
             start_on=_date(data, "registered_on"),
             birth_date=_date(data, "birth_date", "birth_on"),
+            birth_year=data["birth_year"] if isinstance(data.get("birth_year"), int) else None,
         )
-        ability_on = _date(data, "work_ability_on", "work_ability_since", "work_ability_effective_on")
-        if "work_ability" in (data.get("fields") or []) or (ability_on is not None and kind != "person.created"):
-            row("work_ability", work_ability=_code(data, "work_ability", size=20), start_on=ability_on or on)
+        if "work_ability" in (data.get("fields") or []) and data.get("schema_version") is None:
+            row("work_ability", work_ability=_code(data, "work_ability", size=20), start_on=on)
         if kind == "person.transferred":
             to = _code(data, "to_jurisdiction_code") or jurisdiction
             row(
                 "jurisdiction",
+                _uuid(data, "transfer_id"),
                 jurisdiction_code=to,
                 reason=_code(data, "from_jurisdiction_code"),
                 start_on=_date(data, "effective_on") or on,
             )
-        if kind == "person.archived" and data.get("schema_version") is None:
-            row("register", kind="off", reason=_code(data, "reason") or "archived", start_on=on)
-    elif kind in ("person.off_register", "register.off", "person.returned", "person.restored", "register.returned"):
-        returned = kind in ("person.returned", "person.restored", "register.returned")
-        row(
-            "register",
-            kind="return" if returned else "off",
-            reason=_code(data, "reason"),
-            start_on=_date(data, "effective_on", "off_on", "returned_on", required=True),
-        )
-    elif kind in ("work_ability.changed", "person.work_ability_changed"):
-        row(
-            "work_ability",
-            work_ability=_code(data, "work_ability", size=20),
-            start_on=_date(data, "effective_on", required=True),
-        )
+    elif kind in ("work_ability.changed", "person.work_ability_changed", "work_ability.withdrawn"):
+        change_id = _uuid(data, "work_ability_change_id")
+        if kind == "work_ability.withdrawn":
+            row("work_ability", change_id, status="withdrawn")
+        else:
+            row(
+                "work_ability",
+                change_id,
+                work_ability=_code(data, "work_ability", size=20),
+                start_on=_date(data, "effective_on", required=True),
+            )
     elif kind.startswith("measure."):
         measure_id = _uuid(data, "measure_id", required=True)
         measure_kind = _code(data, "kind")
@@ -217,9 +234,10 @@ def registry_facts(event: FeedEvent) -> Facts:
             end_on=_date(data, "actual_end_on"),
             reason=_code(data, "end_reason"),
             corrects_id=_uuid(data, "corrects_id"),
+            status="withdrawn" if kind.endswith(".withdrawn") else None,
         )
     elif kind.startswith(("stay.", "custody.", "facility_stay.")):
-        stay_id = _uuid(data, "stay_id", "episode_id", "id", required=True)
+        stay_id = _uuid(data, "stay_id", "episode_id", required=True)
         reason = _code(data, "reason")
         row(
             "stay",
@@ -229,12 +247,15 @@ def registry_facts(event: FeedEvent) -> Facts:
             end_on=_date(data, "end_on", "actual_end_on"),
             reason=reason,
             for_drug_use=bool(data.get("for_drug_use")) or reason in ("drug_use", "drug_related"),
+            status="withdrawn" if kind.endswith(".withdrawn") else None,
         )
-    elif kind in ("relapse.recorded", "drug_test.positive", "positive_test.recorded"):
+    elif kind in ("relapse.recorded", "drug_test.positive", "positive_test.recorded", "relapse.withdrawn"):
         row(
             "relapse",
+            _uuid(data, "relapse_id"),
             kind="positive_test" if "test" in kind or data.get("source") == "drug_test" else "relapse",
-            start_on=_date(data, "occurred_on", "tested_on", "on", required=True),
+            start_on=_date(data, "occurred_on", "tested_on", "positive_test_on", "on", required=True),
+            status="withdrawn" if kind.endswith(".withdrawn") else None,
         )
     return out
 

@@ -98,6 +98,8 @@ class PersonFact(Base):
     start_on: Mapped[date | None] = mapped_column(Date)
     end_on: Mapped[date | None] = mapped_column(Date)
     birth_date: Mapped[date | None] = mapped_column(Date)
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    """What first-version events carry instead of the date (see readmodel.service.build_facts)."""
     corrects_id: Mapped[uuid.UUID | None] = mapped_column()
     for_drug_use: Mapped[bool | None] = mapped_column(Boolean)
 

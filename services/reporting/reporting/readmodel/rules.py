@@ -48,7 +48,9 @@ CLOCK_ORDER_KINDS: Final = frozenset({"community_detox", "compulsory_isolation"}
 """Orders that are themselves a finding of drug use and restart the consolidation clock (custody only when it is
 for drug use)."""
 OFF_REGISTER_END_REASONS: Final = frozenset({"death", "moved_away"})
-ERROR_REASONS: Final = frozenset({"error", "removed_as_error", "archived_in_error"})
+ERROR_REASONS: Final = frozenset(
+    {"error", "removed_as_error", "archived_in_error", "recorded_in_error", "entered_in_error", "duplicate"}
+)
 
 # Flags of an interval (a bit each).
 ON_RECORD: Final = 1

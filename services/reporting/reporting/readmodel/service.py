@@ -108,11 +108,22 @@ def _latest(rows: Sequence[PersonFact], attribute: str) -> Any:
     return None
 
 
+def _birth_date(versions: Sequence[PersonFact]) -> date | None:
+    """The birth date the registry sent; failing that (first-version events carry the year only), 1 January of the
+    birth year: the person then counts as N from the start of the year they turn N, as placement's rule v1 reads it."""
+    exact = _latest(versions, "birth_date")
+    if exact is not None:
+        return exact
+    year = _latest(versions, "birth_year")
+    return date(year, 1, 1) if year else None
+
+
 def build_facts(
     rows: Sequence[PersonFact], first: PersonFact | None, versions: Sequence[PersonFact] = ()
 ) -> rules.PersonFacts:
     """One person's rules.PersonFacts from the latest versions of their facts (oldest first) and every version of
     their `person` fact."""
+    rows = [r for r in rows if r.status != "withdrawn" or r.fact_type == "person"]
     person = list(versions) or [r for r in rows if r.fact_type == "person"]
     current = person[-1] if person else None
     measures = [
@@ -152,7 +163,7 @@ def build_facts(
     )
     return rules.PersonFacts(
         registered_on=registered_on,
-        birth_date=_latest(person, "birth_date"),
+        birth_date=_birth_date(person),
         removed_as_error=removed_as_error,
         jurisdictions=[j for j in jurisdictions if j[1]],
         work_ability=abilities,

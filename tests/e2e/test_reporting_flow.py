@@ -1,0 +1,197 @@
+"""Reporting across the real processes: people registered and placed through the gateway reach reporting's read
+model over the registry's and placement's feeds (its own client, svc-reporting); the county's and the townships'
+figures follow; a township officer sees their own jurisdiction in detail and the others suppressed; the NCO publishes
+a bulletin whose PDF and XLSX carry the Chinese title and the township names."""
+
+import io
+import uuid
+from datetime import date, timedelta
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from registry.persons.national_id import check_char
+from tests.e2e.conftest import change_password, wait_until
+
+pytestmark = pytest.mark.e2e
+
+TODAY = date.today()
+NAMES = ("覃某某", "韦某某", "蓝某某", "莫某某")
+
+
+def id_number(seq: int) -> str:
+    first17 = f"450222{date(1988, 3, 9) + timedelta(days=seq):%Y%m%d}{seq % 1000:03d}"
+    return first17 + check_char(first17)
+
+
+def call(system, method: str, path: str, headers: dict, **kwargs) -> httpx.Response:
+    return httpx.request(method, f"{system.url()}{path}", headers=headers, timeout=20, **kwargs)
+
+
+def user(system, admin_token: str, department: str, jurisdiction: str | None) -> dict[str, str]:
+    username, password = f"{department}.rep.{uuid.uuid4().hex[:6]}", "e2e-reporting-password-5d2a"
+    created = call(
+        system,
+        "POST",
+        "/api/v1/admin/users",
+        {"Authorization": f"Bearer {admin_token}"},
+        json={
+            "username": username,
+            "display_name": "韦丽",
+            "password": password,
+            "roles": ["staff"],
+            "department": department,
+            "jurisdiction": jurisdiction,
+        },
+    )
+    assert created.status_code == 201, created.text
+    password = change_password(system, username, password)
+    token = httpx.post(
+        f"{system.url()}/api/v1/auth/token", data={"grant_type": "password", "username": username, "password": password}
+    )
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
+def nco(system, admin_token):
+    return user(system, admin_token, "nco", None)
+
+
+@pytest.fixture(scope="module")
+def dapu(system, admin_token):
+    return user(system, admin_token, "township", "dapu")
+
+
+def register(system, headers, seq: int, jurisdiction: str) -> str:
+    person = call(
+        system,
+        "POST",
+        "/api/v1/persons",
+        headers,
+        json={
+            "name": NAMES[seq % len(NAMES)],
+            "id_number": id_number(seq),
+            "work_ability": "able",
+            "jurisdiction_code": jurisdiction,
+        },
+    )
+    assert person.status_code == 201, person.text
+    person_id = person.json()["id"]
+    measure = call(
+        system,
+        "POST",
+        f"/api/v1/persons/{person_id}/measures",
+        headers,
+        json={"kind": "community_detox", "start_on": str(TODAY - timedelta(days=200))},
+    )
+    assert measure.status_code == 201, measure.text
+    return person_id
+
+
+def place(system, headers, person_id: str, employer_id: str) -> None:
+    start = TODAY - timedelta(days=3)
+    placed = call(
+        system,
+        "POST",
+        "/api/v1/placements",
+        headers,
+        json={
+            "person_id": person_id,
+            "route": "centralised",
+            "employer_id": employer_id,
+            "contract": {
+                "number": f"RP-{uuid.uuid4().hex[:8]}",
+                "signed_on": str(start),
+                "start_on": str(start),
+                "end_on": None,
+                "open_ended": True,
+                "monthly_wage": "2300.00",
+            },
+        },
+    )
+    assert placed.status_code == 201, placed.text
+
+
+def figures(report: dict, code: str) -> dict:
+    indicator = next(i for i in report["indicators"] if i["code"] == code)
+    return {f["jurisdiction_code"]: f for f in [indicator["county"], *indicator["jurisdictions"]]}
+
+
+def report(system, headers) -> dict:
+    response = call(system, "GET", "/api/v1/reports/indicators", headers, params={"period": str(TODAY)})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_registered_and_placed_people_reach_the_figures_and_the_bulletin(system, nco, dapu):
+    dapu_people = [register(system, dapu, 500 + i, "dapu") for i in range(6)]
+    for i in range(2):
+        register(system, nco, 520 + i, "shapu")
+    employer = call(
+        system,
+        "POST",
+        "/api/v1/employers",
+        dapu,
+        json={"name": f"柳城县大埔镇蔗糖厂-{uuid.uuid4().hex[:6]}", "kind": "enterprise", "jurisdiction_code": "dapu"},
+    )
+    assert employer.status_code == 201, employer.text
+    # Placement hears of the people from the registry's feed too before it may place them.
+    for person_id in dapu_people[:3]:
+        wait_until(
+            lambda pid=person_id: _placeable(system, dapu, pid, employer.json()["id"]),
+            "placement did not accept the person",
+            system.logs["placement"],
+            timeout=30,
+        )
+
+    def caught_up() -> bool:
+        placement = figures(report(system, nco), "placement_rate")
+        return placement["liucheng"]["denominator"] == 8 and placement["liucheng"]["numerator"] == 3
+
+    wait_until(caught_up, "reporting did not catch up with the feeds", system.logs["reporting"], timeout=60)
+    county = report(system, nco)
+    assert county["definition_version"] == 1
+    placement = figures(county, "placement_rate")
+    assert (placement["dapu"]["numerator"], placement["dapu"]["denominator"], placement["dapu"]["value"]) == (
+        3,
+        6,
+        "50.00",
+    )
+    assert (placement["shapu"]["numerator"], placement["shapu"]["denominator"]) == (0, 2)
+    assert figures(county, "on_record")["liucheng"]["value"] == "8.00"
+    assert figures(county, "control_rate")["liucheng"]["value"] == "100.00"
+    sources = {s["source"]: s for s in county["data_as_of"]}
+    assert sources["registry"]["as_of"] is not None and sources["placement"]["as_of"] is not None
+
+    township = report(system, dapu)
+    seen = figures(township, "placement_rate")
+    assert seen["dapu"]["numerator"] == 3 and not seen["dapu"]["suppressed"]
+    assert seen["shapu"]["suppressed"] and seen["shapu"]["denominator_display"] == "<5"
+
+    published = call(system, "POST", "/api/v1/bulletins", nco, json={"period": str(TODAY)})
+    assert published.status_code == 201, published.text
+    bulletin = published.json()
+    pdf = call(system, "GET", f"/api/v1/bulletins/{bulletin['id']}/file", dapu, params={"format": "pdf"})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert bulletin["title_zh"] in text and "大埔镇" in text and "沙埔镇" in text
+    xlsx = call(system, "GET", f"/api/v1/bulletins/{bulletin['id']}/file", dapu, params={"format": "xlsx"})
+    workbook = load_workbook(io.BytesIO(xlsx.content))
+    rows = {r[1]: r for r in workbook["就业安置率"].iter_rows(min_row=2, values_only=True)}
+    assert rows["大埔镇"][2:5] == ("<5", "—", None)  # published: a numerator under 5 is withheld
+    png = call(
+        system, "GET", f"/api/v1/bulletins/{bulletin['id']}/charts/placement_rate", dapu, params={"format": "png"}
+    )
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+
+
+def _placeable(system, headers, person_id: str, employer_id: str) -> bool:
+    """Place the person; False while placement has not yet heard of them from the registry."""
+    try:
+        place(system, headers, person_id, employer_id)
+    except AssertionError:
+        return False
+    return True
