@@ -25,6 +25,7 @@ NAMES = (
     "registry_id_number_hash_key",
     *(f"{service}_service_client_secret" for service in SERVICES if service != "gateway"),
     *(f"{service}_db{kind}_password" for service in SERVICES for kind in ("", "_owner")),
+    *(f"{service}_cursor_key" for service in SERVICES),
 )
 """Every secret docker-compose.yml declares (tests/deploy checks the two agree)."""
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "secrets"

@@ -17,8 +17,10 @@ from shared.db import make_engine, make_sessionmaker
 from shared.errors import install_error_handlers, move_problem_schemas, problem_response, problem_responses
 from shared.health import router as health_router
 from shared.http import make_http_client
+from shared.input_guard import InputGuardMiddleware
 from shared.jwt import JWKSFetcher, KeySet, TokenVerifier
 from shared.logging import RequestContextMiddleware, configure_logging
+from shared.pagination import CursorKeyMiddleware
 from shared.revocation import start_revocation_check
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -187,6 +189,8 @@ def create_service_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(InputGuardMiddleware)  # innermost: sees bodies already bounded by the limit below
+    app.add_middleware(CursorKeyMiddleware, key=settings.cursor_key.get_secret_value())
     app.add_middleware(NoStoreMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, path_limits=body_limits)
     app.add_middleware(RequestContextMiddleware)

@@ -21,6 +21,8 @@ from pydantic_settings import (
 from sqlalchemy.engine import make_url
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev-secret", "please-change"}
+DEV_CURSOR_KEY = "qihang-development-only-cursor-signing-key"
+"""Signs list cursors in development and tests; production refuses it (set `<SVC>_CURSOR_KEY`)."""
 
 SERVICE_PORTS = {"gateway": 8000, "registry": 8001, "placement": 8002, "subsidy": 8003, "reporting": 8004}
 """Default ports for local runs; docker-compose and the Makefile use the same numbers."""
@@ -132,6 +134,13 @@ class BaseServiceSettings(BaseSettings):
     http_connect_timeout_seconds: float = 2.0
     http_retries: int = Field(default=2, ge=0, le=5)
 
+    cursor_key: SecretStr = Field(
+        default=SecretStr(DEV_CURSOR_KEY),
+        min_length=32,
+        description="Signs this service's list cursors (HMAC-SHA256), so a made-up or altered cursor is a 400. At "
+        "least 32 characters; replicas of a service share it; changing it only restarts lists being paged through.",
+    )
+
     max_body_bytes: int = 1_048_576
     log_level: str = "INFO"
     log_json: bool = True
@@ -181,6 +190,8 @@ class BaseServiceSettings(BaseSettings):
         for name, value in self._secret_fields():
             if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
                 raise ValueError(f"{name} must be set to a real secret in production")
+        if self.cursor_key.get_secret_value() == DEV_CURSOR_KEY:
+            raise ValueError("cursor_key must be set to a real secret in production (32+ random characters)")
         return self
 
     def _secret_fields(self) -> list[tuple[str, SecretStr | None]]:

@@ -78,7 +78,7 @@ from sqlalchemy.types import UserDefinedType
 from shared.auth import require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, InvalidCursor, decode_cursor, encode_cursor
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, InvalidCursor, decode_position, encode_position
 
 KIND_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 """`<aggregate>.<what happened>`, e.g. `employer.created`, `placement.ended`."""
@@ -163,7 +163,7 @@ class OutboxEvent:
     @property
     def cursor(self) -> str:
         """The feed position just after this event."""
-        return encode_cursor([str(self.txid), self.id])
+        return encode_position([str(self.txid), self.id])
 
 
 class EventBatch(NamedTuple):
@@ -187,7 +187,7 @@ def _personal_keys(value: Any) -> set[str]:
 
 def _position(after: str) -> tuple[int, int]:
     """(txid, id) from a cursor this module issued; InvalidCursor (400) for anything else."""
-    txid, event_id = decode_cursor(after, 2)
+    txid, event_id = decode_position(after, 2)
     if not isinstance(txid, str) or not _TXID.fullmatch(txid) or int(txid) > _MAX_XID8:
         raise InvalidCursor("The cursor is not one this API issued.")
     if not isinstance(event_id, int) or isinstance(event_id, bool) or not 0 <= event_id <= _MAX_BIGINT:

@@ -1,10 +1,26 @@
-"""Bounded cursor pages: `?limit=` (default 50, max 200) and an opaque `cursor`."""
+"""Bounded cursor pages: `?limit=` (default 50, max 200) and an opaque, signed `cursor`.
+
+A cursor is the position after the last row of a page (its sort-key values), as JSON in URL-safe base64, followed
+by `.` and an HMAC-SHA256 (first 16 bytes) of that JSON under the service's `cursor_key` setting and a `tag` naming
+the list and sort it belongs to. A cursor that was altered, made up, or issued by another list, sort or service is
+refused with 400 `invalid_cursor` before it reaches a query, so a crafted one can neither fail in the database nor
+silently return an empty page. `keyset_page` tags its cursors with its sort keys and direction itself.
+
+The key comes from the request: `CursorKeyMiddleware` (installed by `shared.app.create_service_app`) sets it from
+the settings for everything the request runs, background tasks and streamed bodies included; outside a request the
+development key is used. Changing a service's key invalidates the list cursors it has handed out (a client starts
+the list again). The event feeds' positions (`shared.outbox`) are not signed: followers keep them for days across
+restarts and key changes, and the feed checks them strictly itself (`encode_position` / `decode_position`).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -14,15 +30,25 @@ from sqlalchemy import Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from shared.config import DEV_CURSOR_KEY
 from shared.errors import AppError
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+SIGNATURE_BYTES = 16
+
+cursor_key_var: ContextVar[bytes | None] = ContextVar("cursor_key", default=None)
 
 
 class InvalidCursor(AppError):
     status, code, title = 400, "invalid_cursor", "Invalid cursor"
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(
+            detail or "The cursor is not one this list issued: start again without a cursor and follow next_cursor.",
+            **kwargs,
+        )
 
 
 class Page(BaseModel, Generic[T]):
@@ -41,7 +67,9 @@ class PageParams:
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (1-200).")] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512, description="Cursor from the previous page.")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="`next_cursor` of the previous page, unchanged.")
+    ] = None,
 ) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)
 
@@ -49,20 +77,82 @@ def page_params(
 PageParamsDep = Annotated[PageParams, Depends(page_params)]
 
 
-def encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
+class CursorKeyMiddleware:
+    """Makes `key` the cursor-signing key of everything a request runs (one per app: each service has its own)."""
+
+    def __init__(self, app: Any, key: str) -> None:
+        self.app = app
+        self.key = key.encode()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        token = cursor_key_var.set(self.key)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            cursor_key_var.reset(token)
+
+
+def _signature(payload: bytes, tag: str) -> bytes:
+    key = cursor_key_var.get() or DEV_CURSOR_KEY.encode()
+    return hmac.new(key, tag.encode() + b"\x00" + payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+
+
+def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, size: int) -> list[Any]:
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode())
+
+
+def encode_cursor(values: list[Any], *, tag: str = "") -> str:
+    """A signed cursor for `values` (JSON; other types as str). `tag`: the list and sort it belongs to."""
+    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
+    return f"{_b64(raw)}.{_b64(_signature(raw, tag))}"
+
+
+def decode_cursor(cursor: str, size: int, *, tag: str = "") -> list[Any]:
+    """The `size` values of a cursor `encode_cursor` made with the same tag; InvalidCursor (400) for anything else."""
+    payload, dot, signature = cursor.partition(".")
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidCursor("The cursor is not one this API issued.") from exc
+        if not dot or not payload.isascii() or not signature.isascii():
+            raise ValueError("unsigned")
+        raw, given = _unb64(payload), _unb64(signature)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidCursor() from exc
+    if not hmac.compare_digest(given, _signature(raw, tag)):
+        raise InvalidCursor()
+    return _values(raw, size)
+
+
+def encode_position(values: list[Any]) -> str:
+    """An unsigned cursor, for positions that must outlive key changes and are checked by their reader."""
+    return _b64(json.dumps(values, default=str, separators=(",", ":")).encode())
+
+
+def decode_position(cursor: str, size: int) -> list[Any]:
+    try:
+        if not cursor.isascii():
+            raise ValueError("not base64")
+        raw = _unb64(cursor)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidCursor() from exc
+    return _values(raw, size)
+
+
+def _values(raw: bytes, size: int) -> list[Any]:
+    try:
+        values = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursor() from exc
     if not isinstance(values, list) or len(values) != size:
-        raise InvalidCursor("The cursor is not one this API issued.")
+        raise InvalidCursor()
     return values
+
+
+def sort_tag(keys: list[InstrumentedAttribute[Any]], descending: bool) -> str:
+    """What a keyset cursor is bound to: its sort columns and direction."""
+    return ",".join(str(k) for k in keys) + (" desc" if descending else " asc")
 
 
 async def keyset_page(
@@ -76,13 +166,14 @@ async def keyset_page(
 ) -> tuple[list[Any], str | None]:
     """Run `stmt` ordered by `keys` (the last one unique) from the cursor; return rows and the next cursor.
     `convert` turns cursor JSON values back into column types (e.g. uuid.UUID)."""
+    tag = sort_tag(keys, descending)
     if params.cursor:
-        values = decode_cursor(params.cursor, len(keys))
+        values = decode_cursor(params.cursor, len(keys), tag=tag)
         if convert:
             try:
                 values = [conv(v) if conv else v for conv, v in zip(convert, values, strict=True)]
             except (TypeError, ValueError) as exc:
-                raise InvalidCursor("The cursor is not one this API issued.") from exc
+                raise InvalidCursor() from exc
         row_key = tuple_(*keys)
         stmt = stmt.where(row_key < tuple_(*values) if descending else row_key > tuple_(*values))
     order = [k.desc() for k in keys] if descending else [k.asc() for k in keys]
@@ -91,5 +182,5 @@ async def keyset_page(
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         last = rows[-1]
-        next_cursor = encode_cursor([getattr(last, k.key) for k in keys])
+        next_cursor = encode_cursor([getattr(last, k.key) for k in keys], tag=tag)
     return rows, next_cursor

@@ -10,9 +10,12 @@ the header row's being its own. CSV may be UTF-8 (with or without BOM), GB18030 
 is 415, a file over the size or row limit 413.
 
 Writing. CSV is UTF-8 with a BOM, so Excel opens Chinese correctly. XLSX is written by openpyxl's write-only
-workbook, whose rows go to a temporary file, not memory; the finished workbook is then streamed in chunks. A text
-cell that starts with = + - @ (or a tab or carriage return) gets a leading apostrophe, so a spreadsheet program
-never runs it as a formula (CSV/formula injection). The blocking parts run in a worker thread.
+workbook, whose rows go to a temporary file, not memory; the finished workbook is then streamed in chunks. In CSV, a
+text cell that starts with = + - @ (or a tab or carriage return) gets a leading apostrophe, so a spreadsheet program
+never runs it as a formula (CSV/formula injection); in XLSX, whose cells are typed, such text is written unaltered as
+a text cell with Excel's quote prefix instead. Reading undoes the CSV apostrophe, so a corrected export imports the
+same values again. A cell holding a control character is refused (422 naming its row and column), like any other
+text input (`shared.input_guard`). The blocking parts run in a worker thread.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import asyncio
 import codecs
 import csv
 import io
+import re
 import tempfile
 import unicodedata
 import zipfile
@@ -31,6 +35,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from shared.errors import AppError, FieldError
+from shared.input_guard import MAX_ERRORS, forbidden_character
 
 Format = Literal["csv", "xlsx"]
 MEDIA_TYPES: dict[str, str] = {
@@ -259,6 +264,7 @@ def _sheet(records: Iterator[tuple[int, list[str]]], spec: ColumnSpec, limits: L
         )
     positions = _map_headings(header, header_line, spec)
     sheet = Sheet(columns=[f for f in positions.values() if f is not None], header_line=header_line, format=fmt)
+    bad_cells: list[FieldError] = []
     for line, cells in records:
         if _blank(cells):
             continue
@@ -269,8 +275,11 @@ def _sheet(records: Iterator[tuple[int, list[str]]], spec: ColumnSpec, limits: L
         values: dict[str, str] = {}
         for index, cell in enumerate(cells):
             field_name = positions.get(index)
-            text = cell.strip()
+            text = _undo_defusing(cell.strip())
             if field_name is not None and text:
+                message = forbidden_character(text)
+                if message and len(bad_cells) < MAX_ERRORS:
+                    bad_cells.append(FieldError(field=f"line {line} {spec.heading_of(field_name)}", message=message))
                 values[field_name] = text
             elif field_name is None and text and index not in positions:
                 raise BadFileStructure(
@@ -278,7 +287,21 @@ def _sheet(records: Iterator[tuple[int, list[str]]], spec: ColumnSpec, limits: L
                     errors=[FieldError(field=f"line {line}", message=f"column {index + 1} has no heading")],
                 )
         sheet.rows.append(Row(line=line, values=values))
+    if bad_cells:
+        raise BadFileStructure(
+            "Some cells contain control characters (invisible codes a spreadsheet cannot show); remove them and "
+            "upload the file again.",
+            errors=bad_cells,
+        )
     return sheet
+
+
+def _undo_defusing(text: str) -> str:
+    """A cell that an export defused (an apostrophe before = + - @) reads back as it was, so a corrected export
+    imports the same values again."""
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
+        return text[1:]
+    return text
 
 
 def _map_headings(header: list[str], line: int, spec: ColumnSpec) -> dict[int, str | None]:
@@ -365,12 +388,27 @@ async def write_csv(headings: Sequence[str], rows: AsyncIterator[Sequence[Any]])
         yield buffer.getvalue().encode()
 
 
-def _xlsx_cell(value: Any) -> Any:
-    cell = safe_cell(value)
-    if isinstance(cell, Decimal):
-        return float(cell)
-    if isinstance(cell, datetime) and cell.tzinfo is not None:
-        return cell.replace(tzinfo=None)  # Excel has no time zones; the value is written as given
+_XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Characters an XLSX cannot hold (openpyxl refuses them, which would break a streamed export halfway)."""
+
+
+def _xlsx_cell(value: Any, sheet: Any) -> Any:
+    """In a workbook, text that looks like a formula is written as what it is, a text cell (with Excel's "quote
+    prefix", so editing it keeps it text), unaltered: cells are typed, and a text cell is never run."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)  # Excel has no time zones; the value is written as given
+    if value is None or isinstance(value, bool | int | float | date):
+        return value
+    text = _XLSX_ILLEGAL.sub("\ufffd", value if isinstance(value, str) else str(value))
+    if not text.startswith(FORMULA_TRIGGERS):
+        return text
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
     return cell
 
 
@@ -382,7 +420,7 @@ async def write_xlsx(
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append([_xlsx_cell(h) for h in headings])
+    sheet.append([_xlsx_cell(h, sheet) for h in headings])
 
     def append(pending: list[list[Any]]) -> None:
         for values in pending:
@@ -390,7 +428,7 @@ async def write_xlsx(
 
     pending: list[list[Any]] = []
     async for row in rows:
-        pending.append([_xlsx_cell(v) for v in row])
+        pending.append([_xlsx_cell(v, sheet) for v in row])
         if len(pending) >= batch:
             await asyncio.to_thread(append, pending)
             pending = []

@@ -162,6 +162,7 @@ async def test_a_started_service_moves_its_long_lived_objects_out_of_the_collect
         service_client_id="svc-registry",
         service_client_secret="a-real-secret-1",
         gateway_url="http://127.0.0.1:1",
+        cursor_key="c" * 43,
     )
     app = create_service_app(settings, title="t", description="t", routers=[router], jwks_fetcher=jwks_fetcher)
     gc.unfreeze()

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from placement.events import outbox
 from placement.main import create_app
 from shared.outbox import EventBatch, OutboxEvent
-from shared.pagination import encode_cursor
+from shared.pagination import encode_position
 
 WAIT_SECONDS = 30
 PROBLEM = "application/problem+json"
@@ -125,7 +125,8 @@ async def test_pages_report_has_more_and_a_cursor_that_continues_exactly_after_t
     page = await read(engine, start, limit=2)
     assert [e.aggregate_id for e in page.events] == written[:2]
     assert page.has_more is True
-    assert page.next_cursor == page.events[-1].cursor == encode_cursor([str(page.events[-1].txid), page.events[-1].id])
+    last = page.events[-1]
+    assert page.next_cursor == last.cursor == encode_position([str(last.txid), last.id])
 
     rest = await read(engine, page.next_cursor, limit=2)
     assert [e.aggregate_id for e in rest.events] == written[2:]
@@ -255,15 +256,15 @@ async def test_emit_refuses_personal_details_and_badly_formed_kinds(engine, aggr
 
 BAD_CURSORS = [
     "not a cursor!",
-    encode_cursor(["12"]),
-    encode_cursor([12, 3]),
-    encode_cursor(["12", "3"]),
-    encode_cursor(["12", -1]),
-    encode_cursor(["-12", 3]),
-    encode_cursor(["12", True]),
-    encode_cursor([str(2**64), 3]),
-    encode_cursor(["12", 2**63]),
-    encode_cursor(["١٢", 3]),
+    encode_position(["12"]),
+    encode_position([12, 3]),
+    encode_position(["12", "3"]),
+    encode_position(["12", -1]),
+    encode_position(["-12", 3]),
+    encode_position(["12", True]),
+    encode_position([str(2**64), 3]),
+    encode_position(["12", 2**63]),
+    encode_position(["١٢", 3]),
 ]
 
 
@@ -281,7 +282,7 @@ async def test_a_cursor_the_feed_did_not_issue_is_a_400_problem(service_client, 
 
 
 async def test_the_last_possible_cursor_is_accepted_and_given_back_when_nothing_follows(service_client, make_token):
-    last = encode_cursor([str(2**64 - 1), 2**63 - 1])
+    last = encode_position([str(2**64 - 1), 2**63 - 1])
     async with service_client("placement", create_app) as (client, _session):
         headers = {"Authorization": f"Bearer {make_token(scopes=['placement:read'])}"}
         response = await client.get("/api/v1/placement-events", params={"after": last}, headers=headers)

@@ -165,9 +165,67 @@ async def test_xlsx_export_streams_a_workbook_that_opens_with_text_not_formulas(
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == ("姓名", "备注", "编号", "日期")
     assert len(values) == 1201
-    assert values[1][:3] == ("人0", "'=1+1", 0)
+    assert values[1][:3] == ("人0", "=1+1", 0)
     assert values[1][3].date() == date(2020, 1, 1)
     workbook.close()
+    assert_text_cells_not_formulas(data, "=1+1")
+
+
+def assert_text_cells_not_formulas(data: bytes, *texts: str) -> None:
+    """Each of `texts` is in the workbook as a text cell with Excel's quote prefix, and nothing is a formula."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+    workbook = load_workbook(io.BytesIO(data))
+    cells = {c.value: c for row in workbook.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)}
+    for text in texts:
+        cell = cells[text.replace("\r", "\n")]  # XML reads a carriage return back as a line feed
+        assert cell.data_type == "s" and cell.quotePrefix, text
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "+1+1", "-1+1", "@SUM(A1)", "\tx", "\r=1"])
+async def test_every_formula_trigger_is_defused_in_both_formats(text):
+    csv_data = await collect(write_csv(["姓名"], iterate([[text]])))
+    rows = list(csv.reader(io.StringIO(csv_data.decode("utf-8-sig"), newline="")))
+    assert rows[1] == ["'" + text]
+    xlsx_data = await collect(write_xlsx(["姓名"], iterate([[text]])))
+    assert_text_cells_not_formulas(xlsx_data, text)
+
+
+async def test_a_stored_control_character_does_not_break_an_xlsx_export():
+    data = await collect(write_xlsx(["姓名"], iterate([["韦\x01某"]])))
+    values = list(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
+    assert values[1] == ("韦\ufffd某",)
+
+
+def test_reading_undoes_the_exports_apostrophe_so_an_export_imports_the_same_values():
+    data = "姓名,公民身份号码,联系电话\n'=HYPERLINK(1),1,'+8613800000000\n'韦某,2,'x\n".encode()
+    sheet = read_table(data, spec=SPEC, limits=LIMITS)
+    assert [r.values for r in sheet.rows] == [
+        {"name": "=HYPERLINK(1)", "id_number": "1", "phone": "+8613800000000"},
+        {"name": "'韦某", "id_number": "2", "phone": "'x"},
+    ]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_control_character_in_a_cell_is_refused_naming_row_and_column(kind):
+    rows = [["姓名", "公民身份号码", "联系电话"], ["韦某", "1", "0772"], ["覃\x07某", "2", "07\x1b72"]]
+    if kind == "csv":
+        data = "\n".join(",".join(r) for r in rows).encode()
+    else:
+        # XML cannot hold C0 controls (openpyxl reads "_x0007_" as those letters), but it can hold C1 ones.
+        data = xlsx([rows[0], rows[1], ["覃\x85某", "2", "07\x9b72"]])
+    with pytest.raises(BadFileStructure) as refused:
+        read_table(data, spec=SPEC, limits=LIMITS)
+    assert [(e.field, e.message[:30]) for e in refused.value.errors] == [
+        ("line 3 姓名", "Contains a control character ("),
+        ("line 3 联系电话", "Contains a control character ("),
+    ]
+
+
+def test_tab_and_line_breaks_inside_a_cell_are_kept():
+    data = '姓名,公民身份号码,联系电话\n韦某,1,"0772\n(白天)\t分机"\n'.encode()
+    assert read_table(data, spec=SPEC, limits=LIMITS).rows[0].values["phone"] == "0772\n(白天)\t分机"
 
 
 def test_a_spec_cannot_give_one_heading_to_two_fields():

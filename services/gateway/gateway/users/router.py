@@ -10,6 +10,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParamsDep
+from shared.reference import DepartmentCode, JurisdictionCode
 
 router = APIRouter(prefix="/api/v1/admin/users", tags=["admin"])
 
@@ -19,8 +20,8 @@ async def list_users(
     session: SessionDep,
     params: PageParamsDep,
     _: AdminPrincipal,
-    department: Annotated[str | None, Query(max_length=40)] = None,
-    jurisdiction: Annotated[str | None, Query(max_length=40)] = None,
+    department: Annotated[DepartmentCode | None, Query(description="Only this department's users.")] = None,
+    jurisdiction: Annotated[JurisdictionCode | None, Query(description="Only this jurisdiction's users.")] = None,
     q: Annotated[str | None, Query(max_length=64, description="Part of the username.")] = None,
 ) -> Page[UserRead]:
     """List staff users, by username."""

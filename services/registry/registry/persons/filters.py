@@ -7,6 +7,7 @@ from fastapi import Depends, Query
 
 from registry.persons.repository import PersonFilter
 from registry.persons.schemas import Status, WorkAbility
+from shared.reference import JurisdictionCode
 
 MeasureFilter = Literal[
     "community_detox", "community_rehabilitation", "compulsory_isolation", "facility_rehabilitation", "custody", "none"
@@ -21,7 +22,7 @@ def _years_before(today: date, years: int) -> date:
 
 
 def person_filters(
-    jurisdiction_code: Annotated[str | None, Query(max_length=40, examples=["dapu"])] = None,
+    jurisdiction_code: Annotated[JurisdictionCode | None, Query(examples=["dapu"])] = None,
     status: Annotated[Status | None, Query(description="Default: active records only.")] = "active",
     work_ability: WorkAbility | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=50, description="Part of the name.")] = None,

@@ -20,6 +20,7 @@ from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, answer_created
 from shared.pagination import Page, PageParamsDep
+from shared.reference import JurisdictionCode
 
 router = APIRouter(prefix="/api/v1/transfers", tags=["transfers"])
 person_router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["transfers"])
@@ -40,9 +41,8 @@ async def list_transfers(
         Query(description="`in`: into `jurisdiction_code`; `out`: out of it. Default: both."),
     ] = None,
     jurisdiction_code: Annotated[
-        str | None,
+        JurisdictionCode | None,
         Query(
-            max_length=40,
             description="Whose transfers: township staff default to (and only ever see) their own jurisdiction's; "
             "county-wide callers name one to use `direction`.",
             examples=["dapu"],
