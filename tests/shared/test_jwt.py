@@ -340,7 +340,11 @@ async def test_the_fetcher_uses_the_services_own_client_and_drops_a_refused_toke
 
 # --- the check's settings --------------------------------------------------------------------------------------
 
-PRODUCTION = {"environment": "production", "database_url": "postgresql+asyncpg://svc:pw@db/qihang_subsidy"}
+PRODUCTION = {
+    "environment": "production",
+    "database_url": "postgresql+asyncpg://svc:pw@db/qihang_subsidy",
+    "cursor_key": "c" * 43,
+}
 
 
 def test_production_requires_the_revocation_check_and_a_client_to_run_it():

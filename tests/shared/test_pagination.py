@@ -60,7 +60,9 @@ def test_feed_positions_are_unsigned_and_checked_for_shape_only():
 
 def test_production_refuses_the_development_cursor_key_and_short_keys():
     with pytest.raises(ValueError, match="cursor_key"):
-        BaseServiceSettings(environment="production")
+        BaseServiceSettings(environment="production", service_client_id="svc-subsidy", service_client_secret="s-1")
     with pytest.raises(ValueError, match="cursor_key"):
         BaseServiceSettings(cursor_key="too-short")
-    assert BaseServiceSettings(environment="production", cursor_key="k" * 43).cursor_key.get_secret_value() == "k" * 43
+    client = {"service_client_id": "svc-subsidy", "service_client_secret": "a-real-secret-1"}
+    production = BaseServiceSettings(environment="production", cursor_key="k" * 43, **client)
+    assert production.cursor_key.get_secret_value() == "k" * 43
