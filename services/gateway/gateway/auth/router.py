@@ -149,7 +149,7 @@ async def me(principal: ActivePrincipal) -> Me:
     )
 
 
-@password_router.post("/password", status_code=204, responses=problem_responses(401, 403, 422, 503))
+@password_router.post("/password", status_code=204, responses=problem_responses(400, 401, 403, 422, 503))
 async def change_password(
     request: Request, session: SessionDep, body: PasswordChange, principal: PasswordChanger
 ) -> None:
