@@ -280,6 +280,7 @@ def test_each_container_gets_only_the_secrets_it_uses(service):
         own = {"gateway_db_password", "gateway_key_encryption_key", "admin_password"} | {
             f"{other}_service_client_secret" for other in APP_SERVICES if other != GATEWAY
         }
+    own.add(f"{service}_cursor_key")
     assert service_secrets(service) == own
     assert service_secrets(MIGRATIONS[service]) == {f"{service}_db_owner_password"}
     assert service_secrets("postgres") == {"postgres_password"} | {
