@@ -1,9 +1,13 @@
 """App factory of the reporting service."""
 
+import asyncio
+import contextlib
+
 from fastapi import FastAPI
 
 from reporting.assessments.router import router as assessments_router
 from reporting.assessments.router import schemes as schemes_router
+from reporting.bulletins import render
 from reporting.bulletins.router import router as bulletins_router
 from reporting.config import Settings
 from reporting.indicators.router import router as indicators_router
@@ -15,6 +19,17 @@ from reporting.readmodel.router import router as feeds_router
 from reporting.reports.router import router as reports_router
 from shared.app import create_service_app
 from shared.jwt import JWKSFetcher
+
+
+async def warm_up_renderers(app: FastAPI) -> None:
+    app.state.warm_up = asyncio.create_task(asyncio.to_thread(render.warm_up), name="reporting-warm-up")
+
+
+async def settle_warm_up(app: FastAPI) -> None:
+    task = getattr(app.state, "warm_up", None)
+    if task is not None:
+        with contextlib.suppress(Exception):
+            await task
 
 
 def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | None = None) -> FastAPI:
@@ -37,8 +52,8 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
             feeds_router,
         ],
         jwks_fetcher=jwks_fetcher,
-        on_startup=[follower.start],
-        on_shutdown=[follower.stop],
+        on_startup=[follower.start, warm_up_renderers],
+        on_shutdown=[follower.stop, settle_warm_up],
         openapi_tags=[
             {
                 "name": "indicators",

@@ -493,3 +493,10 @@ def pdf(content: dict[str, Any], bulletin: dict[str, Any]) -> bytes:
     )
     doc.build(story)
     return out.getvalue()
+
+
+def warm_up() -> None:
+    """Load matplotlib, its font and ReportLab's CID font once, at start-up (in a worker thread): the first chart of a
+    fresh process otherwise pays for them (seconds on a busy machine)."""
+    _matplotlib()
+    _pdf_font()

@@ -47,6 +47,8 @@ class FeedState:
     fetch: FetchPage
     failures: int = 0
     retry_at: float = 0.0
+    cursor: list[str | None] = field(default_factory=list)
+    """The cursor this follower stored last (empty: read it from the database)."""
 
 
 @dataclass
@@ -58,8 +60,12 @@ class Follower:
     derive_batch_size: int = 1000
     poll_seconds: float = 2.0
     max_backoff_seconds: float = 60.0
+    derive_every_seconds: float = 10.0
+    """While a feed still has more, derive at least this often (else only once caught up: a person whose events are
+    spread over many pages is then derived once, not once per page)."""
     clock: Callable[[], float] = time.monotonic
     states: dict[str, FeedState] = field(default_factory=dict)
+    last_derived: float = 0.0
 
     def __post_init__(self) -> None:
         self.states = {feed: FeedState(fetch) for feed, fetch in self.fetchers.items()}
@@ -88,6 +94,9 @@ class Follower:
                 continue
             state.failures = 0
             busy = busy or result.has_more
+        if busy and self.clock() - self.last_derived < self.derive_every_seconds:
+            return True
+        self.last_derived = self.clock()
         try:
             derived = await service.derive_dirty(self.transaction, self.config, batch_size=self.derive_batch_size)
         except Exception as exc:

@@ -68,32 +68,55 @@ class ReadModelRepository:
 
     # --- facts ------------------------------------------------------------------------------------------------------
 
+    async def _insert_unnest(
+        self,
+        table: Any,
+        rows: Sequence[dict[str, Any]],
+        *,
+        conflict: str,
+        returning: str | None = None,
+        on_conflict: str = "DO NOTHING",
+    ) -> list[Any]:
+        """One INSERT ... SELECT FROM unnest(arrays) for a whole batch of rows: one statement and one round trip,
+        where an executemany costs one per row or per small batch (the apply rate of a page went from 0.6 s to
+        10 ms). Table, column and constraint names come from this module's models, never from input."""
+        columns = [c for c in table.columns if c.name in rows[0]]
+        arrays = ", ".join(f"CAST(:{c.name} AS {c.type.compile(dialect=self.session.bind.dialect)}[])" for c in columns)
+        names = ", ".join(c.name for c in columns)
+        # Identifiers from the models; every value is a bound parameter.
+        head = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+        tail = f"ON CONFLICT ON CONSTRAINT {conflict} {on_conflict}" + (f" RETURNING {returning}" if returning else "")
+        statement = head + tail
+        params = {c.name: [row[c.name] for row in rows] for c in columns}
+        result = await self.session.execute(text(statement), params)
+        return list(result.scalars().all()) if returning else []
+
     async def add_person_facts(self, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
         """Store fact rows not stored before (by their event); the people whose facts changed."""
         if not rows:
             return set()
-        stmt = insert(PersonFact).on_conflict_do_nothing(constraint="uq_rm_person_fact_event")
-        result = await self.session.execute(stmt.returning(PersonFact.person_id), list(rows))
-        return set(result.scalars().all())
+        return set(
+            await self._insert_unnest(
+                PersonFact.__table__, rows, conflict="uq_rm_person_fact_event", returning="person_id"
+            )
+        )
 
     async def add_site_facts(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            await self.session.execute(
-                insert(SiteFact).on_conflict_do_nothing(constraint="uq_rm_site_fact_event"), list(rows)
-            )
+            await self._insert_unnest(SiteFact.__table__, rows, conflict="uq_rm_site_fact_event")
 
     async def add_subsidy_facts(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            await self.session.execute(
-                insert(SubsidyFact).on_conflict_do_nothing(constraint="uq_rm_subsidy_fact_event"), list(rows)
-            )
+            await self._insert_unnest(SubsidyFact.__table__, rows, conflict="uq_rm_subsidy_fact_event")
 
     async def mark_dirty(self, person_ids: Iterable[uuid.UUID]) -> None:
         ids = sorted(set(person_ids))
         if ids:
             await self.session.execute(
-                insert(DirtyPerson).on_conflict_do_nothing(index_elements=["person_id"]),
-                [{"person_id": p} for p in ids],
+                text(
+                    "INSERT INTO rm_dirty_person (person_id) SELECT unnest(CAST(:ids AS uuid[])) ON CONFLICT DO NOTHING"
+                ),
+                {"ids": ids},
             )
 
     async def take_dirty(self, limit: int) -> list[uuid.UUID]:
@@ -115,17 +138,16 @@ class ReadModelRepository:
     async def dirty_count(self) -> int:
         return await self.session.scalar(select(func.count()).select_from(DirtyPerson)) or 0
 
-    async def person_facts(
-        self, person_ids: Sequence[uuid.UUID], *, known_at: datetime | None = None
-    ) -> list[PersonFact]:
+    async def person_facts(self, person_ids: Sequence[uuid.UUID], *, known_at: datetime | None = None) -> list[Any]:
         """Every version of these people's `person` facts, and the latest version of each of their other facts (as
-        recorded by `known_at`, if given), oldest first."""
-        ids = list(person_ids)
-        stmt = select(PersonFact).where(PersonFact.person_id.in_(ids))
+        recorded by `known_at`, if given), oldest first. Plain rows (attribute access), not ORM objects: deriving a
+        million people must not build ten million of them."""
+        t = PersonFact.__table__
+        stmt = select(t).where(t.c.person_id.in_(list(person_ids)))
         if known_at is not None:
-            stmt = stmt.where(PersonFact.recorded_at <= known_at)
-        rows = (await self.session.scalars(stmt.order_by(PersonFact.seq))).all()
-        latest: dict[tuple[str, uuid.UUID], PersonFact] = {}
+            stmt = stmt.where(t.c.recorded_at <= known_at)
+        rows = (await self.session.execute(stmt.order_by(t.c.seq))).all()
+        latest: dict[tuple[str, uuid.UUID], Any] = {}
         out = []
         for row in rows:
             if row.fact_type == "person":
@@ -142,17 +164,17 @@ class ReadModelRepository:
 
     # --- derived ----------------------------------------------------------------------------------------------------
 
-    async def intervals(self, person_ids: Sequence[uuid.UUID]) -> list[PersonInterval]:
-        stmt = select(PersonInterval).where(PersonInterval.person_id.in_(list(person_ids)))
-        return list(
-            (await self.session.scalars(stmt.order_by(PersonInterval.person_id, PersonInterval.valid_from))).all()
-        )
+    async def intervals(self, person_ids: Sequence[uuid.UUID]) -> list[Any]:
+        t = PersonInterval.__table__
+        stmt = select(t).where(t.c.person_id.in_(list(person_ids))).order_by(t.c.person_id, t.c.valid_from)
+        return list((await self.session.execute(stmt)).all())
 
     async def replace_intervals(self, person_ids: Sequence[uuid.UUID], rows: Sequence[dict[str, Any]]) -> None:
+        t = PersonInterval.__table__
         if person_ids:
-            await self.session.execute(delete(PersonInterval).where(PersonInterval.person_id.in_(list(person_ids))))
+            await self.session.execute(delete(t).where(t.c.person_id.in_(list(person_ids))))
         if rows:
-            await self.session.execute(insert(PersonInterval), list(rows))
+            await self._insert_unnest(t, rows, conflict="pk_rm_person_interval")
 
     async def add_counts(self, changes: dict[CountKey, list[int]]) -> None:
         """Add per-day changes to the daily and monthly counts (keys sorted: two writers never deadlock)."""
@@ -172,14 +194,12 @@ class ReadModelRepository:
                 for key, counts in sorted(rows.items())
                 if any(counts)
             ]
-            if not values:
-                continue
-            stmt = insert(model)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[key_name, "jurisdiction_code"],
-                set_={c: getattr(model, c) + getattr(stmt.excluded, c) for c in COUNT_COLUMNS},
-            )
-            await self.session.execute(stmt, values)
+            if values:
+                table = model.__table__
+                add = ", ".join(f"{c} = {table.name}.{c} + excluded.{c}" for c in COUNT_COLUMNS)
+                await self._insert_unnest(
+                    table, values, conflict=f"pk_{table.name}", on_conflict=f"DO UPDATE SET {add}"
+                )
 
     async def reset(self) -> None:
         """Forget everything: the next polls read every feed from its start (a rebuild)."""

@@ -30,6 +30,7 @@ The rules, as the county adopted them (issue 10; registry rule v2 for consolidat
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -265,14 +266,13 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
         placed_raw = any(_in_force(p.start_on, p.end_on, day) for p in facts.placements)
         flags = 0
         if on_record:
-            in_force = [m for m in measures if _in_force(m.start_on, m.actual_end_on, day)]
-            kinds = {m.kind for m in in_force}
+            kinds = {m.kind for m in measures if _in_force(m.start_on, m.actual_end_on, day)}
             lost_contact = any(_in_force(s.start_on, s.end_on, day) for s in lost)
             flags |= ON_RECORD
             if kinds & CONTROL_KINDS and not lost_contact:
                 flags |= CONTROLLED
-            started = [c for c in clock if c <= day]
-            if started and not lost_contact and add_years(started[-1], config.consolidation_years) <= day:
+            started = bisect_right(clock, day)
+            if started and not lost_contact and anniversaries[started - 1] <= day:
                 flags |= CONSOLIDATED
             if kinds & COMMUNITY_KINDS:
                 flags |= COMMUNITY
@@ -289,8 +289,8 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
         placed_seen = placed_seen or placed_raw
         if on_record and eligible_seen and not placed_seen:
             flags |= COVERAGE_BASE
-            year_start = date(day.year, 1, 1)
-            if sum(1 for t in trainings if year_start <= t <= day) >= 2:
+            so_far = bisect_right(trainings, day) - bisect_right(trainings, date(day.year, 1, 1) - timedelta(days=1))
+            if so_far >= 2:
                 flags |= COVERAGE_TRAINED
         valid_to = days[i + 1] if i + 1 < len(days) else None
         if not flags & ON_RECORD:

@@ -64,10 +64,17 @@ def read_facts(feed: str, page: FeedPage) -> tuple[Facts, int]:
     return facts, skipped
 
 
-async def step(transaction: Transaction, feed: str, fetch: FetchPage, *, batch_size: int) -> StepResult:
-    """One poll of one feed: read after the stored cursor, store the facts and the cursor together."""
-    async with transaction() as session:
-        after = await ReadModelRepository(session).cursor(feed)
+async def step(
+    transaction: Transaction, feed: str, fetch: FetchPage, *, batch_size: int, known: list[str | None] | None = None
+) -> StepResult:
+    """One poll of one feed: read after the stored cursor, store the facts and the cursor together. `known`: a
+    one-item list holding the cursor this caller stored last (saves reading it; checked under the lock all the same,
+    and updated)."""
+    if known:
+        after = known[0]
+    else:
+        async with transaction() as session:
+            after = await ReadModelRepository(session).cursor(feed)
     page = await fetch(after, batch_size)
     facts, skipped = read_facts(feed, page)
     now = datetime.now(UTC)
@@ -75,6 +82,8 @@ async def step(transaction: Transaction, feed: str, fetch: FetchPage, *, batch_s
         repo = ReadModelRepository(session)
         position = await repo.lock_cursor(feed)
         if position.cursor != after:
+            if known is not None:
+                known[:] = [position.cursor]
             return StepResult(applied=0, skipped=0, has_more=True)
         changed = await repo.add_person_facts(facts.person)
         await repo.add_site_facts(facts.site)
@@ -89,6 +98,8 @@ async def step(transaction: Transaction, feed: str, fetch: FetchPage, *, batch_s
         position.last_error = None
         position.updated_at = now
         await session.flush()
+    if known is not None:
+        known[:] = [page.next_cursor]
     if page.items:
         logger.info("events applied", extra={"feed": feed, "count": len(page.items), "skipped": skipped})
     return StepResult(applied=len(page.items), skipped=skipped, has_more=page.has_more)
