@@ -159,6 +159,7 @@ class Feeds:
     def placement(
         self, person_id: uuid.UUID, start_on: date, *, end_on: date | None = None, route: str = "centralised"
     ) -> uuid.UUID:
+        """A placement from `start_on`; `end_on`: its last day of work (placement's `ended_on`)."""
         placement_id = uuid.uuid4()
         data = {
             "placement_id": placement_id,
@@ -205,30 +206,35 @@ class Feeds:
         return site_id
 
     # --- subsidy ---
-    def subsidy(self, *, amount: str, year: int, tier: str = "under_50", paid_on: date | None = None) -> None:
+    def subsidy(self, *, amount: str, year: int, tier: str = "1-49", paid_on: date | None = None) -> None:
+        """A decision on an employer for `year` (subsidy_decision.made) and, if `paid_on`, its payment."""
         decision_id = uuid.uuid4()
-        self.feed["subsidy"].add(
-            "subsidy.decided",
-            decision_id,
-            {
-                "decision_id": decision_id,
-                "subsidy_type": "enterprise_placement",
-                "tier": tier,
-                "year": year,
-                "amount": amount,
-                "decided_on": date(year + 1, 2, 1),
-                "status": "approved",
-            },
-            aggregate_type="subsidy_decision",
-        )
+        data = {
+            "decision_id": decision_id,
+            "year": year,
+            "subsidy_type": "enterprise_placement",
+            "beneficiary_kind": "employer",
+            "beneficiary_id": uuid.uuid4(),
+            "jurisdiction_code": "dapu",
+            "version": 1,
+            "qualifying_count": 12,
+            "tier": tier,
+            "amount": amount,
+            "amount_before": None,
+            "decided_on": date(year + 1, 1, 20),
+        }
+        self.feed["subsidy"].add("subsidy_decision.made", decision_id, data, aggregate_type="subsidy_decision")
         if paid_on is not None:
             payment_id = uuid.uuid4()
-            self.feed["subsidy"].add(
-                "subsidy.paid",
-                payment_id,
-                {"payment_id": payment_id, "decision_id": decision_id, "amount": amount, "paid_on": paid_on},
-                aggregate_type="subsidy_payment",
-            )
+            paid = {k: data[k] for k in ("decision_id", "year", "subsidy_type", "beneficiary_kind", "beneficiary_id")}
+            paid |= {"jurisdiction_code": "dapu", "amount": amount, "status": "paid", "action": "record_payment"}
+            paid |= {
+                "payment_id": payment_id,
+                "paid_amount": amount,
+                "paid_on": paid_on,
+                "application_id": uuid.uuid4(),
+            }
+            self.feed["subsidy"].add("subsidy_payment.recorded", payment_id, paid, aggregate_type="subsidy_payment")
 
 
 def transaction_in(session: AsyncSession):

@@ -36,7 +36,7 @@ def county_population(feeds: Feeds) -> list[uuid.UUID]:
         feeds.person(jurisdiction="mashan", registered_on=date(2014, 2, 1)),
     ]
     feeds.placement(people[0], date(2013, 3, 1))
-    feeds.placement(people[2], date(2012, 3, 1), end_on=date(2013, 12, 31))
+    feeds.placement(people[2], date(2012, 3, 1), end_on=date(2013, 12, 30))
     feeds.transfer(people[1], "shapu", D)
     feeds.site("dapu", date(2012, 5, 15))
     return people

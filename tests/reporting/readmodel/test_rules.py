@@ -86,9 +86,17 @@ def test_a_dated_off_register_event_and_a_return():
     assert "on_record" in flags_on(facts, date(2013, 6, 1))
 
 
-def test_a_record_removed_as_error_never_counts():
-    facts = person(removed_as_error=True)
+def test_a_span_ended_as_entered_in_error_never_counts_but_a_later_return_does():
+    facts = person(off_register=[(date(2013, 6, 1), "off", "entered_in_error")])
     assert rules.derive(facts, CONFIG) == []
+    returned = person(off_register=[(date(2013, 6, 1), "off", "entered_in_error"), (date(2013, 9, 1), "return", None)])
+    assert flags_on(returned, date(2013, 5, 1)) == set()
+    assert "on_record" in flags_on(returned, date(2013, 9, 1))
+
+
+def test_moved_out_of_the_county_is_off_the_record_from_that_day():
+    facts = person(off_register=[(D, "off", "moved_out_of_county")])
+    assert "on_record" in flags_on(facts, D - timedelta(days=1)) and flags_on(facts, D) == set()
 
 
 def test_not_registered_before_the_registration_date():

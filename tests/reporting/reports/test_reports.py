@@ -16,17 +16,18 @@ D = date(2013, 12, 31)
 
 
 def build(feeds: Feeds) -> None:
-    """Dapu: 10 eligible people in community detox, 4 placed on D (one placement ends on D, so 3 on D... see below);
+    """Dapu: 10 eligible people in community detox, 4 placed on D (a fifth placement's last day is the day before);
     Shapu: 3 people (small counts)."""
     dapu = [feeds.person(jurisdiction="dapu") for _ in range(10)]
     for person in dapu[:4]:
         feeds.placement(person, date(2013, 3, 1))
-    feeds.placement(dapu[4], date(2013, 3, 1), end_on=D)  # ends on D: not placed on D
+    feeds.placement(dapu[4], date(2013, 3, 1), end_on=D - timedelta(days=1))  # last day the day before D
     shapu = [feeds.person(jurisdiction="shapu") for _ in range(3)]
     feeds.placement(shapu[0], date(2013, 5, 1))
     feeds.site("dapu", date(2012, 5, 15))
     feeds.site("shapu", date(2013, 1, 10), closed_on=D)  # closed on D: not counted on D
     feeds.subsidy(amount="12000.00", year=2013, paid_on=date(2014, 3, 1))
+    feeds.subsidy(amount="8000.00", year=2012, paid_on=date(2013, 2, 1))
 
 
 def by_code(report: dict) -> dict:
@@ -76,11 +77,11 @@ async def test_the_county_report_for_a_year_end(reporting, auth, county):
     assert report["subsidies"] == [
         {
             "subsidy_type": "enterprise_placement",
-            "tier": "under_50",
+            "tier": "1-49",
             "decisions": 1,
             "decided": "12000.00",
-            "payments": 0,
-            "paid": "0.00",
+            "payments": 1,
+            "paid": "8000.00",
         }
     ]
     assert {s["source"] for s in report["data_as_of"]} == {"registry", "placement", "subsidy"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -110,6 +110,12 @@ def _amount(data: dict[str, Any], name: str) -> Decimal | None:
         return Decimal(str(value)).quantize(Decimal("0.01"))
     except InvalidOperation as exc:
         raise Unreadable(name) from exc
+
+
+def _day_after(day: date | None) -> date | None:
+    """Placement's `ended_on` / `end_on` is the last day of work (in force while D <= it): kept here as the first day
+    no longer in force, the read model's one convention for every span."""
+    return None if day is None else day + timedelta(days=1)
 
 
 def event_fact_id(feed: str, event: FeedEvent) -> uuid.UUID:
@@ -275,14 +281,14 @@ def placement_facts(event: FeedEvent) -> Facts:
                 placement_id,
                 kind=_code(data, "route"),
                 start_on=_date(data, "start_on", required=True),
-                end_on=_date(data, "ended_on", "end_on"),
+                end_on=_day_after(_date(data, "ended_on", "end_on")),
                 status="ended" if kind == "placement.ended" else _code(data, "status", size=20),
             )
         )
     elif kind.startswith("self_employment."):
         person_id = _uuid(data, "person_id", required=True)
         start_on = _date(data, "start_on")
-        values: dict[str, Any] = {"kind": "self_employment", "end_on": _date(data, "end_on", "ended_on")}
+        values: dict[str, Any] = {"kind": "self_employment", "end_on": _day_after(_date(data, "end_on", "ended_on"))}
         if start_on is None:
             raise Unreadable("start_on")
         out.person.append(
@@ -330,30 +336,45 @@ def placement_facts(event: FeedEvent) -> Facts:
 
 
 def subsidy_facts(event: FeedEvent) -> Facts:
+    """subsidy_decision.made: a version of the decision on one beneficiary, type and year (a higher version replaces
+    the lower: they share one fact id); subsidy_payment.recorded: a payment. Applications' steps are not read."""
     out = Facts()
     data, kind = event.data, event.kind
-    payment = "payment" in kind or kind.endswith(".paid")
-    decision = not payment and kind.split(".")[0] in ("subsidy", "decision", "subsidy_decision")
-    if not (payment or decision):
-        return out
-    fact_id = _uuid(data, "payment_id" if payment else "decision_id") or event.aggregate_id
-    out.subsidy.append(
-        {
-            "feed": SUBSIDY,
-            "event_id": event.id,
-            "recorded_at": recorded_at(event),
-            "fact_type": "payment" if payment else "decision",
-            "fact_id": fact_id,
-            "decision_id": _uuid(data, "decision_id"),
-            "subsidy_type": _code(data, "subsidy_type", "type", "policy_kind"),
-            "tier": _code(data, "tier", size=20),
-            "year": data.get("year") if isinstance(data.get("year"), int) else None,
-            "amount": _amount(data, "amount"),
-            "on_date": _date(data, "paid_on" if payment else "decided_on", "approved_on", "on"),
-            "status": _code(data, "status", size=20) or kind.split(".")[-1][:20],
-            "jurisdiction_code": _code(data, "jurisdiction_code"),
-        }
-    )
+    common = {
+        "feed": SUBSIDY,
+        "event_id": event.id,
+        "recorded_at": recorded_at(event),
+        "subsidy_type": _code(data, "subsidy_type"),
+        "tier": _code(data, "tier", size=20),
+        "year": data.get("year") if isinstance(data.get("year"), int) else None,
+        "jurisdiction_code": _code(data, "jurisdiction_code"),
+        "decision_id": _uuid(data, "decision_id"),
+    }
+    if kind == "subsidy_decision.made":
+        key = ":".join(str(data.get(k)) for k in ("year", "subsidy_type", "beneficiary_kind", "beneficiary_id"))
+        out.subsidy.append(
+            common
+            | {
+                "fact_type": "decision",
+                "fact_id": uuid.uuid5(uuid.NAMESPACE_URL, f"qihang:subsidy-decision:{key}"),
+                "amount": _amount(data, "amount"),
+                "on_date": _date(data, "decided_on"),
+                "status": "made",
+            }
+        )
+    elif kind == "subsidy_payment.recorded":
+        out.subsidy.append(
+            common
+            | {
+                "fact_type": "payment",
+                "fact_id": _uuid(data, "payment_id", required=True),
+                "amount": _amount(data, "paid_amount")
+                if data.get("paid_amount") is not None
+                else _amount(data, "amount"),
+                "on_date": _date(data, "paid_on", required=True),
+                "status": "paid",
+            }
+        )
     return out
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, or_, select, text, update
+from sqlalchemy import case, delete, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -330,41 +330,36 @@ class ReadModelRepository:
         )
         decisions = select(latest).where(latest.c.fact_type == "decision").subquery("decisions")
         payments = select(latest).where(latest.c.fact_type == "payment").subquery("payments")
+        # The tier of a payment is its decision version's (any stored version row of that decision id).
+        versions = (
+            select(SubsidyFact.decision_id, SubsidyFact.tier)
+            .where(SubsidyFact.fact_type == "decision")
+            .distinct()
+            .subquery()
+        )
         decided = (
             select(
                 decisions.c.subsidy_type,
                 decisions.c.tier,
-                func.count().label("decisions"),
+                func.count().filter(decisions.c.amount > 0).label("decisions"),
                 func.coalesce(func.sum(decisions.c.amount), 0).label("decided"),
                 literal(0).label("payments"),
                 literal(0).label("paid"),
             )
-            .where(
-                or_(
-                    decisions.c.year == year,
-                    and_(decisions.c.year.is_(None), func.extract("year", decisions.c.on_date) == year),
-                ),
-                or_(
-                    decisions.c.status.is_(None),
-                    decisions.c.status.notin_(("rejected", "revoked", "withdrawn", "cancelled")),
-                ),
-            )
+            .where(decisions.c.year == year)
             .group_by(decisions.c.subsidy_type, decisions.c.tier)
         )
         paid = (
             select(
-                func.coalesce(payments.c.subsidy_type, decisions.c.subsidy_type).label("subsidy_type"),
-                func.coalesce(payments.c.tier, decisions.c.tier).label("tier"),
+                payments.c.subsidy_type,
+                func.coalesce(payments.c.tier, versions.c.tier).label("tier"),
                 literal(0).label("decisions"),
                 literal(0).label("decided"),
                 func.count().label("payments"),
                 func.coalesce(func.sum(payments.c.amount), 0).label("paid"),
             )
-            .select_from(payments.outerjoin(decisions, decisions.c.fact_id == payments.c.decision_id))
-            .where(
-                func.extract("year", payments.c.on_date) == year,
-                or_(payments.c.status.is_(None), payments.c.status.notin_(("reversed", "cancelled", "failed"))),
-            )
+            .select_from(payments.outerjoin(versions, versions.c.decision_id == payments.c.decision_id))
+            .where(func.extract("year", payments.c.on_date) == year)
             .group_by(text("1"), text("2"))
         )
         both = decided.union_all(paid).subquery()

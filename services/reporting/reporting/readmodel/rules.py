@@ -6,9 +6,9 @@ known in advance (a birthday, the consolidation anniversary, a measure's end), s
 and nothing has to be re-derived because a day has passed. Pure functions: no database, no clock.
 
 The rules, as the county adopted them (issue 10; registry rule v2 for consolidation, issue 13):
-- On record on D: registered on or before D, not off the register on D (off-register spans from a dated death, a move
-  out of the county or a removal, until a dated return; a measure that ended by death or moving out also takes the
-  person off from its end date). A record removed as an error never counts on any date.
+- On record on D: within a span on the record, as the registry draws them: from registration (or a dated return) up
+  to the next dated departure (died, moved out of the county, other); a span whose departure is "entered in error"
+  never counts; a measure that ended by death or moving out takes the person off from its end date.
 - Jurisdiction on D: the registration's jurisdiction, then each transfer from its effective date (a transfer on D
   counts in the destination on D).
 - A measure is in force on D when start_on <= D < actual_end_on: the end date belongs to what follows (a measure
@@ -49,9 +49,8 @@ CLOCK_ORDER_KINDS: Final = frozenset({"community_detox", "compulsory_isolation"}
 """Orders that are themselves a finding of drug use and restart the consolidation clock (custody only when it is
 for drug use)."""
 OFF_REGISTER_END_REASONS: Final = frozenset({"death", "moved_away"})
-ERROR_REASONS: Final = frozenset(
-    {"error", "removed_as_error", "archived_in_error", "recorded_in_error", "entered_in_error", "duplicate"}
-)
+ERROR_REASONS: Final = frozenset({"entered_in_error", "error", "removed_as_error", "archived_in_error"})
+"""A departure for one of these reasons voids the span on the record it ends (the registry's rule)."""
 
 # Flags of an interval (a bit each).
 ON_RECORD: Final = 1
@@ -115,7 +114,6 @@ class PersonFacts:
 
     registered_on: date | None
     birth_date: date | None = None
-    removed_as_error: bool = False
     jurisdictions: list[tuple[date | None, str]] = field(default_factory=list)
     """(effective_on, jurisdiction); the first entry's date may be None (from registration)."""
     work_ability: list[tuple[date | None, str | None]] = field(default_factory=list)
@@ -170,27 +168,29 @@ def _sorted_timeline(timeline: Iterable[tuple[date | None, object]]) -> list[tup
     return sorted(timeline, key=lambda item: item[0] or date.min)
 
 
-def _off_spans(facts: PersonFacts, measures: Sequence[Measure]) -> list[Span]:
-    """Spans off the register: dated off-register events until a later return, and measure ends by death or moving
-    out (until a return after them)."""
-    events: list[tuple[date, int, str]] = []
-    for effective_on, kind, _reason in facts.off_register:
-        events.append((effective_on, 1 if kind == "return" else 0, kind))
-    for m in measures:
-        if m.end_reason in OFF_REGISTER_END_REASONS and m.actual_end_on is not None:
-            events.append((m.actual_end_on, 0, "off"))
+def _register_spans(facts: PersonFacts, measures: Sequence[Measure]) -> list[Span]:
+    """The spans on the record, as the registry draws them: from registration or a return up to the next departure;
+    a span that ends as entered in error is voided whole; a measure ended by death or by moving out of the county
+    cuts everything from its end on (the latter is this definition's reading of "moved out", issue 10)."""
     spans: list[Span] = []
-    off_since: date | None = None
-    for day, _order, kind in sorted(events):
+    start: date | None = facts.registered_on
+    for day, kind, reason in sorted(facts.off_register, key=lambda item: (item[0], item[1] != "off")):
         if kind == "return":
-            if off_since is not None:
-                spans.append(Span(off_since, day))
-                off_since = None
-        elif off_since is None:
-            off_since = day
-    if off_since is not None:
-        spans.append(Span(off_since, None))
-    return spans
+            if start is None:
+                start = day
+        elif start is not None:
+            if (reason or "") not in ERROR_REASONS:
+                spans.append(Span(start, day))
+            start = None
+    if start is not None:
+        spans.append(Span(start, None))
+    cut = min(
+        (m.actual_end_on for m in measures if m.end_reason in OFF_REGISTER_END_REASONS and m.actual_end_on),
+        default=None,
+    )
+    if cut is not None:
+        spans = [Span(sp.start_on, cut if sp.end_on is None or sp.end_on > cut else sp.end_on) for sp in spans]
+    return [sp for sp in spans if sp.end_on is None or sp.start_on < sp.end_on]
 
 
 def _clock_events(facts: PersonFacts, measures: Sequence[Measure]) -> list[date]:
@@ -221,12 +221,12 @@ def _lost_contact_spans(measures: Sequence[Measure]) -> list[Span]:
 def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
     """The person's intervals, merged (neighbours with the same jurisdiction and flags are one), without the days on
     which they count for nothing (not on record)."""
-    if facts.removed_as_error or facts.registered_on is None or not facts.jurisdictions:
+    if facts.registered_on is None or not facts.jurisdictions:
         return []
     measures = effective_measures(facts.measures)
     jurisdictions = _sorted_timeline(facts.jurisdictions)
     abilities = _sorted_timeline(facts.work_ability)
-    off = _off_spans(facts, measures)
+    on_record_spans = _register_spans(facts, measures)
     lost = _lost_contact_spans(measures)
     clock = _clock_events(facts, measures)
     anniversaries = [add_years(c, config.consolidation_years) for c in clock]
@@ -235,7 +235,7 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
     bounds: set[date] = {facts.registered_on}
     bounds.update(d for d, _ in jurisdictions if d is not None)
     bounds.update(d for d, _ in abilities if d is not None)
-    for span in (*off, *lost, *facts.placements, *(Span(s.start_on, s.end_on) for s in facts.stays)):
+    for span in (*on_record_spans, *lost, *facts.placements, *(Span(s.start_on, s.end_on) for s in facts.stays)):
         bounds.add(span.start_on)
         if span.end_on is not None:
             bounds.add(span.end_on)
@@ -262,7 +262,7 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
     for i, day in enumerate(days):
         if day.year != year:
             year, eligible_seen, placed_seen = day.year, False, False
-        on_record = not any(_in_force(s.start_on, s.end_on, day) for s in off)
+        on_record = any(_in_force(sp.start_on, sp.end_on, day) for sp in on_record_spans)
         placed_raw = any(_in_force(p.start_on, p.end_on, day) for p in facts.placements)
         flags = 0
         if on_record:

@@ -168,14 +168,9 @@ def build_facts(
     register = sorted(
         ((r.start_on, r.seq, r.kind or "off", r.reason) for r in rows if r.fact_type == "register" and r.start_on),
     )
-    last_register = register[-1] if register else None
-    removed_as_error = bool(
-        last_register and last_register[2] == "off" and (last_register[3] or "") in rules.ERROR_REASONS
-    )
     return rules.PersonFacts(
         registered_on=registered_on,
         birth_date=_birth_date(person),
-        removed_as_error=removed_as_error,
         jurisdictions=[j for j in jurisdictions if j[1]],
         work_ability=abilities,
         off_register=[(day, kind, reason) for day, _seq, kind, reason in register],
