@@ -29,6 +29,11 @@ class Settings(BaseServiceSettings):
     working_age_max: int = Field(
         default=60, ge=40, le=70, description="Placement eligibility: until the day before this birthday."
     )
+    as_known_max_people: int = Field(
+        default=50000,
+        ge=1,
+        description="'As known at' recomputes the people whose records changed since; beyond this many, 422.",
+    )
     suppression_threshold: int = Field(
         default=5, ge=1, le=50, description="Published outputs show a numerator or denominator below this as '<N'."
     )

@@ -309,3 +309,19 @@ async def test_data_as_of_says_which_source_is_failing(reporting, auth, reportin
     report = (await reporting.get("/api/v1/reports/indicators", params={"period": "2013"}, headers=auth())).json()
     assert by_code(report)["on_record"]["county"]["value"] == "1.00"
     assert {s["source"]: s["failing_since"] is not None for s in report["data_as_of"]}["subsidy"] is True
+
+
+async def test_as_known_at_too_far_back_is_a_422_not_a_long_wait(service_client, auth, feeds):
+    from reporting.main import create_app
+
+    feeds.person()
+    feeds.person()
+    async with service_client("reporting", create_app, as_known_max_people=1) as (client, session):
+        await catch_up(session, feeds)
+        response = await client.get(
+            "/api/v1/reports/indicators",
+            params={"period": "2013", "as_known_at": "2014-01-01T00:00:00+08:00"},
+            headers=auth(),
+        )
+    assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
+    assert response.json()["code"] == "as_known_at_too_far_back"

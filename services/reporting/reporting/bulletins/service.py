@@ -222,6 +222,7 @@ async def revisions_of(
     out: list[RevisionRead] = []
     for b in bulletins:
         changed: dict[tuple[str, str], set[uuid.UUID]] | None = None
+        counted = True
         for code, by_jurisdiction in b.figures.items():
             spec = defs.SPECS.get(code)
             if spec is None or code not in exact_now:
@@ -233,7 +234,11 @@ async def revisions_of(
                 if (pn, pd) == (cn, cd) or pn is None:
                     continue
                 if changed is None:
-                    _adjust, changed = await reports.known_at_adjustments(session, settings, day, b.published_at)
+                    try:
+                        _adjust, changed = await reports.known_at_adjustments(session, settings, day, b.published_at)
+                    except reports.AsKnownTooFarBack:
+                        changed = {}
+                        counted = False
                 num_col, den_col = spec.columns(day)
                 columns = {num_col, den_col} - {None}
                 records = len(
@@ -253,7 +258,7 @@ async def revisions_of(
                         current_numerator=cn,
                         current_denominator=cd,
                         current_value=_value(spec, cn, cd),
-                        records_changed=records,
+                        records_changed=records if counted else None,
                     )
                 )
     return out

@@ -4,7 +4,7 @@ reports read."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -76,6 +76,7 @@ class ReadModelRepository:
         conflict: str,
         returning: str | None = None,
         on_conflict: str = "DO NOTHING",
+        then: str | None = None,
     ) -> list[Any]:
         """One INSERT ... SELECT FROM unnest(arrays) for a whole batch of rows: one statement and one round trip,
         where an executemany costs one per row or per small batch (the apply rate of a page went from 0.6 s to
@@ -87,19 +88,24 @@ class ReadModelRepository:
         head = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
         tail = f"ON CONFLICT ON CONSTRAINT {conflict} {on_conflict}" + (f" RETURNING {returning}" if returning else "")
         statement = head + tail
+        if then is not None:
+            # A data-modifying CTE: the rows just inserted feed a second statement in the same round trip.
+            statement = f"WITH inserted AS ({statement}) {then}"
         params = {c.name: [row[c.name] for row in rows] for c in columns}
         result = await self.session.execute(text(statement), params)
-        return list(result.scalars().all()) if returning else []
+        return list(result.scalars().all()) if returning and then is None else []
 
-    async def add_person_facts(self, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
-        """Store fact rows not stored before (by their event); the people whose facts changed."""
-        if not rows:
-            return set()
-        return set(
+    async def add_person_facts(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Store fact rows not stored before (by their event) and mark their people dirty, in one statement."""
+        if rows:
             await self._insert_unnest(
-                PersonFact.__table__, rows, conflict="uq_rm_person_fact_event", returning="person_id"
+                PersonFact.__table__,
+                rows,
+                conflict="uq_rm_person_fact_event",
+                returning="person_id",
+                then="INSERT INTO rm_dirty_person (person_id) SELECT DISTINCT person_id FROM inserted "
+                "ON CONFLICT DO NOTHING",
             )
-        )
 
     async def add_site_facts(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -108,16 +114,6 @@ class ReadModelRepository:
     async def add_subsidy_facts(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             await self._insert_unnest(SubsidyFact.__table__, rows, conflict="uq_rm_subsidy_fact_event")
-
-    async def mark_dirty(self, person_ids: Iterable[uuid.UUID]) -> None:
-        ids = sorted(set(person_ids))
-        if ids:
-            await self.session.execute(
-                text(
-                    "INSERT INTO rm_dirty_person (person_id) SELECT unnest(CAST(:ids AS uuid[])) ON CONFLICT DO NOTHING"
-                ),
-                {"ids": ids},
-            )
 
     async def take_dirty(self, limit: int) -> list[uuid.UUID]:
         """Up to `limit` people to re-derive, taken off the list (another worker skips the ones taken)."""
@@ -158,8 +154,8 @@ class ReadModelRepository:
         out.sort(key=lambda r: r.seq)
         return out
 
-    async def people_recorded_after(self, known_at: datetime) -> list[uuid.UUID]:
-        stmt = select(PersonFact.person_id).where(PersonFact.recorded_at > known_at).distinct()
+    async def people_recorded_after(self, known_at: datetime, *, limit: int) -> list[uuid.UUID]:
+        stmt = select(PersonFact.person_id).where(PersonFact.recorded_at > known_at).distinct().limit(limit)
         return list((await self.session.scalars(stmt)).all())
 
     # --- derived ----------------------------------------------------------------------------------------------------

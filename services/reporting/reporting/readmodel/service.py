@@ -85,10 +85,9 @@ async def step(
             if known is not None:
                 known[:] = [position.cursor]
             return StepResult(applied=0, skipped=0, has_more=True)
-        changed = await repo.add_person_facts(facts.person)
+        await repo.add_person_facts(facts.person)
         await repo.add_site_facts(facts.site)
         await repo.add_subsidy_facts(facts.subsidy)
-        await repo.mark_dirty(changed)
         position.cursor = page.next_cursor
         position.events_seen += len(page.items)
         if page.items:

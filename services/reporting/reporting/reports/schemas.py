@@ -94,9 +94,9 @@ class RevisionRead(BaseModel):
     current_numerator: int
     current_denominator: int | None
     current_value: DecimalString | None
-    records_changed: int = Field(
+    records_changed: int | None = Field(
         description="People whose standing on the date differs between what was known at publication and now "
-        "(late or corrected records).",
+        "(late or corrected records); null when too many records changed since to recount online.",
         examples=[2],
     )
 

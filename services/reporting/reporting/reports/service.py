@@ -37,7 +37,7 @@ from reporting.reports.schemas import (
     TrendRead,
 )
 from shared.auth import Principal
-from shared.errors import NotFound
+from shared.errors import AppError, FieldError, NotFound
 from shared.reference import COUNTY_CODE, JURISDICTIONS
 
 COUNTY_NAME_ZH = "柳城县"
@@ -51,6 +51,10 @@ class IndicatorNotReported(NotFound):
 
 class JurisdictionNotFound(NotFound):
     code = "jurisdiction_not_found"
+
+
+class AsKnownTooFarBack(AppError):
+    status, code, title = 422, "as_known_at_too_far_back", "Too far back"
 
 
 def period_read(p: defs.Period) -> PeriodRead:
@@ -208,7 +212,13 @@ async def known_at_adjustments(
     recorded after `known_at`, derived from what was known then and from everything. Also how many of them changed
     standing, by (count column, jurisdiction)."""
     repo = ReadModelRepository(session)
-    person_ids = await repo.people_recorded_after(known_at)
+    person_ids = await repo.people_recorded_after(known_at, limit=settings.as_known_max_people + 1)
+    if len(person_ids) > settings.as_known_max_people:
+        raise AsKnownTooFarBack(
+            f"More than {settings.as_known_max_people} people's records changed since {known_at.isoformat()}: "
+            "too many to recompute while you wait. Ask for a later time, or read the published bulletin of that date.",
+            errors=[FieldError(field="query.as_known_at", message="too far back to recompute online")],
+        )
     adjust: Counts = {}
     changed: dict[tuple[str, str], set[uuid.UUID]] = {}
     config = rule_config(settings)
