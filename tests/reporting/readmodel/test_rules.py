@@ -207,3 +207,28 @@ def test_intervals_reach_into_the_future_and_are_merged():
     # Consolidated three years after the detox order began, and eligible until the 60th birthday.
     assert "consolidated" in flags_on(facts, date(2015, 1, 1))
     assert "eligible" not in flags_on(facts, date(2050, 1, 1))
+
+
+def test_before_any_restart_the_clock_runs_from_the_first_control_measure():
+    """Rule v2: a relapse in 2015 does not stop a rehabilitation begun in 2010 from counting as consolidated in 2013
+    (only facts dated by D count), and a voluntary detox agreement is not a control measure."""
+    facts = person(
+        registered_on=date(2009, 1, 1),
+        measures=[
+            Measure("m0", "voluntary_detox", date(2009, 1, 1)),
+            Measure("m1", "community_rehabilitation", date(2010, 3, 1)),
+        ],
+        relapses=[date(2015, 5, 1)],
+    )
+    assert "consolidated" not in flags_on(facts, date(2013, 2, 28))
+    assert "consolidated" in flags_on(facts, date(2013, 3, 1))
+    assert "consolidated" not in flags_on(facts, date(2015, 5, 1))
+
+
+def test_a_relapse_ends_consolidation_on_its_own_day():
+    facts = person(registered_on=date(2005, 1, 1), measures=[Measure("m1", "community_detox", date(2005, 1, 1))])
+    relapsed = person(
+        registered_on=date(2005, 1, 1), measures=[Measure("m1", "community_detox", date(2005, 1, 1))], relapses=[D]
+    )
+    assert "consolidated" in flags_on(facts, D) and "consolidated" in flags_on(relapsed, D - timedelta(days=1))
+    assert "consolidated" not in flags_on(relapsed, D)

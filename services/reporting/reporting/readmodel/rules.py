@@ -18,8 +18,8 @@ The rules, as the county adopted them (issue 10; registry rule v2 for consolidat
 - Consolidated (rule v2, N years): on record, not lost contact, and D >= clock start + N years (the anniversary
   counts); the clock starts at the latest positive test, relapse (a measure ended by escalation after relapse counts
   as one on its end date), or start of a community-detox, compulsory-isolation or custody-for-drug-use order.
-  Community rehabilitation after isolation does not restart it. A person with none of these starts the clock at their
-  first measure's start.
+  Community rehabilitation after isolation does not restart it. With none of these dated by D, the clock starts at
+  the first control measure's start (as the registry's rule v2 reads it).
 - Community: on record with community detox or community rehabilitation in force (placement rate's denominator up to
   2012-12-31). Eligible (from 2013): community, aged min_age..max_age-1 on D (a person is N years old from their N-th
   birthday), work ability on D not "unable", not in custody or a facility on D (a stay or a measure of those kinds).
@@ -202,9 +202,12 @@ def _clock_events(facts: PersonFacts, measures: Sequence[Measure]) -> list[date]
         if m.end_reason == "escalated_after_relapse" and m.actual_end_on is not None:
             days.append(m.actual_end_on)
     days += [s.start_on for s in facts.stays if s.for_drug_use]
-    if not days and measures:
-        days.append(min(m.start_on for m in measures))
     return sorted(set(days))
+
+
+def _first_control_start(measures: Sequence[Measure]) -> date | None:
+    """The clock's start when nothing restarted it by D: the first control measure's (the registry's rule v2)."""
+    return min((m.start_on for m in measures if m.kind in CONTROL_KINDS), default=None)
 
 
 def _lost_contact_spans(measures: Sequence[Measure]) -> list[Span]:
@@ -230,6 +233,8 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
     lost = _lost_contact_spans(measures)
     clock = _clock_events(facts, measures)
     anniversaries = [add_years(c, config.consolidation_years) for c in clock]
+    first_control = _first_control_start(measures)
+    fallback = add_years(first_control, config.consolidation_years) if first_control else None
     trainings = sorted(facts.trainings)
 
     bounds: set[date] = {facts.registered_on}
@@ -243,7 +248,10 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
         bounds.add(m.start_on)
         if m.actual_end_on is not None:
             bounds.add(m.actual_end_on)
+    bounds.update(clock)  # a relapse ends consolidation on its own day
     bounds.update(anniversaries)
+    if fallback is not None:
+        bounds.add(fallback)
     bounds.update(trainings)
     if facts.birth_date is not None:
         bounds.add(add_years(facts.birth_date, config.min_age))
@@ -272,7 +280,11 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
             if kinds & CONTROL_KINDS and not lost_contact:
                 flags |= CONTROLLED
             started = bisect_right(clock, day)
-            if started and not lost_contact and anniversaries[started - 1] <= day:
+            if started:
+                consolidated_from: date | None = anniversaries[started - 1]
+            else:
+                consolidated_from = fallback if first_control is not None and first_control <= day else None
+            if consolidated_from is not None and not lost_contact and consolidated_from <= day:
                 flags |= CONSOLIDATED
             if kinds & COMMUNITY_KINDS:
                 flags |= COMMUNITY
