@@ -13,6 +13,10 @@
    through asyncpg on the read model: the service's own statement (monthly and daily sums) and the naive aggregate
    over the people's intervals (what the sums replace).
 
+`--direct N` skips 1 and 2 and writes N people's intervals straight into the read model with SQL (five consecutive
+intervals a person with consistent flags, then the daily and monthly sums aggregated from them as the follower
+keeps them), to measure 3 at the issue's scale (`--direct 1000000`: 5 million intervals) in minutes.
+
 Writes its table into docs/benchmarks.md between the bench:reporting-volume markers (`--no-record`: print only).
 Develop at small scale (`--people 20000`); the issue's scale is `--people 1000000` (about 10 million events).
 """
@@ -104,6 +108,62 @@ async def catch_up(engine, pages: dict[str, gen.Pages], *, derive_batch: int) ->
     return {"total_s": total - generating, "generate_s": generating, "rounds": rounds}
 
 
+FLAG_SETS = [1, 3, 5, 7, 11, 27, 59, 91, 123, 75, 15, 31, 63, 95]
+"""Consistent flag combinations (readmodel.rules): on record; controlled; consolidated; community; eligible; placed
+among the eligible; training coverage base/trained among the eligible."""
+DIRECT_INTERVALS = """
+INSERT INTO rm_person_interval (person_id, valid_from, valid_to, jurisdiction_code, flags)
+SELECT md5(g::text)::uuid,
+       p.d0 + k * p.step,
+       CASE WHEN k = 4 THEN NULL ELSE p.d0 + (k + 1) * p.step END,
+       p.jur,
+       (ARRAY{flags})[1 + ((g * 7 + k * 13) % {n_flags})]
+FROM generate_series($1::int, $2::int) g
+CROSS JOIN LATERAL (SELECT DATE '2008-01-01' + (hashint4(g) & 4095) % 2900 AS d0,
+                           200 + (hashint4(g + 1) & 1023) % 500 AS step,
+                           (ARRAY{jurisdictions})[1 + (hashint4(g + 2) & 255) % 14] AS jur) p
+CROSS JOIN generate_series(0, 4) k
+"""
+DIRECT_COUNTS = """
+INSERT INTO {table} ({key}, jurisdiction_code, {cols})
+SELECT {bucket}, jurisdiction_code, {sums} FROM (
+  SELECT valid_from AS day, jurisdiction_code, 1 AS sign, flags FROM rm_person_interval
+  UNION ALL
+  SELECT valid_to, jurisdiction_code, -1, flags FROM rm_person_interval WHERE valid_to IS NOT NULL
+) d GROUP BY 1, 2
+"""
+
+
+async def fill_direct(server_url: str, people: int) -> dict[str, Any]:
+    from reporting.readmodel.service import FLAG_COLUMNS
+    from shared.reference import JURISDICTIONS
+
+    dsn, extra = asyncpg_dsn(server_url, DATABASE)
+    conn = await asyncpg.connect(dsn, **extra)
+    started = time.perf_counter()
+    try:
+        flags = "[" + ",".join(str(f) for f in FLAG_SETS) + "]"
+        jurisdictions = "[" + ",".join(f"'{c}'" for c in JURISDICTIONS) + "]"
+        statement = DIRECT_INTERVALS.format(flags=flags, n_flags=len(FLAG_SETS), jurisdictions=jurisdictions)
+        for first in range(1, people + 1, 100_000):
+            await conn.execute(statement, first, min(first + 99_999, people))
+        cols = ", ".join(COUNT_COLUMNS)
+        sums = ", ".join(f"sum(CASE WHEN flags & {b} = {b} THEN sign ELSE 0 END)" for _c, b in FLAG_COLUMNS)
+        for table, key, bucket in (
+            ("rm_daily_count", "day", "day"),
+            ("rm_monthly_count", "month", "date_trunc('month', day)::date"),
+        ):
+            await conn.execute(DIRECT_COUNTS.format(table=table, key=key, cols=cols, bucket=bucket, sums=sums))
+        await conn.execute("VACUUM ANALYZE")
+        rows = {
+            t: await conn.fetchval(f"SELECT count(*) FROM {t}")
+            for t in ("rm_person_interval", "rm_daily_count", "rm_monthly_count")
+        }
+    finally:
+        await conn.close()
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
 SERVICE_SQL = """
 SELECT jurisdiction_code, {sums} FROM (
   SELECT jurisdiction_code, {cols} FROM rm_monthly_count WHERE month < $1
@@ -155,6 +215,12 @@ async def raw_times(server_url: str, days: list[date]) -> dict[str, list[float]]
                 started = time.perf_counter()
                 await conn.fetch(statements[name], *args)
                 out[name].append((time.perf_counter() - started) * 1000)
+        # The precomputed sums must equal the aggregate over the intervals (a wrong sum would be fast and useless).
+        for day in days[:5]:
+            mine = await conn.fetch(statements["service"], day.replace(day=1), day)
+            naive = await conn.fetch(statements["naive"], day)
+            as_dict = lambda rows: {r[0]: tuple(int(v) for v in r[1:]) for r in rows if any(r[1:])}  # noqa: E731
+            assert as_dict(mine) == as_dict(naive), f"sums differ from the intervals on {day}"
         plans = {}
         for name, args in (("service", (days[0].replace(day=1), days[0])), ("naive", (days[0],))):
             rows = await conn.fetch("EXPLAIN (ANALYZE, COSTS OFF) " + statements[name], *args)
@@ -222,7 +288,12 @@ def load_average() -> str:
 async def run(args: argparse.Namespace, server_url: str) -> dict[str, Any]:
     result: dict[str, Any] = {"people": args.people, "load_start": load_average()}
     url = database_url_for(server_url, DATABASE)
-    if not args.reuse:
+    if args.direct:
+        ensure_database(server_url, DATABASE, recreate=True)
+        upgrade("reporting", url)
+        result["direct"] = await fill_direct(server_url, args.direct)
+        result["people"] = args.direct
+    elif not args.reuse:
         ensure_database(server_url, DATABASE, recreate=True)
         upgrade("reporting", url)
         engine = create_async_engine(url, pool_size=2)
@@ -291,6 +362,14 @@ def render(r: dict[str, Any], command: str) -> str:
             + ".",
             "",
         ]
+    if "direct" in r:
+        d = r["direct"]
+        lines += [
+            f"**Read model written directly** (`--direct`): {r['people']:,} people, "
+            + ", ".join(f"{k} {v:,}" for k, v in d["rows"].items())
+            + f", in {d['seconds']:.0f} s (SQL; no feed, no derivation).",
+            "",
+        ]
     if "catch_up" in r:
         cu = r["catch_up"]
         lines += [
@@ -331,6 +410,7 @@ def main() -> None:
     parser.add_argument("--derive-batch", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=gen.DEFAULT_SEED)
     parser.add_argument("--reuse", action="store_true", help="measure the reports on the existing bench database")
+    parser.add_argument("--direct", type=int, default=0, help="write this many people's intervals with SQL instead")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     server_url, server = server_url_or_embedded()

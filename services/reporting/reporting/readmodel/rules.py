@@ -267,9 +267,14 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
     intervals: list[Interval] = []
     year = None
     eligible_seen = placed_seen = False
+    previous_eligible = previous_placed = False
     for i, day in enumerate(days):
         if day.year != year:
-            year, eligible_seen, placed_seen = day.year, False, False
+            # A new year: what counts so far is what the segment reaching into it from the year before (if the year
+            # did not start with a boundary) was on 1 January up to this day.
+            carried = i > 0 and day > date(day.year, 1, 1)
+            year = day.year
+            eligible_seen, placed_seen = carried and previous_eligible, carried and previous_placed
         on_record = any(_in_force(sp.start_on, sp.end_on, day) for sp in on_record_spans)
         placed_raw = any(_in_force(p.start_on, p.end_on, day) for p in facts.placements)
         flags = 0
@@ -299,6 +304,7 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
                     flags |= PLACED
         eligible_seen = eligible_seen or bool(flags & ELIGIBLE)
         placed_seen = placed_seen or placed_raw
+        previous_eligible, previous_placed = bool(flags & ELIGIBLE), placed_raw
         if on_record and eligible_seen and not placed_seen:
             flags |= COVERAGE_BASE
             so_far = bisect_right(trainings, day) - bisect_right(trainings, date(day.year, 1, 1) - timedelta(days=1))
