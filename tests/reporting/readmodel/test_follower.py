@@ -168,3 +168,74 @@ async def test_first_version_events_are_read_with_the_days_they_were_recorded(re
     await catch_up(reporting_session, feeds)
     assert (await repo.counts_on(D))["dapu"]["on_record"] == 1
     assert (await repo.counts_on(date(2014, 2, 1)))["shapu"]["on_record"] == 1
+
+
+async def test_a_person_snapshot_replaces_what_came_before_it(reporting_session, feeds):
+    """The registry's migration writes one person.snapshot per existing person: earlier first-version facts are
+    replaced by what it lists, and events after it apply on top."""
+    person = uuid.uuid4()
+    v1 = {"jurisdiction_code": "dapu", "status": "active", "work_ability": "able", "birth_year": 1980}
+    feeds.feed["registry"].add("person.created", person, v1)
+    feeds.feed["registry"].add("person.archived", person, v1 | {"status": "archived"})  # undated: the recording day
+    measure = feeds.measure(person, "community_detox", date(2011, 3, 1))
+    snapshot = {
+        "schema_version": 2,
+        "person_id": str(person),
+        "jurisdiction_code": "shapu",
+        "status": "active",
+        "version": 4,
+        "registered_on": "2011-03-01",
+        "gender": "male",
+        "birth_year": 1980,
+        "birth_date": "1980-05-04",
+        "work_ability": "able",
+        "work_ability_since": "2011-03-01",
+        "measures": [
+            {
+                "measure_id": str(measure),
+                "kind": "community_detox",
+                "start_on": "2011-03-01",
+                "planned_end_on": None,
+                "actual_end_on": None,
+                "end_reason": None,
+                "corrects_id": None,
+            }
+        ],
+        "relapses": [{"relapse_id": str(uuid.uuid4()), "occurred_on": "2012-02-01", "source": "drug_test"}],
+        "register_changes": [],
+        "work_ability_changes": [
+            {"work_ability_change_id": str(uuid.uuid4()), "work_ability": "able", "effective_on": "2011-03-01"}
+        ],
+        "stays": [],
+        "transfers": [
+            {
+                "transfer_id": str(uuid.uuid4()),
+                "from_jurisdiction_code": "dapu",
+                "to_jurisdiction_code": "shapu",
+                "effective_on": "2013-06-01",
+            }
+        ],
+    }
+    feeds.feed["registry"].add("person.snapshot", person, snapshot)
+    await catch_up(reporting_session, feeds)
+    repo = ReadModelRepository(reporting_session)
+    # The v1 archive is forgotten; the transfer of 2013-06-01 moves the person; the 2012 relapse restarts the clock.
+    assert (await repo.counts_on(date(2013, 5, 31)))["dapu"]["on_record"] == 1
+    assert (await repo.counts_on(D))["shapu"]["on_record"] == 1
+    assert (await repo.counts_on(date(2015, 1, 31)))["shapu"]["consolidated"] == 0
+    assert (await repo.counts_on(date(2015, 2, 1)))["shapu"]["consolidated"] == 1
+    # After the snapshot, a dated death takes the person off.
+    feeds.feed["registry"].add(
+        "person.archived",
+        person,
+        snapshot
+        | {
+            "schema_version": 2,
+            "effective_on": "2015-06-01",
+            "reason_code": "died",
+            "register_change_id": str(uuid.uuid4()),
+            "status": "archived",
+        },
+    )
+    await catch_up(reporting_session, feeds)
+    assert (await repo.counts_on(date(2015, 6, 1))).get("shapu", {}).get("on_record", 0) == 0

@@ -159,6 +159,68 @@ def _person_row(feed: str, event: FeedEvent, person_id: uuid.UUID, fact_type: st
 REGISTER_OFF = frozenset({"person.archived", "person.off_register", "register.off"})
 REGISTER_RETURN = frozenset({"person.returned", "person.restored", "register.returned"})
 REGISTER_ONLY = frozenset({"person.off_register", "person.restored", "person.register_change_withdrawn"})
+SNAPSHOT = "snapshot"
+"""The fact a person.snapshot leaves: what was known of the person before it is replaced by what it lists."""
+
+
+def _snapshot(event: FeedEvent, row: Any) -> None:
+    """person.snapshot: everything dated about one person, replacing what came before it (readmodel.service reads
+    the marker). Each listed item keeps its own id, so later events about it are new versions of the same fact."""
+    data = event.data
+    row(SNAPSHOT)
+    for m in data.get("measures") or []:
+        row(
+            "measure",
+            _uuid(m, "measure_id", required=True),
+            kind=_code(m, "kind"),
+            start_on=_date(m, "start_on", required=True),
+            end_on=_date(m, "actual_end_on"),
+            reason=_code(m, "end_reason"),
+            corrects_id=_uuid(m, "corrects_id"),
+        )
+    for r in data.get("relapses") or []:
+        row(
+            "relapse",
+            _uuid(r, "relapse_id", required=True),
+            kind="positive_test",
+            start_on=_date(r, "occurred_on", required=True),
+        )
+    for c in data.get("register_changes") or []:
+        row(
+            "register",
+            _uuid(c, "register_change_id", required=True),
+            kind="return" if c.get("kind") == "returned" else "off",
+            reason=_code(c, "reason_code"),
+            start_on=_date(c, "effective_on", required=True),
+            status="withdrawn" if c.get("withdrawn") else None,
+        )
+    for w in data.get("work_ability_changes") or []:
+        row(
+            "work_ability",
+            _uuid(w, "work_ability_change_id", required=True),
+            work_ability=_code(w, "work_ability", size=20),
+            start_on=_date(w, "effective_on", required=True),
+        )
+    for st in data.get("stays") or []:
+        row(
+            "stay",
+            _uuid(st, "stay_id", required=True),
+            kind=_code(st, "kind"),
+            start_on=_date(st, "start_on", required=True),
+            end_on=_date(st, "end_on"),
+            for_drug_use=bool(st.get("for_drug_use")),
+            status="withdrawn" if st.get("withdrawn") else None,
+        )
+    for t in data.get("transfers") or []:
+        row(
+            "jurisdiction",
+            _uuid(t, "transfer_id", required=True),
+            jurisdiction_code=_code(t, "to_jurisdiction_code"),
+            reason=_code(t, "from_jurisdiction_code"),
+            start_on=_date(t, "effective_on", required=True),
+        )
+
+
 """person.* kinds that say nothing new about the person's own attributes."""
 
 
@@ -186,6 +248,8 @@ def registry_facts(event: FeedEvent) -> Facts:
                 reason=_code(data, "reason_code", "reason") or ("archived" if kind == "person.archived" else None),
                 start_on=effective_on,
             )
+    if kind == "person.snapshot":
+        _snapshot(event, row)
     if kind == "person.register_change_withdrawn":
         row("register", _uuid(data, "register_change_id", required=True), status="withdrawn")
         return out

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.readmodel import rules
-from reporting.readmodel.events import Facts, FeedPage, Unreadable, facts_of
+from reporting.readmodel.events import SNAPSHOT, Facts, FeedPage, Unreadable, facts_of
 from reporting.readmodel.models import COUNT_COLUMNS, PersonFact, PersonInterval
 from reporting.readmodel.repository import CountKey, ReadModelRepository
 
@@ -133,6 +133,13 @@ def build_facts(
 ) -> rules.PersonFacts:
     """One person's rules.PersonFacts from the latest versions of their facts (oldest first) and every version of
     their `person` fact."""
+    snapshots = [r for r in rows if r.fact_type == SNAPSHOT]
+    if snapshots:
+        # A person.snapshot replaces what was known before it: keep its own rows and what came after.
+        last = max(snapshots, key=lambda r: r.seq)
+        rows = [r for r in rows if r.seq > last.seq or (r.event_id == last.event_id and r.feed == last.feed)]
+        versions = [v for v in versions if v.seq > last.seq or v.event_id == last.event_id]
+        first = versions[0] if versions else first
     rows = [r for r in rows if r.status != "withdrawn" or r.fact_type == "person"]
     person = list(versions) or [r for r in rows if r.fact_type == "person"]
     current = person[-1] if person else None
