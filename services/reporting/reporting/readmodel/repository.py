@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, literal, or_, select, text, update
+from sqlalchemy import case, delete, func, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -372,9 +372,6 @@ class ReadModelRepository:
             .order_by(both.c.subsidy_type, both.c.tier)
         )
         return list((await self.session.execute(stmt)).all())
-
-    async def touch(self, feed: str, *, at: datetime) -> None:
-        await self.session.execute(update(FeedCursor).where(FeedCursor.feed == feed).values(updated_at=at))
 
 
 def _months(first: date, last: date) -> list[date]:

@@ -7,7 +7,7 @@ from fastapi.responses import StreamingResponse
 
 from reporting.config import Settings
 from reporting.reports import definitions as defs
-from reporting.reports import service
+from reporting.reports import policy, service
 from reporting.reports.schemas import RankingRead, ReportRead, SubsidyRow, TrendRead
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
@@ -177,8 +177,6 @@ async def subsidies_report(
     format: FormatQuery = "json",
 ) -> Any:
     """Subsidies decided for and paid in a year, by type and tier (CNY)."""
-    from reporting.reports import policy
-
     policy.require_view(principal)
     result = await service.subsidies(session, year, None)
     if format == "json":
