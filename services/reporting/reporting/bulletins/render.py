@@ -455,7 +455,7 @@ def pdf(content: dict[str, Any], bulletin: dict[str, Any]) -> bytes:
             [12 * mm, 46 * mm, 16 * mm, 16 * mm, 24 * mm, 18 * mm, 40 * mm],
         ),
         Spacer(1, 4 * mm),
-        _rate_drawing(content, "placement_rate", 170 * mm, 85 * mm),
+        _rate_drawing(content, "placement_rate", 170 * mm, 70 * mm),
         PageBreak(),
         Paragraph("三、低于目标的乡镇", styles["h"]),
     ]
