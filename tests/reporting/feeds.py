@@ -3,6 +3,7 @@ docs/events/*.md) and a way to run the follower's steps inside the test's rolled
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -238,11 +239,13 @@ class Feeds:
 
 
 def transaction_in(session: AsyncSession):
-    """The follower's transactions as savepoints of the test's transaction (rolled back after the test)."""
+    """The follower's transactions as savepoints of the test's transaction (rolled back after the test). The follower
+    steps its feeds side by side; on one shared session their transactions take turns."""
+    turn = asyncio.Lock()
 
     @asynccontextmanager
     async def transaction() -> AsyncIterator[AsyncSession]:
-        async with session.begin_nested():
+        async with turn, session.begin_nested():
             yield session
 
     return transaction

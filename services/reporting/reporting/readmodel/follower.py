@@ -73,27 +73,33 @@ class Follower:
     def _backoff(self, failures: int) -> float:
         return min(self.max_backoff_seconds, 0.5 * 2 ** min(failures, 16)) * random.uniform(0.5, 1.0)  # noqa: S311 (jitter)
 
+    async def _step(self, feed: str, state: FeedState) -> bool | None:
+        """One step of one feed: whether it has more (None: it failed and backs off)."""
+        try:
+            result = await service.step(
+                self.transaction, feed, state.fetch, batch_size=self.batch_size, known=state.cursor
+            )
+        except Exception as exc:
+            state.cursor.clear()
+            state.failures += 1
+            wait = self._backoff(state.failures)
+            state.retry_at = self.clock() + wait
+            logger.warning(
+                "feed poll failed; retrying",
+                extra={"feed": feed, "error": type(exc).__name__, "detail": str(exc)[:200], "wait": round(wait, 2)},
+            )
+            await self._record_error(feed, f"{type(exc).__name__}: {exc}"[:300])
+            return None
+        state.failures = 0
+        return result.has_more
+
     async def poll_round(self) -> bool:
-        """One step of every feed that is due, then one derivation batch; True when there is more to do at once."""
-        busy = False
+        """One step of every feed that is due (the feeds side by side: one's database wait is another's parsing),
+        then one derivation batch; True when there is more to do at once."""
         now = self.clock()
-        for feed, state in self.states.items():
-            if state.retry_at > now:
-                continue
-            try:
-                result = await service.step(self.transaction, feed, state.fetch, batch_size=self.batch_size)
-            except Exception as exc:
-                state.failures += 1
-                wait = self._backoff(state.failures)
-                state.retry_at = self.clock() + wait
-                logger.warning(
-                    "feed poll failed; retrying",
-                    extra={"feed": feed, "error": type(exc).__name__, "detail": str(exc)[:200], "wait": round(wait, 2)},
-                )
-                await self._record_error(feed, f"{type(exc).__name__}: {exc}"[:300])
-                continue
-            state.failures = 0
-            busy = busy or result.has_more
+        due = [(feed, state) for feed, state in self.states.items() if state.retry_at <= now]
+        results = await asyncio.gather(*(self._step(feed, state) for feed, state in due))
+        busy = any(results)
         if busy and self.clock() - self.last_derived < self.derive_every_seconds:
             return True
         self.last_derived = self.clock()
