@@ -31,6 +31,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 from starlette.routing import Route
 
+from gateway.clients.schemas import EMPLOYER_CLIENT_SCOPES
+from gateway.clients.service import SERVICE_SCOPES as GATEWAY_SERVICE_SCOPES
 from shared.db import COMMIT_ON_ERROR, end_request_transaction, get_session
 from shared.reference import DEPARTMENTS, scopes_for_roles
 
@@ -42,14 +44,10 @@ SERVICE, EMPLOYER = "service", "employer"
 KINDS = frozenset({*DEPARTMENTS, SERVICE, EMPLOYER})
 ANYONE = KINDS
 STAFF_ROLES = ("staff", "viewer", "auditor", "admin")
-SERVICE_SCOPES: dict[str, tuple[str, ...]] = {
-    # As the gateway registers them (gateway.clients.service.SERVICE_SCOPES; tests/access/test_gateway checks it).
-    "registry": ("registry:read",),
-    "placement": ("placement:read", "registry:read"),
-    "subsidy": ("subsidy:read", "placement:read", "registry:read"),
-    "reporting": ("reporting:read", "registry:read", "placement:read", "subsidy:read"),
-}
-EMPLOYER_SCOPES = ("placement:read", "placement:write")
+SERVICE_SCOPES: dict[str, tuple[str, ...]] = {name: tuple(scopes) for name, scopes in GATEWAY_SERVICE_SCOPES.items()}
+"""The platform's service clients' scopes, as the gateway registers them."""
+EMPLOYER_SCOPES = tuple(sorted(EMPLOYER_CLIENT_SCOPES))
+"""Every scope the gateway lets an employer's client hold: the matrix tries the widest one."""
 CLIENTS = frozenset(
     {*(f"svc-{s}" for s in SERVICE_SCOPES), "client:civil_affairs", "client:township@B"}
     | {"client:employer@A", "client:employer@B"}
