@@ -1,7 +1,8 @@
 """Reporting across the real processes: people registered and placed through the gateway reach reporting's read
 model over the registry's and placement's feeds (its own client, svc-reporting); the county's and the townships'
 figures follow; a township officer sees their own jurisdiction in detail and the others suppressed; the NCO publishes
-a bulletin whose PDF and XLSX carry the Chinese title and the township names."""
+a bulletin whose PDF and XLSX carry the Chinese title and the township names. Its people live in Liutang and
+Fengshan, where no other e2e test registers anyone (the system is shared by the whole session)."""
 
 import io
 import uuid
@@ -61,8 +62,8 @@ def nco(system, admin_token):
 
 
 @pytest.fixture(scope="module")
-def dapu(system, admin_token):
-    return user(system, admin_token, "township", "dapu")
+def liutang(system, admin_token):
+    return user(system, admin_token, "township", "liutang")
 
 
 def register(system, headers, seq: int, jurisdiction: str) -> str:
@@ -126,22 +127,26 @@ def report(system, headers) -> dict:
     return response.json()
 
 
-def test_registered_and_placed_people_reach_the_figures_and_the_bulletin(system, nco, dapu):
-    dapu_people = [register(system, dapu, 500 + i, "dapu") for i in range(6)]
+def test_registered_and_placed_people_reach_the_figures_and_the_bulletin(system, nco, liutang):
+    liutang_people = [register(system, liutang, 500 + i, "liutang") for i in range(6)]
     for i in range(2):
-        register(system, nco, 520 + i, "shapu")
+        register(system, nco, 520 + i, "fengshan")
     employer = call(
         system,
         "POST",
         "/api/v1/employers",
-        dapu,
-        json={"name": f"柳城县大埔镇蔗糖厂-{uuid.uuid4().hex[:6]}", "kind": "enterprise", "jurisdiction_code": "dapu"},
+        liutang,
+        json={
+            "name": f"柳城县六塘镇蔗糖厂-{uuid.uuid4().hex[:6]}",
+            "kind": "enterprise",
+            "jurisdiction_code": "liutang",
+        },
     )
     assert employer.status_code == 201, employer.text
     # Placement hears of the people from the registry's feed too before it may place them.
-    for person_id in dapu_people[:3]:
+    for person_id in liutang_people[:3]:
         wait_until(
-            lambda pid=person_id: _placeable(system, dapu, pid, employer.json()["id"]),
+            lambda pid=person_id: _placeable(system, liutang, pid, employer.json()["id"]),
             "placement did not accept the person",
             system.logs["placement"],
             timeout=30,
@@ -149,41 +154,51 @@ def test_registered_and_placed_people_reach_the_figures_and_the_bulletin(system,
 
     def caught_up() -> bool:
         placement = figures(report(system, nco), "placement_rate")
-        return placement["liucheng"]["denominator"] == 8 and placement["liucheng"]["numerator"] == 3
+        ours = (
+            placement["liutang"]["numerator"],
+            placement["liutang"]["denominator"],
+            placement["fengshan"]["denominator"],
+        )
+        return ours == (3, 6, 2)
 
-    wait_until(caught_up, "reporting did not catch up with the feeds", system.logs["reporting"], timeout=60)
+    wait_until(caught_up, "reporting did not catch up with the feeds", system.logs["reporting"], timeout=90)
     county = report(system, nco)
     assert county["definition_version"] == 1
     placement = figures(county, "placement_rate")
-    assert (placement["dapu"]["numerator"], placement["dapu"]["denominator"], placement["dapu"]["value"]) == (
+    assert (placement["liutang"]["numerator"], placement["liutang"]["denominator"], placement["liutang"]["value"]) == (
         3,
         6,
         "50.00",
     )
-    assert (placement["shapu"]["numerator"], placement["shapu"]["denominator"]) == (0, 2)
-    assert figures(county, "on_record")["liucheng"]["value"] == "8.00"
-    assert figures(county, "control_rate")["liucheng"]["value"] == "100.00"
+    assert (placement["fengshan"]["numerator"], placement["fengshan"]["denominator"]) == (0, 2)
+    # The county is the sum of its jurisdictions (other e2e tests' people included).
+    townships = [f for code, f in placement.items() if code != "liucheng"]
+    assert placement["liucheng"]["numerator"] == sum(f["numerator"] for f in townships)
+    assert placement["liucheng"]["denominator"] == sum(f["denominator"] for f in townships) >= 8
+    on_record = figures(county, "on_record")
+    assert (on_record["liutang"]["value"], on_record["fengshan"]["value"]) == ("6.00", "2.00")
+    assert figures(county, "control_rate")["liutang"]["value"] == "100.00"
     sources = {s["source"]: s for s in county["data_as_of"]}
     assert sources["registry"]["as_of"] is not None and sources["placement"]["as_of"] is not None
 
-    township = report(system, dapu)
+    township = report(system, liutang)
     seen = figures(township, "placement_rate")
-    assert seen["dapu"]["numerator"] == 3 and not seen["dapu"]["suppressed"]
-    assert seen["shapu"]["suppressed"] and seen["shapu"]["denominator_display"] == "<5"
+    assert seen["liutang"]["numerator"] == 3 and not seen["liutang"]["suppressed"]
+    assert seen["fengshan"]["suppressed"] and seen["fengshan"]["denominator_display"] == "<5"
 
     published = call(system, "POST", "/api/v1/bulletins", nco, json={"period": str(TODAY)})
     assert published.status_code == 201, published.text
     bulletin = published.json()
-    pdf = call(system, "GET", f"/api/v1/bulletins/{bulletin['id']}/file", dapu, params={"format": "pdf"})
+    pdf = call(system, "GET", f"/api/v1/bulletins/{bulletin['id']}/file", liutang, params={"format": "pdf"})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert bulletin["title_zh"] in text and "大埔镇" in text and "沙埔镇" in text
-    xlsx = call(system, "GET", f"/api/v1/bulletins/{bulletin['id']}/file", dapu, params={"format": "xlsx"})
+    assert bulletin["title_zh"] in text and "六塘镇" in text and "凤山镇" in text
+    xlsx = call(system, "GET", f"/api/v1/bulletins/{bulletin['id']}/file", liutang, params={"format": "xlsx"})
     workbook = load_workbook(io.BytesIO(xlsx.content))
     rows = {r[1]: r for r in workbook["就业安置率"].iter_rows(min_row=2, values_only=True)}
-    assert rows["大埔镇"][2:5] == ("<5", "—", None)  # published: a numerator under 5 is withheld
+    assert rows["六塘镇"][2:5] == ("<5", "—", None)  # published: a numerator under 5 is withheld
     png = call(
-        system, "GET", f"/api/v1/bulletins/{bulletin['id']}/charts/placement_rate", dapu, params={"format": "png"}
+        system, "GET", f"/api/v1/bulletins/{bulletin['id']}/charts/placement_rate", liutang, params={"format": "png"}
     )
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
 
