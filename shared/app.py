@@ -20,6 +20,7 @@ from shared.http import make_http_client
 from shared.input_guard import InputGuardMiddleware
 from shared.jwt import JWKSFetcher, KeySet, TokenVerifier
 from shared.logging import RequestContextMiddleware, configure_logging
+from shared.openapi import finish_document, install_offline_docs, operation_id
 from shared.pagination import CursorKeyMiddleware
 from shared.revocation import start_revocation_check
 
@@ -186,7 +187,11 @@ def create_service_app(
         lifespan=lifespan,
         openapi_tags=openapi_tags,
         responses=problem_responses(500),
+        generate_unique_id_function=operation_id,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_offline_docs(app)
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(InputGuardMiddleware)  # innermost: sees bodies already bounded by the limit below
@@ -206,8 +211,9 @@ def create_service_app(
 
 
 def own_openapi(app: FastAPI) -> dict[str, Any]:
-    """The app's own OpenAPI document (cached by FastAPI), with errors documented as problem+json."""
-    return move_problem_schemas(FastAPI.openapi(app))
+    """The app's own OpenAPI document (cached by FastAPI), with errors documented as problem+json and made fit for
+    generated clients (shared.openapi)."""
+    return finish_document(app, move_problem_schemas(FastAPI.openapi(app)))
 
 
 def use_docstring_summaries(router: APIRouter) -> None:

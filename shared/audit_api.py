@@ -17,6 +17,7 @@ from shared.audit import ActorKind, AuditLog, Outcome
 from shared.auth import CurrentPrincipal, Principal
 from shared.db import SessionDep
 from shared.errors import Forbidden, problem_responses
+from shared.openapi import resource_operation_id
 from shared.pagination import Page, PageParams, PageParamsDep, keyset_page
 
 AUDIT_SCOPE = "audit:read"
@@ -67,7 +68,10 @@ class AuditEventRead(BaseModel):
     )
     changes: dict[str, FieldChange] | None = Field(
         description="For a write: the fields changed, old and new; sensitive values are redacted but still named.",
-        examples=[{"address": {"old": "大埔镇…", "new": "东泉镇…"}, "id_number": {"old": None, "new": "[redacted]"}}],
+        # No null in an example: FastAPI drops null values from the published document, which would leave `old` out.
+        examples=[
+            {"address": {"old": "大埔镇…", "new": "东泉镇…"}, "id_number": {"old": "[redacted]", "new": "[redacted]"}}
+        ],
     )
     outcome: Outcome = Field(
         description="success, denied, not_found, invalid or error (refused attempts are recorded too).",
@@ -170,7 +174,7 @@ def audit_router(audit: AuditLog, model: Any, *, prefix: str, tags: list[str] | 
 
         return _check
 
-    @router.get("", responses=problem_responses(400, 403, 422))
+    @router.get("", operation_id=resource_operation_id("list", prefix), responses=problem_responses(400, 403, 422))
     async def list_audit_events(
         principal: Annotated[Principal, Depends(auditor(READ_OPERATION))],
         session: SessionDep,
@@ -215,7 +219,7 @@ def audit_router(audit: AuditLog, model: Any, *, prefix: str, tags: list[str] | 
             trail.resource_ids = list(people_concerned(items, filters))
         return Page(items=items, next_cursor=next_cursor, limit=params.limit)
 
-    @router.get("/verify", responses=problem_responses(403, 422))
+    @router.get("/verify", operation_id=resource_operation_id("verify", prefix), responses=problem_responses(403, 422))
     async def verify_audit_events(
         principal: Annotated[Principal, Depends(auditor(VERIFY_OPERATION))],
         session: SessionDep,

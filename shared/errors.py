@@ -14,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.logging import request_id_var
+from shared.openapi import RESPONSE_HEADERS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("qihang.errors")
@@ -266,6 +267,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         out[status] = {
             "model": Problem,
             "description": title,
+            **({"headers": {"Retry-After": RESPONSE_HEADERS["Retry-After"]}} if status in (429, 503) else {}),
             "content": {
                 PROBLEM_MEDIA_TYPE: {
                     "example": {

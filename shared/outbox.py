@@ -78,6 +78,7 @@ from sqlalchemy.types import UserDefinedType
 from shared.auth import require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
+from shared.openapi import resource_operation_id
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, InvalidCursor, decode_position, encode_position
 
 KIND_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
@@ -300,6 +301,7 @@ def events_router(outbox: Outbox, *, prefix: str, tag: str, scope: str, dependen
 
     @router.get(
         "",
+        operation_id=resource_operation_id("list", prefix),
         dependencies=[Depends(require_scopes(scope)), *dependencies],
         responses=problem_responses(400, 403, 422),
         response_description="The next events, the cursor to continue from, and whether more are ready.",

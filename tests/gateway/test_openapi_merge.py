@@ -216,8 +216,38 @@ def test_merge_renames_through_chains_and_keeps_operation_ids_unique():
     )
     result = merge_documents(gateway, {"placement": placement, "subsidy": None})
     schemas = result["components"]["schemas"]
-    assert schemas["A"] == {"type": "string"} and schemas["Placement_A"] == {"type": "integer"}
-    assert schemas["Placement_B"] == {"properties": {"a": ref("Placement_A")}}
+    # A renamed schema's title follows its name: generators name their classes after titles.
+    assert schemas["A"] == {"type": "string"} and schemas["Placement_A"] == {"type": "integer", "title": "PlacementA"}
+    assert schemas["Placement_B"] == {"properties": {"a": ref("Placement_A")}, "title": "PlacementB"}
     assert schemas["C"] == {"items": ref("Placement_B")}
-    assert result["paths"]["/api/v1/employers"]["get"]["operationId"] == "placement_op"
+    assert result["paths"]["/api/v1/employers"]["get"]["operationId"] == "placementOp"
     assert result["x-missing-services"] == ["subsidy"]
+
+
+def test_operation_ids_of_functions_named_alike_in_two_services_come_from_the_table():
+    def doc(path: str, op_id: str) -> dict[str, Any]:
+        return {"paths": {path: {"get": {"operationId": op_id, "responses": {}}}}, "components": {"schemas": {}}}
+
+    gateway = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    result = merge_documents(
+        gateway,
+        {
+            "registry": doc("/api/v1/person-imports", "listImports"),
+            "placement": doc("/api/v1/placement-imports", "listImports"),
+            "reporting": doc("/api/v1/supervision-visits", "listVisits"),
+        },
+    )
+    ids = {path: item["get"]["operationId"] for path, item in result["paths"].items()}
+    assert ids == {
+        "/api/v1/person-imports": "listPersonImports",
+        "/api/v1/placement-imports": "listPlacementImports",
+        "/api/v1/supervision-visits": "listSupervisionVisits",
+    }
+
+
+async def test_the_gateways_own_errors_declare_retry_after_where_they_send_it(gateway):
+    document = await merged(gateway)
+    responses = document["paths"]["/api/v1/employers/items"]["post"]["responses"]
+    assert set(responses["429"]["headers"]) == {"Retry-After"}
+    assert set(responses["503"]["headers"]) == {"Retry-After"}
+    assert "headers" not in responses["502"]

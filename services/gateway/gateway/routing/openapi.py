@@ -4,9 +4,13 @@
 
 From a service the merge takes the paths under its route-table prefixes (so not its `/healthz` or
 `/readyz`), its component schemas and its tags. A schema with the name of a different, earlier one is
-renamed `<Service>_<Name>` and every `$ref` of that service follows; identical schemas (the shared
-`Problem`, for one) appear once. Every merged operation requires the gateway's bearer scheme and documents
-the errors the gateway itself can answer for it.
+renamed `<Service>_<Name>` (title too: generators name classes after titles) and every `$ref` of that service
+follows; identical schemas (the shared `Problem`, for one) appear once. Every merged operation requires the
+gateway's bearer scheme and documents the errors the gateway itself can answer for it.
+
+operationIds are the services' own (the route function's name in camelCase, `shared.openapi`); where two
+services name a function alike, `OPERATION_IDS` gives each its own id. Should a collision still get through, the
+later service's id is prefixed with its name, so the document stays valid (a test keeps that from happening).
 
 The merged document is cached. While a service has never answered, its operations are missing, the
 document says so (`x-missing-services`, and in `info.description`), and it is rebuilt at most every
@@ -41,6 +45,20 @@ GATEWAY_ERRORS = (401, 413, 429, 431, 502, 503, 504)
 """What the gateway may answer for any proxied operation before or instead of the service."""
 
 Document = dict[str, Any]
+
+OPERATION_IDS: dict[tuple[str, str], str] = {
+    ("registry", "listImports"): "listPersonImports",
+    ("registry", "getImport"): "getPersonImport",
+    ("registry", "listImportIssues"): "listPersonImportIssues",
+    ("registry", "listVisits"): "listPersonVisits",
+    ("placement", "listImports"): "listPlacementImports",
+    ("placement", "getImport"): "getPlacementImport",
+    ("placement", "listImportIssues"): "listPlacementImportIssues",
+    ("placement", "importFile"): "importPlacementFile",
+    ("reporting", "listVisits"): "listSupervisionVisits",
+}
+"""(service, the service's operationId) -> the id in the merged document, for functions of the same name in two
+services (and one name too vague once merged)."""
 
 
 def _operations(path_item: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
@@ -85,15 +103,31 @@ def _schema_renames(service: str, incoming: Mapping[str, Any], existing: Mapping
     return renames
 
 
+def _renamed_schema(schema: Any, new_name: str) -> Any:
+    """A renamed schema carries its new name as its title too: a client generator names its class after the
+    title, and two classes of one name are one too many."""
+    if isinstance(schema, dict):
+        return {**schema, "title": new_name.replace("_", "")}
+    return schema
+
+
 def _gateway_error_responses() -> dict[str, Any]:
     out = {}
     for status, spec in problem_responses(*GATEWAY_ERRORS).items():
         example = spec["content"][PROBLEM_MEDIA_TYPE]["example"]
         out[str(status)] = {
             "description": spec["description"],
+            **({"headers": spec["headers"]} if "headers" in spec else {}),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"{SCHEMA_REF}Problem"}, "example": example}},
         }
     return out
+
+
+def _merged_operation_id(service: str, own: str | None, taken: set[str | None]) -> str:
+    merged = OPERATION_IDS.get((service, own or ""), own or "")
+    if merged in taken:
+        merged = service + merged[:1].upper() + merged[1:]
+    return merged
 
 
 def merge_documents(gateway: Document, services: Mapping[str, Document | None]) -> Document:
@@ -117,7 +151,10 @@ def merge_documents(gateway: Document, services: Mapping[str, Document | None]) 
         incoming = document.get("components", {}).get("schemas", {})
         renames = _schema_renames(service, incoming, schemas)
         for name, schema in incoming.items():
-            schemas.setdefault(renames.get(name, name), _rewrite_refs(schema, renames))
+            schema = _rewrite_refs(schema, renames)
+            if name in renames:
+                schema = _renamed_schema(schema, renames[name])
+            schemas.setdefault(renames.get(name, name), schema)
         for path, item in document.get("paths", {}).items():
             if resolve(path) != service:
                 continue
@@ -127,9 +164,8 @@ def merge_documents(gateway: Document, services: Mapping[str, Document | None]) 
                 responses = operation.setdefault("responses", {})
                 for status, response in gateway_errors.items():
                     responses.setdefault(status, copy.deepcopy(response))
-                if operation.get("operationId") in operation_ids:
-                    operation["operationId"] = f"{service}_{operation['operationId']}"
-                operation_ids.add(operation.get("operationId"))
+                operation["operationId"] = _merged_operation_id(service, operation.get("operationId"), operation_ids)
+                operation_ids.add(operation["operationId"])
             paths[path] = item
         for tag in document.get("tags", []):
             if tag.get("name") not in tag_names:

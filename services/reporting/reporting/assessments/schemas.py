@@ -115,5 +115,5 @@ class OverrideSet(BaseModel):
 
     veto: bool = Field(description="Impose (true) or lift (false) the one-vote veto.", examples=[False])
     reason: str = Field(
-        min_length=4, max_length=500, description="Why (kept with the assessment).", examples=["已整改"]
+        min_length=4, max_length=500, description="Why (kept with the assessment).", examples=["已整改到位，复核通过"]
     )

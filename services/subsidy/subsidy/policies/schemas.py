@@ -19,9 +19,11 @@ class TierCreate(BaseModel):
         ge=1, le=1_000_000, description="Smallest headcount in this tier (inclusive).", examples=[50]
     )
     max_headcount: int | None = Field(
+        default=None,
         ge=1,
         le=1_000_000,
-        description="Largest headcount in this tier (inclusive); null for no upper bound (the highest tier only).",
+        description="Largest headcount in this tier (inclusive); null or left out for no upper bound (the highest tier "
+        "only).",
         examples=[99],
     )
     amount_cny: Decimal = Field(
