@@ -66,6 +66,9 @@ def database_name(service: str) -> str:
     return f"qihang_{service}"
 
 
+METRICS_PORT_OFFSET = 1000
+
+
 def port_of(service: str) -> int:
     """The port of a service: <SVC>_PORT from the environment (GATEWAY_PORT ...), else shared.config.SERVICE_PORTS."""
     raw = os.environ.get(f"{service.upper()}_PORT")
@@ -274,6 +277,9 @@ def child_environment(databases: dict[str, ServiceDatabase], stored: dict[str, s
             )
         for name in SECRETS_OF[service]:
             env[name] = os.environ.get(name) or stored[name]
+        # Prometheus metrics on a port of their own, 1000 above the service's (9000 for the gateway), loopback only.
+        if port_of(service) + METRICS_PORT_OFFSET <= 65535:
+            env.setdefault(f"{service.upper()}_METRICS_PORT", str(port_of(service) + METRICS_PORT_OFFSET))
         envs[service] = env
     return envs
 
@@ -519,6 +525,7 @@ def banner(services: tuple[str, ...]) -> None:
     for service in services:
         if service != GATEWAY:
             lines.append(f"  {service:<12} http://{HOST}:{port_of(service)}   (direct; clients go through the gateway)")
+    lines.append(f"  metrics      http://{HOST}:<port + {METRICS_PORT_OFFSET}>/metrics of each process (Prometheus)")
     lines += ["  data         .data/ (kept between runs)", "Press Ctrl-C to stop everything.", ""]
     with _output_lock:
         sys.stdout.write("\n".join(lines) + "\n")

@@ -20,6 +20,7 @@ from shared.http import make_http_client
 from shared.input_guard import InputGuardMiddleware
 from shared.jwt import JWKSFetcher, KeySet, TokenVerifier
 from shared.logging import RequestContextMiddleware, configure_logging
+from shared.metrics import POOLS, MetricsMiddleware, MetricsServer
 from shared.openapi import finish_document, install_offline_docs, operation_id
 from shared.pagination import CursorKeyMiddleware
 from shared.revocation import start_revocation_check
@@ -147,6 +148,7 @@ def create_service_app(
             max_overflow=settings.db_max_overflow,
         )
         app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        POOLS.watch(settings.service_name, app.state.engine, max_overflow=settings.db_max_overflow)
         app.state.http = make_http_client(
             timeout=settings.http_timeout_seconds, connect_timeout=settings.http_connect_timeout_seconds
         )
@@ -161,7 +163,10 @@ def create_service_app(
             leeway_seconds=settings.jwt_leeway_seconds,
         )
         revocations = app.state.revocations = start_revocation_check(app.state.http, settings)
+        app.state.metrics_server = None
         try:
+            if settings.metrics_port is not None:
+                app.state.metrics_server = MetricsServer(settings.metrics_host, settings.metrics_port)
             for hook in on_startup:
                 await hook(app)
             if settings.environment != "test":
@@ -173,6 +178,9 @@ def create_service_app(
                 gc.freeze()
             yield
         finally:
+            if app.state.metrics_server is not None:
+                app.state.metrics_server.stop()
+            POOLS.forget(settings.service_name, app.state.engine)
             for hook in on_shutdown:
                 await hook(app)
             if revocations is not None:
@@ -199,6 +207,7 @@ def create_service_app(
     app.add_middleware(NoStoreMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, path_limits=body_limits)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(MetricsMiddleware, service=settings.service_name, routes=app.router.routes)
     for router in (health_router, *public_routers, *routers):
         use_docstring_summaries(router)
     app.include_router(health_router)

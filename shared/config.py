@@ -142,6 +142,14 @@ class BaseServiceSettings(BaseSettings):
     )
 
     max_body_bytes: int = 1_048_576
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Port of this process's Prometheus metrics listener (/metrics), apart from the API's; unset: "
+        "none. Never published: the gateway does not route it.",
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="Address the metrics listener binds to.")
     log_level: str = "INFO"
     log_json: bool = True
 

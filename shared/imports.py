@@ -57,6 +57,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.audit import GENESIS_HASH, AuditLog, _actor, chain_hash, redact_changes
 from shared.auth import Principal
 from shared.logging import request_id_var
+from shared.metrics import job_progress
 from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "interrupted"]
@@ -196,6 +197,8 @@ class ImportJobs:
         self.jobs = jobs
         self.issues = issues
         self.stale_after = stale_after
+        self.kinds: dict[uuid.UUID, str] = {}
+        """The kind of each job this process runs, for its metrics."""
 
     async def create(
         self,
@@ -351,6 +354,10 @@ class ImportJobs:
                     for i in issues
                 ],
             )
+        if job_id in self.kinds:
+            progress = job_progress(self.kinds[job_id])
+            for outcome in ("created", "skipped", "failed"):
+                progress.rows(outcome, getattr(counts, outcome))
         t = self.jobs
         await session.execute(
             update(t)
@@ -419,6 +426,8 @@ class JobRunner:
             await session.commit()
         if job is None:
             return
+        self.jobs.kinds[job_id] = job.kind
+        job_progress(job.kind).started()
         try:
             await work(job)
         except asyncio.CancelledError:
@@ -444,6 +453,9 @@ class JobRunner:
             await self._end(job_id, "succeeded", None)
 
     async def _end(self, job_id: uuid.UUID, status: JobStatus, error: str | None) -> None:
+        kind = self.jobs.kinds.pop(job_id, None)
+        if kind is not None:
+            job_progress(kind).ended(status)
         try:
             async with self.sessions() as session:
                 await self.jobs.finish(session, job_id, status, error=error)

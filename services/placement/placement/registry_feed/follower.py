@@ -22,8 +22,10 @@ from placement.registry_feed import service
 from placement.registry_feed.client import RegistryFeedClient
 from placement.registry_feed.service import FetchPage, StepResult, Transaction
 from shared.http import ServiceClient
+from shared.metrics import feed_progress
 
 logger = logging.getLogger("placement.registry_feed")
+FEED = feed_progress("registry")
 
 
 def transaction_of(sessionmaker: async_sessionmaker[AsyncSession]) -> Transaction:
@@ -57,12 +59,14 @@ class Follower:
     async def poll_once(self) -> StepResult:
         """One step and, once caught up, a refresh of the people whose derived facts are from an earlier day."""
         result = await service.step(self.transaction, self.fetch, batch_size=self.batch_size, today=self.today())
+        FEED.polled(result.applied, caught_up=not result.has_more)
         if not result.has_more:
             await service.refresh(self.transaction, today=self.today())
         return result
 
     def _log_retry(self, state: RetryCallState) -> None:
         self.failures += 1
+        FEED.failed()
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0
         logger.warning(

@@ -29,6 +29,7 @@ from reporting.readmodel.repository import ReadModelRepository
 from reporting.readmodel.rules import RuleConfig
 from reporting.readmodel.service import FetchPage, Transaction
 from shared.http import ServiceClient
+from shared.metrics import feed_progress
 
 logger = logging.getLogger("reporting.readmodel")
 
@@ -80,6 +81,7 @@ class Follower:
                 self.transaction, feed, state.fetch, batch_size=self.batch_size, known=state.cursor
             )
         except Exception as exc:
+            feed_progress(feed).failed()
             state.cursor.clear()
             state.failures += 1
             wait = self._backoff(state.failures)
@@ -91,6 +93,7 @@ class Follower:
             await self._record_error(feed, f"{type(exc).__name__}: {exc}"[:300])
             return None
         state.failures = 0
+        feed_progress(feed).polled(result.applied, caught_up=not result.has_more)
         return result.has_more
 
     async def poll_round(self) -> bool:
