@@ -367,7 +367,11 @@ async def test_a_wrapped_key_moved_to_another_kid_does_not_unwrap(fresh_database
 
 
 def test_production_refuses_the_development_key_encryption_key():
-    production = {"environment": "production", "database_url": "postgresql+asyncpg://gw:pw@db/qihang_gateway"}
+    production = {
+        "environment": "production",
+        "database_url": "postgresql+asyncpg://gw:pw@db/qihang_gateway",
+        "cursor_key": secrets.token_urlsafe(32),
+    }
     with pytest.raises(ValueError, match="GATEWAY_KEY_ENCRYPTION_KEY"):
         Settings(**production)
     with pytest.raises(ValueError, match="GATEWAY_KEY_ENCRYPTION_KEY"):
