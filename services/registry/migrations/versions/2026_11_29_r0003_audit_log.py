@@ -9,12 +9,45 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from shared.audit import create_append_only_guard, drop_append_only_guard
-
 revision = "r0003"
 down_revision = "r0002"
 branch_labels = None
 depends_on = None
+
+
+# Frozen copy of what shared.audit offered when this migration was written (a migration never imports live code).
+def _append_only_guard_sql(table_name: str) -> list[str]:
+    """Statements that make the database refuse UPDATE, DELETE and TRUNCATE on `table_name`."""
+    return [
+        f"""
+        CREATE FUNCTION {table_name}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+        END $$
+        """,
+        f"""
+        CREATE TRIGGER {table_name}_no_update_delete BEFORE UPDATE OR DELETE ON {table_name}
+            FOR EACH ROW EXECUTE FUNCTION {table_name}_append_only()
+        """,
+        f"""
+        CREATE TRIGGER {table_name}_no_truncate BEFORE TRUNCATE ON {table_name}
+            FOR EACH STATEMENT EXECUTE FUNCTION {table_name}_append_only()
+        """,
+    ]
+
+
+def create_append_only_guard(op, table_name: str) -> None:
+    for statement in _append_only_guard_sql(table_name):
+        op.execute(statement)
+
+
+def drop_append_only_guard(op, table_name: str) -> None:
+    for statement in (
+        f"DROP TRIGGER IF EXISTS {table_name}_no_truncate ON {table_name}",
+        f"DROP TRIGGER IF EXISTS {table_name}_no_update_delete ON {table_name}",
+        f"DROP FUNCTION IF EXISTS {table_name}_append_only()",
+    ):
+        op.execute(statement)
 
 
 def upgrade() -> None:
