@@ -317,10 +317,17 @@ async def capture_sql(url: str, keys: Keys, token: str, items: list[Scenario], p
 # --- Raw asyncpg replay -----------------------------------------------------------------------------------------------
 
 
+# What placement.audit.models.audit looks the jurisdictions of the people an audit row names up in.
+PLACEMENT_JURISDICTIONS = " UNION ".join(
+    f"SELECT jurisdiction_code FROM {table} WHERE person_id = ANY($2)"
+    for table in ("placement", "referral", "self_employment", "training_enrolment", "handover", "registry_person")
+)
+
+
 class Raw:
     """The request's own statements through asyncpg, one after the other, alone ("query") or as the audited
-    request's transaction ("txn": SAVEPOINT, the statements, RELEASE, the audit lock, the chain's last hash, the
-    audit INSERT with the people the answer names, COMMIT). Parameters are those captured (the first request's)."""
+    request's transaction ("txn": SAVEPOINT, the statements, RELEASE, the audit INSERT with the people the answer
+    names and their jurisdictions, COMMIT). Parameters are those captured (the first request's)."""
 
     def __init__(self, url: str) -> None:
         self.dsn, self.kwargs = asyncpg_dsn(url)
@@ -338,7 +345,7 @@ class Raw:
                     rows = await conn.fetch(sql, *params)
                     ids += [r.get("person_id") for r in rows if r.get("person_id") is not None]
                 await conn.execute("RELEASE SAVEPOINT sa_savepoint_1")
-                await audit_row(conn, ids, "bench.raw")
+                await audit_row(conn, ids, "bench.raw", PLACEMENT_JURISDICTIONS)
         return (time.perf_counter() - t0) * 1000
 
     def sequential(self, scenario: Scenario, n: int, mode: str) -> dict[str, float]:

@@ -51,7 +51,6 @@ from registry.config import Settings
 from registry.persons.crypto import IdNumberCipher, decode_key
 from scripts.localdb import DATA_DIR, asyncpg_dsn
 from shared import jwt as qjwt
-from shared.audit import AUDIT_LOCK_KEY, GENESIS_HASH, chain_hash
 from shared.config import database_url_for
 from shared.reference import scopes_for_roles
 
@@ -307,7 +306,7 @@ async def capture_sql(url: str, keys: Keys, tokens: dict[str, str], items: list[
 
 class Raw:
     """The same person query through asyncpg, alone ("query") or as the audited request's transaction ("txn":
-    SAVEPOINT, the query, RELEASE, the audit lock, the chain's last hash, the audit INSERT, COMMIT)."""
+    SAVEPOINT, the query, RELEASE, the audit INSERT, COMMIT)."""
 
     def __init__(self, url: str, hashes: list[str]) -> None:
         self.dsn, self.kwargs = asyncpg_dsn(url)
@@ -382,35 +381,26 @@ class Raw:
         return asyncio.run(run())
 
 
-async def audit_row(conn: asyncpg.Connection, ids: list[uuid.UUID], operation: str) -> None:
-    """What shared.audit.AuditLog.record does for a read, in raw SQL (the chain stays valid)."""
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", AUDIT_LOCK_KEY)
-    last = await conn.fetchrow(
-        "SELECT (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) AS prev_hash, "
-        "date_trunc('milliseconds', clock_timestamp()) AS at"
-    )
-    values = {
-        "actor_subject": "bench-raw",
-        "actor_kind": "system",
-        "actor_name": "bench",
-        "actor_roles": [],
-        "actor_department": None,
-        "actor_jurisdiction": None,
-        "operation": operation,
-        "resource_type": "person",
-        "resource_ids": sorted(set(ids), key=str),
-        "changes": None,
-        "outcome": "success",
-        "request_id": None,
-        "prev_hash": last["prev_hash"] or GENESIS_HASH,
-        "at": last["at"],
-    }
-    values["hash"] = chain_hash(values["prev_hash"], values)
-    columns = list(values)
+REGISTRY_JURISDICTIONS = (
+    "SELECT jurisdiction_code FROM person WHERE id = ANY($2) "
+    "UNION SELECT from_jurisdiction_code FROM person_transfer WHERE id = ANY($2) "
+    "UNION SELECT to_jurisdiction_code FROM person_transfer WHERE id = ANY($2)"
+)
+
+
+async def audit_row(
+    conn: asyncpg.Connection, ids: list[uuid.UUID], operation: str, jurisdictions: str = REGISTRY_JURISDICTIONS
+) -> None:
+    """What shared.audit.AuditLog.record does for a read, in raw SQL: one INSERT (the database stamps time and
+    transaction, `jurisdictions` finds the jurisdictions of the ids in $2; the service's sealer chains it later)."""
     await conn.fetchval(
-        f"INSERT INTO audit_log ({', '.join(columns)}) VALUES ({', '.join(f'${i + 1}' for i in range(len(columns)))}) "
-        "RETURNING id",
-        *values.values(),
+        "INSERT INTO audit_log (actor_subject, actor_kind, actor_name, actor_roles, actor_department, "
+        "actor_jurisdiction, operation, resource_type, resource_ids, jurisdictions, changes, outcome, request_id) "
+        "VALUES ('bench-raw', 'system', 'bench', '{}', NULL, NULL, $1, 'person', $2, "
+        f"(SELECT coalesce(array_agg(code ORDER BY code), '{{}}') FROM ({jurisdictions}) AS found(code)), "
+        "NULL, 'success', NULL) RETURNING id",
+        operation,
+        sorted(set(ids), key=str),
     )
 
 

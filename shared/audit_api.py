@@ -1,6 +1,9 @@
 """The auditors' questions, asked of one service's audit trail (shared.audit): who viewed or changed person X,
-what did user U do, between which dates; and is the hash chain intact. Each service mounts
-`audit_router(audit, AuditEvent, prefix=...)` over its own trail, in its own database."""
+what did user U do, between which dates; and is the hash chain intact, and how far has sealing come. Each service
+mounts `audit_router(audit, AuditEvent, prefix=...)` over its own trail, in its own database.
+
+Audit reads are scoped like every other read: a county-wide auditor reads the whole trail, a township auditor only
+the events concerning their own jurisdiction (the row's `jurisdictions`)."""
 
 import logging
 import uuid
@@ -36,8 +39,16 @@ OUTCOME_LABELS_ZH: dict[str, str] = {
 
 
 class FieldChange(BaseModel):
-    old: Any = Field(description='The value before, or "[redacted]" for a sensitive field.', examples=["大埔镇"])
-    new: Any = Field(description='The value after, or "[redacted]" for a sensitive field.', examples=["东泉镇"])
+    old: Any = Field(
+        description='The value before: a code, date, status, amount, version or id; "[redacted]" for any other '
+        "(personal) value; null when there was none.",
+        examples=["dapu"],
+    )
+    new: Any = Field(
+        description='The value after: a code, date, status, amount, version or id; "[redacted]" for any other '
+        "(personal) value; null when there is none.",
+        examples=["dongquan"],
+    )
 
 
 class AuditEventRead(BaseModel):
@@ -66,11 +77,20 @@ class AuditEventRead(BaseModel):
         description="The people concerned (for a list, those on the page returned).",
         examples=[["8d1f6a52-3c0b-4e5e-9f1a-7b2d4c6e8a90"]],
     )
+    jurisdictions: list[str] = Field(
+        description="Jurisdiction codes of the people and records concerned when it happened; a township auditor "
+        "sees only events of their own. Empty: nothing of a jurisdiction was concerned (county auditors only).",
+        examples=[["dapu"]],
+    )
     changes: dict[str, FieldChange] | None = Field(
-        description="For a write: the fields changed, old and new; sensitive values are redacted but still named.",
+        description="For a write: every field changed, by name; values only where they are not personal (codes, "
+        "dates, statuses, amounts, versions, ids), otherwise redacted.",
         # No null in an example: FastAPI drops null values from the published document, which would leave `old` out.
         examples=[
-            {"address": {"old": "大埔镇…", "new": "东泉镇…"}, "id_number": {"old": "[redacted]", "new": "[redacted]"}}
+            {
+                "education": {"old": "junior_high", "new": "senior_high"},
+                "residence_address": {"old": "[redacted]", "new": "[redacted]"},
+            }
         ],
     )
     outcome: Outcome = Field(
@@ -81,20 +101,47 @@ class AuditEventRead(BaseModel):
     request_id: str | None = Field(
         description="X-Request-ID of the request, to find it in the logs.", examples=["6f1c2b7e0b7d4d2f"]
     )
-    prev_hash: str = Field(description="sha256 (hex) of the event before this one.", examples=["3a7bd3e2…"])
-    hash: str = Field(
-        description="sha256 (hex) of prev_hash and this event's content; see the trail's /verify.",
+    seq: int | None = Field(
+        description="Place in the hash chain, given by the sealer moments after the event's transaction ended; "
+        "null until then.",
+        examples=[10480],
+    )
+    prev_hash: str | None = Field(
+        description="sha256 (hex) of the event before this one in the chain; null until sealed.",
+        examples=["3a7bd3e2…"],
+    )
+    hash: str | None = Field(
+        description="sha256 (hex) of prev_hash and this event's content; see the trail's /verify; null until sealed.",
         examples=["9c56cc51…"],
     )
 
 
 class ChainVerification(BaseModel):
-    ok: bool = Field(description="True when every event checked is unchanged and linked to the one before.")
-    checked: int = Field(description="How many events were recomputed.", examples=[10482])
+    ok: bool = Field(
+        description="True when every sealed event checked is unchanged, in its place and linked to the one before."
+    )
+    checked: int = Field(description="How many sealed events were recomputed.", examples=[10482])
     first_bad_id: int | None = Field(
-        description="The first event whose content or link does not match (changed in place: that event; "
+        description="The first event whose content, place or link does not match (changed in place: that event; "
         "rewritten or removed: the event after it); null when ok.",
         examples=[None],
+    )
+    sealed: int = Field(
+        description="Events in the chain when the check began (the check covers at most these).", examples=[10482]
+    )
+    sealed_up_to_id: int | None = Field(
+        description="Id of the last event in the chain; null while nothing is sealed.", examples=[10490]
+    )
+    sealed_up_to_at: datetime | None = Field(
+        description="When the last event in the chain happened.", examples=["2026-11-29T08:15:30.123Z"]
+    )
+    unsealed: int = Field(
+        description="Events recorded but not chained yet: sealing follows within a second, unless a transaction "
+        "still running holds it back (events are then delayed, never skipped).",
+        examples=[3],
+    )
+    oldest_unsealed_at: datetime | None = Field(
+        description="When the oldest unsealed event happened; null when none.", examples=["2026-11-29T08:15:31.042Z"]
     )
 
 
@@ -127,9 +174,11 @@ def people_concerned(events: list[AuditEventRead], filters: AuditEventFilter) ->
 
 
 async def _page(
-    session: AsyncSession, model: Any, filters: AuditEventFilter, params: PageParams
+    session: AsyncSession, model: Any, principal: Principal, filters: AuditEventFilter, params: PageParams
 ) -> tuple[list[Any], str | None]:
     stmt = select(model)
+    if not principal.county_wide:
+        stmt = stmt.where(model.jurisdictions.contains([principal.jurisdiction]))
     if filters.person_id is not None:
         stmt = stmt.where(model.resource_ids.contains([filters.person_id]))
     if filters.actor is not None:
@@ -205,7 +254,9 @@ def audit_router(audit: AuditLog, model: Any, *, prefix: str, tags: list[str] | 
             ),
         ] = None,
     ) -> Page[AuditEventRead]:
-        """List audit events, newest first: who viewed or changed a person, what a user did, in a time range."""
+        """List audit events, newest first: who viewed or changed a person, what a user did, in a time range.
+
+        A township auditor sees only events concerning their own jurisdiction."""
         filters = AuditEventFilter(person_id=person_id, actor=actor, operation=operation, since=since, until=until)
         async with audit.audited(
             session,
@@ -214,26 +265,43 @@ def audit_router(audit: AuditLog, model: Any, *, prefix: str, tags: list[str] | 
             resource_type=RESOURCE_TYPE,
             resource_ids=people_concerned([], filters),
         ) as trail:
-            rows, next_cursor = await _page(session, model, filters, params)
+            rows, next_cursor = await _page(session, model, principal, filters, params)
             items = [_to_read(row) for row in rows]
             trail.resource_ids = list(people_concerned(items, filters))
         return Page(items=items, next_cursor=next_cursor, limit=params.limit)
 
-    @router.get("/verify", operation_id=resource_operation_id("verify", prefix), responses=problem_responses(403, 422))
+    @router.get(
+        "/verify", operation_id=resource_operation_id("verify", prefix), responses=problem_responses(403, 404, 422)
+    )
     async def verify_audit_events(
         principal: Annotated[Principal, Depends(auditor(VERIFY_OPERATION))],
         session: SessionDep,
         since_id: Annotated[
             int | None,
-            Query(ge=1, description="Start at this event (linked to the one before it); default the first."),
+            Query(
+                ge=1,
+                description="Start at this sealed event (linked to the one before it in the chain); default the "
+                "first. 404 when the event is unknown or not sealed yet.",
+            ),
         ] = None,
         limit: Annotated[int | None, Query(ge=1, description="Check at most this many events; default all.")] = None,
     ) -> ChainVerification:
-        """Recompute the audit trail's hash chain and report the first event changed or removed, if any."""
-        result = await audit.verify(session, since_id=since_id, limit=limit)
+        """Recompute the audit trail's hash chain, report the first event changed or removed, and how far sealing
+        has come."""
+        async with audit.audited(session, principal=principal, operation=VERIFY_OPERATION, resource_type=RESOURCE_TYPE):
+            result = await audit.verify(session, since_id=since_id, limit=limit)
         if not result.ok:
             logger.error("audit chain broken", extra={"first_bad_id": result.first_bad_id})
-        await audit.record(session, principal=principal, operation=VERIFY_OPERATION, resource_type=RESOURCE_TYPE)
-        return ChainVerification(ok=result.ok, checked=result.checked, first_bad_id=result.first_bad_id)
+        progress = result.progress
+        return ChainVerification(
+            ok=result.ok,
+            checked=result.checked,
+            first_bad_id=result.first_bad_id,
+            sealed=progress.sealed,
+            sealed_up_to_id=progress.sealed_up_to_id,
+            sealed_up_to_at=progress.sealed_up_to_at,
+            unsealed=progress.unsealed,
+            oldest_unsealed_at=progress.oldest_unsealed_at,
+        )
 
     return router

@@ -54,7 +54,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import GENESIS_HASH, AuditLog, _actor, chain_hash, redact_changes
+from shared.audit import AuditLog
 from shared.auth import Principal
 from shared.logging import request_id_var
 from shared.metrics import job_progress
@@ -497,41 +497,20 @@ async def audit_each(
     entries: Sequence[tuple[uuid.UUID, Mapping[str, Any] | None]],
     sensitive: frozenset[str] = frozenset(),
 ) -> None:
-    """One audit row per (resource id, changes), exactly as `AuditLog.record` writes each (same actor, operation,
-    redaction and chain), under one lock and in one INSERT: a batch of an import costs three statements, not three
-    per row. The rows share one `at`; their order in the chain is the order of `entries`."""
+    """One audit row per (resource id, changes), as `AuditLog.record` writes each (same actor, operation, redaction
+    and jurisdictions), in one COPY: a batch of an import costs two statements, not one per row. The sealer chains
+    them in the order of `entries`."""
     if not entries:
         return
-    t = audit_log.table
-    await session.execute(select(func.pg_advisory_xact_lock(audit_log.lock_key)))
-    last = (
-        await session.execute(
-            select(
-                select(t.c.hash).order_by(t.c.id.desc()).limit(1).scalar_subquery().label("prev_hash"),
-                func.date_trunc("milliseconds", func.clock_timestamp()).label("at"),
-            )
-        )
-    ).one()
-    prev_hash = last.prev_hash or GENESIS_HASH
-    actor = _actor(principal)
-    request_id = request_id_var.get()
-    rows: list[dict[str, Any]] = []
-    for resource_id, changes in entries:
-        values: dict[str, Any] = {
-            **actor,
-            "operation": operation,
-            "resource_type": resource_type,
-            "resource_ids": [resource_id],
-            "changes": redact_changes(changes, sensitive),
-            "outcome": "success",
-            "request_id": request_id,
-            "at": last.at,
-            "prev_hash": prev_hash,
-        }
-        values["hash"] = prev_hash = chain_hash(prev_hash, values)
-        rows.append(values)
-    # COPY keeps the order of `rows`, so identities follow the chain.
-    await copy_rows(session, t, rows)
+    rows = await audit_log.rows_for_each(
+        session,
+        principal=principal,
+        operation=operation,
+        resource_type=resource_type,
+        entries=entries,
+        sensitive=sensitive,
+    )
+    await copy_rows(session, audit_log.table, rows)
 
 
 async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -3,6 +3,7 @@
 import httpx
 from fastapi import FastAPI
 
+from placement.audit.models import audit
 from placement.audit.router import router as audit_router
 from placement.config import Settings
 from placement.employers.designations.router import router as designations_router
@@ -24,6 +25,7 @@ from placement.self_employment.router import router as self_employment_router
 from placement.sites.router import router as sites_router
 from placement.training.router import router as training_router
 from shared.app import create_service_app
+from shared.audit import sealer_hooks
 from shared.http import ServiceClient, make_http_client
 from shared.jwt import JWKSFetcher
 from shared.tabular import Limits
@@ -84,6 +86,7 @@ def create_app(
     settings = settings or Settings()
     start_registry_client, stop_registry_client = registry_client_hooks(settings, registry_transport)
     start_imports, stop_imports = import_hooks(settings)
+    start_sealer, stop_sealer = sealer_hooks(audit)
     return create_service_app(
         settings,
         title="Qihang placement",
@@ -110,8 +113,8 @@ def create_app(
             self_employment_router,
         ],
         jwks_fetcher=jwks_fetcher,
-        on_startup=[start_registry_client, registry_feed.start, start_imports],
-        on_shutdown=[stop_imports, registry_feed.stop, stop_registry_client],
+        on_startup=[start_registry_client, registry_feed.start, start_imports, start_sealer],
+        on_shutdown=[stop_sealer, stop_imports, registry_feed.stop, stop_registry_client],
         body_limits={"/api/v1/placement-imports": settings.import_max_file_bytes + UPLOAD_OVERHEAD_BYTES},
         openapi_tags=[
             {

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from registry.audit.models import audit
 from registry.audit.router import router as audit_router
 from registry.config import Settings
 from registry.drug_tests.router import router as drug_tests_router
@@ -20,6 +21,7 @@ from registry.transfers.router import router as transfers_router
 from registry.treatment.router import router as treatment_router
 from registry.welfare.router import router as welfare_router
 from shared.app import create_service_app
+from shared.audit import sealer_hooks
 from shared.jwt import JWKSFetcher
 from shared.tabular import Limits
 
@@ -29,6 +31,7 @@ UPLOAD_OVERHEAD_BYTES = 64 * 1024
 
 def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | None = None) -> FastAPI:
     settings = settings or Settings()
+    start_sealer, stop_sealer = sealer_hooks(audit)
 
     async def start(app: FastAPI) -> None:
         app.state.id_cipher = IdNumberCipher(
@@ -70,8 +73,8 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
             events_router,
         ],
         jwks_fetcher=jwks_fetcher,
-        on_startup=[start],
-        on_shutdown=[stop],
+        on_startup=[start, start_sealer],
+        on_shutdown=[stop_sealer, stop],
         body_limits={"/api/v1/person-imports": settings.import_max_file_bytes + UPLOAD_OVERHEAD_BYTES},
         openapi_tags=[
             {"name": "jurisdictions", "description": "The county and its 14 towns, townships and zones."},

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from registry.audit.models import audit
 from registry.main import create_app
 from shared.auth import Principal
+from tests.registry.audit.helpers import committed_audit_rows
 
 URL = "/api/v1/audit-events"
 
@@ -74,8 +75,11 @@ async def test_who_viewed_or_changed_person_x(registry, session, auditor):
         wei,
         "person.update",
         x,
-        changes={"household_address": ("大埔镇", "东泉镇"), "id_number": ("450222199001011234", None)},
-        sensitive={"id_number"},
+        changes={
+            "household_address": ("大埔镇", "东泉镇"),
+            "id_number": ("450222199001011234", None),
+            "education": (None, "senior_high"),
+        },
     )
 
     found = await events(registry, auditor[1], person_id=str(x))
@@ -87,8 +91,9 @@ async def test_who_viewed_or_changed_person_x(registry, session, auditor):
     ]
     update = found[0]
     assert update["changes"] == {
-        "household_address": {"old": "大埔镇", "new": "东泉镇"},
+        "household_address": {"old": "[redacted]", "new": "[redacted]"},
         "id_number": {"old": "[redacted]", "new": None},
+        "education": {"old": None, "new": "senior_high"},
     }
     assert (update["actor_subject"], update["actor_jurisdiction"], update["actor_roles"]) == (
         wei.subject,
@@ -170,26 +175,79 @@ async def test_reading_the_audit_trail_is_itself_audited(registry, session, audi
     assert subject in {e["actor_subject"] for e in await events(registry, headers, person_id=str(x))}
 
 
-async def test_verify_says_ok_then_finds_the_event_that_was_changed(registry, session, auditor):
+async def test_verify_says_ok_then_finds_the_event_that_was_changed(service_client, database_url, auditor):
     wei = actor("wei")
-    _, changed, _ = [await record(session, wei, "person.read", uuid.uuid4()) for _ in range(3)]
+    async with committed_audit_rows(database_url("registry")) as committed:
+        async with committed.sessionmaker() as writer:
+            _, changed, _ = [await record(writer, wei, "person.read", uuid.uuid4()) for _ in range(3)]
+            await writer.commit()
+        await committed.seal()
+        async with service_client("registry", create_app) as (registry, _session):
+            ok = await registry.get(f"{URL}/verify", headers=auditor[1])
+        assert ok.status_code == 200, ok.text
+        body = ok.json()
+        assert (body["ok"], body["first_bad_id"], body["unsealed"]) == (True, None, 0)
+        assert body["checked"] == body["sealed"] >= 3 and body["sealed_up_to_id"] >= changed.id
+        assert body["sealed_up_to_at"] is not None and body["oldest_unsealed_at"] is None
 
-    ok = await registry.get(f"{URL}/verify", headers=auditor[1])
-    assert ok.status_code == 200, ok.text
-    assert ok.json()["ok"] is True and ok.json()["first_bad_id"] is None and ok.json()["checked"] >= 3
+        # Outside any request's transaction: the superuser's ALTER TABLE would wait for it.
+        await committed.tamper("UPDATE audit_log SET actor_name = 'nobody' WHERE id = :id", id=changed.id)
 
-    await session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER ALL"))
-    await session.execute(text("UPDATE audit_log SET actor_name = 'nobody' WHERE id = :id"), {"id": changed.id})
-    await session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER ALL"))
+        async with service_client("registry", create_app) as (registry, _session):
+            broken = await registry.get(f"{URL}/verify", headers=auditor[1])
+            assert broken.status_code == 200
+            assert (broken.json()["ok"], broken.json()["first_bad_id"]) == (False, changed.id)
+            later = await registry.get(f"{URL}/verify", params={"since_id": changed.id + 1}, headers=auditor[1])
+            assert later.json()["ok"] is True and later.json()["checked"] >= 1
 
-    broken = await registry.get(f"{URL}/verify", headers=auditor[1])
-    assert broken.status_code == 200
-    assert (broken.json()["ok"], broken.json()["first_bad_id"]) == (False, changed.id)
-    later = await registry.get(f"{URL}/verify", params={"since_id": changed.id + 1}, headers=auditor[1])
-    assert later.json()["ok"] is True
+            unknown = await registry.get(f"{URL}/verify", params={"since_id": 2**40}, headers=auditor[1])
+            assert unknown.status_code == 404
+            assert unknown.json()["code"] == "audit_event_not_sealed"
 
-    verifications = await events(registry, auditor[1], actor=auditor[0], operation="audit.verify")
-    assert len(verifications) == 3
+            verifications = await events(registry, auditor[1], actor=auditor[0], operation="audit.verify")
+            assert [e["outcome"] for e in verifications] == ["not_found", "success", "success"]
+
+
+async def test_an_event_is_listed_before_it_is_sealed(registry, session, auditor):
+    wei = actor("wei")
+    await record(session, wei, "person.read", uuid.uuid4())
+    (event,) = await events(registry, auditor[1], actor=wei.subject)
+    assert (event["seq"], event["prev_hash"], event["hash"]) == (None, None, None)
+
+
+# --- Scope: a township auditor reads their own jurisdiction's trail only ---------------------------------------------
+
+
+async def test_a_township_auditor_reads_only_events_of_their_jurisdiction(registry, session, make_token):
+    dapu_person, dongquan_person, moved = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    wei = actor("wei")
+    await record(session, wei, "person.read", dapu_person, jurisdictions=["dapu"])
+    await record(session, wei, "person.read", dongquan_person, jurisdictions=["dongquan"])
+    await record(session, wei, "person.transfer", moved, jurisdictions=["dapu", "dongquan"])
+    await record(session, wei, "person.search_by_id_number")  # nobody found: no jurisdiction
+
+    def auditor_of(jurisdiction: str | None) -> dict:
+        department = "nco" if jurisdiction is None else "township"
+        token = make_token(roles=["auditor"], department=department, jurisdiction=jurisdiction)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def seen(headers: dict, **params) -> list[tuple]:
+        return [
+            (e["operation"], e["jurisdictions"]) for e in await events(registry, headers, actor=wei.subject, **params)
+        ]
+
+    assert await seen(auditor_of("dapu")) == [("person.transfer", ["dapu", "dongquan"]), ("person.read", ["dapu"])]
+    assert await seen(auditor_of("dongquan")) == [
+        ("person.transfer", ["dapu", "dongquan"]),
+        ("person.read", ["dongquan"]),
+    ]
+    assert await seen(auditor_of("dapu"), person_id=str(dongquan_person)) == []
+    assert await seen(auditor_of(None)) == [
+        ("person.search_by_id_number", []),
+        ("person.transfer", ["dapu", "dongquan"]),
+        ("person.read", ["dongquan"]),
+        ("person.read", ["dapu"]),
+    ]
 
 
 # Refused attempts are recorded in the request's own transaction, after its work is rolled back, and committed

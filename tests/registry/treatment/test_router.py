@@ -141,5 +141,5 @@ async def test_treatment_reads_and_writes_are_audited_with_notes_redacted(regist
         ("treatment.methadone.list", "denied", "police"),
     ]
     assert rows[0][3]["notes"] == {"old": None, "new": "[redacted]"}
-    assert rows[0][3]["provider"] == {"old": None, "new": "县人民医院心理科"}
+    assert rows[0][3]["provider"] == {"old": None, "new": "[redacted]"}  # an institution: named, never copied
     assert "情绪低落" not in str(rows)
