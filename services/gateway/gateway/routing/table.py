@@ -26,6 +26,7 @@ placement, `/api/v1/employersX` goes nowhere. The first matching row wins.
 | `/api/v1/placement-audit-events` | placement |
 | `/api/v1/subsidy-evidence`       | placement |
 | `/api/v1/subsidy-policies`       | subsidy   |
+| `/api/v1/subsidy-audit-events`   | subsidy   |
 | `/api/v1/indicators`             | reporting |
 | `/api/v1/targets`                | reporting |
 | `/api/v1/reports`                | reporting |
@@ -78,6 +79,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/placement-audit-events", "placement"),
     Route("/api/v1/subsidy-evidence", "placement"),
     Route("/api/v1/subsidy-policies", "subsidy"),
+    Route("/api/v1/subsidy-audit-events", "subsidy"),
     Route("/api/v1/indicators", "reporting"),
     Route("/api/v1/targets", "reporting"),
     Route("/api/v1/reports", "reporting"),
