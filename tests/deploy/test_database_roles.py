@@ -65,7 +65,7 @@ async def test_a_service_role_reads_and_writes_its_own_tables_but_cannot_change_
         # The trigger that keeps the audit trail append-only.
         guard = await conn.fetchrow(
             "SELECT tgname, tgrelid::regclass::text AS relation FROM pg_trigger "
-            "WHERE tgname LIKE '%\\_no\\_update\\_delete' ORDER BY tgname LIMIT 1"
+            "WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal ORDER BY tgname LIMIT 1"
         )
         assert guard is not None
         for statement in (
