@@ -242,6 +242,12 @@ async def test_no_personal_value_sent_to_the_registry_is_copied_into_its_trail(r
         "person.archive",
     ):
         assert (operation, "success") in recorded, operation
+    # The move is seen by both townships: where the person was and where they went.
+    moved = await session.scalar(
+        text("SELECT jurisdictions FROM audit_log WHERE id > :since AND operation = 'person.transfer'"),
+        {"since": since},
+    )
+    assert moved == ["dapu", "dongquan"]
     trail = await raw_trail(session, since)
     leaked = sorted(value for value in set(sent) if value in trail)
     assert leaked == []

@@ -316,6 +316,7 @@ async def accept_transfer(
         resource_ids=[person.id],
         changes=moved,
         sensitive=PERSON_SENSITIVE_FIELDS,
+        jurisdictions=[transfer.from_jurisdiction_code, transfer.to_jurisdiction_code],
     )
     (read,) = await to_reads(session, principal, [transfer])
     return read, changes | {f"person.{field}": change for field, change in moved.items()}
