@@ -1,5 +1,6 @@
 """Every read and write of a person's placement data leaves an audit entry (shared.audit): who, when, what
-(operation, the people concerned, fields changed with sensitive values redacted), outcome and request id."""
+(operation, the people concerned and their jurisdictions, the fields changed with values only where they are not
+personal: placement.audit.models.RECORDED_VALUES), outcome and request id."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from placement.audit.models import audit
 from shared.audit import Trail
 from shared.auth import Principal
 
-# Named in the trail when they change, their values never written there.
+# Never written in the trail even if listed as recordable: named when they change, nothing more.
 SENSITIVE_FIELDS = frozenset({"phone", "contact_phone", "notes"})
 
 

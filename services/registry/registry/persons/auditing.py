@@ -1,5 +1,6 @@
 """Every read and write of a person's record leaves an audit entry (shared.audit): who, when, what (operation,
-person ids, fields changed with sensitive values redacted), outcome and request id; refused attempts too."""
+person ids and their jurisdictions, the fields changed with values only where they are not personal:
+registry.audit.models.RECORDED_VALUES), outcome and request id; refused attempts too."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from shared.audit import Trail
 from shared.auth import Principal
 
 RESOURCE_TYPE = "person"
-# Named in the trail when they change, their values never written there.
+# Never written in the trail even if listed as recordable: named when they change, nothing more.
 SENSITIVE_FIELDS = frozenset(
     {"id_number", "phone", "guardian_phone", "household_address", "residence_address", "notes"}
 )
