@@ -4,7 +4,7 @@ Subsidy policies are county rules, not personal data: every department's staff r
 write and publish them. Rows as in tests/access/registry.py."""
 
 from shared.reference import DEPARTMENTS
-from tests.access.matrix import PUBLIC, SERVICE, rules_for
+from tests.access.matrix import AUDIT_TRAIL, PUBLIC, SERVICE, rules_for
 
 read, write = rules_for("subsidy")
 
@@ -28,4 +28,6 @@ TABLE = {
     ("GET", P + "/{policy_id}"): read(READERS),
     ("POST", P + "/{policy_id}/publish"): write(POLICY_WRITERS, roles=ADMINS),
     ("GET", P + "/{policy_id}/tier-for"): read(READERS),
+    ("GET", "/api/v1/subsidy-audit-events"): AUDIT_TRAIL,
+    ("GET", "/api/v1/subsidy-audit-events/verify"): AUDIT_TRAIL,
 }

@@ -43,7 +43,11 @@ async def build(h: Harness, token: Callable[..., str], **_: str) -> World:
     return World(ids={"policy_id": draft.json()["id"], "published_id": published.json()["id"]})
 
 
-NOT_A_LIST = {("GET", "/api/v1/subsidy-policies"): "subsidy policies are county rules: no side's objects"}
+NOT_A_LIST = {
+    ("GET", "/api/v1/subsidy-policies"): "subsidy policies are county rules: no side's objects",
+    ("GET", "/api/v1/subsidy-audit-events"): "nothing of either side is audited here yet: policies are county rules",
+    ("GET", "/api/v1/subsidy-audit-events/verify"): "the hash chain's verdict, not a list of objects",
+}
 
 REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
     ("POST", "/api/v1/subsidy-policies"): lambda w: Call("/api/v1/subsidy-policies", json=policy_body(2015)),
