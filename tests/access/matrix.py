@@ -178,7 +178,8 @@ class Rule:
 
 PUBLIC = Rule(who=ANYONE, scope=None, public=True)
 AUDIT_TRAIL = Rule(who=ANYONE, scope="audit:read")
-"""The audit trail as it is today: any caller with the audit:read scope (admins and auditors of any department)."""
+"""An audit trail: any caller with the audit:read scope (admins and auditors of any department); a township's sees
+only the events concerning its own jurisdiction (the leak check holds it to that)."""
 
 
 def rules_for(service: str):
