@@ -10,7 +10,8 @@ What one run loads for N people (N = 100,000 by default; per person on average):
   18-65 (most 25-45), 85 % men, valid GB 11643 ID numbers (area code mostly 450222, the birth date and the
   sex inside the number match the record, check character computed) encrypted and keyed-hashed exactly as the
   service does (registry.persons.crypto with registry.config.Settings' keys), work ability 70 / 20 / 10 %,
-  5 % archived;
+  5 % archived (each with its off-register change), on the register from their first measure, one work-ability
+  change each;
 - control_measure: 1.45 (the measure in force, plus an earlier ended one for 45 %);
 - drug_test: 4 (urine or hair, 3 % positive, each positive one with its relapse row);
 - support_member: 2.3 and support_visit: 1.5; welfare_record for half the people, welfare_relief for 5 %;
@@ -252,6 +253,8 @@ class Generator:
             archived_at = self.at(end)
         else:
             measures.append(self._measure(pid, kind, current_start, 3 * 365, None, None))
+        # On the register from their first measure (migration r0011's rule for existing rows).
+        registered_on = min(min(m[3] for m in measures), registered)
         out["person"].append(
             (
                 pid,
@@ -280,8 +283,19 @@ class Generator:
                 2 if archived else 1,
                 created_at,
                 archived_at or created_at,
+                registered_on,
+                registered_on,
+                archived_at.date() if archived_at else None,
+                "other" if archived else None,
             )
         )
+        out["work_ability_change"].append(
+            (self.uuid(), pid, registered_on, ability, ABILITY_REASONS.get(ability), CREATED_BY, created_at)
+        )
+        if archived_at:
+            out["register_change"].append(
+                (self.uuid(), pid, "left", archived_at.date(), "other", "社区康复期满解除", CREATED_BY, archived_at)
+            )
         self._event(out, pid, "person.created", created_at, _person_data(jurisdiction, "active", ability, born))
         for m in measures:
             out["control_measure"].append(m)
@@ -465,6 +479,21 @@ TABLES: dict[str, tuple[str, ...]] = {
         "version",
         "created_at",
         "updated_at",
+        "registered_on",
+        "work_ability_since",
+        "archived_on",
+        "archive_reason_code",
+    ),
+    "work_ability_change": ("id", "person_id", "effective_on", "work_ability", "reason", "created_by", "created_at"),
+    "register_change": (
+        "id",
+        "person_id",
+        "kind",
+        "effective_on",
+        "reason_code",
+        "detail",
+        "created_by",
+        "created_at",
     ),
     "control_measure": (
         "id",

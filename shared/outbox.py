@@ -38,7 +38,9 @@ What this costs, and what it does not promise:
 What `data` may hold: the minimum a follower needs to decide whether to look closer, namely ids, codes, dates,
 statuses and versions. Never a national ID number, a person's name, phone, address or contact details, and never
 free-text notes: followers fetch details from the owning service, which checks who may see them. `emit` refuses
-the usual personal keys (`PERSONAL_KEYS`) as a safety net, not as the rule.
+the usual personal keys (`PERSONAL_KEYS`) as a safety net, not as the rule. An event that must carry one of them
+names it at its call site (`allow=`), e.g. the registry's registration events carry `birth_date` for the age rule
+of reporting (docs/events/registry.md); every other event keeps the full net.
 """
 
 from __future__ import annotations
@@ -186,6 +188,18 @@ def _personal_keys(value: Any) -> set[str]:
     return set()
 
 
+def checked_payload(kind: str, data: Mapping[str, Any], *, allow: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """`data` as the JSON an event stores, after the checks `Outbox.emit` makes (for writers that insert events in
+    bulk): the kind's shape, and no personal key but those in `allow`."""
+    if not re.fullmatch(KIND_PATTERN, kind):
+        raise ValueError(f"Event kind {kind!r} is not `<aggregate>.<what happened>` in snake_case.")
+    payload = to_jsonable_python(dict(data))
+    personal = _personal_keys(payload) - allow
+    if personal:
+        raise ValueError(f"Event data must not carry personal details or notes: {sorted(personal)}.")
+    return payload
+
+
 def _position(after: str) -> tuple[int, int]:
     """(txid, id) from a cursor this module issued; InvalidCursor (400) for anything else."""
     txid, event_id = decode_position(after, 2)
@@ -210,14 +224,11 @@ class Outbox:
         aggregate_type: str,
         aggregate_id: uuid.UUID,
         data: Mapping[str, Any],
+        allow: frozenset[str] = frozenset(),
     ) -> int:
-        """Record an event in the session's transaction (it commits or rolls back with the change); its id."""
-        if not re.fullmatch(KIND_PATTERN, kind):
-            raise ValueError(f"Event kind {kind!r} is not `<aggregate>.<what happened>` in snake_case.")
-        payload = to_jsonable_python(dict(data))
-        personal = _personal_keys(payload)
-        if personal:
-            raise ValueError(f"Event data must not carry personal details or notes: {sorted(personal)}.")
+        """Record an event in the session's transaction (it commits or rolls back with the change); its id.
+        `allow`: keys of `PERSONAL_KEYS` this one event may carry (a documented exception, named where it is made)."""
+        payload = checked_payload(kind, data, allow=allow)
         t = self.table
         return await session.scalar(
             insert(t)

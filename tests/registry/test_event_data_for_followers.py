@@ -69,6 +69,9 @@ async def test_measure_events_carry_the_episode_kind_and_dates(registry, db, aut
 
     assert [kind for kind, _ in events] == ["person.created", "measure.created", "measure.ended"]
     assert events[2][1] == {
+        "schema_version": 2,
+        "person_id": pid,
+        "jurisdiction_code": "dapu",
         "measure_id": measure["id"],
         "kind": "compulsory_isolation",
         "start_on": str(start),

@@ -1,6 +1,7 @@
 import registry.audit.models
 import registry.drug_tests.models
 import registry.events
+import registry.history.models
 import registry.idempotency
 import registry.jurisdictions.models
 import registry.measures.models

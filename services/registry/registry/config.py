@@ -27,6 +27,12 @@ class Settings(BaseServiceSettings):
         description="Years abstinent after which a person counts as consolidated (戒断巩固); 3 is the national "
         "definition.",
     )
+    working_age_min: int = Field(
+        default=16, ge=0, le=100, description="Youngest age (whole years on the day) eligible for placement."
+    )
+    working_age_max: int = Field(
+        default=59, ge=0, le=100, description="Oldest age (whole years on the day) eligible for placement."
+    )
 
     import_max_file_bytes: int = Field(
         default=16 * 1024 * 1024,
@@ -47,6 +53,16 @@ class Settings(BaseServiceSettings):
         ge=10,
         description="An unfinished import job whose process has not reported for this long is marked interrupted.",
     )
+
+    @property
+    def working_age(self) -> tuple[int, int]:
+        return self.working_age_min, self.working_age_max
+
+    @model_validator(mode="after")
+    def _working_age_is_a_range(self) -> "Settings":
+        if self.working_age_min > self.working_age_max:
+            raise ValueError("REGISTRY_WORKING_AGE_MIN must not be above REGISTRY_WORKING_AGE_MAX")
+        return self
 
     @model_validator(mode="after")
     def _no_dev_keys_in_production(self) -> "Settings":

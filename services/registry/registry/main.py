@@ -8,6 +8,7 @@ from registry.config import Settings
 from registry.drug_tests.router import router as drug_tests_router
 from registry.events import router as events_router
 from registry.exports.router import router as exports_router
+from registry.history.router import router as history_router
 from registry.imports.router import router as imports_router
 from registry.imports.service import PersonImporter, new_jobs
 from registry.jurisdictions.router import router as jurisdictions_router
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
             records_router,
             imports_router,
             measures_router,
+            history_router,
             drug_tests_router,
             support_router,
             treatment_router,
@@ -96,6 +98,20 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
             {
                 "name": "measures",
                 "description": "Control measures over time (管控措施), corrections, and the derived control status.",
+            },
+            {
+                "name": "register-changes",
+                "description": "Leaving the register (离册: died, moved out of the county, entered in error, other) "
+                "and returning to it, each with its effective day; archiving is leaving.",
+            },
+            {
+                "name": "work-ability-changes",
+                "description": "Work ability (劳动能力) as dated changes, so that it can be asked for any day.",
+            },
+            {
+                "name": "stays",
+                "description": "Custody (拘留, 刑事羁押) and facility (住院 ...) stays, which may overlap a community "
+                "measure without ending it.",
             },
             {"name": "drug-tests", "description": "Drug tests (尿检 / 毛发检测); a positive result records a relapse."},
             {"name": "support", "description": "Support teams (帮扶小组) and their visits and talks (走访 / 谈话)."},

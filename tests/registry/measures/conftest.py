@@ -29,12 +29,18 @@ def db(registry_and_session):
     return registry_and_session[1]
 
 
+REGISTERED_ON = "2010-01-01"
+"""The people of these tests are on the register from before any history they are given (back-entered records)."""
+
+
 @pytest.fixture
 def person(new_person):
-    """person(seq=..., jurisdiction_code=...) -> a registered person's id (in Dapu unless told)."""
+    """person(seq=..., jurisdiction_code=..., registered_on=...) -> a registered person's id (in Dapu, on the
+    register since REGISTERED_ON, unless told)."""
 
     async def make(seq: int = 700, **fields) -> str:
         fields.setdefault("confirm_not_duplicate", True)
+        fields.setdefault("registered_on", REGISTERED_ON)
         return (await new_person(name=f"管控{seq}", seq=seq, **fields))["id"]
 
     return make

@@ -41,10 +41,45 @@ async def test_changes_write_events_without_personal_details(registry, db, auth,
         "person.archived",
     ]
     created = events[0][1]
-    assert created == {"jurisdiction_code": "dapu", "status": "active", "work_ability": "able", "birth_year": 1990}
+    assert created == {
+        "schema_version": 2,
+        "person_id": pid,
+        "jurisdiction_code": "dapu",
+        "status": "active",
+        "version": 1,
+        "registered_on": "2010-01-01",
+        "birth_date": "1990-01-01",
+        "birth_year": 1990,
+        "gender": "male",
+        "work_ability": "able",
+        "work_ability_since": "2010-01-01",
+        "archived_on": None,
+        "archive_reason_code": None,
+    }
     assert events[1][1]["fields"] == ["education"]
     assert events[2][1]["kind"] == "community_rehabilitation"
-    assert events[3][1] == {"occurred_on": str(start + timedelta(days=10)), "source": "drug_test"}
+    positive_on = str(start + timedelta(days=10))
+    relapse = events[3][1]
+    assert relapse == {
+        "schema_version": 2,
+        "person_id": pid,
+        "jurisdiction_code": "dapu",
+        "relapse_id": relapse["relapse_id"],
+        "occurred_on": positive_on,
+        "source": "drug_test",
+        "drug_test_id": relapse["drug_test_id"],
+        "positive_test_on": positive_on,
+    }
+    archived_event = events[4][1]
+    assert (archived_event["status"], archived_event["reason_code"], archived_event["effective_on"]) == (
+        "archived",
+        "other",
+        str(date.today()),
+    )
+    # Every event is schema v2 and names the person and their jurisdiction; only the registration carries the birth
+    # date (reporting's age rule needs it).
+    assert all(d["schema_version"] == 2 and d["person_id"] == pid and d["jurisdiction_code"] == "dapu" for _, d in events)
+    assert [kind for kind, d in events if "birth_date" in d] == ["person.created"]
     text_of_all = str(events)
     for secret in ("管控901", "13800000901", "家访", "heroin", "450222"):
         assert secret not in text_of_all

@@ -82,3 +82,71 @@ async def test_lookups_are_bounded_and_audited(registry, make_token, person, db)
         )
     ).all()
     assert [tuple(r) for r in rows] == [("client:svc-placement", "success")]
+
+
+async def test_as_of_a_past_day_every_fact_is_that_days(registry, auth, make_token, person, add_measure):
+    """A 2013 contract is checked against 2013: the detox then in force, a detention inside it, a death later."""
+    pid = await person(seq=841, registered_on="2012-01-10")
+    assert (
+        await add_measure(pid, "community_detox", "2012-03-01", actual_end_on="2015-03-01", end_reason="completed")
+    ).status_code == 201
+    stay = await registry.post(
+        f"/api/v1/persons/{pid}/stays",
+        json={"kind": "detention", "start_on": "2013-05-02", "end_on": "2013-05-17", "for_drug_use": True},
+        headers=auth(),
+    )
+    assert stay.status_code == 201, stay.text
+    died = await registry.post(
+        f"/api/v1/persons/{pid}/register-changes",
+        json={"kind": "left", "effective_on": "2016-08-01", "reason_code": "died"},
+        headers=auth(),
+    )
+    assert died.status_code == 201, died.text
+
+    async def on(day: str | None) -> dict:
+        body = {"ids": [pid]} | ({"as_of": day} if day else {})
+        response = await registry.post(URL, json=body, headers=service_token(make_token))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    spring = await on("2013-03-01")
+    item = spring["items"][0]
+    assert (spring["as_of"], item["as_of"], spring["eligibility_version"]) == ("2013-03-01", "2013-03-01", "v2")
+    assert "(v2) on 2013-03-01" in spring["eligibility_definition"]
+    assert (item["on_record"], item["status"], item["measure_in_force"], item["current_measure"]) == (
+        True,
+        "active",
+        "community_detox",
+        "community_detox",
+    )
+    assert item["community_measure_in_force"] is True and item["in_custody_or_facility"] is False
+    assert item["eligible_for_placement"] is True and item["age"] == 23
+    assert item["measures"] == [
+        {
+            "kind": "community_detox",
+            "start_on": "2012-03-01",
+            "end_on": "2015-03-01",
+            "end_reason": "completed",
+            "planned_end_on": "2015-03-01",
+        }
+    ]
+    detained = (await on("2013-05-10"))["items"][0]
+    assert detained["community_measure_in_force"] is True  # the detention does not end the detox
+    assert detained["in_custody_or_facility"] is True and detained["eligible_for_placement"] is False
+    released = (await on("2013-05-17"))["items"][0]  # out on the day of release
+    assert released["in_custody_or_facility"] is False and released["eligible_for_placement"] is True
+    after = (await on("2015-03-01"))["items"][0]  # the end date belongs to what follows
+    assert after["measure_in_force"] is None and after["eligible_for_placement"] is False
+    dead = (await on("2016-08-01"))["items"][0]
+    assert (dead["on_record"], dead["status"], dead["eligible_for_placement"]) == (False, "archived", False)
+    today = await on(None)
+    assert today["as_of"] == str(date.today()) and today["items"][0]["on_record"] is False
+
+
+async def test_as_of_cannot_be_after_today(registry, make_token, person):
+    pid = await person(seq=843)
+    tomorrow = str(date.today() + timedelta(days=1))
+    response = await registry.post(URL, json={"ids": [pid], "as_of": tomorrow}, headers=service_token(make_token))
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert [e["field"] for e in response.json()["errors"]] == ["body.as_of"]

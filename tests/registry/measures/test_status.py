@@ -1,4 +1,5 @@
-"""The derived control status as of a date: under control, lost contact, relapse, abstinence, consolidation."""
+"""The derived control status as of a date: under control, lost contact, relapse, abstinence, consolidation (rule v2;
+the rule's edges are tables in tests/registry/history/test_rules.py)."""
 
 from registry.main import create_app
 
@@ -8,6 +9,7 @@ async def test_a_person_with_no_history_is_neither_under_control_nor_abstinent(p
     assert result["under_control"] is False and result["current_measure"] is None
     assert result["abstinent_since"] is None and result["consolidated"] is False
     assert result["definition"]["consolidation_years"] == 3 and "3 years" in result["definition"]["text"]
+    assert result["definition"]["rule_version"] == "v2" and "rule v2" in result["definition"]["text"]
 
 
 async def test_as_of_a_past_date_gives_the_state_then(person, add_measure, registry, auth, status):
@@ -26,7 +28,7 @@ async def test_as_of_a_past_date_gives_the_state_then(person, add_measure, regis
     in_detox = await status(pid, "2019-07-01")
     assert in_detox["current_measure"]["kind"] == "community_detox"
     assert in_detox["abstinent_since"] == "2019-01-01" and in_detox["last_relapse_on"] is None
-    # The escalation day belongs to the isolation, and counts as a relapse.
+    # The escalation day belongs to the isolation, counts as a relapse, and the isolation order restarts the clock.
     escalated = await status(pid, "2020-06-01")
     assert escalated["current_measure"] == {
         "id": escalated["current_measure"]["id"],
@@ -35,7 +37,8 @@ async def test_as_of_a_past_date_gives_the_state_then(person, add_measure, regis
         "since": "2020-06-01",
         "planned_end_on": "2022-06-01",
     }
-    assert escalated["last_relapse_on"] == "2020-06-01" and escalated["abstinent_since"] == "2020-06-02"
+    assert escalated["last_relapse_on"] == "2020-06-01" and escalated["abstinent_since"] == "2020-06-01"
+    assert escalated["consolidation_clock"]["consolidated_from"] == "2023-06-01"
     later = await status(pid, "2023-01-01")
     assert later["current_measure"]["kind"] == "community_rehabilitation" and later["under_control"] is True
 
@@ -48,7 +51,8 @@ async def test_a_positive_test_moves_last_relapse_and_abstinent_since(person, ad
     positive = await add_test(pid, "2020-03-10", "positive", substance="methamphetamine")
     assert positive.status_code == 201 and positive.json()["relapse_recorded"] is True
     after = await status(pid, "2020-04-01")
-    assert (after["last_relapse_on"], after["abstinent_since"]) == ("2020-03-10", "2020-03-11")
+    assert (after["last_relapse_on"], after["abstinent_since"]) == ("2020-03-10", "2020-03-10")
+    assert after["consolidation_clock"]["reason"] == "positive_test"
     # Before the test was taken, the state then did not know it.
     then = await status(pid, "2020-03-09")
     assert (then["last_relapse_on"], then["abstinent_since"]) == (None, "2019-01-01")
@@ -60,9 +64,9 @@ async def test_consolidated_only_after_the_configured_years(person, add_measure,
     pid = await person(733)
     await add_measure(pid, "community_detox", "2019-01-01", actual_end_on="2020-01-01", end_reason="completed")
     await add_test(pid, "2019-06-30", "positive")
-    assert (await status(pid, "2022-06-30"))["consolidated"] is False
-    reached = await status(pid, "2022-07-01")
-    assert reached["consolidated"] is True and reached["abstinent_since"] == "2019-07-01"
+    assert (await status(pid, "2022-06-29"))["consolidated"] is False
+    reached = await status(pid, "2022-06-30")  # the anniversary counts
+    assert reached["consolidated"] is True and reached["abstinent_since"] == "2019-06-30"
     assert reached["under_control"] is False
 
 
@@ -78,6 +82,7 @@ async def test_consolidation_years_come_from_settings(service_client, auth, make
                 "id_number": id_number(seq=734),
                 "work_ability": "able",
                 "jurisdiction_code": "dapu",
+                "registered_on": "2019-12-01",
             },
             headers=headers,
         )

@@ -106,6 +106,9 @@ async def test_accept_and_cancel_at_once_exactly_one_wins(database_url, jwks_fet
                 "ALTER TABLE person_transfer DISABLE TRIGGER person_transfer_close_once",
                 "DELETE FROM person_transfer WHERE person_id = ANY(CAST(:ids AS uuid[]))",
                 "ALTER TABLE person_transfer ENABLE TRIGGER person_transfer_close_once",
+                "ALTER TABLE work_ability_change DISABLE TRIGGER work_ability_change_no_update_delete",
+                "DELETE FROM work_ability_change WHERE person_id = ANY(CAST(:ids AS uuid[]))",
+                "ALTER TABLE work_ability_change ENABLE TRIGGER work_ability_change_no_update_delete",
                 "DELETE FROM person WHERE id = ANY(CAST(:ids AS uuid[]))",
             ):
                 await conn.execute(text(statement), {"ids": ids})

@@ -80,26 +80,39 @@ async def test_accepting_moves_the_person_and_keeps_the_history_on_both_sides(
 
     person_events = await events(pid)
     assert [kind for kind, _ in person_events][-1] == "person.transferred"
+    today = str(date.today())
     assert person_events[-1][1] == {
+        "schema_version": 2,
+        "person_id": pid,
         "jurisdiction_code": "dongquan",
         "status": "active",
+        "registered_on": today,
+        "gender": "male",
         "work_ability": "able",
+        "work_ability_since": today,
+        "archived_on": None,
+        "archive_reason_code": None,
         "birth_year": 1990,
         "transfer_id": transfer["id"],
         "from_jurisdiction_code": "dapu",
         "to_jurisdiction_code": "dongquan",
+        "effective_on": today,
         "version": moved.json()["version"],
     }
     transfer_events = await events(transfer["id"])
     assert [kind for kind, _ in transfer_events] == ["transfer.proposed", "transfer.accepted"]
     assert set(transfer_events[0][1]) == {
+        "schema_version",
         "transfer_id",
         "person_id",
+        "jurisdiction_code",
         "from_jurisdiction_code",
         "to_jurisdiction_code",
         "status",
+        "effective_on",
         "version",
     }
+    assert transfer_events[1][1]["effective_on"] == today and transfer_events[0][1]["effective_on"] is None
     for secret in ("迁移801", "新址", "旧址", "报到", "迁居"):
         assert secret not in str(person_events + transfer_events)
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.drug_tests.models import DrugTest, Relapse
 from registry.drug_tests.repository import DrugTestRepository
 from registry.drug_tests.schemas import LABELS_ZH, DrugTestCreate, DrugTestRead
-from registry.events import outbox
+from registry.events import emit_person_event
 from registry.idempotency import store as idempotency
 from registry.measures import policy
 from registry.measures.exceptions import InvalidMeasure
@@ -66,7 +66,7 @@ async def record_test(
     today: date,
 ) -> Created:
     policy.require_write(principal, "drug_tests")
-    await visible_person(session, principal, person_id, for_write=True)
+    person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.tested_on)
     if data.tested_on > today:
         message = "tested_on cannot be in the future"
         raise InvalidMeasure(message, errors=[FieldError(field="body.tested_on", message=message)])
@@ -83,16 +83,22 @@ async def record_test(
     test = await repo.add(DrugTest(person_id=person_id, created_by=principal.subject, **data.model_dump()))
     positive = test.result == "positive"
     if positive:
-        await repo.add_relapse(
+        relapse = await repo.add_relapse(
             Relapse(person_id=person_id, occurred_on=test.tested_on, source="drug_test", drug_test_id=test.id)
         )
-        # Reporting needs relapses (abstinence, consolidation), not test results or substances.
-        await outbox.emit(
+        # Reporting needs relapses and positive tests (the consolidation clock), not test kinds or substances.
+        await emit_person_event(
             session,
             kind="relapse.recorded",
-            aggregate_type="person",
-            aggregate_id=person_id,
-            data={"occurred_on": test.tested_on, "source": "drug_test"},
+            person_id=person_id,
+            jurisdiction_code=person.jurisdiction_code,
+            data={
+                "relapse_id": relapse.id,
+                "occurred_on": test.tested_on,
+                "source": "drug_test",
+                "drug_test_id": test.id,
+                "positive_test_on": test.tested_on,
+            },
         )
     read = to_read(test, positive)
     await idempotency.remember(

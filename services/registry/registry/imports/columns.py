@@ -30,6 +30,12 @@ PERSON_COLUMNS = ColumnSpec(
         Column("skills", "技能", ("技能特长", "专长")),
         Column("work_ability", "就业能力", ("劳动能力", "work ability"), required=True),
         Column("work_ability_reason", "就业能力说明", ("劳动能力说明", "丧失劳动能力原因", "work ability reason")),
+        Column(
+            "work_ability_since", "就业能力认定日期", ("劳动能力认定日期", "就业能力认定时间", "work ability since")
+        ),
+        Column("registered_on", "登记日期", ("列管日期", "在册日期", "登记在册日期", "registered on")),
+        Column("left_on", "离册日期", ("注销日期", "离册时间", "left on")),
+        Column("left_reason", "离册原因", ("注销原因", "left reason")),
         Column("guardian_name", "监护人", ("监护人姓名", "guardian")),
         Column("guardian_relation", "监护人关系", ("与监护人关系", "guardian relation")),
         Column("guardian_phone", "监护人电话", ("监护人联系电话", "guardian phone")),
@@ -113,7 +119,25 @@ def gender(text: str) -> str:
     return value
 
 
+_LEFT_REASON = {label: code for code, label in LABELS_ZH["left_reason"].items()} | {
+    "病故": "died",
+    "迁出": "moved_out_of_county",
+    "迁出县外": "moved_out_of_county",
+    "误录": "entered_in_error",
+    "错误登记": "entered_in_error",
+}
+
+
+def left_reason(text: str) -> str:
+    return coded(text, _LEFT_REASON, set(LABELS_ZH["left_reason"]), "reason for leaving the register")
+
+
 def birth_date(text: str) -> date:
+    return day(text)
+
+
+def day(text: str) -> date:
+    """A date cell: 2012-06-15, 2012/6/15, 2012.6.15, 2012年6月15日 or 20120615."""
     value = text.strip()
     match = _DATE.match(value)
     try:

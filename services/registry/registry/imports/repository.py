@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.events import outbox
+from registry.history.models import RegisterChange, WorkAbilityChange
 from registry.persons.models import Person
 from shared.imports import copy_rows
 
@@ -79,13 +80,19 @@ class ImportRepository:
         await self.session.execute(delete(BATCH))
         return inserted
 
-    async def emit_created(self, events: list[tuple[uuid.UUID, dict[str, Any]]]) -> None:
-        """`person.created` for each new person, as the single create emits it (outbox.emit, in bulk)."""
+    async def insert_history(self, abilities: list[dict[str, Any]], departures: list[dict[str, Any]]) -> None:
+        """Each new person's first work-ability change and, for people back-entered as already off the register,
+        their off-register change (COPY, in the batch's transaction)."""
+        await copy_rows(self.session, WorkAbilityChange.__table__, abilities)
+        await copy_rows(self.session, RegisterChange.__table__, departures)
+
+    async def emit(self, events: list[tuple[str, uuid.UUID, dict[str, Any]]]) -> None:
+        """The events of a single create, in bulk: (kind, person id, data already checked by events.person_payload)."""
         await copy_rows(
             self.session,
             outbox.table,
             [
-                {"kind": "person.created", "aggregate_type": "person", "aggregate_id": person_id, "data": data}
-                for person_id, data in events
+                {"kind": kind, "aggregate_type": "person", "aggregate_id": person_id, "data": data}
+                for kind, person_id, data in events
             ],
         )

@@ -21,13 +21,14 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.models import audit
+from registry.events import BIRTH_DATE_KINDS, person_payload
 from registry.idempotency import store as idempotency
 from registry.imports import columns, policy
 from registry.imports.columns import PERSON_COLUMNS, CellError
@@ -39,6 +40,7 @@ from registry.persons import national_id
 from registry.persons.auditing import RESOURCE_TYPE, SENSITIVE_FIELDS
 from registry.persons.crypto import IdNumberCipher
 from registry.persons.models import Person
+from registry.persons.schemas import LABELS_ZH as PERSON_LABELS_ZH
 from registry.persons.schemas import PersonCreate
 from registry.persons.service import person_event_data
 from shared.auth import Principal
@@ -86,12 +88,17 @@ CONVERTED_FIELDS = {
     "work_ability": columns.work_ability,
     "skills": columns.skills,
     "confirm_not_duplicate": columns.yes_no,
+    "registered_on": columns.day,
+    "work_ability_since": columns.day,
 }
+LEFT_FIELDS = {"left_on": columns.day, "left_reason": columns.left_reason}
+"""A person back-entered as already off the register: the day they left and why (both or neither)."""
 SAME_NAME_AND_BIRTH = (
     "possibly already registered: someone with the same name and birth date is on record. If this is another "
     "person, put 是 in 确认非重复 and import the row again."
 )
 ALREADY_REGISTERED = "already registered (same ID number)"
+LEFT_LABELS = PERSON_LABELS_ZH["left_reason"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +113,8 @@ class Prepared:
     values: dict[str, Any]
     """The person's columns but the ID number's ciphertext and hash, added at insert time (`PersonImporter._batch`)."""
     id_number: str
+    work_ability_reason: str | None = None
+    left_detail: str | None = None
 
 
 @dataclass
@@ -145,7 +154,26 @@ def _jurisdiction(row: Row, own: str | None) -> tuple[str | None, Issue | None]:
     return code, None
 
 
-def prepare_row(row: Row, *, own: str | None, cipher: IdNumberCipher) -> Prepared | list[Issue]:
+def _dated_issues(line: int, born: date, data: dict[str, Any], left: dict[str, Any], today: date) -> list[Issue]:
+    """The checks a single create (and a departure) makes of the row's days."""
+    issues: list[Issue] = []
+    registered_on = data.get("registered_on") or today
+    for field_name, value in (("registered_on", registered_on), ("work_ability_since", data.get("work_ability_since"))):
+        if value is not None and value > today:
+            issues.append(_issue(line, field_name, "cannot be in the future"))
+        elif value is not None and value < born:
+            issues.append(_issue(line, field_name, "cannot be before the birth date"))
+    if ("left_on" in left) != ("left_reason" in left):
+        missing = "left_reason" if "left_on" in left else "left_on"
+        issues.append(_issue(line, missing, "离册日期 and 离册原因 go together: give both or neither"))
+    elif "left_on" in left and left["left_on"] > today:
+        issues.append(_issue(line, "left_on", "cannot be in the future"))
+    elif "left_on" in left and left["left_on"] < registered_on:
+        issues.append(_issue(line, "left_on", "cannot be before the registration day"))
+    return issues
+
+
+def prepare_row(row: Row, *, own: str | None, cipher: IdNumberCipher, today: date) -> Prepared | list[Issue]:
     """One row as a single create would take it, or every problem it has."""
     issues: list[Issue] = []
     data: dict[str, Any] = {f: row.values[f] for f in PLAIN_FIELDS if f in row.values}
@@ -153,6 +181,13 @@ def prepare_row(row: Row, *, own: str | None, cipher: IdNumberCipher) -> Prepare
         if field_name in row.values:
             try:
                 data[field_name] = convert(row.values[field_name])
+            except CellError as exc:
+                issues.append(_issue(row.line, field_name, str(exc)))
+    left: dict[str, Any] = {}
+    for field_name, convert in LEFT_FIELDS.items():
+        if field_name in row.values:
+            try:
+                left[field_name] = convert(row.values[field_name])
             except CellError as exc:
                 issues.append(_issue(row.line, field_name, str(exc)))
     jurisdiction_code, problem = _jurisdiction(row, own)
@@ -187,9 +222,32 @@ def prepare_row(row: Row, *, own: str | None, cipher: IdNumberCipher) -> Prepare
                     issues.append(_issue(row.line, "birth_date", "does not match the ID number"))
             except CellError as exc:
                 issues.append(_issue(row.line, "birth_date", str(exc)))
+        issues += _dated_issues(row.line, parsed.birth_date, data, left, today)
     if issues or model is None or parsed is None or jurisdiction_code is None:
         return issues or [_issue(row.line, None, "invalid row")]
-    fields = model.model_dump(exclude={"id_number", "jurisdiction_code", "confirm_not_duplicate"}, exclude_none=True)
+    fields = model.model_dump(
+        exclude={"id_number", "jurisdiction_code", "confirm_not_duplicate", "registered_on", "work_ability_since"},
+        exclude_none=True,
+    )
+    registered_on = model.registered_on or today
+    values = {
+        **fields,
+        "gender": parsed.gender,
+        "birth_date": parsed.birth_date,
+        "id_number_masked": parsed.masked,
+        "jurisdiction_code": jurisdiction_code,
+        "registered_on": registered_on,
+        "work_ability_since": model.work_ability_since or registered_on,
+        "status": "active",
+    }
+    if left:
+        values |= {
+            "status": "archived",
+            "archived_on": left["left_on"],
+            "archive_reason_code": left["left_reason"],
+            "archived_at": datetime.now(UTC),
+            "archive_reason": f"{LEFT_LABELS[left['left_reason']]}（批量导入）",
+        }
     return Prepared(
         line=row.line,
         name=model.name,
@@ -197,22 +255,17 @@ def prepare_row(row: Row, *, own: str | None, cipher: IdNumberCipher) -> Prepare
         id_hash=cipher.lookup_hash(parsed.value),
         confirm_not_duplicate=model.confirm_not_duplicate,
         id_number=parsed.value,
-        values={
-            **fields,
-            "gender": parsed.gender,
-            "birth_date": parsed.birth_date,
-            "id_number_masked": parsed.masked,
-            "jurisdiction_code": jurisdiction_code,
-        },
+        values=values,
+        work_ability_reason=model.work_ability_reason,
     )
 
 
-def check_sheet(sheet: Sheet, *, principal: Principal, cipher: IdNumberCipher) -> Checked:
+def check_sheet(sheet: Sheet, *, principal: Principal, cipher: IdNumberCipher, today: date) -> Checked:
     own = principal.jurisdiction
     checked = Checked(sheet=sheet)
     first_line: dict[str, int] = {}
     for row in sheet.rows:
-        result = prepare_row(row, own=own, cipher=cipher)
+        result = prepare_row(row, own=own, cipher=cipher, today=today)
         if isinstance(result, list):
             checked.issues.extend(result)
             continue
@@ -263,7 +316,7 @@ class PersonImporter:
 
     def read(self, data: bytes, *, filename: str | None, principal: Principal) -> Checked:
         sheet = read_table(data, spec=PERSON_COLUMNS, limits=self.limits, filename=filename)
-        return check_sheet(sheet, principal=principal, cipher=self.cipher)
+        return check_sheet(sheet, principal=principal, cipher=self.cipher, today=date.today())
 
     async def validate(self, session: AsyncSession, *, checked: Checked, file_name: str) -> ImportValidation:
         issues = list(checked.issues)
@@ -359,7 +412,7 @@ class PersonImporter:
             Issue(line=r.line, column=ID_HEADING, reason=ALREADY_REGISTERED, outcome="skipped") for r in raced
         ]
         created = [(inserted[r.id_hash], r) for r in result.fresh if r.id_hash in inserted]
-        await ImportRepository(session).emit_created([(person_id, _event_data(r.values)) for person_id, r in created])
+        await self._history(session, principal, created)
         await audit_each(
             audit,
             session,
@@ -385,6 +438,48 @@ class PersonImporter:
             failed=len({i.line for i in result.failed}),
         )
         return counts, sorted(skipped + result.failed, key=lambda i: i.line)
+
+    async def _history(
+        self, session: AsyncSession, principal: Principal, created: list[tuple[uuid.UUID, Prepared]]
+    ) -> None:
+        """What a single create (and, for a row already off the register, a departure) writes besides the person:
+        the first work-ability change, the off-register change, and their events."""
+        repo = ImportRepository(session)
+        abilities = [
+            {
+                "id": uuid.uuid4(),
+                "person_id": person_id,
+                "effective_on": r.values["work_ability_since"],
+                "work_ability": r.values["work_ability"],
+                "reason": r.work_ability_reason,
+                "created_by": principal.subject,
+            }
+            for person_id, r in created
+        ]
+        departures = {
+            person_id: {
+                "id": uuid.uuid4(),
+                "person_id": person_id,
+                "kind": "left",
+                "effective_on": r.values["archived_on"],
+                "reason_code": r.values["archive_reason_code"],
+                "detail": r.values["archive_reason"],
+                "created_by": principal.subject,
+            }
+            for person_id, r in created
+            if r.values["status"] == "archived"
+        }
+        await repo.insert_history(abilities, list(departures.values()))
+        events: list[tuple[str, uuid.UUID, dict[str, Any]]] = []
+        for person_id, r in created:
+            person = _transient(person_id, r.values)
+            events.append(("person.created", person_id, _event_data("person.created", person)))
+            if person_id in departures:
+                change = departures[person_id]
+                extra = {"register_change_id": change["id"], "effective_on": change["effective_on"]}
+                extra["reason_code"] = change["reason_code"]
+                events.append(("person.archived", person_id, _event_data("person.archived", person, **extra)))
+        await repo.emit(events)
 
     async def get(self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> ImportJobRead:
         row = await self.jobs.get(session, job_id, kind=KIND, visible_to=policy.visible_jobs(principal))
@@ -414,19 +509,20 @@ def _uniform(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A multi-row INSERT needs the same keys in every row: absent optional columns become NULL (skills: [])."""
     keys = {k for v in values for k in v}
     defaults = {"skills": []}
-    return [{k: v.get(k, defaults.get(k)) for k in keys} | {"status": "active", "version": 1} for v in values]
+    return [{k: v.get(k, defaults.get(k)) for k in keys} | {"version": 1} for v in values]
 
 
-def _event_data(values: dict[str, Any]) -> dict[str, object]:
-    """The single create's event data, from a transient (never added) Person with the columns it reads."""
-    return person_event_data(
-        Person(
-            jurisdiction_code=values["jurisdiction_code"],
-            status="active",
-            work_ability=values["work_ability"],
-            birth_date=values["birth_date"],
-        )
-    )
+def _transient(person_id: uuid.UUID, values: dict[str, Any]) -> Person:
+    """The inserted person as a transient (never added) Person, for the single create's event data."""
+    columns = {c.key for c in Person.__table__.columns}
+    return Person(id=person_id, version=1, **{k: v for k, v in values.items() if k in columns})
+
+
+def _event_data(kind: str, person: Person, **extra: object) -> dict[str, object]:
+    data = person_event_data(person, **extra)
+    if kind in BIRTH_DATE_KINDS:
+        data["birth_date"] = person.birth_date
+    return person_payload(kind, person.id, person.jurisdiction_code, data)
 
 
 def job_read(row: Any, failed_rows: list[Any], *, truncated: bool) -> ImportJobRead:

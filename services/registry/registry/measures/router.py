@@ -109,7 +109,7 @@ async def get_status(
     settings: SettingsDep,
     as_of: Annotated[date | None, Query(description="The day to derive the status for; default today.")] = None,
 ) -> StatusRead:
-    """Control status as of a day: under control, current measure, lost contact, relapse, abstinence, consolidated."""
+    """Status as of a day: on the register, under control, stays, consolidation (rule v2, with its N)."""
     async with audited(session, principal, "status.read", person_ids=[person_id]):
         return await service.derived_status(
             session,
@@ -117,4 +117,5 @@ async def get_status(
             person_id=person_id,
             as_of=as_of or date.today(),
             consolidation_years=settings.consolidation_years,
+            working_age=settings.working_age,
         )

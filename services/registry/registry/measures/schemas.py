@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from registry.measures.rules import EndReason, MeasureKind
+from registry.persons.schemas import WorkAbility
 
 Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
@@ -76,25 +77,80 @@ class MeasureRead(BaseModel):
 class CurrentMeasureRead(BaseModel):
     id: uuid.UUID
     kind: MeasureKind
-    kind_label_zh: str
-    since: date
-    planned_end_on: date | None
+    kind_label_zh: str = Field(examples=["社区戒毒"])
+    since: date = Field(examples=["2012-03-01"])
+    planned_end_on: date | None = Field(examples=["2015-03-01"])
+
+
+class StayBrief(BaseModel):
+    """A custody or facility stay in force on the day."""
+
+    id: uuid.UUID
+    kind: str = Field(examples=["detention"])
+    kind_label_zh: str = Field(examples=["拘留"])
+    start_on: date = Field(examples=["2013-05-02"])
+    end_on: date | None = Field(examples=["2013-05-17"])
+    for_drug_use: bool = Field(examples=[True])
+
+
+class ConsolidationClock(BaseModel):
+    start_on: date = Field(
+        description="The day the clock started (rule v2), as known on the day.", examples=["2012-03-01"]
+    )
+    reason: str = Field(
+        description="What started it: positive_test, relapse, community_detox, compulsory_isolation, "
+        "custody_for_drug_use, or first_measure (none of these on record).",
+        examples=["community_detox"],
+    )
+    consolidated_from: date = Field(
+        description="start_on plus N years: the first consolidated day if nothing restarts the clock.",
+        examples=["2015-03-01"],
+    )
 
 
 class StatusDefinition(BaseModel):
+    rule_version: str = Field(description="Version of the consolidation and control rule.", examples=["v2"])
     consolidation_years: int = Field(examples=[3])
-    text: str
+    text: str = Field(description="The rule in words, with its N.")
+    on_record_text: str = Field(description="What on the register (在册) means.")
 
 
 class StatusRead(BaseModel):
-    """A person's control status as of a date, derived from measures and drug tests (corrections applied)."""
+    """A person's status as of a day, derived from their dated history (corrections applied, withdrawn entries
+    left out): on the register, jurisdiction, work ability, control measure, stays, consolidation (rule v2)."""
 
     person_id: uuid.UUID
-    as_of: date
-    under_control: bool
-    current_measure: CurrentMeasureRead | None
-    lost_contact: bool
-    last_relapse_on: date | None
-    abstinent_since: date | None
-    consolidated: bool
+    as_of: date = Field(examples=["2013-12-31"])
+    on_record: bool = Field(description="On the register (在册) that day.", examples=[True])
+    off_register_reason: str | None = Field(
+        description="Why not on the register that day: not_yet_registered, died, moved_out_of_county, "
+        "entered_in_error or other.",
+        examples=[None],
+    )
+    registered_on: date = Field(examples=["2012-06-15"])
+    jurisdiction_code: str = Field(description="The jurisdiction that day (transfers followed).", examples=["dapu"])
+    work_ability: WorkAbility = Field(description="Work ability that day.", examples=["able"])
+    under_control: bool = Field(
+        description="On the register with a control measure in force that day (never when off the register).",
+        examples=[True],
+    )
+    current_measure: CurrentMeasureRead | None = Field(description="The control measure in force that day.")
+    community_measure_in_force: bool = Field(
+        description="Community detox or community rehabilitation in force that day.", examples=[True]
+    )
+    lost_contact: bool = Field(examples=[False])
+    in_custody_or_facility: bool = Field(
+        description="In custody or a facility stay that day (the community measure is not ended by it).",
+        examples=[False],
+    )
+    stays: list[StayBrief] = Field(description="The stays in force that day.")
+    last_relapse_on: date | None = Field(examples=[None])
+    abstinent_since: date | None = Field(
+        description="The consolidation clock's start (rule v2); null: no clock.", examples=["2012-03-01"]
+    )
+    consolidation_clock: ConsolidationClock | None
+    consolidated: bool = Field(examples=[False])
+    eligible_for_placement: bool = Field(
+        description="Eligible for placement that day (the lookup's definition, v2).", examples=[True]
+    )
     definition: StatusDefinition

@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.drug_tests.repository import DrugTestRepository
-from registry.events import outbox
+from registry.events import emit_person_event
+from registry.history import asof
+from registry.history.repository import HistoryRepository
+from registry.history.schemas import LABELS_ZH as STAY_LABELS_ZH
 from registry.idempotency import store as idempotency
 from registry.measures import policy
 from registry.measures.exceptions import (
@@ -25,6 +27,7 @@ from registry.measures.models import ControlMeasure
 from registry.measures.repository import MeasureRepository
 from registry.measures.rules import CONTROL_KINDS, KIND_RULES, LABELS_ZH, add_years, transition_allowed
 from registry.measures.schemas import (
+    ConsolidationClock,
     CurrentMeasureRead,
     MeasureCorrection,
     MeasureCreate,
@@ -32,8 +35,10 @@ from registry.measures.schemas import (
     MeasureRead,
     StatusDefinition,
     StatusRead,
+    StayBrief,
 )
-from registry.measures.status import DEFINITION_TEXT, derive, effective
+from registry.measures.status import effective
+from registry.persons.models import Person
 from registry.persons.service import visible_person
 from shared.auth import Principal
 from shared.errors import FieldError
@@ -172,7 +177,7 @@ async def _insert(
     session: AsyncSession,
     *,
     principal: Principal,
-    person_id: uuid.UUID,
+    person: Person,
     data: MeasureCreate,
     corrects: ControlMeasure | None,
     reason: str | None,
@@ -183,10 +188,10 @@ async def _insert(
     candidate = _with_defaults(data)
     if corrects is not None:
         candidate = replace(candidate, id=corrects.id)
-    check_episode(candidate, await repo.all_of(person_id), today=today)
+    check_episode(candidate, await repo.all_of(person.id), today=today)
     measure = await repo.add(
         ControlMeasure(
-            person_id=person_id,
+            person_id=person.id,
             kind=candidate.kind,
             start_on=candidate.start_on,
             planned_end_on=candidate.planned_end_on,
@@ -199,18 +204,22 @@ async def _insert(
             created_by=principal.subject,
         )
     )
-    await outbox.emit(
-        session,
-        kind="measure.corrected" if corrects is not None else "measure.created",
-        aggregate_type="person",
-        aggregate_id=person_id,
-        data=measure_event_data(measure),
-    )
+    await emit_measure(session, "measure.corrected" if corrects is not None else "measure.created", person, measure)
     read = to_read(measure, None)
     await idempotency.remember(
         session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
     )
     return Created(201, read, replayed=False)
+
+
+async def emit_measure(session: AsyncSession, kind: str, person: Person, measure: ControlMeasure) -> None:
+    await emit_person_event(
+        session,
+        kind=kind,
+        person_id=person.id,
+        jurisdiction_code=person.jurisdiction_code,
+        data=measure_event_data(measure),
+    )
 
 
 def measure_event_data(measure: ControlMeasure) -> dict[str, object]:
@@ -235,7 +244,7 @@ async def create_measure(
     today: date,
 ) -> Created:
     policy.require_write(principal, "measures")
-    await visible_person(session, principal, person_id, for_write=True)
+    person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.start_on)
     replayed = await _replay(
         session, principal, idempotency_key, _operation(person_id, "measures"), data.model_dump(mode="json")
     )
@@ -244,7 +253,7 @@ async def create_measure(
     return await _insert(
         session,
         principal=principal,
-        person_id=person_id,
+        person=person,
         data=data,
         corrects=None,
         reason=None,
@@ -275,7 +284,7 @@ async def correct_measure(
     today: date,
 ) -> Created:
     policy.require_write(principal, "measures")
-    await visible_person(session, principal, person_id, for_write=True)
+    person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.start_on)
     # Before the "already corrected" check: a retry of this very correction gets its first answer again.
     replayed = await _replay(
         session,
@@ -291,7 +300,7 @@ async def correct_measure(
     return await _insert(
         session,
         principal=principal,
-        person_id=person_id,
+        person=person,
         data=fields,
         corrects=corrected,
         reason=data.reason,
@@ -310,7 +319,7 @@ async def end_measure(
     today: date,
 ) -> MeasureRead:
     policy.require_write(principal, "measures")
-    await visible_person(session, principal, person_id, for_write=True)
+    person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.actual_end_on)
     measure = await _current_row(session, person_id, measure_id)
     if measure.actual_end_on is not None:
         raise MeasureAlreadyEnded(
@@ -327,43 +336,70 @@ async def end_measure(
     measure.ended_at = datetime.now(UTC)
     await session.flush()
     await session.refresh(measure)
-    await outbox.emit(
-        session,
-        kind="measure.ended",
-        aggregate_type="person",
-        aggregate_id=person_id,
-        data=measure_event_data(measure),
-    )
+    await emit_measure(session, "measure.ended", person, measure)
     return to_read(measure, None)
 
 
 async def derived_status(
-    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, as_of: date, consolidation_years: int
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    person_id: uuid.UUID,
+    as_of: date,
+    consolidation_years: int,
+    working_age: tuple[int, int],
 ) -> StatusRead:
     policy.require_read(principal, "status")
-    await visible_person(session, principal, person_id)
-    episodes = await MeasureRepository(session).all_of(person_id)
-    relapses = await DrugTestRepository(session).relapse_days(person_id)
-    status = derive(episodes, relapses, as_of=as_of, consolidation_years=consolidation_years)
-    current = status.current_measure
+    person = await visible_person(session, principal, person_id)
+    h = await HistoryRepository(session).history(person)
+    facts = asof.as_of(h, as_of, consolidation_years=consolidation_years)
+    current = facts.measure_in_force
+    clock = facts.clock
     return StatusRead(
         person_id=person_id,
         as_of=as_of,
-        under_control=status.under_control,
+        on_record=facts.on_record,
+        off_register_reason=facts.off_register_reason,
+        registered_on=person.registered_on,
+        jurisdiction_code=facts.jurisdiction_code,
+        work_ability=facts.work_ability,
+        under_control=facts.under_control,
         current_measure=CurrentMeasureRead(
             id=current.id,
             kind=current.kind,
             kind_label_zh=LABELS_ZH["kind"][current.kind],
-            since=current.since,
+            since=current.start_on,
             planned_end_on=current.planned_end_on,
         )
         if current
         else None,
-        lost_contact=status.lost_contact,
-        last_relapse_on=status.last_relapse_on,
-        abstinent_since=status.abstinent_since,
-        consolidated=status.consolidated,
+        community_measure_in_force=facts.community_measure_in_force,
+        lost_contact=facts.lost_contact,
+        in_custody_or_facility=facts.in_custody_or_facility,
+        stays=[
+            StayBrief(
+                id=s.id,
+                kind=s.kind,
+                kind_label_zh=STAY_LABELS_ZH["stay_kind"][s.kind],
+                start_on=s.start_on,
+                end_on=s.end_on,
+                for_drug_use=s.for_drug_use,
+            )
+            for s in facts.stays
+        ],
+        last_relapse_on=facts.last_relapse_on,
+        abstinent_since=clock.start_on if clock else None,
+        consolidation_clock=ConsolidationClock(
+            start_on=clock.start_on, reason=clock.reason, consolidated_from=facts.consolidated_from
+        )
+        if clock and facts.consolidated_from
+        else None,
+        consolidated=facts.consolidated,
+        eligible_for_placement=asof.eligible(h, facts, working_age),
         definition=StatusDefinition(
-            consolidation_years=consolidation_years, text=DEFINITION_TEXT.format(n=consolidation_years)
+            rule_version=asof.CONSOLIDATION_RULE_VERSION,
+            consolidation_years=consolidation_years,
+            text=asof.CONSOLIDATION_TEXT.format(n=consolidation_years),
+            on_record_text=asof.ON_RECORD_TEXT,
         ),
     )

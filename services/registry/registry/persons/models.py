@@ -27,6 +27,8 @@ class Person(UUIDPrimaryKey, Timestamps, Base):
     skills: Mapped[list[str]] = mapped_column(ARRAY(String(50)), default=list)
     work_ability: Mapped[str] = mapped_column(String(10))
     work_ability_reason: Mapped[str | None] = mapped_column(String(200))
+    work_ability_since: Mapped[date] = mapped_column(Date)
+    """The day today's work ability applies from (a cache of the latest work_ability_change, like work_ability)."""
     guardian_name: Mapped[str | None] = mapped_column(String(50))
     guardian_relation: Mapped[str | None] = mapped_column(String(20))
     guardian_phone: Mapped[str | None] = mapped_column(String(20))
@@ -34,6 +36,11 @@ class Person(UUIDPrimaryKey, Timestamps, Base):
     status: Mapped[str] = mapped_column(String(10), default="active")
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archive_reason: Mapped[str | None] = mapped_column(String(200))
+    registered_on: Mapped[date] = mapped_column(Date)
+    """The day the person was entered on the register (back-dated entries allowed, never before birth)."""
+    archived_on: Mapped[date | None] = mapped_column(Date)
+    """Effective day of the standing off-register change that archived the record (a cache of register_change)."""
+    archive_reason_code: Mapped[str | None] = mapped_column(String(30))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

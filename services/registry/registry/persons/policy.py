@@ -26,13 +26,15 @@ CORE_FIELDS = frozenset(
         "skills",
         "work_ability",
         "work_ability_reason",
+        "work_ability_since",
+        "registered_on",
         "guardian_name",
         "guardian_relation",
         "guardian_phone",
         "notes",
     }
 )
-EMPLOYMENT_FIELDS = frozenset({"education", "skills", "work_ability", "work_ability_reason"})
+EMPLOYMENT_FIELDS = frozenset({"education", "skills", "work_ability", "work_ability_reason", "work_ability_since"})
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 import uuid
+from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Response
 
+from registry.history import service as history
+from registry.measures.dependencies import SettingsDep
 from registry.persons import lookup, service
 from registry.persons.auditing import audited
 from registry.persons.dependencies import CipherDep
@@ -57,7 +60,12 @@ async def create_person(
     """Register a person; the ID number is validated, encrypted and checked for duplicates."""
     async with audited(session, principal, "person.create") as trail:
         created = await service.create_person(
-            session, principal=principal, data=body, cipher=cipher, idempotency_key=idempotency_key
+            session,
+            principal=principal,
+            data=body,
+            cipher=cipher,
+            idempotency_key=idempotency_key,
+            today=date.today(),
         )
         trail.resource_ids = [created.person.id]
         trail.changes = {
@@ -87,10 +95,25 @@ async def find_by_id_number(
 
 
 @router.post("/lookup", responses=problem_responses(403, 422))
-async def lookup_persons(session: SessionDep, principal: CurrentPrincipal, body: LookupRequest) -> LookupResult:
-    """Batch lookup for other services: jurisdiction, measure in force, work ability, placement eligibility."""
+async def lookup_persons(
+    session: SessionDep, principal: CurrentPrincipal, body: LookupRequest, settings: SettingsDep
+) -> LookupResult:
+    """Batch lookup for other services, as of a day: register, measures, stays, work ability, eligibility.
+
+    Every fact is computed for `as_of` (default today; never after today): jurisdiction after transfers, on the
+    register or not, age, work ability, the control measure in force, custody or facility stays, the measure
+    history (kinds and dates, corrections applied) and placement eligibility under the definition the answer names
+    with its version and day. A township caller gets only its own people (the others are `missing`)."""
     async with audited(session, principal, "person.lookup", person_ids=body.ids) as trail:
-        result = await lookup.lookup(session, principal=principal, ids=body.ids)
+        result = await lookup.lookup(
+            session,
+            principal=principal,
+            ids=body.ids,
+            as_of=body.as_of,
+            today=date.today(),
+            consolidation_years=settings.consolidation_years,
+            working_age=settings.working_age,
+        )
         trail.resource_ids = [item.id for item in result.items]
     return result
 
@@ -129,7 +152,7 @@ async def update_person(
     """Change a person's record (If-Match required); only the fields your department may set."""
     async with audited(session, principal, "person.update", person_ids=[person_id]) as trail:
         person, trail.changes = await service.update_person(
-            session, principal=principal, person_id=person_id, data=body, if_match=if_match
+            session, principal=principal, person_id=person_id, data=body, if_match=if_match, today=date.today()
         )
     set_etag(response, person.version)
     return service.to_read(person)
@@ -139,9 +162,19 @@ async def update_person(
 async def archive_person(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, body: ArchiveRequest, response: Response
 ) -> PersonRead:
-    """Archive a record with a reason (records are never deleted)."""
+    """Take a person off the register and archive the record (an off-register change; records are never deleted).
+
+    The change is dated (`effective_on`, default today) and coded (`reason_code`: died, moved_out_of_county,
+    entered_in_error, other); the record can return to the register later with a `returned` change (see
+    `/register-changes`)."""
     async with audited(session, principal, "person.archive", person_ids=[person_id]) as trail:
-        person = await service.archive_person(session, principal=principal, person_id=person_id, reason=body.reason)
-        trail.changes = {"status": {"old": "active", "new": "archived"}}
+        person = await history.archive_person(
+            session, principal=principal, person_id=person_id, data=body, today=date.today()
+        )
+        trail.changes = {
+            "status": {"old": "active", "new": "archived"},
+            "archived_on": {"old": None, "new": person.archived_on},
+            "archive_reason_code": {"old": None, "new": person.archive_reason_code},
+        }
     set_etag(response, person.version)
     return service.to_read(person)

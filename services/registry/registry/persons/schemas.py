@@ -8,6 +8,7 @@ Gender = Literal["male", "female"]
 WorkAbility = Literal["able", "partly", "unable"]
 Education = Literal["none", "primary", "junior_high", "senior_high", "vocational", "college", "bachelor_or_above"]
 Status = Literal["active", "archived"]
+LeftReason = Literal["died", "moved_out_of_county", "entered_in_error", "other"]
 
 LABELS_ZH: dict[str, dict[str, str]] = {
     "gender": {"male": "男", "female": "女"},
@@ -22,6 +23,12 @@ LABELS_ZH: dict[str, dict[str, str]] = {
         "bachelor_or_above": "本科及以上",
     },
     "status": {"active": "在册", "archived": "已归档"},
+    "left_reason": {
+        "died": "死亡",
+        "moved_out_of_county": "迁出本县",
+        "entered_in_error": "误录注销",
+        "other": "其他",
+    },
 }
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)]
@@ -61,6 +68,18 @@ class PersonCreate(_Editable):
         examples=["dapu"],
     )
     work_ability: WorkAbility = Field(examples=["able"])
+    registered_on: date | None = Field(
+        default=None,
+        description="The day the person was entered on the register (列管/登记日期); back-dated entries of paper "
+        "records are allowed, never in the future or before birth. Default: today.",
+        examples=["2012-06-15"],
+    )
+    work_ability_since: date | None = Field(
+        default=None,
+        description="The day the work ability given applies from (its assessment); not before birth or in the "
+        "future. Default: registered_on.",
+        examples=["2012-06-15"],
+    )
     confirm_not_duplicate: bool = Field(
         default=False,
         description="Set after a 409 possible_duplicate, once you have checked the candidates are other people.",
@@ -77,13 +96,43 @@ class PersonUpdate(_Editable):
     """Change what is given; send the ETag of your last read as If-Match."""
 
     name: Name | None = None
-    work_ability: WorkAbility | None = None
+    work_ability: WorkAbility | None = Field(
+        default=None,
+        description="Recorded as a dated change (see /work-ability-changes), effective work_ability_since.",
+        examples=["partly"],
+    )
+    work_ability_since: date | None = Field(
+        default=None,
+        description="With work_ability: the day the new value applies from (default today; not before birth).",
+        examples=["2013-04-01"],
+    )
+    registered_on: date | None = Field(
+        default=None,
+        description="Correct the registration day: not in the future, not before birth, not after the first "
+        "off-register change, accepted transfer or stay.",
+        examples=["2012-06-15"],
+    )
 
 
 class ArchiveRequest(BaseModel):
+    """Take the person off the register (an off-register change, see /register-changes) and archive the record."""
+
     model_config = ConfigDict(extra="forbid")
 
-    reason: Text200 = Field(examples=["期满解除社区康复"])
+    reason: Text200 = Field(
+        description="Why, in words (kept on the record, never in events).", examples=["迁往外省居住"]
+    )
+    reason_code: LeftReason = Field(
+        default="other",
+        description="died, moved_out_of_county, entered_in_error (the registration never counts) or other.",
+        examples=["moved_out_of_county"],
+    )
+    effective_on: date | None = Field(
+        default=None,
+        description="The day the person is off the register (from that day on); default today. Not before "
+        "registration, not in the future.",
+        examples=["2013-09-30"],
+    )
 
 
 class PersonRead(BaseModel):
@@ -105,12 +154,18 @@ class PersonRead(BaseModel):
     work_ability: WorkAbility
     work_ability_label_zh: str = Field(examples=["有劳动能力"])
     work_ability_reason: str | None
+    work_ability_since: date = Field(description="The day today's work ability applies from.", examples=["2012-06-15"])
     guardian_name: str | None
     guardian_relation: str | None
     guardian_phone: str | None
     notes: str | None
+    registered_on: date = Field(description="The day the person was entered on the register.", examples=["2012-06-15"])
     status: Status
     archived_at: datetime | None
+    archived_on: date | None = Field(
+        description="When archived: the day the person left the register.", examples=[None]
+    )
+    archive_reason_code: LeftReason | None = Field(examples=[None])
     archive_reason: str | None
     created_at: datetime
     updated_at: datetime
@@ -141,32 +196,71 @@ class LookupRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ids: list[uuid.UUID] = Field(min_length=1, max_length=200, description="Person ids (at most 200).")
+    as_of: date | None = Field(
+        default=None,
+        description="The day every fact is computed for (e.g. a contract's start date); default today, never after "
+        "today.",
+        examples=["2013-03-01"],
+    )
+
+
+class MeasureSpan(BaseModel):
+    """One control-measure episode as placement may name it: kind and dates only (corrections applied)."""
+
+    kind: str = Field(examples=["community_detox"])
+    start_on: date = Field(examples=["2012-03-01"])
+    end_on: date | None = Field(description="Actual end (the day it no longer applies); null: open.", examples=[None])
+    end_reason: str | None = Field(examples=[None])
+    planned_end_on: date | None = Field(examples=["2015-03-01"])
 
 
 class PersonLookup(BaseModel):
-    """Only what other services' work needs: never the name, ID number or contact details."""
+    """Only what other services' work needs: never the name, ID number or contact details. Every fact is as of
+    `as_of` (today unless asked)."""
 
     id: uuid.UUID
-    jurisdiction_code: str = Field(examples=["dapu"])
-    status: Status
-    age: int
-    work_ability: WorkAbility
-    current_measure: str | None = Field(
-        description="Kind of the control measure in force today, if any.", examples=["community_rehabilitation"]
+    as_of: date = Field(description="The day these facts are for.", examples=["2013-03-01"])
+    jurisdiction_code: str = Field(description="The jurisdiction that day (transfers followed).", examples=["dapu"])
+    status: Status = Field(description="active when on the register that day, else archived.", examples=["active"])
+    on_record: bool = Field(description="On the register (在册) that day.", examples=[True])
+    age: int = Field(description="Age in whole years that day.", examples=[35])
+    work_ability: WorkAbility = Field(description="Work ability that day.", examples=["able"])
+    measure_in_force: str | None = Field(
+        description="Kind of the control measure in force that day (null when none, or off the register).",
+        examples=["community_rehabilitation"],
     )
-    eligible_for_placement: bool
+    current_measure: str | None = Field(
+        description="Alias of measure_in_force, kept for existing callers.", examples=["community_rehabilitation"]
+    )
+    community_measure_in_force: bool = Field(
+        description="Community detox or community rehabilitation in force that day.", examples=[True]
+    )
+    in_custody_or_facility: bool = Field(
+        description="In custody (拘留, 羁押) or a facility stay (住院 ...) that day.", examples=[False]
+    )
+    measures: list[MeasureSpan] = Field(
+        default_factory=list, description="The person's control-measure history (corrections applied), oldest first."
+    )
+    eligible_for_placement: bool = Field(
+        description="Eligible for placement that day, under eligibility_definition.", examples=[True]
+    )
     skills: list[str] = Field(
         default_factory=list, description="The person's skills, for matching them with job posts.", examples=[["缫丝"]]
     )
     released_from_isolation_on: date | None = Field(
         default=None,
-        description="When no control measure is in force today: the day the person's last compulsory isolation "
+        description="When no control measure is in force that day: the day the person's last compulsory isolation "
         "(强制隔离戒毒) ended as completed, if that was their last control measure; else null.",
         examples=[None],
     )
 
 
 class LookupResult(BaseModel):
+    as_of: date = Field(description="The day the answer is for.", examples=["2013-03-01"])
     items: list[PersonLookup]
     missing: list[uuid.UUID] = Field(description="Ids that do not exist for the caller.")
-    eligibility_definition: str
+    eligibility_definition: str = Field(
+        description="The rule eligible_for_placement follows, naming its version and the day it was applied to.",
+        examples=["Eligible for placement (v2) on 2013-03-01: on the register that day, aged 16-59 that day, ..."],
+    )
+    eligibility_version: str = Field(examples=["v2"])

@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.events import outbox
+from registry.events import BIRTH_DATE_KINDS, emit_person_event
+from registry.history.models import WorkAbilityChange
+from registry.history.repository import HistoryRepository
 from registry.idempotency import store as idempotency
 from registry.persons import national_id, policy
 from registry.persons.crypto import IdNumberCipher
@@ -48,6 +50,18 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def _invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, errors=[FieldError(field=f"body.{field}", message=message)])
+
+
+def check_day(field: str, day: date, *, born: date, today: date) -> None:
+    """A dated fact about a person: not in the future, not before their birth."""
+    if day > today:
+        raise _invalid(field, f"{field} cannot be in the future")
+    if day < born:
+        raise _invalid(field, f"{field} cannot be before the person's birth date")
+
+
 def to_read(person: Person) -> PersonRead:
     return PersonRead(
         id=person.id,
@@ -68,12 +82,16 @@ def to_read(person: Person) -> PersonRead:
         work_ability=person.work_ability,
         work_ability_label_zh=LABELS_ZH["work_ability"][person.work_ability],
         work_ability_reason=person.work_ability_reason,
+        work_ability_since=person.work_ability_since,
         guardian_name=person.guardian_name,
         guardian_relation=person.guardian_relation,
         guardian_phone=person.guardian_phone,
         notes=person.notes,
+        registered_on=person.registered_on,
         status=person.status,
         archived_at=person.archived_at,
+        archived_on=person.archived_on,
+        archive_reason_code=person.archive_reason_code,
         archive_reason=person.archive_reason,
         created_at=person.created_at,
         updated_at=person.updated_at,
@@ -126,6 +144,7 @@ async def create_person(
     data: PersonCreate,
     cipher: IdNumberCipher,
     idempotency_key: str | None,
+    today: date,
 ) -> Created:
     policy.require_create(principal)
     own = policy.visible_jurisdiction(principal)
@@ -165,7 +184,14 @@ async def create_person(
                 f"Possibly already registered: {', '.join(f'{c.name} ({c.id})' for c in candidates)}. If not, send "
                 "the request again with confirm_not_duplicate=true.",
             )
-    fields = data.model_dump(exclude={"id_number", "jurisdiction_code", "confirm_not_duplicate"}, exclude_none=True)
+    registered_on = data.registered_on or today
+    check_day("registered_on", registered_on, born=parsed.birth_date, today=today)
+    ability_since = data.work_ability_since or registered_on
+    check_day("work_ability_since", ability_since, born=parsed.birth_date, today=today)
+    fields = data.model_dump(
+        exclude={"id_number", "jurisdiction_code", "confirm_not_duplicate", "registered_on", "work_ability_since"},
+        exclude_none=True,
+    )
     person = Person(
         **fields,
         gender=parsed.gender,
@@ -174,6 +200,8 @@ async def create_person(
         id_number_hash=id_hash,
         id_number_masked=parsed.masked,
         jurisdiction_code=jurisdiction_code,
+        registered_on=registered_on,
+        work_ability_since=ability_since,
         status="active",
     )
     try:
@@ -183,13 +211,16 @@ async def create_person(
         if violated_constraint(exc) == ID_HASH_CONSTRAINT:
             raise PersonExists("A person with this ID number is already registered.") from exc
         raise
-    await outbox.emit(
-        session,
-        kind="person.created",
-        aggregate_type="person",
-        aggregate_id=person.id,
-        data=person_event_data(person),
+    await HistoryRepository(session).add(
+        WorkAbilityChange(
+            person_id=person.id,
+            effective_on=ability_since,
+            work_ability=person.work_ability,
+            reason=person.work_ability_reason,
+            created_by=principal.subject,
+        )
     )
+    await emit_person(session, "person.created", person)
     read = to_read(person)
     await idempotency.remember(
         session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
@@ -198,13 +229,29 @@ async def create_person(
 
 
 def person_event_data(person: Person, **extra: object) -> dict[str, object]:
-    return {
-        "jurisdiction_code": person.jurisdiction_code,
+    """What every person.* event says about the person (schema v2; the registration events add birth_date): codes
+    and dates, never names, ID numbers, contacts or free text."""
+    data: dict[str, object] = {
         "status": person.status,
-        "work_ability": person.work_ability,
+        "version": person.version,
+        "registered_on": person.registered_on,
+        "gender": person.gender,
         "birth_year": person.birth_date.year,
-        **extra,
+        "work_ability": person.work_ability,
+        "work_ability_since": person.work_ability_since,
+        "archived_on": person.archived_on,
+        "archive_reason_code": person.archive_reason_code,
     }
+    return data | extra
+
+
+async def emit_person(session: AsyncSession, kind: str, person: Person, **extra: object) -> None:
+    data = person_event_data(person, **extra)
+    if kind in BIRTH_DATE_KINDS:
+        data["birth_date"] = person.birth_date
+    await emit_person_event(
+        session, kind=kind, person_id=person.id, jurisdiction_code=person.jurisdiction_code, data=data
+    )
 
 
 def _exists(existing: Person, own: str | None) -> PersonExists:
@@ -215,19 +262,30 @@ def _exists(existing: Person, own: str | None) -> PersonExists:
 
 
 async def visible_person(
-    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, for_write: bool = False
+    session: AsyncSession,
+    principal: Principal,
+    person_id: uuid.UUID,
+    *,
+    for_write: bool = False,
+    dated_on: date | None = None,
+    archived_ok: bool = False,
 ) -> Person:
     """For a person's sub-records (measures, tests, support, treatment, welfare): the person if the caller's
     jurisdiction covers them (else 404: people outside it do not exist for the caller). A write locks the person's
     row, so two writers of one person's history check their rules one after the other; archived records are
-    read-only."""
+    read-only, except for history dated up to the day the person left the register (`dated_on`: back-entered
+    paper records) and for the register's own changes (`archived_ok`: a return, a withdrawal)."""
     person = await PersonRepository(session).get(
         person_id, jurisdiction=policy.visible_jurisdiction(principal), for_update=for_write
     )
     if person is None:
         raise PersonNotFound("No such person.")
-    if for_write and person.status == "archived":
-        raise PersonArchived("An archived record cannot be changed.")
+    back_entry = dated_on is not None and person.archived_on is not None and dated_on <= person.archived_on
+    if for_write and person.status == "archived" and not archived_ok and not back_entry:
+        raise PersonArchived(
+            "An archived record cannot be changed"
+            + (f" after the day it left the register ({person.archived_on})." if person.archived_on else ".")
+        )
     return person
 
 
@@ -258,7 +316,13 @@ async def list_persons(
 
 
 async def update_person(
-    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, data: PersonUpdate, if_match: str | None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    person_id: uuid.UUID,
+    data: PersonUpdate,
+    if_match: str | None,
+    today: date,
 ) -> tuple[Person, dict[str, dict[str, object]]]:
     changes = data.model_dump(exclude_unset=True)
     policy.require_fields(principal, set(changes))
@@ -270,55 +334,104 @@ async def update_person(
     require_version(if_match, person.version)
     if person.status == "archived":
         raise PersonArchived("An archived record cannot be changed.")
+    if changes.get("work_ability_since") is not None and changes.get("work_ability") is None:
+        raise _invalid("work_ability_since", "work_ability_since goes with work_ability: the day the new value applies")
     ability = changes.get("work_ability", person.work_ability)
     reason = changes.get("work_ability_reason", person.work_ability_reason)
     if ability != "able" and not reason:
-        raise InvalidInput(
-            "work_ability_reason is required when work ability is partly or fully lost.",
-            errors=[FieldError(field="body.work_ability_reason", message="Field required")],
+        raise _invalid(
+            "work_ability_reason", "work_ability_reason is required when work ability is partly or fully lost"
         )
-    diff = {}
+    if changes.get("registered_on") is not None:
+        await _check_registration_day(session, person, changes["registered_on"], today)
+    new_ability = changes.pop("work_ability", None)
+    ability_since = changes.pop("work_ability_since", None) or today
+    diff: dict[str, dict[str, object]] = {}
     for field, value in changes.items():
         old = getattr(person, field)
+        if value is None and field == "registered_on":
+            continue
         if old != value:
             diff[field] = {"old": old, "new": value}
             setattr(person, field, value)
+    recorded: WorkAbilityChange | None = None
+    if new_ability is not None and (
+        new_ability != person.work_ability or "work_ability_since" in data.model_fields_set
+    ):
+        check_day("work_ability_since", ability_since, born=person.birth_date, today=today)
+        recorded = WorkAbilityChange(
+            person_id=person.id,
+            effective_on=ability_since,
+            work_ability=new_ability,
+            reason=reason if new_ability != "able" else changes.get("work_ability_reason"),
+            created_by=principal.subject,
+            created_at=datetime.now(UTC),
+        )
+        diff |= await refresh_work_ability(session, person, today, recorded)
+        await HistoryRepository(session).add(recorded)
     if diff:
         await session.flush()
         await session.refresh(person)
-        await outbox.emit(
-            session,
-            kind="person.updated",
-            aggregate_type="person",
-            aggregate_id=person.id,
-            data=person_event_data(person, fields=sorted(diff), version=person.version),
-        )
+        await emit_person(session, "person.updated", person, fields=sorted(diff))
+    if recorded is not None:
+        await emit_work_ability_change(session, person, recorded)
     return person, diff
 
 
-async def archive_person(session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, reason: str) -> Person:
-    policy.require_archive(principal)
-    person = await PersonRepository(session).get(
-        person_id, jurisdiction=policy.visible_jurisdiction(principal), for_update=True
-    )
-    if person is None:
-        raise PersonNotFound("No such person.")
-    if person.status == "archived":
-        raise PersonArchived("The record is already archived.")
-    person.status = "archived"
-    person.archived_at = datetime.now(UTC)
-    person.archive_reason = reason
-    await session.flush()
-    await session.refresh(person)
-    await outbox.emit(
+async def _check_registration_day(session: AsyncSession, person: Person, day: date, today: date) -> None:
+    """A corrected registration day: a real day of the person's life, and before everything that needs them on the
+    register (off-register changes, accepted transfers, stays)."""
+    check_day("registered_on", day, born=person.birth_date, today=today)
+    history = await HistoryRepository(session).history(person)
+    later = [
+        (c.effective_on, "an off-register change")
+        for c in history.register_changes
+        if c.withdrawn_at is None and c.effective_on < day
+    ]
+    later += [
+        (t.effective_on, "an accepted transfer") for t in history.transfers if t.effective_on and t.effective_on < day
+    ]
+    later += [
+        (s.start_on, "a custody or facility stay") for s in history.stays if s.withdrawn_at is None and s.start_on < day
+    ]
+    if later:
+        first, what = min(later)
+        raise _invalid("registered_on", f"registered_on cannot be after {what} dated {first}")
+
+
+async def refresh_work_ability(
+    session: AsyncSession, person: Person, today: date, new: WorkAbilityChange
+) -> dict[str, dict[str, object]]:
+    """Set the person's cached work ability (and the day it applies from) to what the dated changes, with `new`
+    (not yet added), say today; the fields that changed, as old/new. Nothing is flushed, so the person's version goes
+    up once, with the caller's flush."""
+    with session.no_autoflush:
+        changes = [*await HistoryRepository(session).ability_changes(person.id), new]
+    done = [c for c in changes if c.effective_on <= today] or changes[:1]
+    latest = max(done, key=lambda c: (c.effective_on, c.created_at))
+    diff: dict[str, dict[str, object]] = {}
+    new = {"work_ability": latest.work_ability, "work_ability_since": latest.effective_on}
+    if latest.work_ability != "able" or person.work_ability != latest.work_ability:
+        new["work_ability_reason"] = latest.reason
+    for field, value in new.items():
+        if getattr(person, field) != value:
+            diff[field] = {"old": getattr(person, field), "new": value}
+            setattr(person, field, value)
+    return diff
+
+
+async def emit_work_ability_change(session: AsyncSession, person: Person, change: WorkAbilityChange) -> None:
+    await emit_person_event(
         session,
-        kind="person.archived",
-        aggregate_type="person",
-        aggregate_id=person.id,
-        # The version lets followers drop an older person.updated that reaches them after this.
-        data=person_event_data(person, version=person.version),
+        kind="work_ability.changed",
+        person_id=person.id,
+        jurisdiction_code=person.jurisdiction_code,
+        data={
+            "work_ability_change_id": change.id,
+            "work_ability": change.work_ability,
+            "effective_on": change.effective_on,
+        },
     )
-    return person
 
 
 def reveal_id_number(principal: Principal, person: Person, cipher: IdNumberCipher) -> str:

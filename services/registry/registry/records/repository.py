@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.models import AuditEvent
 from registry.drug_tests.models import DrugTest, Relapse
+from registry.history.models import RegisterChange, Stay, WorkAbilityChange
 from registry.measures.models import ControlMeasure
 from registry.support.models import SupportMember, SupportVisit
 from registry.transfers.models import PersonTransfer
@@ -27,6 +28,9 @@ ORDER: dict[type, tuple[Any, ...]] = {
     CounsellingSession: (CounsellingSession.held_on, CounsellingSession.id),
     ReliefEvent: (ReliefEvent.granted_on, ReliefEvent.id),
     PersonTransfer: (PersonTransfer.created_at, PersonTransfer.id),
+    RegisterChange: (RegisterChange.effective_on, RegisterChange.created_at, RegisterChange.id),
+    WorkAbilityChange: (WorkAbilityChange.effective_on, WorkAbilityChange.created_at, WorkAbilityChange.id),
+    Stay: (Stay.start_on, Stay.created_at, Stay.id),
 }
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from registry.drug_tests.schemas import DrugTestRead
+from registry.history.schemas import RegisterChangeRead, StayRead, WorkAbilityChangeRead
 from registry.measures.schemas import MeasureRead
 from registry.persons.schemas import PersonRead
 from registry.support.schemas import SupportMemberRead, VisitRead
@@ -48,9 +49,23 @@ class PersonRecord(BaseModel):
     counselling: list[CounsellingRead]
     welfare: WelfareRead
     relief: list[ReliefRead]
+    register_changes: list[RegisterChangeRead] = Field(
+        description="Off-register changes and returns by effective day, withdrawn ones included (standing false)."
+    )
+    work_ability_changes: list[WorkAbilityChangeRead] = Field(description="Work ability as dated changes.")
+    stays: list[StayRead] = Field(description="Custody and facility stays, withdrawn ones included.")
     transfers: list[dict[str, Any]] = Field(
         description="Moves between jurisdictions (人员迁移), every column as stored.",
-        examples=[[{"from_jurisdiction_code": "dapu", "to_jurisdiction_code": "shapu", "status": "accepted"}]],
+        examples=[
+            [
+                {
+                    "from_jurisdiction_code": "dapu",
+                    "to_jurisdiction_code": "shapu",
+                    "status": "accepted",
+                    "effective_on": "2013-04-01",
+                }
+            ]
+        ],
     )
     audit_trail: list[AuditEventRead] = Field(
         description="Every audit event naming this person: who read or changed the record, when, with what outcome "

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.audit.models import audit
 from registry.drug_tests.models import DrugTest, Relapse
 from registry.drug_tests.service import to_read as drug_test_read
+from registry.history.models import RegisterChange, Stay, WorkAbilityChange
+from registry.history.service import ability_read, change_read, stay_read
 from registry.measures.models import ControlMeasure
 from registry.measures.service import to_read as measure_read
 from registry.persons import policy as persons_policy
@@ -44,6 +46,13 @@ def _audit_read(event: Any) -> AuditEventRead:
     return AuditEventRead.model_validate(fields | {"outcome_label_zh": OUTCOME_LABELS_ZH[event.outcome]})
 
 
+def _abilities(changes: list[WorkAbilityChange]) -> list[Any]:
+    latest: dict[date, datetime] = {}
+    for c in changes:
+        latest[c.effective_on] = max(latest.get(c.effective_on, c.created_at), c.created_at)
+    return [ability_read(c, latest[c.effective_on] > c.created_at) for c in changes]
+
+
 async def whole_record(
     session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, cipher: IdNumberCipher
 ) -> PersonRecord:
@@ -74,6 +83,9 @@ async def whole_record(
         counselling=[counselling_to_read(c) for c in await repo.all_of(CounsellingSession, person_id)],
         welfare=welfare_read(person_id, await repo.welfare(person_id)),
         relief=[relief_to_read(r) for r in await repo.all_of(ReliefEvent, person_id)],
+        register_changes=[change_read(c) for c in await repo.all_of(RegisterChange, person_id)],
+        work_ability_changes=_abilities(await repo.all_of(WorkAbilityChange, person_id)),
+        stays=[stay_read(s) for s in await repo.all_of(Stay, person_id)],
         transfers=[_columns(t) for t in await repo.all_of(PersonTransfer, person_id)],
         audit_trail=[_audit_read(e) for e in await repo.audit_trail(person_id)],
     )

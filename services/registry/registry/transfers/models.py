@@ -1,7 +1,7 @@
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.database import Base
@@ -32,6 +32,9 @@ class PersonTransfer(UUIDPrimaryKey, Timestamps, Base):
     resolved_by: Mapped[str | None] = mapped_column(String(255))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolution_reason: Mapped[str | None] = mapped_column(String(500))
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    """The day the person belongs to the receiving jurisdiction: proposed (back-dated allowed) or, when not, the day
+    of acceptance. Set on every accepted transfer."""
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 

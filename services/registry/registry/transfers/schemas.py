@@ -1,5 +1,5 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -38,6 +38,13 @@ class TransferCreate(BaseModel):
     )
     notes: Notes | None = Field(
         default=None, description="What the receiving side should know (sensitive).", examples=["已告知本人按时报到"]
+    )
+    effective_on: date | None = Field(
+        default=None,
+        description="The day the person belongs to the receiving jurisdiction (back-dated for paper records; not in "
+        "the future, not before registration or the person's last accepted transfer, on the register that day). "
+        "Default: the day it is accepted.",
+        examples=["2013-04-01"],
     )
 
 
@@ -95,4 +102,9 @@ class TransferRead(BaseModel):
     resolved_by: str | None = Field(description="Token subject of whoever accepted, rejected or cancelled it.")
     resolved_at: datetime | None
     resolution_reason: str | None = Field(description="Why it was rejected (always given) or cancelled (if given).")
+    effective_on: date | None = Field(
+        description="The day the person belongs to the receiving jurisdiction: as proposed, or (accepted without one) "
+        "the day of acceptance.",
+        examples=["2013-04-01"],
+    )
     version: int = Field(description='Send it back as If-Match (`"<version>"`) to accept, reject or cancel.')

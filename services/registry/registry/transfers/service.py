@@ -13,17 +13,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.models import audit
-from registry.events import outbox
+from registry.events import emit_person_event
+from registry.history.asof import register_on
+from registry.history.repository import HistoryRepository
 from registry.idempotency import store as idempotency
 from registry.measures.rules import LABELS_ZH as MEASURE_LABELS_ZH
-from registry.measures.status import derive
+from registry.measures.status import control_in_force
 from registry.persons.auditing import RESOURCE_TYPE as PERSON_RESOURCE_TYPE
 from registry.persons.auditing import SENSITIVE_FIELDS as PERSON_SENSITIVE_FIELDS
 from registry.persons.exceptions import PersonArchived
 from registry.persons.models import Person
 from registry.persons.repository import PersonRepository
 from registry.persons.schemas import LABELS_ZH as PERSON_LABELS_ZH
-from registry.persons.service import person_event_data, visible_person
+from registry.persons.service import emit_person, visible_person
 from registry.transfers import policy
 from registry.transfers.exceptions import (
     InvalidTransfer,
@@ -86,7 +88,7 @@ async def to_reads(session: AsyncSession, principal: Principal, transfers: list[
     today = date.today()
     current: dict[uuid.UUID, str | None] = {}
     for pid, episodes in measures.items():
-        found = derive(episodes, (), as_of=today, consolidation_years=1).current_measure
+        found = control_in_force(episodes, today)
         current[pid] = found.kind if found else None
     return [
         _read(t, _summary(persons[t.person_id], current[t.person_id]) if t.id in shown else None) for t in transfers
@@ -114,6 +116,7 @@ def _read(t: PersonTransfer, summary: TransferPersonSummary | None) -> TransferR
         resolved_by=t.resolved_by,
         resolved_at=t.resolved_at,
         resolution_reason=t.resolution_reason,
+        effective_on=t.effective_on,
         version=t.version,
     )
 
@@ -121,18 +124,46 @@ def _read(t: PersonTransfer, summary: TransferPersonSummary | None) -> TransferR
 def transfer_event_data(t: PersonTransfer) -> dict[str, Any]:
     return {
         "transfer_id": t.id,
-        "person_id": t.person_id,
         "from_jurisdiction_code": t.from_jurisdiction_code,
         "to_jurisdiction_code": t.to_jurisdiction_code,
         "status": t.status,
+        "effective_on": t.effective_on,
         "version": t.version,
     }
 
 
-async def _emit(session: AsyncSession, t: PersonTransfer) -> None:
-    await outbox.emit(
-        session, kind=f"transfer.{t.status}", aggregate_type="transfer", aggregate_id=t.id, data=transfer_event_data(t)
+async def _emit(session: AsyncSession, t: PersonTransfer, person: Person) -> None:
+    await emit_person_event(
+        session,
+        kind=f"transfer.{t.status}",
+        person_id=t.person_id,
+        jurisdiction_code=person.jurisdiction_code,
+        data=transfer_event_data(t),
+        aggregate_type="transfer",
+        aggregate_id=t.id,
     )
+
+
+async def _person_of(session: AsyncSession, transfer: PersonTransfer) -> Person:
+    person = await PersonRepository(session).get(transfer.person_id, jurisdiction=None)
+    if person is None:  # the foreign key makes this impossible; checked rather than assumed
+        raise TransferOutOfDate("The person of this transfer no longer exists.")
+    return person
+
+
+async def _check_effective_on(session: AsyncSession, person: Person, day: date, *, today: date) -> None:
+    """A transfer's day: a real day on the register, after the person's last accepted transfer."""
+    if day > today:
+        raise _invalid("body.effective_on", "effective_on cannot be in the future")
+    if day < person.registered_on:
+        raise _invalid("body.effective_on", f"effective_on cannot be before the registration on {person.registered_on}")
+    history = await HistoryRepository(session).history(person)
+    last = max((t.effective_on for t in history.transfers if t.effective_on is not None), default=None)
+    if last is not None and day < last:
+        raise _invalid("body.effective_on", f"effective_on cannot be before the person's last transfer, on {last}")
+    on_record, reason = register_on(history, day)
+    if not on_record:
+        raise _invalid("body.effective_on", f"the person is not on the register on {day} ({reason})")
 
 
 async def propose_transfer(
@@ -162,6 +193,8 @@ async def propose_transfer(
     person = await visible_person(session, principal, data.person_id, for_write=True)
     if data.to_jurisdiction_code == person.jurisdiction_code:
         raise _invalid("body.to_jurisdiction_code", "the person is already registered in this jurisdiction")
+    if data.effective_on is not None:
+        await _check_effective_on(session, person, data.effective_on, today=date.today())
     repo = TransferRepository(session)
     already = await repo.open_for(person.id)
     if already is not None:
@@ -173,6 +206,7 @@ async def propose_transfer(
         reason=data.reason,
         new_residence_address=data.new_residence_address,
         notes=data.notes,
+        effective_on=data.effective_on,
         status="proposed",
         proposed_by=principal.subject,
     )
@@ -184,7 +218,7 @@ async def propose_transfer(
             raise TransferAlreadyOpen("This person already has an open transfer. Cancel it first.") from exc
         raise
     trail.resource_ids = [transfer.id, person.id]
-    await _emit(session, transfer)
+    await _emit(session, transfer, person)
     (read,) = await to_reads(session, principal, [transfer])
     await idempotency.remember(
         session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
@@ -283,30 +317,31 @@ async def accept_transfer(
         raise PersonArchived("The person's record was archived meanwhile: reject or cancel this transfer instead.")
     if person.jurisdiction_code != transfer.from_jurisdiction_code:
         raise TransferOutOfDate("The person is no longer registered where this transfer moves them from.")
+    today = date.today()
+    await _check_effective_on(session, person, transfer.effective_on or today, today=today)
     moved: dict[str, Any] = {"jurisdiction_code": (person.jurisdiction_code, transfer.to_jurisdiction_code)}
     person.jurisdiction_code = transfer.to_jurisdiction_code
     if transfer.new_residence_address and transfer.new_residence_address != person.residence_address:
         moved["residence_address"] = (person.residence_address, transfer.new_residence_address)
         person.residence_address = transfer.new_residence_address
     changes = _close(transfer, principal, "accepted", None)
+    if transfer.effective_on is None:
+        transfer.effective_on = today
+        changes["effective_on"] = (None, today)
     # Both rows' versions go up: an If-Match read before the move is stale now.
     await session.flush()
     await session.refresh(person)
     await session.refresh(transfer)
-    await outbox.emit(
+    await emit_person(
         session,
-        kind="person.transferred",
-        aggregate_type="person",
-        aggregate_id=person.id,
-        data=person_event_data(
-            person,
-            transfer_id=transfer.id,
-            from_jurisdiction_code=transfer.from_jurisdiction_code,
-            to_jurisdiction_code=transfer.to_jurisdiction_code,
-            version=person.version,
-        ),
+        "person.transferred",
+        person,
+        transfer_id=transfer.id,
+        from_jurisdiction_code=transfer.from_jurisdiction_code,
+        to_jurisdiction_code=transfer.to_jurisdiction_code,
+        effective_on=transfer.effective_on,
     )
-    await _emit(session, transfer)
+    await _emit(session, transfer, person)
     # The person's own trail shows the move like any other change of the record (the transfer's row comes after).
     await audit.record(
         session,
@@ -335,7 +370,7 @@ async def reject_transfer(
     changes = _close(transfer, principal, "rejected", reason)
     await session.flush()
     await session.refresh(transfer)
-    await _emit(session, transfer)
+    await _emit(session, transfer, await _person_of(session, transfer))
     (read,) = await to_reads(session, principal, [transfer])
     return read, changes
 
@@ -353,6 +388,6 @@ async def cancel_transfer(
     changes = _close(transfer, principal, "cancelled", reason)
     await session.flush()
     await session.refresh(transfer)
-    await _emit(session, transfer)
+    await _emit(session, transfer, await _person_of(session, transfer))
     (read,) = await to_reads(session, principal, [transfer])
     return read, changes

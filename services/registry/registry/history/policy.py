@@ -1,0 +1,56 @@
+"""Who may read or record a person's dated history: off-register changes and returns (the register itself), work
+ability changes, and custody or facility stays. One declarative table by department, on top of the token's scopes
+(registry:read / registry:write) and jurisdiction (township staff: only their own people, others are 404).
+
+Off-register changes are the register's own (the NCO and the townships keep it); work ability is also human
+resources' (劳动能力 and employment are its work); custody and facility stays are police and health data, recorded by
+the police and the case workers. Departments not listed see none of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from registry.history.exceptions import NoHistoryAccess
+from shared.auth import Principal
+
+Resource = Literal["register", "work_ability", "stays"]
+Access = Literal["none", "read", "write"]
+
+
+@dataclass(frozen=True)
+class Grant:
+    register: Access = "none"
+    work_ability: Access = "none"
+    stays: Access = "none"
+
+
+POLICY: Final[dict[str, Grant]] = {
+    "nco": Grant(register="write", work_ability="write", stays="write"),
+    "township": Grant(register="write", work_ability="write", stays="write"),
+    "police": Grant(register="read", work_ability="read", stays="write"),
+    "health": Grant(register="read", work_ability="read", stays="read"),
+    "civil_affairs": Grant(register="read", work_ability="read"),
+    "human_resources": Grant(register="read", work_ability="write"),
+}
+
+_LABELS: Final[dict[str, str]] = {
+    "register": "off-register changes",
+    "work_ability": "work ability changes",
+    "stays": "custody and facility stays",
+}
+
+
+def grant_of(principal: Principal) -> Grant:
+    return POLICY.get(principal.department or "", Grant())
+
+
+def require_read(principal: Principal, resource: Resource) -> None:
+    if getattr(grant_of(principal), resource) == "none" or "registry:read" not in principal.scopes:
+        raise NoHistoryAccess(f"Your department may not see {_LABELS[resource]}.")
+
+
+def require_write(principal: Principal, resource: Resource) -> None:
+    if getattr(grant_of(principal), resource) != "write" or "registry:write" not in principal.scopes:
+        raise NoHistoryAccess(f"You may not record {_LABELS[resource]}.")

@@ -1,0 +1,197 @@
+import uuid
+from datetime import date
+
+from fastapi import APIRouter, Response
+
+from registry.history import service
+from registry.history.schemas import (
+    RegisterChangeCreate,
+    RegisterChangeRead,
+    StayCreate,
+    StayEnd,
+    StayRead,
+    Withdrawal,
+    WorkAbilityChangeCreate,
+    WorkAbilityChangeRead,
+)
+from registry.persons.auditing import audited
+from shared.auth import CurrentPrincipal
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/api/v1/persons/{person_id}")
+REGISTER = ["register-changes"]
+ABILITY = ["work-ability-changes"]
+STAYS = ["stays"]
+
+
+def _created(response: Response, location: str, created: service.Created):
+    answer_created(response, status=created.status, replayed=created.replayed, location=location)
+    return created.item
+
+
+@router.get("/register-changes", tags=REGISTER, responses=problem_responses(400, 403, 404))
+async def list_register_changes(
+    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
+) -> Page[RegisterChangeRead]:
+    """A person's off-register changes and returns, by effective day (withdrawn ones included, marked)."""
+    async with audited(session, principal, "register_change.read", person_ids=[person_id]):
+        items, cursor = await service.list_register_changes(
+            session, principal=principal, person_id=person_id, params=params
+        )
+    return Page(items=items, next_cursor=cursor, limit=params.limit)
+
+
+@router.post("/register-changes", status_code=201, tags=REGISTER, responses=problem_responses(403, 404, 409, 422))
+async def record_register_change(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    body: RegisterChangeCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> RegisterChangeRead:
+    """Record that a person left the register (died, moved out of the county, entered in error, other) or returned.
+
+    Changes follow each other in time: a departure needs the person on the register and is dated after the last
+    return (else 409 overlapping_off_register), never before registration or in the future (422); stays and
+    transfers must not fall after it (409 outside_register). A return follows a departure other than a death
+    (409 death_is_final). Leaving archives the record; returning makes it active again."""
+    async with audited(session, principal, "register_change.create", person_ids=[person_id]) as trail:
+        created = await service.record_register_change(
+            session,
+            principal=principal,
+            person_id=person_id,
+            data=body,
+            idempotency_key=idempotency_key,
+            today=date.today(),
+        )
+        trail.changes = {
+            "register_change": {"old": None, "new": str(created.item.id)},
+            "kind": {"old": None, "new": body.kind},
+            "effective_on": {"old": None, "new": body.effective_on},
+        }
+    return _created(response, f"/api/v1/persons/{person_id}/register-changes/{created.item.id}", created)
+
+
+@router.post("/register-changes/{change_id}/withdrawal", tags=REGISTER, responses=problem_responses(403, 404, 409, 422))
+async def withdraw_register_change(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    change_id: uuid.UUID,
+    body: Withdrawal,
+) -> RegisterChangeRead:
+    """Withdraw the latest standing change, recorded in error (it stays in the history, marked withdrawn)."""
+    async with audited(session, principal, "register_change.withdraw", person_ids=[person_id]) as trail:
+        change = await service.withdraw_register_change(
+            session, principal=principal, person_id=person_id, change_id=change_id, data=body
+        )
+        trail.changes = {"register_change": {"old": str(change.id), "new": "withdrawn"}}
+    return change
+
+
+@router.get("/work-ability-changes", tags=ABILITY, responses=problem_responses(400, 403, 404))
+async def list_work_ability_changes(
+    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
+) -> Page[WorkAbilityChangeRead]:
+    """A person's work ability as dated changes, by effective day."""
+    async with audited(session, principal, "work_ability_change.read", person_ids=[person_id]):
+        items, cursor = await service.list_ability_changes(
+            session, principal=principal, person_id=person_id, params=params
+        )
+    return Page(items=items, next_cursor=cursor, limit=params.limit)
+
+
+@router.post("/work-ability-changes", status_code=201, tags=ABILITY, responses=problem_responses(403, 404, 409, 422))
+async def record_work_ability_change(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    body: WorkAbilityChangeCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> WorkAbilityChangeRead:
+    """Record work ability from a day on (back-dated allowed; not before birth, not in the future).
+
+    The record's `work_ability` follows the latest change in force today; a later entry for the same day
+    supersedes an earlier one (that is how a wrong entry is corrected)."""
+    async with audited(session, principal, "work_ability_change.create", person_ids=[person_id]) as trail:
+        created = await service.record_ability_change(
+            session,
+            principal=principal,
+            person_id=person_id,
+            data=body,
+            idempotency_key=idempotency_key,
+            today=date.today(),
+        )
+        trail.changes = {
+            "work_ability": {"old": None, "new": body.work_ability},
+            "effective_on": {"old": None, "new": body.effective_on},
+        }
+    return _created(response, f"/api/v1/persons/{person_id}/work-ability-changes/{created.item.id}", created)
+
+
+@router.get("/stays", tags=STAYS, responses=problem_responses(400, 403, 404))
+async def list_stays(
+    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
+) -> Page[StayRead]:
+    """A person's custody and facility stays, by start day (withdrawn ones included, marked)."""
+    async with audited(session, principal, "stay.read", person_ids=[person_id]):
+        items, cursor = await service.list_stays(session, principal=principal, person_id=person_id, params=params)
+    return Page(items=items, next_cursor=cursor, limit=params.limit)
+
+
+@router.post("/stays", status_code=201, tags=STAYS, responses=problem_responses(403, 404, 409, 422))
+async def record_stay(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    person_id: uuid.UUID,
+    body: StayCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> StayRead:
+    """Record a custody or facility stay (拘留, 刑事羁押, 住院 ...); it may overlap a community measure.
+
+    The stay must lie within the person's time on the register (409 outside_register) and not overlap another
+    standing stay of the same kind (409 overlapping_stay). It does not end a community measure: the person is
+    still under it, only not eligible for placement while in custody or the facility."""
+    async with audited(session, principal, "stay.create", person_ids=[person_id]) as trail:
+        created = await service.record_stay(
+            session,
+            principal=principal,
+            person_id=person_id,
+            data=body,
+            idempotency_key=idempotency_key,
+            today=date.today(),
+        )
+        trail.changes = {"stay": {"old": None, "new": str(created.item.id)}, "kind": {"old": None, "new": body.kind}}
+    return _created(response, f"/api/v1/persons/{person_id}/stays/{created.item.id}", created)
+
+
+@router.post("/stays/{stay_id}/end", tags=STAYS, responses=problem_responses(403, 404, 409, 422))
+async def end_stay(
+    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, stay_id: uuid.UUID, body: StayEnd
+) -> StayRead:
+    """End an open stay on the day of release (once)."""
+    async with audited(session, principal, "stay.end", person_ids=[person_id]) as trail:
+        stay = await service.end_stay(
+            session, principal=principal, person_id=person_id, stay_id=stay_id, data=body, today=date.today()
+        )
+        trail.changes = {"end_on": {"old": None, "new": stay.end_on}}
+    return stay
+
+
+@router.post("/stays/{stay_id}/withdrawal", tags=STAYS, responses=problem_responses(403, 404, 409, 422))
+async def withdraw_stay(
+    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, stay_id: uuid.UUID, body: Withdrawal
+) -> StayRead:
+    """Withdraw a stay recorded in error (it stays in the history, marked withdrawn)."""
+    async with audited(session, principal, "stay.withdraw", person_ids=[person_id]) as trail:
+        stay = await service.withdraw_stay(
+            session, principal=principal, person_id=person_id, stay_id=stay_id, data=body
+        )
+        trail.changes = {"stay": {"old": str(stay.id), "new": "withdrawn"}}
+    return stay
