@@ -78,7 +78,9 @@ async def test_changes_write_events_without_personal_details(registry, db, auth,
     )
     # Every event is schema v2 and names the person and their jurisdiction; only the registration carries the birth
     # date (reporting's age rule needs it).
-    assert all(d["schema_version"] == 2 and d["person_id"] == pid and d["jurisdiction_code"] == "dapu" for _, d in events)
+    assert all(
+        d["schema_version"] == 2 and d["person_id"] == pid and d["jurisdiction_code"] == "dapu" for _, d in events
+    )
     assert [kind for kind, d in events if "birth_date" in d] == ["person.created"]
     text_of_all = str(events)
     for secret in ("管控901", "13800000901", "家访", "heroin", "450222"):
