@@ -67,15 +67,20 @@ async def test_measure_events_carry_the_episode_kind_and_dates(registry, db, aut
 
     events = await events_of(db, pid)
 
-    assert [kind for kind, _ in events] == ["person.created", "measure.created", "measure.ended"]
-    assert events[2][1] == {
+    assert [kind for kind, _ in events] == [
+        "person.created",
+        "work_ability.changed",
+        "measure.created",
+        "measure.ended",
+    ]
+    assert events[3][1] == {
         "schema_version": 2,
         "person_id": pid,
         "jurisdiction_code": "dapu",
         "measure_id": measure["id"],
         "kind": "compulsory_isolation",
         "start_on": str(start),
-        "planned_end_on": events[2][1]["planned_end_on"],
+        "planned_end_on": events[3][1]["planned_end_on"],
         "actual_end_on": str(end),
         "end_reason": "completed",
         "corrects_id": None,

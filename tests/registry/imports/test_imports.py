@@ -256,3 +256,101 @@ async def test_an_idempotency_key_replays_the_job_instead_of_starting_another(re
     other = [HEADER, ["韦某", id_number(date(1990, 1, 1), 903), "able", "dapu"]]
     refused = await reg.client.post(URL, files=csv_file(other), headers=headers)
     assert refused.status_code == 422 and refused.json()["code"] == "idempotency_key_reused"
+
+
+async def test_back_entered_rows_carry_their_dates_and_a_departure(reg, auth):
+    """Paper records of 2012: 登记日期, 就业能力认定日期, and someone who died in 2013 (离册日期 / 离册原因)."""
+    from registry.history.models import RegisterChange, WorkAbilityChange
+
+    alive, dead = id_number(date(1980, 3, 3), 201), id_number(date(1981, 4, 4), 203)
+    rows = [
+        [
+            "姓名",
+            "公民身份号码",
+            "就业能力",
+            "就业能力说明",
+            "所属乡镇",
+            "登记日期",
+            "就业能力认定日期",
+            "离册日期",
+            "离册原因",
+        ],
+        ["蓝一", alive, "部分丧失劳动能力", "腿伤", "大埔镇", "2012-06-15", "2012年7月1日", "", ""],
+        ["蓝二", dead, "有劳动能力", "", "大埔镇", "2012/3/1", "", "2013-09-30", "死亡"],
+    ]
+    job = await run(reg, csv_file(rows), auth())
+    assert (job["created"], job["failed"]) == (2, 0), job
+    people = {p.name: p for p in await people_with(reg, [alive, dead])}
+    first, second = people["蓝一"], people["蓝二"]
+    assert (first.registered_on, first.work_ability_since, first.status) == (
+        date(2012, 6, 15),
+        date(2012, 7, 1),
+        "active",
+    )
+    assert (second.registered_on, second.status, second.archived_on, second.archive_reason_code) == (
+        date(2012, 3, 1),
+        "archived",
+        date(2013, 9, 30),
+        "died",
+    )
+    changes = (
+        await reg.session.execute(
+            select(WorkAbilityChange.person_id, WorkAbilityChange.effective_on, WorkAbilityChange.work_ability).where(
+                WorkAbilityChange.person_id.in_([first.id, second.id])
+            )
+        )
+    ).all()
+    assert sorted((str(p), d, a) for p, d, a in changes) == sorted(
+        [(str(first.id), date(2012, 7, 1), "partly"), (str(second.id), date(2012, 3, 1), "able")]
+    )
+    departures = (
+        await reg.session.execute(
+            select(RegisterChange.person_id, RegisterChange.kind, RegisterChange.effective_on).where(
+                RegisterChange.person_id.in_([first.id, second.id])
+            )
+        )
+    ).all()
+    assert [tuple(r) for r in departures] == [(second.id, "left", date(2013, 9, 30))]
+    events = (
+        await reg.session.execute(
+            select(outbox.table.c.kind, outbox.table.c.data).where(outbox.table.c.aggregate_id == second.id)
+        )
+    ).all()
+    assert [k for k, _ in events] == ["person.created", "work_ability.changed", "person.archived"]
+    created, ability, archived = (data for _, data in events)
+    assert (ability["work_ability"], ability["effective_on"]) == ("able", "2012-03-01")
+    assert (created["schema_version"], created["registered_on"], created["birth_date"]) == (
+        2,
+        "2012-03-01",
+        "1981-04-04",
+    )
+    assert (archived["effective_on"], archived["reason_code"], "birth_date" in archived) == (
+        "2013-09-30",
+        "died",
+        False,
+    )
+    status = await reg.client.get(f"/api/v1/persons/{second.id}/status", params={"as_of": "2013-09-30"}, headers=auth())
+    assert (status.json()["on_record"], status.json()["off_register_reason"]) == (False, "died")
+
+
+async def test_bad_dates_in_a_row_are_named_and_nothing_is_written(reg, auth):
+    number = id_number(date(1990, 1, 1), 205)
+    rows = [
+        ["姓名", "公民身份号码", "就业能力", "所属乡镇", "登记日期", "就业能力认定日期", "离册日期", "离册原因"],
+        ["黄一", number, "有劳动能力", "大埔镇", "1989-12-31", "1989-01-01", "2012-01-01", ""],
+        ["黄二", id_number(date(1990, 1, 1), 207), "有劳动能力", "大埔镇", "2013-01-01", "", "2012-01-01", "迁出"],
+        ["黄三", id_number(date(1990, 1, 1), 209), "有劳动能力", "大埔镇", "2013-02-30", "", "", "升天"],
+    ]
+    response = await reg.client.post(URL, files=csv_file(rows), params={"dry_run": "true"}, headers=auth())
+    assert response.status_code == 200, response.text
+    issues = {(i["line"], i["column"]) for i in response.json()["issues"]}
+    assert {
+        (2, "登记日期"),
+        (2, "就业能力认定日期"),
+        (2, "离册原因"),
+        (3, "离册日期"),
+        (4, "登记日期"),
+        (4, "离册原因"),
+    } <= issues
+    assert response.json()["would_create"] == 0
+    assert await people_with(reg, [number]) == []

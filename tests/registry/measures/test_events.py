@@ -35,6 +35,7 @@ async def test_changes_write_events_without_personal_details(registry, db, auth,
     events = await events_of(db, pid)
     assert [kind for kind, _ in events] == [
         "person.created",
+        "work_ability.changed",
         "person.updated",
         "measure.created",
         "relapse.recorded",
@@ -56,10 +57,11 @@ async def test_changes_write_events_without_personal_details(registry, db, auth,
         "archived_on": None,
         "archive_reason_code": None,
     }
-    assert events[1][1]["fields"] == ["education"]
-    assert events[2][1]["kind"] == "community_rehabilitation"
+    assert (events[1][1]["work_ability"], events[1][1]["effective_on"]) == ("able", "2010-01-01")
+    assert events[2][1]["fields"] == ["education"]
+    assert events[3][1]["kind"] == "community_rehabilitation"
     positive_on = str(start + timedelta(days=10))
-    relapse = events[3][1]
+    relapse = events[4][1]
     assert relapse == {
         "schema_version": 2,
         "person_id": pid,
@@ -70,7 +72,7 @@ async def test_changes_write_events_without_personal_details(registry, db, auth,
         "drug_test_id": relapse["drug_test_id"],
         "positive_test_on": positive_on,
     }
-    archived_event = events[4][1]
+    archived_event = events[5][1]
     assert (archived_event["status"], archived_event["reason_code"], archived_event["effective_on"]) == (
         "archived",
         "other",
@@ -93,7 +95,7 @@ async def test_a_refused_change_writes_no_event(registry, db, auth, person):
         f"/api/v1/persons/{pid}", json={"education": "college"}, headers={**auth(), "If-Match": '"7"'}
     )
     assert stale.status_code == 412
-    assert [kind for kind, _ in await events_of(db, pid)] == ["person.created"]
+    assert [kind for kind, _ in await events_of(db, pid)] == ["person.created", "work_ability.changed"]
 
 
 async def test_only_county_wide_followers_may_read_the_feed(registry, auth):

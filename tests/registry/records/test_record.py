@@ -14,7 +14,7 @@ def url(person_id: str) -> str:
 @pytest.fixture
 async def history(registry, auth, new_person):
     """A person in Dapu with something in every part of the record."""
-    person = await new_person(name="全档甲", seq=951, phone="13800000951")
+    person = await new_person(name="全档甲", seq=951, phone="13800000951", registered_on="2020-12-01")
     pid = person["id"]
     base = f"/api/v1/persons/{pid}"
     nco, health = auth(), auth(department="health")
@@ -38,6 +38,10 @@ async def history(registry, auth, new_person):
         "treatment/counselling", {"held_on": "2021-04-01", "provider": "县人民医院", "kind": "psychological"}, health
     )
     await post("welfare/relief", {"granted_on": "2021-05-01", "amount_cny": "300", "reason": "因病致困"})
+    await post("work-ability-changes", {"work_ability": "partly", "effective_on": "2021-06-01", "reason": "腿伤"})
+    await post("stays", {"kind": "detention", "start_on": "2021-07-01", "end_on": "2021-07-11", "for_drug_use": True})
+    await post("register-changes", {"kind": "left", "effective_on": "2021-09-01", "reason_code": "moved_out_of_county"})
+    await post("register-changes", {"kind": "returned", "effective_on": "2022-01-01"})
     return pid
 
 
@@ -59,6 +63,18 @@ async def test_the_nco_gets_everything_held_with_the_full_id_number_audited(regi
     assert [r["amount_cny"] for r in record["relief"]] == ["300.00"]
     assert record["welfare"]["person_id"] == history
     assert record["transfers"] == []
+    assert record["person"]["registered_on"] == "2020-12-01"
+    assert [(c["effective_on"], c["work_ability"]) for c in record["work_ability_changes"]] == [
+        ("2020-12-01", "able"),
+        ("2021-06-01", "partly"),
+    ]
+    assert [(s["kind"], s["start_on"], s["end_on"], s["for_drug_use"]) for s in record["stays"]] == [
+        ("detention", "2021-07-01", "2021-07-11", True)
+    ]
+    assert [(c["kind"], c["effective_on"], c["reason_code"]) for c in record["register_changes"]] == [
+        ("left", "2021-09-01", "moved_out_of_county"),
+        ("returned", "2022-01-01", None),
+    ]
     operations = [e["operation"] for e in record["audit_trail"]]
     assert operations[:4] == ["person.create", "measure.create", "measure.correct", "drug_test.create"]
     rows = (

@@ -481,7 +481,8 @@ async def record_stay(
     today: date,
 ) -> Created:
     policy.require_write(principal, "stays")
-    person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.start_on)
+    # The register's own rule (within_register, below) decides for an archived record too: a stay must lie inside.
+    person = await visible_person(session, principal, person_id, for_write=True, archived_ok=True)
     operation = f"POST /api/v1/persons/{person_id}/stays"
     replayed = await _replay(session, principal, idempotency_key, operation, data.model_dump(mode="json"), StayRead)
     if replayed is not None:
@@ -524,7 +525,7 @@ async def end_stay(
     today: date,
 ) -> StayRead:
     policy.require_write(principal, "stays")
-    person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.end_on)
+    person = await visible_person(session, principal, person_id, for_write=True, archived_ok=True)
     stay = await _standing_stay(session, person_id, stay_id)
     if stay.end_on is not None:
         raise StayAlreadyEnded(

@@ -471,9 +471,17 @@ class PersonImporter:
         }
         await repo.insert_history(abilities, list(departures.values()))
         events: list[tuple[str, uuid.UUID, dict[str, Any]]] = []
-        for person_id, r in created:
+        for (person_id, r), first in zip(created, abilities, strict=True):
             person = _transient(person_id, r.values)
             events.append(("person.created", person_id, _event_data("person.created", person)))
+            change = {k: first[k] for k in ("work_ability", "effective_on")}
+            data = person_payload(
+                "work_ability.changed",
+                person_id,
+                person.jurisdiction_code,
+                {"work_ability_change_id": first["id"], **change},
+            )
+            events.append(("work_ability.changed", person_id, data))
             if person_id in departures:
                 change = departures[person_id]
                 extra = {"register_change_id": change["id"], "effective_on": change["effective_on"]}

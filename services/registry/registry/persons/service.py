@@ -211,7 +211,7 @@ async def create_person(
         if violated_constraint(exc) == ID_HASH_CONSTRAINT:
             raise PersonExists("A person with this ID number is already registered.") from exc
         raise
-    await HistoryRepository(session).add(
+    first_ability = await HistoryRepository(session).add(
         WorkAbilityChange(
             person_id=person.id,
             effective_on=ability_since,
@@ -221,6 +221,7 @@ async def create_person(
         )
     )
     await emit_person(session, "person.created", person)
+    await emit_work_ability_change(session, person, first_ability)
     read = to_read(person)
     await idempotency.remember(
         session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
