@@ -29,6 +29,11 @@ MEDICAL_INSURANCE_WRITERS = {"nco", "township", "human_resources"}
 RELIEF = {"nco", "township", "civil_affairs"}
 TRANSFER_READERS = {"nco", "township", "police"}
 TRANSFER_WRITERS = {"nco", "township"}
+HISTORY_WRITERS = {"nco", "township"}
+"""history/policy.py: off-register changes are the register's own."""
+ABILITY_WRITERS = {"nco", "township", "human_resources"}
+STAY_READERS = {"nco", "township", "police", "health"}
+STAY_WRITERS = {"nco", "township", "police"}
 NOT_IMPORT_OWNERS = {"police", "health", "civil_affairs", "human_resources"}
 """An import job is seen by the office that started it (here Dapu's township) and the county NCO."""
 P = "/api/v1/persons/{person_id}"
@@ -67,6 +72,16 @@ TABLE = {
     ("GET", P + "/status"): read(STATUS_READERS, own={JUR}),
     ("GET", P + "/drug-tests"): read(DRUG_TEST_READERS, own={JUR}),
     ("POST", P + "/drug-tests"): write(MEASURES, own={JUR}),
+    # Dated history: off-register changes and returns, work ability, custody and facility stays.
+    ("GET", P + "/register-changes"): read(PERSONS, own={JUR}),
+    ("POST", P + "/register-changes"): write(HISTORY_WRITERS, own={JUR}),
+    ("POST", P + "/register-changes/{change_id}/withdrawal"): write(HISTORY_WRITERS, own={JUR}),
+    ("GET", P + "/work-ability-changes"): read(PERSONS, own={JUR}),
+    ("POST", P + "/work-ability-changes"): write(ABILITY_WRITERS, own={JUR}),
+    ("GET", P + "/stays"): read(STAY_READERS, own={JUR}),
+    ("POST", P + "/stays"): write(STAY_WRITERS, own={JUR}),
+    ("POST", P + "/stays/{stay_id}/end"): write(STAY_WRITERS, own={JUR}),
+    ("POST", P + "/stays/{stay_id}/withdrawal"): write(STAY_WRITERS, own={JUR}),
     # Support teams and visits.
     ("GET", P + "/support-team"): read(SUPPORT_READERS, own={JUR}),
     ("POST", P + "/support-team"): write(SUPPORT_WRITERS, own={JUR}),

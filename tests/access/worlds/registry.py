@@ -1,7 +1,8 @@
 """The registry's world for the access matrix, and the one request each operation is called with.
 
-Side A (大埔镇 Dapu): a person with a control measure, a drug test, a support team member and a visit, treatment
-(agreement, methadone, counselling), welfare and relief; a second person with a pending transfer to 太平镇 Taiping;
+Side A (大埔镇 Dapu): a person (on the register since 2025-01-01) with a control measure, a drug test, a support team
+member and a visit, treatment (agreement, methadone, counselling), welfare and relief, and a departure and return;
+a second person with an open detention and a pending transfer to 太平镇 Taiping;
 an import job started by Dapu's township staff. Side B (沙埔镇 Shapu): a person with a measure and a transfer to
 Taiping, and an import job of Shapu's. Everything is made through the API by the county NCO (the import jobs by each
 township's staff), so the world is what users would make. Every request names side A's objects."""
@@ -38,6 +39,7 @@ async def _person(h: Harness, nco: dict, name: str, seq: int, jurisdiction: str)
         "work_ability": "able",
         "jurisdiction_code": jurisdiction,
         "phone": f"1380000{seq:04d}",
+        "registered_on": "2025-01-01",
         "confirm_not_duplicate": True,
     }
     person = await _ok(await h.client.post("/api/v1/persons", json=body, headers=nco))
@@ -123,7 +125,25 @@ async def _side(h: Harness, world: World, nco: dict, side: str, jurisdiction: st
             headers=nco,
         )
     )
+    # Off the register and back (the return is the change a withdrawal names), and an open stay of the second person
+    # (the first must be free to leave the register: a stay may not run past a departure).
+    await _ok(
+        await c.post(
+            f"{base}/register-changes",
+            json={"kind": "left", "effective_on": "2025-01-10", "reason_code": "moved_out_of_county"},
+            headers=nco,
+        )
+    )
+    returned = await _ok(
+        await c.post(f"{base}/register-changes", json={"kind": "returned", "effective_on": "2025-01-20"}, headers=nco)
+    )
+    person["version"] = (await _ok(await c.get(base, headers=nco), 200))["version"]  # If-Match of the PATCH
     moving = await _person(h, nco, f"{jurisdiction}乙某", seq + 1, jurisdiction)
+    stay = await _ok(
+        await c.post(
+            f"/api/v1/persons/{moving['id']}/stays", json={"kind": "detention", "start_on": "2025-05-01"}, headers=nco
+        )
+    )
     transfer = await _ok(
         await c.post(
             "/api/v1/transfers",
@@ -149,6 +169,8 @@ async def _side(h: Harness, world: World, nco: dict, side: str, jurisdiction: st
         moving["name"],
         moving["id_number"],
         transfer["id"],
+        returned["id"],
+        stay["id"],
     )
     return {
         "person": person,
@@ -158,6 +180,8 @@ async def _side(h: Harness, world: World, nco: dict, side: str, jurisdiction: st
         "welfare": welfare,
         "transfer": transfer,
         "moving": moving,
+        "returned": returned,
+        "stay": stay,
     }
 
 
@@ -192,6 +216,8 @@ async def build(h: Harness, token: Callable[..., str], **_: str) -> World:
         member_id=a["member"]["id"],
         enrolment_id=a["methadone"]["id"],
         transfer_id=a["transfer"]["id"],
+        change_id=a["returned"]["id"],
+        stay_id=a["stay"]["id"],
         job_id=job["id"],
     )
     return world
@@ -302,6 +328,30 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
     ("POST", P + "/welfare/relief"): lambda w: Call(
         fill_path(P + "/welfare/relief", w.ids),
         json={"granted_on": "2025-08-01", "amount_cny": "300", "reason": "临时困难"},
+    ),
+    ("POST", P + "/register-changes"): lambda w: Call(
+        fill_path(P + "/register-changes", w.ids),
+        json={"kind": "left", "effective_on": "2025-08-01", "reason_code": "moved_out_of_county"},
+    ),
+    ("POST", P + "/register-changes/{change_id}/withdrawal"): lambda w: Call(
+        fill_path(P + "/register-changes/{change_id}/withdrawal", w.ids), json={"reason": "录入错误"}
+    ),
+    ("POST", P + "/work-ability-changes"): lambda w: Call(
+        fill_path(P + "/work-ability-changes", w.ids),
+        json={"work_ability": "partly", "effective_on": "2025-06-01", "reason": "腿伤"},
+    ),
+    ("POST", P + "/stays"): lambda w: Call(
+        fill_path(P + "/stays", w.ids), json={"kind": "hospital", "start_on": "2025-06-01", "end_on": "2025-06-05"}
+    ),
+    # The open stay is the second person's (see _side).
+    ("GET", P + "/stays"): lambda w: Call(fill_path(P + "/stays", {"person_id": _a(w)["moving"]["id"]})),
+    ("POST", P + "/stays/{stay_id}/end"): lambda w: Call(
+        fill_path(P + "/stays/{stay_id}/end", {"person_id": _a(w)["moving"]["id"], "stay_id": w.ids["stay_id"]}),
+        json={"end_on": "2025-05-15"},
+    ),
+    ("POST", P + "/stays/{stay_id}/withdrawal"): lambda w: Call(
+        fill_path(P + "/stays/{stay_id}/withdrawal", {"person_id": _a(w)["moving"]["id"], "stay_id": w.ids["stay_id"]}),
+        json={"reason": "录错人"},
     ),
     ("POST", "/api/v1/transfers"): lambda w: Call(
         "/api/v1/transfers",
