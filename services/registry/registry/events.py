@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.database import Base
 from registry.persons import policy
@@ -42,7 +43,7 @@ def person_payload(kind: str, person_id: uuid.UUID, jurisdiction_code: str, data
 
 
 async def emit_person_event(
-    session: Any,
+    session: AsyncSession,
     *,
     kind: str,
     person_id: uuid.UUID,
