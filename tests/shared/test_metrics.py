@@ -36,6 +36,8 @@ async def test_a_service_serves_its_metrics_on_its_own_port_by_route_template(da
     app = create_registry(settings, jwks_fetcher=jwks_fetcher)
     async with app.router.lifespan_context(app):
         port = app.state.metrics_server.port
+        # The counters are the process's: other tests in this run may have counted requests already.
+        _, before = await scrape(port)
         person = uuid.uuid4()
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry") as client:
@@ -46,8 +48,15 @@ async def test_a_service_serves_its_metrics_on_its_own_port_by_route_template(da
             assert (await client.get("/docs")).status_code == 200
         text, families = await scrape(port)
     assert str(person) not in text and "覃某某" not in text and "name=" not in text
-    read = samples(families, "qihang_http_requests_total", service="registry", route="/api/v1/persons/{person_id}")
-    assert [(s.labels["method"], s.labels["status"]) for s in read] == [("GET", "401")]
+    route = {"service": "registry", "route": "/api/v1/persons/{person_id}"}
+
+    def counts(families: dict[str, list]) -> dict[tuple[str, str], float]:
+        read = samples(families, "qihang_http_requests_total", **route)
+        return {(s.labels["method"], s.labels["status"]): s.value for s in read}
+
+    earlier, now = counts(before), counts(families)
+    changed = {key: value - earlier.get(key, 0) for key, value in now.items() if value != earlier.get(key, 0)}
+    assert changed == {("GET", "401"): 1}
     assert samples(families, "qihang_http_requests_total", service="registry", route="/healthz", status="200")
     assert samples(families, "qihang_http_requests_total", service="registry", method="other", status="405")
     assert samples(families, "qihang_http_requests_total", service="registry", route="/docs", status="200")
