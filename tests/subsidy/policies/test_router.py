@@ -7,25 +7,31 @@ PROBLEM = "application/problem+json"
 
 # The notice's three bands, in the notice's order (largest first): >=100, 50-99, 1-49.
 NOTICE_TIERS = [
-    {"min_headcount": 100, "max_headcount": None, "amount_cny": "30000.00"},
-    {"min_headcount": 50, "max_headcount": 99, "amount_cny": "20000.00"},
-    {"min_headcount": 1, "max_headcount": 49, "amount_cny": "10000.00"},
+    {"min_headcount": 100, "max_headcount": None, "amount": "30000.00"},
+    {"min_headcount": 50, "max_headcount": 99, "amount": "20000.00"},
+    {"min_headcount": 1, "max_headcount": 49, "amount": "10000.00"},
 ]
+
+
+def enterprise(tiers=None, **fields):
+    return {"type": "enterprise_placement", "tiers": NOTICE_TIERS if tiers is None else tiers, **fields}
 
 
 def bearer(token: str, **extra: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", **extra}
 
 
-def policy(**overrides):
+def policy(tiers=None, **overrides):
     body = {
         "year": 2013,
         "title": "2013年度“启航工程”企业安置经费补助标准",
         "effective_from": "2013-01-01",
         "effective_to": "2013-12-31",
-        "tiers": NOTICE_TIERS,
+        "rules": [enterprise()],
         "notes": "依据柳城政办〔2012〕84号",
     }
+    if tiers is not None:
+        body["rules"] = [enterprise(tiers)]
     body.update(overrides)
     return body
 
@@ -47,19 +53,26 @@ async def count_all(client, token) -> int:
     return len(response.json()["items"])
 
 
-async def test_writes_a_draft_with_its_tiers_and_reads_it_back(subsidy, finance):
+async def test_writes_a_draft_with_its_rules_and_reads_it_back(subsidy, finance):
     response = await subsidy.post(URL, json=policy(), headers=bearer(finance))
     assert response.status_code == 201
     body = response.json()
     assert (body["year"], body["version"], body["status"], body["status_label_zh"]) == (2013, 1, "draft", "草稿")
-    assert body["minimum_contract_months"] == 12
+    assert (body["frozen"], body["used_by_decisions"], body["differences_from_previous"]) == (False, False, None)
     assert body["published_at"] is None
-    assert body["tiers"] == [
-        {"min_headcount": 1, "max_headcount": 49, "amount_cny": "10000.00", "label_zh": "1–49人"},
-        {"min_headcount": 50, "max_headcount": 99, "amount_cny": "20000.00", "label_zh": "50–99人"},
-        {"min_headcount": 100, "max_headcount": None, "amount_cny": "30000.00", "label_zh": "100人及以上"},
+    (rule,) = body["rules"]
+    assert rule["type"] == "enterprise_placement"
+    assert (rule["method"], rule["minimum_contract_months"], rule["minimum_days_in_year"]) == ("tiered", 12, 1)
+    assert rule["require_designation"] is True
+    # Stored from the lowest headcount up, whatever order they came in.
+    assert rule["tiers"] == [
+        {"min_headcount": 1, "max_headcount": 49, "amount": "10000.00"},
+        {"min_headcount": 50, "max_headcount": 99, "amount": "20000.00"},
+        {"min_headcount": 100, "max_headcount": None, "amount": "30000.00"},
     ]
+    assert "ROUND_HALF_UP" in body["rounding"]
     assert response.headers["location"] == f"{URL}/{body['id']}"
+    assert response.headers["etag"] == '"1"'
 
     detail = await subsidy.get(f"{URL}/{body['id']}", headers=bearer(finance))
     assert detail.status_code == 200
@@ -78,17 +91,54 @@ async def test_money_is_a_decimal_string_with_two_places(subsidy, finance):
         subsidy,
         finance,
         tiers=[
-            {"min_headcount": 1, "max_headcount": 49, "amount_cny": 12000.5},
-            {"min_headcount": 50, "max_headcount": None, "amount_cny": "12000"},
+            {"min_headcount": 1, "max_headcount": 49, "amount": 12000.5},
+            {"min_headcount": 50, "max_headcount": None, "amount": "12000"},
         ],
     )
-    assert [t["amount_cny"] for t in body["tiers"]] == ["12000.50", "12000.00"]
+    assert [t["amount"] for t in body["rules"][0]["tiers"]] == ["12000.50", "12000.00"]
+
+
+async def test_every_type_has_a_rule_with_its_own_fields(subsidy, finance):
+    rules = [
+        enterprise(),
+        {"type": "hiring", "amount_per_person": "1000.00", "cap": "20000.00"},
+        {"type": "self_employment", "amount_per_person": "2000.00"},
+        {"type": "post", "monthly_amount": "300.00"},
+        {"type": "social_insurance", "monthly_amount": "200.00", "days_for_a_month": 10},
+        {"type": "loan_interest", "share_percent": 50, "cap": "5000.00"},
+        {"type": "tax_reduction"},
+    ]
+    body = await create(subsidy, finance, rules=list(reversed(rules)))
+    by_type = {r["type"]: r for r in body["rules"]}
+    assert list(by_type) == [r["type"] for r in rules]
+    assert by_type["hiring"]["employer_kinds"] == ["individual_business", "private_owner"]
+    assert by_type["post"]["days_for_a_month"] == 15
+    assert by_type["social_insurance"]["minimum_contract_months"] == 12
+    assert by_type["loan_interest"]["cap"] == "5000.00"
+    assert by_type["tax_reduction"] == {
+        "type": "tax_reduction",
+        "minimum_contract_months": 12,
+        "minimum_days_in_year": 1,
+    }
+
+    types = await subsidy.get("/api/v1/subsidy-types", headers=bearer(finance))
+    assert types.status_code == 200
+    assert {t["code"]: (t["beneficiary"], t["pays_money"]) for t in types.json()} == {
+        "enterprise_placement": ("employer", True),
+        "hiring": ("employer", True),
+        "self_employment": ("person", True),
+        "post": ("person", True),
+        "social_insurance": ("employer", True),
+        "loan_interest": ("person", True),
+        "tax_reduction": ("employer", False),
+    }
 
 
 async def test_lists_newest_first_with_filters_and_a_cursor(subsidy, finance):
     await create(subsidy, finance, year=2012, effective_from="2012-05-30", effective_to="2012-12-31")
-    await create(subsidy, finance)
+    first_2013 = await create(subsidy, finance)
     latest = await create(subsidy, finance)
+    await subsidy.post(f"{URL}/{first_2013['id']}/publish", headers=bearer(finance))
     await subsidy.post(f"{URL}/{latest['id']}/publish", headers=bearer(finance))
 
     first = (await subsidy.get(URL, params={"limit": 2}, headers=bearer(finance))).json()
@@ -106,7 +156,8 @@ async def test_lists_newest_first_with_filters_and_a_cursor(subsidy, finance):
 
     assert await listed(year=2012) == [(2012, 1)]
     assert await listed(status="published") == [(2013, 2)]
-    assert await listed(year=2013, status="draft") == [(2013, 1)]
+    assert await listed(year=2013, status="superseded") == [(2013, 1)]
+    assert await listed(status="draft") == [(2012, 1)]
 
 
 @pytest.mark.parametrize(
@@ -128,7 +179,7 @@ async def test_tier_for_a_headcount_follows_the_stated_boundaries(subsidy, finan
     assert response.status_code == 200
     body = response.json()
     assert body["headcount"] == headcount
-    assert (body["tier"]["label_zh"], body["tier"]["amount_cny"]) == (label, amount)
+    assert (body["tier"]["label_zh"], body["tier"]["amount"]) == (label, amount)
     assert (body["policy_id"], body["year"], body["version"], body["status"]) == (created["id"], 2013, 1, "draft")
     assert body["minimum_contract_months"] == 12
 
@@ -145,18 +196,18 @@ async def test_tier_for_refuses_a_headcount_of_zero_and_an_unknown_policy(subsid
 
 
 def tiers(*bands):
-    return [{"min_headcount": lo, "max_headcount": hi, "amount_cny": "100.00"} for lo, hi in bands]
+    return [{"min_headcount": lo, "max_headcount": hi, "amount": "100.00"} for lo, hi in bands]
 
 
 @pytest.mark.parametrize(
     ("bad_tiers", "field", "words"),
     [
-        (tiers((1, 49), (51, 99), (100, None)), "body.tiers.1.min_headcount", "leaves 50 uncovered"),
-        (tiers((1, 50), (50, 99), (100, None)), "body.tiers.1.min_headcount", "overlaps the tier 1-50"),
-        (tiers((2, 49), (50, None)), "body.tiers.0.min_headcount", "must start at 1"),
-        (tiers((1, 49), (50, 99), (100, 199)), "body.tiers.2.max_headcount", "must be open-ended"),
-        (tiers((1, None), (50, None)), "body.tiers.0.max_headcount", "only the highest tier may be open-ended"),
-        (tiers((1, 49), (60, 55), (50, None)), "body.tiers.1.max_headcount", "at least min_headcount"),
+        (tiers((1, 49), (51, 99), (100, None)), "body.rules.0.tiers.1.min_headcount", "leaves 50 uncovered"),
+        (tiers((1, 50), (50, 99), (100, None)), "body.rules.0.tiers.1.min_headcount", "overlaps the tier 1-50"),
+        (tiers((2, 49), (50, None)), "body.rules.0.tiers.0.min_headcount", "must start at 1"),
+        (tiers((1, 49), (50, 99), (100, 199)), "body.rules.0.tiers.2.max_headcount", "must be open-ended"),
+        (tiers((1, None), (50, None)), "body.rules.0.tiers.0.max_headcount", "only the highest tier may be open-ended"),
+        (tiers((1, 49), (60, 55), (50, None)), "body.rules.0.tiers.1.max_headcount", "at least min_headcount"),
     ],
 )
 async def test_refuses_tiers_that_do_not_cover_each_headcount_once(subsidy, finance, bad_tiers, field, words):
@@ -164,9 +215,37 @@ async def test_refuses_tiers_that_do_not_cover_each_headcount_once(subsidy, fina
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     problem = response.json()
-    assert problem["code"] == "invalid_tiers"
+    assert problem["code"] == "invalid_rules"
     assert any(e["field"] == field and words in e["message"] for e in problem["errors"]), problem["errors"]
     assert await count_all(subsidy, finance) == 0
+
+
+@pytest.mark.parametrize(
+    ("rules", "field", "words"),
+    [
+        ([enterprise(), enterprise()], "body.rules.1.type", "already has a rule"),
+        ([enterprise(method="per_person")], "body.rules.0.amount_per_person", "required with method per_person"),
+        ([enterprise(method="per_person", amount_per_person="10.00")], "body.rules.0.tiers", "only with method"),
+        ([enterprise(cap="10.00")], "body.rules.0.cap", "only with method per_person"),
+        ([{"type": "enterprise_placement"}], "body.rules.0.tiers", "required with method tiered"),
+        (
+            [{"type": "hiring", "amount_per_person": "1.00", "employer_kinds": ["private_owner", "private_owner"]}],
+            "body.rules.0.employer_kinds",
+            "twice",
+        ),
+    ],
+)
+async def test_refuses_rules_that_contradict_themselves(subsidy, finance, rules, field, words):
+    response = await subsidy.post(URL, json=policy(rules=rules), headers=bearer(finance))
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "invalid_rules"
+    assert any(e["field"] == field and words in e["message"] for e in problem["errors"]), problem["errors"]
+    assert await count_all(subsidy, finance) == 0
+
+
+def tier(amount):
+    return {"min_headcount": 1, "max_headcount": None, "amount": amount}
 
 
 @pytest.mark.parametrize(
@@ -174,12 +253,27 @@ async def test_refuses_tiers_that_do_not_cover_each_headcount_once(subsidy, fina
     [
         ({"status": "published"}, "body.status"),
         ({"version": 3}, "body.version"),
-        ({"tiers": [{"min_headcount": 1, "max_headcount": None, "amount_cny": "1.00", "x": 1}]}, "body.tiers.0.x"),
-        ({"tiers": [{"min_headcount": 1, "max_headcount": None, "amount_cny": "-1.00"}]}, "body.tiers.0.amount_cny"),
-        ({"tiers": [{"min_headcount": 1, "max_headcount": None, "amount_cny": "1.001"}]}, "body.tiers.0.amount_cny"),
-        ({"tiers": [{"min_headcount": 0, "max_headcount": None, "amount_cny": "1.00"}]}, "body.tiers.0.min_headcount"),
-        ({"tiers": [{"min_headcount": 1, "amount_cny": "1.00"}]}, "body.tiers.0.max_headcount"),
-        ({"tiers": []}, "body.tiers"),
+        ({"tiers": [tier("1.00") | {"x": 1}]}, "body.rules.0.enterprise_placement.tiers.0.x"),
+        ({"tiers": [tier("-1.00")]}, "body.rules.0.enterprise_placement.tiers.0.amount"),
+        ({"tiers": [tier("1.001")]}, "body.rules.0.enterprise_placement.tiers.0.amount"),
+        ({"tiers": [tier("1000000000000.00")]}, "body.rules.0.enterprise_placement.tiers.0.amount"),
+        ({"tiers": [tier("1.00") | {"min_headcount": 0}]}, "body.rules.0.enterprise_placement.tiers.0.min_headcount"),
+        (
+            {"tiers": [{"min_headcount": 1, "amount": "1.00"}]},
+            "body.rules.0.enterprise_placement.tiers.0.max_headcount",
+        ),
+        ({"tiers": []}, "body.rules.0.enterprise_placement.tiers"),
+        ({"rules": []}, "body.rules"),
+        ({"rules": [{"type": "lottery"}]}, "body.rules.0"),
+        ({"rules": [{"type": "post", "monthly_amount": "-5"}]}, "body.rules.0.post.monthly_amount"),
+        (
+            {"rules": [{"type": "post", "monthly_amount": "5", "days_for_a_month": 32}]},
+            "body.rules.0.post.days_for_a_month",
+        ),
+        (
+            {"rules": [enterprise(minimum_contract_months=0)]},
+            "body.rules.0.enterprise_placement.minimum_contract_months",
+        ),
         ({"year": 2011}, "body.year"),
         ({"effective_to": "2012-12-31"}, "body.effective_to"),
     ],
@@ -190,39 +284,92 @@ async def test_refuses_invalid_or_unknown_fields_and_writes_nothing(subsidy, fin
     assert response.headers["content-type"] == PROBLEM
     problem = response.json()
     assert problem["code"] == "validation_error"
-    assert field in [e["field"] for e in problem["errors"]]
+    assert field in [e["field"] for e in problem["errors"]], problem["errors"]
     assert await count_all(subsidy, finance) == 0
 
 
-async def test_publishes_a_draft_once_and_then_it_is_fixed(subsidy, finance):
+async def test_publishing_freezes_a_version(subsidy, finance):
     draft = await create(subsidy, finance)
     published = await subsidy.post(f"{URL}/{draft['id']}/publish", headers=bearer(finance))
     assert published.status_code == 200
     body = published.json()
-    assert (body["status"], body["status_label_zh"]) == ("published", "已发布")
+    assert (body["status"], body["status_label_zh"], body["frozen"]) == ("published", "已发布", True)
     assert body["published_at"] is not None
     assert body["published_by"] is not None
-    assert body["tiers"] == draft["tiers"]
+    assert body["rules"] == draft["rules"]
 
     again = await subsidy.post(f"{URL}/{draft['id']}/publish", headers=bearer(finance))
     assert again.status_code == 409
     assert again.headers["content-type"] == PROBLEM
-    assert again.json()["code"] == "policy_not_draft"
+    assert again.json()["code"] == "policy_frozen"
+    edit = await subsidy.patch(
+        f"{URL}/{draft['id']}", json={"title": "改"}, headers=bearer(finance, **{"If-Match": '"*"'})
+    )
+    assert (edit.status_code, edit.json()["code"]) == (409, "policy_frozen")
+    assert "new version" in edit.json()["detail"]
+    unchanged = (await subsidy.get(f"{URL}/{draft['id']}", headers=bearer(finance))).json()
+    assert unchanged["title"] == draft["title"]
 
 
-async def test_a_year_has_at_most_one_published_policy(subsidy, finance):
+async def test_a_draft_is_edited_with_if_match(subsidy, finance):
+    draft = await create(subsidy, finance)
+    url = f"{URL}/{draft['id']}"
+    missing = await subsidy.patch(url, json={"title": "改"}, headers=bearer(finance))
+    assert (missing.status_code, missing.json()["code"]) == (428, "precondition_required")
+    changed = await subsidy.patch(
+        url,
+        json={"rules": [enterprise(tiers((1, 49), (50, None)))], "notes": None},
+        headers=bearer(finance, **{"If-Match": '"1"'}),
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.headers["etag"] == '"2"'
+    assert [t["max_headcount"] for t in changed.json()["rules"][0]["tiers"]] == [49, None]
+    assert changed.json()["notes"] is None
+    stale = await subsidy.patch(url, json={"title": "再改"}, headers=bearer(finance, **{"If-Match": '"1"'}))
+    assert (stale.status_code, stale.json()["code"]) == (412, "precondition_failed")
+    bad = await subsidy.patch(
+        url, json={"rules": [enterprise(tiers((1, 49)))]}, headers=bearer(finance, **{"If-Match": '"2"'})
+    )
+    assert (bad.status_code, bad.json()["code"]) == (422, "invalid_rules")
+    backwards = await subsidy.patch(
+        url, json={"effective_to": "2012-01-01"}, headers=bearer(finance, **{"If-Match": '"2"'})
+    )
+    assert backwards.status_code == 422
+    assert (await subsidy.get(url, headers=bearer(finance))).json()["effective_to"] == "2013-12-31"
+
+
+async def test_a_new_version_supersedes_the_published_one_and_shows_what_differs(subsidy, finance):
     first = await create(subsidy, finance)
-    second = await create(subsidy, finance, title="修订稿")
+    changed_tiers = [
+        {"min_headcount": 1, "max_headcount": 49, "amount": "10000.00"},
+        {"min_headcount": 50, "max_headcount": 99, "amount": "25000.00"},
+        {"min_headcount": 100, "max_headcount": None, "amount": "30000.00"},
+    ]
+    second = await create(subsidy, finance, title="修订稿", tiers=changed_tiers)
     next_year = await create(subsidy, finance, year=2014, effective_from="2014-01-01", effective_to="2014-12-31")
     assert (await subsidy.post(f"{URL}/{first['id']}/publish", headers=bearer(finance))).status_code == 200
+    assert second["differences_from_previous"] == [
+        {"field": "title", "before": first["title"], "after": "修订稿"},
+        {"field": "rules.enterprise_placement.tiers.1.amount", "before": "20000.00", "after": "25000.00"},
+    ]
 
-    refused = await subsidy.post(f"{URL}/{second['id']}/publish", headers=bearer(finance))
-    assert refused.status_code == 409
-    assert refused.json()["code"] == "policy_already_published"
-    still_draft = await subsidy.get(f"{URL}/{second['id']}", headers=bearer(finance))
-    assert still_draft.json()["status"] == "draft"
-
+    published = await subsidy.post(f"{URL}/{second['id']}/publish", headers=bearer(finance))
+    assert published.status_code == 200
+    old = (await subsidy.get(f"{URL}/{first['id']}", headers=bearer(finance))).json()
+    assert (old["status"], old["frozen"]) == ("superseded", True)
+    assert old["superseded_at"] is not None
+    diff = await subsidy.get(
+        f"{URL}/{first['id']}/differences", params={"against": second["id"]}, headers=bearer(finance)
+    )
+    assert diff.status_code == 200
+    assert diff.json()["differences"][1] == {
+        "field": "rules.enterprise_placement.tiers.1.amount", "before": "25000.00", "after": "20000.00"
+    }  # fmt: skip
+    none_before = await subsidy.get(f"{URL}/{first['id']}/differences", headers=bearer(finance))
+    assert none_before.status_code == 404
     assert (await subsidy.post(f"{URL}/{next_year['id']}/publish", headers=bearer(finance))).status_code == 200
+    published_now = (await subsidy.get(URL, params={"status": "published"}, headers=bearer(finance))).json()["items"]
+    assert {(p["year"], p["version"]) for p in published_now} == {(2013, 2), (2014, 1)}
 
 
 async def test_publishing_an_unknown_policy_is_a_404(subsidy, finance):

@@ -9,17 +9,21 @@ class PolicyChangeForbidden(Forbidden):
     """Only finance (县财政局), the NCO (县禁毒办) or an admin may write or publish policies."""
 
 
-class InvalidTiers(AppError):
-    status, code, title = 422, "invalid_tiers", "Invalid tiers"
+class InvalidRules(AppError):
+    status, code, title = 422, "invalid_rules", "Invalid rules"
 
 
-class PolicyNotDraft(Conflict):
-    code, title = "policy_not_draft", "Policy is not a draft"
+class PolicyFrozen(Conflict):
+    code, title = "policy_frozen", "Policy version is frozen"
 
 
 class PolicyAlreadyPublished(Conflict):
-    code, title = "policy_already_published", "A policy is already published for this year"
+    code, title = "policy_already_published", "A policy was published for this year meanwhile"
 
 
 class NoTierApplies(AppError):
     status, code, title = 422, "no_tier_applies", "No tier applies"
+
+
+class NotTiered(AppError):
+    status, code, title = 422, "not_tiered", "The policy has no tiers"

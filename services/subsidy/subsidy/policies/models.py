@@ -1,29 +1,19 @@
-import uuid
 from datetime import date, datetime
-from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, DateTime, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Timestamps, UUIDPrimaryKey
 from subsidy.database import Base
 
 
-class SubsidyPolicyTier(UUIDPrimaryKey, Base):
-    """One headcount band of a policy and the yearly amount an enterprise in that band gets."""
-
-    __tablename__ = "subsidy_policy_tier"
-    __table_args__ = (UniqueConstraint("policy_id", "min_headcount", name="uq_subsidy_policy_tier_policy_id_min"),)
-
-    policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subsidy_policy.id", ondelete="CASCADE"), index=True)
-    min_headcount: Mapped[int] = mapped_column(Integer)
-    max_headcount: Mapped[int | None] = mapped_column(Integer)
-    """None: no upper bound."""
-    amount_cny: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-
-
 class SubsidyPolicy(UUIDPrimaryKey, Timestamps, Base):
-    """The enterprise placement subsidy policy of one year, in one version (补助政策)."""
+    """One version of a year's subsidy policy (补助政策): per subsidy type, its rule as data (subsidy.policies.rules).
+
+    A draft may be edited; once published it is frozen, and a change is a new version of the year. Publishing a
+    new version supersedes the published one (which stays frozen, with the decisions made under it)."""
 
     __tablename__ = "subsidy_policy"
     __table_args__ = (
@@ -38,14 +28,17 @@ class SubsidyPolicy(UUIDPrimaryKey, Timestamps, Base):
     effective_from: Mapped[date] = mapped_column(Date)
     effective_to: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="draft")
-    minimum_contract_months: Mapped[int] = mapped_column(Integer)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    """subsidy type -> its rule (the JSON of subsidy.policies.rules, amounts as decimal strings)."""
     notes: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(255))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_by: Mapped[str | None] = mapped_column(String(255))
-    tiers: Mapped[list[SubsidyPolicyTier]] = relationship(
-        order_by=SubsidyPolicyTier.min_headcount, cascade="all, delete-orphan", lazy="selectin"
-    )
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When a decision first rested on this version."""
+    row_version: Mapped[int] = mapped_column(Integer)
+    """Counts the edits of a draft: the ETag."""
 
     # eager_defaults: server-set timestamps come back with the INSERT/UPDATE (RETURNING), no lazy load later.
-    __mapper_args__ = {"eager_defaults": True}
+    __mapper_args__ = {"eager_defaults": True, "version_id_col": row_version}

@@ -4,34 +4,67 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from shared.auth import Principal, require_scopes
+from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, answer_created
 from shared.pagination import Page, PageParamsDep
+from subsidy.auditing import audited
 from subsidy.policies import service
-from subsidy.policies.schemas import PolicyCreate, PolicyRead, PolicyStatus, TierForHeadcount
+from subsidy.policies.schemas import (
+    PolicyCreate,
+    PolicyDifferences,
+    PolicyRead,
+    PolicyStatus,
+    PolicyUpdate,
+    SubsidyTypeRead,
+    TierForHeadcount,
+)
+from subsidy.types import SUBSIDY_TYPES
 
 router = APIRouter(prefix="/api/v1/subsidy-policies", tags=["subsidy-policies"])
-ReadAccess = Depends(require_scopes("subsidy:read"))
+types_router = APIRouter(prefix="/api/v1/subsidy-types", tags=["subsidy-policies"])
+Reader = Annotated[Principal, Depends(require_scopes("subsidy:read"))]
 Writer = Annotated[Principal, Depends(require_scopes("subsidy:write"))]
+RESOURCE = "subsidy_policy"
 
 
-@router.get("", dependencies=[ReadAccess], responses=problem_responses(400, 422))
+@types_router.get("", responses=problem_responses(403))
+async def list_subsidy_types(_: Reader) -> list[SubsidyTypeRead]:
+    """The subsidy types (one table): who benefits, whether money is paid, and what counts, in words."""
+    return [
+        SubsidyTypeRead(
+            code=t.code,
+            label_zh=t.label_zh,
+            beneficiary=t.beneficiary,
+            pays_money=t.pays_money,
+            description=t.description,
+        )
+        for t in SUBSIDY_TYPES.values()
+    ]
+
+
+@router.get("", responses=problem_responses(400, 403, 422))
 async def list_subsidy_policies(
     session: SessionDep,
+    principal: Reader,
     params: PageParamsDep,
-    year: Annotated[int | None, Query(ge=2012, le=2100, description="Only this year's policies.")] = None,
-    status: Annotated[PolicyStatus | None, Query(description="Only drafts, or only published ones.")] = None,
+    year: Annotated[int | None, Query(ge=2012, le=2100, description="Only this year's versions.")] = None,
+    status: Annotated[PolicyStatus | None, Query(description="Only drafts, published or superseded ones.")] = None,
 ) -> Page[PolicyRead]:
-    """List subsidy policies, newest year and version first."""
-    items, next_cursor = await service.list_policies(session, params=params, year=year, status=status)
+    """List policy versions, newest year and version first, each with what differs from the version before it."""
+    async with audited(session, principal, "subsidy_policy.list", resource_type=RESOURCE) as trail:
+        items, next_cursor = await service.list_policies(
+            session, principal=principal, params=params, year=year, status=status
+        )
+        trail.resource_ids = [p.id for p in items]
     return Page(items=items, next_cursor=next_cursor, limit=params.limit)
 
 
 @router.post(
     "",
     status_code=201,
-    responses=problem_responses(403, 422),
+    responses=problem_responses(403, 409, 422),
     response_description="The draft written (or, on a retry with the same Idempotency-Key, the first result).",
 )
 async def create_subsidy_policy(
@@ -41,29 +74,87 @@ async def create_subsidy_policy(
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> PolicyRead:
-    """Write a draft policy for a year; the server numbers its version (finance, NCO or admin only)."""
-    created = await service.create_policy(session, principal=principal, data=data, idempotency_key=idempotency_key)
+    """Write a new version of a year's policy as a draft; the server numbers it (finance, NCO or admin only)."""
+    async with audited(session, principal, "subsidy_policy.create", resource_type=RESOURCE) as trail:
+        created = await service.create_policy(session, principal=principal, data=data, idempotency_key=idempotency_key)
+        trail.resource_ids = [created.policy.id]
     answer_created(
-        response, status=created.status, replayed=created.replayed, location=f"{router.prefix}/{created.policy.id}"
+        response,
+        status=created.status,
+        replayed=created.replayed,
+        location=f"{router.prefix}/{created.policy.id}",
+        version=created.policy.row_version,
     )
     return created.policy
 
 
-@router.get("/{policy_id}", dependencies=[ReadAccess], responses=problem_responses(404, 422))
-async def get_subsidy_policy(session: SessionDep, policy_id: uuid.UUID) -> PolicyRead:
-    """Get one subsidy policy with its tiers."""
-    return await service.get_policy(session, policy_id=policy_id)
+@router.get("/{policy_id}", responses=problem_responses(403, 404, 422))
+async def get_subsidy_policy(
+    session: SessionDep, principal: Reader, policy_id: uuid.UUID, response: Response
+) -> PolicyRead:
+    """Get one policy version with its rules and what differs from the version before it."""
+    async with audited(session, principal, "subsidy_policy.read", resource_type=RESOURCE, resource_ids=[policy_id]):
+        found = await service.get_policy(session, principal=principal, policy_id=policy_id)
+    set_etag(response, found.row_version)
+    return found
+
+
+@router.patch("/{policy_id}", responses=problem_responses(403, 404, 409, 412, 422, 428))
+async def update_subsidy_policy(
+    session: SessionDep,
+    principal: Writer,
+    policy_id: uuid.UUID,
+    data: PolicyUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PolicyRead:
+    """Change a draft (needs If-Match); a published or superseded version is frozen (409)."""
+    async with audited(
+        session, principal, "subsidy_policy.update", resource_type=RESOURCE, resource_ids=[policy_id]
+    ) as trail:
+        updated, trail.changes = await service.update_policy(
+            session, principal=principal, policy_id=policy_id, data=data, if_match=if_match
+        )
+    set_etag(response, updated.row_version)
+    return updated
 
 
 @router.post("/{policy_id}/publish", responses=problem_responses(403, 404, 409, 422))
-async def publish_subsidy_policy(session: SessionDep, principal: Writer, policy_id: uuid.UUID) -> PolicyRead:
-    """Publish a draft, after which it never changes; a year has at most one published policy."""
-    return await service.publish_policy(session, principal=principal, policy_id=policy_id)
+async def publish_subsidy_policy(
+    session: SessionDep, principal: Writer, policy_id: uuid.UUID, response: Response
+) -> PolicyRead:
+    """Publish a draft, which freezes it; the year's published version, if any, is superseded by it."""
+    async with audited(session, principal, "subsidy_policy.publish", resource_type=RESOURCE, resource_ids=[policy_id]):
+        published = await service.publish_policy(session, principal=principal, policy_id=policy_id)
+    set_etag(response, published.row_version)
+    return published
 
 
-@router.get("/{policy_id}/tier-for", dependencies=[ReadAccess], responses=problem_responses(404, 422))
+@router.get("/{policy_id}/differences", responses=problem_responses(403, 404, 422))
+async def subsidy_policy_differences(
+    session: SessionDep,
+    principal: Reader,
+    policy_id: uuid.UUID,
+    against: Annotated[
+        uuid.UUID | None,
+        Query(description="The version to compare with; by default the year's previous version."),
+    ] = None,
+) -> PolicyDifferences:
+    """What differs between this version and another (by default the year's previous one), field by field."""
+    async with audited(
+        session,
+        principal,
+        "subsidy_policy.differences",
+        resource_type=RESOURCE,
+        resource_ids=[policy_id, *([against] if against else [])],
+    ):
+        return await service.policy_differences(session, principal=principal, policy_id=policy_id, against=against)
+
+
+@router.get("/{policy_id}/tier-for", responses=problem_responses(403, 404, 422))
 async def tier_for_headcount(
     session: SessionDep,
+    principal: Reader,
     policy_id: uuid.UUID,
     headcount: Annotated[
         int,
@@ -75,5 +166,6 @@ async def tier_for_headcount(
         ),
     ],
 ) -> TierForHeadcount:
-    """Which tier of the policy, and which amount, applies to an enterprise employing `headcount` people."""
-    return await service.tier_for(session, policy_id=policy_id, headcount=headcount)
+    """Which tier of the policy's enterprise placement rule, and which amount, applies to `headcount` people."""
+    async with audited(session, principal, "subsidy_policy.tier_for", resource_type=RESOURCE, resource_ids=[policy_id]):
+        return await service.tier_for(session, principal=principal, policy_id=policy_id, headcount=headcount)

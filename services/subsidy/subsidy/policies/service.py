@@ -1,36 +1,49 @@
+"""Rules for subsidy policies: versions numbered within a year, drafts edited with If-Match, published versions
+frozen (a change is a new version, and publishing it supersedes the old one), and what differs between versions."""
+
+from __future__ import annotations
+
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
+from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.errors import FieldError
 from shared.pagination import PageParams
 from subsidy.idempotency import store as idempotency
+from subsidy.money import ROUNDING_RULE
+from subsidy.policies import policy as access
 from subsidy.policies.exceptions import (
-    InvalidTiers,
+    InvalidRules,
     NoTierApplies,
+    NotTiered,
     PolicyAlreadyPublished,
-    PolicyChangeForbidden,
-    PolicyNotDraft,
+    PolicyFrozen,
     PolicyNotFound,
 )
-from subsidy.policies.models import SubsidyPolicy, SubsidyPolicyTier
+from subsidy.policies.models import SubsidyPolicy
 from subsidy.policies.repository import PUBLISHED_YEAR_INDEX, PolicyRepository
+from subsidy.policies.rules import EnterprisePlacementRule, dump_rules, parse_rules, rule_errors
 from subsidy.policies.schemas import (
     STATUS_LABELS_ZH,
+    Difference,
     PolicyCreate,
+    PolicyDifferences,
     PolicyRead,
-    TierCreate,
+    PolicyUpdate,
     TierForHeadcount,
     TierRead,
 )
+from subsidy.types import TYPE_CODES
 
 CREATE_OPERATION = "POST /api/v1/subsidy-policies"
-POLICY_WRITERS = frozenset({"finance", "nco"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +61,48 @@ def tier_label_zh(min_headcount: int, max_headcount: int | None) -> str:
     return f"{min_headcount}–{max_headcount}人"
 
 
-def _tier_read(tier: SubsidyPolicyTier) -> TierRead:
-    return TierRead(
-        min_headcount=tier.min_headcount,
-        max_headcount=tier.max_headcount,
-        amount_cny=tier.amount_cny,
-        label_zh=tier_label_zh(tier.min_headcount, tier.max_headcount),
-    )
+def ordered_rules(stored: dict[str, Any]) -> list[BaseModel]:
+    """A policy's rules as schemas, in the order of the types table."""
+    parsed = parse_rules(stored)
+    return [parsed[code] for code in TYPE_CODES if code in parsed]
 
 
-def _read(policy: SubsidyPolicy) -> PolicyRead:
+def content(policy: SubsidyPolicy) -> dict[str, Any]:
+    """What a version says, flattened to dotted paths (the unit of a difference)."""
+    flat: dict[str, Any] = {
+        "title": policy.title,
+        "effective_from": policy.effective_from.isoformat(),
+        "effective_to": policy.effective_to.isoformat(),
+        "notes": policy.notes,
+    }
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{prefix}.{key}", item)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for index, item in enumerate(value):
+                walk(f"{prefix}.{index}", item)
+        else:
+            flat[prefix] = value
+
+    for code, rule in policy.rules.items():
+        walk(f"rules.{code}", rule)
+    return flat
+
+
+def differences(before: SubsidyPolicy, after: SubsidyPolicy) -> list[Difference]:
+    """Field by field, in the order a version reads (title, period, notes, then each type's rule)."""
+    old, new = content(before), content(after)
+    fields = list(dict.fromkeys([*new, *old]))
+    return [
+        Difference(field=field, before=old.get(field), after=new.get(field))
+        for field in fields
+        if old.get(field) != new.get(field)
+    ]
+
+
+def to_read(policy: SubsidyPolicy, previous: SubsidyPolicy | None = None) -> PolicyRead:
     return PolicyRead(
         id=policy.id,
         year=policy.year,
@@ -65,91 +110,72 @@ def _read(policy: SubsidyPolicy) -> PolicyRead:
         title=policy.title,
         status=policy.status,
         status_label_zh=STATUS_LABELS_ZH[policy.status],
+        frozen=policy.status != "draft",
+        used_by_decisions=policy.first_used_at is not None,
         effective_from=policy.effective_from,
         effective_to=policy.effective_to,
-        minimum_contract_months=policy.minimum_contract_months,
+        rules=ordered_rules(policy.rules),
+        rounding=ROUNDING_RULE,
         notes=policy.notes,
-        tiers=[_tier_read(t) for t in sorted(policy.tiers, key=lambda t: t.min_headcount)],
+        differences_from_previous=differences(previous, policy) if previous is not None else None,
         created_by=policy.created_by,
         created_at=policy.created_at,
         updated_at=policy.updated_at,
         published_at=policy.published_at,
         published_by=policy.published_by,
+        superseded_at=policy.superseded_at,
+        row_version=policy.row_version,
     )
 
 
-def tier_errors(tiers: list[TierCreate]) -> list[FieldError]:
-    """Why these tiers do not cover every headcount from 1 up exactly once, as errors on the offending fields."""
-    errors: list[FieldError] = []
-
-    def error(index: int, field: str, message: str) -> None:
-        entry = FieldError(field=f"body.tiers.{index}.{field}", message=message)
-        if entry not in errors:
-            errors.append(entry)
-
-    ordered = sorted(enumerate(tiers), key=lambda pair: pair[1].min_headcount)
-    for position, (index, tier) in enumerate(ordered):
-        if tier.max_headcount is not None and tier.max_headcount < tier.min_headcount:
-            error(index, "max_headcount", f"must be at least min_headcount ({tier.min_headcount}), or null")
-        if position == 0:
-            if tier.min_headcount != 1:
-                error(index, "min_headcount", "the lowest tier must start at 1, so every headcount is covered")
-        else:
-            previous_index, previous = ordered[position - 1]
-            if previous.max_headcount is None:
-                error(
-                    previous_index,
-                    "max_headcount",
-                    f"only the highest tier may be open-ended (null); a tier starting at {tier.min_headcount} follows",
-                )
-            elif tier.min_headcount <= previous.max_headcount:
-                error(
-                    index,
-                    "min_headcount",
-                    f"overlaps the tier {previous.min_headcount}-{previous.max_headcount}; "
-                    f"it must start at {previous.max_headcount + 1}",
-                )
-            elif tier.min_headcount > previous.max_headcount + 1:
-                first, last = previous.max_headcount + 1, tier.min_headcount - 1
-                gap = str(first) if first == last else f"{first}-{last}"
-                error(index, "min_headcount", f"leaves {gap} uncovered; it must start at {first}")
-        if position == len(ordered) - 1 and tier.max_headcount is not None:
-            error(
-                index,
-                "max_headcount",
-                f"the highest tier must be open-ended (null), or headcounts above {tier.max_headcount} get no tier",
-            )
-    return errors
+def check_rules(rules: list[BaseModel], prefix: str = "body.rules") -> None:
+    errors = rule_errors(rules, prefix)
+    if errors:
+        raise InvalidRules("The rules are not consistent: see errors.", errors=errors)
 
 
-def _ensure_may_change(principal: Principal) -> None:
-    if principal.department not in POLICY_WRITERS and "admin" not in principal.roles:
-        raise PolicyChangeForbidden(
-            "Only finance (县财政局), the NCO (县禁毒办) or an admin may change subsidy policies."
-        )
+async def _previous(repo: PolicyRepository, policy: SubsidyPolicy) -> SubsidyPolicy | None:
+    return (await repo.previous_versions([policy])).get(policy.id)
+
+
+async def _found(repo: PolicyRepository, policy_id: uuid.UUID, *, for_update: bool = False) -> SubsidyPolicy:
+    policy = await repo.get(policy_id, for_update=for_update)
+    if policy is None:
+        raise PolicyNotFound("No such subsidy policy.")
+    return policy
 
 
 async def list_policies(
-    session: AsyncSession, *, params: PageParams, year: int | None, status: str | None
+    session: AsyncSession, *, principal: Principal, params: PageParams, year: int | None, status: str | None
 ) -> tuple[list[PolicyRead], str | None]:
-    rows, next_cursor = await PolicyRepository(session).page(params, year=year, status=status)
-    return [_read(p) for p in rows], next_cursor
+    access.require_read(principal)
+    repo = PolicyRepository(session)
+    rows, next_cursor = await repo.page(params, year=year, status=status)
+    previous = await repo.previous_versions(rows)
+    return [to_read(p, previous.get(p.id)) for p in rows], next_cursor
 
 
-async def get_policy(session: AsyncSession, *, policy_id: uuid.UUID) -> PolicyRead:
-    policy = await PolicyRepository(session).get(policy_id)
-    if policy is None:
-        raise PolicyNotFound("No such subsidy policy.")
-    return _read(policy)
+async def get_policy(session: AsyncSession, *, principal: Principal, policy_id: uuid.UUID) -> PolicyRead:
+    access.require_read(principal)
+    repo = PolicyRepository(session)
+    policy = await _found(repo, policy_id)
+    return to_read(policy, await _previous(repo, policy))
+
+
+async def load(session: AsyncSession, policy_id: uuid.UUID) -> SubsidyPolicy:
+    """The policy row (for other domains: evaluation, what-if)."""
+    return await _found(PolicyRepository(session), policy_id)
+
+
+async def published(session: AsyncSession, year: int) -> SubsidyPolicy | None:
+    return await PolicyRepository(session).published_in(year)
 
 
 async def create_policy(
     session: AsyncSession, *, principal: Principal, data: PolicyCreate, idempotency_key: str | None
 ) -> Created:
-    _ensure_may_change(principal)
-    errors = tier_errors(data.tiers)
-    if errors:
-        raise InvalidTiers("The tiers must cover every headcount from 1 up, each exactly once.", errors=errors)
+    access.require_write(principal)
+    check_rules(data.rules)
     stored = await idempotency.replay(
         session,
         key=idempotency_key,
@@ -168,54 +194,110 @@ async def create_policy(
         effective_from=data.effective_from,
         effective_to=data.effective_to,
         status="draft",
-        minimum_contract_months=data.minimum_contract_months,
+        rules=dump_rules(data.rules),
         notes=data.notes,
         created_by=principal.subject,
-        tiers=[
-            SubsidyPolicyTier(min_headcount=t.min_headcount, max_headcount=t.max_headcount, amount_cny=t.amount_cny)
-            for t in data.tiers
-        ],
     )
-    read = _read(await repo.add(policy))
+    await repo.add(policy)
+    read = to_read(policy, await _previous(repo, policy))
     await idempotency.remember(
         session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
     )
     return Created(201, read, replayed=False)
 
 
-async def publish_policy(session: AsyncSession, *, principal: Principal, policy_id: uuid.UUID) -> PolicyRead:
-    _ensure_may_change(principal)
-    repo = PolicyRepository(session)
-    policy = await repo.get(policy_id, for_update=True)
-    if policy is None:
-        raise PolicyNotFound("No such subsidy policy.")
+def _refuse_frozen(policy: SubsidyPolicy) -> None:
     if policy.status != "draft":
-        raise PolicyNotDraft("Only a draft can be published; a published policy never changes.")
-    already = await repo.published_in(policy.year)
-    if already is not None:
-        raise PolicyAlreadyPublished(
-            f"Version {already.version} of {policy.year} is already published; a year has one published policy."
+        raise PolicyFrozen(
+            f"Version {policy.version} of {policy.year} is {policy.status} and never changes; write a new version "
+            "(POST /api/v1/subsidy-policies) instead."
         )
+
+
+async def update_policy(
+    session: AsyncSession, *, principal: Principal, policy_id: uuid.UUID, data: PolicyUpdate, if_match: str | None
+) -> tuple[PolicyRead, dict[str, tuple[Any, Any]]]:
+    """The draft as changed, and what changed (dotted path -> (old, new)) for the audit trail."""
+    access.require_write(principal)
+    repo = PolicyRepository(session)
+    policy = await _found(repo, policy_id, for_update=True)
+    _refuse_frozen(policy)
+    require_version(if_match, policy.row_version)
+    before = content(policy)
+    if data.rules is not None:
+        check_rules(data.rules)
+        policy.rules = dump_rules(data.rules)
+    for name in ("title", "effective_from", "effective_to", "notes"):
+        if name in data.model_fields_set:
+            setattr(policy, name, getattr(data, name))
+    if policy.effective_to < policy.effective_from:
+        raise InvalidRules(
+            "effective_to must not be before effective_from.",
+            errors=[FieldError(field="body.effective_to", message="must not be before effective_from")],
+        )
+    await repo.flush()
+    after = content(policy)
+    changed = {f: (before.get(f), after.get(f)) for f in before.keys() | after.keys() if before.get(f) != after.get(f)}
+    return to_read(policy, await _previous(repo, policy)), changed
+
+
+async def publish_policy(session: AsyncSession, *, principal: Principal, policy_id: uuid.UUID) -> PolicyRead:
+    """Publish a draft; the year's published version (if any) is superseded by it in the same transaction."""
+    access.require_write(principal)
+    repo = PolicyRepository(session)
+    policy = await _found(repo, policy_id, for_update=True)
+    _refuse_frozen(policy)
+    now = datetime.now(UTC)
+    current = await repo.published_in(policy.year, for_update=True)
+    if current is not None:
+        current.status = "superseded"
+        current.superseded_at = now
+        await repo.flush()
     policy.status = "published"
-    policy.published_at = datetime.now(UTC)
+    policy.published_at = now
     policy.published_by = principal.subject
     try:
-        await repo.flush()
+        async with session.begin_nested():
+            await repo.flush()
     except IntegrityError as exc:
         if violated_constraint(exc) == PUBLISHED_YEAR_INDEX:
-            raise PolicyAlreadyPublished(f"Another policy of {policy.year} was published just now.") from exc
+            raise PolicyAlreadyPublished(
+                f"Another version of {policy.year} was published just now; read the list again and retry."
+            ) from exc
         raise
-    return _read(policy)
+    return to_read(policy, await _previous(repo, policy))
 
 
-async def tier_for(session: AsyncSession, *, policy_id: uuid.UUID, headcount: int) -> TierForHeadcount:
-    policy = await PolicyRepository(session).get(policy_id)
-    if policy is None:
-        raise PolicyNotFound("No such subsidy policy.")
+async def policy_differences(
+    session: AsyncSession, *, principal: Principal, policy_id: uuid.UUID, against: uuid.UUID | None
+) -> PolicyDifferences:
+    access.require_read(principal)
+    repo = PolicyRepository(session)
+    policy = await _found(repo, policy_id)
+    other = await _found(repo, against) if against is not None else await _previous(repo, policy)
+    if other is None:
+        raise PolicyNotFound("Version 1 has no previous version; name one with `against`.")
+    return PolicyDifferences(
+        policy_id=policy.id,
+        version=policy.version,
+        against_policy_id=other.id,
+        against_version=other.version,
+        differences=differences(other, policy),
+    )
+
+
+async def tier_for(
+    session: AsyncSession, *, principal: Principal, policy_id: uuid.UUID, headcount: int
+) -> TierForHeadcount:
+    access.require_read(principal)
+    policy = await _found(PolicyRepository(session), policy_id)
+    rule = parse_rules(policy.rules).get("enterprise_placement")
+    if not isinstance(rule, EnterprisePlacementRule) or rule.method != "tiered" or not rule.tiers:
+        raise NotTiered("This policy version has no tiered enterprise placement rule.")
     tier = next(
         (
             t
-            for t in policy.tiers
+            for t in rule.tiers
             if t.min_headcount <= headcount and (t.max_headcount is None or headcount <= t.max_headcount)
         ),
         None,
@@ -228,6 +310,11 @@ async def tier_for(session: AsyncSession, *, policy_id: uuid.UUID, headcount: in
         version=policy.version,
         status=policy.status,
         headcount=headcount,
-        minimum_contract_months=policy.minimum_contract_months,
-        tier=_tier_read(tier),
+        minimum_contract_months=rule.minimum_contract_months,
+        tier=TierRead(
+            min_headcount=tier.min_headcount,
+            max_headcount=tier.max_headcount,
+            amount=tier.amount,
+            label_zh=tier_label_zh(tier.min_headcount, tier.max_headcount),
+        ),
     )

@@ -1,0 +1,132 @@
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.pagination import PageParams, keyset_page
+from subsidy.access import Visibility
+from subsidy.applications.models import SubsidyApplication, SubsidyApplicationStep, SubsidyPayment
+from subsidy.decisions.models import SubsidyDecision
+
+OPEN_INDEX = "uq_subsidy_application_open"
+COMMITTED_INDEX = "uq_subsidy_application_committed"
+PAYMENT_INDEXES = ("uq_subsidy_payment_application_id", "uq_subsidy_payment_once")
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationFilter:
+    year: int | None = None
+    subsidy_type: str | None = None
+    status: str | None = None
+    beneficiary_id: uuid.UUID | None = None
+    jurisdiction_code: str | None = None
+
+
+def visible(stmt: Select, seen: Visibility) -> Select:
+    if seen.jurisdiction is not None:
+        stmt = stmt.where(SubsidyApplication.jurisdiction_code == seen.jurisdiction)
+    if seen.employer_id is not None:
+        stmt = stmt.where(
+            SubsidyApplication.beneficiary_kind == "employer", SubsidyApplication.beneficiary_id == seen.employer_id
+        )
+    return stmt
+
+
+def _filtered(stmt: Select, filters: ApplicationFilter) -> Select:
+    for column, value in (
+        (SubsidyApplication.year, filters.year),
+        (SubsidyApplication.subsidy_type, filters.subsidy_type),
+        (SubsidyApplication.status, filters.status),
+        (SubsidyApplication.beneficiary_id, filters.beneficiary_id),
+        (SubsidyApplication.jurisdiction_code, filters.jurisdiction_code),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
+class ApplicationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(
+        self, application_id: uuid.UUID, seen: Visibility, *, for_update: bool = False
+    ) -> SubsidyApplication | None:
+        stmt = visible(select(SubsidyApplication).where(SubsidyApplication.id == application_id), seen)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt.execution_options(populate_existing=True))
+
+    async def page(
+        self, filters: ApplicationFilter, params: PageParams, seen: Visibility
+    ) -> tuple[list[SubsidyApplication], str | None]:
+        stmt = _filtered(visible(select(SubsidyApplication), seen), filters)
+        return await keyset_page(
+            self.session,
+            stmt,
+            params,
+            keys=[SubsidyApplication.created_at, SubsidyApplication.id],
+            descending=True,
+            convert=[datetime.fromisoformat, uuid.UUID],
+        )
+
+    async def all(self, filters: ApplicationFilter, seen: Visibility) -> list[SubsidyApplication]:
+        stmt = _filtered(visible(select(SubsidyApplication), seen), filters)
+        return list(
+            await self.session.scalars(
+                stmt.order_by(SubsidyApplication.created_at.desc(), SubsidyApplication.id.desc())
+            )
+        )
+
+    async def steps(self, application_id: uuid.UUID) -> list[SubsidyApplicationStep]:
+        return list(
+            await self.session.scalars(
+                select(SubsidyApplicationStep)
+                .where(SubsidyApplicationStep.application_id == application_id)
+                .order_by(SubsidyApplicationStep.seq)
+            )
+        )
+
+    async def payment(self, application_id: uuid.UUID) -> SubsidyPayment | None:
+        return await self.session.scalar(select(SubsidyPayment).where(SubsidyPayment.application_id == application_id))
+
+    async def payments(self, application_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SubsidyPayment]:
+        if not application_ids:
+            return {}
+        rows = await self.session.scalars(
+            select(SubsidyPayment).where(SubsidyPayment.application_id.in_(application_ids))
+        )
+        return {p.application_id: p for p in rows}
+
+    async def decision_is_current(self, decision_id: uuid.UUID) -> bool:
+        return bool(
+            await self.session.scalar(select(SubsidyDecision.is_current).where(SubsidyDecision.id == decision_id))
+        )
+
+    async def add(self, application: SubsidyApplication) -> SubsidyApplication:
+        self.session.add(application)
+        await self.session.flush()
+        return application
+
+    async def add_step(self, step: SubsidyApplicationStep) -> None:
+        step.seq = (
+            await self.session.scalar(
+                select(func.coalesce(func.max(SubsidyApplicationStep.seq), 0)).where(
+                    SubsidyApplicationStep.application_id == step.application_id
+                )
+            )
+            + 1
+        )
+        self.session.add(step)
+        await self.session.flush()
+
+    async def add_payment(self, payment: SubsidyPayment) -> SubsidyPayment:
+        self.session.add(payment)
+        await self.session.flush()
+        return payment
+
+    async def flush(self) -> None:
+        await self.session.flush()

@@ -1,0 +1,40 @@
+"""Who may set and read the subsidy budgets: one declarative table by kind of caller (subsidy.access), on top of the
+token's scopes. Finance (县财政局) sets the budget of each year and type; the departments that run the subsidies
+(NCO, human resources), the townships (which apply) and the platform's services (reporting) read it. A budget is
+county money, not personal data: no jurisdiction limit applies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from shared.auth import Principal
+from subsidy.access import SERVICE, caller_kind
+from subsidy.budgets.exceptions import NoBudgetAccess
+
+
+@dataclass(frozen=True)
+class Grant:
+    read: bool = True
+    write: bool = False
+
+
+POLICY: Final[dict[str, Grant]] = {
+    "finance": Grant(write=True),
+    "nco": Grant(),
+    "human_resources": Grant(),
+    "township": Grant(),
+    SERVICE: Grant(),
+}
+
+
+def require_read(principal: Principal) -> None:
+    grant = POLICY.get(caller_kind(principal))
+    if grant is None or not grant.read or "subsidy:read" not in principal.scopes:
+        raise NoBudgetAccess("You have no access to subsidy budgets.")
+
+
+def require_write(principal: Principal) -> None:
+    grant = POLICY.get(caller_kind(principal))
+    if grant is None or not grant.write or "subsidy:write" not in principal.scopes:
+        raise NoBudgetAccess("Only finance (县财政局) sets subsidy budgets.")

@@ -1,0 +1,543 @@
+"""What each subsidy type gives each beneficiary under a rule, from placement's facts: pure functions, no I/O.
+
+Every outcome carries its evidence snapshot: the rule applied, whether the beneficiary is eligible and why not, every
+counted and every excluded contract, record or loan with its reasons (registry ids only), and how the amount was
+computed. Amounts are exact Decimals until `to_fen`, applied once per outcome after the cap (subsidy.money).
+
+Per contract, placement's own rule comes first (its `reasons`: no contract, not in force in the year, and whatever
+else its stated definition excludes); its fixed 12-month term check is replaced by the policy's minimum term, and the
+policy's minimum days in the year is added. Reasons this service adds: `term_under_minimum`,
+`days_under_minimum`, `no_month_reaches_minimum_days`."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from subsidy.evidence.schemas import ContractFacts, EmployerFacts, LoanFacts, SelfEmploymentFacts
+from subsidy.money import EXACT, ZERO, exact, to_fen
+from subsidy.policies.rules import (
+    EnterprisePlacementRule,
+    HiringRule,
+    LoanInterestRule,
+    PostRule,
+    SelfEmploymentRule,
+    SocialInsuranceRule,
+    TaxReductionRule,
+)
+from subsidy.types import SUBSIDY_TYPES
+
+PLACEMENT_TERM_REASON = "term_under_12_months"
+"""Placement's own term check, replaced here by the policy's minimum term."""
+PUBLIC_WELFARE_POST = "public_welfare_post"
+EMPLOYER_TYPES = ("enterprise_placement", "hiring", "social_insurance", "tax_reduction")
+PERSON_TYPES = ("self_employment", "post", "loan_interest")
+NEEDS_EMPLOYER_EVIDENCE = frozenset({*EMPLOYER_TYPES, "post"})
+DAY_BASIS = Decimal(365)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    subsidy_type: str
+    beneficiary_kind: str
+    beneficiary_id: uuid.UUID
+    jurisdiction_code: str
+    eligible: bool
+    qualifying_count: int
+    tier: str | None
+    tier_label_zh: str | None
+    amount: Decimal
+    snapshot: dict[str, Any]
+
+    @property
+    def decidable(self) -> bool:
+        """Worth a decision of its own: eligible and counting someone."""
+        return self.eligible and self.qualifying_count > 0
+
+    @property
+    def evidence_hash(self) -> str:
+        return snapshot_hash(self.snapshot)
+
+    @property
+    def counted_keys(self) -> list[str]:
+        return [str(line[COUNTED_KEY[self.subsidy_type]]) for line in self.snapshot["counted"]]
+
+
+COUNTED_KEY = {
+    "enterprise_placement": "person_id",
+    "hiring": "person_id",
+    "social_insurance": "person_id",
+    "tax_reduction": "person_id",
+    "post": "placement_id",
+    "self_employment": "self_employment_id",
+    "loan_interest": "loan_id",
+}
+
+
+def snapshot_hash(snapshot: dict[str, Any]) -> str:
+    """sha256 of what decides the amount (placement's wording of its rule left out: a reworded definition with the
+    same outcome is not a change of evidence)."""
+    decisive = {k: v for k, v in snapshot.items() if k != "definition"}
+    canonical = json.dumps(decisive, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def tier_code(min_headcount: int, max_headcount: int | None) -> str:
+    return f"{min_headcount}+" if max_headcount is None else f"{min_headcount}-{max_headcount}"
+
+
+def tier_label_zh(min_headcount: int, max_headcount: int | None) -> str:
+    if max_headcount is None:
+        return f"{min_headcount}人及以上"
+    if max_headcount == min_headcount:
+        return f"{min_headcount}人"
+    return f"{min_headcount}–{max_headcount}人"
+
+
+# --- contracts --------------------------------------------------------------------------------------------------
+
+
+def _contract_line(contract: ContractFacts, **extra: Any) -> dict[str, Any]:
+    return {
+        "placement_id": str(contract.placement_id),
+        "person_id": str(contract.person_id),
+        "route": contract.route,
+        "start_on": contract.start_on.isoformat(),
+        "end_on": contract.end_on.isoformat() if contract.end_on else None,
+        "open_ended": contract.open_ended,
+        "term_months": contract.term_months,
+        "ended_on": contract.ended_on.isoformat() if contract.ended_on else None,
+        "in_force_from": contract.in_force_from.isoformat() if contract.in_force_from else None,
+        "in_force_to": contract.in_force_to.isoformat() if contract.in_force_to else None,
+        "days_in_force_in_year": contract.days_in_force_in_year,
+        **extra,
+    }
+
+
+def contract_reasons(contract: ContractFacts, *, minimum_months: int | None, minimum_days: int) -> list[str]:
+    """Why a contract does not count under the policy: placement's reasons (its 12-month check swapped for the
+    policy's `minimum_months`; None: no minimum term), then the policy's minimum days in the year."""
+    reasons = [r for r in contract.reasons if r != PLACEMENT_TERM_REASON]
+    term_short = not contract.open_ended and (contract.term_months or 0) < (minimum_months or 0)
+    if minimum_months is not None and "no_contract" not in reasons and term_short:
+        reasons.append("term_under_minimum")
+    if contract.days_in_force_in_year > 0 and contract.days_in_force_in_year < minimum_days:
+        reasons.append("days_under_minimum")
+    return reasons
+
+
+def months_held(contract: ContractFacts, year: int, days_for_a_month: int) -> list[int]:
+    """The calendar months of `year` in which the contract was in force on at least `days_for_a_month` days (all of
+    them for a shorter month)."""
+    if contract.in_force_from is None or contract.in_force_to is None:
+        return []
+    months = []
+    for month in range(1, 13):
+        length = calendar.monthrange(year, month)[1]
+        first, last = date(year, month, 1), date(year, month, length)
+        start, end = max(first, contract.in_force_from), min(last, contract.in_force_to)
+        days = (end - start).days + 1 if start <= end else 0
+        if days >= min(days_for_a_month, length):
+            months.append(month)
+    return months
+
+
+def _split(
+    contracts: Iterable[ContractFacts], *, minimum_months: int | None, minimum_days: int
+) -> tuple[list[ContractFacts], list[dict[str, Any]]]:
+    counted, excluded = [], []
+    for contract in contracts:
+        reasons = contract_reasons(contract, minimum_months=minimum_months, minimum_days=minimum_days)
+        if reasons:
+            excluded.append(_contract_line(contract, reasons=reasons))
+        else:
+            counted.append(contract)
+    return counted, excluded
+
+
+def _employer_eligibility(employer: EmployerFacts, reasons: list[str]) -> dict[str, Any]:
+    return {
+        "eligible": not reasons,
+        "reasons": reasons,
+        "employer_kind": employer.kind,
+        "qihang": employer.qihang.model_dump(mode="json"),
+    }
+
+
+def _outcome(
+    subsidy_type: str,
+    beneficiary_id: uuid.UUID,
+    jurisdiction_code: str,
+    *,
+    rule: BaseModel,
+    definition: str | None,
+    eligibility: dict[str, Any],
+    counted: list[dict[str, Any]],
+    excluded: list[dict[str, Any]],
+    qualifying_count: int,
+    computation: dict[str, Any],
+    amount: Decimal,
+    tier: tuple[str, str] | None = None,
+) -> Outcome:
+    eligible = eligibility["eligible"]
+    final = to_fen(amount) if eligible else ZERO
+    computation = computation | {"amount": f"{final:.2f}"}
+    return Outcome(
+        subsidy_type=subsidy_type,
+        beneficiary_kind=SUBSIDY_TYPES[subsidy_type].beneficiary,
+        beneficiary_id=beneficiary_id,
+        jurisdiction_code=jurisdiction_code,
+        eligible=eligible,
+        qualifying_count=qualifying_count,
+        tier=tier[0] if tier and eligible else None,
+        tier_label_zh=tier[1] if tier and eligible else None,
+        amount=final,
+        snapshot={
+            "rule": rule.model_dump(mode="json"),
+            "definition": definition,
+            "eligibility": eligibility,
+            "counted": counted,
+            "excluded": excluded,
+            "computation": computation,
+        },
+    )
+
+
+def _capped(uncapped: Decimal, cap: Decimal | None) -> tuple[Decimal, dict[str, Any]]:
+    capped = min(uncapped, cap) if cap is not None else uncapped
+    return capped, {"uncapped": exact(uncapped), "cap": f"{cap:.2f}" if cap is not None else None}
+
+
+# --- employer types ---------------------------------------------------------------------------------------------
+
+
+def enterprise_placement(
+    rule: EnterprisePlacementRule, employer: EmployerFacts, *, year: int, definition: str | None
+) -> Outcome:
+    reasons = [] if employer.qihang.held_in_year or not rule.require_designation else ["not_qihang_enterprise_in_year"]
+    counted, excluded = _split(
+        employer.contracts, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
+    )
+    people = list(dict.fromkeys(c.person_id for c in counted))
+    headcount = len(people)
+    tier = None
+    if rule.method == "tiered":
+        band = next(
+            (
+                t
+                for t in rule.tiers or []
+                if t.min_headcount <= headcount and (t.max_headcount is None or headcount <= t.max_headcount)
+            ),
+            None,
+        )
+        amount = band.amount if band is not None else ZERO
+        computation: dict[str, Any] = {
+            "method": "tiered",
+            "headcount": headcount,
+            "tier": band.model_dump(mode="json") if band is not None else None,
+        }
+        if band is not None:
+            tier = (
+                tier_code(band.min_headcount, band.max_headcount),
+                tier_label_zh(band.min_headcount, band.max_headcount),
+            )
+    else:
+        per_person = rule.amount_per_person or ZERO
+        amount, capping = _capped(EXACT.multiply(per_person, Decimal(headcount)), rule.cap)
+        computation = {
+            "method": "per_person",
+            "headcount": headcount,
+            "amount_per_person": f"{per_person:.2f}",
+        } | capping
+    return _outcome(
+        "enterprise_placement",
+        employer.employer_id,
+        employer.jurisdiction_code,
+        rule=rule,
+        definition=definition,
+        eligibility=_employer_eligibility(employer, reasons),
+        counted=[_contract_line(c) for c in counted],
+        excluded=excluded,
+        qualifying_count=headcount,
+        computation=computation,
+        amount=amount,
+        tier=tier,
+    )
+
+
+def hiring(rule: HiringRule, employer: EmployerFacts, *, year: int, definition: str | None) -> Outcome:
+    reasons = [] if employer.kind in rule.employer_kinds else ["employer_kind_not_covered"]
+    counted, excluded = _split(
+        employer.contracts, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
+    )
+    headcount = len({c.person_id for c in counted})
+    amount, capping = _capped(EXACT.multiply(rule.amount_per_person, Decimal(headcount)), rule.cap)
+    return _outcome(
+        "hiring",
+        employer.employer_id,
+        employer.jurisdiction_code,
+        rule=rule,
+        definition=definition,
+        eligibility=_employer_eligibility(employer, reasons),
+        counted=[_contract_line(c) for c in counted],
+        excluded=excluded,
+        qualifying_count=headcount,
+        computation={
+            "method": "per_person",
+            "headcount": headcount,
+            "amount_per_person": f"{rule.amount_per_person:.2f}",
+        }
+        | capping,
+        amount=amount,
+    )
+
+
+def social_insurance(
+    rule: SocialInsuranceRule, employer: EmployerFacts, *, year: int, definition: str | None
+) -> Outcome:
+    candidates, excluded = _split(employer.contracts, minimum_months=rule.minimum_contract_months, minimum_days=1)
+    months_of: dict[uuid.UUID, set[int]] = {}
+    counted = []
+    for contract in candidates:
+        months = months_held(contract, year, rule.days_for_a_month)
+        if not months:
+            excluded.append(_contract_line(contract, reasons=["no_month_reaches_minimum_days"]))
+            continue
+        counted.append(_contract_line(contract, months=months))
+        months_of.setdefault(contract.person_id, set()).update(months)
+    person_months = sum(len(m) for m in months_of.values())
+    amount = EXACT.multiply(rule.monthly_amount, Decimal(person_months))
+    return _outcome(
+        "social_insurance",
+        employer.employer_id,
+        employer.jurisdiction_code,
+        rule=rule,
+        definition=definition,
+        eligibility=_employer_eligibility(employer, []),
+        counted=counted,
+        excluded=excluded,
+        qualifying_count=len(months_of),
+        computation={
+            "method": "per_person_month",
+            "people": len(months_of),
+            "person_months": person_months,
+            "monthly_amount": f"{rule.monthly_amount:.2f}",
+        },
+        amount=amount,
+    )
+
+
+def tax_reduction(rule: TaxReductionRule, employer: EmployerFacts, *, year: int, definition: str | None) -> Outcome:
+    counted, excluded = _split(
+        employer.contracts, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
+    )
+    headcount = len({c.person_id for c in counted})
+    return _outcome(
+        "tax_reduction",
+        employer.employer_id,
+        employer.jurisdiction_code,
+        rule=rule,
+        definition=definition,
+        eligibility=_employer_eligibility(employer, []),
+        counted=[_contract_line(c) for c in counted],
+        excluded=excluded,
+        qualifying_count=headcount,
+        computation={"method": "eligibility_only", "headcount": headcount},
+        amount=ZERO,
+    )
+
+
+# --- person types -----------------------------------------------------------------------------------------------
+
+
+def posts(rule: PostRule, employers: Sequence[EmployerFacts], *, year: int, definition: str | None) -> list[Outcome]:
+    """One outcome per person with a public-welfare post in the year (at any employer)."""
+    by_person: dict[uuid.UUID, list[tuple[EmployerFacts, ContractFacts]]] = {}
+    for employer in employers:
+        for contract in employer.contracts:
+            if contract.route == PUBLIC_WELFARE_POST:
+                by_person.setdefault(contract.person_id, []).append((employer, contract))
+    outcomes = []
+    for person_id, held in by_person.items():
+        counted, excluded, months = [], [], set()
+        for employer, contract in held:
+            reasons = contract_reasons(contract, minimum_months=None, minimum_days=1)
+            held_months = [] if reasons else months_held(contract, year, rule.days_for_a_month)
+            if not reasons and not held_months:
+                reasons = ["no_month_reaches_minimum_days"]
+            line = _contract_line(contract, employer_id=str(employer.employer_id))
+            if reasons:
+                excluded.append(line | {"reasons": reasons})
+            else:
+                counted.append(line | {"months": held_months})
+                months.update(held_months)
+        latest = max(held, key=lambda pair: pair[1].start_on)[1]
+        outcomes.append(
+            _outcome(
+                "post",
+                person_id,
+                latest.person_jurisdiction_code,
+                rule=rule,
+                definition=definition,
+                eligibility={"eligible": True, "reasons": []},
+                counted=counted,
+                excluded=excluded,
+                qualifying_count=len(months),
+                computation={
+                    "method": "per_month",
+                    "months": sorted(months),
+                    "monthly_amount": f"{rule.monthly_amount:.2f}",
+                },
+                amount=EXACT.multiply(rule.monthly_amount, Decimal(len(months))),
+            )
+        )
+    return outcomes
+
+
+def days_in_year(start_on: date, end_on: date | None, year: int) -> int:
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    start, end = max(start_on, first), min(end_on or last, last)
+    return (end - start).days + 1 if start <= end else 0
+
+
+def self_employments(rule: SelfEmploymentRule, records: Sequence[SelfEmploymentFacts], *, year: int) -> list[Outcome]:
+    """One outcome per person with a self-employment record concerning the year."""
+    by_person: dict[uuid.UUID, list[SelfEmploymentFacts]] = {}
+    for record in records:
+        if record.start_on <= date(year, 12, 31) and (record.end_on is None or record.end_on >= date(year, 1, 1)):
+            by_person.setdefault(record.person_id, []).append(record)
+    outcomes = []
+    for person_id, held in by_person.items():
+        counted, excluded = [], []
+        for record in sorted(held, key=lambda r: (r.start_on, str(r.id))):
+            days = days_in_year(record.start_on, record.end_on, year)
+            line = {
+                "self_employment_id": str(record.id),
+                "person_id": str(record.person_id),
+                "business_kind": record.business_kind,
+                "start_on": record.start_on.isoformat(),
+                "end_on": record.end_on.isoformat() if record.end_on else None,
+                "days_in_year": days,
+            }
+            if days < rule.minimum_days_in_year:
+                excluded.append(line | {"reasons": ["days_under_minimum"]})
+            else:
+                counted.append(line)
+        latest = max(held, key=lambda r: r.start_on)
+        outcomes.append(
+            _outcome(
+                "self_employment",
+                person_id,
+                latest.jurisdiction_code,
+                rule=rule,
+                definition=None,
+                eligibility={"eligible": True, "reasons": []},
+                counted=counted,
+                excluded=excluded,
+                qualifying_count=1 if counted else 0,
+                computation={"method": "per_person", "amount_per_person": f"{rule.amount_per_person:.2f}"},
+                amount=rule.amount_per_person if counted else ZERO,
+            )
+        )
+    return outcomes
+
+
+def loan_interest(rule: LoanInterestRule, loans: Sequence[LoanFacts], *, year: int) -> list[Outcome]:
+    """One outcome per person with loans bearing interest in the year: principal x rate x days / 365 per loan, times
+    the county's share, summed, capped, then rounded once."""
+    by_person: dict[uuid.UUID, list[LoanFacts]] = {}
+    for loan in loans:
+        by_person.setdefault(loan.person_id, []).append(loan)
+    share = Decimal(rule.share_percent) / Decimal(100)
+    outcomes = []
+    for person_id, held in by_person.items():
+        counted, total = [], Decimal(0)
+        for loan in sorted(held, key=lambda item: (item.disbursed_on, str(item.loan_id))):
+            interest = EXACT.divide(
+                EXACT.multiply(
+                    EXACT.multiply(loan.amount, EXACT.divide(loan.annual_rate_percent, Decimal(100))),
+                    Decimal(loan.interest_days),
+                ),
+                DAY_BASIS,
+            )
+            subsidised = EXACT.multiply(interest, share)
+            total = EXACT.add(total, subsidised)
+            counted.append(
+                {
+                    "loan_id": str(loan.loan_id),
+                    "self_employment_id": str(loan.self_employment_id),
+                    "person_id": str(loan.person_id),
+                    "principal": f"{loan.amount:.2f}",
+                    "annual_rate_percent": str(loan.annual_rate_percent),
+                    "disbursed_on": loan.disbursed_on.isoformat(),
+                    "maturity_on": loan.maturity_on.isoformat(),
+                    "interest_days": loan.interest_days,
+                    "interest_exact": exact(interest),
+                    "subsidised_exact": exact(subsidised),
+                }
+            )
+        amount, capping = _capped(total, rule.cap)
+        latest = max(held, key=lambda item: item.disbursed_on)
+        outcomes.append(
+            _outcome(
+                "loan_interest",
+                person_id,
+                latest.jurisdiction_code,
+                rule=rule,
+                definition=None,
+                eligibility={"eligible": True, "reasons": []},
+                counted=counted,
+                excluded=[],
+                qualifying_count=len(counted),
+                computation={
+                    "method": "principal_x_rate_x_days_over_365",
+                    "share_percent": rule.share_percent,
+                }
+                | capping,
+                amount=amount,
+            )
+        )
+    return outcomes
+
+
+def evaluate(
+    rules: dict[str, BaseModel],
+    *,
+    year: int,
+    types: Iterable[str],
+    employers: Sequence[EmployerFacts],
+    records: Sequence[SelfEmploymentFacts],
+    loans: Sequence[LoanFacts],
+    definition: str | None,
+) -> list[Outcome]:
+    """Every outcome of the year under `rules` for the types asked (those the rules cover), beneficiary by
+    beneficiary."""
+    outcomes: list[Outcome] = []
+    per_employer = {
+        "enterprise_placement": enterprise_placement,
+        "hiring": hiring,
+        "social_insurance": social_insurance,
+        "tax_reduction": tax_reduction,
+    }
+    for subsidy_type in types:
+        rule = rules.get(subsidy_type)
+        if rule is None:
+            continue
+        if subsidy_type in per_employer:
+            outcomes += [per_employer[subsidy_type](rule, e, year=year, definition=definition) for e in employers]
+        elif subsidy_type == "post":
+            outcomes += posts(rule, employers, year=year, definition=definition)
+        elif subsidy_type == "self_employment":
+            outcomes += self_employments(rule, records, year=year)
+        elif subsidy_type == "loan_interest":
+            outcomes += loan_interest(rule, loans, year=year)
+    return outcomes

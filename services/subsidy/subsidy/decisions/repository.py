@@ -1,0 +1,151 @@
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.imports import copy_rows
+from shared.pagination import PageParams, keyset_page
+from subsidy.access import Visibility
+from subsidy.decisions.models import SubsidyDecision
+
+# First key of the two-key advisory lock that makes a year's decisions written by one evaluation at a time.
+YEAR_LOCK = 0x53_44
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionFilter:
+    year: int | None = None
+    subsidy_type: str | None = None
+    beneficiary_id: uuid.UUID | None = None
+    jurisdiction_code: str | None = None
+    tier: str | None = None
+    current_only: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentDecision:
+    id: uuid.UUID
+    beneficiary_id: uuid.UUID
+    subsidy_type: str
+    version: int
+    policy_version: int
+    evidence_hash: str
+    amount: Any
+    tier: str | None
+    qualifying_count: int
+
+
+def visible(stmt: Select, seen: Visibility) -> Select:
+    if seen.jurisdiction is not None:
+        stmt = stmt.where(SubsidyDecision.jurisdiction_code == seen.jurisdiction)
+    if seen.employer_id is not None:
+        stmt = stmt.where(
+            SubsidyDecision.beneficiary_kind == "employer", SubsidyDecision.beneficiary_id == seen.employer_id
+        )
+    return stmt
+
+
+def _filtered(stmt: Select, filters: DecisionFilter) -> Select:
+    for column, value in (
+        (SubsidyDecision.year, filters.year),
+        (SubsidyDecision.subsidy_type, filters.subsidy_type),
+        (SubsidyDecision.beneficiary_id, filters.beneficiary_id),
+        (SubsidyDecision.jurisdiction_code, filters.jurisdiction_code),
+        (SubsidyDecision.tier, filters.tier),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if filters.current_only:
+        stmt = stmt.where(SubsidyDecision.is_current)
+    return stmt
+
+
+class DecisionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(
+        self, decision_id: uuid.UUID, seen: Visibility, *, for_update: bool = False
+    ) -> SubsidyDecision | None:
+        stmt = visible(select(SubsidyDecision).where(SubsidyDecision.id == decision_id), seen)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt)
+
+    async def page(
+        self, filters: DecisionFilter, params: PageParams, seen: Visibility
+    ) -> tuple[list[SubsidyDecision], str | None]:
+        stmt = _filtered(visible(select(SubsidyDecision), seen), filters)
+        return await keyset_page(
+            self.session,
+            stmt,
+            params,
+            keys=[SubsidyDecision.decided_at, SubsidyDecision.id],
+            descending=True,
+            convert=[datetime.fromisoformat, uuid.UUID],
+        )
+
+    async def ids(self, filters: DecisionFilter, seen: Visibility) -> list[uuid.UUID]:
+        """Every decision the filters select, in the list's order (for an export)."""
+        stmt = _filtered(visible(select(SubsidyDecision.id), seen), filters)
+        rows = await self.session.scalars(stmt.order_by(SubsidyDecision.decided_at.desc(), SubsidyDecision.id.desc()))
+        return list(rows)
+
+    async def by_ids(self, ids: Sequence[uuid.UUID]) -> list[SubsidyDecision]:
+        rows = {d.id: d for d in await self.session.scalars(select(SubsidyDecision).where(SubsidyDecision.id.in_(ids)))}
+        return [rows[i] for i in ids if i in rows]
+
+    async def versions(self, decision: SubsidyDecision) -> list[SubsidyDecision]:
+        return list(
+            await self.session.scalars(
+                select(SubsidyDecision)
+                .where(
+                    SubsidyDecision.beneficiary_id == decision.beneficiary_id,
+                    SubsidyDecision.subsidy_type == decision.subsidy_type,
+                    SubsidyDecision.year == decision.year,
+                )
+                .order_by(SubsidyDecision.version)
+            )
+        )
+
+    async def lock_year(self, year: int) -> None:
+        await self.session.execute(select(func.pg_advisory_xact_lock(YEAR_LOCK, year)))
+
+    async def current(
+        self, year: int, types: Iterable[str], *, beneficiary_ids: Sequence[uuid.UUID] | None
+    ) -> dict[tuple[uuid.UUID, str], CurrentDecision]:
+        """The current version of every decision of the year and types (of these beneficiaries, if named)."""
+        d = SubsidyDecision
+        stmt = select(
+            d.id, d.beneficiary_id, d.subsidy_type, d.version, d.policy_version, d.evidence_hash, d.amount, d.tier,
+            d.qualifying_count,
+        ).where(d.year == year, d.subsidy_type.in_(list(types)), d.is_current)  # fmt: skip
+        if beneficiary_ids is not None:
+            stmt = stmt.where(d.beneficiary_id.in_(beneficiary_ids))
+        rows = await self.session.execute(stmt)
+        return {(r.beneficiary_id, r.subsidy_type): CurrentDecision(**r._mapping) for r in rows}
+
+    async def counted_of(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+        """The counted lines of these decisions' evidence (to tell what a new version adds and removes)."""
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(SubsidyDecision.id, SubsidyDecision.evidence["counted"]).where(SubsidyDecision.id.in_(ids))
+        )
+        return {row[0]: row[1] or [] for row in rows}
+
+    async def retire(self, ids: Sequence[uuid.UUID]) -> None:
+        if ids:
+            await self.session.execute(
+                update(SubsidyDecision)
+                .where(SubsidyDecision.id.in_(ids))
+                .values(is_current=False)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        await copy_rows(self.session, SubsidyDecision.__table__, rows)
