@@ -64,6 +64,7 @@ def contract(
         "in_force_from": from_day.isoformat() if in_force else None,
         "in_force_to": to_day.isoformat() if in_force else None,
         "days_in_force_in_year": (to_day - from_day).days + 1 if in_force else 0,
+        "programme_at_start": "community_rehabilitation",
         "qualifies": not (computed if reasons is None else reasons),
         "reasons": computed if reasons is None else reasons,
     }
@@ -151,7 +152,9 @@ class FakePlacement:
         more = start + limit < len(items)
         body = {
             "year": year,
-            "definition": "fake placement: qualifying contract (v1)",
+            "definition_version": "v2",
+            "definition": "fake placement: qualifying contract (v2)",
+            "registry_facts_as_of": "2026-12-06T08:00:00Z",
             "total_employers": len(items) if cursor is None else None,
             "items": page,
             "missing": missing,

@@ -33,7 +33,9 @@ def full_year(n: int) -> list[dict]:
 
 
 def enterprise(rule, contracts, **fields):
-    return calculator.enterprise_placement(rule, facts(contracts, **fields), year=YEAR, definition="v1")
+    return calculator.enterprise_placement(
+        rule, facts(contracts, **fields), year=YEAR, source=calculator.Source(definition="v1")
+    )
 
 
 @pytest.mark.parametrize(
@@ -152,9 +154,9 @@ def test_per_person_with_a_cap():
 
 def test_hiring_is_for_the_kinds_of_employer_the_policy_names():
     rule = HiringRule(type="hiring", amount_per_person="1000.00", cap="1500.00")
-    shop = calculator.hiring(rule, facts(full_year(2), kind="individual_business"), year=YEAR, definition=None)
+    shop = calculator.hiring(rule, facts(full_year(2), kind="individual_business"), year=YEAR, source=None)
     assert (shop.eligible, shop.amount) == (True, Decimal("1500.00"))
-    factory = calculator.hiring(rule, facts(full_year(2), kind="enterprise"), year=YEAR, definition=None)
+    factory = calculator.hiring(rule, facts(full_year(2), kind="enterprise"), year=YEAR, source=None)
     assert (factory.eligible, factory.amount) == (False, Decimal("0.00"))
     assert factory.snapshot["eligibility"]["reasons"] == ["employer_kind_not_covered"]
 
@@ -177,7 +179,7 @@ def test_social_insurance_counts_each_person_month_once():
             ]
         ),
         year=YEAR,
-        definition=None,
+        source=None,
     )
     assert outcome.snapshot["computation"]["person_months"] == 6
     assert outcome.qualifying_count == 2
@@ -207,7 +209,7 @@ def test_a_post_pays_the_person_per_month_over_all_their_posts():
         ]
     )
     (outcome,) = calculator.posts(
-        PostRule(type="post", monthly_amount="300.00"), [first, second], year=YEAR, definition=None
+        PostRule(type="post", monthly_amount="300.00"), [first, second], year=YEAR, source=None
     )
     assert (outcome.beneficiary_kind, str(outcome.beneficiary_id), outcome.jurisdiction_code) == (
         "person",
@@ -279,7 +281,7 @@ def test_loan_interest_is_exact_until_one_half_up_rounding_after_the_cap():
 
 def test_tax_reduction_records_eligibility_without_money():
     outcome = calculator.tax_reduction(
-        TaxReductionRule(type="tax_reduction"), facts(full_year(2)), year=YEAR, definition=None
+        TaxReductionRule(type="tax_reduction"), facts(full_year(2)), year=YEAR, source=None
     )
     assert (outcome.qualifying_count, outcome.amount, outcome.decidable) == (2, Decimal("0.00"), True)
 
@@ -288,10 +290,16 @@ def test_the_evidence_hash_ignores_the_wording_of_placements_rule_only():
     contracts = full_year(2)
     first = enterprise(NOTICE, contracts)
     reworded = calculator.enterprise_placement(
-        NOTICE, facts(contracts, employer_id=str(first.beneficiary_id)), year=YEAR, definition="v2 words"
+        NOTICE,
+        facts(contracts, employer_id=str(first.beneficiary_id)),
+        year=YEAR,
+        source=calculator.Source(definition="v2 words", registry_facts_as_of="2026-12-06T08:00:00+00:00"),
     )
     assert reworded.evidence_hash == first.evidence_hash
     one_less = calculator.enterprise_placement(
-        NOTICE, facts(contracts[:1], employer_id=str(first.beneficiary_id)), year=YEAR, definition="v1"
+        NOTICE,
+        facts(contracts[:1], employer_id=str(first.beneficiary_id)),
+        year=YEAR,
+        source=calculator.Source(definition="v1"),
     )
     assert one_less.evidence_hash != first.evidence_hash

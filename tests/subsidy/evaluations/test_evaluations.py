@@ -83,8 +83,13 @@ async def test_a_year_is_evaluated_page_by_page_into_decisions_with_frozen_evide
         "in_force_from",
         "in_force_to",
         "days_in_force_in_year",
-    }  # fmt: skip  (registry ids and contract facts: no names, no ID numbers, no contract numbers)
+        "programme_at_start",
+    }  # registry ids and contract facts: no names, no ID numbers, no contract numbers
     assert detail["evidence"]["rule"]["tiers"][0]["amount"] == "10000.00"
+    assert detail["evidence"]["source"] == {
+        "definition_version": "v2",
+        "registry_facts_as_of": "2026-12-06T08:00:00+00:00",
+    }
     assert detail["evidence"]["eligibility"]["qihang"]["held_in_year"] is True
     used = (await env.client.get(f"/api/v1/subsidy-policies/{policy['id']}", headers=nco)).json()
     assert used["used_by_decisions"] is True
@@ -301,6 +306,7 @@ async def test_a_failure_while_writing_leaves_nothing_either(env, nco, fake_plac
 
 async def test_one_evaluation_of_a_year_at_a_time_and_stale_ones_are_interrupted(env, nco, fake_placement, monkeypatch):
     await publish(env.client, nco)
+
     async def stay_queued(job_id):
         return None
 

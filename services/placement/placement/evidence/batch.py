@@ -201,7 +201,9 @@ async def batch_evidence(
         )
     return BatchEvidence(
         year=year,
+        definition_version=evidence.DEFINITION_VERSION,
         definition=evidence.DEFINITION,
+        registry_facts_as_of=await programme.facts_as_of(session),
         total_employers=total,
         items=items,
         missing=missing,

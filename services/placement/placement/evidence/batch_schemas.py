@@ -3,7 +3,7 @@ needs to decide every employer-side subsidy (kind, jurisdiction, Qihang designat
 concerning the year with why it does or does not qualify). People are registry ids only."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -49,7 +49,13 @@ class BatchEvidence(BaseModel):
     """One page of employers. Pass `next_cursor` back as `cursor` for the next page; null means the end."""
 
     year: int = Field(examples=[2013])
+    definition_version: str = Field(description="Version of the per-contract rule applied.", examples=["v2"])
     definition: str = Field(description="The per-contract rule applied, in words (the single-employer evidence's).")
+    registry_facts_as_of: datetime | None = Field(
+        description="When placement last read the registry's event feed up to date: each contract's "
+        "programme_at_start is as of then (null: never read; every contract is then registry_facts_missing).",
+        examples=["2026-12-06T08:00:02Z"],
+    )
     total_employers: int | None = Field(
         description="How many employers the whole answer has (on the first page only; null on the others).",
         examples=[412],

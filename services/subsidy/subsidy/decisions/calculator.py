@@ -46,6 +46,16 @@ DAY_BASIS = Decimal(365)
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    """Where the employers' facts came from: placement's rule (its version and wording) and how fresh its registry
+    facts were. Kept in each snapshot, left out of its hash."""
+
+    definition: str | None = None
+    definition_version: str | None = None
+    registry_facts_as_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     subsidy_type: str
     beneficiary_kind: str
@@ -83,10 +93,14 @@ COUNTED_KEY = {
 }
 
 
+NOT_HASHED = frozenset({"definition", "source"})
+"""Parts of a snapshot that say where the facts came from, not what they are: placement's wording of its rule and
+how fresh its registry facts were. A re-read with the same facts is not a change of evidence."""
+
+
 def snapshot_hash(snapshot: dict[str, Any]) -> str:
-    """sha256 of what decides the amount (placement's wording of its rule left out: a reworded definition with the
-    same outcome is not a change of evidence)."""
-    decisive = {k: v for k, v in snapshot.items() if k != "definition"}
+    """sha256 of what decides the amount (NOT_HASHED left out)."""
+    decisive = {k: v for k, v in snapshot.items() if k not in NOT_HASHED}
     canonical = json.dumps(decisive, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -119,6 +133,7 @@ def _contract_line(contract: ContractFacts, **extra: Any) -> dict[str, Any]:
         "in_force_from": contract.in_force_from.isoformat() if contract.in_force_from else None,
         "in_force_to": contract.in_force_to.isoformat() if contract.in_force_to else None,
         "days_in_force_in_year": contract.days_in_force_in_year,
+        "programme_at_start": contract.programme_at_start,
         **extra,
     }
 
@@ -179,7 +194,7 @@ def _outcome(
     jurisdiction_code: str,
     *,
     rule: BaseModel,
-    definition: str | None,
+    source: Source | None,
     eligibility: dict[str, Any],
     counted: list[dict[str, Any]],
     excluded: list[dict[str, Any]],
@@ -203,7 +218,11 @@ def _outcome(
         amount=final,
         snapshot={
             "rule": rule.model_dump(mode="json"),
-            "definition": definition,
+            "definition": source.definition if source else None,
+            "source": {
+                "definition_version": source.definition_version if source else None,
+                "registry_facts_as_of": source.registry_facts_as_of if source else None,
+            },
             "eligibility": eligibility,
             "counted": counted,
             "excluded": excluded,
@@ -221,7 +240,7 @@ def _capped(uncapped: Decimal, cap: Decimal | None) -> tuple[Decimal, dict[str, 
 
 
 def enterprise_placement(
-    rule: EnterprisePlacementRule, employer: EmployerFacts, *, year: int, definition: str | None
+    rule: EnterprisePlacementRule, employer: EmployerFacts, *, year: int, source: Source | None
 ) -> Outcome:
     reasons = [] if employer.qihang.held_in_year or not rule.require_designation else ["not_qihang_enterprise_in_year"]
     counted, excluded = _split(
@@ -263,7 +282,7 @@ def enterprise_placement(
         employer.employer_id,
         employer.jurisdiction_code,
         rule=rule,
-        definition=definition,
+        source=source,
         eligibility=_employer_eligibility(employer, reasons),
         counted=[_contract_line(c) for c in counted],
         excluded=excluded,
@@ -274,7 +293,7 @@ def enterprise_placement(
     )
 
 
-def hiring(rule: HiringRule, employer: EmployerFacts, *, year: int, definition: str | None) -> Outcome:
+def hiring(rule: HiringRule, employer: EmployerFacts, *, year: int, source: Source | None) -> Outcome:
     reasons = [] if employer.kind in rule.employer_kinds else ["employer_kind_not_covered"]
     counted, excluded = _split(
         employer.contracts, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
@@ -286,7 +305,7 @@ def hiring(rule: HiringRule, employer: EmployerFacts, *, year: int, definition: 
         employer.employer_id,
         employer.jurisdiction_code,
         rule=rule,
-        definition=definition,
+        source=source,
         eligibility=_employer_eligibility(employer, reasons),
         counted=[_contract_line(c) for c in counted],
         excluded=excluded,
@@ -302,7 +321,7 @@ def hiring(rule: HiringRule, employer: EmployerFacts, *, year: int, definition: 
 
 
 def social_insurance(
-    rule: SocialInsuranceRule, employer: EmployerFacts, *, year: int, definition: str | None
+    rule: SocialInsuranceRule, employer: EmployerFacts, *, year: int, source: Source | None
 ) -> Outcome:
     candidates, excluded = _split(employer.contracts, minimum_months=rule.minimum_contract_months, minimum_days=1)
     months_of: dict[uuid.UUID, set[int]] = {}
@@ -321,7 +340,7 @@ def social_insurance(
         employer.employer_id,
         employer.jurisdiction_code,
         rule=rule,
-        definition=definition,
+        source=source,
         eligibility=_employer_eligibility(employer, []),
         counted=counted,
         excluded=excluded,
@@ -336,7 +355,7 @@ def social_insurance(
     )
 
 
-def tax_reduction(rule: TaxReductionRule, employer: EmployerFacts, *, year: int, definition: str | None) -> Outcome:
+def tax_reduction(rule: TaxReductionRule, employer: EmployerFacts, *, year: int, source: Source | None) -> Outcome:
     counted, excluded = _split(
         employer.contracts, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
     )
@@ -346,7 +365,7 @@ def tax_reduction(rule: TaxReductionRule, employer: EmployerFacts, *, year: int,
         employer.employer_id,
         employer.jurisdiction_code,
         rule=rule,
-        definition=definition,
+        source=source,
         eligibility=_employer_eligibility(employer, []),
         counted=[_contract_line(c) for c in counted],
         excluded=excluded,
@@ -359,7 +378,7 @@ def tax_reduction(rule: TaxReductionRule, employer: EmployerFacts, *, year: int,
 # --- person types -----------------------------------------------------------------------------------------------
 
 
-def posts(rule: PostRule, employers: Sequence[EmployerFacts], *, year: int, definition: str | None) -> list[Outcome]:
+def posts(rule: PostRule, employers: Sequence[EmployerFacts], *, year: int, source: Source | None) -> list[Outcome]:
     """One outcome per person with a public-welfare post in the year (at any employer)."""
     by_person: dict[uuid.UUID, list[tuple[EmployerFacts, ContractFacts]]] = {}
     for employer in employers:
@@ -387,7 +406,7 @@ def posts(rule: PostRule, employers: Sequence[EmployerFacts], *, year: int, defi
                 person_id,
                 latest.person_jurisdiction_code,
                 rule=rule,
-                definition=definition,
+                source=source,
                 eligibility={"eligible": True, "reasons": []},
                 counted=counted,
                 excluded=excluded,
@@ -439,7 +458,7 @@ def self_employments(rule: SelfEmploymentRule, records: Sequence[SelfEmploymentF
                 person_id,
                 latest.jurisdiction_code,
                 rule=rule,
-                definition=None,
+                source=None,
                 eligibility={"eligible": True, "reasons": []},
                 counted=counted,
                 excluded=excluded,
@@ -493,7 +512,7 @@ def loan_interest(rule: LoanInterestRule, loans: Sequence[LoanFacts], *, year: i
                 person_id,
                 latest.jurisdiction_code,
                 rule=rule,
-                definition=None,
+                source=None,
                 eligibility={"eligible": True, "reasons": []},
                 counted=counted,
                 excluded=[],
@@ -517,7 +536,7 @@ def evaluate(
     employers: Sequence[EmployerFacts],
     records: Sequence[SelfEmploymentFacts],
     loans: Sequence[LoanFacts],
-    definition: str | None,
+    source: Source | None,
 ) -> list[Outcome]:
     """Every outcome of the year under `rules` for the types asked (those the rules cover), beneficiary by
     beneficiary."""
@@ -533,9 +552,9 @@ def evaluate(
         if rule is None:
             continue
         if subsidy_type in per_employer:
-            outcomes += [per_employer[subsidy_type](rule, e, year=year, definition=definition) for e in employers]
+            outcomes += [per_employer[subsidy_type](rule, e, year=year, source=source) for e in employers]
         elif subsidy_type == "post":
-            outcomes += posts(rule, employers, year=year, definition=definition)
+            outcomes += posts(rule, employers, year=year, source=source)
         elif subsidy_type == "self_employment":
             outcomes += self_employments(rule, records, year=year)
         elif subsidy_type == "loan_interest":

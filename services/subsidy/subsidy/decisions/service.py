@@ -144,6 +144,7 @@ def _vanished(current: CurrentDecision, rule: dict[str, Any]) -> Outcome:
     snapshot = {
         "rule": rule,
         "definition": None,
+        "source": {"definition_version": None, "registry_facts_as_of": None},
         "eligibility": {"eligible": False, "reasons": ["no_evidence_in_year"]},
         "counted": [],
         "excluded": [],

@@ -26,7 +26,7 @@ from shared.logging import request_id_var
 from shared.pagination import PageParams
 from subsidy.budgets.repository import BudgetRepository
 from subsidy.decisions import service as decisions
-from subsidy.decisions.calculator import EMPLOYER_TYPES, Outcome, evaluate
+from subsidy.decisions.calculator import EMPLOYER_TYPES, Outcome, Source, evaluate
 from subsidy.evaluations import policy
 from subsidy.evaluations.exceptions import (
     EvaluationNotFound,
@@ -363,7 +363,11 @@ def _evaluate_rules(rules: dict, types: list[str], facts: YearFacts) -> list[Out
         employers=facts.employers,
         records=facts.self_employments,
         loans=facts.loans,
-        definition=facts.definition,
+        source=Source(
+            definition=facts.definition,
+            definition_version=facts.definition_version,
+            registry_facts_as_of=facts.registry_facts_as_of.isoformat() if facts.registry_facts_as_of else None,
+        ),
     )
 
 

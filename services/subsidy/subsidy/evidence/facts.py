@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from subsidy.decisions.calculator import NEEDS_EMPLOYER_EVIDENCE
 from subsidy.evidence.client import PlacementClient
@@ -20,6 +21,8 @@ Progress = Callable[[int, int | None], Awaitable[None]]
 class YearFacts:
     year: int
     definition: str | None = None
+    definition_version: str | None = None
+    registry_facts_as_of: datetime | None = None
     employers: list[EmployerFacts] = field(default_factory=list)
     self_employments: list[SelfEmploymentFacts] = field(default_factory=list)
     loans: list[LoanFacts] = field(default_factory=list)
@@ -39,6 +42,8 @@ async def gather(
         total: int | None = len(set(employer_ids)) if employer_ids else None
         async for page in client.evidence_pages(year, employer_ids):
             facts.definition = page.definition
+            facts.definition_version = page.definition_version
+            facts.registry_facts_as_of = page.registry_facts_as_of
             if total is None and page.total_employers is not None:
                 total = page.total_employers
             facts.employers += page.items

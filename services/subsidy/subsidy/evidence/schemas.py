@@ -5,7 +5,7 @@ placement may add to its answers without breaking this service. Registry ids onl
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
@@ -28,6 +28,7 @@ class ContractFacts(_Answer):
     in_force_from: date | None
     in_force_to: date | None
     days_in_force_in_year: int
+    programme_at_start: str | None = None
     reasons: list[str]
 
 
@@ -52,7 +53,9 @@ class EmployerFacts(_Answer):
 
 class EvidencePage(_Answer):
     year: int
+    definition_version: str | None = None
     definition: str
+    registry_facts_as_of: datetime | None = None
     total_employers: int | None = None
     items: list[EmployerFacts]
     missing: list[uuid.UUID] = []
