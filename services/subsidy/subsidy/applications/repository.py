@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.pagination import PageParams, keyset_page
 from subsidy.access import Visibility
 from subsidy.applications.models import SubsidyApplication, SubsidyApplicationStep, SubsidyPayment
+from subsidy.applications.workflow import COMMITTED
 from subsidy.decisions.models import SubsidyDecision
 
 OPEN_INDEX = "uq_subsidy_application_open"
@@ -100,6 +101,21 @@ class ApplicationRepository:
             select(SubsidyPayment).where(SubsidyPayment.application_id.in_(application_ids))
         )
         return {p.application_id: p for p in rows}
+
+    async def committed_exists(self, beneficiary_id: uuid.UUID, subsidy_type: str, year: int) -> bool:
+        """An approved or paid application of this beneficiary, type and year exists."""
+        return bool(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(SubsidyApplication)
+                .where(
+                    SubsidyApplication.beneficiary_id == beneficiary_id,
+                    SubsidyApplication.subsidy_type == subsidy_type,
+                    SubsidyApplication.year == year,
+                    SubsidyApplication.status.in_(COMMITTED),
+                )
+            )
+        )
 
     async def decision_is_current(self, decision_id: uuid.UUID) -> bool:
         return bool(

@@ -223,6 +223,10 @@ async def apply(
     if decision.subsidy_type == "tax_reduction" and decision.qualifying_count == 0:
         raise NothingToApplyFor("This decision found no qualifying contract; there is nothing to apply for.")
     repo = ApplicationRepository(session)
+    if await repo.committed_exists(decision.beneficiary_id, decision.subsidy_type, decision.year):
+        raise AlreadyApplied(
+            f"{decision.subsidy_type} of {decision.year} for this beneficiary is already approved or paid."
+        )
     application = SubsidyApplication(
         decision_id=decision.id,
         decision_version=decision.version,
