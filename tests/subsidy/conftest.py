@@ -4,6 +4,7 @@ with it), and helpers that publish a policy, set a budget and evaluate a year.""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -47,6 +48,22 @@ def auth(make_token):
         return {"Authorization": f"Bearer {token}"}
 
     return headers
+
+
+@pytest.fixture
+def staff(auth):
+    """Named people of each department, each with a subject of their own."""
+    return {
+        name: auth(department=department, jurisdiction=jurisdiction, sub=f"{name}-{uuid.uuid4().hex[:6]}")
+        for name, department, jurisdiction in (
+            ("clerk", "township", "dapu"),
+            ("reviewer", "township", "dapu"),
+            ("shapu", "township", "shapu"),
+            ("nco", "nco", None),
+            ("approver", "finance", None),
+            ("cashier", "finance", None),
+        )
+    }
 
 
 @pytest.fixture
@@ -175,3 +192,17 @@ async def set_budget(client: httpx.AsyncClient, headers: dict, year: int, subsid
     response = await client.put(url, json={"amount": amount}, headers=headers | extra)
     assert response.status_code in (200, 201), response.text
     return response.json()
+
+
+async def apply(env, headers, decision_id, **extra):
+    return await env.client.post(APPLICATIONS, json={"decision_id": decision_id, **extra}, headers=headers)
+
+
+async def step(env, headers, application_id, action, **body):
+    return await env.client.post(
+        f"{APPLICATIONS}/{application_id}/steps", json={"action": action, **body}, headers=headers
+    )
+
+
+def payment(amount="10000.00", **extra):
+    return {"amount": amount, "paid_on": "2014-03-15", "voucher_number": "柳财拨〔2014〕0315号", **extra}

@@ -9,7 +9,18 @@ import pytest
 from sqlalchemy import text
 
 from subsidy.applications.workflow import TABLE, TRANSITIONS, allowed_actions
-from tests.subsidy.conftest import APPLICATIONS, BUDGETS, PROBLEM, decisions_of, evaluate, publish, set_budget
+from tests.subsidy.conftest import (
+    APPLICATIONS,
+    BUDGETS,
+    PROBLEM,
+    apply,
+    decisions_of,
+    evaluate,
+    payment,
+    publish,
+    set_budget,
+    step,
+)
 from tests.subsidy.fakes import contract, employer
 
 YEAR = 2013
@@ -17,22 +28,6 @@ YEAR = 2013
 
 def people(n: int) -> list[dict]:
     return [contract("2013-01-01", "2013-12-31", year=YEAR) for _ in range(n)]
-
-
-@pytest.fixture
-def staff(auth):
-    """Named people of each department, each with a subject of their own."""
-    return {
-        name: auth(department=department, jurisdiction=jurisdiction, sub=f"{name}-{uuid.uuid4().hex[:6]}")
-        for name, department, jurisdiction in (
-            ("clerk", "township", "dapu"),
-            ("reviewer", "township", "dapu"),
-            ("shapu", "township", "shapu"),
-            ("nco", "nco", None),
-            ("approver", "finance", None),
-            ("cashier", "finance", None),
-        )
-    }
 
 
 @pytest.fixture
@@ -46,20 +41,6 @@ async def decided(env, staff, fake_placement):
     await evaluate(env, staff["nco"])
     await set_budget(env.client, staff["approver"], YEAR, "enterprise_placement", "25000.00")
     return [d for d in await decisions_of(env.client, staff["nco"], year=YEAR, subsidy_type="enterprise_placement")]
-
-
-async def apply(env, headers, decision_id, **extra):
-    return await env.client.post(APPLICATIONS, json={"decision_id": decision_id, **extra}, headers=headers)
-
-
-async def step(env, headers, application_id, action, **body):
-    return await env.client.post(
-        f"{APPLICATIONS}/{application_id}/steps", json={"action": action, **body}, headers=headers
-    )
-
-
-def payment(amount="10000.00", **extra):
-    return {"amount": amount, "paid_on": "2014-03-15", "voucher_number": "柳财拨〔2014〕0315号", **extra}
 
 
 async def budget(env, headers) -> dict:

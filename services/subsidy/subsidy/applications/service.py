@@ -54,6 +54,7 @@ from subsidy.applications.schemas import (
 from subsidy.applications.workflow import (
     ACTION_LABELS_ZH,
     STATUS_LABELS_ZH,
+    TAKEN_BY,
     TRANSITIONS,
     Step,
     allowed_actions,
@@ -266,6 +267,8 @@ async def apply(
 
 
 def _check_step(application: SubsidyApplication, step_in: StepCreate, principal: Principal) -> Step:
+    if caller_kind(principal) not in TAKEN_BY[step_in.action]:
+        raise NotYourStep(f"{step_in.action} is for {' or '.join(sorted(TAKEN_BY[step_in.action]))}, not for you.")
     step = TRANSITIONS.get((application.status, step_in.action))
     if step is None:
         allowed = allowed_actions(application.status)

@@ -66,6 +66,10 @@ TABLE: Final[tuple[Step, ...]] = (
 )
 
 TRANSITIONS: Final[dict[tuple[str, str], Step]] = {(s.before, s.action): s for s in TABLE}
+TAKEN_BY: Final[dict[str, frozenset[str]]] = {
+    action: frozenset(kind for s in TABLE if s.action == action for kind in s.by) for action in ACTIONS
+}
+"""Who may ever take each action, whatever the status."""
 OPEN: Final[tuple[str, ...]] = ("submitted", "township_reviewed", "nco_reviewed", "returned")
 """An application in progress: at most one per beneficiary, type and year."""
 COMMITTED: Final[tuple[str, ...]] = ("approved", "paid")
