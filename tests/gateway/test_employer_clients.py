@@ -85,9 +85,9 @@ async def test_other_clients_and_users_get_no_employer_claim(gateway, admin_head
         {"employer_id": "not-a-uuid"},
         {"employer_id": str(uuid.uuid4()), "department": "industry_commerce"},
         {"employer_id": str(uuid.uuid4()), "department": "township", "jurisdiction": "dapu"},
-        # Only placement knows what `emp` limits: the registry would read such a token as unlimited.
+        # Only placement and subsidy know what `emp` limits: the registry would read such a token as unlimited.
         {"employer_id": str(uuid.uuid4()), "scopes": ["placement:read", "registry:read"]},
-        {"employer_id": str(uuid.uuid4()), "scopes": ["subsidy:read"]},
+        {"employer_id": str(uuid.uuid4()), "scopes": ["subsidy:read", "reporting:read"]},
     ],
 )
 async def test_refuses_an_employer_client_that_could_see_beyond_its_employer(gateway, admin_headers, fields):

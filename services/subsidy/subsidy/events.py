@@ -66,6 +66,7 @@ def decision_event(row: Mapping[str, Any]) -> dict[str, Any]:
         "amount": f"{row['amount']:.2f}",
         "amount_before": difference["amount"]["before"] if difference else None,
         "evaluation_id": row["evaluation_id"],
+        "decided_on": row["decided_at"].date(),
     }
 
 

@@ -121,7 +121,11 @@ async def test_township_nco_finance_then_payment(env, staff, decided):
     audited = (
         (
             await env.session.execute(
-                text("SELECT operation FROM audit_log WHERE operation LIKE 'subsidy_application.%' ORDER BY id")
+                text(
+                    "SELECT operation FROM audit_log WHERE operation LIKE 'subsidy_application.%' "
+                    "AND CAST(:app AS uuid) = ANY(resource_ids) ORDER BY id"
+                ),
+                {"app": app["id"]},
             )
         )
         .scalars()

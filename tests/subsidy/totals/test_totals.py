@@ -122,6 +122,7 @@ async def test_the_event_feed_of_decisions_approvals_and_payments(env, staff, ye
     assert set(made["data"]) == {
         "decision_id", "year", "subsidy_type", "beneficiary_kind", "beneficiary_id", "jurisdiction_code", "version",
         "policy_id", "policy_version", "qualifying_count", "tier", "amount", "amount_before", "evaluation_id",
+        "decided_on",
     }  # fmt: skip
     paid = next(e for e in events if e["kind"] == "subsidy_payment.recorded")
     assert (paid["data"]["paid_amount"], paid["data"]["status"]) == ("10000.00", "paid")

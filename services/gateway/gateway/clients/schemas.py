@@ -7,7 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from gateway.users.schemas import check_placement
 from shared.reference import SCOPES
 
-EMPLOYER_CLIENT_SCOPES = frozenset({"placement:read", "placement:write"})
+EMPLOYER_CLIENT_SCOPES = frozenset({"placement:read", "placement:write", "subsidy:read", "subsidy:write"})
+"""What an employer's own system may do: only placement and subsidy read the claim `emp` and limit it to its employer."""
 ClientId = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
 
@@ -26,7 +27,7 @@ class ClientCreate(BaseModel):
     employer_id: uuid.UUID | None = Field(
         default=None,
         description="For an employer's own system: the employer's id in the placement service. Its tokens then "
-        "carry the claim `emp`, and placement shows it that employer alone. Such a client is no department's: "
+        "carry the claim `emp`, and placement and subsidy show it that employer alone. Such a client is no department's: "
         f"leave department and jurisdiction empty; its scopes may only be {sorted(EMPLOYER_CLIENT_SCOPES)}. "
         "The id is not checked here: a wrong one sees nothing.",
         examples=[None],
@@ -48,7 +49,7 @@ class ClientCreate(BaseModel):
         if self.employer_id is not None:
             if self.department is not None or self.jurisdiction is not None:
                 raise ValueError("an employer's system is no department's: leave department and jurisdiction empty")
-            # Only placement knows what `emp` limits; another service would read the token as unlimited.
+            # Only placement and subsidy know what `emp` limits; another service would read the token as unlimited.
             if not set(self.scopes) <= EMPLOYER_CLIENT_SCOPES:
                 raise ValueError(f"an employer's system may only have the scopes {sorted(EMPLOYER_CLIENT_SCOPES)}")
         return self

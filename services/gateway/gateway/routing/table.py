@@ -27,6 +27,14 @@ placement, `/api/v1/employersX` goes nowhere. The first matching row wins.
 | `/api/v1/subsidy-evidence`       | placement |
 | `/api/v1/subsidy-policies`       | subsidy   |
 | `/api/v1/subsidy-audit-events`   | subsidy   |
+| `/api/v1/subsidy-types`          | subsidy   |
+| `/api/v1/subsidy-budgets`        | subsidy   |
+| `/api/v1/subsidy-evaluations`    | subsidy   |
+| `/api/v1/subsidy-what-ifs`       | subsidy   |
+| `/api/v1/subsidy-decisions`      | subsidy   |
+| `/api/v1/subsidy-applications`   | subsidy   |
+| `/api/v1/subsidy-totals`         | subsidy   |
+| `/api/v1/subsidy-events`         | subsidy   |
 | `/api/v1/indicators`             | reporting |
 | `/api/v1/targets`                | reporting |
 | `/api/v1/reports`                | reporting |
@@ -80,6 +88,14 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/subsidy-evidence", "placement"),
     Route("/api/v1/subsidy-policies", "subsidy"),
     Route("/api/v1/subsidy-audit-events", "subsidy"),
+    Route("/api/v1/subsidy-types", "subsidy"),
+    Route("/api/v1/subsidy-budgets", "subsidy"),
+    Route("/api/v1/subsidy-evaluations", "subsidy"),
+    Route("/api/v1/subsidy-what-ifs", "subsidy"),
+    Route("/api/v1/subsidy-decisions", "subsidy"),
+    Route("/api/v1/subsidy-applications", "subsidy"),
+    Route("/api/v1/subsidy-totals", "subsidy"),
+    Route("/api/v1/subsidy-events", "subsidy"),
     Route("/api/v1/indicators", "reporting"),
     Route("/api/v1/targets", "reporting"),
     Route("/api/v1/reports", "reporting"),
