@@ -8,7 +8,7 @@ from gateway.users.schemas import check_placement
 from shared.reference import SCOPES
 
 EMPLOYER_CLIENT_SCOPES = frozenset({"placement:read", "placement:write", "subsidy:read", "subsidy:write"})
-"""What an employer's own system may do: only placement and subsidy read the claim `emp` and limit it to its employer."""
+"""What an employer's own system may do: only placement and subsidy read the claim `emp` and limit it to it."""
 ClientId = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
 
@@ -27,8 +27,8 @@ class ClientCreate(BaseModel):
     employer_id: uuid.UUID | None = Field(
         default=None,
         description="For an employer's own system: the employer's id in the placement service. Its tokens then "
-        "carry the claim `emp`, and placement and subsidy show it that employer alone. Such a client is no department's: "
-        f"leave department and jurisdiction empty; its scopes may only be {sorted(EMPLOYER_CLIENT_SCOPES)}. "
+        "carry the claim `emp`, and placement and subsidy show it that employer alone. Such a client is no "
+        f"department's: leave department and jurisdiction empty; its scopes may only be {sorted(EMPLOYER_CLIENT_SCOPES)}. "
         "The id is not checked here: a wrong one sees nothing.",
         examples=[None],
     )

@@ -11,11 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from subsidy.applications.workflow import STATUS_LABELS_ZH
 from subsidy.budgets.repository import BudgetRepository
+from subsidy.decisions.calculator import tier_label_zh
 from subsidy.money import ZERO
 from subsidy.totals import policy
 from subsidy.totals.repository import TotalsRepository
 from subsidy.totals.schemas import JurisdictionTotal, StatusTotal, SubsidyTotals, TierTotal, TypeTotal
 from subsidy.types import SUBSIDY_TYPES, TYPE_CODES
+
+
+def tier_label(code: str | None) -> str | None:
+    """The Chinese label of a tier code ("1-49" -> "1–49人", "100+" -> "100人及以上"), as decisions store it."""
+    if code is None:
+        return None
+    if code.endswith("+"):
+        return tier_label_zh(int(code[:-1]), None)
+    low, high = code.split("-")
+    return tier_label_zh(int(low), int(high))
 
 
 async def year_totals(session: AsyncSession, *, principal: Principal, year: int) -> SubsidyTotals:
@@ -34,7 +45,7 @@ async def year_totals(session: AsyncSession, *, principal: Principal, year: int)
         t[0] += row.decisions
         t[1] += row.paying
         t[2] += amount
-        tier = per_tier[(row.subsidy_type, row.tier, row.tier_label_zh)]
+        tier = per_tier[(row.subsidy_type, row.tier, tier_label(row.tier))]
         tier[0] += row.decisions
         tier[1] += row.qualifying or 0
         tier[2] += amount
