@@ -28,7 +28,8 @@ class ClientCreate(BaseModel):
         default=None,
         description="For an employer's own system: the employer's id in the placement service. Its tokens then "
         "carry the claim `emp`, and placement and subsidy show it that employer alone. Such a client is no "
-        f"department's: leave department and jurisdiction empty; its scopes may only be {sorted(EMPLOYER_CLIENT_SCOPES)}. "
+        "department's: leave department and jurisdiction empty; its scopes may only be "
+        f"{sorted(EMPLOYER_CLIENT_SCOPES)}. "
         "The id is not checked here: a wrong one sees nothing.",
         examples=[None],
     )
