@@ -25,6 +25,10 @@ down_revision = "s0002"
 branch_labels = None
 depends_on = None
 
+OLD = "ck_subsidy_policy_ck_subsidy_policy_"
+"""s0001 named its CHECK constraints through the naming convention with the prefix already in the name, so they carry
+it twice; they are dropped and made again under exactly those names."""
+
 
 def upgrade() -> None:
     op.add_column("subsidy_policy", sa.Column("rules", postgresql.JSONB(), nullable=True))
@@ -59,13 +63,13 @@ def upgrade() -> None:
         "subsidy_policy",
         "jsonb_typeof(rules) = 'object' AND rules <> '{}'::jsonb",
     )
-    op.drop_constraint("ck_subsidy_policy_minimum_contract_months", "subsidy_policy", type_="check")
+    op.drop_constraint(op.f(OLD + "minimum_contract_months"), "subsidy_policy", type_="check")
     op.drop_column("subsidy_policy", "minimum_contract_months")
-    op.drop_constraint("ck_subsidy_policy_status", "subsidy_policy", type_="check")
+    op.drop_constraint(op.f(OLD + "status"), "subsidy_policy", type_="check")
     op.create_check_constraint(
         op.f("ck_subsidy_policy_status"), "subsidy_policy", "status IN ('draft','published','superseded')"
     )
-    op.drop_constraint("ck_subsidy_policy_published_when_stamped", "subsidy_policy", type_="check")
+    op.drop_constraint(op.f(OLD + "published_when_stamped"), "subsidy_policy", type_="check")
     op.create_check_constraint(
         op.f("ck_subsidy_policy_published_when_stamped"),
         "subsidy_policy",
@@ -118,23 +122,21 @@ def downgrade() -> None:
         "COALESCE((rules->'enterprise_placement'->>'minimum_contract_months')::int, 12)"
     )
     op.alter_column("subsidy_policy", "minimum_contract_months", nullable=False)
-    op.create_check_constraint(
-        op.f("ck_subsidy_policy_minimum_contract_months"), "subsidy_policy", "minimum_contract_months >= 1"
-    )
-    op.drop_constraint("ck_subsidy_policy_superseded_when_stamped", "subsidy_policy", type_="check")
-    op.drop_constraint("ck_subsidy_policy_published_when_stamped", "subsidy_policy", type_="check")
-    op.drop_constraint("ck_subsidy_policy_status", "subsidy_policy", type_="check")
+    op.create_check_constraint(op.f(OLD + "minimum_contract_months"), "subsidy_policy", "minimum_contract_months >= 1")
+    op.drop_constraint(op.f("ck_subsidy_policy_superseded_when_stamped"), "subsidy_policy", type_="check")
+    op.drop_constraint(op.f("ck_subsidy_policy_published_when_stamped"), "subsidy_policy", type_="check")
+    op.drop_constraint(op.f("ck_subsidy_policy_status"), "subsidy_policy", type_="check")
     op.execute(
         "UPDATE subsidy_policy SET status = 'draft', published_at = NULL, published_by = NULL "
         "WHERE status = 'superseded'"
     )
-    op.create_check_constraint(op.f("ck_subsidy_policy_status"), "subsidy_policy", "status IN ('draft','published')")
+    op.create_check_constraint(op.f(OLD + "status"), "subsidy_policy", "status IN ('draft','published')")
     op.create_check_constraint(
-        op.f("ck_subsidy_policy_published_when_stamped"),
+        op.f(OLD + "published_when_stamped"),
         "subsidy_policy",
         "(status = 'published') = (published_at IS NOT NULL AND published_by IS NOT NULL)",
     )
-    op.drop_constraint("ck_subsidy_policy_rules_is_object", "subsidy_policy", type_="check")
+    op.drop_constraint(op.f("ck_subsidy_policy_rules_is_object"), "subsidy_policy", type_="check")
     op.drop_column("subsidy_policy", "row_version")
     op.drop_column("subsidy_policy", "first_used_at")
     op.drop_column("subsidy_policy", "superseded_at")
