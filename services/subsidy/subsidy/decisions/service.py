@@ -168,13 +168,14 @@ def difference(
     outcome: Outcome, current: CurrentDecision, previous_counted: list[dict[str, Any]], policy_version: int
 ) -> dict[str, Any]:
     key = COUNTED_KEY[outcome.subsidy_type]
-    before = [str(line[key]) for line in previous_counted]
-    after = outcome.counted_keys
+    before = list(dict.fromkeys(str(line[key]) for line in previous_counted))
+    after = list(dict.fromkeys(outcome.counted_keys))
+    had, has = set(before), set(after)
     return {
         "from_version": current.version,
         "counted_key": key,
-        "added": [k for k in dict.fromkeys(after) if k not in set(before)],
-        "removed": [k for k in dict.fromkeys(before) if k not in set(after)],
+        "added": [k for k in after if k not in had],
+        "removed": [k for k in before if k not in has],
         "qualifying_count": {"before": current.qualifying_count, "after": outcome.qualifying_count},
         "tier": {"before": current.tier, "after": outcome.tier},
         "amount": {"before": f"{current.amount:.2f}", "after": f"{outcome.amount:.2f}"},
