@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel
@@ -55,7 +56,7 @@ class Source:
     registry_facts_as_of: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Outcome:
     subsidy_type: str
     beneficiary_kind: str
@@ -68,14 +69,15 @@ class Outcome:
     amount: Decimal
     snapshot: dict[str, Any]
 
+    @cached_property
+    def evidence_hash(self) -> str:
+        """Computed once, when first asked (most outcomes of a year are never compared: they decide nothing)."""
+        return snapshot_hash(self.snapshot)
+
     @property
     def decidable(self) -> bool:
         """Worth a decision of its own: eligible and counting someone."""
         return self.eligible and self.qualifying_count > 0
-
-    @property
-    def evidence_hash(self) -> str:
-        return snapshot_hash(self.snapshot)
 
     @property
     def counted_keys(self) -> list[str]:
@@ -206,6 +208,18 @@ def _outcome(
     eligible = eligibility["eligible"]
     final = to_fen(amount) if eligible else ZERO
     computation = computation | {"amount": f"{final:.2f}"}
+    snapshot = {
+        "rule": rule.model_dump(mode="json"),
+        "definition": source.definition if source else None,
+        "source": {
+            "definition_version": source.definition_version if source else None,
+            "registry_facts_as_of": source.registry_facts_as_of if source else None,
+        },
+        "eligibility": eligibility,
+        "counted": counted,
+        "excluded": excluded,
+        "computation": computation,
+    }
     return Outcome(
         subsidy_type=subsidy_type,
         beneficiary_kind=SUBSIDY_TYPES[subsidy_type].beneficiary,
@@ -216,18 +230,7 @@ def _outcome(
         tier=tier[0] if tier and eligible else None,
         tier_label_zh=tier[1] if tier and eligible else None,
         amount=final,
-        snapshot={
-            "rule": rule.model_dump(mode="json"),
-            "definition": source.definition if source else None,
-            "source": {
-                "definition_version": source.definition_version if source else None,
-                "registry_facts_as_of": source.registry_facts_as_of if source else None,
-            },
-            "eligibility": eligibility,
-            "counted": counted,
-            "excluded": excluded,
-            "computation": computation,
-        },
+        snapshot=snapshot,
     )
 
 
