@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import json
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+import orjson
 from pydantic import BaseModel
 
 from subsidy.evidence.schemas import ContractFacts, EmployerFacts, LoanFacts, SelfEmploymentFacts
@@ -101,10 +101,10 @@ how fresh its registry facts were. A re-read with the same facts is not a change
 
 
 def snapshot_hash(snapshot: dict[str, Any]) -> str:
-    """sha256 of what decides the amount (NOT_HASHED left out)."""
+    """sha256 of what decides the amount (NOT_HASHED left out), over its canonical JSON (keys sorted, compact,
+    UTF-8): a year's evaluation hashes thousands of snapshots, so orjson, not the json module."""
     decisive = {k: v for k, v in snapshot.items() if k not in NOT_HASHED}
-    canonical = json.dumps(decisive, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(orjson.dumps(decisive, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def tier_code(min_headcount: int, max_headcount: int | None) -> str:
@@ -122,22 +122,45 @@ def tier_label_zh(min_headcount: int, max_headcount: int | None) -> str:
 # --- contracts --------------------------------------------------------------------------------------------------
 
 
-def _contract_line(contract: ContractFacts, **extra: Any) -> dict[str, Any]:
-    return {
-        "placement_id": str(contract.placement_id),
-        "person_id": str(contract.person_id),
-        "route": contract.route,
-        "start_on": contract.start_on.isoformat(),
-        "end_on": contract.end_on.isoformat() if contract.end_on else None,
-        "open_ended": contract.open_ended,
-        "term_months": contract.term_months,
-        "ended_on": contract.ended_on.isoformat() if contract.ended_on else None,
-        "in_force_from": contract.in_force_from.isoformat() if contract.in_force_from else None,
-        "in_force_to": contract.in_force_to.isoformat() if contract.in_force_to else None,
-        "days_in_force_in_year": contract.days_in_force_in_year,
-        "programme_at_start": contract.programme_at_start,
-        **extra,
-    }
+@dataclass
+class Lines:
+    """What one evaluation computes once per contract and every type reuses: its evidence line (the same dict in
+    every snapshot that lists it: snapshots are only read) and its months per minimum of days."""
+
+    year: int
+    lines: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+    months: dict[tuple[uuid.UUID, int], list[int]] = field(default_factory=dict)
+
+    def line(self, contract: ContractFacts) -> dict[str, Any]:
+        found = self.lines.get(contract.placement_id)
+        if found is None:
+            found = self.lines[contract.placement_id] = {
+                "placement_id": str(contract.placement_id),
+                "person_id": str(contract.person_id),
+                "route": contract.route,
+                "start_on": contract.start_on.isoformat(),
+                "end_on": contract.end_on.isoformat() if contract.end_on else None,
+                "open_ended": contract.open_ended,
+                "term_months": contract.term_months,
+                "ended_on": contract.ended_on.isoformat() if contract.ended_on else None,
+                "in_force_from": contract.in_force_from.isoformat() if contract.in_force_from else None,
+                "in_force_to": contract.in_force_to.isoformat() if contract.in_force_to else None,
+                "days_in_force_in_year": contract.days_in_force_in_year,
+                "programme_at_start": contract.programme_at_start,
+            }
+        return found
+
+    def months_held(self, contract: ContractFacts, days_for_a_month: int) -> list[int]:
+        key = (contract.placement_id, days_for_a_month)
+        found = self.months.get(key)
+        if found is None:
+            found = self.months[key] = months_held(contract, self.year, days_for_a_month)
+        return found
+
+
+def _contract_line(contract: ContractFacts, lines: Lines, **extra: Any) -> dict[str, Any]:
+    base = lines.line(contract)
+    return {**base, **extra} if extra else base
 
 
 def contract_reasons(contract: ContractFacts, *, minimum_months: int | None, minimum_days: int) -> list[str]:
@@ -152,30 +175,41 @@ def contract_reasons(contract: ContractFacts, *, minimum_months: int | None, min
     return reasons
 
 
+def _month_spans(year: int) -> list[tuple[int, int, int, int]]:
+    """(month, first day's ordinal, last day's ordinal, length) of each month of `year`."""
+    spans = []
+    for month in range(1, 13):
+        length = calendar.monthrange(year, month)[1]
+        spans.append((month, date(year, month, 1).toordinal(), date(year, month, length).toordinal(), length))
+    return spans
+
+
+_SPANS: dict[int, list[tuple[int, int, int, int]]] = {}
+
+
 def months_held(contract: ContractFacts, year: int, days_for_a_month: int) -> list[int]:
     """The calendar months of `year` in which the contract was in force on at least `days_for_a_month` days (all of
     them for a shorter month)."""
     if contract.in_force_from is None or contract.in_force_to is None:
         return []
+    spans = _SPANS.get(year) or _SPANS.setdefault(year, _month_spans(year))
+    since, until = contract.in_force_from.toordinal(), contract.in_force_to.toordinal()
     months = []
-    for month in range(1, 13):
-        length = calendar.monthrange(year, month)[1]
-        first, last = date(year, month, 1), date(year, month, length)
-        start, end = max(first, contract.in_force_from), min(last, contract.in_force_to)
-        days = (end - start).days + 1 if start <= end else 0
-        if days >= min(days_for_a_month, length):
+    for month, first, last, length in spans:
+        start, end = max(first, since), min(last, until)
+        if start <= end and end - start + 1 >= min(days_for_a_month, length):
             months.append(month)
     return months
 
 
 def _split(
-    contracts: Iterable[ContractFacts], *, minimum_months: int | None, minimum_days: int
+    contracts: Iterable[ContractFacts], lines: Lines, *, minimum_months: int | None, minimum_days: int
 ) -> tuple[list[ContractFacts], list[dict[str, Any]]]:
     counted, excluded = [], []
     for contract in contracts:
         reasons = contract_reasons(contract, minimum_months=minimum_months, minimum_days=minimum_days)
         if reasons:
-            excluded.append(_contract_line(contract, reasons=reasons))
+            excluded.append(_contract_line(contract, lines, reasons=reasons))
         else:
             counted.append(contract)
     return counted, excluded
@@ -243,11 +277,17 @@ def _capped(uncapped: Decimal, cap: Decimal | None) -> tuple[Decimal, dict[str, 
 
 
 def enterprise_placement(
-    rule: EnterprisePlacementRule, employer: EmployerFacts, *, year: int, source: Source | None
+    rule: EnterprisePlacementRule,
+    employer: EmployerFacts,
+    *,
+    year: int,
+    source: Source | None,
+    lines: Lines | None = None,
 ) -> Outcome:
+    lines = lines or Lines(year)
     reasons = [] if employer.qihang.held_in_year or not rule.require_designation else ["not_qihang_enterprise_in_year"]
     counted, excluded = _split(
-        employer.contracts, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
+        employer.contracts, lines, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
     )
     people = list(dict.fromkeys(c.person_id for c in counted))
     headcount = len(people)
@@ -287,7 +327,7 @@ def enterprise_placement(
         rule=rule,
         source=source,
         eligibility=_employer_eligibility(employer, reasons),
-        counted=[_contract_line(c) for c in counted],
+        counted=[_contract_line(c, lines) for c in counted],
         excluded=excluded,
         qualifying_count=headcount,
         computation=computation,
@@ -296,10 +336,13 @@ def enterprise_placement(
     )
 
 
-def hiring(rule: HiringRule, employer: EmployerFacts, *, year: int, source: Source | None) -> Outcome:
+def hiring(
+    rule: HiringRule, employer: EmployerFacts, *, year: int, source: Source | None, lines: Lines | None = None
+) -> Outcome:
+    lines = lines or Lines(year)
     reasons = [] if employer.kind in rule.employer_kinds else ["employer_kind_not_covered"]
     counted, excluded = _split(
-        employer.contracts, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
+        employer.contracts, lines, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
     )
     headcount = len({c.person_id for c in counted})
     amount, capping = _capped(EXACT.multiply(rule.amount_per_person, Decimal(headcount)), rule.cap)
@@ -310,7 +353,7 @@ def hiring(rule: HiringRule, employer: EmployerFacts, *, year: int, source: Sour
         rule=rule,
         source=source,
         eligibility=_employer_eligibility(employer, reasons),
-        counted=[_contract_line(c) for c in counted],
+        counted=[_contract_line(c, lines) for c in counted],
         excluded=excluded,
         qualifying_count=headcount,
         computation={
@@ -324,17 +367,25 @@ def hiring(rule: HiringRule, employer: EmployerFacts, *, year: int, source: Sour
 
 
 def social_insurance(
-    rule: SocialInsuranceRule, employer: EmployerFacts, *, year: int, source: Source | None
+    rule: SocialInsuranceRule,
+    employer: EmployerFacts,
+    *,
+    year: int,
+    source: Source | None,
+    lines: Lines | None = None,
 ) -> Outcome:
-    candidates, excluded = _split(employer.contracts, minimum_months=rule.minimum_contract_months, minimum_days=1)
+    lines = lines or Lines(year)
+    candidates, excluded = _split(
+        employer.contracts, lines, minimum_months=rule.minimum_contract_months, minimum_days=1
+    )
     months_of: dict[uuid.UUID, set[int]] = {}
     counted = []
     for contract in candidates:
-        months = months_held(contract, year, rule.days_for_a_month)
+        months = lines.months_held(contract, rule.days_for_a_month)
         if not months:
-            excluded.append(_contract_line(contract, reasons=["no_month_reaches_minimum_days"]))
+            excluded.append(_contract_line(contract, lines, reasons=["no_month_reaches_minimum_days"]))
             continue
-        counted.append(_contract_line(contract, months=months))
+        counted.append(_contract_line(contract, lines, months=months))
         months_of.setdefault(contract.person_id, set()).update(months)
     person_months = sum(len(m) for m in months_of.values())
     amount = EXACT.multiply(rule.monthly_amount, Decimal(person_months))
@@ -358,9 +409,12 @@ def social_insurance(
     )
 
 
-def tax_reduction(rule: TaxReductionRule, employer: EmployerFacts, *, year: int, source: Source | None) -> Outcome:
+def tax_reduction(
+    rule: TaxReductionRule, employer: EmployerFacts, *, year: int, source: Source | None, lines: Lines | None = None
+) -> Outcome:
+    lines = lines or Lines(year)
     counted, excluded = _split(
-        employer.contracts, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
+        employer.contracts, lines, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
     )
     headcount = len({c.person_id for c in counted})
     return _outcome(
@@ -370,7 +424,7 @@ def tax_reduction(rule: TaxReductionRule, employer: EmployerFacts, *, year: int,
         rule=rule,
         source=source,
         eligibility=_employer_eligibility(employer, []),
-        counted=[_contract_line(c) for c in counted],
+        counted=[_contract_line(c, lines) for c in counted],
         excluded=excluded,
         qualifying_count=headcount,
         computation={"method": "eligibility_only", "headcount": headcount},
@@ -381,7 +435,15 @@ def tax_reduction(rule: TaxReductionRule, employer: EmployerFacts, *, year: int,
 # --- person types -----------------------------------------------------------------------------------------------
 
 
-def posts(rule: PostRule, employers: Sequence[EmployerFacts], *, year: int, source: Source | None) -> list[Outcome]:
+def posts(
+    rule: PostRule,
+    employers: Sequence[EmployerFacts],
+    *,
+    year: int,
+    source: Source | None,
+    lines: Lines | None = None,
+) -> list[Outcome]:
+    lines = lines or Lines(year)
     """One outcome per person with a public-welfare post in the year (at any employer)."""
     by_person: dict[uuid.UUID, list[tuple[EmployerFacts, ContractFacts]]] = {}
     for employer in employers:
@@ -393,10 +455,10 @@ def posts(rule: PostRule, employers: Sequence[EmployerFacts], *, year: int, sour
         counted, excluded, months = [], [], set()
         for employer, contract in held:
             reasons = contract_reasons(contract, minimum_months=None, minimum_days=1)
-            held_months = [] if reasons else months_held(contract, year, rule.days_for_a_month)
+            held_months = [] if reasons else lines.months_held(contract, rule.days_for_a_month)
             if not reasons and not held_months:
                 reasons = ["no_month_reaches_minimum_days"]
-            line = _contract_line(contract, employer_id=str(employer.employer_id))
+            line = _contract_line(contract, lines, employer_id=str(employer.employer_id))
             if reasons:
                 excluded.append(line | {"reasons": reasons})
             else:
@@ -544,6 +606,7 @@ def evaluate(
     """Every outcome of the year under `rules` for the types asked (those the rules cover), beneficiary by
     beneficiary."""
     outcomes: list[Outcome] = []
+    lines = Lines(year)
     per_employer = {
         "enterprise_placement": enterprise_placement,
         "hiring": hiring,
@@ -555,9 +618,9 @@ def evaluate(
         if rule is None:
             continue
         if subsidy_type in per_employer:
-            outcomes += [per_employer[subsidy_type](rule, e, year=year, source=source) for e in employers]
+            outcomes += [per_employer[subsidy_type](rule, e, year=year, source=source, lines=lines) for e in employers]
         elif subsidy_type == "post":
-            outcomes += posts(rule, employers, year=year, source=source)
+            outcomes += posts(rule, employers, year=year, source=source, lines=lines)
         elif subsidy_type == "self_employment":
             outcomes += self_employments(rule, records, year=year)
         elif subsidy_type == "loan_interest":
