@@ -9,6 +9,7 @@ evaluation written: the job ends failed (or interrupted) with the reason, and ca
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import uuid
 from collections.abc import Callable
@@ -372,7 +373,17 @@ def _evaluate_rules(rules: dict, types: list[str], facts: YearFacts) -> list[Out
 
 
 def _outcomes(policy_row: SubsidyPolicy, types: list[str], facts: YearFacts) -> list[Outcome]:
-    return _evaluate_rules(parse_rules(policy_row.rules), types, facts)
+    """Every outcome of the year, with the cyclic garbage collector paused: a county's facts are hundreds of
+    thousands of objects, and its full collections (which walk them all, again and again, while the outcomes are
+    built) took more than half of the time (bench/subsidy_volume.py). Nothing built here forms cycles; reference
+    counting frees it as usual, and the collector resumes as soon as the outcomes are made."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate_rules(parse_rules(policy_row.rules), types, facts)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _side(outcome: Outcome | None) -> WhatIfSide | None:
