@@ -149,6 +149,11 @@ async def test_re_evaluating_writes_a_new_version_only_where_the_evidence_change
     assert gone["jurisdiction_code"] == "dapu"
     detail = (await env.client.get(f"{DECISIONS}/{gone['id']}", headers=nco)).json()
     assert detail["evidence"]["eligibility"]["reasons"] == ["no_evidence_in_year"]
+    # The year's totals follow the current versions only.
+    totals = (await env.client.get("/api/v1/subsidy-totals", params={"year": YEAR}, headers=nco)).json()
+    assert [(t["decisions"], t["paying_decisions"], t["decided_amount"]) for t in totals["by_type"]] == [
+        (3, 2, "30000.00")
+    ]
     assert (await evaluate(env, nco))["decisions_written"] == 0
 
 

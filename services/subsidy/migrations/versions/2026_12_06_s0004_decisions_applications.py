@@ -1,7 +1,8 @@
 """budgets, decisions with frozen evidence, evaluations, applications with their steps and payments, and the outbox
 
 New tables only, so nothing to fill: subsidy_budget (finance's money per year and type, with committed and paid held
-within it by CHECKs), subsidy_decision (versions per beneficiary, type and year; one current), subsidy_evaluation
+within it by CHECKs), subsidy_decision (versions per beneficiary, type and year; one current) with
+subsidy_decision_total (their sums per year, type, tier and jurisdiction, kept by evaluations), subsidy_evaluation
 (background jobs, one unfinished per year), subsidy_application (one in progress and one approved or paid per
 beneficiary, type and year, by partial unique indexes), subsidy_application_step (the history), subsidy_payment (one
 per application and per beneficiary, type and year: never paid twice) and outbox_event (shared.outbox: the feed of
@@ -103,6 +104,26 @@ def upgrade() -> None:
         postgresql_include=["amount", "qualifying_count"],
     )
     op.create_index("ix_subsidy_decision_evaluation_id", "subsidy_decision", ["evaluation_id"])
+
+    op.create_table(
+        "subsidy_decision_total",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("subsidy_type", sa.String(30), nullable=False),
+        sa.Column("tier", sa.String(20), nullable=True),
+        sa.Column("jurisdiction_code", sa.String(40), nullable=False),
+        sa.Column("decisions", sa.Integer(), nullable=False),
+        sa.Column("paying", sa.Integer(), nullable=False),
+        sa.Column("qualifying", sa.BigInteger(), nullable=False),
+        sa.Column("amount", sa.Numeric(16, 2), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subsidy_decision_total")),
+    )
+    op.create_index(
+        "uq_subsidy_decision_total_group",
+        "subsidy_decision_total",
+        ["year", "subsidy_type", sa.text("coalesce(tier, '')"), "jurisdiction_code"],
+        unique=True,
+    )
 
     op.create_table(
         "subsidy_evaluation",
@@ -274,6 +295,8 @@ def downgrade() -> None:
     op.drop_index("ix_subsidy_evaluation_created_at", table_name="subsidy_evaluation")
     op.drop_index("uq_subsidy_evaluation_year_unfinished", table_name="subsidy_evaluation")
     op.drop_table("subsidy_evaluation")
+    op.drop_index("uq_subsidy_decision_total_group", table_name="subsidy_decision_total")
+    op.drop_table("subsidy_decision_total")
     op.drop_index("ix_subsidy_decision_evaluation_id", table_name="subsidy_decision")
     op.drop_index("ix_subsidy_decision_year_current", table_name="subsidy_decision")
     op.drop_index("uq_subsidy_decision_current", table_name="subsidy_decision")

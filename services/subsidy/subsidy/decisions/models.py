@@ -3,7 +3,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -60,3 +73,32 @@ class SubsidyDecision(UUIDPrimaryKey, Base):
     evaluation_id: Mapped[uuid.UUID | None] = mapped_column()
     decided_by: Mapped[str] = mapped_column(String(255))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SubsidyDecisionTotal(Base):
+    """The current decisions of a year summed by type, tier and jurisdiction: derived from subsidy_decision and
+    rewritten for the year and types concerned in the very transaction in which an evaluation writes decisions (the
+    only writer of decisions), so the year's totals read a hundred rows instead of summing 50,000 on every request."""
+
+    __tablename__ = "subsidy_decision_total"
+    __table_args__ = (
+        Index(
+            "uq_subsidy_decision_total_group",
+            "year",
+            "subsidy_type",
+            text("coalesce(tier, '')"),
+            "jurisdiction_code",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    subsidy_type: Mapped[str] = mapped_column(String(30))
+    tier: Mapped[str | None] = mapped_column(String(20))
+    jurisdiction_code: Mapped[str] = mapped_column(String(40))
+    decisions: Mapped[int] = mapped_column(Integer)
+    paying: Mapped[int] = mapped_column(Integer)
+    """Of them, with an amount above 0."""
+    qualifying: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))

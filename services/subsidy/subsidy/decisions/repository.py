@@ -5,12 +5,12 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Select, func, select, update
+from sqlalchemy import JSON, Select, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.pagination import PageParams, keyset_page
 from subsidy.access import Visibility
-from subsidy.decisions.models import SubsidyDecision
+from subsidy.decisions.models import SubsidyDecision, SubsidyDecisionTotal
 
 # First key of the two-key advisory lock that makes a year's decisions written by one evaluation at a time.
 YEAR_LOCK = 0x53_44
@@ -146,6 +146,34 @@ class DecisionRepository:
                 .values(is_current=False)
                 .execution_options(synchronize_session=False)
             )
+
+    async def refresh_totals(self, year: int, types: Iterable[str]) -> None:
+        """Rewrite the year's totals of these types from the current decisions (in the caller's transaction)."""
+        d, t = SubsidyDecision, SubsidyDecisionTotal
+        wanted = list(types)
+        await self.session.execute(
+            delete(t).where(t.year == year, t.subsidy_type.in_(wanted)).execution_options(synchronize_session=False)
+        )
+        grouped = (
+            select(
+                d.year,
+                d.subsidy_type,
+                d.tier,
+                d.jurisdiction_code,
+                func.count(),
+                func.count().filter(d.amount > 0),
+                func.coalesce(func.sum(d.qualifying_count), 0),
+                func.coalesce(func.sum(d.amount), 0),
+            )
+            .where(d.year == year, d.subsidy_type.in_(wanted), d.is_current)
+            .group_by(d.year, d.subsidy_type, d.tier, d.jurisdiction_code)
+        )
+        await self.session.execute(
+            insert(t).from_select(
+                ["year", "subsidy_type", "tier", "jurisdiction_code", "decisions", "paying", "qualifying", "amount"],
+                grouped,
+            )
+        )
 
     async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Append decisions with COPY, in the session's transaction (as shared.imports.copy_rows does, but with the

@@ -282,6 +282,7 @@ async def record_outcomes(
         written.decision_ids.append(decision_id)
     await repo.retire(retire)
     await repo.insert_many(rows)
+    await repo.refresh_totals(year, types)
     await outbox_rows(session, DECISION_MADE, "subsidy_decision", events)
     await PolicyRepository(session).mark_used(policy_row.id, now)
     await audit_each(

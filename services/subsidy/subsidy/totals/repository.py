@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subsidy.applications.models import SubsidyApplication
-from subsidy.decisions.models import SubsidyDecision
+from subsidy.decisions.models import SubsidyDecisionTotal
 
 
 class TotalsRepository:
@@ -10,24 +10,14 @@ class TotalsRepository:
         self.session = session
 
     async def decisions(self, year: int, jurisdiction: str | None) -> list:
-        """The current decisions of the year grouped by type, tier and jurisdiction: count, people, amount. Only
-        columns of ix_subsidy_decision_year_current, so PostgreSQL answers from the index alone."""
-        d = SubsidyDecision
-        stmt = (
-            select(
-                d.subsidy_type,
-                d.tier,
-                d.jurisdiction_code,
-                func.count().label("decisions"),
-                func.count().filter(d.amount > 0).label("paying"),
-                func.sum(d.qualifying_count).label("qualifying"),
-                func.sum(d.amount).label("amount"),
-            )
-            .where(d.year == year, d.is_current)
-            .group_by(d.subsidy_type, d.tier, d.jurisdiction_code)
+        """The current decisions of the year by type, tier and jurisdiction (count, paying, people, amount): the
+        rows an evaluation keeps summed beside the decisions it writes (subsidy_decision_total)."""
+        t = SubsidyDecisionTotal
+        stmt = select(t.subsidy_type, t.tier, t.jurisdiction_code, t.decisions, t.paying, t.qualifying, t.amount).where(
+            t.year == year
         )
         if jurisdiction is not None:
-            stmt = stmt.where(d.jurisdiction_code == jurisdiction)
+            stmt = stmt.where(t.jurisdiction_code == jurisdiction)
         return list((await self.session.execute(stmt)).all())
 
     async def applications(self, year: int, jurisdiction: str | None) -> list:
