@@ -258,10 +258,7 @@ def tier(amount):
         ({"tiers": [tier("1.001")]}, "body.rules.0.enterprise_placement.tiers.0.amount"),
         ({"tiers": [tier("1000000000000.00")]}, "body.rules.0.enterprise_placement.tiers.0.amount"),
         ({"tiers": [tier("1.00") | {"min_headcount": 0}]}, "body.rules.0.enterprise_placement.tiers.0.min_headcount"),
-        (
-            {"tiers": [{"min_headcount": 1, "amount": "1.00"}]},
-            "body.rules.0.enterprise_placement.tiers.0.max_headcount",
-        ),
+        ({"tiers": [tier("1.00") | {"max_headcount": 0}]}, "body.rules.0.enterprise_placement.tiers.0.max_headcount"),
         ({"tiers": []}, "body.rules.0.enterprise_placement.tiers"),
         ({"rules": []}, "body.rules"),
         ({"rules": [{"type": "lottery"}]}, "body.rules.0"),

@@ -55,9 +55,11 @@ class Tier(_Rule):
         ge=1, le=1_000_000, description="Smallest headcount in this tier (inclusive).", examples=[50]
     )
     max_headcount: int | None = Field(
+        default=None,
         ge=1,
         le=1_000_000,
-        description="Largest headcount in this tier (inclusive); null for no upper bound (the highest tier only).",
+        description="Largest headcount in this tier (inclusive); null or left out for no upper bound (the highest "
+        "tier only).",
         examples=[99],
     )
     amount: MoneyIn = Field(description="Yearly amount in CNY for an enterprise in this tier.", examples=["20000.00"])
