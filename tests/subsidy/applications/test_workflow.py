@@ -131,6 +131,17 @@ async def test_township_nco_finance_then_payment(env, staff, decided):
         .scalars()
         .all()
     )
+    places = (
+        (
+            await env.session.execute(
+                text("SELECT DISTINCT jurisdictions FROM audit_log WHERE CAST(:app AS uuid) = ANY(resource_ids)"),
+                {"app": app["id"]},
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert places == [["dapu"]]  # a Dapu auditor reads them, a Shapu one does not
     assert audited == [
         "subsidy_application.create",
         "subsidy_application.township_approve",

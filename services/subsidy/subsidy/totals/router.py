@@ -20,5 +20,7 @@ async def get_subsidy_totals(
     year: Annotated[int, Query(ge=2012, le=2100, description="The year.", examples=[2013])],
 ) -> SubsidyTotals:
     """A year's totals by type, tier, jurisdiction and application status, and each budget used and left."""
-    async with audited(session, principal, "subsidy_totals.read", resource_type="subsidy_totals"):
-        return await service.year_totals(session, principal=principal, year=year)
+    async with audited(session, principal, "subsidy_totals.read", resource_type="subsidy_totals") as trail:
+        totals = await service.year_totals(session, principal=principal, year=year)
+        trail.jurisdictions = [totals.jurisdiction_code] if totals.jurisdiction_code else []
+    return totals
