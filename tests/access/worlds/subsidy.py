@@ -15,9 +15,11 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from shared.auth import Principal
 from subsidy.decisions import calculator
+from subsidy.decisions.models import SubsidyDecision
 from subsidy.decisions.service import record_outcomes
 from subsidy.evaluations.models import SubsidyEvaluation
 from subsidy.evidence.schemas import EmployerFacts
@@ -142,8 +144,11 @@ async def build(h: Harness, token: Callable[..., str], **_: str) -> World:
         principal=nco,
     )
     await h.session.flush()
-    decisions = _ok(await c.get("/api/v1/subsidy-decisions", params={"limit": 200}, headers=finance), 200)["items"]
-    by = {(d["beneficiary_id"], d["subsidy_type"]): d["id"] for d in decisions}
+    # Read from the database, not the list: a county-wide list read would leave an audit row naming both sides.
+    rows = await h.session.execute(
+        select(SubsidyDecision.beneficiary_id, SubsidyDecision.subsidy_type, SubsidyDecision.id)
+    )
+    by = {(str(b), t): str(i) for b, t, i in rows.all()}
 
     applications = {}
     for side, code, employer_id in (("A", A, employer_a), ("B", B, employer_b)):
