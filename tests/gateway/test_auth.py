@@ -1,6 +1,10 @@
 import base64
 import json
+import re
+import typing
+from pathlib import Path
 
+from gateway.auth.schemas import AuthEventKind
 from tests.gateway.conftest import ADMIN_PASSWORD, login
 
 
@@ -43,6 +47,24 @@ async def test_wrong_password_is_401_problem_and_logged(gateway, create_user, ad
     )
     assert events.status_code == 200
     assert [e["detail"] for e in events.json()["items"]] == ["wrong password"]
+
+
+async def test_an_unknown_auth_event_kind_is_422_not_an_empty_page(gateway, admin_headers):
+    response = await gateway.get("/api/v1/admin/auth-events", params={"kind": "login_fialed"}, headers=admin_headers)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_kind_filter_names_every_kind_the_gateway_records():
+    source = Path(__file__).resolve().parents[2] / "services" / "gateway" / "gateway"
+    recorded = set()
+    for path in source.rglob("*.py"):
+        text = path.read_text()
+        recorded |= set(re.findall(r'\.record\(\s*"([a-z_]+)"', text))
+        for pair in re.findall(r'record\(\s*"([a-z_]+)" if \w+ else "([a-z_]+)"', text):
+            recorded |= set(pair)
+    assert len(recorded) > 10
+    assert recorded <= set(typing.get_args(AuthEventKind))
 
 
 async def test_unknown_user_gets_the_same_answer_as_a_wrong_password(gateway):

@@ -11,6 +11,7 @@ from gateway.auth import service
 from gateway.auth.exceptions import InvalidClient, UnsupportedGrantType, WrongPassword
 from gateway.auth.repository import AuthEventRepository, SubjectRepository
 from gateway.auth.schemas import (
+    AuthEventKind,
     AuthEventRead,
     Me,
     PasswordChange,
@@ -210,7 +211,7 @@ async def list_auth_events(
     session: SessionDep,
     params: PageParamsDep,
     _: AuditPrincipal,
-    kind: Annotated[str | None, Query(max_length=40, examples=["login_failed"])] = None,
+    kind: Annotated[AuthEventKind | None, Query(examples=["login_failed"])] = None,
     subject: Annotated[str | None, Query(max_length=80)] = None,
     since: datetime | None = None,
     until: datetime | None = None,

@@ -50,6 +50,32 @@ class Me(BaseModel):
     scopes: list[str]
 
 
+# Every kind the gateway records (gateway/auth/service.py, users, clients, keys); a filter naming anything else is a
+# mistake the caller should hear about (422), not an empty page.
+AuthEventKind = Literal[
+    "login",
+    "login_failed",
+    "account_locked",
+    "client_token",
+    "client_auth_failed",
+    "refresh",
+    "refresh_failed",
+    "refresh_reuse",
+    "logout",
+    "password_changed",
+    "password_reset",
+    "user_created",
+    "user_updated",
+    "user_disabled",
+    "user_enabled",
+    "client_created",
+    "client_disabled",
+    "client_enabled",
+    "client_secret_rotated",
+    "key_rotated",
+]
+
+
 class AuthEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

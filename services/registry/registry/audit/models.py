@@ -40,6 +40,10 @@ RECORDED_VALUES = frozenset(
         "tested_on",
         "since",
         "issued_on",
+        "effective_on",
+        "registered_on",
+        "archived_on",
+        "work_ability_since",
         # amounts and versions
         "amount_cny",
         "version",
