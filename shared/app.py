@@ -4,12 +4,14 @@ health routes, the database engine, the pooled HTTP client and the token verifie
 from __future__ import annotations
 
 import gc
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import compile_path
 
 from shared.auth import get_principal
 from shared.config import BaseServiceSettings
@@ -210,6 +212,7 @@ def create_service_app(
     app.add_middleware(MetricsMiddleware, service=settings.service_name, routes=app.router.routes)
     for router in (health_router, *public_routers, *routers):
         use_docstring_summaries(router)
+        type_path_parameters(router)
     app.include_router(health_router)
     for router in public_routers:
         app.include_router(router)
@@ -217,6 +220,30 @@ def create_service_app(
         app.include_router(router, dependencies=[Depends(get_principal)], responses=COMMON_ERRORS)
     app.openapi = lambda: own_openapi(app)  # type: ignore[method-assign]
     return app
+
+
+# Path parameters declared as these types are matched by the router only when they have that shape (Starlette's
+# convertors), so `/persons/lookup` can never be taken for `/persons/{person_id}` whatever order the routes were
+# included in, and a path with a malformed id is simply not a resource (404). The OpenAPI document is unchanged
+# (FastAPI writes the path without the convertor).
+PATH_CONVERTORS: Mapping[type, str] = {uuid.UUID: "uuid", int: "int"}
+
+
+def type_path_parameters(router: APIRouter) -> None:
+    """Give every route's UUID and integer path parameters a typed convertor ({person_id:uuid}), from the types the
+    endpoint declares, so no router repeats them by hand. Done on the router before it is included (FastAPI builds
+    the app's routes from the router's paths); running it again changes nothing."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        path = route.path
+        for param in route.dependant.path_params:
+            convertor = PATH_CONVERTORS.get(param.field_info.annotation)  # type: ignore[arg-type]
+            if convertor is not None:
+                path = path.replace(f"{{{param.alias}}}", f"{{{param.alias}:{convertor}}}")
+        if path != route.path:
+            route.path = path
+            route.path_regex, route.path_format, route.param_convertors = compile_path(path)
 
 
 def own_openapi(app: FastAPI) -> dict[str, Any]:

@@ -103,7 +103,7 @@ def _path_templates(routes: Any, prefix: str = "") -> Iterator[str]:
             context = getattr(route, "include_context", None)
             yield from _path_templates(included.routes, prefix + (getattr(context, "prefix", "") or ""))
         elif isinstance(getattr(route, "path", None), str):
-            yield prefix + route.path
+            yield prefix + (getattr(route, "path_format", None) or route.path)  # without {x:uuid} convertors
 
 
 def _path_errors(scope: dict[str, Any]) -> list[FieldError]:

@@ -154,7 +154,7 @@ class RequestContextMiddleware:
                 "request",
                 extra={
                     "method": scope.get("method"),
-                    "route": getattr(route, "path", None) or "unmatched",
+                    "route": getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched",
                     "status": status,
                     "ms": round((time.perf_counter() - start) * 1000, 2),
                 },

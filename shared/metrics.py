@@ -59,7 +59,8 @@ JOB_ROWS = Counter(
 
 
 def _template(scope: Scope, original: Scope, routes: list[Any]) -> str:
-    path = getattr(scope.get("route"), "path", None)
+    route = scope.get("route")
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)  # the template without convertors
     if path:
         return path
     # Plain Starlette routes and mounts (docs, the OpenAPI document, the docs' assets) leave no route in the scope.

@@ -1,7 +1,9 @@
 """What every service gets from shared.app: problem+json for every failure, request ids, body limits, no-store."""
 
 import gc
+import importlib
 import logging
+import uuid
 
 import pytest
 from fastapi import APIRouter
@@ -31,6 +33,24 @@ async def create_thing(body: ThingCreate) -> ThingCreate:
 async def boom() -> None:
     """Fails."""
     raise RuntimeError("secret internals: SELECT * FROM person")
+
+
+@router.get("/lookup")
+async def lookup_things() -> str:
+    """A fixed word registered AFTER the id route below would be shadowed by it without typed parameters."""
+    return "lookup"
+
+
+@router.get("/{thing_id}/parts/{number}")
+async def read_part(thing_id: uuid.UUID, number: int) -> dict:
+    """Typed parameters."""
+    return {"thing": str(thing_id), "number": number}
+
+
+@router.get("/{thing_id}")
+async def read_thing(thing_id: uuid.UUID) -> str:
+    """An id route."""
+    return str(thing_id)
 
 
 @router.get("/db")
@@ -171,3 +191,29 @@ async def test_a_started_service_moves_its_long_lived_objects_out_of_the_collect
             assert (gc.get_freeze_count() > 0) is frozen
     finally:
         gc.unfreeze()  # the test process builds many apps: leave nothing frozen behind
+
+
+async def test_uuid_and_integer_path_parameters_are_matched_only_by_their_shape(client):
+    thing = uuid.uuid4()
+    assert (await client.get(f"/api/v1/things/{thing}")).json() == str(thing)
+    assert (await client.get(f"/api/v1/things/{thing}/parts/3")).json() == {"thing": str(thing), "number": 3}
+    # A word where an id goes is no resource (not a 422 about a bad id): /db and /lookup keep their own routes
+    # whatever the order they were declared in.
+    assert (await client.get("/api/v1/things/lookup")).json() == "lookup"
+    assert_problem(await client.get("/api/v1/things/not-an-id"), 404, "not_found")
+    assert_problem(await client.get(f"/api/v1/things/{thing}/parts/three"), 404, "not_found")
+
+
+@pytest.mark.parametrize("service", ["gateway", "registry", "placement", "subsidy", "reporting"])
+def test_every_service_types_its_uuid_and_integer_path_parameters(service):
+    from fastapi.routing import iter_route_contexts
+
+    app = importlib.import_module(f"{service}.main").create_app()
+    untyped = []
+    for context in iter_route_contexts(app.routes):
+        for param in (getattr(context, "dependant", None) and context.dependant.path_params) or []:
+            if param.field_info.annotation in (uuid.UUID, int) and f"{{{param.alias}}}" in context.path:
+                untyped.append((context.path, param.alias))
+    assert untyped == []
+    # The document keeps the plain templates clients know.
+    assert not [path for path in app.openapi()["paths"] if ":" in path]
