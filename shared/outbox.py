@@ -81,9 +81,13 @@ from shared.auth import require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.openapi import resource_operation_id
-from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, InvalidCursor, decode_position, encode_position
+from shared.pagination import DEFAULT_LIMIT, InvalidCursor, decode_position, encode_position
 
 KIND_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+FEED_MAX_LIMIT = 1000
+"""The largest page of a feed: a follower catching up on millions of events pays a request (token check, the
+barrier's snapshot, a round trip) per page, so feeds allow larger pages than lists (shared.pagination's 200)."""
+
 """`<aggregate>.<what happened>`, e.g. `employer.created`, `placement.ended`."""
 
 PERSONAL_KEYS = frozenset(
@@ -241,8 +245,8 @@ class Outbox:
     ) -> EventBatch:
         """Up to `limit` events after the cursor `after` (None: from the start), oldest first, only of `kinds` if
         given. Only transactions that have all finished are read from (see the module docstring)."""
-        if not 1 <= limit <= MAX_LIMIT:
-            raise ValueError(f"limit must be between 1 and {MAX_LIMIT}.")
+        if not 1 <= limit <= FEED_MAX_LIMIT:
+            raise ValueError(f"limit must be between 1 and {FEED_MAX_LIMIT}.")
         t = self.table
         stmt = select(t).where(t.c.txid < _BARRIER)
         if after is not None:
@@ -327,9 +331,9 @@ def events_router(outbox: Outbox, *, prefix: str, tag: str, scope: str, dependen
                 examples=["WyI3NDQyIiwxMDQyXQ"],
             ),
         ] = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many events (1-200).")] = (
-            DEFAULT_LIMIT
-        ),
+        limit: Annotated[
+            int, Query(ge=1, le=FEED_MAX_LIMIT, description=f"At most this many events (1-{FEED_MAX_LIMIT}).")
+        ] = (DEFAULT_LIMIT),
         kind: Annotated[
             list[EventKind] | None,
             Query(

@@ -21,6 +21,7 @@ from placement.employers.models import Employer
 from placement.events import outbox
 from placement.idempotency import store as idempotency_store
 from placement.main import create_app
+from shared.outbox import FEED_MAX_LIMIT
 
 FEED = "/api/v1/placement-events"
 EMPLOYERS = "/api/v1/employers"
@@ -177,11 +178,12 @@ async def test_the_feed_needs_the_placement_read_scope(service_client, make_toke
 async def test_limit_and_kind_are_validated(service_client, make_token):
     token = make_token(scopes=["placement:read"])
     async with service_client("placement", create_app) as (client, _session):
-        for params in ({"limit": 0}, {"limit": 201}, {"kind": "Employer Created"}):
+        for params in ({"limit": 0}, {"limit": FEED_MAX_LIMIT + 1}, {"kind": "Employer Created"}):
             response = await client.get(FEED, params=params, headers=bearer(token))
             assert response.status_code == 422, params
             assert response.headers["content-type"] == PROBLEM
-        fine = await client.get(FEED, params={"limit": 200, "kind": ["employer.created"]}, headers=bearer(token))
+        params = {"limit": FEED_MAX_LIMIT, "kind": ["employer.created"]}
+        fine = await client.get(FEED, params=params, headers=bearer(token))
     assert fine.status_code == 200
 
 

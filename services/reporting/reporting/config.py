@@ -17,7 +17,9 @@ class Settings(BaseServiceSettings):
         default=["registry", "placement", "subsidy"], description="Which sources' feeds to follow."
     )
     feed_poll_seconds: float = Field(default=2.0, gt=0, le=300, description="Pause between polls once caught up.")
-    feed_batch_size: int = Field(default=200, ge=1, le=200, description="Events asked for per poll.")
+    feed_batch_size: int = Field(
+        default=1000, ge=1, le=1000, description="Events asked for per poll (the feeds serve up to 1,000 a page)."
+    )
     feed_max_backoff_seconds: float = Field(
         default=60.0, gt=0, le=3600, description="Longest wait between retries of an unreachable source."
     )
