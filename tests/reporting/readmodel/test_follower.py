@@ -6,13 +6,14 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text, update
 
 from reporting.readmodel import service
 from reporting.readmodel.follower import Follower
-from reporting.readmodel.models import PersonFact, SiteFact
+from reporting.readmodel.models import FeedCursor, PersonFact, SiteFact
 from reporting.readmodel.repository import ReadModelRepository
 from reporting.readmodel.rules import RuleConfig
+from shared.outbox import FEED_MAX_LIMIT
 from tests.reporting.feeds import Feeds, catch_up, transaction_in
 
 D = date(2013, 12, 31)
@@ -239,3 +240,75 @@ async def test_a_person_snapshot_replaces_what_came_before_it(reporting_session,
     )
     await catch_up(reporting_session, feeds)
     assert (await repo.counts_on(date(2015, 6, 1))).get("shapu", {}).get("on_record", 0) == 0
+
+
+async def read_model(session) -> dict[str, list[tuple]]:
+    """Everything the read model holds, row by row (facts without their sequence numbers, counts without zero rows,
+    cursors without their times and delivery counts): two read models built from the same events must be equal."""
+    statements = {
+        "person_facts": "SELECT feed, event_id, recorded_at, person_id, fact_type, fact_id, kind, status, reason, "
+        "jurisdiction_code, work_ability, gender, start_on, end_on, birth_date, birth_year, corrects_id, for_drug_use "
+        "FROM rm_person_fact",
+        "site_facts": "SELECT feed, event_id, site_id, kind, jurisdiction_code, designated_on, closed_on "
+        "FROM rm_site_fact",
+        "subsidy_facts": "SELECT feed, event_id, fact_type, fact_id, amount, on_date FROM rm_subsidy_fact",
+        "intervals": "SELECT person_id, valid_from, valid_to, jurisdiction_code, flags FROM rm_person_interval",
+        "daily": "SELECT * FROM rm_daily_count",
+        "monthly": "SELECT * FROM rm_monthly_count",
+        "cursors": "SELECT feed, cursor FROM rm_feed_cursor",
+        "dirty": "SELECT person_id FROM rm_dirty_person",
+    }
+    out = {}
+    for name, statement in statements.items():
+        rows = [tuple(r) for r in (await session.execute(text(statement))).all()]
+        if name in ("daily", "monthly"):
+            rows = [r for r in rows if any(r[2:])]
+        out[name] = sorted(rows, key=repr)
+    return out
+
+
+def busy_county(feeds: Feeds) -> None:
+    """The small county plus people whose events change what was derived for them (an end, a death, a transfer,
+    placements), so a second derivation replaces intervals that share their keys with the first."""
+    people = county_population(feeds)
+    feeds.off_register(people[3], date(2013, 6, 1), "died")
+    feeds.transfer(people[0], "mashan", date(2013, 1, 1))
+    feeds.placement(people[1], date(2013, 1, 1), end_on=date(2013, 11, 30))
+    feeds.subsidy(amount="12000.00", year=2013, paid_on=date(2014, 2, 1))
+
+
+async def test_the_same_page_applied_twice_changes_nothing(reporting_session, feeds):
+    """At-least-once delivery: a page delivered again (a replica that read the same cursor, a lost cursor) adds no
+    fact, and deriving again changes no interval or count."""
+    busy_county(feeds)
+    await catch_up(reporting_session, feeds)
+    before = await read_model(reporting_session)
+    assert before["intervals"] and before["daily"] and before["subsidy_facts"]
+    tx = transaction_in(reporting_session)
+    for name, feed in feeds.feed.items():
+        page = await feed.fetch(None, FEED_MAX_LIMIT)
+
+        async def again(after, limit, page=page):
+            return page
+
+        # The cursor back at the start: the same page comes again and is applied again, in the same way.
+        await reporting_session.execute(update(FeedCursor).where(FeedCursor.feed == name).values(cursor=None))
+        result = await service.step(tx, name, again, batch_size=FEED_MAX_LIMIT)
+        assert result.applied == len(feed.events) and not result.has_more
+    # Everyone re-derived (their intervals replaced by equal ones, the counts changed by nothing).
+    await reporting_session.execute(
+        text("INSERT INTO rm_dirty_person (person_id) SELECT person_id FROM rm_person_fact ON CONFLICT DO NOTHING")
+    )
+    await service.derive_all_dirty(tx, RuleConfig(), batch_size=2)
+    assert await read_model(reporting_session) == before
+
+
+async def test_a_rebuild_gives_the_same_read_model(reporting_session, feeds):
+    """Rebuild from zero: every fact, interval, count and cursor as before, whatever the page and batch sizes."""
+    busy_county(feeds)
+    await catch_up(reporting_session, feeds, batch=3)
+    before = await read_model(reporting_session)
+    await service.rebuild(reporting_session)
+    assert all(not rows for rows in (await read_model(reporting_session)).values())
+    await catch_up(reporting_session, feeds, batch=FEED_MAX_LIMIT)
+    assert await read_model(reporting_session) == before

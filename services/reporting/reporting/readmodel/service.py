@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.readmodel import rules
 from reporting.readmodel.events import SNAPSHOT, Facts, FeedPage, Unreadable, facts_of
-from reporting.readmodel.models import COUNT_COLUMNS, PersonFact, PersonInterval
-from reporting.readmodel.repository import CountKey, ReadModelRepository
+from reporting.readmodel.models import COUNT_COLUMNS, PersonFact
+from reporting.readmodel.repository import ReadModelRepository
 
 logger = logging.getLogger("reporting.readmodel")
 
@@ -213,22 +213,6 @@ async def derive_people(
     }
 
 
-def count_changes(
-    intervals: Sequence[rules.Interval | PersonInterval], sign: int, into: dict[CountKey, list[int]]
-) -> None:
-    """Add (sign=1) or take away (sign=-1) these intervals' contributions to the per-day changes."""
-    width = len(FLAG_COLUMNS)
-    for interval in intervals:
-        values = [sign if interval.flags & bits == bits else 0 for _c, bits in FLAG_COLUMNS]
-        start = into.setdefault((interval.valid_from, interval.jurisdiction_code), [0] * width)
-        for i, v in enumerate(values):
-            start[i] += v
-        if interval.valid_to is not None:
-            end = into.setdefault((interval.valid_to, interval.jurisdiction_code), [0] * width)
-            for i, v in enumerate(values):
-                end[i] -= v
-
-
 async def derive_dirty(transaction: Transaction, config: rules.RuleConfig, *, batch_size: int) -> int:
     """Re-derive up to `batch_size` dirty people in one transaction; how many."""
     async with transaction() as session:
@@ -243,25 +227,14 @@ async def derive_dirty(transaction: Transaction, config: rules.RuleConfig, *, ba
 async def apply_derivation(
     repo: ReadModelRepository, person_ids: Sequence[uuid.UUID], config: rules.RuleConfig
 ) -> None:
-    old = await repo.intervals(person_ids)
+    """Re-derive these people and replace their intervals; the counts change by the difference (in SQL)."""
     new = await derive_people(repo, person_ids, config)
-    changes: dict[CountKey, list[int]] = {}
-    count_changes(old, -1, changes)
-    rows = []
-    for person_id, intervals in new.items():
-        count_changes(intervals, 1, changes)
-        rows += [
-            {
-                "person_id": person_id,
-                "valid_from": i.valid_from,
-                "valid_to": i.valid_to,
-                "jurisdiction_code": i.jurisdiction_code,
-                "flags": i.flags,
-            }
-            for i in intervals
-        ]
-    await repo.replace_intervals(person_ids, rows)
-    await repo.add_counts({k: v for k, v in changes.items() if any(v)})
+    rows = [
+        (person_id, i.valid_from, i.valid_to, i.jurisdiction_code, i.flags)
+        for person_id, intervals in new.items()
+        for i in intervals
+    ]
+    await repo.replace_intervals(person_ids, rows, FLAG_COLUMNS)
 
 
 async def derive_all_dirty(transaction: Transaction, config: rules.RuleConfig, *, batch_size: int) -> int:
