@@ -44,16 +44,18 @@ from bench import reporting_generate as gen
 from bench.generate_registry import server_url_or_embedded
 from bench.registry_volume import Keys, machine, record_section, summary, wait_ready
 from reporting.readmodel import service
+from reporting.readmodel.client import FeedClient
 from reporting.readmodel.follower import Follower
 from reporting.readmodel.models import COUNT_COLUMNS
 from reporting.readmodel.rules import RuleConfig
 from scripts.localdb import DATA_DIR, asyncpg_dsn, ensure_database
 from shared.config import database_url_for
+from shared.http import ServiceClient
 from shared.migrations import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT, JWKS_PORT = 18950, 18951
-DATABASE = "qihang_bench_reporting"
+DATABASE = os.environ.get("BENCH_REPORTING_DATABASE", "qihang_bench_reporting")
 OUT_DIR = DATA_DIR / "bench"
 
 
@@ -66,7 +68,7 @@ def transaction_of(engine):
     return transaction
 
 
-async def apply_all(engine, pages: dict[str, gen.Pages], *, derive_batch: int) -> dict[str, float]:
+async def apply_all(engine, pages: dict[str, gen.Pages], *, limit: int, derive_batch: int) -> dict[str, float]:
     """Every page of every feed through service.step, then derive every dirty person; timings."""
     tx = transaction_of(engine)
     started = time.perf_counter()
@@ -75,7 +77,7 @@ async def apply_all(engine, pages: dict[str, gen.Pages], *, derive_batch: int) -
     while any(more.values()):
         for name, feed in pages.items():
             if more[name]:
-                result = await service.step(tx, name, feed.fetch, batch_size=200)
+                result = await service.step(tx, name, feed.fetch, batch_size=limit)
                 more[name] = result.has_more
                 steps += 1
     applied = time.perf_counter() - started
@@ -92,10 +94,14 @@ async def apply_all(engine, pages: dict[str, gen.Pages], *, derive_batch: int) -
     }
 
 
-async def catch_up(engine, pages: dict[str, gen.Pages], *, derive_batch: int) -> dict[str, float]:
+async def catch_up(engine, pages: dict[str, gen.Pages], *, limit: int, derive_batch: int) -> dict[str, float]:
     """The follower's own rounds (step every feed, derive) until nothing is left."""
     follower = Follower(
-        transaction_of(engine), {n: p.fetch for n, p in pages.items()}, RuleConfig(), derive_batch_size=derive_batch
+        transaction_of(engine),
+        {n: p.fetch for n, p in pages.items()},
+        RuleConfig(),
+        batch_size=limit,
+        derive_batch_size=derive_batch,
     )
     started = time.perf_counter()
     rounds = 0
@@ -106,6 +112,194 @@ async def catch_up(engine, pages: dict[str, gen.Pages], *, derive_batch: int) ->
     total = time.perf_counter() - started
     generating = sum(p.generating_seconds for p in pages.values())
     return {"total_s": total - generating, "generate_s": generating, "rounds": rounds}
+
+
+# --- Over HTTP: the real sources' feeds ---------------------------------------------------------------------------
+
+SOURCES = {
+    "registry": ("registry.main:create_app", 18952),
+    "placement": ("placement.main:create_app", 18953),
+}
+OUTBOX_COLUMNS = ("kind", "aggregate_type", "aggregate_id", "at", "data")
+
+
+def source_database(feed: str) -> str:
+    return f"{DATABASE}_{feed}"
+
+
+async def fill_outboxes(server_url: str, people: int, *, seed: int, first_person: int = 0) -> dict[str, Any]:
+    """A county's events written into the registry's and placement's own outbox tables (fresh bench databases,
+    migrated): what their feeds then serve. One transaction a chunk of 5,000 people, as many writers would."""
+    county = gen.County(people, seed=seed, first_person=first_person)
+    conns = {}
+    started = time.perf_counter()
+    for feed in SOURCES:
+        if first_person == 0:
+            ensure_database(server_url, source_database(feed), recreate=True)
+            upgrade(feed, database_url_for(server_url, source_database(feed)))
+        dsn, extra = asyncpg_dsn(server_url, source_database(feed))
+        conns[feed] = await asyncpg.connect(dsn, **extra)
+    try:
+        for chunk in county.chunks():
+            for feed, events in chunk.items():
+                records = [
+                    (kind, type_, aggregate_id, gen.RECORDED, json.dumps({k: gen._iso(v) for k, v in d.items()}))
+                    for kind, type_, aggregate_id, d in events
+                ]
+                county.stats.events[feed] += len(records)
+                await conns[feed].copy_records_to_table("outbox_event", records=records, columns=OUTBOX_COLUMNS)
+        for conn in conns.values():
+            await conn.execute("VACUUM ANALYZE outbox_event")
+    finally:
+        for conn in conns.values():
+            await conn.close()
+    return {"events": county.stats.total, "by_feed": dict(county.stats.events), "fill_s": time.perf_counter() - started}
+
+
+def start_sources(server_url: str) -> list[subprocess.Popen]:
+    """The registry and placement services as uvicorn processes on the bench databases (their own feeds' code:
+    shared.outbox's read and route), trusting the bench's signing key."""
+    procs = []
+    for feed, (app, port) in SOURCES.items():
+        prefix = feed.upper()
+        env = os.environ | {
+            f"{prefix}_DATABASE_URL": database_url_for(server_url, source_database(feed)),
+            f"{prefix}_ENVIRONMENT": "development",
+            f"{prefix}_JWKS_URL": f"http://127.0.0.1:{JWKS_PORT}/",
+            f"{prefix}_LOG_JSON": "true",
+            f"{prefix}_REVOCATION_CHECK_ENABLED": "false",
+            "PLACEMENT_REGISTRY_FEED_ENABLED": "false",
+        }
+        cmd = [sys.executable, "-m", "uvicorn", "--factory", app, "--port", str(port), "--no-access-log"]
+        log = (OUT_DIR / f"reporting_volume_{feed}.log").open("wb")
+        procs.append(
+            subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        )
+    for _feed, (_app, port) in SOURCES.items():
+        wait_ready(f"http://127.0.0.1:{port}/healthz")
+    return procs
+
+
+def cpu_seconds(procs: list[subprocess.Popen]) -> float:
+    """User + system CPU the source processes have used so far (Linux /proc)."""
+    total = 0
+    for proc in procs:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class BenchToken:
+    """Stands in for the gateway's client-credentials token (a county NCO token signed with the bench key)."""
+
+    def __init__(self, token: str) -> None:
+        self.value = token
+
+    async def token(self) -> str:
+        return self.value
+
+
+def http_fetchers(http: httpx.AsyncClient, token: str) -> dict[str, Any]:
+    """The follower's own FeedClient, each pointed at its source directly (the gateway's hop left out)."""
+    out = {}
+    for feed, (_app, port) in SOURCES.items():
+        client = FeedClient(
+            ServiceClient(http, name=feed, base_url=f"http://127.0.0.1:{port}"), client_id="bench", client_secret="-"
+        )
+        client.tokens = BenchToken(token)  # type: ignore[assignment]
+        out[feed] = client.fetcher(feed)
+    return out
+
+
+async def fetch_only(fetchers: dict[str, Any], limit: int) -> dict[str, float]:
+    """Every page of every feed read over HTTP and parsed (FeedPage), nothing applied: what the sources and the
+    transport cost alone. The feeds side by side, as the follower reads them."""
+
+    async def one(fetch: Any) -> int:
+        after, n, more = None, 0, True
+        while more:
+            page = await fetch(after, limit)
+            after, more, n = page.next_cursor, page.has_more, n + len(page.items)
+        return n
+
+    started, cpu = time.perf_counter(), time.process_time()
+    counts = await asyncio.gather(*(one(f) for f in fetchers.values()))
+    return {"s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "events": sum(counts)}
+
+
+async def apply_http(engine, fetchers: dict[str, Any], *, limit: int, derive_batch: int) -> dict[str, float]:
+    """Rebuild over HTTP: every feed's pages through service.step side by side (as Follower.poll_round steps
+    them), then derive every dirty person; the two phases timed apart."""
+    tx = transaction_of(engine)
+    known = {feed: [] for feed in fetchers}
+    started, cpu = time.perf_counter(), time.process_time()
+    more = dict.fromkeys(fetchers, True)
+    pages = 0
+    while any(more.values()):
+        due = [feed for feed in fetchers if more[feed]]
+        results = await asyncio.gather(
+            *(service.step(tx, f, fetchers[f], batch_size=limit, known=known[f]) for f in due)
+        )
+        for feed, result in zip(due, results, strict=True):
+            more[feed] = result.has_more
+        pages += len(due)
+    applied, applied_cpu = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
+    derived = await service.derive_all_dirty(tx, RuleConfig(), batch_size=derive_batch)
+    return {
+        "apply_s": applied,
+        "apply_cpu_s": applied_cpu,
+        "derive_s": time.perf_counter() - started,
+        "derive_cpu_s": time.process_time() - cpu,
+        "derived": derived,
+        "pages": pages,
+    }
+
+
+async def catch_up_http(engine, fetchers: dict[str, Any], *, limit: int, derive_batch: int) -> dict[str, float]:
+    """Catching up over HTTP: the follower's own rounds (Follower.poll_round) until nothing is left."""
+    follower = Follower(
+        transaction_of(engine), fetchers, RuleConfig(), batch_size=limit, derive_batch_size=derive_batch
+    )
+    started, cpu = time.perf_counter(), time.process_time()
+    rounds = 0
+    while await follower.poll_round():
+        rounds += 1
+    while await service.derive_dirty(transaction_of(engine), RuleConfig(), batch_size=derive_batch):
+        pass
+    return {"total_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "rounds": rounds}
+
+
+async def run_http(args: argparse.Namespace, server_url: str, keys: Keys) -> dict[str, Any]:
+    """Rebuild and catch-up with the feeds read over HTTP from the real registry and placement services."""
+    out: dict[str, Any] = {}
+    url = database_url_for(server_url, DATABASE)
+    ensure_database(server_url, DATABASE, recreate=True)
+    upgrade("reporting", url)
+    out["fill"] = await fill_outboxes(server_url, args.people, seed=args.seed)
+    procs = start_sources(server_url)
+    token = keys.token(department="nco", jurisdiction=None)
+    try:
+        async with httpx.AsyncClient(timeout=120) as http:
+            fetchers = http_fetchers(http, token)
+            before = cpu_seconds(procs)
+            out["fetch_only"] = await fetch_only(fetchers, args.page)
+            out["fetch_only"]["source_cpu_s"] = cpu_seconds(procs) - before
+            engine = create_async_engine(url, pool_size=3)
+            before = cpu_seconds(procs)
+            out["rebuild"] = await apply_http(engine, fetchers, limit=args.page, derive_batch=args.derive_batch)
+            out["rebuild"]["source_cpu_s"] = cpu_seconds(procs) - before
+            out["rebuild"]["events"] = out["fill"]["events"]
+            if args.catch_up:
+                more = await fill_outboxes(server_url, args.catch_up, seed=args.seed + 1, first_person=args.people)
+                out["catch_up"] = await catch_up_http(engine, fetchers, limit=args.page, derive_batch=args.derive_batch)
+                out["catch_up"]["events"] = more["events"]
+            await engine.dispose()
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=20)
+    return out
 
 
 FLAG_SETS = [1, 3, 5, 7, 11, 27, 59, 91, 123, 75, 15, 31, 63, 95]
@@ -285,10 +479,30 @@ def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+async def row_counts(server_url: str) -> dict[str, int]:
+    dsn, extra = asyncpg_dsn(server_url, DATABASE)
+    conn = await asyncpg.connect(dsn, **extra)
+    try:
+        await conn.execute("VACUUM ANALYZE")
+        return {
+            t: await conn.fetchval(f"SELECT count(*) FROM {t}")
+            for t in ("rm_person_fact", "rm_person_interval", "rm_daily_count", "rm_monthly_count")
+        }
+    finally:
+        await conn.close()
+
+
 async def run(args: argparse.Namespace, server_url: str) -> dict[str, Any]:
-    result: dict[str, Any] = {"people": args.people, "load_start": load_average()}
+    result: dict[str, Any] = {"people": args.people, "load_start": load_average(), "page": args.page}
     url = database_url_for(server_url, DATABASE)
-    if args.direct:
+    keys = Keys()
+    jwks = keys.serve(JWKS_PORT)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    if args.http:
+        result["http"] = True
+        result |= await run_http(args, server_url, keys)
+        result["rows"] = await row_counts(server_url)
+    elif args.direct:
         ensure_database(server_url, DATABASE, recreate=True)
         upgrade("reporting", url)
         result["direct"] = await fill_direct(server_url, args.direct)
@@ -298,30 +512,20 @@ async def run(args: argparse.Namespace, server_url: str) -> dict[str, Any]:
         upgrade("reporting", url)
         engine = create_async_engine(url, pool_size=2)
         county, pages = gen.feeds(args.people, seed=args.seed)
-        result["rebuild"] = await apply_all(engine, pages, derive_batch=args.derive_batch)
+        result["rebuild"] = await apply_all(engine, pages, limit=args.page, derive_batch=args.derive_batch)
         result["rebuild"]["events"] = county.stats.total
         result["rebuild"]["by_feed"] = dict(county.stats.events)
         await engine.dispose()
-        dsn, extra = asyncpg_dsn(server_url, DATABASE)
-        conn = await asyncpg.connect(dsn, **extra)
-        await conn.execute("VACUUM ANALYZE")
-        result["rows"] = {
-            t: await conn.fetchval(f"SELECT count(*) FROM {t}")
-            for t in ("rm_person_fact", "rm_person_interval", "rm_daily_count", "rm_monthly_count")
-        }
-        await conn.close()
+        result["rows"] = await row_counts(server_url)
         if args.catch_up:
             engine = create_async_engine(url, pool_size=2)
             county2, pages2 = gen.feeds(args.catch_up, seed=args.seed + 1, first_person=args.people)
-            result["catch_up"] = await catch_up(engine, pages2, derive_batch=args.derive_batch)
+            result["catch_up"] = await catch_up(engine, pages2, limit=args.page, derive_batch=args.derive_batch)
             result["catch_up"]["events"] = county2.stats.total
             await engine.dispose()
     days = random_days(args.requests, args.seed)
     result["raw"] = await raw_times(server_url, days)
     result["postgres"] = result["raw"].pop("postgres")
-    keys = Keys()
-    jwks = keys.serve(JWKS_PORT)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
     proc = start_service(url, OUT_DIR / "reporting_volume.log")
     try:
         wait_ready(f"http://127.0.0.1:{PORT}/healthz")
@@ -348,13 +552,47 @@ def render(r: dict[str, Any], command: str) -> str:
         f"Command: `{command}`",
         "",
     ]
-    if "rebuild" in r:
+    page = r.get("page", 200)
+    if r.get("http"):
+        f, fo, rb = r["fill"], r["fetch_only"], r["rebuild"]
+        total = rb["apply_s"] + rb["derive_s"]
+        lines += [
+            f"**Over HTTP** (`--http`): {r['people']:,} people's {f['events']:,} events (registry "
+            f"{f['by_feed']['registry']:,}, placement {f['by_feed']['placement']:,}) written into the registry's and "
+            f"placement's own outbox tables ({f['fill_s']:.0f} s), served by the two services as uvicorn processes "
+            f"(their feed routes, pages of {page:,}), read by the follower's own `FeedClient` straight from each "
+            "service (the gateway's hop left out).",
+            "",
+            f"- Reading every page over HTTP and parsing it, nothing applied (both feeds side by side): "
+            f"{fo['s']:.1f} s = **{fo['events'] / fo['s']:,.0f} events/s** (this process's CPU "
+            f"{fo['cpu_s']:.1f} s, the two sources' {fo['source_cpu_s']:.1f} s: "
+            f"{fo['source_cpu_s'] / fo['events'] * 1e6:.0f} µs of a source's CPU an event, "
+            f"{fo['cpu_s'] / fo['events'] * 1e6:.0f} µs here).",
+            f"- Rebuild from zero: the pages through `service.step` side by side {rb['apply_s']:.1f} s = "
+            f"**{rb['events'] / rb['apply_s']:,.0f} events/s** (CPU here {rb['apply_cpu_s']:.1f} s = "
+            f"{rb['apply_cpu_s'] / rb['events'] * 1e6:.0f} µs an event, the sources' {rb['source_cpu_s']:.1f} s), "
+            "then deriving "
+            f"{rb['derived']:,} people {rb['derive_s']:.1f} s ({rb['derive_s'] / max(rb['derived'], 1) * 1000:.2f} ms "
+            f"a person, CPU here {rb['derive_cpu_s']:.1f} s); in all **{total:.1f} s = "
+            f"{rb['events'] / total:,.0f} events/s**. Rows: "
+            + ", ".join(f"{k} {v:,}" for k, v in r["rows"].items())
+            + ".",
+        ]
+        if "catch_up" in r:
+            cu = r["catch_up"]
+            lines.append(
+                f"- Catching up {cu['events']:,} new events through `Follower.poll_round` (steps and derivation): "
+                f"{cu['total_s']:.1f} s = **{cu['events'] / cu['total_s']:,.0f} events/s** (CPU here "
+                f"{cu['cpu_s']:.1f} s, {cu['rounds']} rounds)."
+            )
+        lines.append("")
+    elif "rebuild" in r:
         rb = r["rebuild"]
         total = rb["apply_s"] + rb["derive_s"]
         lines += [
             f"**Rebuild from zero**: {r['people']:,} people, {rb['events']:,} events "
             f"(registry {rb['by_feed']['registry']:,}, placement {rb['by_feed']['placement']:,}) in {rb['steps']:,} "
-            f"pages of 200 through `service.step`: apply {rb['apply_s']:.1f} s = "
+            f"pages of {page:,} served in-process through `service.step`: apply {rb['apply_s']:.1f} s = "
             f"**{rb['events'] / rb['apply_s']:,.0f} events/s**; deriving {rb['derived']:,} people "
             f"{rb['derive_s']:.1f} s; in all **{total:.1f} s = {rb['events'] / total:,.0f} events/s** "
             f"(generating the pages, {rb['generate_s']:.1f} s, left out). Rows: "
@@ -370,7 +608,7 @@ def render(r: dict[str, Any], command: str) -> str:
             + f", in {d['seconds']:.0f} s (SQL; no feed, no derivation).",
             "",
         ]
-    if "catch_up" in r:
+    if "catch_up" in r and not r.get("http"):
         cu = r["catch_up"]
         lines += [
             f"**Catching up**: {cu['events']:,} new events on top of it through `Follower.poll_round` (step every "
@@ -411,6 +649,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=gen.DEFAULT_SEED)
     parser.add_argument("--reuse", action="store_true", help="measure the reports on the existing bench database")
     parser.add_argument("--direct", type=int, default=0, help="write this many people's intervals with SQL instead")
+    parser.add_argument(
+        "--http",
+        action="store_true",
+        help="feed the follower over HTTP from the real registry and placement services (their outboxes filled)",
+    )
+    parser.add_argument("--page", type=int, default=1000, help="events asked for per feed page")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     server_url, server = server_url_or_embedded()
