@@ -262,6 +262,22 @@ class Outbox:
         next_cursor = events[-1].cursor if events else after
         return EventBatch(events, next_cursor, has_more=len(rows) > limit)
 
+    async def head(self, session: AsyncSession) -> str | None:
+        """The cursor of the feed's end now (None: it has no event yet): every event that can still appear comes
+        after it, since it is one of a transaction still running (at or above the barrier)."""
+        t = self.table
+        row = (
+            await session.execute(
+                select(t.c.txid, t.c.id).where(t.c.txid < _BARRIER).order_by(t.c.txid.desc(), t.c.id.desc()).limit(1)
+            )
+        ).first()
+        return encode_position([str(row.txid), row.id]) if row else None
+
+    @staticmethod
+    def check_cursor(after: str) -> None:
+        """InvalidCursor (400) unless `after` is a cursor of this feed."""
+        _position(after)
+
 
 EventKind = Annotated[str, StringConstraints(pattern=KIND_PATTERN, max_length=100)]
 

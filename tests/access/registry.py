@@ -6,6 +6,7 @@ not 404); `unseen`: kinds that pass the policy but for whom this object does not
 callers refused. The departments come from each area's policy.py; a row that differs from it is a finding.
 """
 
+from tests.access import webhooks
 from tests.access.matrix import ANYONE, AUDIT_TRAIL, JUR, PUBLIC, SERVICE, rules_for
 
 read, write = rules_for("registry")
@@ -118,4 +119,6 @@ TABLE = {
     ("GET", "/api/v1/audit-events"): AUDIT_TRAIL,
     ("GET", "/api/v1/audit-events/verify"): AUDIT_TRAIL,
     ("GET", "/api/v1/registry-events"): read(PERSONS | {SERVICE}, county_wide=True),
+    # Webhook subscriptions to the feed: county-wide administrators only.
+    **webhooks.rows("/api/v1/registry-webhooks"),
 }

@@ -271,11 +271,17 @@ def test_every_secret_is_a_file_under_secrets_made_by_the_script():
     assert "secrets" in docker_ignored, "the secrets must never be sent into an image's build context"
 
 
+WEBHOOK_SERVICES = {"registry"}
+"""The services with webhook subscriptions: their signing secrets are encrypted with a key of their own."""
+
+
 @pytest.mark.parametrize("service", APP_SERVICES)
 def test_each_container_gets_only_the_secrets_it_uses(service):
     own = {f"{service}_db_password", f"{service}_service_client_secret"}
     if service == "registry":
         own |= {"registry_id_number_encryption_key", "registry_id_number_hash_key"}
+    if service in WEBHOOK_SERVICES:
+        own.add(f"{service}_webhook_secret_key")
     if service == GATEWAY:
         own = {"gateway_db_password", "gateway_key_encryption_key", "admin_password"} | {
             f"{other}_service_client_secret" for other in APP_SERVICES if other != GATEWAY

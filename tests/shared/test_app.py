@@ -178,6 +178,7 @@ async def test_a_started_service_moves_its_long_lived_objects_out_of_the_collect
         log_json=False,
         id_number_encryption_key="k" * 43 + "=",
         id_number_hash_key="h" * 43 + "=",
+        webhook_secret_key="w" * 43 + "=",
         # Production requires the revocation check, which needs the service's client (its gateway is nowhere here).
         service_client_id="svc-registry",
         service_client_secret="a-real-secret-1",

@@ -1,14 +1,14 @@
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.config import BaseServiceSettings
+from shared.webhooks import WebhookSettings
 
 # Development and test only: production refuses to start with them (below).
 DEV_ID_NUMBER_ENCRYPTION_KEY = "cWloYW5nLWRldi1vbmx5LWlkLWVuY3J5cHRpb24tayE="
 DEV_ID_NUMBER_HASH_KEY = "cWloYW5nLWRldi1vbmx5LWlkLWxvb2t1cC1oYXNoLWs="
 
 
-class Settings(BaseServiceSettings):
+class Settings(WebhookSettings):
     model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
 
     service_name: str = "registry"

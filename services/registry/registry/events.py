@@ -24,6 +24,7 @@ from registry.persons import policy
 from shared.auth import CurrentPrincipal, Principal
 from shared.errors import Forbidden
 from shared.outbox import Outbox, checked_payload, events_router, outbox_table
+from shared.webhooks import WebhookFeed, webhook_tables
 
 outbox = Outbox(outbox_table(Base.metadata))
 
@@ -78,3 +79,12 @@ router = events_router(
     scope="registry:read",
     dependencies=[Depends(county_wide_follower)],
 )
+
+webhooks = WebhookFeed(
+    service="registry",
+    outbox=outbox,
+    tables=webhook_tables(Base.metadata),
+    follower=county_wide_follower,
+    scope="registry:read",
+)
+"""Webhook subscriptions to this feed (shared.webhooks): a subscriber must pass `county_wide_follower`."""

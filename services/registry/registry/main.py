@@ -7,6 +7,7 @@ from registry.audit.router import router as audit_router
 from registry.config import Settings
 from registry.drug_tests.router import router as drug_tests_router
 from registry.events import router as events_router
+from registry.events import webhooks
 from registry.exports.router import router as exports_router
 from registry.history.router import router as history_router
 from registry.imports.router import router as imports_router
@@ -25,6 +26,7 @@ from shared.app import create_service_app
 from shared.audit import sealer_hooks
 from shared.jwt import JWKSFetcher
 from shared.tabular import Limits
+from shared.webhooks import webhook_hooks, webhooks_router
 
 # Room for the multipart envelope around an uploaded file.
 UPLOAD_OVERHEAD_BYTES = 64 * 1024
@@ -33,6 +35,7 @@ UPLOAD_OVERHEAD_BYTES = 64 * 1024
 def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | None = None) -> FastAPI:
     settings = settings or Settings()
     start_sealer, stop_sealer = sealer_hooks(audit)
+    start_webhooks, stop_webhooks = webhook_hooks(webhooks, settings)
 
     async def start(app: FastAPI) -> None:
         app.state.id_cipher = IdNumberCipher(
@@ -73,14 +76,20 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
             person_transfers_router,
             audit_router,
             events_router,
+            webhooks_router(webhooks),
         ],
         jwks_fetcher=jwks_fetcher,
-        on_startup=[start, start_sealer],
-        on_shutdown=[stop_sealer, stop],
+        on_startup=[start, start_sealer, start_webhooks],
+        on_shutdown=[stop_webhooks, stop_sealer, stop],
         body_limits={"/api/v1/person-imports": settings.import_max_file_bytes + UPLOAD_OVERHEAD_BYTES},
         openapi_tags=[
             {"name": "jurisdictions", "description": "The county and its 14 towns, townships and zones."},
             {"name": "registry-events", "description": "Changes to follow (ids, codes, dates; no personal details)."},
+            {
+                "name": "registry-webhooks",
+                "description": "The same events pushed to departments' systems (administrators subscribe them; "
+                "Standard Webhooks signatures, retries, a delivery log, replay).",
+            },
             {"name": "persons", "description": "People in community detox and rehabilitation (sensitive data)."},
             {
                 "name": "person-exports",

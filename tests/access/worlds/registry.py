@@ -14,11 +14,13 @@ from datetime import date
 from typing import Any
 
 from registry.main import create_app
+from tests.access import webhooks
 from tests.access.matrix import A, B, Call, Harness, World, fill_path
 from tests.registry.imports.conftest import _same, csv_file
 from tests.registry.persons.conftest import id_number
 
 SERVICE = "registry"
+WEBHOOKS = "/api/v1/registry-webhooks"
 THIRD = "taiping"
 """Where the worlds' transfers go: a jurisdiction of neither side."""
 
@@ -208,6 +210,7 @@ async def build(h: Harness, token: Callable[..., str], **_: str) -> World:
     await _side(h, world, nco, "B", B, 201)
     job = await _import_job(h, world, "A", A, token, 301)
     await _import_job(h, world, "B", B, token, 401)
+    await webhooks.seed(h, world, token, WEBHOOKS, "civil_affairs", "person.created")
     world.extra.update(a=a, job=job)
     world.ids.update(
         code=A,
@@ -237,7 +240,10 @@ REFERENCE = {("GET", "/api/v1/jurisdictions"), ("GET", "/api/v1/jurisdictions/{c
 KNOWN_LEAKS: dict[tuple[str, str], str] = {}
 """Operations whose answers are known to carry the other side's objects, with the issue that tracks each: the
 matrix checks everything else about them, and that the leak is still there (so its fix cannot land unnoticed)."""
-NOT_A_LIST = {("GET", "/api/v1/audit-events/verify"): "the hash chain's verdict, not a list of objects"}
+NOT_A_LIST = {
+    ("GET", "/api/v1/audit-events/verify"): "the hash chain's verdict, not a list of objects",
+    **webhooks.not_a_list(WEBHOOKS),
+}
 """Collection GETs whose answer holds no side's objects, so the check that a county-wide caller sees both sides does
 not apply (each with why)."""
 
@@ -368,4 +374,5 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
     ("POST", "/api/v1/transfers/{transfer_id}/cancel"): lambda w: Call(
         fill_path("/api/v1/transfers/{transfer_id}/cancel", w.ids), headers=_if_match(_a(w)["transfer"]["version"])
     ),
+    **webhooks.requests(WEBHOOKS, "civil_affairs", "person.created"),
 }

@@ -11,6 +11,7 @@ placement, `/api/v1/employersX` goes nowhere. The first matching row wins.
 | `/api/v1/persons`                | registry  |
 | `/api/v1/audit-events`           | registry  |
 | `/api/v1/registry-events`        | registry  |
+| `/api/v1/registry-webhooks`      | registry  |
 | `/api/v1/transfers`              | registry  |
 | `/api/v1/person-imports`         | registry  |
 | `/api/v1/employers`              | placement |
@@ -72,6 +73,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/persons", "registry"),
     Route("/api/v1/audit-events", "registry"),
     Route("/api/v1/registry-events", "registry"),
+    Route("/api/v1/registry-webhooks", "registry"),
     Route("/api/v1/transfers", "registry"),
     Route("/api/v1/person-imports", "registry"),
     Route("/api/v1/employers", "placement"),

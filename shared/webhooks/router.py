@@ -1,0 +1,163 @@
+"""`webhooks_router(feed)`: the administrators' API of a service's webhook subscriptions, and `webhook_hooks(feed,
+settings)`: the start-up and shut-down hooks that hold the secret box and run the delivery worker."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+
+from shared.auth import CurrentPrincipal, Principal
+from shared.db import SessionDep
+from shared.errors import problem_responses
+from shared.pagination import Page, PageParamsDep
+from shared.webhooks.config import WebhookSettings, decode_key
+from shared.webhooks.schemas import (
+    WebhookDeliveryRead,
+    WebhookReplay,
+    WebhookSubscriptionCreate,
+    WebhookSubscriptionCreated,
+    WebhookSubscriptionRead,
+)
+from shared.webhooks.service import SecretBox, Subscriptions, WebhookFeed, require_admin
+from shared.webhooks.worker import WebhookWorker
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+async def _admin(principal: CurrentPrincipal) -> Principal:
+    return require_admin(principal)
+
+
+AdminPrincipal = Annotated[Principal, Depends(_admin)]
+
+
+def webhook_hooks(feed: WebhookFeed, settings: WebhookSettings) -> tuple[Hook, Hook]:
+    """Start-up: the secret box (`app.state.webhook_box`) and, when delivery is on, the worker
+    (`app.state.webhook_worker`, built in tests too so they can drive `run_once`). Shut-down: the worker stops."""
+
+    async def start(app: FastAPI) -> None:
+        app.state.webhook_settings = settings
+        app.state.webhook_box = box = SecretBox(decode_key(settings.webhook_secret_key.get_secret_value()))
+        app.state.webhook_worker = worker = WebhookWorker(
+            feed, settings, sessions=app.state.sessionmaker, engine=app.state.engine, box=box
+        )
+        if settings.webhook_delivery_active:
+            worker.start()
+
+    async def stop(app: FastAPI) -> None:
+        await app.state.webhook_worker.stop()
+
+    return start, stop
+
+
+def _read(row: dict[str, Any]) -> WebhookSubscriptionRead:
+    return WebhookSubscriptionRead.model_validate(row, from_attributes=False)
+
+
+def webhooks_router(feed: WebhookFeed) -> APIRouter:
+    """`/api/v1/<service>-webhooks`: subscriptions of departments' systems to the service's events (administrators
+    only), each with its delivery log and a replay from a feed cursor."""
+    svc = feed.service.capitalize()
+    prefix = feed.prefix
+    subscriptions = Subscriptions(feed)
+    router = APIRouter(prefix=prefix, tags=[f"{feed.service}-webhooks"])
+
+    @router.post(
+        "",
+        status_code=201,
+        operation_id=f"create{svc}Webhook",
+        responses=problem_responses(403, 422),
+        response_description="The subscription, with its signing secret shown this once; `Location` names it.",
+    )
+    async def create_webhook(
+        request: Request,
+        session: SessionDep,
+        principal: AdminPrincipal,
+        body: WebhookSubscriptionCreate,
+        response: Response,
+    ) -> WebhookSubscriptionCreated:
+        """Subscribe a department's system to events of this service.
+
+        The target must be on the service's allow-list, and the subscriber (its department and jurisdiction) must
+        be one the event feed's rule lets follow the feed: it never receives what it could not poll. Deliveries
+        are signed with a secret made here and returned in this answer only."""
+        row, secret = await subscriptions.create(
+            session,
+            body=body,
+            principal=principal,
+            settings=request.app.state.webhook_settings,
+            box=request.app.state.webhook_box,
+        )
+        response.headers["Location"] = f"{prefix}/{row['id']}"
+        return WebhookSubscriptionCreated(**_read(row).model_dump(), secret=secret)
+
+    @router.get(
+        "",
+        operation_id=f"list{svc}Webhooks",
+        responses=problem_responses(400, 403, 422),
+        response_description="A page of subscriptions, oldest first (secrets are never shown again).",
+    )
+    async def list_webhooks(
+        session: SessionDep, principal: AdminPrincipal, params: PageParamsDep
+    ) -> Page[WebhookSubscriptionRead]:
+        """Every webhook subscription of this service, with where its deliveries have got."""
+        items, next_cursor = await subscriptions.page(session, params)
+        return Page(items=[_read(r) for r in items], next_cursor=next_cursor, limit=params.limit)
+
+    @router.get(
+        "/{subscription_id}",
+        operation_id=f"get{svc}Webhook",
+        responses=problem_responses(403, 404),
+        response_description="The subscription and the state of its deliveries.",
+    )
+    async def get_webhook(
+        session: SessionDep, principal: AdminPrincipal, subscription_id: uuid.UUID
+    ) -> WebhookSubscriptionRead:
+        """One webhook subscription: its position in the feed, failures at the event due, the next attempt."""
+        return _read(await subscriptions.get(session, subscription_id))
+
+    @router.delete(
+        "/{subscription_id}",
+        status_code=204,
+        operation_id=f"delete{svc}Webhook",
+        responses=problem_responses(403, 404),
+        response_description="Deleted, with its delivery log; nothing more is delivered.",
+    )
+    async def delete_webhook(session: SessionDep, principal: AdminPrincipal, subscription_id: uuid.UUID) -> None:
+        """End a webhook subscription (the system can still follow the event feed by polling)."""
+        await subscriptions.delete(session, subscription_id)
+
+    @router.get(
+        "/{subscription_id}/deliveries",
+        operation_id=f"list{svc}WebhookDeliveries",
+        responses=problem_responses(400, 403, 404, 422),
+        response_description="A page of the delivery log, newest attempt first.",
+    )
+    async def list_webhook_deliveries(
+        session: SessionDep, principal: AdminPrincipal, subscription_id: uuid.UUID, params: PageParamsDep
+    ) -> Page[WebhookDeliveryRead]:
+        """The delivery log of a subscription: each attempt's event, status code or error, and next attempt."""
+        items, next_cursor = await subscriptions.deliveries(session, subscription_id, params)
+        return Page(
+            items=[WebhookDeliveryRead.model_validate(r) for r in items], next_cursor=next_cursor, limit=params.limit
+        )
+
+    @router.post(
+        "/{subscription_id}/replay",
+        operation_id=f"replay{svc}Webhook",
+        responses=problem_responses(400, 403, 404, 422),
+        response_description="The subscription at its new position.",
+    )
+    async def replay_webhook(
+        session: SessionDep, principal: AdminPrincipal, subscription_id: uuid.UUID, body: WebhookReplay
+    ) -> WebhookSubscriptionRead:
+        """Deliver again from a feed cursor: every event of the subscription's kinds after `after`, in order.
+
+        Failures at the event that was due are forgotten and delivery resumes at once. The receiving system should
+        drop events it has already processed (`webhook-id` is the same for every delivery of an event)."""
+        return _read(await subscriptions.replay(session, subscription_id, body))
+
+    return router

@@ -1,0 +1,307 @@
+"""Delivering a service's events to its webhook subscribers, from its outbox, in feed order per subscription.
+
+Each subscription keeps its place in the feed (`position`, a feed cursor). The worker reads the events after it
+(only the subscription's kinds) and POSTs them one at a time, signed per the Standard Webhooks spec
+(`standardwebhooks`: `webhook-id`, `webhook-timestamp`, `webhook-signature`). A 2xx moves the position past the
+event; anything else (another status, a timeout, a refused connection, a redirect) leaves it there and schedules
+the same event again after an exponential back-off (base * 2^(failures-1), capped), honouring a longer
+`Retry-After`. Retries never stop and no later event overtakes a failed one, so a subscriber that is down loses
+nothing: when it is back, it receives everything from where it stopped, in order. The schedule (failures, next
+attempt) is in the database, so a restart loses nothing either; `webhook-id` stays the same for every attempt at
+an event, so a subscriber can drop one it has already processed.
+
+Every attempt leaves a row in `webhook_delivery` (status code, error class, duration, next attempt), never the
+payload. Before each attempt the target is checked against today's allow-list and the subscriber against the
+feed's rule: one that no longer passes is held back (a failed attempt with the reason), and nothing is skipped.
+
+Several processes may run a worker: a subscription is handled by one at a time (a session-level advisory lock,
+which assigns no transaction id, so it never holds the event feed's barrier back). No transaction stays open during
+an HTTP call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from standardwebhooks import Webhook
+
+from shared.http import make_http_client
+from shared.outbox import OutboxEvent
+from shared.webhooks.config import WebhookSettings
+from shared.webhooks.service import SecretBox, WebhookFeed, subscriber, subscriber_refusal, target_refusal
+
+logger = logging.getLogger("qihang.webhooks")
+LOCK_NAMESPACE = 0x5148_5748  # "QHWH": keeps these advisory locks apart from any other use of them
+ERROR_LENGTH = 200
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def lock_key(subscription_id: uuid.UUID) -> int:
+    return int.from_bytes(subscription_id.bytes[:8], "big", signed=True) ^ LOCK_NAMESPACE
+
+
+def message(feed: WebhookFeed, event: OutboxEvent) -> bytes:
+    """The body of a delivery (Standard Webhooks' `type`, `timestamp`, `data`): the event as the feed shows it,
+    with its `position` so a subscriber can also poll the feed from there."""
+    body = {
+        "type": event.kind,
+        "timestamp": event.at.isoformat(),
+        "data": {
+            "id": event.id,
+            "kind": event.kind,
+            "aggregate_type": event.aggregate_type,
+            "aggregate_id": str(event.aggregate_id),
+            "at": event.at.isoformat(),
+            "position": event.cursor,
+            "service": feed.service,
+            "data": event.data,
+        },
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def retry_delay(failures: int, settings: WebhookSettings, retry_after: float | None = None) -> float:
+    """Seconds until the next attempt after `failures` failures in a row (1, 2, ...)."""
+    delay = min(settings.webhook_retry_max_seconds, settings.webhook_retry_base_seconds * 2 ** (failures - 1))
+    if retry_after is not None:
+        delay = min(settings.webhook_retry_max_seconds, max(delay, retry_after))
+    return delay
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    return float(value) if value.isdigit() else None
+
+
+class WebhookWorker:
+    def __init__(
+        self,
+        feed: WebhookFeed,
+        settings: WebhookSettings,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
+        box: SecretBox,
+        http: httpx.AsyncClient | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.feed = feed
+        self.settings = settings
+        self.sessions = sessions
+        self.engine = engine
+        self.box = box
+        self.http = http or make_http_client(
+            timeout=settings.webhook_timeout_seconds,
+            connect_timeout=min(settings.webhook_timeout_seconds, settings.http_connect_timeout_seconds),
+            max_connections=20,
+        )
+        self.clock = clock
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> int:
+        """One pass over every subscription that is due: deliver what is ready. The number of attempts made."""
+        t = self.feed.tables.subscription
+        now = self.clock()
+        async with self.sessions() as session:
+            ids = list(
+                await session.scalars(
+                    select(t.c.id)
+                    .where((t.c.next_attempt_at.is_(None)) | (t.c.next_attempt_at <= now))
+                    .order_by(t.c.created_at, t.c.id)
+                )
+            )
+        attempts = 0
+        for subscription_id in ids:
+            attempts += await self.deliver(subscription_id)
+        return attempts
+
+    @contextlib.asynccontextmanager
+    async def _locked(self, subscription_id: uuid.UUID) -> AsyncIterator[bool]:
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            key = lock_key(subscription_id)
+            got = await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
+            try:
+                yield bool(got)
+            finally:
+                if got:
+                    await conn.scalar(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+
+    async def deliver(self, subscription_id: uuid.UUID) -> int:
+        """Deliver the subscription's ready events in order, up to the first failure. The attempts made."""
+        async with self._locked(subscription_id) as got:
+            if not got:
+                return 0
+            t = self.feed.tables.subscription
+            async with self.sessions() as session:
+                row = (await session.execute(select(t).where(t.c.id == subscription_id))).first()
+                if row is None or (row.next_attempt_at is not None and row.next_attempt_at > self.clock()):
+                    return 0
+                batch = await self.feed.outbox.read(
+                    session, after=row.position, limit=self.settings.webhook_batch_size, kinds=list(row.kinds)
+                )
+            sub = dict(row._mapping)
+            made = 0
+            for event in batch.events:
+                made += 1
+                delivered = await self._attempt(sub, event)
+                if not delivered:
+                    break
+            return made
+
+    async def _held_back(self, sub: dict[str, Any]) -> str | None:
+        refusal = target_refusal(sub["url"], self.settings)
+        if refusal:
+            return "target_not_allowed"
+        who = subscriber(
+            self.feed, client_id=sub["client_id"], department=sub["department"], jurisdiction=sub["jurisdiction"]
+        )
+        if await subscriber_refusal(self.feed, who):
+            return "subscriber_not_allowed"
+        return None
+
+    async def _attempt(self, sub: dict[str, Any], event: OutboxEvent) -> bool:
+        """One attempt at `event`, recorded; True when delivered (the subscription's position then moved past it)."""
+        attempt = sub["attempts"] + 1
+        started = time.monotonic()
+        status_code: int | None = None
+        error = await self._held_back(sub)
+        retry_after: float | None = None
+        if error is None:
+            body = message(self.feed, event)
+            webhook = Webhook(self.box.open(sub["id"], sub["secret_ciphertext"]))
+            sent_at = self.clock()
+            msg_id = f"{self.feed.service}_{event.id}"
+            headers = {
+                "content-type": "application/json",
+                "user-agent": "qihang-webhooks/1",
+                "webhook-id": msg_id,
+                "webhook-timestamp": str(int(sent_at.timestamp())),
+                "webhook-signature": webhook.sign(msg_id, sent_at, body),
+            }
+            try:
+                response = await self.http.post(sub["url"], content=body, headers=headers)
+                status_code = response.status_code
+                retry_after = _retry_after(response)
+                await response.aclose()
+            except httpx.TimeoutException:
+                error = "timeout"
+            except httpx.TransportError as exc:
+                error = f"transport: {type(exc).__name__}"
+        duration_ms = int((time.monotonic() - started) * 1000)
+        delivered = status_code is not None and 200 <= status_code < 300
+        if status_code is not None and not delivered and status_code in (301, 302, 303, 307, 308):
+            error = "redirect not followed"
+        now = self.clock()
+        next_at = None if delivered else now + timedelta(seconds=retry_delay(attempt, self.settings, retry_after))
+        recorded = await self._record(sub, event, attempt, now, delivered, status_code, error, duration_ms, next_at)
+        logger.info(
+            "webhook delivery %s",
+            "delivered" if delivered else "failed",
+            extra={
+                "service": self.feed.service,
+                "subscription_id": str(sub["id"]),
+                "event_id": event.id,
+                "attempt": attempt,
+                "status_code": status_code,
+                "error": error,
+                "duration_ms": duration_ms,
+            },
+        )
+        if delivered and recorded:
+            sub["attempts"] = 0
+            return True
+        return False
+
+    async def _record(
+        self,
+        sub: dict[str, Any],
+        event: OutboxEvent,
+        attempt: int,
+        now: datetime,
+        delivered: bool,
+        status_code: int | None,
+        error: str | None,
+        duration_ms: int,
+        next_at: datetime | None,
+    ) -> bool:
+        """The attempt in the log and its effect on the subscription, in one short transaction. False when the
+        subscription was replayed or deleted meanwhile (its new position stands; this pass stops)."""
+        t, d = self.feed.tables.subscription, self.feed.tables.delivery
+        changes: dict[str, Any] = {
+            "last_status_code": status_code,
+            "last_error": error[:ERROR_LENGTH] if error else None,
+            "updated_at": func.now(),
+            "version": t.c.version + 1,
+        }
+        if delivered:
+            changes |= {"position": event.cursor, "attempts": 0, "next_attempt_at": None, "last_delivered_at": now}
+        else:
+            changes |= {"attempts": attempt, "next_attempt_at": next_at}
+        async with self.sessions() as session:
+            version = await session.scalar(
+                update(t)
+                .where(t.c.id == sub["id"], t.c.version == sub["version"])
+                .values(**changes)
+                .returning(t.c.version)
+            )
+            exists = version is not None or (await session.scalar(select(t.c.id).where(t.c.id == sub["id"])))
+            if exists:
+                await session.execute(
+                    d.insert().values(
+                        subscription_id=sub["id"],
+                        event_id=event.id,
+                        event_kind=event.kind,
+                        event_position=event.cursor,
+                        attempt=attempt,
+                        attempted_at=now,
+                        outcome="delivered" if delivered else "failed",
+                        status_code=status_code,
+                        error=error[:ERROR_LENGTH] if error else None,
+                        duration_ms=duration_ms,
+                        next_attempt_at=next_at,
+                    )
+                )
+            await session.commit()
+        if version is None:
+            return False
+        sub["version"] = version
+        return True
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # the database is away: try again later; the schedule is in the database
+                failures += 1
+                logger.warning("webhook delivery pass failed; retrying", exc_info=True, extra={"failures": failures})
+                await asyncio.sleep(min(60.0, self.settings.webhook_poll_seconds * 2**failures))
+                continue
+            failures = 0
+            await asyncio.sleep(self.settings.webhook_poll_seconds)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name=f"{self.feed.service}-webhooks")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.http.aclose()
