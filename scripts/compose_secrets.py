@@ -23,7 +23,7 @@ NAMES = (
     "gateway_key_encryption_key",
     "registry_id_number_encryption_key",
     "registry_id_number_hash_key",
-    "registry_webhook_secret_key",
+    *(f"{service}_webhook_secret_key" for service in ("registry", "placement", "subsidy")),
     *(f"{service}_service_client_secret" for service in SERVICES if service != "gateway"),
     *(f"{service}_db{kind}_password" for service in SERVICES for kind in ("", "_owner")),
     *(f"{service}_cursor_key" for service in SERVICES),

@@ -7,6 +7,7 @@ object does not exist (404); `county_wide`: township callers refused (403). The 
 """
 
 from shared.reference import DEPARTMENTS
+from tests.access import webhooks
 from tests.access.matrix import AUDIT_TRAIL, EMP, EMPLOYER, JUR, KINDS, PUBLIC, SERVICE, rules_for
 
 read, write = rules_for("placement")
@@ -135,4 +136,6 @@ TABLE = {
     ("GET", "/api/v1/placement-audit-events"): AUDIT_TRAIL,
     ("GET", "/api/v1/placement-audit-events/verify"): AUDIT_TRAIL,
     ("GET", "/api/v1/placement-events"): read(FEED_FOLLOWERS, county_wide=True),
+    # Webhook subscriptions to the feed: county-wide administrators only.
+    **webhooks.rows("/api/v1/placement-webhooks"),
 }

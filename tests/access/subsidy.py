@@ -17,6 +17,7 @@ Rows as in tests/access/placement.py. The sets come from each area's policy.py:
 """
 
 from shared.reference import DEPARTMENTS
+from tests.access import webhooks
 from tests.access.matrix import AUDIT_TRAIL, EMP, EMPLOYER, JUR, PUBLIC, SERVICE, rules_for
 
 read, write = rules_for("subsidy")
@@ -76,4 +77,6 @@ TABLE = {
     ("POST", APPS + "/{application_id}/steps"): write(TOWNSHIP_REVIEWERS, own=SIDES),
     ("GET", "/api/v1/subsidy-totals"): read(TOTALS_READERS),
     ("GET", "/api/v1/subsidy-events"): read(FOLLOWERS),
+    # Webhook subscriptions to the feed: county-wide administrators only.
+    **webhooks.rows("/api/v1/subsidy-webhooks"),
 }

@@ -271,7 +271,7 @@ def test_every_secret_is_a_file_under_secrets_made_by_the_script():
     assert "secrets" in docker_ignored, "the secrets must never be sent into an image's build context"
 
 
-WEBHOOK_SERVICES = {"registry"}
+WEBHOOK_SERVICES = {"registry", "placement", "subsidy"}
 """The services with webhook subscriptions: their signing secrets are encrypted with a key of their own."""
 
 

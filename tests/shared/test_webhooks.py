@@ -47,6 +47,8 @@ class Spec:
 
 SPECS = {
     "registry": Spec("registry", "civil_affairs", "finance", ("person.created", "person.updated")),
+    "placement": Spec("placement", "human_resources", "civil_affairs", ("placement.started", "placement.ended")),
+    "subsidy": Spec("subsidy", "finance", "civil_affairs", ("subsidy_decision.made", "subsidy_payment.recorded")),
 }
 
 

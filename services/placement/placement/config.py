@@ -1,10 +1,10 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.config import BaseServiceSettings
+from shared.webhooks import WebhookSettings
 
 
-class Settings(BaseServiceSettings):
+class Settings(WebhookSettings):
     model_config = SettingsConfigDict(env_prefix="PLACEMENT_", extra="ignore")
 
     service_name: str = "placement"

@@ -13,6 +13,7 @@ from placement.placements import policy as placements_policy
 from placement.placements.exceptions import NoPlacementAccess
 from shared.auth import CurrentPrincipal, Principal
 from shared.outbox import Outbox, events_router, outbox_table
+from shared.webhooks import WebhookFeed, webhook_tables
 
 outbox = Outbox(outbox_table(Base.metadata))
 
@@ -33,3 +34,12 @@ router = events_router(
     scope="placement:read",
     dependencies=[Depends(county_wide_follower)],
 )
+
+webhooks = WebhookFeed(
+    service="placement",
+    outbox=outbox,
+    tables=webhook_tables(Base.metadata),
+    follower=county_wide_follower,
+    scope="placement:read",
+)
+"""Webhook subscriptions to this feed (shared.webhooks): a subscriber must pass `county_wide_follower`."""

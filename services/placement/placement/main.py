@@ -9,6 +9,7 @@ from placement.config import Settings
 from placement.employers.designations.router import router as designations_router
 from placement.employers.router import router as employers_router
 from placement.events import router as events_router
+from placement.events import webhooks
 from placement.evidence.batch_router import router as batch_evidence_router
 from placement.evidence.router import router as evidence_router
 from placement.exports.router import router as exports_router
@@ -29,6 +30,7 @@ from shared.audit import sealer_hooks
 from shared.http import ServiceClient, make_http_client
 from shared.jwt import JWKSFetcher
 from shared.tabular import Limits
+from shared.webhooks import webhook_hooks, webhooks_router
 
 # Room for the multipart envelope around an uploaded file.
 UPLOAD_OVERHEAD_BYTES = 64 * 1024
@@ -87,6 +89,7 @@ def create_app(
     start_registry_client, stop_registry_client = registry_client_hooks(settings, registry_transport)
     start_imports, stop_imports = import_hooks(settings)
     start_sealer, stop_sealer = sealer_hooks(audit)
+    start_webhooks, stop_webhooks = webhook_hooks(webhooks, settings)
     return create_service_app(
         settings,
         title="Qihang placement",
@@ -100,6 +103,7 @@ def create_app(
             designations_router,
             sites_router,
             events_router,
+            webhooks_router(webhooks),
             audit_router,
             # Before posts_router: its /{post_id} would otherwise catch /suitable-for/... paths.
             matching_router,
@@ -113,8 +117,8 @@ def create_app(
             self_employment_router,
         ],
         jwks_fetcher=jwks_fetcher,
-        on_startup=[start_registry_client, registry_feed.start, start_imports, start_sealer],
-        on_shutdown=[stop_sealer, stop_imports, registry_feed.stop, stop_registry_client],
+        on_startup=[start_registry_client, registry_feed.start, start_imports, start_sealer, start_webhooks],
+        on_shutdown=[stop_webhooks, stop_sealer, stop_imports, registry_feed.stop, stop_registry_client],
         body_limits={"/api/v1/placement-imports": settings.import_max_file_bytes + UPLOAD_OVERHEAD_BYTES},
         openapi_tags=[
             {
@@ -167,6 +171,11 @@ def create_app(
                 "name": "placement-events",
                 "description": "The feed of placement changes (employer registered, ...), in order and each once, "
                 "for the services and departments that follow them.",
+            },
+            {
+                "name": "placement-webhooks",
+                "description": "The same events pushed to departments' systems (administrators subscribe them; "
+                "Standard Webhooks signatures, retries, a delivery log, replay).",
             },
             {
                 "name": "handovers",

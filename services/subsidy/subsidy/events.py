@@ -20,6 +20,7 @@ from shared.auth import CurrentPrincipal, Principal
 from shared.errors import Forbidden
 from shared.imports import copy_rows
 from shared.outbox import PERSONAL_KEYS, Outbox, events_router, outbox_table
+from shared.webhooks import WebhookFeed, webhook_tables
 from subsidy.access import SERVICE, caller_kind
 from subsidy.database import Base
 
@@ -46,6 +47,15 @@ router = events_router(
     scope="subsidy:read",
     dependencies=[Depends(county_wide_follower)],
 )
+
+webhooks = WebhookFeed(
+    service="subsidy",
+    outbox=outbox,
+    tables=webhook_tables(Base.metadata),
+    follower=county_wide_follower,
+    scope="subsidy:read",
+)
+"""Webhook subscriptions to this feed (shared.webhooks): a subscriber must pass `county_wide_follower`."""
 
 
 def decision_event(row: Mapping[str, Any]) -> dict[str, Any]:

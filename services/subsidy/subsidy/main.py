@@ -9,6 +9,7 @@ from shared.app import create_service_app
 from shared.audit import sealer_hooks
 from shared.http import ServiceClient, make_http_client
 from shared.jwt import JWKSFetcher
+from shared.webhooks import webhook_hooks, webhooks_router
 from subsidy.applications.router import router as applications_router
 from subsidy.audit.models import audit
 from subsidy.audit.router import router as audit_router
@@ -19,6 +20,7 @@ from subsidy.evaluations.router import router as evaluations_router
 from subsidy.evaluations.router import what_if_router
 from subsidy.evaluations.service import Evaluator
 from subsidy.events import router as events_router
+from subsidy.events import webhooks
 from subsidy.evidence.client import PlacementClient
 from subsidy.exports.router import router as exports_router
 from subsidy.policies.router import router as policies_router
@@ -71,6 +73,7 @@ def create_app(
     settings = settings or Settings()
     start_evaluator, stop_evaluator = evaluator_hooks(settings, placement_transport)
     start_sealer, stop_sealer = sealer_hooks(audit)
+    start_webhooks, stop_webhooks = webhook_hooks(webhooks, settings)
     return create_service_app(
         settings,
         title="Qihang subsidy",
@@ -90,11 +93,12 @@ def create_app(
             applications_router,
             totals_router,
             events_router,
+            webhooks_router(webhooks),
             audit_router,
         ],
         jwks_fetcher=jwks_fetcher,
-        on_startup=[start_sealer, start_evaluator],
-        on_shutdown=[stop_evaluator, stop_sealer],
+        on_startup=[start_sealer, start_evaluator, start_webhooks],
+        on_shutdown=[stop_webhooks, stop_evaluator, stop_sealer],
         openapi_tags=[
             {
                 "name": "subsidy-policies",
@@ -128,6 +132,11 @@ def create_app(
             {
                 "name": "subsidy-events",
                 "description": "The feed of decisions, application steps and payments, for reporting (county-wide).",
+            },
+            {
+                "name": "subsidy-webhooks",
+                "description": "The same events pushed to departments' systems (administrators subscribe them; "
+                "Standard Webhooks signatures, retries, a delivery log, replay).",
             },
             {
                 "name": "audit",

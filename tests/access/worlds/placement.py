@@ -21,12 +21,14 @@ from placement.main import create_app
 from registry.persons import policy as registry_policy
 from shared.auth import Principal
 from shared.errors import Forbidden
+from tests.access import webhooks
 from tests.access.matrix import A, B, Call, Harness, World, fill_path
 from tests.placement.imports.conftest import EMPLOYER_HEADER, _same, csv_file
 from tests.placement.placements.fakes import FakeRegistry, claims_of
 from tests.placement.registry_feed.feed import FakeFeed, catch_up
 
 SERVICE = "placement"
+WEBHOOKS = "/api/v1/placement-webhooks"
 TODAY = date.today()
 YEAR = TODAY.year
 STARTED = TODAY - timedelta(days=200)
@@ -315,6 +317,7 @@ async def build(h: Harness, token: Callable[..., str], **_: str) -> World:
         self_employment_id=a["business"]["id"],
         job_id=job["id"],
     )
+    await webhooks.seed(h, world, token, WEBHOOKS, "human_resources", "placement.started")
     return world
 
 
@@ -345,6 +348,7 @@ KNOWN_LEAKS: dict[tuple[str, str], str] = {}
 """Operations whose answers are known to carry the other side's objects, with the issue that tracks each: the
 matrix checks everything else about them, and that the leak is still there (so its fix cannot land unnoticed)."""
 NOT_A_LIST = {
+    **webhooks.not_a_list(WEBHOOKS),
     ("GET", "/api/v1/placement-audit-events/verify"): "the hash chain's verdict, not a list of objects",
     ("GET", "/api/v1/trainings/courses"): "the training catalogue names no one and belongs to no side",
     ("GET", "/api/v1/trainings/sessions"): "the training catalogue names no one and belongs to no side",
@@ -505,4 +509,5 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
             "annual_rate_percent": "4.35",
         },
     ),
+    **webhooks.requests(WEBHOOKS, "human_resources", "placement.started"),
 }

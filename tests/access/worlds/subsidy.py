@@ -26,10 +26,12 @@ from subsidy.evidence.schemas import EmployerFacts
 from subsidy.main import create_app
 from subsidy.policies.models import SubsidyPolicy
 from subsidy.policies.rules import parse_rules
+from tests.access import webhooks
 from tests.access.matrix import A, B, Call, Harness, World, fill_path
 from tests.subsidy.fakes import FakePlacement, contract, employer
 
 SERVICE = "subsidy"
+WEBHOOKS = "/api/v1/subsidy-webhooks"
 YEAR = 2013
 TIERS = [
     {"min_headcount": 100, "max_headcount": None, "amount": "30000.00"},
@@ -179,10 +181,12 @@ async def build(h: Harness, token: Callable[..., str], **_: str) -> World:
         "tax_decision_id": by[(str(employer_a), "tax_reduction")],
         "application_id": applications["A"],
     }
+    await webhooks.seed(h, world, token, WEBHOOKS, "finance", "subsidy_decision.made")
     return world
 
 
 NOT_A_LIST = {
+    **webhooks.not_a_list(WEBHOOKS),
     ("GET", "/api/v1/subsidy-policies"): "subsidy policies are county rules: no side's objects",
     ("GET", "/api/v1/subsidy-audit-events/verify"): "the hash chain's verdict, not a list of objects",
     ("GET", "/api/v1/subsidy-types"): "the types of subsidy: reference data",
@@ -215,4 +219,5 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
         fill_path("/api/v1/subsidy-applications/{application_id}/steps", w.ids), json={"action": "township_approve"}
     ),
     ("GET", "/api/v1/subsidy-totals"): lambda w: Call("/api/v1/subsidy-totals", params={"year": YEAR}),
+    **webhooks.requests(WEBHOOKS, "finance", "subsidy_decision.made"),
 }

@@ -16,6 +16,7 @@ placement, `/api/v1/employersX` goes nowhere. The first matching row wins.
 | `/api/v1/person-imports`         | registry  |
 | `/api/v1/employers`              | placement |
 | `/api/v1/placement-events`       | placement |
+| `/api/v1/placement-webhooks`     | placement |
 | `/api/v1/placement-sites`        | placement |
 | `/api/v1/job-posts`              | placement |
 | `/api/v1/referrals`              | placement |
@@ -36,6 +37,7 @@ placement, `/api/v1/employersX` goes nowhere. The first matching row wins.
 | `/api/v1/subsidy-applications`   | subsidy   |
 | `/api/v1/subsidy-totals`         | subsidy   |
 | `/api/v1/subsidy-events`         | subsidy   |
+| `/api/v1/subsidy-webhooks`       | subsidy   |
 | `/api/v1/indicators`             | reporting |
 | `/api/v1/targets`                | reporting |
 | `/api/v1/reports`                | reporting |
@@ -78,6 +80,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/person-imports", "registry"),
     Route("/api/v1/employers", "placement"),
     Route("/api/v1/placement-events", "placement"),
+    Route("/api/v1/placement-webhooks", "placement"),
     Route("/api/v1/placement-sites", "placement"),
     Route("/api/v1/job-posts", "placement"),
     Route("/api/v1/referrals", "placement"),
@@ -98,6 +101,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/subsidy-applications", "subsidy"),
     Route("/api/v1/subsidy-totals", "subsidy"),
     Route("/api/v1/subsidy-events", "subsidy"),
+    Route("/api/v1/subsidy-webhooks", "subsidy"),
     Route("/api/v1/indicators", "reporting"),
     Route("/api/v1/targets", "reporting"),
     Route("/api/v1/reports", "reporting"),
