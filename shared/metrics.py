@@ -49,6 +49,17 @@ FEED_CAUGHT_UP = Gauge(
     "When this process last read a followed feed to its end (Unix time).",
     ["feed"],
 )
+WEBHOOK_ATTEMPTS = Counter(
+    "qihang_webhook_deliveries_total",
+    "Webhook delivery attempts this process made, by outcome (delivered, failed).",
+    ["service", "outcome"],
+)
+WEBHOOK_DURATION = Histogram(
+    "qihang_webhook_delivery_duration_seconds",
+    "Time a subscriber took to answer a webhook delivery (or to fail it).",
+    ["service"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
 JOBS_RUNNING = Gauge("qihang_jobs_running", "Background jobs running in this process.", ["kind"])
 JOBS_FINISHED = Counter("qihang_jobs_finished_total", "Background jobs ended, by outcome.", ["kind", "status"])
 JOB_ROWS = Counter(

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from standardwebhooks import Webhook
 
 from shared.http import make_http_client
+from shared.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_DURATION
 from shared.outbox import OutboxEvent
 from shared.webhooks.config import WebhookSettings
 from shared.webhooks.service import SecretBox, WebhookFeed, subscriber, subscriber_refusal, target_refusal
@@ -202,16 +203,21 @@ class WebhookWorker:
                 error = "timeout"
             except httpx.TransportError as exc:
                 error = f"transport: {type(exc).__name__}"
-        duration_ms = int((time.monotonic() - started) * 1000)
+        elapsed = time.monotonic() - started
+        duration_ms = int(elapsed * 1000)
         delivered = status_code is not None and 200 <= status_code < 300
         if status_code is not None and not delivered and status_code in (301, 302, 303, 307, 308):
             error = "redirect not followed"
         now = self.clock()
         next_at = None if delivered else now + timedelta(seconds=retry_delay(attempt, self.settings, retry_after))
+        outcome = "delivered" if delivered else "failed"
+        WEBHOOK_ATTEMPTS.labels(self.feed.service, outcome).inc()
+        if error is None or not error.endswith("_not_allowed"):
+            WEBHOOK_DURATION.labels(self.feed.service).observe(elapsed)
         recorded = await self._record(sub, event, attempt, now, delivered, status_code, error, duration_ms, next_at)
         logger.info(
             "webhook delivery %s",
-            "delivered" if delivered else "failed",
+            outcome,
             extra={
                 "service": self.feed.service,
                 "subscription_id": str(sub["id"]),

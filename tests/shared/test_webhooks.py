@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -328,6 +328,48 @@ async def test_replay_from_a_cursor_delivers_again_in_order(live):
 
     bad = await live.client.post(f"{live.prefix}/{sub['id']}/replay", json={"after": "nonsense"}, headers=live.admin)
     assert (bad.status_code, bad.headers["content-type"]) == (400, PROBLEM)
+
+
+async def test_a_target_taken_off_the_allow_list_is_held_back_and_nothing_is_skipped(live):
+    from prometheus_client import REGISTRY
+
+    def attempts(outcome: str) -> float:
+        labels = {"service": live.spec.service, "outcome": outcome}
+        return REGISTRY.get_sample_value("qihang_webhook_deliveries_total", labels) or 0.0
+
+    sub = (await live.subscribe()).json()
+    worker = live.app.state.webhook_worker
+    allowed = worker.settings
+    worker.settings = allowed.model_copy(update={"webhook_allowed_hosts": ["elsewhere.example"]})
+    failed_before, delivered_before = attempts("failed"), attempts("delivered")
+    event = await live.emit(live.spec.kinds[0])
+
+    log = await live.attempts_until(sub["id"], 1)
+    assert [(d["outcome"], d["status_code"], d["error"]) for d in log] == [("failed", None, "target_not_allowed")]
+    assert live.receiver.received == []
+    assert (await live.subscription(sub["id"]))["position"] == sub["position"]
+
+    worker.settings = allowed
+    live.now += timedelta(seconds=11)
+    await live.deliver_until(1)
+    assert live.receiver.events()[0]["data"]["aggregate_id"] == str(event)
+    assert (attempts("failed") - failed_before, attempts("delivered") - delivered_before) == (1, 1)
+
+
+async def test_a_subscriber_the_feed_rule_no_longer_admits_receives_nothing(live):
+    sub = (await live.subscribe()).json()
+    subs = live.feed.tables.subscription
+    async with live.sessions() as session:
+        await session.execute(
+            update(subs).where(subs.c.id == uuid.UUID(sub["id"])).values(department=live.spec.refused)
+        )
+        await session.commit()
+    await live.emit(live.spec.kinds[0])
+
+    log = await live.attempts_until(sub["id"], 1)
+
+    assert [(d["outcome"], d["error"]) for d in log] == [("failed", "subscriber_not_allowed")]
+    assert live.receiver.received == []
 
 
 async def test_a_target_off_the_allow_list_is_refused_and_nothing_is_made(live):
