@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -161,6 +162,9 @@ def start_sources(server_url: str) -> list[subprocess.Popen]:
     shared.outbox's read and route), trusting the bench's signing key."""
     procs = []
     for feed, (app, port) in SOURCES.items():
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            raise SystemExit(f"port {port} is taken (a source left running?): it would answer instead of {feed}")
         prefix = feed.upper()
         env = os.environ | {
             f"{prefix}_DATABASE_URL": database_url_for(server_url, source_database(feed)),
@@ -187,6 +191,22 @@ def cpu_seconds(procs: list[subprocess.Popen]) -> float:
         fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu(*databases: str) -> float:
+    """User + system CPU used so far by the PostgreSQL backends connected to these databases (the server on this
+    machine; its process titles name the database). A backend that ended in between is not counted."""
+    ticks = 0
+    wanted = {d.encode() for d in databases}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            title = (entry / "cmdline").read_bytes()
+            if title.startswith(b"postgres:") and wanted & set(title.split()):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 class BenchToken:
@@ -227,7 +247,9 @@ async def fetch_only(fetchers: dict[str, Any], limit: int) -> dict[str, float]:
     return {"s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "events": sum(counts)}
 
 
-async def apply_http(engine, fetchers: dict[str, Any], *, limit: int, derive_batch: int) -> dict[str, float]:
+async def apply_http(
+    engine, fetchers: dict[str, Any], *, limit: int, derive_batch: int, pg_cpu: Any = lambda: 0.0
+) -> dict[str, float]:
     """Rebuild over HTTP: every feed's pages through service.step side by side (as Follower.poll_round steps
     them), then derive every dirty person; the two phases timed apart."""
     tx = transaction_of(engine)
@@ -244,11 +266,14 @@ async def apply_http(engine, fetchers: dict[str, Any], *, limit: int, derive_bat
             more[feed] = result.has_more
         pages += len(due)
     applied, applied_cpu = time.perf_counter() - started, time.process_time() - cpu
+    pg_applied = pg_cpu()
     started, cpu = time.perf_counter(), time.process_time()
     derived = await service.derive_all_dirty(tx, RuleConfig(), batch_size=derive_batch)
     return {
         "apply_s": applied,
         "apply_cpu_s": applied_cpu,
+        "apply_pg_cpu_at": pg_applied,
+        "derive_pg_cpu_at": pg_cpu(),
         "derive_s": time.perf_counter() - started,
         "derive_cpu_s": time.process_time() - cpu,
         "derived": derived,
@@ -282,13 +307,21 @@ async def run_http(args: argparse.Namespace, server_url: str, keys: Keys) -> dic
     try:
         async with httpx.AsyncClient(timeout=120) as http:
             fetchers = http_fetchers(http, token)
-            before = cpu_seconds(procs)
+            sources = [source_database(feed) for feed in SOURCES]
+            await fetch_only(fetchers, args.page)  # warm-up: the sources' first requests set up their connections
+            before, pg_before = cpu_seconds(procs), postgres_cpu(*sources)
             out["fetch_only"] = await fetch_only(fetchers, args.page)
             out["fetch_only"]["source_cpu_s"] = cpu_seconds(procs) - before
+            out["fetch_only"]["source_pg_cpu_s"] = postgres_cpu(*sources) - pg_before
             engine = create_async_engine(url, pool_size=3)
-            before = cpu_seconds(procs)
-            out["rebuild"] = await apply_http(engine, fetchers, limit=args.page, derive_batch=args.derive_batch)
+            before, pg_before = cpu_seconds(procs), postgres_cpu(*sources)
+            pg_mine = postgres_cpu(DATABASE)
+            out["rebuild"] = await apply_http(
+                engine, fetchers, limit=args.page, derive_batch=args.derive_batch, pg_cpu=lambda: postgres_cpu(DATABASE)
+            )
             out["rebuild"]["source_cpu_s"] = cpu_seconds(procs) - before
+            out["rebuild"]["source_pg_cpu_s"] = postgres_cpu(*sources) - pg_before
+            out["rebuild"]["pg_cpu_start"] = pg_mine
             out["rebuild"]["events"] = out["fill"]["events"]
             if args.catch_up:
                 more = await fill_outboxes(server_url, args.catch_up, seed=args.seed + 1, first_person=args.people)
@@ -563,18 +596,12 @@ def render(r: dict[str, Any], command: str) -> str:
             f"(their feed routes, pages of {page:,}), read by the follower's own `FeedClient` straight from each "
             "service (the gateway's hop left out).",
             "",
-            f"- Reading every page over HTTP and parsing it, nothing applied (both feeds side by side): "
-            f"{fo['s']:.1f} s = **{fo['events'] / fo['s']:,.0f} events/s** (this process's CPU "
-            f"{fo['cpu_s']:.1f} s, the two sources' {fo['source_cpu_s']:.1f} s: "
-            f"{fo['source_cpu_s'] / fo['events'] * 1e6:.0f} µs of a source's CPU an event, "
-            f"{fo['cpu_s'] / fo['events'] * 1e6:.0f} µs here).",
+            f"- Reading every page over HTTP and parsing it, nothing applied (both feeds side by side, after a "
+            f"warm-up pass): {fo['s']:.1f} s = **{fo['events'] / fo['s']:,.0f} events/s**.",
             f"- Rebuild from zero: the pages through `service.step` side by side {rb['apply_s']:.1f} s = "
-            f"**{rb['events'] / rb['apply_s']:,.0f} events/s** (CPU here {rb['apply_cpu_s']:.1f} s = "
-            f"{rb['apply_cpu_s'] / rb['events'] * 1e6:.0f} µs an event, the sources' {rb['source_cpu_s']:.1f} s), "
-            "then deriving "
-            f"{rb['derived']:,} people {rb['derive_s']:.1f} s ({rb['derive_s'] / max(rb['derived'], 1) * 1000:.2f} ms "
-            f"a person, CPU here {rb['derive_cpu_s']:.1f} s); in all **{total:.1f} s = "
-            f"{rb['events'] / total:,.0f} events/s**. Rows: "
+            f"**{rb['events'] / rb['apply_s']:,.0f} events/s**, then deriving {rb['derived']:,} people "
+            f"{rb['derive_s']:.1f} s ({rb['derive_s'] / max(rb['derived'], 1) * 1000:.2f} ms a person); in all "
+            f"**{total:.1f} s = {rb['events'] / total:,.0f} events/s**. Rows: "
             + ", ".join(f"{k} {v:,}" for k, v in r["rows"].items())
             + ".",
         ]
@@ -585,6 +612,35 @@ def render(r: dict[str, Any], command: str) -> str:
                 f"{cu['total_s']:.1f} s = **{cu['events'] / cu['total_s']:,.0f} events/s** (CPU here "
                 f"{cu['cpu_s']:.1f} s, {cu['rounds']} rounds)."
             )
+        n = rb["events"]
+        apply_pg = rb["apply_pg_cpu_at"] - rb["pg_cpu_start"]
+        derive_pg = rb["derive_pg_cpu_at"] - rb["apply_pg_cpu_at"]
+        parts = [
+            ("the two sources serving their feeds (uvicorn processes, fetch-only pass)", fo["source_cpu_s"]),
+            ("their PostgreSQL backends reading the outboxes (fetch-only pass)", fo["source_pg_cpu_s"]),
+            ("reporting: reading and parsing the pages (fetch-only pass)", fo["cpu_s"]),
+            (
+                "reporting: events to fact rows, INSERT ... unnest, cursor (apply, parsing taken out)",
+                rb["apply_cpu_s"] - fo["cpu_s"],
+            ),
+            ("reporting's PostgreSQL backends storing the facts (apply)", apply_pg),
+            ("reporting: deriving people (rules, in Python)", rb["derive_cpu_s"]),
+            ("reporting's PostgreSQL backends deriving (facts read, intervals and counts written)", derive_pg),
+        ]
+        cpu_total = sum(v for _label, v in parts)
+        lines += [
+            "",
+            "Where the CPU goes, per event (CPU time of each process from /proc, not wall time, so the shared "
+            "machine's load does not inflate it):",
+            "",
+            "| part | CPU s | µs an event |",
+            "| --- | ---: | ---: |",
+            *(f"| {label} | {v:.1f} | {v / n * 1e6:.0f} |" for label, v in parts),
+            f"| **in all** | {cpu_total:.1f} | **{cpu_total / n * 1e6:.0f}** |",
+            "",
+            f"At {cpu_total / n * 1e6:.0f} µs of CPU an event the ceiling is {n / cpu_total:,.0f} events/s per core "
+            f"kept busy, {2 * n / cpu_total:,.0f} on both of this machine's cores.",
+        ]
         lines.append("")
     elif "rebuild" in r:
         rb = r["rebuild"]
@@ -669,7 +725,10 @@ def main() -> None:
     report = render(result, command)
     print(report)
     if not args.no_record:
-        record_section(report, "reporting-volume", "The reporting service at county scale (issue 10)")
+        if args.http:
+            record_section(report, "reporting-volume-http", "The reporting service's catch-up over HTTP (issue 10)")
+        else:
+            record_section(report, "reporting-volume", "The reporting service at county scale (issue 10)")
 
 
 if __name__ == "__main__":
