@@ -6,8 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import Uuid, any_, bindparam, case, delete, func, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +25,12 @@ from reporting.readmodel.models import (
     SiteFact,
     SubsidyFact,
 )
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
 
 
 class ReadModelRepository:
@@ -76,20 +84,27 @@ class ReadModelRepository:
         on_conflict: str = "DO NOTHING",
         then: str | None = None,
     ) -> list[Any]:
-        """One INSERT ... SELECT FROM unnest(arrays) for a whole batch of rows: one statement and one round trip,
-        where an executemany costs one per row or per small batch (the apply rate of a page went from 0.6 s to
-        10 ms). Table, column and constraint names come from this module's models, never from input."""
+        """One INSERT ... SELECT FROM json_to_recordset(rows) for a whole batch of rows: one statement and one round
+        trip, where an executemany costs one per row or per small batch (the apply rate of a page went from 0.6 s to
+        10 ms). The rows go as one JSON text encoded by orjson (ids, dates and times natively), which PostgreSQL reads
+        into the columns' types: binding a column array per column had asyncpg check every element against the
+        collection ABCs, a third of a page's CPU. Table, column and constraint names come from this module's models,
+        never from input."""
+        dialect = self.session.bind.dialect
         columns = [c for c in table.columns if c.name in rows[0]]
-        arrays = ", ".join(f"CAST(:{c.name} AS {c.type.compile(dialect=self.session.bind.dialect)}[])" for c in columns)
         names = ", ".join(c.name for c in columns)
-        # Identifiers from the models; every value is a bound parameter.
-        head = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+        types = ", ".join(f"{c.name} {c.type.compile(dialect=dialect)}" for c in columns)
+        # Identifiers from the models; every value is in the one bound parameter.
+        head = (
+            f"INSERT INTO {table.name} ({names}) SELECT {names} "  # noqa: S608
+            f"FROM json_to_recordset(CAST(:rows AS json)) AS r({types}) "
+        )
         tail = f"ON CONFLICT ON CONSTRAINT {conflict} {on_conflict}" + (f" RETURNING {returning}" if returning else "")
         statement = head + tail
         if then is not None:
             # A data-modifying CTE: the rows just inserted feed a second statement in the same round trip.
             statement = f"WITH inserted AS ({statement}) {then}"
-        params = {c.name: [row[c.name] for row in rows] for c in columns}
+        params = {"rows": orjson.dumps(rows, default=_json_default).decode()}
         result = await self.session.execute(text(statement), params)
         return list(result.scalars().all()) if returning and then is None else []
 
