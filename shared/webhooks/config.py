@@ -63,6 +63,10 @@ class WebhookSettings(BaseServiceSettings):
         default=50, ge=1, le=200, description="Events read from the outbox at once for one subscription."
     )
 
+    webhook_log_retention_days: int = Field(
+        default=30, ge=1, le=3650, description="Days the delivery log keeps an attempt; older rows are removed."
+    )
+
     @field_validator("webhook_allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:

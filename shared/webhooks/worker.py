@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from standardwebhooks import Webhook
 
@@ -45,6 +45,8 @@ from shared.webhooks.service import SecretBox, WebhookFeed, subscriber, subscrib
 logger = logging.getLogger("qihang.webhooks")
 LOCK_NAMESPACE = 0x5148_5748  # "QHWH": keeps these advisory locks apart from any other use of them
 ERROR_LENGTH = 200
+PRUNE_EVERY_SECONDS = 600.0
+PRUNE_BATCH = 5000
 
 
 def utcnow() -> datetime:
@@ -112,6 +114,7 @@ class WebhookWorker:
         )
         self.clock = clock
         self._task: asyncio.Task[None] | None = None
+        self._pruned_at: float | None = None
 
     async def run_once(self) -> int:
         """One pass over every subscription that is due: deliver what is ready. The number of attempts made."""
@@ -288,10 +291,35 @@ class WebhookWorker:
         sub["version"] = version
         return True
 
+    async def prune_log(self) -> int:
+        """Remove the delivery log's attempts older than the retention, oldest first; the rows removed.
+
+        Ids grow with time, so the first attempt to keep is found by walking the primary key from the oldest row,
+        which reads only the rows to remove."""
+        d = self.feed.tables.delivery
+        cutoff = self.clock() - timedelta(days=self.settings.webhook_log_retention_days)
+        removed = 0
+        async with self.sessions() as session:
+            first_kept = await session.scalar(
+                select(d.c.id).where(d.c.attempted_at >= cutoff).order_by(d.c.id).limit(1)
+            )
+            if first_kept is None:
+                first_kept = (await session.scalar(select(func.max(d.c.id))) or 0) + 1
+            while True:
+                batch = select(d.c.id).where(d.c.id < first_kept).order_by(d.c.id).limit(PRUNE_BATCH)
+                result = await session.execute(delete(d).where(d.c.id.in_(batch.scalar_subquery())))
+                await session.commit()
+                removed += result.rowcount
+                if result.rowcount < PRUNE_BATCH:
+                    return removed
+
     async def run(self) -> None:
         failures = 0
         while True:
             try:
+                if self._pruned_at is None or time.monotonic() - self._pruned_at > PRUNE_EVERY_SECONDS:
+                    await self.prune_log()
+                    self._pruned_at = time.monotonic()
                 await self.run_once()
             except Exception:  # the database is away: try again later; the schedule is in the database
                 failures += 1

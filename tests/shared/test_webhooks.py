@@ -372,6 +372,25 @@ async def test_a_subscriber_the_feed_rule_no_longer_admits_receives_nothing(live
     assert live.receiver.received == []
 
 
+async def test_the_delivery_log_keeps_attempts_for_its_retention_only(live):
+    sub = (await live.subscribe()).json()
+    for _ in range(2):
+        await live.emit(live.spec.kinds[0])
+    await live.deliver_until(2)
+    log = await live.deliveries(sub["id"])
+    assert len(log) == 2
+    d = live.feed.tables.delivery
+    async with live.sessions() as session:
+        await session.execute(
+            update(d).where(d.c.id == log[1]["id"]).values(attempted_at=live.now - timedelta(days=31))
+        )
+        await session.commit()
+
+    assert await live.app.state.webhook_worker.prune_log() >= 1
+
+    assert [row["id"] for row in await live.deliveries(sub["id"])] == [log[0]["id"]]
+
+
 async def test_a_target_off_the_allow_list_is_refused_and_nothing_is_made(live):
     before = (await live.client.get(live.prefix, headers=live.admin)).json()["items"]
     for url in (
