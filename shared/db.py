@@ -8,10 +8,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import DateTime, MetaData, event, func
+from sqlalchemy.engine import Result
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -39,23 +41,84 @@ class Timestamps:
     )
 
 
+# A pooled connection older than this is closed and replaced at checkout (no round trip): it bounds how long a
+# connection that a firewall or the server dropped silently can sit in the pool.
+POOL_RECYCLE_SECONDS = 1800
+
+
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+    """The service's engine. No pre-ping (it cost a BEGIN / `;` / ROLLBACK round trip on every checkout): a
+    connection the server has closed is seen locally at checkout (`_drop_closed_connection`), one that dies
+    unnoticed is replaced after POOL_RECYCLE_SECONDS, and a request whose first statement meets a dropped connection
+    is retried once on a fresh one (`_retry_on_dropped_connection`)."""
     # asyncpg prepares every statement; after five runs PostgreSQL may switch a prepared statement to one generic
     # plan for all parameter values. For skewed filters (a one-character name search vs a full name) that plan is
     # the wrong one for many values: docs/benchmarks.md measured 3-5x slower pages. Planning each execution with
     # its own values costs a fraction of a millisecond.
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
-        pool_recycle=1800,
+        pool_pre_ping=False,
+        pool_recycle=POOL_RECYCLE_SECONDS,
         connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
     )
+    event.listen(engine.sync_engine, "checkout", _drop_closed_connection)
+    return engine
+
+
+def _drop_closed_connection(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:
+    """A connection whose socket the server closed while it sat in the pool (a restart, pg_terminate_backend, an
+    idle timeout) is known to asyncpg without asking the server: the pool replaces it (DisconnectionError at
+    checkout makes the pool connect afresh, up to three times)."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
+
+
+class RequestSession(Session):
+    """The services' ORM session: retries a statement once when it is the first of a fresh session's transaction
+    and the connection turns out dropped (see `_retry_on_dropped_connection`)."""
+
+
+# session.info key: the current transaction has a connection (set by after_begin, cleared when it ends).
+_CONNECTED = "qihang_connected"
+
+
+@event.listens_for(RequestSession, "after_begin")
+def _mark_connected(session: Session, transaction: SessionTransaction, connection: Any) -> None:
+    session.info[_CONNECTED] = True
+
+
+@event.listens_for(RequestSession, "after_transaction_end")
+def _mark_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTED, None)
+
+
+@event.listens_for(RequestSession, "do_orm_execute")
+def _retry_on_dropped_connection(state: ORMExecuteState) -> Result[Any] | None:
+    """Run the first statement of a transaction, and run it again once if the connection was dropped.
+
+    Only when nothing can be lost: the transaction has no connection yet (nothing of it has run, not even through
+    `session.connection()`), and the session holds no objects (a rollback would discard pending ones and expire
+    loaded ones). A dropped connection fails on the transaction's BEGIN or its first statement, so the server has
+    nothing of it; SQLAlchemy marks the error `connection_invalidated` and invalidates the pool's older connections.
+    The rollback releases the dead connection and the second attempt checks out a new one."""
+    session = state.session
+    if session.info.get(_CONNECTED) or session.new or session.dirty or session.deleted or len(session.identity_map):
+        return None
+    try:
+        return state.invoke_statement()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    session.rollback()
+    return state.invoke_statement()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(engine, sync_session_class=RequestSession, expire_on_commit=False, autoflush=False)
 
 
 # Set in session.info by code that has already rolled its own work back to a savepoint and recorded why it
