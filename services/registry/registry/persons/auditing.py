@@ -21,8 +21,14 @@ SENSITIVE_FIELDS = frozenset(
 
 
 def audited(
-    session: AsyncSession, principal: Principal, operation: str, *, person_ids: list[uuid.UUID] | None = None
+    session: AsyncSession,
+    principal: Principal,
+    operation: str,
+    *,
+    person_ids: list[uuid.UUID] | None = None,
+    reads_only: bool = False,
 ) -> AbstractAsyncContextManager[Trail]:
+    """`reads_only=True` where the work only reads: no savepoint around it (shared.audit.AuditLog.audited)."""
     return audit.audited(
         session,
         principal=principal,
@@ -30,4 +36,5 @@ def audited(
         resource_type=RESOURCE_TYPE,
         resource_ids=person_ids or (),
         sensitive=SENSITIVE_FIELDS,
+        reads_only=reads_only,
     )

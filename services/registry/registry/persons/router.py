@@ -40,7 +40,7 @@ async def list_persons(
     sort: Sort = "name",
 ) -> Page[PersonRead]:
     """List the people you may see, filtered and sorted, a page at a time."""
-    async with audited(session, principal, "person.list") as trail:
+    async with audited(session, principal, "person.list", reads_only=True) as trail:
         rows, cursor = await service.list_persons(
             session, principal=principal, filters=filters, params=params, sort=sort
         )
@@ -87,7 +87,7 @@ async def find_by_id_number(
     session: SessionDep, principal: CurrentPrincipal, body: IdNumberQuery, cipher: CipherDep, response: Response
 ) -> PersonRead:
     """Find a person by national ID number (sent in the body, never in the URL)."""
-    async with audited(session, principal, "person.search_by_id_number") as trail:
+    async with audited(session, principal, "person.search_by_id_number", reads_only=True) as trail:
         person = await service.find_by_id_number(session, principal=principal, raw=body.id_number, cipher=cipher)
         trail.resource_ids = [person.id]
     set_etag(response, person.version)
@@ -104,7 +104,7 @@ async def lookup_persons(
     register or not, age, work ability, the control measure in force, custody or facility stays, the measure
     history (kinds and dates, corrections applied) and placement eligibility under the definition the answer names
     with its version and day. A township caller gets only its own people (the others are `missing`)."""
-    async with audited(session, principal, "person.lookup", person_ids=body.ids) as trail:
+    async with audited(session, principal, "person.lookup", person_ids=body.ids, reads_only=True) as trail:
         result = await lookup.lookup(
             session,
             principal=principal,
@@ -123,7 +123,7 @@ async def get_person(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, response: Response
 ) -> PersonRead:
     """One person's record, with the ID number masked; the ETag header is what If-Match wants."""
-    async with audited(session, principal, "person.read", person_ids=[person_id]):
+    async with audited(session, principal, "person.read", person_ids=[person_id], reads_only=True):
         person = await service.get_person(session, principal=principal, person_id=person_id)
     set_etag(response, person.version)
     return service.to_read(person)
@@ -134,7 +134,7 @@ async def reveal_id_number(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, cipher: CipherDep
 ) -> IdNumberRead:
     """The full national ID number, for those whose work needs it (every view is audited)."""
-    async with audited(session, principal, "person.id_number.unmask", person_ids=[person_id]):
+    async with audited(session, principal, "person.id_number.unmask", person_ids=[person_id], reads_only=True):
         person = await service.get_person(session, principal=principal, person_id=person_id)
         number = service.reveal_id_number(principal, person, cipher)
     return IdNumberRead(id_number=number)
