@@ -296,6 +296,48 @@ async def test_a_client_that_leaves_mid_body_releases_the_services_response(data
     assert released.is_set()
 
 
+async def test_a_small_answer_is_sent_whole_and_one_broken_off_mid_body_is_502(database_url):
+    """An answer declaring a small length is read to its end before anything is sent: whole, with its headers,
+    in one body message; cut short, it is a 502 problem (nothing was sent yet), and the service's response is
+    released either way."""
+    released: list[str] = []
+
+    class Small(httpx.AsyncByteStream):
+        def __init__(self, path: str) -> None:
+            self.path = path
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            yield b'{"half":'
+            if self.path.endswith("/broken"):
+                raise httpx.ReadError("connection reset")
+            yield b' "whole"}'
+
+        async def aclose(self) -> None:
+            released.append(self.path)
+
+    def service(request: httpx.Request) -> httpx.Response:
+        headers = {"content-type": "application/json", "content-length": "17", "x-upstream": "kept"}
+        return httpx.Response(200, headers=headers, stream=Small(request.url.path))
+
+    transport = httpx.MockTransport(service)
+    async with running_gateway(database_url("gateway"), upstream_transport=transport, **SERVICE_URLS) as client:
+        token = (await bearer(client))["Authorization"].encode()
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await client.app(asgi_scope("GET", "/api/v1/targets/whole", [(b"authorization", token)]), receive, send)
+        assert sent[0]["status"] == 200 and (b"x-upstream", b"kept") in sent[0]["headers"]
+        assert [m["body"] for m in sent[1:]] == [b'{"half": "whole"}']
+        broken = await client.get("/api/v1/targets/broken", headers={"Authorization": token.decode()})
+        assert_problem(broken, 502, "bad_gateway")
+    assert released == ["/api/v1/targets/whole", "/api/v1/targets/broken"]
+
+
 async def test_the_request_body_is_streamed_to_the_service(database_url):
     """The client's second chunk only comes once the service has read the first: a gateway that read the
     whole body before calling the service would wait for ever."""

@@ -4,8 +4,11 @@ Each row of the route table becomes a `ProxyRoute`, added after the gateway's ow
 method. Before anything reaches a service the gateway checks the bearer token itself (signature, expiry,
 that its subject is not disabled, that it is not revoked and that it is not a token that may only change a
 password) and the caller's rate limit; the Authorization header then goes on
-unchanged, since every service verifies tokens too. Bodies are streamed both ways, never buffered, on the
-one pooled client; a call is never retried (POST and PATCH are not idempotent, and the client can decide).
+unchanged, since every service verifies tokens too. Bodies are streamed both ways on the one pooled client,
+except an answer that declares a small length (at most SMALL_ANSWER_BYTES, the usual JSON): that one is read whole
+and sent on as one plain response, which saves the streaming response's per-request task group and chunk relay
+(about a fifth of the gateway's CPU on a small read, py-spy at c=8: issue 11) and lets a service that breaks off
+mid-body be answered 502. A call is never retried (POST and PATCH are not idempotent, and the client can decide).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import httpx
 from starlette.datastructures import URLPath
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
@@ -66,6 +69,8 @@ NOT_FORWARDED_TO_SERVICE = frozenset(
 )
 # The gateway's server writes its own Date and Server; X-Request-ID is the gateway's (the same id) once.
 NOT_RETURNED_TO_CLIENT = frozenset({b"date", b"server", b"x-request-id"})
+# An answer declaring at most this many bytes is read whole before it is sent on (see the module docstring).
+SMALL_ANSWER_BYTES = 64 * 1024
 
 
 def strip_headers(headers: Iterable[tuple[bytes, bytes]], also: frozenset[bytes]) -> Headers:
@@ -153,7 +158,28 @@ class UpstreamResponse(StreamingResponse):
                 await self.upstream.aclose()
 
 
-async def forward(request: Request, upstreams: Upstreams, service: str) -> UpstreamResponse:
+def _small_length(upstream: httpx.Response, method: str) -> bool:
+    """The answer declares a length of at most SMALL_ANSWER_BYTES (not HEAD: its length is not its body's)."""
+    length = upstream.headers.get("content-length")
+    return method != "HEAD" and length is not None and length.isdigit() and int(length) <= SMALL_ANSWER_BYTES
+
+
+async def _read_whole(upstream: httpx.Response, service: str) -> Response:
+    """A small answer read to its end and sent on as one response: status, headers (minus hop-by-hop), raw bytes."""
+    try:
+        body = b"".join([chunk async for chunk in upstream.aiter_raw()])
+    except httpx.TransportError as exc:
+        logger.warning("upstream broke off", extra={"upstream": service, "error": type(exc).__name__})
+        raise UpstreamError(f"The {service} service failed to answer.") from exc
+    finally:
+        with anyio.CancelScope(shield=True):
+            await upstream.aclose()
+    response = Response(body, status_code=upstream.status_code)
+    response.raw_headers = strip_headers(upstream.headers.raw, NOT_RETURNED_TO_CLIENT)
+    return response
+
+
+async def forward(request: Request, upstreams: Upstreams, service: str) -> Response:
     scope = request.scope
     raw_path = scope.get("raw_path") or scope["path"].encode()
     if scope.get("query_string"):
@@ -177,6 +203,8 @@ async def forward(request: Request, upstreams: Upstreams, service: str) -> Upstr
     except httpx.TransportError as exc:
         logger.warning("upstream failed", extra={"upstream": service, "error": type(exc).__name__})
         raise UpstreamError(f"The {service} service failed to answer.") from exc
+    if _small_length(upstream, scope["method"]):
+        return await _read_whole(upstream, service)
     return UpstreamResponse(upstream, service)
 
 
