@@ -2,6 +2,7 @@
 unreadable events are skipped, nothing personal is kept, a source that is down only makes its own data stale, the
 precomputed counts equal the raw aggregate over the intervals, and a rebuild from zero gives the same figures."""
 
+import asyncio
 import uuid
 from datetime import date
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import func, inspect, select, text, update
 
 from reporting.readmodel import service
-from reporting.readmodel.follower import Follower
+from reporting.readmodel.follower import Follower, ReadAhead
 from reporting.readmodel.models import FeedCursor, PersonFact, SiteFact
 from reporting.readmodel.repository import ReadModelRepository
 from reporting.readmodel.rules import RuleConfig
@@ -312,3 +313,33 @@ async def test_a_rebuild_gives_the_same_read_model(reporting_session, feeds):
     assert all(not rows for rows in (await read_model(reporting_session)).values())
     await catch_up(reporting_session, feeds, batch=FEED_MAX_LIMIT)
     assert await read_model(reporting_session) == before
+
+
+async def test_the_next_page_is_read_while_one_is_stored_and_the_read_model_is_the_same(reporting_session, feeds):
+    """ReadAhead asks for page N+1 as soon as page N arrives; the follower's rounds then use it. The read model is
+    row for row the one built without reading ahead, and a call for another cursor drops the page read ahead."""
+    busy_county(feeds)
+    asked: list[str | None] = []
+    registry = feeds.feed["registry"]
+    original = registry.fetch
+
+    async def spy(after, limit):
+        asked.append(after)
+        return await original(after, limit)
+
+    ahead = ReadAhead(spy)
+    first = await ahead(None, 4)
+    await asyncio.sleep(0)  # the read-ahead runs as soon as the loop is free
+    assert asked == [None, first.next_cursor] and first.has_more
+    # Another cursor than the page read ahead (a replica moved it): that page is dropped, the asked one fetched.
+    again = await ahead(None, 4)
+    assert [e.id for e in again.items] == [e.id for e in first.items] and asked[-1] is None
+
+    fetchers = feeds.fetchers() | {"registry": spy}
+    follower = Follower(transaction_in(reporting_session), fetchers, RuleConfig(), batch_size=4)
+    while await follower.poll_round():
+        pass
+    with_read_ahead = await read_model(reporting_session)
+    await service.rebuild(reporting_session)
+    await catch_up(reporting_session, feeds, batch=4)
+    assert await read_model(reporting_session) == with_read_ahead
