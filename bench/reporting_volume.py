@@ -1,10 +1,15 @@
 """The reporting service at county scale (issue 10, "Performance").
 
 1. **Rebuild from zero**: a fresh bench database `qihang_bench_reporting`, then every event of a generated county
-   (bench.reporting_generate: N people, about 10 events each, the registry's and placement's feeds as JSON pages of
-   200) applied through the follower's own code (`reporting.readmodel.service.step`, then `derive_dirty` until
-   nothing is left), exactly as the service does it, with the feeds served in-process: the time spent generating
-   the pages is measured and left out. Events per second for the apply and the derivation.
+   (bench.reporting_generate: N people, about 6 events each, the registry's and placement's feeds as JSON pages of
+   `--page` events, default 1,000) applied through the follower's own code (`reporting.readmodel.service.step`,
+   then `derive_dirty` until nothing is left), exactly as the service does it, with the feeds served in-process: the
+   time spent generating the pages is measured and left out. Events per second for the apply and the derivation.
+   With `--http` the events are written into the registry's and placement's own outbox tables instead and served
+   over HTTP by those services (uvicorn processes, their real feed routes); the follower's own `FeedClient` reads
+   them straight from each service (the gateway's hop left out), reading ahead as the follower does. A fetch-only
+   pass, the apply and the derivation are timed apart, with the CPU each process used (the sources, their
+   PostgreSQL backends, this process, reporting's backends) per event.
 2. **Catching up**: another `--catch-up` people's events (new and existing jurisdictions) on top of the full read
    model, through the same follower round (`Follower.poll_round`, which steps each feed and derives).
 3. **Reports**: the reporting service as a uvicorn process (port 18950, a throw-away signing key served as JWKS on
