@@ -1,5 +1,6 @@
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 import httpx
 import pytest
@@ -62,7 +63,8 @@ async def test_a_dry_run_applies_every_rule_of_a_single_create_and_writes_nothin
     issues = {(i["line"], i["column"]) for i in report["issues"]}
     assert {(3, "岗位"), (4, "人员编号"), (5, "人员编号"), (7, "用人单位")} <= issues
     assert {(6, "人员编号"), (6, "安置方式"), (6, "签订日期"), (6, "月工资")} <= issues
-    assert len(env.registry.calls) == 1  # one lookup for the whole batch, not one per row
+    # One lookup for the whole batch as of today and one as of the rows' start date, not one per row.
+    assert [c["as_of"] for c in env.registry.calls] == [None, "2026-01-01"]
     assert await placements_of(env.session, first, second) == []
     assert (await env.session.get(JobPost, uuid.UUID(post["id"]), populate_existing=True)).filled == 0
 
@@ -111,7 +113,8 @@ async def test_each_batch_is_one_registry_lookup(env, auth, new_employer):
     rows = [PLACEMENT_HEADER, *(row(p, f"HT-{i}") for i, p in enumerate(people))]
     job = await env.run(csv_file(rows), auth(), "placements")
     assert job["created"] == 5
-    assert len(env.registry.calls) == 3
+    # Each of the three batches: today, and the rows' one start date.
+    assert [c["as_of"] for c in env.registry.calls] == [None, "2026-01-01"] * 3
 
 
 async def test_registry_down_fails_the_job_and_writes_nothing_of_the_failed_batch(env, auth, new_employer):
@@ -119,7 +122,7 @@ async def test_registry_down_fails_the_job_and_writes_nothing_of_the_failed_batc
     env.importer.batch_size = 2
     people = [env.registry.add() for _ in range(4)]
     rows = [PLACEMENT_HEADER, *(row(p, f"HT-{i}") for i, p in enumerate(people))]
-    env.registry.down_from_call = 2
+    env.registry.down_from_call = 3  # the second batch's first lookup
     job = await env.run(csv_file(rows), auth(), "placements")
     assert job["status"] == "failed" and "registry" in job["error"] and "row 4" in job["error"]
     assert (job["processed"], job["created"], job["failed"]) == (4, 2, 2)
@@ -152,7 +155,7 @@ async def test_township_staff_place_only_their_own_jurisdictions_people(env, aut
     assert job["failed_rows"][0]["reason"] == "No such person."
     assert [str(p.person_id) for p in await placements_of(env.session, own, other)] == [own]
     # The registry was asked with the township caller's own token, so it applied their jurisdiction.
-    assert [claims_of(call["authorization"])["jur"] for call in env.registry.calls] == ["dapu"]
+    assert [claims_of(call["authorization"])["jur"] for call in env.registry.calls] == ["dapu", "dapu"]
 
 
 async def test_who_may_import_placements(env, auth, new_employer):
@@ -182,3 +185,39 @@ async def test_an_xlsx_of_placements_without_a_contract_imports(env, auth):
         "2026-03-01",
         None,
     )
+
+
+async def test_back_dated_rows_are_each_checked_on_their_own_start_date(env, auth, new_employer):
+    """A 2012-2015 community detox: rows starting inside it are placed, a row starting the day it ended is refused
+    with the measure history named; the batch asks the registry once for today and once per distinct start date."""
+    await new_employer(unified_social_credit_code=CODE)
+    detox = [("community_detox", date(2012, 3, 1), date(2015, 3, 1), "completed")]
+    first, second, late = (env.registry.add(current_measure=None, measures=detox) for _ in range(3))
+
+    def dated(person_id: str, number: str, start: str) -> list[str]:
+        return [person_id, "集中安置", CODE, "", number, start, start, f"{int(start[:4]) + 1}{start[4:]}", "2200"]
+
+    rows = [
+        PLACEMENT_HEADER,
+        dated(first, "HT-1", "2012-03-01"),  # the day the detox started
+        dated(second, "HT-2", "2012-03-01"),
+        dated(late, "HT-3", "2015-03-01"),  # the day it ended: no longer in force
+    ]
+    job = await env.run(csv_file(rows), auth(), "placements")
+
+    assert (job["created"], job["failed"]) == (2, 1), job
+    failed = job["failed_rows"][0]
+    assert (failed["line"], failed["column"]) == (4, "人员编号")
+    assert (
+        "on 2015-03-01" in failed["reason"] and "community_detox from 2012-03-01, ended 2015-03-01" in failed["reason"]
+    )
+    asked = [(c["as_of"], sorted(c["ids"])) for c in env.registry.calls]
+    assert asked == [
+        (None, sorted([first, second, late])),
+        ("2012-03-01", sorted([first, second])),
+        ("2015-03-01", [late]),
+    ]
+    placed = await placements_of(env.session, first, second)
+    assert {(p.start_on, p.eligibility_checked_on, p.eligibility_rule) for p in placed} == {
+        (date(2012, 3, 1), date(2012, 3, 1), "placeable-v2")
+    }

@@ -201,7 +201,8 @@ async def test_a_retry_with_the_same_idempotency_key_returns_the_first_placement
     assert retry.headers["idempotent-replayed"] == "true"
     assert retry.json() == first.json()
     assert (other_body.status_code, other_body.json()["code"]) == (422, "idempotency_key_reused")
-    assert len(fake_registry.calls) == 1
+    # The first create's two lookups (today, and the contract's start date); the retries ask nothing.
+    assert [c["as_of"] for c in fake_registry.calls] == [None, "2026-01-01"]
     assert await count(db, "placement") == 1
 
 

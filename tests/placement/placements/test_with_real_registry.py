@@ -9,7 +9,7 @@ import pytest
 from placement.main import create_app
 from registry.main import create_app as create_registry_app
 from tests.conftest import _isolated_client, _settings
-from tests.placement.placements.conftest import PLACEMENTS, placement_body
+from tests.placement.placements.conftest import PLACEMENTS, contract, placement_body
 from tests.registry.persons.conftest import id_number
 
 POSTS = "/api/v1/job-posts"
@@ -35,6 +35,7 @@ async def registered(registry, headers, seq: int, measure: str, **fields) -> str
         "work_ability": "able",
         "jurisdiction_code": "dapu",
         "confirm_not_duplicate": True,
+        "registered_on": str(date.today() - timedelta(days=90)),
         **fields,
     }
     person = await registry.post("/api/v1/persons", json=body, headers=headers)
@@ -85,10 +86,26 @@ async def test_placing_and_matching_with_the_real_registry_lookup(both, make_tok
         PLACEMENTS, json=placement_body(on_rehab, post_id=post.json()["id"]), headers=other_township
     )
     assert (hidden.status_code, hidden.json()["code"]) == (404, "person_not_found")
+    # The contract starts inside the measure (60 days ago): checked on that day by the registry's as-of lookup.
+    start = date.today() - timedelta(days=30)
     placed = await placement.post(
         PLACEMENTS,
-        json=placement_body(on_rehab, post_id=post.json()["id"]),
+        json=placement_body(on_rehab, post_id=post.json()["id"], contract=contract(start, start + timedelta(days=364))),
         headers=bearer(make_token, department="township", jurisdiction="dapu"),
     )
     assert placed.status_code == 201, placed.text
     assert placed.json()["jurisdiction_code"] == "dapu"
+    assert (placed.json()["eligibility_checked_on"], placed.json()["eligibility_rule"]) == (str(start), "placeable-v2")
+    before = await placement.post(
+        PLACEMENTS,
+        json=placement_body(
+            on_rehab,
+            working_pattern="part_time",
+            route="flexible",
+            contract=None,
+            start_on=str(start - timedelta(days=31)),
+        ),
+        headers=nco,
+    )
+    assert (before.status_code, before.json()["code"]) == (409, "person_not_placeable")
+    assert "community_rehabilitation from" in before.json()["detail"]

@@ -7,10 +7,12 @@ entry in the name of whoever started the import.
 
 People are named by their registry id (人员编号, the 记录编号 of the registry's export), not by national ID number:
 placement never holds ID numbers, and resolving them would send every person's ID number through this service to a
-registry search. The registry is asked about a batch's people with ONE lookup (it takes up to 200 ids) made with the
-caller's token, so it applies the caller's rights and jurisdiction; someone it does not return does not exist for the
-caller (the row fails, as a single create answers 404). If the registry is down or too slow, the lookup fails before
-anything of the batch is written.
+registry search. Each row is checked on its own start date, as a single create is (placements.rules.checked_on). The
+registry is asked about a batch's people with one lookup as of today (who exists for the caller, and where they are
+registered now) and one lookup per distinct start date before today, for that date's people (each takes up to 200
+ids), all made with the caller's token, so it applies the caller's rights and jurisdiction; someone it does not return
+does not exist for the caller (the row fails, as a single create answers 404). If the registry is down or too slow,
+the lookups fail before anything of the batch is written.
 
 Already recorded, and skipped (what makes a re-run of the same file idempotent): a placement of the same person at
 the same employer (or both without one) with the same contract number, or, failing that, the same start date."""
@@ -33,6 +35,7 @@ from placement.employers.models import Employer
 from placement.imports import columns
 from placement.imports.columns import PLACEMENT_COLUMNS, CellError
 from placement.imports.outcome import Outcome, issue_of, pydantic_issues
+from placement.placements import rules
 from placement.placements import service as placements_service
 from placement.placements.exceptions import AlreadyPlacedFullTime, PersonNotFound, PersonNotPlaceable, SiteNotFound
 from placement.placements.models import Placement
@@ -144,14 +147,23 @@ def check_sheet(sheet: Sheet) -> tuple[list[PlacementRow], list[Issue]]:
     return rows, issues
 
 
+@dataclass(frozen=True, slots=True)
+class DatedLookup:
+    """The batch's people as of today, and as of each start date before today (for the rows starting that day)."""
+
+    today: date
+    lookups: dict[date, Lookup]
+
+
 class PrefetchedRegistry:
-    """Answers the single create's registry lookup from the batch's one lookup (the same facts, the same token)."""
+    """Answers the single create's registry lookups from the batch's lookups (the same facts, the same token)."""
 
-    def __init__(self, lookup: Lookup) -> None:
-        self._lookup = lookup
+    def __init__(self, people: DatedLookup) -> None:
+        self._people = people
 
-    async def lookup(self, principal: Principal, ids: list[uuid.UUID]) -> Lookup:
-        found = {i: self._lookup.found[i] for i in ids if i in self._lookup.found}
+    async def lookup(self, principal: Principal, ids: list[uuid.UUID], as_of: date | None = None) -> Lookup:
+        lookup = self._people.lookups.get(as_of or self._people.today, Lookup())
+        found = {i: lookup.found[i] for i in ids if i in lookup.found}
         return Lookup(found=found, missing=[i for i in ids if i not in found])
 
 
@@ -260,13 +272,33 @@ def _identical(
     )
 
 
-async def lookup_people(registry: RegistryClient, principal: Principal, rows: Sequence[PlacementRow]) -> Lookup:
-    """The batch's people, in one registry call (raises the registry's 503/504/403 problems)."""
-    return await registry.lookup(principal, [r.data.person_id for r in rows])
+def _start_on(data: PlacementCreate) -> date:
+    start_on = data.contract.start_on if data.contract is not None else data.start_on
+    assert start_on is not None  # PlacementCreate requires one or the other
+    return start_on
+
+
+async def lookup_people(
+    registry: RegistryClient, principal: Principal, rows: Sequence[PlacementRow], today: date | None = None
+) -> DatedLookup:
+    """The batch's people today, and on each row's start date: one registry call for today and one per distinct
+    earlier start date (raises the registry's 503/504/403 problems)."""
+    today = today or date.today()
+    lookups = {today: await registry.lookup(principal, [r.data.person_id for r in rows])}
+    by_day: dict[date, list[uuid.UUID]] = {}
+    for r in rows:
+        on = rules.checked_on(_start_on(r.data), today)
+        if on != today:
+            by_day.setdefault(on, []).append(r.data.person_id)
+    for on in sorted(by_day):
+        # Only people the registry knows for the caller today; the others' rows fail as not found anyway.
+        known = [pid for pid in dict.fromkeys(by_day[on]) if pid in lookups[today].found]
+        lookups[on] = await registry.lookup(principal, known, as_of=on) if known else Lookup()
+    return DatedLookup(today=today, lookups=lookups)
 
 
 async def run_batch(
-    session: AsyncSession, principal: Principal, rows: Sequence[PlacementRow], people: Lookup
+    session: AsyncSession, principal: Principal, rows: Sequence[PlacementRow], people: DatedLookup
 ) -> Outcome:
     """Create the batch's new placements, each by the single create in a savepoint of its own (a row that fails
     leaves nothing behind, its post's place included), in the caller's transaction. `people`: the batch's lookup."""
@@ -289,14 +321,19 @@ async def run_batch(
         if employer_id is None and post_id in resolver.posts:
             employer_id = resolver.posts[post_id].employer_id  # what the single create takes from the post
         number = data.contract.number if data.contract is not None else None
-        start_on = data.contract.start_on if data.contract is not None else data.start_on
+        start_on = _start_on(data)
         if _identical(recorded, data.person_id, employer_id, number, start_on):
             outcome.skip(Issue(row.line, ALREADY_RECORDED, None, "skipped"))
             continue
         try:
             async with session.begin_nested():
                 created = await placements_service.create_placement(
-                    session, principal=principal, registry=registry, data=data, idempotency_key=None
+                    session,
+                    principal=principal,
+                    registry=registry,
+                    data=data,
+                    idempotency_key=None,
+                    today=people.today,
                 )
         except AppError as exc:
             column = next((f for cls, f in REFUSAL_FIELDS.items() if isinstance(exc, cls)), None)

@@ -2,7 +2,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from placement.database import Base
@@ -31,6 +31,13 @@ class Placement(UUIDPrimaryKey, Timestamps, Base):
     monthly_wage: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(20))
+    eligibility_checked_on: Mapped[date | None] = mapped_column(Date)
+    """The day the person's placeability was checked on (the start date, or the creation day if it started later)."""
+    eligibility_rule: Mapped[str | None] = mapped_column(String(40))
+    """The version of placements.rules the check followed."""
+    ended_by_event_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The registry feed event that ended this placement (a death, a move out, isolation or custody), if one did."""
+    ended_by_event_kind: Mapped[str | None] = mapped_column(String(60))
     version: Mapped[int] = mapped_column(Integer)
 
     # A township's placements, newest first (matching's candidate pool).

@@ -15,7 +15,9 @@ Route = Literal[
     "government_guaranteed",
     "in_facility_production",
 ]
-EndReason = Literal["contract_ended", "resigned", "dismissed", "relapse", "custody", "moved_away"]
+EndReason = Literal[
+    "contract_ended", "resigned", "dismissed", "relapse", "custody", "moved_away", "died", "compulsory_isolation"
+]
 PlacementStatus = Literal["active", "ended"]
 FollowUpMonths = Literal[3, 6, 12]
 
@@ -35,6 +37,8 @@ END_REASON_LABELS_ZH: dict[str, str] = {
     "relapse": "复吸",
     "custody": "被羁押",
     "moved_away": "迁出",
+    "died": "死亡",
+    "compulsory_isolation": "强制隔离戒毒",
 }
 STATUS_LABELS_ZH: dict[str, str] = {"active": "在岗", "ended": "已结束"}
 # Routes that are employment by an employer under a contract: both are required for them.
@@ -148,7 +152,8 @@ class PlacementEnd(BaseModel):
     ended_on: date = Field(description="Last day of work.", examples=["2027-03-31"])
     reason: EndReason = Field(
         description="contract_ended 合同期满, resigned 主动辞职, dismissed 被辞退, relapse 复吸, custody 被羁押, "
-        "moved_away 迁出.",
+        "moved_away 迁出, died 死亡, compulsory_isolation 强制隔离戒毒 (the last four are also set when the registry's "
+        "events end a placement).",
         examples=["resigned"],
     )
 
@@ -184,6 +189,17 @@ class FollowUpRead(BaseModel):
     version: int = Field(description='The ETag ("<version>") If-Match wants when recording it.', examples=[1])
 
 
+class EndedByRegistryEvent(BaseModel):
+    """The registry feed event that ended a placement (GET /api/v1/registry-events): its id and kind only."""
+
+    event_id: int = Field(description="The event's id in the registry's feed.", examples=[48213])
+    kind: str = Field(
+        description="person.archived (died, moved out of the county), measure.created / measure.ended (compulsory "
+        "isolation, custody, a measure ended by death or a move), stay.recorded (criminal custody).",
+        examples=["person.archived"],
+    )
+
+
 class PlacementRead(BaseModel):
     id: uuid.UUID
     person_id: uuid.UUID = Field(description="Registry id only: names and ID numbers stay in the registry.")
@@ -202,7 +218,24 @@ class PlacementRead(BaseModel):
     ended_on: date | None
     end_reason: EndReason | None
     end_reason_label_zh: str | None = Field(examples=[None])
-    follow_ups: list[FollowUpRead]
+    ended_by_registry_event: EndedByRegistryEvent | None = Field(
+        default=None, description="When the registry's events ended the placement: which event.", examples=[None]
+    )
+    eligibility_checked_on: date | None = Field(
+        default=None,
+        description="The day the person's placeability was checked on: the start date (today when the placement "
+        "starts later). Null only for placements older than this field that were never checked.",
+        examples=["2026-12-01"],
+    )
+    eligibility_rule: str | None = Field(
+        default=None,
+        description="The rule version the check followed (placeable-v2: facts on the start date; placeable-v1: "
+        "facts on the day the placement was recorded).",
+        examples=["placeable-v2"],
+    )
+    follow_ups: list[FollowUpRead] = Field(
+        description="Follow-ups; one due after the placement ended is no longer due (nor listed as due)."
+    )
     created_at: datetime
     updated_at: datetime
     version: int = Field(description='Changes on every update; the ETag is "<version>".', examples=[1])

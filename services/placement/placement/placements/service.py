@@ -33,6 +33,7 @@ from placement.placements.schemas import (
     WORKING_PATTERN_LABELS,
     Contract,
     ContractRead,
+    EndedByRegistryEvent,
     FollowUpDue,
     FollowUpRead,
     FollowUpRecord,
@@ -91,6 +92,11 @@ def to_read(placement: Placement, follow_ups: list[FollowUp]) -> PlacementRead:
         ended_on=placement.ended_on,
         end_reason=placement.end_reason,
         end_reason_label_zh=END_REASON_LABELS_ZH.get(placement.end_reason or ""),
+        ended_by_registry_event=None
+        if placement.ended_by_event_id is None
+        else EndedByRegistryEvent(event_id=placement.ended_by_event_id, kind=placement.ended_by_event_kind or ""),
+        eligibility_checked_on=placement.eligibility_checked_on,
+        eligibility_rule=placement.eligibility_rule,
         follow_ups=[
             FollowUpRead(
                 months=f.months, due_on=f.due_on, done_on=f.done_on, still_working=f.still_working, version=f.version
@@ -103,8 +109,12 @@ def to_read(placement: Placement, follow_ups: list[FollowUp]) -> PlacementRead:
     )
 
 
+EVENT_SCHEMA_VERSION = 2
+
+
 def _event_data(placement: Placement) -> dict:
     return {
+        "schema_version": EVENT_SCHEMA_VERSION,
         "placement_id": placement.id,
         "person_id": placement.person_id,
         "jurisdiction_code": placement.jurisdiction_code,
@@ -115,7 +125,19 @@ def _event_data(placement: Placement) -> dict:
         "start_on": placement.start_on,
         "contract_open_ended": placement.contract_open_ended,
         "contract_term_months": placement.contract_term_months,
+        "eligibility_checked_on": placement.eligibility_checked_on,
+        "eligibility_rule": placement.eligibility_rule,
         "version": placement.version,
+    }
+
+
+def _ended_data(placement: Placement) -> dict:
+    return {
+        **_event_data(placement),
+        "ended_on": placement.ended_on,
+        "end_reason": placement.end_reason,
+        "ended_by_registry_event_id": placement.ended_by_event_id,
+        "ended_by_registry_event_kind": placement.ended_by_event_kind,
     }
 
 
@@ -127,6 +149,21 @@ async def _person(registry: RegistryClient, principal: Principal, person_id: uui
     return found
 
 
+async def person_on(
+    registry: RegistryClient, principal: Principal, person_id: uuid.UUID, start_on: date, today: date
+) -> tuple[PersonFacts, PersonFacts]:
+    """The person as they stand today (who may see them, their jurisdiction now) and as they stood on the day the
+    placement is checked on (rules.checked_on): one registry lookup when that day is today, else two."""
+    current = await _person(registry, principal, person_id)
+    on = rules.checked_on(start_on, today)
+    if on == today:
+        return current, current
+    then = (await registry.lookup(principal, [person_id], as_of=on)).found.get(person_id)
+    if then is None:
+        raise PersonNotFound("No such person.")
+    return current, then
+
+
 async def create_placement(
     session: AsyncSession,
     *,
@@ -134,7 +171,9 @@ async def create_placement(
     registry: RegistryClient,
     data: PlacementCreate,
     idempotency_key: str | None,
+    today: date | None = None,
 ) -> Created:
+    """`today`: the day the facts are known up to (an import passes the day its lookups were made)."""
     policy.require_write(principal)
     stored = await idempotency.replay(
         session,
@@ -146,8 +185,12 @@ async def create_placement(
     if stored is not None:
         return Created(stored.status, PlacementRead.model_validate(stored.body), replayed=True)
 
-    # The registry first: when it is down or slow the request fails before anything is written.
-    facts = await _person(registry, principal, data.person_id)
+    # The registry first: when it is down or slow the request fails before anything is written. Placeability is
+    # checked on the contract's start date (a 2012 contract against the person's facts in 2012).
+    start_on = data.contract.start_on if data.contract is not None else data.start_on
+    assert start_on is not None  # PlacementCreate requires one or the other
+    today = today or date.today()
+    current, facts = await person_on(registry, principal, data.person_id, start_on, today)
     why_not = rules.refusal(facts)
     if why_not is not None:
         raise PersonNotPlaceable(why_not)
@@ -197,16 +240,18 @@ async def create_placement(
         raise PostFull("Every place of this job post is taken.")
 
     contract = data.contract
-    start_on = contract.start_on if contract is not None else data.start_on
     placement = Placement(
         person_id=data.person_id,
-        jurisdiction_code=facts.jurisdiction_code,
+        # Where the person is registered now: township lists filter on it (the feed moves it with transfers).
+        jurisdiction_code=current.jurisdiction_code,
         route=data.route,
         employer_id=employer_id,
         site_id=data.site_id,
         post_id=data.post_id,
         working_pattern=working_pattern,
         start_on=start_on,
+        eligibility_checked_on=rules.checked_on(start_on, today),
+        eligibility_rule=rules.PLACEABLE_VERSION,
     )
     if contract is not None:
         _apply_contract(placement, contract)
@@ -344,8 +389,25 @@ async def end_placement(
         raise InvalidPlacement("ended_on must not be before the placement's start_on.")
     if data.ended_on > date.today():
         raise InvalidPlacement("ended_on must not be in the future.")
-    placement.ended_on = data.ended_on
-    placement.end_reason = data.reason
+    await close(session, placement, ended_on=data.ended_on, reason=data.reason)
+    return to_read(placement, (await repo.follow_ups([placement.id]))[placement.id])
+
+
+async def close(
+    session: AsyncSession,
+    placement: Placement,
+    *,
+    ended_on: date,
+    reason: str,
+    event_id: int | None = None,
+    event_kind: str | None = None,
+) -> None:
+    """End a placement (locked by the caller): its post's place freed, placement.ended written. `event_id` and
+    `event_kind`: the registry feed event that ended it, if one did."""
+    placement.ended_on = ended_on
+    placement.end_reason = reason
+    placement.ended_by_event_id = event_id
+    placement.ended_by_event_kind = event_kind
     await session.flush()
     if placement.post_id is not None:
         post_status = await PostRepository(session).free_place(placement.post_id)
@@ -361,9 +423,8 @@ async def end_placement(
         kind="placement.ended",
         aggregate_type="placement",
         aggregate_id=placement.id,
-        data={**_event_data(placement), "ended_on": placement.ended_on, "end_reason": placement.end_reason},
+        data=_ended_data(placement),
     )
-    return to_read(placement, (await repo.follow_ups([placement.id]))[placement.id])
 
 
 async def record_follow_up(

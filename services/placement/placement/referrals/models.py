@@ -19,6 +19,10 @@ class Referral(UUIDPrimaryKey, Timestamps, Base):
     employer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employer.id"))
     status: Mapped[str] = mapped_column(String(15))
     decline_reason: Mapped[str | None] = mapped_column(String(30))
+    closed_by_event_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The registry feed event that closed this referral (the person died, moved out, entered isolation or custody)."""
+    placement_id: Mapped[uuid.UUID | None] = mapped_column()
+    """The placement recorded when the referral was marked hired with the contract."""
     version: Mapped[int] = mapped_column(Integer)
 
     # A township's referrals, newest first (matching's candidate pool).

@@ -9,6 +9,8 @@ NextStatus = Literal["interview", "offer", "hired", "declined"]
 DeclineReason = Literal[
     "candidate_withdrew", "employer_rejected", "no_show", "post_filled", "not_eligible", "terms_not_agreed", "other"
 ]
+# Set only when the registry's events close a referral (placements.registry_events), never sent in a move.
+ClosedReason = Literal["person_died", "moved_away", "compulsory_isolation", "custody"]
 STATUS_LABELS_ZH: dict[str, str] = {
     "recommended": "已推荐",
     "interview": "面试",
@@ -24,6 +26,10 @@ DECLINE_REASON_LABELS_ZH: dict[str, str] = {
     "not_eligible": "不符合条件",
     "terms_not_agreed": "待遇条件未谈妥",
     "other": "其他",
+    "person_died": "本人死亡",
+    "moved_away": "迁出",
+    "compulsory_isolation": "强制隔离戒毒",
+    "custody": "被羁押",
 }
 
 
@@ -64,7 +70,7 @@ class ReferralMove(BaseModel):
 class ReferralStepRead(BaseModel):
     from_status: ReferralStatus | None
     to_status: ReferralStatus
-    reason: DeclineReason | None
+    reason: DeclineReason | ClosedReason | None
     at: datetime
     by_subject: str = Field(description="Who made the move (token subject).")
 
@@ -77,8 +83,15 @@ class ReferralRead(BaseModel):
     employer_id: uuid.UUID
     status: ReferralStatus
     status_label_zh: str = Field(examples=["已推荐"])
-    decline_reason: DeclineReason | None
+    decline_reason: DeclineReason | ClosedReason | None = Field(
+        description="Why it was declined; person_died, moved_away, compulsory_isolation and custody when the "
+        "registry's events closed it (closed_by_registry_event_id names the event).",
+        examples=[None],
+    )
     decline_reason_label_zh: str | None = Field(examples=[None])
+    closed_by_registry_event_id: int | None = Field(
+        default=None, description="The registry feed event that closed the referral, if one did.", examples=[None]
+    )
     history: list[ReferralStepRead] = Field(description="Every move, oldest first.")
     created_at: datetime
     updated_at: datetime

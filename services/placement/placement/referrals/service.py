@@ -57,6 +57,7 @@ def to_read(referral: Referral, steps: list[ReferralStep]) -> ReferralRead:
         status_label_zh=STATUS_LABELS_ZH[referral.status],
         decline_reason=referral.decline_reason,
         decline_reason_label_zh=DECLINE_REASON_LABELS_ZH.get(referral.decline_reason or ""),
+        closed_by_registry_event_id=referral.closed_by_event_id,
         history=[
             ReferralStepRead(
                 from_status=s.from_status, to_status=s.to_status, reason=s.reason, at=s.at, by_subject=s.by_subject

@@ -23,6 +23,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.handover import service as handover
+from placement.placements import registry_events
 from placement.registry_feed import rules
 from placement.registry_feed.models import ProjectedPerson
 from placement.registry_feed.repository import FeedRepository
@@ -120,11 +121,18 @@ async def apply_event(session: AsyncSession, event: FeedEvent, today: date) -> b
             await apply_person(session, event, PersonData.model_validate(event.data), today)
         elif event.aggregate_type == "person" and event.kind.startswith("measure."):
             await apply_measure(session, event, MeasureData.model_validate(event.data), today)
+        readable = True
     except ValidationError as exc:
         fields = sorted({".".join(str(p) for p in err["loc"]) for err in exc.errors()})
         logger.warning("unreadable registry event skipped", extra={"event_id": event.id, "fields": fields})
-        return False
-    return True
+        readable = False
+    if event.aggregate_type == "person":
+        # Deaths, moves out, isolation and custody end the person's placements and close their referrals (reading
+        # only the keys that says, so a projection's problem with the rest of the event does not stop it).
+        await registry_events.apply(
+            session, event_id=event.id, kind=event.kind, person_id=event.aggregate_id, data=event.data, today=today
+        )
+    return readable
 
 
 async def step(transaction: Transaction, fetch: FetchPage, *, batch_size: int, today: date) -> StepResult:
