@@ -86,7 +86,14 @@ def test_a_generated_client_registers_places_and_reads_back(system, client_packa
 
     create_person = api(c, "persons.create_person")
     person_body = model(c, "PersonCreate").from_dict(
-        {"name": "覃某某", "id_number": id_number(701), "work_ability": "able", "jurisdiction_code": "dapu"}
+        {
+            "name": "覃某某",
+            "id_number": id_number(701),
+            "work_ability": "able",
+            "jurisdiction_code": "dapu",
+            # On the register since before the contract starts: placement checks the person on the start date.
+            "registered_on": str(TODAY - timedelta(days=60)),
+        }
     )
     key = str(uuid.uuid4())
     created = create_person.sync_detailed(client=staff, body=person_body, idempotency_key=key)

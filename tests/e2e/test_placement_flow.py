@@ -64,6 +64,8 @@ def released_person(system, township, seq: int) -> str:
             "id_number": id_number(seq),
             "work_ability": "able",
             "jurisdiction_code": "dapu",
+            # On the register since the isolation began: placement checks the person on the contract's start date.
+            "registered_on": str(TODAY - timedelta(days=9 + 730)),
         },
     )
     assert person.status_code == 201, person.text

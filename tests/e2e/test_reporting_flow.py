@@ -77,6 +77,8 @@ def register(system, headers, seq: int, jurisdiction: str) -> str:
             "id_number": id_number(seq),
             "work_ability": "able",
             "jurisdiction_code": jurisdiction,
+            # On the register since the detox began: placement checks the person on the contract's start date.
+            "registered_on": str(TODAY - timedelta(days=200)),
         },
     )
     assert person.status_code == 201, person.text

@@ -70,7 +70,14 @@ def person_in_rehabilitation(system, clerk, seq: int) -> str:
         "POST",
         "/api/v1/persons",
         clerk,
-        json={"name": "覃某某", "id_number": id_number(seq), "work_ability": "able", "jurisdiction_code": "dapu"},
+        json={
+            "name": "覃某某",
+            "id_number": id_number(seq),
+            "work_ability": "able",
+            "jurisdiction_code": "dapu",
+            # On the register since before the contract starts: placement checks the person on the start date.
+            "registered_on": f"{YEAR - 1}-06-01",
+        },
     )
     assert person.status_code == 201, person.text
     person_id = person.json()["id"]

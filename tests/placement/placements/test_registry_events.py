@@ -1,7 +1,8 @@
 """Placement follows the registry's events: a death, a move out of the county, compulsory isolation or criminal
-custody end the person's active placements on that day with that reason and close their open referrals, naming the
-feed event; follow-ups due after the end stop being due; an event delivered twice changes nothing more. An
-administrative detention (拘留) or a hospital stay ends nothing (it does not end the community measure either)."""
+custody end the person's active placements with that reason (their last day the day before) and close their open
+referrals, naming the feed event; follow-ups due after the end stop being due; an event delivered twice changes
+nothing more. An administrative detention (拘留) or a hospital stay ends nothing (nor does it end the community
+measure)."""
 
 import uuid
 from datetime import date, timedelta
@@ -111,10 +112,11 @@ async def test_a_registry_event_ends_placements_and_closes_referrals(
     if reason is None:
         assert (read["status"], read["ended_by_registry_event"]) == ("active", None)
     else:
-        assert (read["status"], read["ended_on"], read["end_reason"]) == ("ended", str(ON), reason)
+        assert (read["status"], read["ended_on"], read["end_reason"]) == ("ended", str(ON - timedelta(days=1)), reason)
         assert read["ended_by_registry_event"] == {"event_id": 2, "kind": kind}
         ended = (await db.execute(text("SELECT data FROM outbox_event WHERE kind = 'placement.ended'"))).scalar_one()
-        assert (ended["ended_by_registry_event_id"], ended["end_reason"], ended["ended_on"]) == (2, reason, str(ON))
+        assert (ended["ended_by_registry_event_id"], ended["end_reason"]) == (2, reason)
+        assert ended["ended_on"] == str(ON - timedelta(days=1))
         assert ended["schema_version"] == 2
     if closes_referral:
         assert (referral["status"], referral["closed_by_registry_event_id"]) == ("declined", 2)

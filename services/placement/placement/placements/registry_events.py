@@ -16,7 +16,8 @@ Which events end what (ENDINGS, by the registry's schema-v2 events, docs/events/
   registry's reading that the person stays in the programme. A detention that leads to criminal custody or
   isolation arrives as that event and ends the placement then.
 
-Only placements that started on or before the day end (one started after a stay or isolation ended is not touched).
+Only placements that started on or before the day end (one started after it, e.g. after a stay or isolation ended,
+is not touched).
 Referrals close when the ending still holds today: always for a death or a move; for isolation or custody only while
 it has not ended by today. Applying an event twice changes nothing: only placements still active and referrals still
 open are touched, and what it ended names it. A withdrawn stay or register change does not reopen anything
@@ -27,7 +28,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -126,9 +127,15 @@ async def apply(
         .execution_options(populate_existing=True)
     )
     ended = 0
+    last_day = ending.on - timedelta(days=1)
     for placement in active.all():
         await placements.close(
-            session, placement, ended_on=ending.on, reason=ending.reason, event_id=event_id, event_kind=kind
+            session,
+            placement,
+            ended_on=max(placement.start_on, last_day),
+            reason=ending.reason,
+            event_id=event_id,
+            event_kind=kind,
         )
         ended += 1
     closed = 0

@@ -2,6 +2,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +45,7 @@ from placement.placements.schemas import (
 )
 from placement.posts.exceptions import PostFull, PostNotFound, PostNotOpen
 from placement.posts.repository import PostRepository
+from placement.referrals.models import Referral
 from placement.registry_client import PersonFacts, RegistryClient
 from shared.auth import Principal
 from shared.concurrency import require_version
@@ -276,6 +278,19 @@ async def create_placement(
             aggregate_type="job_post",
             aggregate_id=post.id,
             data={"job_post_id": post.id, "placement_id": placement.id},
+        )
+    if post is not None:
+        # A referral of the person to this post marked hired without its placement: this is that placement.
+        await session.execute(
+            update(Referral)
+            .where(
+                Referral.person_id == placement.person_id,
+                Referral.post_id == post.id,
+                Referral.status == "hired",
+                Referral.placement_id.is_(None),
+            )
+            .values(placement_id=placement.id, version=Referral.version + 1)
+            .execution_options(synchronize_session=False)
         )
     # A person waiting since their release from a facility is placed: the hand-over entry closes with it.
     await handover.close_on_placement(session, placement.person_id, placement.id)

@@ -76,21 +76,26 @@ async def get_referral(
     return referral
 
 
-@router.post("/{referral_id}/moves", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.post("/{referral_id}/moves", responses=problem_responses(403, 404, 409, 412, 422, 428, 503, 504))
 async def move_referral(
     session: SessionDep,
     principal: CurrentPrincipal,
+    registry: RegistryDep,
     referral_id: uuid.UUID,
     data: ReferralMove,
     response: Response,
     if_match: IfMatch = None,
 ) -> ReferralRead:
-    """Move a referral on (interview, offer, hired, or declined with a reason); needs If-Match."""
+    """Move a referral on (interview, offer, hired, or declined with a reason); needs If-Match. A hire may carry the
+    placement (route and contract), recorded with it; without one the hired referral offers the request that
+    records it (create_placement)."""
     async with audited(session, principal, "referral.move") as trail:
         referral = await service.move_referral(
-            session, principal=principal, referral_id=referral_id, data=data, if_match=if_match
+            session, principal=principal, referral_id=referral_id, data=data, if_match=if_match, registry=registry
         )
         trail.resource_ids = [referral.person_id]
         trail.changes = {"status": (referral.history[-1].from_status, referral.status)}
+        if referral.placement_id is not None:
+            trail.changes["placement_id"] = (None, str(referral.placement_id))
     set_etag(response, referral.version)
     return referral

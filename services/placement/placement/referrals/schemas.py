@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from placement.placements.schemas import Contract, Route
+
 ReferralStatus = Literal["recommended", "interview", "offer", "hired", "declined"]
 NextStatus = Literal["interview", "offer", "hired", "declined"]
 DeclineReason = Literal[
@@ -45,9 +47,26 @@ class ReferralCreate(BaseModel):
     post_id: uuid.UUID = Field(description="An open job post.", examples=["7d5e3c1a-1b2c-4d5e-8f90-a1b2c3d4e5f6"])
 
 
+class HiredPlacement(BaseModel):
+    """The placement a hire starts: its route and the employment contract (the person, post and employer are the
+    referral's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    route: Route = Field(
+        description="centralised, dispersed or public_welfare_post (a public-welfare post) as in POST /placements.",
+        examples=["centralised"],
+    )
+    contract: Contract = Field(description="The employment contract (劳动合同).")
+    site_id: uuid.UUID | None = Field(default=None, description="The placement site, if any.", examples=[None])
+
+
 class ReferralMove(BaseModel):
     """Move a referral on: recommended → interview → offer → hired, or declined at any undecided step (with a
-    coded reason). Send the ETag of your last read as If-Match."""
+    coded reason). Send the ETag of your last read as If-Match. A hire may carry the placement (route and
+    contract): the placement is then recorded in the same step, checked as POST /api/v1/placements checks it
+    (placeability on the contract's start date, the post's place taken); if it is refused, the referral does not
+    move either."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -60,11 +79,34 @@ class ReferralMove(BaseModel):
         examples=[None],
     )
 
+    placement: HiredPlacement | None = Field(
+        default=None,
+        description="With hired only: the placement to record (route and contract). Without it, the hired referral "
+        "offers the request that records it (create_placement).",
+        examples=[None],
+    )
+
     @model_validator(mode="after")
     def _reason_with_declined(self) -> "ReferralMove":
         if (self.to == "declined") != (self.reason is not None):
             raise ValueError("a reason is required with declined, and only then")
+        if self.placement is not None and self.to != "hired":
+            raise ValueError("a placement goes with hired only")
         return self
+
+
+class PlacementOffer(BaseModel):
+    """How to record the placement of a hired referral: POST this body, with `route` and `contract` added, to
+    `href`."""
+
+    method: Literal["POST"] = "POST"
+    href: str = Field(examples=["/api/v1/placements"])
+    body: dict[str, str] = Field(
+        description="person_id, post_id and employer_id of the referral.",
+        examples=[
+            {"person_id": "8d1f2c3b-4a5e-4f60-9a7b-1c2d3e4f5a6b", "post_id": "7d5e3c1a-1b2c-4d5e-8f90-a1b2c3d4e5f6"}
+        ],
+    )
 
 
 class ReferralStepRead(BaseModel):
@@ -91,6 +133,14 @@ class ReferralRead(BaseModel):
     decline_reason_label_zh: str | None = Field(examples=[None])
     closed_by_registry_event_id: int | None = Field(
         default=None, description="The registry feed event that closed the referral, if one did.", examples=[None]
+    )
+    placement_id: uuid.UUID | None = Field(
+        default=None, description="The placement recorded with the hire, if it carried one.", examples=[None]
+    )
+    create_placement: PlacementOffer | None = Field(
+        default=None,
+        description="Hired without a placement recorded with it: the request that records it.",
+        examples=[None],
     )
     history: list[ReferralStepRead] = Field(description="Every move, oldest first.")
     created_at: datetime

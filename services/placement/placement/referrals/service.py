@@ -7,8 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from placement.events import outbox
 from placement.idempotency import store as idempotency
 from placement.placements import rules
+from placement.placements import service as placements
 from placement.placements.exceptions import PersonNotFound, PersonNotPlaceable
 from placement.placements.policy import Visibility
+from placement.placements.schemas import PlacementCreate
 from placement.posts.exceptions import PostNotFound, PostNotOpen
 from placement.posts.repository import PostRepository
 from placement.referrals import policy
@@ -18,6 +20,7 @@ from placement.referrals.repository import OPEN_REFERRAL_INDEX, ReferralFilter, 
 from placement.referrals.schemas import (
     DECLINE_REASON_LABELS_ZH,
     STATUS_LABELS_ZH,
+    PlacementOffer,
     ReferralCreate,
     ReferralMove,
     ReferralRead,
@@ -58,6 +61,17 @@ def to_read(referral: Referral, steps: list[ReferralStep]) -> ReferralRead:
         decline_reason=referral.decline_reason,
         decline_reason_label_zh=DECLINE_REASON_LABELS_ZH.get(referral.decline_reason or ""),
         closed_by_registry_event_id=referral.closed_by_event_id,
+        placement_id=referral.placement_id,
+        create_placement=PlacementOffer(
+            href="/api/v1/placements",
+            body={
+                "person_id": str(referral.person_id),
+                "post_id": str(referral.post_id),
+                "employer_id": str(referral.employer_id),
+            },
+        )
+        if referral.status == "hired" and referral.placement_id is None
+        else None,
         history=[
             ReferralStepRead(
                 from_status=s.from_status, to_status=s.to_status, reason=s.reason, at=s.at, by_subject=s.by_subject
@@ -145,8 +159,16 @@ async def create_referral(
 
 
 async def move_referral(
-    session: AsyncSession, *, principal: Principal, referral_id: uuid.UUID, data: ReferralMove, if_match: str | None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    data: ReferralMove,
+    if_match: str | None,
+    registry: RegistryClient,
 ) -> ReferralRead:
+    """Move the referral; a hire carrying the placement records it too (placements.service.create_placement, in
+    the same transaction: a refused placement leaves the referral where it was)."""
     seen = policy.require_advance(principal)
     repo = ReferralRepository(session)
     referral = await repo.get(referral_id, seen, for_update=True)
@@ -156,6 +178,21 @@ async def move_referral(
     if data.to not in NEXT[referral.status]:
         raise InvalidTransition(f"A referral at {referral.status} cannot move to {data.to}.")
     before = referral.status
+    if data.placement is not None:
+        created = await placements.create_placement(
+            session,
+            principal=principal,
+            registry=registry,
+            data=PlacementCreate(
+                person_id=referral.person_id,
+                route=data.placement.route,
+                post_id=referral.post_id,
+                site_id=data.placement.site_id,
+                contract=data.placement.contract,
+            ),
+            idempotency_key=None,
+        )
+        referral.placement_id = created.placement.id
     referral.status = data.to
     referral.decline_reason = data.reason
     await session.flush()
@@ -165,7 +202,7 @@ async def move_referral(
         kind=f"referral.{data.to}",
         aggregate_type="referral",
         aggregate_id=referral.id,
-        data=_event_data(referral),
+        data=_event_data(referral) | {"schema_version": 2, "placement_id": referral.placement_id},
     )
     return to_read(referral, (await repo.history([referral.id]))[referral.id])
 
