@@ -43,13 +43,14 @@ def upgrade() -> None:
     op.add_column("placement", sa.Column("eligibility_rule", sa.String(40), nullable=True))
     op.add_column("placement", sa.Column("ended_by_event_id", sa.BigInteger(), nullable=True))
     op.add_column("placement", sa.Column("ended_by_event_kind", sa.String(60), nullable=True))
-    op.execute(
-        "UPDATE placement SET eligibility_checked_on = CAST(created_at AS date), eligibility_rule = 'placeable-v1'"
-    )
+    # The wider check first: after a downgrade (its check NOT VALID) the UPDATE rewrites rows ended as died.
     op.execute(f"ALTER TABLE placement DROP CONSTRAINT {END_REASON_CHECK}")
     op.execute(
         f"ALTER TABLE placement ADD CONSTRAINT {END_REASON_CHECK} "
         f"CHECK (end_reason IS NULL OR end_reason IN ({NEW_REASONS}))"
+    )
+    op.execute(
+        "UPDATE placement SET eligibility_checked_on = CAST(created_at AS date), eligibility_rule = 'placeable-v1'"
     )
     op.add_column("referral", sa.Column("closed_by_event_id", sa.BigInteger(), nullable=True))
     op.add_column("referral", sa.Column("placement_id", sa.Uuid(), nullable=True))
