@@ -185,7 +185,10 @@ def test_designate_place_evaluate_apply_review_approve_pay_and_placement_stopped
     assert budget.status_code == 201, budget.text
 
     job = evaluate(system, nco)
-    assert (job["status"], job["decisions_written"], job["fetched_employers"]) == ("succeeded", 1, 1), job
+    # Every employer in the county is asked for (the system is shared with the other e2e tests, which registered
+    # employers of their own); only this one has qualifying contracts, so only it gets a decision.
+    assert (job["status"], job["decisions_written"]) == ("succeeded", 1), job
+    assert job["fetched_employers"] >= 1, job
     decisions = call(system, "GET", "/api/v1/subsidy-decisions", clerk, params={"year": YEAR}).json()["items"]
     assert [(d["beneficiary_id"], d["qualifying_count"], d["tier"], d["amount"]) for d in decisions] == [
         (employer_id, 3, "1-49", "10000.00")
