@@ -4,12 +4,15 @@ test runs inside a rolled-back transaction (SQLAlchemy's create_savepoint recipe
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -27,15 +30,46 @@ AUDIENCE = "qihang-api"
 TEST_KID = "test-key-1"
 
 
+OLDEST_POSTGRES = 15  # the oldest major the project supports (README "PostgreSQL versions")
+
+
+def server_major(url: str) -> int:
+    """The server's major version (read in a thread of its own: a session fixture may run inside the event loop)."""
+
+    async def read() -> int:
+        connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            return int(await connection.fetchval("SHOW server_version_num")) // 10000
+        finally:
+            await connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, read()).result()
+
+
+TESTED_ON = pytest.StashKey[str]()
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """Say which server the run was tested against (CI's log shows it beside the result)."""
+    if TESTED_ON in config.stash:
+        terminalreporter.write_line(f"tests ran against {config.stash[TESTED_ON]}")
+
+
 @pytest.fixture(scope="session")
-def pg_server_url():
+def pg_server_url(request):
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        yield url
-        return
-    server = start_embedded(DATA_DIR / "pg-test")
-    yield server.get_uri("postgres")
-    server.cleanup()
+    server = None
+    if not url:
+        server = start_embedded(DATA_DIR / "pg-test")
+        url = server.get_uri("postgres")
+    major = server_major(url)
+    if major < OLDEST_POSTGRES:
+        pytest.exit(f"PostgreSQL {major} is older than the oldest supported ({OLDEST_POSTGRES}).", returncode=2)
+    request.config.stash[TESTED_ON] = f"PostgreSQL {major} ({'embedded' if server else 'TEST_DATABASE_URL'})"
+    yield url
+    if server is not None:
+        server.cleanup()
 
 
 @pytest.fixture(scope="session")

