@@ -63,6 +63,12 @@ class WebhookSettings(BaseServiceSettings):
         default=50, ge=1, le=200, description="Events read from the outbox at once for one subscription."
     )
 
+    webhook_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=16,
+        description="Subscriptions a process delivers to at once (each holds two database connections meanwhile).",
+    )
     webhook_log_retention_days: int = Field(
         default=30, ge=1, le=3650, description="Days the delivery log keeps an attempt; older rows are removed."
     )

@@ -14,7 +14,8 @@ Every attempt leaves a row in `webhook_delivery` (status code, error class, dura
 payload. Before each attempt the target is checked against today's allow-list and the subscriber against the
 feed's rule: one that no longer passes is held back (a failed attempt with the reason), and nothing is skipped.
 
-Several processes may run a worker: a subscription is handled by one at a time (a session-level advisory lock,
+Subscriptions are delivered side by side (`<SVC>_WEBHOOK_CONCURRENCY` at once), each in its own order. Several
+processes may run a worker: a subscription is handled by one at a time (a session-level advisory lock,
 which assigns no transaction id, so it never holds the event feed's barrier back). No transaction stays open during
 an HTTP call.
 """
@@ -32,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import BigInteger, DateTime, Integer, String, Uuid, delete, func, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from standardwebhooks import Webhook
 
@@ -128,10 +129,15 @@ class WebhookWorker:
                     .order_by(t.c.created_at, t.c.id)
                 )
             )
-        attempts = 0
-        for subscription_id in ids:
-            attempts += await self.deliver(subscription_id)
-        return attempts
+        # A delivery mostly waits (for the subscriber, then the database), so subscriptions go side by side; each
+        # holds two connections of the pool while it delivers.
+        gate = asyncio.Semaphore(self.settings.webhook_concurrency)
+
+        async def deliver(subscription_id: uuid.UUID) -> int:
+            async with gate:
+                return await self.deliver(subscription_id)
+
+        return sum(await asyncio.gather(*(deliver(i) for i in ids)))
 
     @contextlib.asynccontextmanager
     async def _locked(self, subscription_id: uuid.UUID) -> AsyncIterator[bool]:
@@ -261,31 +267,34 @@ class WebhookWorker:
             changes |= {"position": event.cursor, "attempts": 0, "next_attempt_at": None, "last_delivered_at": now}
         else:
             changes |= {"attempts": attempt, "next_attempt_at": next_at}
-        async with self.sessions() as session:
-            version = await session.scalar(
-                update(t)
-                .where(t.c.id == sub["id"], t.c.version == sub["version"])
-                .values(**changes)
-                .returning(t.c.version)
-            )
-            exists = version is not None or (await session.scalar(select(t.c.id).where(t.c.id == sub["id"])))
-            if exists:
-                await session.execute(
-                    d.insert().values(
-                        subscription_id=sub["id"],
-                        event_id=event.id,
-                        event_kind=event.kind,
-                        event_position=event.cursor,
-                        attempt=attempt,
-                        attempted_at=now,
-                        outcome="delivered" if delivered else "failed",
-                        status_code=status_code,
-                        error=error[:ERROR_LENGTH] if error else None,
-                        duration_ms=duration_ms,
-                        next_attempt_at=next_at,
-                    )
-                )
-            await session.commit()
+        moved = (
+            update(t)
+            .where(t.c.id == sub["id"], t.c.version == sub["version"])
+            .values(**changes)
+            .returning(t.c.version)
+            .cte("moved")
+        )
+        row = {
+            "subscription_id": literal(sub["id"], Uuid),
+            "event_id": literal(event.id, BigInteger),
+            "event_kind": literal(event.kind, String),
+            "event_position": literal(event.cursor, String),
+            "attempt": literal(attempt, Integer),
+            "attempted_at": literal(now, DateTime(timezone=True)),
+            "outcome": literal("delivered" if delivered else "failed", String),
+            "status_code": literal(status_code, Integer),
+            "error": literal(error[:ERROR_LENGTH] if error else None, String),
+            "duration_ms": literal(duration_ms, Integer),
+            "next_attempt_at": literal(next_at, DateTime(timezone=True)),
+        }
+        # Logged even when the subscription was replayed meanwhile (the attempt happened), not once it is deleted.
+        logged = d.insert().from_select(
+            list(row), select(*row.values()).where(select(t.c.id).where(t.c.id == sub["id"]).exists())
+        )
+        # One statement in autocommit: a round trip to the database per attempt, not one per statement.
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            version = await conn.scalar(select(moved.c.version).add_cte(logged.cte("logged")))
         if version is None:
             return False
         sub["version"] = version
