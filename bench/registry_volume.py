@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import contextvars
 import http.server
 import json
 import os
@@ -265,6 +266,9 @@ def service_durations(log: Path, request_ids: dict[str, str]) -> dict[str, list[
 # --- The SQL the service runs, captured in-process ----------------------------------------------------------------
 
 
+capturing: contextvars.ContextVar[bool] = contextvars.ContextVar("capturing", default=False)
+
+
 async def capture_sql(url: str, keys: Keys, tokens: dict[str, str], items: list[Scenario], id_number: str) -> None:
     """Run each scenario once through an in-process registry app on the bench database and keep, per scenario, every
     statement it sent and the person query with its parameters (what the raw replay runs)."""
@@ -280,7 +284,8 @@ async def capture_sql(url: str, keys: Keys, tokens: dict[str, str], items: list[
     async with app.router.lifespan_context(app):
 
         def listener(conn, cursor, statement, parameters, context, executemany) -> None:
-            seen.append((statement, parameters))
+            if capturing.get():  # the request's own statements, not the sealer's or the webhook worker's
+                seen.append((statement, parameters))
 
         event.listen(app.state.engine.sync_engine, "before_cursor_execute", listener)
         transport = httpx.ASGITransport(app=app)
@@ -288,13 +293,20 @@ async def capture_sql(url: str, keys: Keys, tokens: dict[str, str], items: list[
             for scenario in items:
                 seen.clear()
                 headers = {"authorization": f"Bearer {tokens[scenario.token]}"}
-                if scenario.lookup:
-                    response = await client.post(scenario.path, json={"id_number": id_number}, headers=headers)
-                else:
-                    response = await client.get(scenario.url_path, headers=headers)
+                token = capturing.set(True)
+                try:
+                    if scenario.lookup:
+                        response = await client.post(scenario.path, json={"id_number": id_number}, headers=headers)
+                    else:
+                        response = await client.get(scenario.url_path, headers=headers)
+                finally:
+                    capturing.reset(token)
                 check(response, scenario)
                 scenario.statements = [" ".join(s.split()) for s, _ in seen]
-                person_queries = [(s, p) for s, p in seen if re.search(r"\bFROM person\b", s)]
+                # The audit INSERT finds jurisdictions FROM person too: the person query is the SELECT.
+                person_queries = [
+                    (s, p) for s, p in seen if s.startswith("SELECT") and re.search(r"\bFROM person\b", s)
+                ]
                 if len(person_queries) != 1:
                     raise SystemExit(f"{scenario.name}: expected one person query, saw {scenario.statements}")
                 scenario.sql, params = person_queries[0]
