@@ -40,11 +40,12 @@ lint: venv ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: venv ## Run the benchmarks: gateway overhead, the audited read against a raw app, the registry with 100k people, placement at county scale (docs/benchmarks.md)
+bench: venv ## Run the benchmarks: gateway overhead, the audited read against a raw app, the registry with 100k people, placement and subsidy at county scale (docs/benchmarks.md)
 	$(VPY) -m bench.run
 	$(VPY) -m bench.persons_read
 	$(VPY) -m bench.registry_volume
 	$(VPY) -m bench.placement_volume
+	$(VPY) -m bench.subsidy_volume
 
 smoke: venv ## Check a running system through the gateway (ADMIN_PASSWORD must be set)
 	$(VPY) -m scripts.smoke

@@ -17,8 +17,6 @@ from tests.e2e.conftest import ADMIN_PASSWORD, wait_until
 
 pytestmark = pytest.mark.e2e
 
-TODAY = date.today()
-
 
 def id_number(seq: int) -> str:
     first17 = f"450222{date(1988, 3, 9) + timedelta(days=seq):%Y%m%d}{seq % 1000:03d}"
@@ -92,7 +90,7 @@ def test_a_generated_client_registers_places_and_reads_back(system, client_packa
             "work_ability": "able",
             "jurisdiction_code": "dapu",
             # On the register since before the contract starts: placement checks the person on the start date.
-            "registered_on": str(TODAY - timedelta(days=60)),
+            "registered_on": str(date.today() - timedelta(days=60)),
         }
     )
     key = str(uuid.uuid4())
@@ -109,7 +107,7 @@ def test_a_generated_client_registers_places_and_reads_back(system, client_packa
         client=staff,
         person_id=person.id,
         body=model(c, "MeasureCreate").from_dict(
-            {"kind": "community_rehabilitation", "start_on": str(TODAY - timedelta(days=60))}
+            {"kind": "community_rehabilitation", "start_on": str(date.today() - timedelta(days=60))}
         ),
     )
     assert measure.kind == "community_rehabilitation"
@@ -119,7 +117,7 @@ def test_a_generated_client_registers_places_and_reads_back(system, client_packa
             {"name": f"柳城县大埔镇蔗糖厂-{uuid.uuid4().hex[:6]}", "kind": "enterprise", "jurisdiction_code": "dapu"}
         ),
     )
-    start = TODAY - timedelta(days=1)
+    start = date.today() - timedelta(days=1)
     placed = api(c, "placements.create_placement").sync_detailed(
         client=staff,
         idempotency_key=str(uuid.uuid4()),

@@ -14,7 +14,6 @@ from tests.e2e.conftest import change_password, wait_until
 
 pytestmark = pytest.mark.e2e
 
-TODAY = date.today()
 NAMES = ("覃某某", "韦某某", "蓝某某", "莫某某")
 
 
@@ -65,12 +64,12 @@ def released_person(system, township, seq: int) -> str:
             "work_ability": "able",
             "jurisdiction_code": "dapu",
             # On the register since the isolation began: placement checks the person on the contract's start date.
-            "registered_on": str(TODAY - timedelta(days=9 + 730)),
+            "registered_on": str(date.today() - timedelta(days=9 + 730)),
         },
     )
     assert person.status_code == 201, person.text
     person_id = person.json()["id"]
-    released_on = TODAY - timedelta(days=9)
+    released_on = date.today() - timedelta(days=9)
     for measure in (
         {
             "kind": "compulsory_isolation",
@@ -104,7 +103,7 @@ def employer(system, township) -> str:
 
 
 def placement(person_id: str, employer_id: str) -> dict:
-    start = TODAY - timedelta(days=1)
+    start = date.today() - timedelta(days=1)
     return {
         "person_id": person_id,
         "route": "centralised",

@@ -18,7 +18,6 @@ from tests.e2e.conftest import change_password, wait_until
 
 pytestmark = pytest.mark.e2e
 
-TODAY = date.today()
 NAMES = ("覃某某", "韦某某", "蓝某某", "莫某某")
 
 
@@ -78,7 +77,7 @@ def register(system, headers, seq: int, jurisdiction: str) -> str:
             "work_ability": "able",
             "jurisdiction_code": jurisdiction,
             # On the register since the detox began: placement checks the person on the contract's start date.
-            "registered_on": str(TODAY - timedelta(days=200)),
+            "registered_on": str(date.today() - timedelta(days=200)),
         },
     )
     assert person.status_code == 201, person.text
@@ -88,14 +87,14 @@ def register(system, headers, seq: int, jurisdiction: str) -> str:
         "POST",
         f"/api/v1/persons/{person_id}/measures",
         headers,
-        json={"kind": "community_detox", "start_on": str(TODAY - timedelta(days=200))},
+        json={"kind": "community_detox", "start_on": str(date.today() - timedelta(days=200))},
     )
     assert measure.status_code == 201, measure.text
     return person_id
 
 
 def place(system, headers, person_id: str, employer_id: str) -> None:
-    start = TODAY - timedelta(days=3)
+    start = date.today() - timedelta(days=3)
     placed = call(
         system,
         "POST",
@@ -124,7 +123,7 @@ def figures(report: dict, code: str) -> dict:
 
 
 def report(system, headers) -> dict:
-    response = call(system, "GET", "/api/v1/reports/indicators", headers, params={"period": str(TODAY)})
+    response = call(system, "GET", "/api/v1/reports/indicators", headers, params={"period": str(date.today())})
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -188,7 +187,7 @@ def test_registered_and_placed_people_reach_the_figures_and_the_bulletin(system,
     assert seen["liutang"]["numerator"] == 3 and not seen["liutang"]["suppressed"]
     assert seen["fengshan"]["suppressed"] and seen["fengshan"]["denominator_display"] == "<5"
 
-    published = call(system, "POST", "/api/v1/bulletins", nco, json={"period": str(TODAY)})
+    published = call(system, "POST", "/api/v1/bulletins", nco, json={"period": str(date.today())})
     assert published.status_code == 201, published.text
     bulletin = published.json()
     pdf = call(system, "GET", f"/api/v1/bulletins/{bulletin['id']}/file", liutang, params={"format": "pdf"})

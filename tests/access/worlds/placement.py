@@ -29,9 +29,8 @@ from tests.placement.registry_feed.feed import FakeFeed, catch_up
 
 SERVICE = "placement"
 WEBHOOKS = "/api/v1/placement-webhooks"
-TODAY = date.today()
-YEAR = TODAY.year
-STARTED = TODAY - timedelta(days=200)
+YEAR = date.today().year
+STARTED = date.today() - timedelta(days=200)
 """The worlds' contracts started here: the 3- and 6-month follow-ups are due."""
 
 
@@ -62,7 +61,7 @@ def _ok(response: httpx.Response, status: int = 201) -> dict[str, Any]:
 
 def _person(registry: FakeRegistry, feed: FakeFeed, jurisdiction: str, *, released: bool = False) -> str:
     """A person in the registry's lookup and on its feed (community rehabilitation, able to work)."""
-    released_on = TODAY - timedelta(days=20) if released else None
+    released_on = date.today() - timedelta(days=20) if released else None
     pid = registry.add(jurisdiction_code=jurisdiction, skills=["缫丝"], released_from_isolation_on=released_on)
     person = uuid.UUID(pid)
     feed.person(person, jurisdiction_code=jurisdiction)
@@ -70,11 +69,11 @@ def _person(registry: FakeRegistry, feed: FakeFeed, jurisdiction: str, *, releas
         feed.measure(
             person,
             "compulsory_isolation",
-            TODAY - timedelta(days=720),
+            date.today() - timedelta(days=720),
             actual_end_on=released_on,
             end_reason="completed",
         )
-    feed.measure(person, "community_rehabilitation", TODAY - timedelta(days=400))
+    feed.measure(person, "community_rehabilitation", date.today() - timedelta(days=400))
     return pid
 
 
@@ -181,8 +180,8 @@ async def _side(h: Harness, world: World, nco: dict, side: str, jurisdiction: st
             "/api/v1/trainings/sessions",
             json={
                 "course_id": course["id"],
-                "start_on": str(TODAY - timedelta(days=30)),
-                "end_on": str(TODAY - timedelta(days=28)),
+                "start_on": str(date.today() - timedelta(days=30)),
+                "end_on": str(date.today() - timedelta(days=28)),
                 "place": f"{jurisdiction}社区戒毒康复工作站",
             },
             headers=nco,
@@ -198,7 +197,7 @@ async def _side(h: Harness, world: World, nco: dict, side: str, jurisdiction: st
                 "person_id": self_employed,
                 "business_kind": "restaurant",
                 "business_name": f"{jurisdiction}启航小吃店",
-                "start_on": str(TODAY - timedelta(days=100)),
+                "start_on": str(date.today() - timedelta(days=100)),
             },
             headers=nco,
         )
@@ -209,8 +208,8 @@ async def _side(h: Harness, world: World, nco: dict, side: str, jurisdiction: st
             json={
                 "amount": "50000.00",
                 "lender": "柳城县农村信用合作联社",
-                "disbursed_on": str(TODAY - timedelta(days=90)),
-                "maturity_on": str(TODAY + timedelta(days=640)),
+                "disbursed_on": str(date.today() - timedelta(days=90)),
+                "maturity_on": str(date.today() + timedelta(days=640)),
                 "annual_rate_percent": "4.35",
             },
             headers=nco,
@@ -374,10 +373,10 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
     ),
     ("POST", "/api/v1/employers/{employer_id}/designations"): lambda w: Call(
         _at("/api/v1/employers/{employer_id}/designations")(w),
-        json={"action": "suspend", "effective_on": str(TODAY), "reason": "停产整顿"},
+        json={"action": "suspend", "effective_on": str(date.today()), "reason": "停产整顿"},
     ),
     ("GET", "/api/v1/employers/{employer_id}/designations/status"): lambda w: Call(
-        _at("/api/v1/employers/{employer_id}/designations/status")(w), params={"on": str(TODAY)}
+        _at("/api/v1/employers/{employer_id}/designations/status")(w), params={"on": str(date.today())}
     ),
     ("POST", "/api/v1/placement-sites"): lambda w: Call(
         "/api/v1/placement-sites",
@@ -386,18 +385,18 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
             "kind": "base",
             "mode": "dispersed",
             "name": "大埔第二安置基地",
-            "designated_on": str(TODAY),
+            "designated_on": str(date.today()),
         },
     ),
     ("GET", "/api/v1/placement-sites/count"): lambda w: Call(
-        "/api/v1/placement-sites/count", params={"on": str(TODAY)}
+        "/api/v1/placement-sites/count", params={"on": str(date.today())}
     ),
     ("PATCH", "/api/v1/placement-sites/{site_id}"): lambda w: Call(
         _at("/api/v1/placement-sites/{site_id}")(w), json={"capacity": 40}, headers=_if_match(_a(w)["site"])
     ),
     ("POST", "/api/v1/placement-sites/{site_id}/close"): lambda w: Call(
         _at("/api/v1/placement-sites/{site_id}/close")(w),
-        json={"closed_on": str(TODAY), "reason": "企业搬迁"},
+        json={"closed_on": str(date.today()), "reason": "企业搬迁"},
         headers=_if_match(_a(w)["site"]),
     ),
     ("GET", "/api/v1/job-posts/{post_id}/candidates"): lambda w: Call(_at("/api/v1/job-posts/{post_id}/candidates")(w)),
@@ -411,7 +410,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
             "monthly_wage": "2000.00",
             "contract_type": "fixed_term",
             "working_pattern": "part_time",
-            "opens_on": str(TODAY),
+            "opens_on": str(date.today()),
         },
     ),
     ("PATCH", "/api/v1/job-posts/{post_id}"): lambda w: Call(
@@ -429,7 +428,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
             "person_id": _a(w)["free"],
             "route": "centralised",
             "employer_id": w.ids["employer_id"],
-            "contract": _contract("QH-new-1", TODAY),
+            "contract": _contract("QH-new-1", date.today()),
         },
     ),
     ("PATCH", "/api/v1/placements/{placement_id}"): lambda w: Call(
@@ -439,12 +438,12 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
     ),
     ("POST", "/api/v1/placements/{placement_id}/end"): lambda w: Call(
         _at("/api/v1/placements/{placement_id}/end")(w),
-        json={"ended_on": str(TODAY), "reason": "resigned"},
+        json={"ended_on": str(date.today()), "reason": "resigned"},
         headers=_if_match(_a(w)["placement"]),
     ),
     ("PUT", "/api/v1/placements/{placement_id}/follow-ups/{months}"): lambda w: Call(
         _at("/api/v1/placements/{placement_id}/follow-ups/{months}")(w),
-        json={"done_on": str(TODAY), "still_working": True},
+        json={"done_on": str(date.today()), "still_working": True},
         headers=_if_match(_a(w)["placement"]),
     ),
     ("GET", "/api/v1/employers/{employer_id}/subsidy-evidence"): lambda w: Call(
@@ -453,7 +452,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
     ("GET", "/api/v1/subsidy-evidence"): lambda w: Call("/api/v1/subsidy-evidence", params={"year": YEAR}),
     ("POST", "/api/v1/handovers/{handover_id}/close"): lambda w: Call(
         _at("/api/v1/handovers/{handover_id}/close")(w),
-        json={"reason": "declined", "closed_on": str(TODAY)},
+        json={"reason": "declined", "closed_on": str(date.today())},
         headers=_if_match(_a(w)["handover"]),
     ),
     ("GET", "/api/v1/trainings/shortfall"): lambda w: Call("/api/v1/trainings/shortfall", params={"year": YEAR}),
@@ -471,8 +470,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
         "/api/v1/trainings/sessions",
         json={
             "course_id": w.ids["course_id"],
-            "start_on": str(TODAY + timedelta(days=10)),
-            "end_on": str(TODAY + timedelta(days=12)),
+            "start_on": str(date.today() + timedelta(days=10)),
+            "end_on": str(date.today() + timedelta(days=12)),
             "place": "大埔镇社区戒毒康复工作站",
         },
     ),
@@ -481,7 +480,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
     ),
     ("POST", "/api/v1/trainings/enrolments/{enrolment_id}/completion"): lambda w: Call(
         _at("/api/v1/trainings/enrolments/{enrolment_id}/completion")(w),
-        json={"completed_on": str(TODAY - timedelta(days=28))},
+        json={"completed_on": str(date.today() - timedelta(days=28))},
         headers=_if_match(_a(w)["enrolment"]),
     ),
     ("POST", "/api/v1/self-employments"): lambda w: Call(
@@ -490,7 +489,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
             "person_id": _a(w)["free"],
             "business_kind": "shop",
             "business_name": "启航便利店",
-            "start_on": str(TODAY - timedelta(days=5)),
+            "start_on": str(date.today() - timedelta(days=5)),
         },
     ),
     ("GET", "/api/v1/self-employments/loans"): lambda w: Call("/api/v1/self-employments/loans", params={"year": YEAR}),
@@ -504,8 +503,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
         json={
             "amount": "20000.00",
             "lender": "柳城县农村信用合作联社",
-            "disbursed_on": str(TODAY - timedelta(days=1)),
-            "maturity_on": str(TODAY + timedelta(days=364)),
+            "disbursed_on": str(date.today() - timedelta(days=1)),
+            "maturity_on": str(date.today() + timedelta(days=364)),
             "annual_rate_percent": "4.35",
         },
     ),

@@ -17,7 +17,6 @@ from reporting.main import create_app
 from tests.access.matrix import A, B, Call, Harness, World, fill_path
 
 SERVICE = "reporting"
-TODAY = date.today()
 
 
 def make_app(settings, jwks_fetcher):
@@ -31,13 +30,15 @@ def _ok(response, status: int = 201) -> dict[str, Any]:
 
 def visit_body(jurisdiction: str, finding: str) -> dict[str, Any]:
     return {
-        "visited_on": str(TODAY - timedelta(days=40)),
+        "visited_on": str(date.today() - timedelta(days=40)),
         "jurisdiction_code": jurisdiction,
         "kind": "surprise",
         "inspectors": ["县禁毒办 韦丽"],
         "findings": [finding],
         # Already due: the overdue list shows it.
-        "corrective_actions": [{"description": f"{finding}:补录安置台账", "due_on": str(TODAY - timedelta(days=10))}],
+        "corrective_actions": [
+            {"description": f"{finding}:补录安置台账", "due_on": str(date.today() - timedelta(days=10))}
+        ],
     }
 
 
@@ -55,7 +56,7 @@ def scheme_body(year: int) -> dict[str, Any]:
 
 def meeting_body() -> dict[str, Any]:
     return {
-        "held_on": str(TODAY - timedelta(days=20)),
+        "held_on": str(date.today() - timedelta(days=20)),
         "title": "禁毒工作联席会议",
         "units_present": ["nco", "police", "human_resources", "township"],
         "decisions": ["各乡镇安置率须达到40%"],
@@ -64,7 +65,7 @@ def meeting_body() -> dict[str, Any]:
                 "description": f"{code}建立安置点",
                 "owner_department": "township",
                 "owner_jurisdiction": code,
-                "due_on": str(TODAY + timedelta(days=10)),
+                "due_on": str(date.today() + timedelta(days=10)),
             }
             for code in (A, B)
         ],
@@ -206,13 +207,13 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
     ),
     ("PATCH", "/api/v1/supervision-visits/{visit_id}/actions/{action_id}"): lambda w: Call(
         _at("/api/v1/supervision-visits/{visit_id}/actions/{action_id}")(w),
-        json={"status": "done", "done_on": str(TODAY), "progress_note": "已补录"},
+        json={"status": "done", "done_on": str(date.today()), "progress_note": "已补录"},
         headers=_if_match(w.extra["action"]),
     ),
     ("POST", "/api/v1/joint-meetings"): lambda w: Call("/api/v1/joint-meetings", json=meeting_body()),
     ("PATCH", "/api/v1/joint-meetings/{meeting_id}/action-items/{item_id}"): lambda w: Call(
         _at("/api/v1/joint-meetings/{meeting_id}/action-items/{item_id}")(w),
-        json={"status": "done", "done_on": str(TODAY)},
+        json={"status": "done", "done_on": str(date.today())},
         headers=_if_match(w.extra["item"]),
     ),
 }

@@ -15,8 +15,6 @@ from tests.placement.placements.conftest import contract, placement_body
 from tests.placement.placements.fakes import FakeRegistry
 from tests.placement.registry_feed.feed import FakeFeed, catch_up
 
-TODAY = date.today()
-
 
 @pytest.fixture
 def auth(make_token):
@@ -79,7 +77,7 @@ async def test_no_personal_value_sent_to_placement_is_copied_into_its_trail(api_
     )
     employer_id = employer.json()["id"]
     person_id = fake_registry.add()
-    start = TODAY - timedelta(days=200)
+    start = date.today() - timedelta(days=200)
     created = await call(
         "POST",
         "/api/v1/placements",
@@ -94,14 +92,14 @@ async def test_no_personal_value_sent_to_placement_is_copied_into_its_trail(api_
     await call(
         "PUT",
         f"{url}/follow-ups/3",
-        json={"done_on": str(TODAY), "still_working": True},
+        json={"done_on": str(date.today()), "still_working": True},
         headers=auth() | {"If-Match": '"1"'},
         expect=200,
     )
     await call(
         "POST",
         f"{url}/end",
-        json={"ended_on": str(TODAY), "reason": "resigned"},
+        json={"ended_on": str(date.today()), "reason": "resigned"},
         headers=auth() | {"If-Match": '"2"'},
         expect=200,
     )
@@ -125,7 +123,7 @@ async def test_no_personal_value_sent_to_placement_is_copied_into_its_trail(api_
     assert corrected["monthly_wage"] == {"old": "2200.00", "new": "2350.00"}
     assert corrected["contract_term_months"]["new"] > corrected["contract_term_months"]["old"]
     assert await changes_of(db, since, "placement.end") == {
-        "ended_on": {"old": None, "new": str(TODAY)},
+        "ended_on": {"old": None, "new": str(date.today())},
         "end_reason": {"old": None, "new": "resigned"},
     }
 
@@ -135,13 +133,13 @@ async def test_no_personal_value_of_trainings_businesses_or_hand_overs_is_copied
         feed = FakeFeed()
         since = await db.scalar(text("SELECT coalesce(max(id), 0) FROM audit_log"))
         person = feed.person(jurisdiction_code="shapu")
-        feed.measure(person, "community_rehabilitation", TODAY - timedelta(days=200))
+        feed.measure(person, "community_rehabilitation", date.today() - timedelta(days=200))
         released = feed.person(jurisdiction_code="shapu")
         feed.measure(
             released,
             "compulsory_isolation",
-            TODAY - timedelta(days=700),
-            actual_end_on=TODAY - timedelta(days=5),
+            date.today() - timedelta(days=700),
+            actual_end_on=date.today() - timedelta(days=5),
             end_reason="completed",
         )
         await catch_up(db, feed)
@@ -156,7 +154,7 @@ async def test_no_personal_value_of_trainings_businesses_or_hand_overs_is_copied
             "business_kind": "restaurant",
             "business_name": "审秘小吃店",
             "licence_number": "92450222MA5L0000X",
-            "start_on": str(TODAY - timedelta(days=30)),
+            "start_on": str(date.today() - timedelta(days=30)),
         }
         record = (await call("POST", "/api/v1/self-employments", json=business, expect=201)).json()
         rename = {"business_name": "审秘新小吃店", "licence_number": "92450222MA5L1111X"}
@@ -170,8 +168,8 @@ async def test_no_personal_value_of_trainings_businesses_or_hand_overs_is_copied
         loan = {
             "amount": "50000.00",
             "lender": "审秘信用社",
-            "disbursed_on": str(TODAY - timedelta(days=20)),
-            "maturity_on": str(TODAY + timedelta(days=700)),
+            "disbursed_on": str(date.today() - timedelta(days=20)),
+            "maturity_on": str(date.today() + timedelta(days=700)),
             "annual_rate_percent": "4.35",
         }
         await call("POST", f"/api/v1/self-employments/{record['id']}/loans", json=loan, expect=201)
@@ -186,8 +184,8 @@ async def test_no_personal_value_of_trainings_businesses_or_hand_overs_is_copied
         course_id = (await call("POST", "/api/v1/trainings/courses", json=course, expect=201)).json()["id"]
         session_body = {
             "course_id": course_id,
-            "start_on": str(TODAY - timedelta(days=10)),
-            "end_on": str(TODAY - timedelta(days=8)),
+            "start_on": str(date.today() - timedelta(days=10)),
+            "end_on": str(date.today() - timedelta(days=8)),
             "place": "审秘工作站",
         }
         session = (await call("POST", "/api/v1/trainings/sessions", json=session_body, expect=201)).json()
@@ -200,7 +198,7 @@ async def test_no_personal_value_of_trainings_businesses_or_hand_overs_is_copied
         await call(
             "POST",
             f"/api/v1/trainings/enrolments/{enrolled.json()['id']}/completion",
-            json={"completed_on": str(TODAY - timedelta(days=8)), "certificate_number": "LC-SECRET-0315"},
+            json={"completed_on": str(date.today() - timedelta(days=8)), "certificate_number": "LC-SECRET-0315"},
             headers=auth() | {"If-Match": enrolled.headers["etag"]},
             expect=200,
         )
@@ -209,7 +207,7 @@ async def test_no_personal_value_of_trainings_businesses_or_hand_overs_is_copied
         await call(
             "POST",
             f"/api/v1/handovers/{entry['id']}/close",
-            json={"reason": "other", "closed_on": str(TODAY), "note": "审秘去向说明"},
+            json={"reason": "other", "closed_on": str(date.today()), "note": "审秘去向说明"},
             headers=auth() | {"If-Match": '"1"'},
             expect=200,
         )

@@ -12,15 +12,18 @@ from tests.placement.registry_feed.feed import catch_up
 
 URL = "/api/v1/handovers"
 PROBLEM = "application/problem+json"
-TODAY = date.today()
 
 
 def released(feed, *, days_ago: int = 10, jurisdiction_code: str = "dapu", **person):
     """A person whose compulsory isolation ended at term `days_ago` days ago; their id."""
     pid = feed.person(jurisdiction_code=jurisdiction_code, **person)
-    start = TODAY - timedelta(days=days_ago + 700)
+    start = date.today() - timedelta(days=days_ago + 700)
     feed.measure(
-        pid, "compulsory_isolation", start, actual_end_on=TODAY - timedelta(days=days_ago), end_reason="completed"
+        pid,
+        "compulsory_isolation",
+        start,
+        actual_end_on=date.today() - timedelta(days=days_ago),
+        end_reason="completed",
     )
     return pid
 
@@ -51,7 +54,7 @@ async def test_a_release_from_compulsory_isolation_puts_the_person_on_the_list_w
     assert entry["person_id"] == str(pid)
     assert (entry["status"], entry["status_label_zh"]) == ("pending", "待安置")
     assert (entry["source"], entry["source_label_zh"]) == ("isolation_release", "解除强制隔离戒毒")
-    assert entry["released_on"] == str(TODAY - timedelta(days=12))
+    assert entry["released_on"] == str(date.today() - timedelta(days=12))
     assert entry["days_waiting"] == 12
     assert (entry["jurisdiction_code"], entry["jurisdiction_name_zh"]) == ("dapu", "大埔镇")
     assert await events_of(db, "handover.") == [
@@ -80,9 +83,9 @@ async def test_longest_waiting_comes_first_and_pages_are_bounded(client, db, fee
 
 async def test_community_rehabilitation_after_the_isolation_is_the_same_release(client, db, feed, auth):
     pid = released(feed, days_ago=10)
-    feed.measure(pid, "community_rehabilitation", TODAY - timedelta(days=10))
+    feed.measure(pid, "community_rehabilitation", date.today() - timedelta(days=10))
     only_rehab = feed.person()
-    feed.measure(only_rehab, "community_rehabilitation", TODAY - timedelta(days=4))
+    feed.measure(only_rehab, "community_rehabilitation", date.today() - timedelta(days=4))
     await catch_up(db, feed)
 
     items = await pending(client, auth())
@@ -97,12 +100,12 @@ async def test_what_does_not_signal_a_release_opens_nothing(client, db, feed, au
     feed.measure(
         escaped,
         "compulsory_isolation",
-        TODAY - timedelta(days=300),
-        actual_end_on=TODAY - timedelta(days=2),
+        date.today() - timedelta(days=300),
+        actual_end_on=date.today() - timedelta(days=2),
         end_reason="death",
     )
     detox = feed.person()
-    feed.measure(detox, "community_detox", TODAY - timedelta(days=30))
+    feed.measure(detox, "community_detox", date.today() - timedelta(days=30))
     released(feed, days_ago=400)  # history typed in late: nobody is waiting from then
     await catch_up(db, feed)
     assert await pending(client, auth()) == []
@@ -112,14 +115,14 @@ async def test_readmission_and_archiving_close_the_entry_by_themselves(client, d
     readmitted = released(feed, days_ago=30)
     archived = released(feed, days_ago=30)
     await catch_up(db, feed)
-    feed.measure(readmitted, "custody", TODAY - timedelta(days=2))
+    feed.measure(readmitted, "custody", date.today() - timedelta(days=2))
     feed.person(archived, kind="person.archived", status="archived", version=2)
     await catch_up(db, feed)
 
     assert await pending(client, auth()) == []
     closed = {i["person_id"]: i for i in await pending(client, auth(), status="closed")}
     assert closed[str(readmitted)]["close_reason"] == "readmitted"
-    assert closed[str(readmitted)]["closed_on"] == str(TODAY - timedelta(days=2))
+    assert closed[str(readmitted)]["closed_on"] == str(date.today() - timedelta(days=2))
     assert closed[str(readmitted)]["days_waiting"] == 28
     assert (closed[str(archived)]["close_reason"], closed[str(archived)]["close_reason_label_zh"]) == (
         "record_archived",
@@ -141,7 +144,7 @@ async def test_township_staff_see_only_their_own_people_and_others_are_404(clien
         await client.get(f"{URL}/{other_entry['id']}", headers=township),
         await client.post(
             f"{URL}/{other_entry['id']}/close",
-            json={"reason": "declined", "closed_on": str(TODAY)},
+            json={"reason": "declined", "closed_on": str(date.today())},
             headers=township | {"If-Match": '"1"'},
         ),
     ):
@@ -155,17 +158,17 @@ async def test_closing_needs_if_match_a_valid_reason_and_happens_once(client, db
     await catch_up(db, feed)
     entry = (await pending(client, auth()))[0]
     url = f"{URL}/{entry['id']}/close"
-    body = {"reason": "flexible_employment", "closed_on": str(TODAY - timedelta(days=1))}
+    body = {"reason": "flexible_employment", "closed_on": str(date.today() - timedelta(days=1))}
 
     detail = await client.get(f"{URL}/{entry['id']}", headers=auth())
     assert detail.headers["etag"] == '"1"'
     assert (await client.post(url, json=body, headers=auth())).status_code == 428
     assert (await client.post(url, json=body, headers=auth() | {"If-Match": '"9"'})).status_code == 412
     for bad, field in [
-        ({"reason": "placed", "closed_on": str(TODAY)}, "body.reason"),
-        ({"reason": "other", "closed_on": str(TODAY)}, "body.note"),
-        ({"reason": "declined", "closed_on": str(TODAY + timedelta(days=1))}, "body.closed_on"),
-        ({"reason": "declined", "closed_on": str(TODAY - timedelta(days=11))}, "body.closed_on"),
+        ({"reason": "placed", "closed_on": str(date.today())}, "body.reason"),
+        ({"reason": "other", "closed_on": str(date.today())}, "body.note"),
+        ({"reason": "declined", "closed_on": str(date.today() + timedelta(days=1))}, "body.closed_on"),
+        ({"reason": "declined", "closed_on": str(date.today() - timedelta(days=11))}, "body.closed_on"),
         ({**body, "status": "closed"}, "body.status"),
     ]:
         response = await client.post(url, json=bad, headers=auth() | {"If-Match": '"1"'})
@@ -197,7 +200,7 @@ async def test_close_on_placement_closes_the_pending_entry_naming_the_placement(
     nobody = await service.close_on_placement(db, uuid.uuid4(), placement_id)
 
     assert [(h.status, h.close_reason, h.placement_id, h.closed_on) for h in closed] == [
-        ("placed", "placed", placement_id, TODAY)
+        ("placed", "placed", placement_id, date.today())
     ]
     assert again == [] and nobody == []
     entry = (await pending(client, auth(), status="placed"))[0]
@@ -218,7 +221,7 @@ async def test_reads_and_closes_are_audited_with_the_people_concerned(client, db
     await client.get(f"{URL}/{entry['id']}", headers=auth())
     await client.post(
         f"{URL}/{entry['id']}/close",
-        json={"reason": "declined", "closed_on": str(TODAY)},
+        json={"reason": "declined", "closed_on": str(date.today())},
         headers=auth() | {"If-Match": '"1"'},
     )
     await client.get(f"{URL}/{entry['id']}", headers=auth(department="township", jurisdiction="shapu"))
@@ -266,7 +269,7 @@ async def test_department_matrix(client, db, feed, auth, department, expected):
     listed = await client.get(URL, headers=headers)
     close = await client.post(
         f"{URL}/{entry['id']}/close",
-        json={"reason": "declined", "closed_on": str(TODAY)},
+        json={"reason": "declined", "closed_on": str(date.today())},
         headers=headers | {"If-Match": '"1"'},
     )
     assert (listed.status_code, close.status_code) == expected
@@ -282,7 +285,7 @@ async def test_a_viewer_may_list_but_not_close_and_a_service_client_may_list(cli
     assert (await client.get(URL, headers=viewer)).status_code == 200
     close = await client.post(
         f"{URL}/{entry['id']}/close",
-        json={"reason": "declined", "closed_on": str(TODAY)},
+        json={"reason": "declined", "closed_on": str(date.today())},
         headers=viewer | {"If-Match": '"1"'},
     )
     assert close.status_code == 403

@@ -15,8 +15,6 @@ from placement.registry_feed.models import FeedCursor, ProjectedPerson
 from placement.registry_feed.repository import FEED
 from tests.placement.registry_feed.feed import FakeFeed, catch_up, transaction_in
 
-TODAY = date.today()
-
 
 async def projected(db, person_id) -> ProjectedPerson | None:
     return await db.scalar(
@@ -30,7 +28,7 @@ async def stored_cursor(db) -> str | None:
 
 async def test_a_person_under_community_rehabilitation_is_projected_as_eligible(db, feed):
     pid = feed.person(jurisdiction_code="shapu", birth_year=1988)
-    feed.measure(pid, "community_rehabilitation", TODAY - timedelta(days=30))
+    feed.measure(pid, "community_rehabilitation", date.today() - timedelta(days=30))
 
     await catch_up(db, feed)
 
@@ -54,8 +52,8 @@ async def test_a_person_under_community_rehabilitation_is_projected_as_eligible(
     [
         ({"work_ability": "unable"}, "community_detox", False),
         ({"work_ability": "partly"}, "community_detox", True),
-        ({"birth_year": TODAY.year - 61}, "community_detox", False),
-        ({"birth_year": TODAY.year - 15}, "community_detox", False),
+        ({"birth_year": date.today().year - 61}, "community_detox", False),
+        ({"birth_year": date.today().year - 15}, "community_detox", False),
         ({}, "compulsory_isolation", False),
         ({}, "voluntary_detox", False),
         ({"status": "archived"}, "community_detox", False),
@@ -63,34 +61,38 @@ async def test_a_person_under_community_rehabilitation_is_projected_as_eligible(
 )
 async def test_eligibility_follows_the_registrys_definition(db, feed, fields, measure, eligible):
     pid = feed.person(**fields)
-    feed.measure(pid, measure, TODAY - timedelta(days=10))
+    feed.measure(pid, measure, date.today() - timedelta(days=10))
     await catch_up(db, feed)
     assert (await projected(db, pid)).eligible_for_placement is eligible
 
 
 async def test_a_measure_ended_and_a_correction_change_the_measure_in_force(db, feed):
     pid = feed.person()
-    first = feed.measure(pid, "community_detox", TODAY - timedelta(days=400))
+    first = feed.measure(pid, "community_detox", date.today() - timedelta(days=400))
     await catch_up(db, feed)
     assert (await projected(db, pid)).current_measure_kind == "community_detox"
 
     feed.measure(
         pid,
         "community_detox",
-        TODAY - timedelta(days=400),
+        date.today() - timedelta(days=400),
         event="measure.ended",
         measure_id=first,
-        actual_end_on=TODAY - timedelta(days=5),
+        actual_end_on=date.today() - timedelta(days=5),
         end_reason="escalated_after_relapse",
     )
-    feed.measure(pid, "compulsory_isolation", TODAY - timedelta(days=5))
+    feed.measure(pid, "compulsory_isolation", date.today() - timedelta(days=5))
     await catch_up(db, feed)
     person = await projected(db, pid)
     assert (person.current_measure_kind, person.eligible_for_placement) == ("compulsory_isolation", False)
 
     isolation = (await service.FeedRepository(db).episodes(pid))[-1].measure_id
     feed.measure(
-        pid, "community_rehabilitation", TODAY - timedelta(days=5), event="measure.corrected", corrects_id=isolation
+        pid,
+        "community_rehabilitation",
+        date.today() - timedelta(days=5),
+        event="measure.corrected",
+        corrects_id=isolation,
     )
     await catch_up(db, feed)
     assert (await projected(db, pid)).current_measure_kind == "community_rehabilitation"
@@ -101,19 +103,19 @@ async def test_replaying_the_same_events_changes_nothing_and_the_cursor_only_mov
     feed.measure(
         pid,
         "compulsory_isolation",
-        TODAY - timedelta(days=700),
-        actual_end_on=TODAY - timedelta(days=3),
+        date.today() - timedelta(days=700),
+        actual_end_on=date.today() - timedelta(days=3),
         end_reason="completed",
     )
     await catch_up(db, feed)
-    again = await service.step(transaction_in(db), feed.fetch, batch_size=200, today=TODAY)
+    again = await service.step(transaction_in(db), feed.fetch, batch_size=200, today=date.today())
     assert (again.applied, again.has_more) == (0, False)
     assert feed.reads[-1] == "2"
 
     # The same events applied once more (as a second replica that read before the cursor moved would): no effect.
     for event in (await FakeFeed.fetch(feed, None, 200)).items:
         async with transaction_in(db)() as session:
-            await service.apply_event(session, event, TODAY)
+            await service.apply_event(session, event, date.today())
     assert await db.scalar(select(func.count()).select_from(Handover).where(Handover.person_id == pid)) == 1
     assert await db.scalar(select(func.count()).select_from(ProjectedPerson)) >= 1
 
@@ -130,7 +132,7 @@ async def test_a_failure_in_the_middle_of_a_batch_applies_nothing_and_keeps_the_
 
     monkeypatch.setattr(service, "apply_person", failing)
     with pytest.raises(RuntimeError):
-        await service.step(transaction_in(db), feed.fetch, batch_size=200, today=TODAY)
+        await service.step(transaction_in(db), feed.fetch, batch_size=200, today=date.today())
     assert await projected(db, first) is None
     assert await stored_cursor(db) is None
 
@@ -141,7 +143,7 @@ async def test_a_failure_in_the_middle_of_a_batch_applies_nothing_and_keeps_the_
 
 async def test_a_batch_read_before_another_replica_moved_the_cursor_is_dropped(db, feed):
     pid = feed.person()
-    await service.step(transaction_in(db), feed.fetch, batch_size=200, today=TODAY)
+    await service.step(transaction_in(db), feed.fetch, batch_size=200, today=date.today())
     feed.person(pid, kind="person.updated", work_ability="unable", version=2)
 
     async def read_then_overtaken(after, limit):
@@ -149,7 +151,7 @@ async def test_a_batch_read_before_another_replica_moved_the_cursor_is_dropped(d
         await db.execute(update(FeedCursor).where(FeedCursor.feed == FEED).values(cursor="1-elsewhere"))
         return page
 
-    result = await service.step(transaction_in(db), read_then_overtaken, batch_size=200, today=TODAY)
+    result = await service.step(transaction_in(db), read_then_overtaken, batch_size=200, today=date.today())
     assert (result.applied, result.has_more) == (0, True)
     assert (await projected(db, pid)).work_ability == "able"
     assert await stored_cursor(db) == "1-elsewhere"
@@ -171,7 +173,7 @@ async def test_unreadable_events_are_skipped_and_unknown_kinds_passed_over(db, f
     feed.add("measure.created", broken, {"kind": "community_detox"})
     fine = feed.person()
 
-    result = await service.step(transaction_in(db), feed.fetch, batch_size=200, today=TODAY)
+    result = await service.step(transaction_in(db), feed.fetch, batch_size=200, today=date.today())
 
     assert (result.applied, result.skipped) == (4, 2)
     assert await projected(db, broken) is None
@@ -184,14 +186,18 @@ async def test_a_transfer_moves_the_person_and_their_records(db, feed):
     feed.measure(
         pid,
         "compulsory_isolation",
-        TODAY - timedelta(days=700),
-        actual_end_on=TODAY - timedelta(days=3),
+        date.today() - timedelta(days=700),
+        actual_end_on=date.today() - timedelta(days=3),
         end_reason="completed",
     )
     await catch_up(db, feed)
     db.add(
         Placement(
-            person_id=pid, jurisdiction_code="dapu", route="flexible", working_pattern="part_time", start_on=TODAY
+            person_id=pid,
+            jurisdiction_code="dapu",
+            route="flexible",
+            working_pattern="part_time",
+            start_on=date.today(),
         )
     )
     await db.flush()
@@ -219,15 +225,15 @@ async def test_a_transfer_moves_the_person_and_their_records(db, feed):
 
 async def test_a_day_later_the_refresh_rederives_eligibility(db, feed):
     pid = feed.person()
-    feed.measure(pid, "community_detox", TODAY + timedelta(days=1))
+    feed.measure(pid, "community_detox", date.today() + timedelta(days=1))
     await catch_up(db, feed)
     assert (await projected(db, pid)).eligible_for_placement is False
 
-    refreshed = await service.refresh(transaction_in(db), today=TODAY + timedelta(days=1))
+    refreshed = await service.refresh(transaction_in(db), today=date.today() + timedelta(days=1))
 
     assert refreshed >= 1
     person = await projected(db, pid)
-    assert (person.eligible_for_placement, person.derived_on) == (True, TODAY + timedelta(days=1))
+    assert (person.eligible_for_placement, person.derived_on) == (True, date.today() + timedelta(days=1))
 
 
 async def test_the_follower_survives_the_registry_being_down_and_catches_up(db, feed):

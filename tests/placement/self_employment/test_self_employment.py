@@ -12,7 +12,6 @@ from tests.placement.registry_feed.feed import catch_up
 
 URL = "/api/v1/self-employments"
 PROBLEM = "application/problem+json"
-TODAY = date.today()
 
 
 def body(person_id, **overrides):
@@ -21,7 +20,7 @@ def body(person_id, **overrides):
         "business_kind": "restaurant",
         "business_name": "启航小吃店",
         "licence_number": "92450222MA5L1234X",
-        "start_on": str(TODAY - timedelta(days=30)),
+        "start_on": str(date.today() - timedelta(days=30)),
     } | overrides
 
 
@@ -37,7 +36,7 @@ def loan(**overrides):
 
 async def person(db, feed, **fields):
     pid = feed.person(**fields)
-    feed.measure(pid, "community_rehabilitation", TODAY - timedelta(days=200))
+    feed.measure(pid, "community_rehabilitation", date.today() - timedelta(days=200))
     await catch_up(db, feed)
     return pid
 
@@ -85,7 +84,7 @@ async def test_bad_input_is_a_clear_422_and_writes_nothing(client, db, feed, aut
     pid = await person(db, feed)
     for bad, field in [
         (body(pid, business_kind="factory"), "body.business_kind"),
-        (body(pid, start_on=str(TODAY + timedelta(days=1))), "body.start_on"),
+        (body(pid, start_on=str(date.today() + timedelta(days=1))), "body.start_on"),
         (body(pid, jurisdiction_code="dapu"), "body.jurisdiction_code"),
         (body(pid, business_name=""), "body.business_name"),
     ]:
@@ -109,16 +108,16 @@ async def test_updating_needs_if_match_and_an_ended_business_stays_ended(client,
     assert (renamed.status_code, renamed.json()["business_name"], renamed.headers["etag"]) == (200, "启航快餐店", '"2"')
     for bad in (
         {"status": "ended"},
-        {"end_on": str(TODAY)},
-        {"status": "ended", "end_on": str(TODAY + timedelta(1))},
-        {"status": "ended", "end_on": str(TODAY - timedelta(days=31))},
+        {"end_on": str(date.today())},
+        {"status": "ended", "end_on": str(date.today() + timedelta(1))},
+        {"status": "ended", "end_on": str(date.today() - timedelta(days=31))},
         {"business_name": None},
         {"person_id": str(uuid.uuid4())},
     ):
         response = await client.patch(url, json=bad, headers=auth() | {"If-Match": '"2"'})
         assert response.status_code == 422, bad
     ended = await client.patch(
-        url, json={"status": "ended", "end_on": str(TODAY)}, headers=auth() | {"If-Match": '"2"'}
+        url, json={"status": "ended", "end_on": str(date.today())}, headers=auth() | {"If-Match": '"2"'}
     )
     assert (ended.status_code, ended.json()["status_label_zh"]) == (200, "已停业")
     again = await client.patch(url, json=rename, headers=auth() | {"If-Match": '"3"'})
@@ -180,7 +179,9 @@ async def test_loan_input_is_checked(client, db, feed, auth):
         (loan(annual_rate_percent="100"), "body.annual_rate_percent"),
         (loan(maturity_on="2025-03-01"), "body.maturity_on"),
         (
-            loan(disbursed_on=str(TODAY + timedelta(days=1)), maturity_on=str(TODAY + timedelta(days=400))),
+            loan(
+                disbursed_on=str(date.today() + timedelta(days=1)), maturity_on=str(date.today() + timedelta(days=400))
+            ),
             "body.disbursed_on",
         ),
         (loan(subsidy="100.00"), "body.subsidy"),
@@ -198,15 +199,17 @@ async def test_self_employment_closes_a_pending_hand_over(client, db, feed, auth
     feed.measure(
         pid,
         "compulsory_isolation",
-        TODAY - timedelta(days=760),
-        actual_end_on=TODAY - timedelta(days=60),
+        date.today() - timedelta(days=760),
+        actual_end_on=date.today() - timedelta(days=60),
         end_reason="completed",
     )
     await catch_up(db, feed)
     assert len((await client.get("/api/v1/handovers", headers=auth())).json()["items"]) == 1
     await client.post(URL, json=body(pid), headers=auth())
     closed = (await client.get("/api/v1/handovers", params={"status": "closed"}, headers=auth())).json()["items"]
-    assert [(h["close_reason"], h["closed_on"]) for h in closed] == [("self_employed", str(TODAY - timedelta(days=30)))]
+    assert [(h["close_reason"], h["closed_on"]) for h in closed] == [
+        ("self_employed", str(date.today() - timedelta(days=30)))
+    ]
 
 
 async def test_township_staff_see_and_change_only_their_own_people(client, db, feed, auth):

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.dates import TOMORROW, resolved
 from tests.placement.employers.conftest import PROBLEM, SITES, bearer, site_body
 
 
@@ -138,7 +139,7 @@ async def test_a_closed_site_cannot_be_designated_after_it_closed(placement, new
         ({"jurisdiction_code": "nowhere"}, "body.jurisdiction_code"),
         ({"capacity": 0}, "body.capacity"),
         ({"name": " "}, "body.name"),
-        ({"designated_on": (date.today() + timedelta(days=1)).isoformat()}, "body.designated_on"),
+        ({"designated_on": TOMORROW}, "body.designated_on"),
         ({"status": "closed"}, "body.status"),
         ({"employer_id": "not-a-uuid"}, "body.employer_id"),
         ({"employer_id": "00000000-0000-4000-8000-000000000000"}, "body.employer_id"),
@@ -146,7 +147,7 @@ async def test_a_closed_site_cannot_be_designated_after_it_closed(placement, new
 )
 async def test_refuses_invalid_sites_and_writes_nothing(placement, new_employer, county, auth, overrides, field):
     employer = await new_employer()
-    response = await placement.post(SITES, json=site_body(employer["id"]) | overrides, headers=bearer(county))
+    response = await placement.post(SITES, json=site_body(employer["id"]) | resolved(overrides), headers=bearer(county))
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     assert field in [e["field"] for e in response.json()["errors"]]

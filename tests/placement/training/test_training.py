@@ -11,8 +11,7 @@ from tests.placement.registry_feed.feed import catch_up
 
 BASE = "/api/v1/trainings"
 PROBLEM = "application/problem+json"
-TODAY = date.today()
-YEAR = TODAY.year - 1  # a whole past year: every date in it is already past
+YEAR = date.today().year - 1  # a whole past year: every date in it is already past
 
 
 def course_body(**overrides):
@@ -115,7 +114,7 @@ async def test_a_course_a_session_an_enrolment_and_a_completion(client, db, feed
 async def test_bad_input_is_refused_and_writes_nothing(client, db, feed, auth):
     pid = community_person(feed)
     await catch_up(db, feed)
-    session = await new_session(client, auth, start_on=TODAY - timedelta(days=3))
+    session = await new_session(client, auth, start_on=date.today() - timedelta(days=3))
     for path, body, field in [
         ("/courses", course_body(hours=0), "body.hours"),
         ("/courses", course_body(provider_kind="school"), "body.provider_kind"),
@@ -138,7 +137,7 @@ async def test_bad_input_is_refused_and_writes_nothing(client, db, feed, auth):
         assert field in [e["field"] for e in response.json()["errors"]]
     enrolled = await enrol_and_complete(client, auth, session, pid)
     url = f"{BASE}/enrolments/{enrolled['id']}/completion"
-    for completed_on in (TODAY - timedelta(days=4), TODAY + timedelta(days=1)):
+    for completed_on in (date.today() - timedelta(days=4), date.today() + timedelta(days=1)):
         response = await client.post(
             url, json={"completed_on": str(completed_on)}, headers=auth() | {"If-Match": '"1"'}
         )

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.dates import TOMORROW, resolved
 from tests.registry.history.conftest import problem
 from tests.registry.persons.conftest import id_number
 
@@ -126,7 +127,7 @@ async def test_history_dated_up_to_the_departure_can_be_back_entered_on_the_arch
 
 BAD = [
     ("off the register before registration", [], ("left", "2011-12-31", "died"), 422, "validation_error"),
-    ("in the future", [], ("left", str(date.today() + timedelta(days=1)), "died"), 422, "validation_error"),
+    ("in the future", [], ("left", TOMORROW, "died"), 422, "validation_error"),
     ("left without a reason", [], ("left", "2013-01-01", None), 422, "validation_error"),
     ("a return with a reason", [], ("returned", "2013-01-01", "died"), 422, "validation_error"),
     ("a return while on the register", [], ("returned", "2013-01-01", None), 409, "not_off_register"),
@@ -164,7 +165,7 @@ async def test_bad_register_changes_are_refused_and_write_nothing(
         assert (await change(pid, kind, day, reason)).status_code == 201
     counts = await written(pid)
     kind, day, reason = attempt
-    problem(await change(pid, kind, day, reason), status_code, code)
+    problem(await change(pid, kind, resolved(day), reason), status_code, code)
     assert await written(pid) == counts
 
 

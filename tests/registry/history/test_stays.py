@@ -1,10 +1,9 @@
 """Custody and facility stays through the API: inside the register, overlapping a community measure without ending it,
 ended and withdrawn once, events; bad input refused with nothing written."""
 
-from datetime import date, timedelta
-
 import pytest
 
+from tests.dates import TOMORROW, resolved
 from tests.registry.history.conftest import problem
 
 
@@ -60,7 +59,6 @@ async def test_a_withdrawn_stay_no_longer_counts(registry, auth, person, add_mea
     )
 
 
-TOMORROW = str(date.today() + timedelta(days=1))
 BAD = [
     (
         "before registration: outside the register",
@@ -98,7 +96,7 @@ async def test_bad_stays_are_refused_and_write_nothing(
         assert (await change(pid, kind, day, reason)).status_code == 201
     counts = await written(pid)
     kind, start, end, extra = attempt
-    problem(await stay(pid, kind, start, end, **extra), status_code, code)
+    problem(await stay(pid, kind, resolved(start), resolved(end), **extra), status_code, code)
     assert await written(pid) == counts
 
 
@@ -117,6 +115,6 @@ async def test_a_stay_ends_once_inside_the_register(registry, auth, person, stay
     held = (await stay(pid, "criminal_custody", "2013-03-01")).json()
     url = f"/api/v1/persons/{pid}/stays/{held['id']}/end"
     problem(await registry.post(url, json={"end_on": "2013-02-01"}, headers=auth()), 422, "validation_error")
-    problem(await registry.post(url, json={"end_on": TOMORROW}, headers=auth()), 422, "validation_error")
+    problem(await registry.post(url, json={"end_on": resolved(TOMORROW)}, headers=auth()), 422, "validation_error")
     assert (await registry.post(url, json={"end_on": "2013-09-01"}, headers=auth())).status_code == 200
     problem(await registry.post(url, json={"end_on": "2013-10-01"}, headers=auth()), 409, "stay_already_ended")

@@ -12,7 +12,6 @@ from registry.measures.rules import CONTROL_KINDS
 from registry.persons.filters import MeasureFilter
 
 LIST = "/api/v1/persons"
-TODAY = date.today()
 
 
 @pytest.fixture
@@ -61,11 +60,11 @@ async def test_measure_filter_matches_the_measure_in_force_today(registry, auth,
     corrected = (await new_person(name="滤更正", seq=507, confirm_not_duplicate=True))["id"]
     nothing = (await new_person(name="滤无措施", seq=509, confirm_not_duplicate=True))["id"]
     voluntary = (await new_person(name="滤自愿", seq=511, confirm_not_duplicate=True))["id"]
-    start = TODAY - timedelta(days=200)
+    start = date.today() - timedelta(days=200)
     await _measure(registry, auth, detox, "community_detox", start)
     await _measure(registry, auth, rehab, "community_rehabilitation", start)
     # Ended today: an end date belongs to what follows, so not in force today.
-    await _measure(registry, auth, ended, "community_detox", start, actual_end_on=TODAY, end_reason="completed")
+    await _measure(registry, auth, ended, "community_detox", start, actual_end_on=date.today(), end_reason="completed")
     # Entered as community detox, corrected to community rehabilitation: only the correction is in force.
     wrong = await _measure(registry, auth, corrected, "community_detox", start)
     fix = await registry.post(
@@ -87,7 +86,9 @@ async def test_measure_filter_matches_the_measure_in_force_today(registry, auth,
     assert names(await listing("none")) == sorted(["滤期满", "滤无措施", "滤自愿"])
     # The filter agrees with each person's derived status.
     for pid in (detox, rehab, ended, corrected, nothing, voluntary):
-        status = await registry.get(f"/api/v1/persons/{pid}/status", params={"as_of": str(TODAY)}, headers=auth())
+        status = await registry.get(
+            f"/api/v1/persons/{pid}/status", params={"as_of": str(date.today())}, headers=auth()
+        )
         current = status.json()["current_measure"]
         kind = current["kind"] if current else "none"
         person_name = (await registry.get(f"/api/v1/persons/{pid}", headers=auth())).json()["name"]
@@ -102,7 +103,7 @@ async def test_a_measure_starting_in_the_future_is_not_in_force(registry, auth, 
             "INSERT INTO control_measure (id, person_id, kind, start_on, created_by) "
             "VALUES (gen_random_uuid(), CAST(:pid AS uuid), 'community_detox', :start, 'test')"
         ),
-        {"pid": pid, "start": TODAY + timedelta(days=1)},
+        {"pid": pid, "start": date.today() + timedelta(days=1)},
     )
     listed = await registry.get(LIST, params={"q": "滤将来", "measure": "community_detox"}, headers=auth())
     assert names(listed) == []
@@ -113,12 +114,12 @@ async def test_support_worker_filter_matches_current_team_members_by_name(regist
     qin = (await new_person(name="帮甲", seq=521, confirm_not_duplicate=True))["id"]
     left = (await new_person(name="帮乙", seq=523, confirm_not_duplicate=True))["id"]
     other = (await new_person(name="帮丙", seq=525, confirm_not_duplicate=True))["id"]
-    start = TODAY - timedelta(days=100)
+    start = date.today() - timedelta(days=100)
     await _member(registry, auth, qin, "覃社工", start)
     gone = await _member(registry, auth, left, "覃社工", start)
     leave = await registry.post(
         f"/api/v1/persons/{left}/support-team/{gone['id']}/leave",
-        json={"to_on": str(TODAY - timedelta(days=1))},
+        json={"to_on": str(date.today() - timedelta(days=1))},
         headers=auth(),
     )
     assert leave.status_code == 200, leave.text
@@ -139,7 +140,7 @@ async def test_support_worker_filter_matches_current_team_members_by_name(regist
 
 
 async def test_filters_combine_and_respect_the_jurisdiction(registry, auth, new_person):
-    start = TODAY - timedelta(days=50)
+    start = date.today() - timedelta(days=50)
     here = (await new_person(name="合大埔", seq=531, confirm_not_duplicate=True))["id"]
     there = (await new_person(name="合沙埔", seq=533, jurisdiction_code="shapu", confirm_not_duplicate=True))["id"]
     plain = (await new_person(name="合无队", seq=535, confirm_not_duplicate=True))["id"]
