@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Header, Response
+from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, func, select, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +36,9 @@ IdempotencyKeyHeader = Annotated[
         examples=["5f0c6a1e-3d2b-4c8e-9a57-0b7e2f4d9c11"],
     ),
 ]
+
+
+T = TypeVar("T", bound=BaseModel)
 
 
 class IdempotencyKeyReused(AppError):
@@ -64,6 +69,16 @@ def idempotency_table(metadata: MetaData) -> Table:
 class StoredResponse:
     status: int
     body: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Created(Generic[T]):
+    """What an idempotent create answers: its status, the created item, and whether this is the stored answer to
+    an earlier request with the same key (`send_created` turns it into the HTTP answer)."""
+
+    status: int
+    item: T
+    replayed: bool = False
 
 
 def body_hash(payload: Any) -> str:
@@ -123,6 +138,41 @@ class IdempotencyStore:
         """Store the response of a create that claimed `key` (nothing to do without a key)."""
         if key is not None:
             await self.complete(session, key=key, subject=subject, status=status, body=body)
+
+    async def create(
+        self,
+        session: AsyncSession,
+        *,
+        key: str | None,
+        subject: str,
+        operation: str,
+        payload: Any,
+        answer_as: type[T],
+        write: Callable[[], Awaitable[T]],
+        status: int = 201,
+    ) -> Created[T]:
+        """One idempotent create: the stored answer if this (subject, key) already did `operation` with this
+        payload (422 for the key with another body, 409 while the first is still running); otherwise `write`
+        (the rows and the events they emit, in the request's transaction), whose answer is remembered under the
+        key in that same transaction."""
+        stored = await self.replay(session, key=key, subject=subject, operation=operation, payload=payload)
+        if stored is not None:
+            return Created(stored.status, answer_as.model_validate(stored.body), replayed=True)
+        item = await write()
+        await self.remember(session, key=key, subject=subject, status=status, body=item.model_dump(mode="json"))
+        return Created(status, item)
+
+
+def send_created(
+    response: Response, created: Created[T], *, location: str | None = None, version: int | None = None
+) -> T:
+    """A create's HTTP answer, first time or replayed: its status, Location and ETag, and
+    `Idempotent-Replayed: true` when a retry got the first result back; returns the body.
+
+    Location and version are given here, at the route, because the OpenAPI document declares the headers an
+    operation sends from its code (shared.openapi)."""
+    answer_created(response, status=created.status, replayed=created.replayed, location=location, version=version)
+    return created.item
 
 
 def answer_created(

@@ -8,9 +8,10 @@ Everything here works on what FastAPI already knows, so a new route is covered w
   the bearer requirement FastAPI derives from the token dependency.
 - **Response headers**: `Idempotent-Replayed` on the success answer of every operation that accepts an
   `Idempotency-Key`; `ETag` and `Location` on the success answer of the operations whose function sets them,
-  read from the function's code: a call of `shared.concurrency.set_etag`, of `shared.idempotency.answer_created`
-  with `version=` / `location=`, an assignment to `response.headers["Location"]`, also inside a helper of the
-  same module it calls. `Retry-After` is declared on every 429 and 503 by `shared.errors.problem_responses`.
+  read from the function's code: a call of `shared.concurrency.set_etag`, of `shared.idempotency.send_created`
+  (or `answer_created`) with `version=` / `location=`, an assignment to `response.headers["Location"]`, also
+  inside a helper of the same module it calls. `Retry-After` is declared on every 429 and 503 by
+  `shared.errors.problem_responses`.
 - **Schema titles** are unique: pydantic's `X-Input` / `X-Output` pair (a model read and written differently)
   gets the titles `XInput` / `XOutput`, since generators name classes after titles.
 - **Request-side defaults** move into the description. openapi-typescript (default options) types a property
@@ -152,7 +153,7 @@ def _headers_of_call(function: Callable[..., Any], call: ast.Call, depth: int) -
     name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", None)
     if name == "set_etag":
         return {"ETag"}
-    if name == "answer_created":
+    if name in ("answer_created", "send_created"):
         given = {kw.arg for kw in call.keywords if not _is_none(kw.value)}
         return {header for arg, header in (("version", "ETag"), ("location", "Location")) if arg in given}
     callee = function.__globals__.get(name) if isinstance(call.func, ast.Name) and depth < 2 else None

@@ -9,7 +9,7 @@ from registry.persons.auditing import audited
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}/drug-tests", tags=["drug-tests"])
@@ -45,13 +45,7 @@ async def record_drug_test(
             today=date.today(),
         )
         trail.changes = {
-            "drug_test": {"old": None, "new": str(created.test.id)},
+            "drug_test": {"old": None, "new": str(created.item.id)},
             "result": {"old": None, "new": body.result},
         }
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"/api/v1/persons/{person_id}/drug-tests/{created.test.id}",
-    )
-    return created.test
+    return send_created(response, created, location=f"/api/v1/persons/{person_id}/drug-tests/{created.item.id}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,14 +17,8 @@ from registry.measures.exceptions import InvalidMeasure
 from registry.persons.service import visible_person
 from shared.auth import Principal
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    test: DrugTestRead
-    replayed: bool
 
 
 def to_read(test: DrugTest, relapse_recorded: bool) -> DrugTestRead:
@@ -64,44 +57,43 @@ async def record_test(
     data: DrugTestCreate,
     idempotency_key: str | None,
     today: date,
-) -> Created:
+) -> Created[DrugTestRead]:
     policy.require_write(principal, "drug_tests")
     person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.tested_on)
     if data.tested_on > today:
         message = "tested_on cannot be in the future"
         raise InvalidMeasure(message, errors=[FieldError(field="body.tested_on", message=message)])
-    stored = await idempotency.replay(
+
+    async def write() -> DrugTestRead:
+        repo = DrugTestRepository(session)
+        test = await repo.add(DrugTest(person_id=person_id, created_by=principal.subject, **data.model_dump()))
+        positive = test.result == "positive"
+        if positive:
+            relapse = await repo.add_relapse(
+                Relapse(person_id=person_id, occurred_on=test.tested_on, source="drug_test", drug_test_id=test.id)
+            )
+            # Reporting needs relapses and positive tests (the consolidation clock), not test kinds or substances.
+            await emit_person_event(
+                session,
+                kind="relapse.recorded",
+                person_id=person_id,
+                jurisdiction_code=person.jurisdiction_code,
+                data={
+                    "relapse_id": relapse.id,
+                    "occurred_on": test.tested_on,
+                    "source": "drug_test",
+                    "drug_test_id": test.id,
+                    "positive_test_on": test.tested_on,
+                },
+            )
+        return to_read(test, positive)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=f"POST /api/v1/persons/{person_id}/drug-tests",
         payload=data.model_dump(mode="json"),
+        answer_as=DrugTestRead,
+        write=write,
     )
-    if stored is not None:
-        return Created(stored.status, DrugTestRead.model_validate(stored.body), replayed=True)
-    repo = DrugTestRepository(session)
-    test = await repo.add(DrugTest(person_id=person_id, created_by=principal.subject, **data.model_dump()))
-    positive = test.result == "positive"
-    if positive:
-        relapse = await repo.add_relapse(
-            Relapse(person_id=person_id, occurred_on=test.tested_on, source="drug_test", drug_test_id=test.id)
-        )
-        # Reporting needs relapses and positive tests (the consolidation clock), not test kinds or substances.
-        await emit_person_event(
-            session,
-            kind="relapse.recorded",
-            person_id=person_id,
-            jurisdiction_code=person.jurisdiction_code,
-            data={
-                "relapse_id": relapse.id,
-                "occurred_on": test.tested_on,
-                "source": "drug_test",
-                "drug_test_id": test.id,
-                "positive_test_on": test.tested_on,
-            },
-        )
-    read = to_read(test, positive)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)

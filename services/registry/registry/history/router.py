@@ -18,18 +18,13 @@ from registry.persons.auditing import audited
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}")
 REGISTER = ["register-changes"]
 ABILITY = ["work-ability-changes"]
 STAYS = ["stays"]
-
-
-def _created(response: Response, location: str, created: service.Created):
-    answer_created(response, status=created.status, replayed=created.replayed, location=location)
-    return created.item
 
 
 @router.get("/register-changes", tags=REGISTER, responses=problem_responses(400, 403, 404))
@@ -73,7 +68,7 @@ async def record_register_change(
             "kind": {"old": None, "new": body.kind},
             "effective_on": {"old": None, "new": body.effective_on},
         }
-    return _created(response, f"/api/v1/persons/{person_id}/register-changes/{created.item.id}", created)
+    return send_created(response, created, location=f"/api/v1/persons/{person_id}/register-changes/{created.item.id}")
 
 
 @router.post("/register-changes/{change_id}/withdrawal", tags=REGISTER, responses=problem_responses(403, 404, 409, 422))
@@ -131,7 +126,9 @@ async def record_work_ability_change(
             "work_ability": {"old": None, "new": body.work_ability},
             "effective_on": {"old": None, "new": body.effective_on},
         }
-    return _created(response, f"/api/v1/persons/{person_id}/work-ability-changes/{created.item.id}", created)
+    return send_created(
+        response, created, location=f"/api/v1/persons/{person_id}/work-ability-changes/{created.item.id}"
+    )
 
 
 @router.get("/stays", tags=STAYS, responses=problem_responses(400, 403, 404))
@@ -168,7 +165,7 @@ async def record_stay(
             today=date.today(),
         )
         trail.changes = {"stay": {"old": None, "new": str(created.item.id)}, "kind": {"old": None, "new": body.kind}}
-    return _created(response, f"/api/v1/persons/{person_id}/stays/{created.item.id}", created)
+    return send_created(response, created, location=f"/api/v1/persons/{person_id}/stays/{created.item.id}")
 
 
 @router.post("/stays/{stay_id}/end", tags=STAYS, responses=problem_responses(403, 404, 409, 422))

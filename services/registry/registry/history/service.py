@@ -4,11 +4,8 @@ and facility stays; and the status as of a day that follows from it (registry.hi
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.events import emit_person_event
@@ -62,14 +59,8 @@ from registry.persons.service import (
 )
 from shared.auth import Principal
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    item: Any
-    replayed: bool
 
 
 def _invalid(field: str, message: str) -> InvalidHistory:
@@ -85,22 +76,6 @@ def _spans_text(h: History) -> str:
     if not spans:
         return "the person has no day on the register"
     return "on the register: " + ", ".join(f"{s} to {e - timedelta(days=1) if e else 'now'}" for s, e in spans)
-
-
-async def _replay(
-    session: AsyncSession, principal: Principal, key: str | None, operation: str, payload: dict, model: type[BaseModel]
-) -> Created | None:
-    stored = await idempotency.replay(session, key=key, subject=principal.subject, operation=operation, payload=payload)
-    if stored is None:
-        return None
-    return Created(stored.status, model.model_validate(stored.body), replayed=True)
-
-
-async def _created(session: AsyncSession, principal: Principal, key: str | None, item: BaseModel) -> Created:
-    await idempotency.remember(
-        session, key=key, subject=principal.subject, status=201, body=item.model_dump(mode="json")
-    )
-    return Created(201, item, replayed=False)
 
 
 # --- On and off the register ----------------------------------------------------------------------------------------
@@ -241,26 +216,32 @@ async def record_register_change(
     data: RegisterChangeCreate,
     idempotency_key: str | None,
     today: date,
-) -> Created:
+) -> Created[RegisterChangeRead]:
     policy.require_write(principal, "register")
     person = await visible_person(session, principal, person_id, for_write=True, archived_ok=True)
-    operation = f"POST /api/v1/persons/{person_id}/register-changes"
-    replayed = await _replay(
-        session, principal, idempotency_key, operation, data.model_dump(mode="json"), RegisterChangeRead
-    )
-    if replayed is not None:
-        return replayed
-    change = await _record_change(
+
+    async def write() -> RegisterChangeRead:
+        change = await _record_change(
+            session,
+            principal=principal,
+            person=person,
+            kind=data.kind,
+            effective_on=data.effective_on,
+            reason_code=data.reason_code,
+            detail=data.detail,
+            today=today,
+        )
+        return change_read(change)
+
+    return await idempotency.create(
         session,
-        principal=principal,
-        person=person,
-        kind=data.kind,
-        effective_on=data.effective_on,
-        reason_code=data.reason_code,
-        detail=data.detail,
-        today=today,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=f"POST /api/v1/persons/{person_id}/register-changes",
+        payload=data.model_dump(mode="json"),
+        answer_as=RegisterChangeRead,
+        write=write,
     )
-    return await _created(session, principal, idempotency_key, change_read(change))
 
 
 async def archive_person(
@@ -381,32 +362,38 @@ async def record_ability_change(
     data: WorkAbilityChangeCreate,
     idempotency_key: str | None,
     today: date,
-) -> Created:
+) -> Created[WorkAbilityChangeRead]:
     policy.require_write(principal, "work_ability")
     person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.effective_on)
-    operation = f"POST /api/v1/persons/{person_id}/work-ability-changes"
-    replayed = await _replay(
-        session, principal, idempotency_key, operation, data.model_dump(mode="json"), WorkAbilityChangeRead
+
+    async def write() -> WorkAbilityChangeRead:
+        check_day("effective_on", data.effective_on, born=person.birth_date, today=today)
+        change = WorkAbilityChange(
+            person_id=person.id,
+            effective_on=data.effective_on,
+            work_ability=data.work_ability,
+            reason=data.reason,
+            created_by=principal.subject,
+            created_at=datetime.now(UTC),
+        )
+        diff = await refresh_work_ability(session, person, today, change)
+        await HistoryRepository(session).add(change)
+        if diff:
+            await session.flush()
+            await session.refresh(person)
+            await emit_person(session, "person.updated", person, fields=sorted(diff))
+        await emit_work_ability_change(session, person, change)
+        return ability_read(change, False)
+
+    return await idempotency.create(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=f"POST /api/v1/persons/{person_id}/work-ability-changes",
+        payload=data.model_dump(mode="json"),
+        answer_as=WorkAbilityChangeRead,
+        write=write,
     )
-    if replayed is not None:
-        return replayed
-    check_day("effective_on", data.effective_on, born=person.birth_date, today=today)
-    change = WorkAbilityChange(
-        person_id=person.id,
-        effective_on=data.effective_on,
-        work_ability=data.work_ability,
-        reason=data.reason,
-        created_by=principal.subject,
-        created_at=datetime.now(UTC),
-    )
-    diff = await refresh_work_ability(session, person, today, change)
-    await HistoryRepository(session).add(change)
-    if diff:
-        await session.flush()
-        await session.refresh(person)
-        await emit_person(session, "person.updated", person, fields=sorted(diff))
-    await emit_work_ability_change(session, person, change)
-    return await _created(session, principal, idempotency_key, ability_read(change, False))
 
 
 # --- Custody and facility stays -------------------------------------------------------------------------------------
@@ -479,31 +466,39 @@ async def record_stay(
     data: StayCreate,
     idempotency_key: str | None,
     today: date,
-) -> Created:
+) -> Created[StayRead]:
     policy.require_write(principal, "stays")
     # The register's own rule (within_register, below) decides for an archived record too: a stay must lie inside.
     person = await visible_person(session, principal, person_id, for_write=True, archived_ok=True)
-    operation = f"POST /api/v1/persons/{person_id}/stays"
-    replayed = await _replay(session, principal, idempotency_key, operation, data.model_dump(mode="json"), StayRead)
-    if replayed is not None:
-        return replayed
-    if data.start_on > today:
-        raise _invalid("start_on", "start_on cannot be in the future")
-    if data.end_on is not None and data.end_on > today:
-        raise _invalid("end_on", "end_on is the day of release: it cannot be in the future")
-    repo = HistoryRepository(session)
-    h = await repo.history(person)
-    _check_within_register(h, data.start_on, data.end_on)
-    for other in h.stays:
-        overlaps = other.start_on < _end(data.end_on) and data.start_on < _end(other.end_on)
-        if other.withdrawn_at is None and other.kind == data.kind and overlaps:
-            raise OverlappingStay(
-                f"This {data.kind} from {data.start_on} overlaps the {other.kind} from {other.start_on} ({other.id}); "
-                "end, or withdraw, that one first."
-            )
-    stay = await repo.add(Stay(person_id=person.id, created_by=principal.subject, **data.model_dump()))
-    await _emit_stay(session, person, "stay.recorded", stay)
-    return await _created(session, principal, idempotency_key, stay_read(stay))
+
+    async def write() -> StayRead:
+        if data.start_on > today:
+            raise _invalid("start_on", "start_on cannot be in the future")
+        if data.end_on is not None and data.end_on > today:
+            raise _invalid("end_on", "end_on is the day of release: it cannot be in the future")
+        repo = HistoryRepository(session)
+        h = await repo.history(person)
+        _check_within_register(h, data.start_on, data.end_on)
+        for other in h.stays:
+            overlaps = other.start_on < _end(data.end_on) and data.start_on < _end(other.end_on)
+            if other.withdrawn_at is None and other.kind == data.kind and overlaps:
+                raise OverlappingStay(
+                    f"This {data.kind} from {data.start_on} overlaps the {other.kind} from {other.start_on} "
+                    f"({other.id}); end, or withdraw, that one first."
+                )
+        stay = await repo.add(Stay(person_id=person.id, created_by=principal.subject, **data.model_dump()))
+        await _emit_stay(session, person, "stay.recorded", stay)
+        return stay_read(stay)
+
+    return await idempotency.create(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=f"POST /api/v1/persons/{person_id}/stays",
+        payload=data.model_dump(mode="json"),
+        answer_as=StayRead,
+        write=write,
+    )
 
 
 async def _standing_stay(session: AsyncSession, person_id: uuid.UUID, stay_id: uuid.UUID) -> Stay:

@@ -11,20 +11,10 @@ from registry.persons.auditing import audited
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["measures"])
-
-
-def _created(response: Response, person_id: uuid.UUID, created: service.Created) -> MeasureRead:
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"/api/v1/persons/{person_id}/measures/{created.measure.id}",
-    )
-    return created.measure
 
 
 @router.get("/measures", responses=problem_responses(400, 403, 404))
@@ -56,8 +46,8 @@ async def create_measure(
             idempotency_key=idempotency_key,
             today=date.today(),
         )
-        trail.changes = {"measure": {"old": None, "new": str(created.measure.id)}}
-    return _created(response, person_id, created)
+        trail.changes = {"measure": {"old": None, "new": str(created.item.id)}}
+    return send_created(response, created, location=f"/api/v1/persons/{person_id}/measures/{created.item.id}")
 
 
 @router.post("/measures/{measure_id}/end", responses=problem_responses(403, 404, 409, 422))
@@ -97,8 +87,8 @@ async def correct_measure(
             idempotency_key=idempotency_key,
             today=date.today(),
         )
-        trail.changes = {"measure": {"old": str(measure_id), "new": str(created.measure.id)}}
-    return _created(response, person_id, created)
+        trail.changes = {"measure": {"old": str(measure_id), "new": str(created.item.id)}}
+    return send_created(response, created, location=f"/api/v1/persons/{person_id}/measures/{created.item.id}")
 
 
 @router.get("/status", responses=problem_responses(403, 404, 422))

@@ -42,14 +42,8 @@ from registry.persons.models import Person
 from registry.persons.service import visible_person
 from shared.auth import Principal
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    measure: MeasureRead
-    replayed: bool
 
 
 @dataclass(frozen=True)
@@ -164,15 +158,6 @@ def _operation(person_id: uuid.UUID, action: str) -> str:
     return f"POST /api/v1/persons/{person_id}/{action}"
 
 
-async def _replay(
-    session: AsyncSession, principal: Principal, key: str | None, operation: str, payload: dict
-) -> Created | None:
-    stored = await idempotency.replay(session, key=key, subject=principal.subject, operation=operation, payload=payload)
-    if stored is None:
-        return None
-    return Created(stored.status, MeasureRead.model_validate(stored.body), replayed=True)
-
-
 async def _insert(
     session: AsyncSession,
     *,
@@ -181,9 +166,8 @@ async def _insert(
     data: MeasureCreate,
     corrects: ControlMeasure | None,
     reason: str | None,
-    idempotency_key: str | None,
     today: date,
-) -> Created:
+) -> MeasureRead:
     repo = MeasureRepository(session)
     candidate = _with_defaults(data)
     if corrects is not None:
@@ -205,11 +189,7 @@ async def _insert(
         )
     )
     await emit_measure(session, "measure.corrected" if corrects is not None else "measure.created", person, measure)
-    read = to_read(measure, None)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
+    return to_read(measure, None)
 
 
 async def emit_measure(session: AsyncSession, kind: str, person: Person, measure: ControlMeasure) -> None:
@@ -242,23 +222,19 @@ async def create_measure(
     data: MeasureCreate,
     idempotency_key: str | None,
     today: date,
-) -> Created:
+) -> Created[MeasureRead]:
     policy.require_write(principal, "measures")
     person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.start_on)
-    replayed = await _replay(
-        session, principal, idempotency_key, _operation(person_id, "measures"), data.model_dump(mode="json")
-    )
-    if replayed is not None:
-        return replayed
-    return await _insert(
+    return await idempotency.create(
         session,
-        principal=principal,
-        person=person,
-        data=data,
-        corrects=None,
-        reason=None,
-        idempotency_key=idempotency_key,
-        today=today,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=_operation(person_id, "measures"),
+        payload=data.model_dump(mode="json"),
+        answer_as=MeasureRead,
+        write=lambda: _insert(
+            session, principal=principal, person=person, data=data, corrects=None, reason=None, today=today
+        ),
     )
 
 
@@ -282,30 +258,32 @@ async def correct_measure(
     data: MeasureCorrection,
     idempotency_key: str | None,
     today: date,
-) -> Created:
+) -> Created[MeasureRead]:
     policy.require_write(principal, "measures")
     person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.start_on)
-    # Before the "already corrected" check: a retry of this very correction gets its first answer again.
-    replayed = await _replay(
+
+    async def write() -> MeasureRead:
+        corrected = await _current_row(session, person_id, measure_id)
+        fields = MeasureCreate.model_validate(data.model_dump(exclude={"reason"}))
+        return await _insert(
+            session,
+            principal=principal,
+            person=person,
+            data=fields,
+            corrects=corrected,
+            reason=data.reason,
+            today=today,
+        )
+
+    # The replay comes before the "already corrected" check: a retry of this very correction gets its first answer.
+    return await idempotency.create(
         session,
-        principal,
-        idempotency_key,
-        _operation(person_id, f"measures/{measure_id}/corrections"),
-        data.model_dump(mode="json"),
-    )
-    if replayed is not None:
-        return replayed
-    corrected = await _current_row(session, person_id, measure_id)
-    fields = MeasureCreate.model_validate(data.model_dump(exclude={"reason"}))
-    return await _insert(
-        session,
-        principal=principal,
-        person=person,
-        data=fields,
-        corrects=corrected,
-        reason=data.reason,
-        idempotency_key=idempotency_key,
-        today=today,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=_operation(person_id, f"measures/{measure_id}/corrections"),
+        payload=data.model_dump(mode="json"),
+        answer_as=MeasureRead,
+        write=write,
     )
 
 

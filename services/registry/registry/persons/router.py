@@ -24,7 +24,7 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
@@ -67,19 +67,12 @@ async def create_person(
             idempotency_key=idempotency_key,
             today=date.today(),
         )
-        trail.resource_ids = [created.person.id]
+        trail.resource_ids = [created.item.id]
         trail.changes = {
             "id_number": {"old": None, "new": "set"},
-            "jurisdiction_code": {"old": None, "new": created.person.jurisdiction_code},
+            "jurisdiction_code": {"old": None, "new": created.item.jurisdiction_code},
         }
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"/api/v1/persons/{created.person.id}",
-        version=created.person.version,
-    )
-    return created.person
+    return send_created(response, created, location=f"/api/v1/persons/{created.item.id}", version=created.item.version)
 
 
 @router.post("/search-by-id-number", responses=problem_responses(403, 404, 422))

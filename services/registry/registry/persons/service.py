@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -32,18 +31,12 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/persons"
 ID_HASH_CONSTRAINT = "uq_person_id_number_hash"
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    person: PersonRead
-    replayed: bool
 
 
 def age_on(born: date, today: date) -> int:
@@ -145,7 +138,7 @@ async def create_person(
     cipher: IdNumberCipher,
     idempotency_key: str | None,
     today: date,
-) -> Created:
+) -> Created[PersonRead]:
     policy.require_create(principal)
     own = policy.visible_jurisdiction(principal)
     jurisdiction_code = data.jurisdiction_code or own
@@ -164,12 +157,38 @@ async def create_person(
     parsed = parse_id_number(data.id_number)
     # The key remembers the normalised request, so a retry typed with full-width digits is the same request.
     payload = data.model_dump(mode="json") | {"id_number": cipher.lookup_hash(parsed.value)}
-    stored = await idempotency.replay(
-        session, key=idempotency_key, subject=principal.subject, operation=CREATE_OPERATION, payload=payload
+    return await idempotency.create(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation=CREATE_OPERATION,
+        payload=payload,
+        answer_as=PersonRead,
+        write=lambda: _register(
+            session,
+            principal=principal,
+            data=data,
+            cipher=cipher,
+            parsed=parsed,
+            own=own,
+            jurisdiction_code=jurisdiction_code,
+            today=today,
+        ),
     )
-    if stored is not None:
-        return Created(stored.status, PersonRead.model_validate(stored.body), replayed=True)
 
+
+async def _register(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    data: PersonCreate,
+    cipher: IdNumberCipher,
+    parsed: national_id.IdNumber,
+    own: str | None,
+    jurisdiction_code: str,
+    today: date,
+) -> PersonRead:
+    """A new person's record, their first work-ability period, and the events that announce both."""
     repo = PersonRepository(session)
     id_hash = cipher.lookup_hash(parsed.value)
     existing = await repo.by_id_hash(id_hash)
@@ -222,11 +241,7 @@ async def create_person(
     )
     await emit_person(session, "person.created", person)
     await emit_work_ability_change(session, person, first_ability)
-    read = to_read(person)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
+    return to_read(person)
 
 
 def person_event_data(person: Person, **extra: object) -> dict[str, object]:

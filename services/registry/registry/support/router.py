@@ -9,7 +9,7 @@ from registry.support.schemas import SupportMemberCreate, SupportMemberLeave, Su
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["support"])
@@ -46,8 +46,7 @@ async def add_support_member(
             session, principal=principal, person_id=person_id, data=body, idempotency_key=idempotency_key
         )
         trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
-    answer_created(response, status=created.status, replayed=created.replayed)
-    return created.item
+    return send_created(response, created)
 
 
 @router.post("/support-team/{member_id}/leave", responses=problem_responses(403, 404, 409, 422))
@@ -92,5 +91,4 @@ async def record_visit(
             session, principal=principal, person_id=person_id, data=body, idempotency_key=idempotency_key
         )
         trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
-    answer_created(response, status=created.status, replayed=created.replayed)
-    return created.item
+    return send_created(response, created)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,16 +23,8 @@ from registry.support.schemas import (
 )
 from shared.auth import Principal
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Created(Generic[T]):
-    status: int
-    item: T
-    replayed: bool
 
 
 def member_to_read(member: SupportMember, today: date | None = None) -> SupportMemberRead:
@@ -87,22 +77,21 @@ async def add_member(
 ) -> Created[SupportMemberRead]:
     policy.require_write(principal)
     await visible_person(session, principal, person_id, for_write=True)
-    stored = await idempotency.replay(
+
+    async def write() -> SupportMemberRead:
+        member = SupportMember(person_id=person_id, **data.model_dump())
+        await SupportRepository(session).add(member)
+        return member_to_read(member)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=f"POST /api/v1/persons/{person_id}/support-team",
         payload=data.model_dump(mode="json"),
+        answer_as=SupportMemberRead,
+        write=write,
     )
-    if stored is not None:
-        return Created(stored.status, SupportMemberRead.model_validate(stored.body), replayed=True)
-    member = SupportMember(person_id=person_id, **data.model_dump())
-    await SupportRepository(session).add(member)
-    read = member_to_read(member)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
 
 
 async def member_leaves(
@@ -144,31 +133,30 @@ async def record_visit(
 ) -> Created[VisitRead]:
     policy.require_write(principal)
     await visible_person(session, principal, person_id, for_write=True)
-    stored = await idempotency.replay(
+
+    async def write() -> VisitRead:
+        repo = SupportRepository(session)
+        member = await repo.member(person_id, data.member_id)
+        if member is None:
+            raise InvalidInput(
+                "The visitor is not a member of this person's support team.",
+                errors=[FieldError(field="body.member_id", message="not a member of this person's support team")],
+            )
+        if data.visited_on < member.from_on or (member.to_on is not None and data.visited_on > member.to_on):
+            raise InvalidInput(
+                "The visitor was not on the support team on that date.",
+                errors=[FieldError(field="body.visited_on", message="outside the member's time on the team")],
+            )
+        visit = SupportVisit(person_id=person_id, recorded_by=principal.subject, **data.model_dump())
+        await repo.add(visit)
+        return visit_to_read(visit)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=f"POST /api/v1/persons/{person_id}/visits",
         payload=data.model_dump(mode="json"),
+        answer_as=VisitRead,
+        write=write,
     )
-    if stored is not None:
-        return Created(stored.status, VisitRead.model_validate(stored.body), replayed=True)
-    repo = SupportRepository(session)
-    member = await repo.member(person_id, data.member_id)
-    if member is None:
-        raise InvalidInput(
-            "The visitor is not a member of this person's support team.",
-            errors=[FieldError(field="body.member_id", message="not a member of this person's support team")],
-        )
-    if data.visited_on < member.from_on or (member.to_on is not None and data.visited_on > member.to_on):
-        raise InvalidInput(
-            "The visitor was not on the support team on that date.",
-            errors=[FieldError(field="body.visited_on", message="outside the member's time on the team")],
-        )
-    visit = SupportVisit(person_id=person_id, recorded_by=principal.subject, **data.model_dump())
-    await repo.add(visit)
-    read = visit_to_read(visit)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)

@@ -18,7 +18,7 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 from shared.reference import JurisdictionCode
 
@@ -78,22 +78,17 @@ async def propose_transfer(
         )
         trail.changes = {
             "status": {"old": None, "new": "proposed"},
-            "from_jurisdiction_code": {"old": None, "new": created.transfer.from_jurisdiction_code},
-            "to_jurisdiction_code": {"old": None, "new": created.transfer.to_jurisdiction_code},
+            "from_jurisdiction_code": {"old": None, "new": created.item.from_jurisdiction_code},
+            "to_jurisdiction_code": {"old": None, "new": created.item.to_jurisdiction_code},
             **{
                 field: {"old": None, "new": "set"}
                 for field in ("reason", "new_residence_address", "notes")
                 if getattr(body, field) is not None
             },
         }
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"/api/v1/transfers/{created.transfer.id}",
-        version=created.transfer.version,
+    return send_created(
+        response, created, location=f"/api/v1/transfers/{created.item.id}", version=created.item.version
     )
-    return created.transfer
 
 
 @router.get("/{transfer_id}", responses=problem_responses(403, 404))

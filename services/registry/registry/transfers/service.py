@@ -5,7 +5,6 @@ transaction (jurisdiction, residence, version, event, audit entry)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -42,18 +41,12 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS
 
 PROPOSE_OPERATION = "POST /api/v1/transfers"
 OPEN_TRANSFER_INDEX = "uq_person_transfer_open"
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    transfer: TransferRead
-    replayed: bool
 
 
 def _invalid(field: str, message: str) -> InvalidTransfer:
@@ -173,57 +166,57 @@ async def propose_transfer(
     data: TransferCreate,
     idempotency_key: str | None,
     trail: Trail,
-) -> Created:
+) -> Created[TransferRead]:
     policy.require_step(principal, "propose")
     trail.resource_ids = [data.person_id]
     if data.to_jurisdiction_code not in JURISDICTIONS:
         raise _invalid("body.to_jurisdiction_code", f"must be one of {', '.join(JURISDICTIONS)}")
-    stored = await idempotency.replay(
+
+    async def write() -> TransferRead:
+        # Locks the person's row: two proposals for one person are checked one after the other.
+        person = await visible_person(session, principal, data.person_id, for_write=True)
+        if data.to_jurisdiction_code == person.jurisdiction_code:
+            raise _invalid("body.to_jurisdiction_code", "the person is already registered in this jurisdiction")
+        if data.effective_on is not None:
+            await _check_effective_on(session, person, data.effective_on, today=date.today())
+        repo = TransferRepository(session)
+        already = await repo.open_for(person.id)
+        if already is not None:
+            raise TransferAlreadyOpen(f"This person already has an open transfer: {already.id}. Cancel it first.")
+        transfer = PersonTransfer(
+            person_id=person.id,
+            from_jurisdiction_code=person.jurisdiction_code,
+            to_jurisdiction_code=data.to_jurisdiction_code,
+            reason=data.reason,
+            new_residence_address=data.new_residence_address,
+            notes=data.notes,
+            effective_on=data.effective_on,
+            status="proposed",
+            proposed_by=principal.subject,
+        )
+        try:
+            async with session.begin_nested():
+                await repo.add(transfer)
+        except IntegrityError as exc:
+            if violated_constraint(exc) == OPEN_TRANSFER_INDEX:
+                raise TransferAlreadyOpen("This person already has an open transfer. Cancel it first.") from exc
+            raise
+        trail.resource_ids = [transfer.id, person.id]
+        await _emit(session, transfer, person)
+        (read,) = await to_reads(session, principal, [transfer])
+        return read
+
+    created = await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=PROPOSE_OPERATION,
         payload=data.model_dump(mode="json"),
+        answer_as=TransferRead,
+        write=write,
     )
-    if stored is not None:
-        read = TransferRead.model_validate(stored.body)
-        trail.resource_ids = [read.id, read.person_id]
-        return Created(stored.status, read, replayed=True)
-    # Locks the person's row: two proposals for one person are checked one after the other.
-    person = await visible_person(session, principal, data.person_id, for_write=True)
-    if data.to_jurisdiction_code == person.jurisdiction_code:
-        raise _invalid("body.to_jurisdiction_code", "the person is already registered in this jurisdiction")
-    if data.effective_on is not None:
-        await _check_effective_on(session, person, data.effective_on, today=date.today())
-    repo = TransferRepository(session)
-    already = await repo.open_for(person.id)
-    if already is not None:
-        raise TransferAlreadyOpen(f"This person already has an open transfer: {already.id}. Cancel it first.")
-    transfer = PersonTransfer(
-        person_id=person.id,
-        from_jurisdiction_code=person.jurisdiction_code,
-        to_jurisdiction_code=data.to_jurisdiction_code,
-        reason=data.reason,
-        new_residence_address=data.new_residence_address,
-        notes=data.notes,
-        effective_on=data.effective_on,
-        status="proposed",
-        proposed_by=principal.subject,
-    )
-    try:
-        async with session.begin_nested():
-            await repo.add(transfer)
-    except IntegrityError as exc:
-        if violated_constraint(exc) == OPEN_TRANSFER_INDEX:
-            raise TransferAlreadyOpen("This person already has an open transfer. Cancel it first.") from exc
-        raise
-    trail.resource_ids = [transfer.id, person.id]
-    await _emit(session, transfer, person)
-    (read,) = await to_reads(session, principal, [transfer])
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
+    trail.resource_ids = [created.item.id, created.item.person_id]
+    return created
 
 
 async def _visible_transfer(

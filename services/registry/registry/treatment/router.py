@@ -16,7 +16,7 @@ from registry.treatment.schemas import (
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParams, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}/treatment", tags=["treatment"])
@@ -38,8 +38,7 @@ async def _create(session, principal, person_id: uuid.UUID, kind: str, body, res
             session, principal=principal, person_id=person_id, kind=kind, data=body, idempotency_key=key
         )
         trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
-    answer_created(response, status=created.status, replayed=created.replayed)
-    return created.item
+    return send_created(response, created)
 
 
 @router.get("/agreements", responses=READ)

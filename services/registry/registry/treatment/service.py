@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -30,16 +29,10 @@ from registry.treatment.schemas import (
 from shared.auth import Principal
 from shared.db import violated_constraint
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
 
 OPEN_METHADONE_INDEX = "uq_treatment_methadone_open"
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    item: Any
-    replayed: bool
 
 
 def agreement_to_read(row: DetoxAgreement) -> AgreementRead:
@@ -99,37 +92,38 @@ async def create_record(
     kind: str,
     data: AgreementCreate | MethadoneCreate | CounsellingCreate,
     idempotency_key: str | None,
-) -> Created:
+) -> Created[Any]:
     policy.require_write(principal)
     await visible_person(session, principal, person_id, for_write=True)
     model, read_model, to_read = KINDS[kind]
-    stored = await idempotency.replay(
+
+    async def write() -> Any:
+        fields = data.model_dump()
+        if model is CounsellingSession:
+            fields["recorded_by"] = principal.subject
+        repo = TreatmentRepository(session)
+        if model is MethadoneEnrolment and await repo.open_methadone(person_id) is not None:
+            raise EnrolmentAlreadyOpen(
+                "The person is already enrolled in methadone maintenance; end that enrolment first."
+            )
+        try:
+            async with session.begin_nested():
+                row = await repo.add(model(person_id=person_id, **fields))
+        except IntegrityError as exc:
+            if violated_constraint(exc) == OPEN_METHADONE_INDEX:
+                raise EnrolmentAlreadyOpen("The person is already enrolled in methadone maintenance.") from exc
+            raise
+        return to_read(row)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=f"POST /api/v1/persons/{person_id}/treatment/{kind}",
         payload=data.model_dump(mode="json"),
+        answer_as=read_model,
+        write=write,
     )
-    if stored is not None:
-        return Created(stored.status, read_model.model_validate(stored.body), replayed=True)
-    fields = data.model_dump()
-    if model is CounsellingSession:
-        fields["recorded_by"] = principal.subject
-    repo = TreatmentRepository(session)
-    if model is MethadoneEnrolment and await repo.open_methadone(person_id) is not None:
-        raise EnrolmentAlreadyOpen("The person is already enrolled in methadone maintenance; end that enrolment first.")
-    try:
-        async with session.begin_nested():
-            row = await repo.add(model(person_id=person_id, **fields))
-    except IntegrityError as exc:
-        if violated_constraint(exc) == OPEN_METHADONE_INDEX:
-            raise EnrolmentAlreadyOpen("The person is already enrolled in methadone maintenance.") from exc
-        raise
-    read = to_read(row)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
 
 
 async def end_methadone(

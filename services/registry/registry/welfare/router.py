@@ -9,7 +9,7 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}/welfare", tags=["welfare"])
@@ -69,5 +69,4 @@ async def record_relief(
             session, principal=principal, person_id=person_id, data=body, idempotency_key=idempotency_key
         )
         trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
-    answer_created(response, status=created.status, replayed=created.replayed)
-    return created.item
+    return send_created(response, created)

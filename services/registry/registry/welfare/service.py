@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +27,7 @@ from shared.audit import changes_between
 from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import PreconditionFailed
+from shared.idempotency import Created
 from shared.pagination import PageParams
 
 # "section.field" of the API -> column; the audit trail names changes by the API's path.
@@ -42,13 +42,6 @@ COLUMNS: dict[str, str] = {
     "employment_certificate.issued_on": "employment_certificate_issued_on",
 }
 DEFAULTS: dict[str, Any] = {column: None for column in COLUMNS.values()} | {"mlg_status": "none"}
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    item: ReliefRead
-    replayed: bool
 
 
 def _values(record: WelfareRecord | None) -> dict[str, Any]:
@@ -143,22 +136,21 @@ async def record_relief(
     person_id: uuid.UUID,
     data: ReliefCreate,
     idempotency_key: str | None,
-) -> Created:
+) -> Created[ReliefRead]:
     policy.require_relief_write(principal)
     await visible_person(session, principal, person_id, for_write=True)
-    stored = await idempotency.replay(
+
+    async def write() -> ReliefRead:
+        row = ReliefEvent(person_id=person_id, recorded_by=principal.subject, **data.model_dump())
+        await WelfareRepository(session).add(row)
+        return relief_to_read(row)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=f"POST /api/v1/persons/{person_id}/welfare/relief",
         payload=data.model_dump(mode="json"),
+        answer_as=ReliefRead,
+        write=write,
     )
-    if stored is not None:
-        return Created(stored.status, ReliefRead.model_validate(stored.body), replayed=True)
-    row = ReliefEvent(person_id=person_id, recorded_by=principal.subject, **data.model_dump())
-    await WelfareRepository(session).add(row)
-    read = relief_to_read(row)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
