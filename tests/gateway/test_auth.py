@@ -5,7 +5,7 @@ import typing
 from pathlib import Path
 
 from gateway.auth.schemas import AuthEventKind
-from tests.gateway.conftest import ADMIN_PASSWORD, login
+from tests.gateway.conftest import ADMIN_PASSWORD, login, running_gateway
 
 
 def claims_of(token: str) -> dict:
@@ -136,3 +136,14 @@ async def test_unknown_grant_type_is_a_clear_400(gateway):
     response = await gateway.post("/api/v1/auth/token", data={"grant_type": "implicit"})
     assert response.status_code == 400
     assert response.json()["code"] == "unsupported_grant_type"
+
+
+async def test_log_ins_from_one_address_are_limited_per_minute(database_url):
+    # The other gateway tests (and the e2e system) raise the limit out of the way; here it is small enough to reach.
+    async with running_gateway(database_url("gateway"), login_rate_limit_per_minute=3) as client:
+        for _ in range(3):
+            assert (await login(client, "nobody-here", "whatever-password")).status_code == 401
+        limited = await login(client, "admin", ADMIN_PASSWORD)
+    assert limited.status_code == 429
+    assert limited.headers["content-type"] == "application/problem+json"
+    assert limited.json()["code"] == "rate_limited" and int(limited.headers["retry-after"]) >= 1

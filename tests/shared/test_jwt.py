@@ -344,6 +344,8 @@ PRODUCTION = {
     "environment": "production",
     "database_url": "postgresql+asyncpg://svc:pw@db/qihang_subsidy",
     "cursor_key": "c" * 43,
+    # production also refuses the development webhook key
+    "webhook_secret_key": "d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3c=",
 }
 
 
