@@ -191,7 +191,15 @@ def secret_name(service: str) -> str:
 # Keys the registry encrypts and hashes national ID numbers with, and the key the gateway wraps its signing keys
 # with (32 random bytes, URL-safe base64). Losing them makes the stored ID numbers unreadable and the signing keys
 # unusable: they live with the data in .data/ and must be backed up with it.
-DATA_KEYS = ("REGISTRY_ID_NUMBER_ENCRYPTION_KEY", "REGISTRY_ID_NUMBER_HASH_KEY", "GATEWAY_KEY_ENCRYPTION_KEY")
+DATA_KEYS = (
+    "REGISTRY_ID_NUMBER_ENCRYPTION_KEY",
+    "REGISTRY_ID_NUMBER_HASH_KEY",
+    "GATEWAY_KEY_ENCRYPTION_KEY",
+    # Each service that offers webhooks encrypts its subscribers' signing secrets with its own key.
+    "REGISTRY_WEBHOOK_SECRET_KEY",
+    "PLACEMENT_WEBHOOK_SECRET_KEY",
+    "SUBSIDY_WEBHOOK_SECRET_KEY",
+)
 
 
 def db_password_name(service: str) -> str:
@@ -237,9 +245,14 @@ def load_secrets(path: Path = SECRETS_FILE) -> dict[str, str]:
 
 SECRETS_OF: dict[str, tuple[str, ...]] = {
     GATEWAY: (*(secret_name(service) for service in SERVICES), "GATEWAY_KEY_ENCRYPTION_KEY"),
-    "registry": (secret_name("registry"), "REGISTRY_ID_NUMBER_ENCRYPTION_KEY", "REGISTRY_ID_NUMBER_HASH_KEY"),
-    "placement": (secret_name("placement"),),
-    "subsidy": (secret_name("subsidy"),),
+    "registry": (
+        secret_name("registry"),
+        "REGISTRY_ID_NUMBER_ENCRYPTION_KEY",
+        "REGISTRY_ID_NUMBER_HASH_KEY",
+        "REGISTRY_WEBHOOK_SECRET_KEY",
+    ),
+    "placement": (secret_name("placement"), "PLACEMENT_WEBHOOK_SECRET_KEY"),
+    "subsidy": (secret_name("subsidy"), "SUBSIDY_WEBHOOK_SECRET_KEY"),
     "reporting": (secret_name("reporting"),),
 }
 """The secrets each process gets: the gateway registers every service client, each service has its own; nobody
