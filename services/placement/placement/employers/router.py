@@ -14,7 +14,7 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/employers", tags=["employers"])
@@ -48,14 +48,7 @@ async def create_employer(
 
     It starts not designated: make it a Qihang enterprise with `POST /api/v1/employers/{id}/designations`."""
     created = await service.create_employer(session, principal=principal, data=data, idempotency_key=idempotency_key)
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"{router.prefix}/{created.employer.id}",
-        version=created.employer.version,
-    )
-    return created.employer
+    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
 
 
 @router.get("/{employer_id}", responses=problem_responses(403, 404, 422))

@@ -4,7 +4,6 @@ Qihang status read from the designation history."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -31,18 +30,12 @@ from placement.idempotency import store as idempotency
 from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.db import violated_constraint
+from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/employers"
 DUPLICATE_CODE = "An employer with this unified social credit code is already registered."
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    employer: EmployerRead
-    replayed: bool
 
 
 def designation_state(step: EmployerDesignation | None) -> DesignationState:
@@ -118,48 +111,46 @@ async def get_employer(session: AsyncSession, *, principal: Principal, employer_
 
 async def create_employer(
     session: AsyncSession, *, principal: Principal, data: EmployerCreate, idempotency_key: str | None
-) -> Created:
+) -> Created[EmployerRead]:
     scope = policy.require_write(principal, "employers")
     if scope.jurisdiction is not None and data.jurisdiction_code != scope.jurisdiction:
         raise OutsideJurisdiction("You may only register employers in your own jurisdiction.")
-    stored = await idempotency.replay(
+
+    async def write() -> EmployerRead:
+        repo = EmployerRepository(session)
+        code = data.unified_social_credit_code
+        if code is not None and await repo.uscc_taken(code):
+            raise EmployerExists(DUPLICATE_CODE)
+        try:
+            employer = await repo.add(Employer(**data.model_dump(mode="json")))
+        except IntegrityError as exc:
+            if violated_constraint(exc) == USCC_CONSTRAINT:
+                raise EmployerExists(DUPLICATE_CODE) from exc
+            raise
+        await outbox.emit(
+            session,
+            kind="employer.created",
+            aggregate_type="employer",
+            aggregate_id=employer.id,
+            data={
+                "employer_id": employer.id,
+                "kind": employer.kind,
+                "jurisdiction_code": employer.jurisdiction_code,
+                "sector_code": employer.sector_code,
+                "version": employer.version,
+            },
+        )
+        return to_read(employer, None)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=CREATE_OPERATION,
         payload=data.model_dump(mode="json"),
+        answer_as=EmployerRead,
+        write=write,
     )
-    if stored is not None:
-        return Created(stored.status, EmployerRead.model_validate(stored.body), replayed=True)
-
-    repo = EmployerRepository(session)
-    code = data.unified_social_credit_code
-    if code is not None and await repo.uscc_taken(code):
-        raise EmployerExists(DUPLICATE_CODE)
-    try:
-        employer = await repo.add(Employer(**data.model_dump(mode="json")))
-    except IntegrityError as exc:
-        if violated_constraint(exc) == USCC_CONSTRAINT:
-            raise EmployerExists(DUPLICATE_CODE) from exc
-        raise
-    await outbox.emit(
-        session,
-        kind="employer.created",
-        aggregate_type="employer",
-        aggregate_id=employer.id,
-        data={
-            "employer_id": employer.id,
-            "kind": employer.kind,
-            "jurisdiction_code": employer.jurisdiction_code,
-            "sector_code": employer.sector_code,
-            "version": employer.version,
-        },
-    )
-    read = to_read(employer, None)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
 
 
 async def update_employer(

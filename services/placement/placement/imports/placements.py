@@ -339,7 +339,7 @@ async def run_batch(
             column = next((f for cls, f in REFUSAL_FIELDS.items() if isinstance(exc, cls)), None)
             outcome.fail(_issue(row.line, column, exc.detail or exc.title))
             continue
-        placement = created.placement
+        placement = created.item
         outcome.created += 1
         recorded.append((data.person_id, placement.employer_id, number, start_on))
         outcome.audit_entries.append(

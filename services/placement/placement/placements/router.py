@@ -21,7 +21,7 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/placements", tags=["placements"])
@@ -60,15 +60,8 @@ async def create_placement(
         created = await service.create_placement(
             session, principal=principal, registry=registry, data=data, idempotency_key=idempotency_key
         )
-        trail.changes = {"placement_id": (None, str(created.placement.id)), "route": (None, created.placement.route)}
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"{router.prefix}/{created.placement.id}",
-        version=created.placement.version,
-    )
-    return created.placement
+        trail.changes = {"placement_id": (None, str(created.item.id)), "route": (None, created.item.route)}
+    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
 
 
 @router.get("/follow-ups-due", responses=problem_responses(400, 403, 422))

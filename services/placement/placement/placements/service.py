@@ -44,23 +44,18 @@ from placement.placements.schemas import (
     PlacementRead,
 )
 from placement.posts.exceptions import PostFull, PostNotFound, PostNotOpen
+from placement.posts.models import JobPost
 from placement.posts.repository import PostRepository
 from placement.referrals.models import Referral
 from placement.registry_client import PersonFacts, RegistryClient
 from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.db import violated_constraint
+from shared.idempotency import Created
 from shared.pagination import PageParams
 
 CREATE_OPERATION = "POST /api/v1/placements"
 EARLY_FOLLOW_UP_DAYS = 14
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    placement: PlacementRead
-    replayed: bool
 
 
 def to_read(placement: Placement, follow_ups: list[FollowUp]) -> PlacementRead:
@@ -174,96 +169,161 @@ async def create_placement(
     data: PlacementCreate,
     idempotency_key: str | None,
     today: date | None = None,
-) -> Created:
+) -> Created[PlacementRead]:
     """`today`: the day the facts are known up to (an import passes the day its lookups were made)."""
     policy.require_write(principal)
-    stored = await idempotency.replay(
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=CREATE_OPERATION,
         payload=data.model_dump(mode="json"),
+        answer_as=PlacementRead,
+        write=lambda: _place(session, principal=principal, registry=registry, data=data, today=today or date.today()),
     )
-    if stored is not None:
-        return Created(stored.status, PlacementRead.model_validate(stored.body), replayed=True)
 
-    # The registry first: when it is down or slow the request fails before anything is written. Placeability is
-    # checked on the contract's start date (a 2012 contract against the person's facts in 2012).
+
+async def _place(
+    session: AsyncSession, *, principal: Principal, registry: RegistryClient, data: PlacementCreate, today: date
+) -> PlacementRead:
+    """A person is placed when the registry says they may be on the contract's start day, the workplace is one
+    (a post with a free place, a site, an employer), the work fits what they can do, and they hold no other
+    full-time placement; the placement starts its follow-ups and is announced."""
+    # The registry first: when it is down or slow the request fails before anything is written.
+    start_on = _start_on(data)
+    current, facts = await _placeable_person(registry, principal, data.person_id, start_on, today)
+    work = await _workplace(session, principal, data)
+    if not rules.work_fits(facts, working_pattern=work.working_pattern, light_work=work.light_work):
+        raise PersonNotPlaceable(
+            "The person has partly lost the ability to work: only part-time or seasonal work, or a light post."
+        )
+    repo = PlacementRepository(session)
+    if work.working_pattern == "full_time" and await repo.active_full_time(data.person_id) is not None:
+        raise AlreadyPlacedFullTime("The person already has an active full-time placement; end it first.")
+    if work.post is not None:
+        await _take_place(PostRepository(session), work.post)
+    placement, follow_ups = await _insert(
+        repo,
+        data,
+        work,
+        start_on=start_on,
+        # Where the person is registered now: township lists filter on it (the feed moves it with transfers).
+        jurisdiction_code=current.jurisdiction_code,
+        today=today,
+    )
+    await _announce(session, placement, work.post)
+    return to_read(placement, follow_ups)
+
+
+def _start_on(data: PlacementCreate) -> date:
+    """Placeability is checked on the contract's start date (a 2012 contract against the person's facts in 2012)."""
     start_on = data.contract.start_on if data.contract is not None else data.start_on
     assert start_on is not None  # PlacementCreate requires one or the other
-    today = today or date.today()
-    current, facts = await person_on(registry, principal, data.person_id, start_on, today)
+    return start_on
+
+
+async def _placeable_person(
+    registry: RegistryClient, principal: Principal, person_id: uuid.UUID, start_on: date, today: date
+) -> tuple[PersonFacts, PersonFacts]:
+    """The person now and on the day checked (person_on), refused when the rules say they may not be placed."""
+    current, facts = await person_on(registry, principal, person_id, start_on, today)
     why_not = rules.refusal(facts)
     if why_not is not None:
         raise PersonNotPlaceable(why_not)
+    return current, facts
 
-    posts = PostRepository(session)
+
+@dataclass(frozen=True, slots=True)
+class Workplace:
+    """Where the person is placed: the employer and working pattern follow from the post and site when given."""
+
+    employer_id: uuid.UUID | None
+    working_pattern: str
+    light_work: bool
+    post: JobPost | None
+
+
+async def _workplace(session: AsyncSession, principal: Principal, data: PlacementCreate) -> Workplace:
     employer_id = data.employer_id
     working_pattern = data.working_pattern
     light_work = False
     post = None
     if data.post_id is not None:
-        post = await posts.get(data.post_id, policy.Visibility(principal.jurisdiction, None))
+        post = await PostRepository(session).get(data.post_id, policy.Visibility(principal.jurisdiction, None))
         if post is None:
             raise PostNotFound("No such job post.")
-        if employer_id is not None and employer_id != post.employer_id:
-            raise InvalidPlacement("employer_id is not the post's employer.")
-        if data.route == "public_welfare_post" and not post.is_public_welfare:
-            raise InvalidPlacement("A public_welfare_post placement needs a public-welfare post (公益性岗位).")
-        if working_pattern is not None and working_pattern != post.working_pattern:
-            raise InvalidPlacement(f"The post is {post.working_pattern}: working_pattern must match it or be left out.")
+        _check_post(data, post, employer_id)
         employer_id = post.employer_id
         working_pattern = post.working_pattern
         light_work = post.light_work
-    repo = PlacementRepository(session)
     if data.site_id is not None:
-        site_employer = await repo.site_employer(data.site_id)
+        site_employer = await PlacementRepository(session).site_employer(data.site_id)
         if site_employer is None:
             raise SiteNotFound("No such placement site.")
         if employer_id is not None and employer_id != site_employer:
             raise InvalidPlacement("The placement site is run with another employer.")
         employer_id = site_employer
-    working_pattern = working_pattern or "full_time"
     if data.route in EMPLOYED_ROUTES and employer_id is None:
         raise InvalidPlacement(f"A {data.route} placement needs an employer (employer_id or post_id).")
     if employer_id is not None and await EmployerRepository(session).get(employer_id) is None:
         raise EmployerNotFound("No such employer.")
-    if not rules.work_fits(facts, working_pattern=working_pattern, light_work=light_work):
-        raise PersonNotPlaceable(
-            "The person has partly lost the ability to work: only part-time or seasonal work, or a light post."
-        )
+    return Workplace(employer_id, working_pattern or "full_time", light_work, post)
 
-    if working_pattern == "full_time" and await repo.active_full_time(data.person_id) is not None:
-        raise AlreadyPlacedFullTime("The person already has an active full-time placement; end it first.")
-    if post is not None and not await posts.take_place(post.id):
+
+def _check_post(data: PlacementCreate, post: JobPost, employer_id: uuid.UUID | None) -> None:
+    """What the request says of the workplace must agree with the post it names."""
+    if employer_id is not None and employer_id != post.employer_id:
+        raise InvalidPlacement("employer_id is not the post's employer.")
+    if data.route == "public_welfare_post" and not post.is_public_welfare:
+        raise InvalidPlacement("A public_welfare_post placement needs a public-welfare post (公益性岗位).")
+    if data.working_pattern is not None and data.working_pattern != post.working_pattern:
+        raise InvalidPlacement(f"The post is {post.working_pattern}: working_pattern must match it or be left out.")
+
+
+async def _take_place(posts: PostRepository, post: JobPost) -> None:
+    """One of the post's places, or why there is none: a post never holds more people than its headcount."""
+    if not await posts.take_place(post.id):
         current = await posts.get(post.id, policy.Visibility(None, None))
         if current is None or current.status not in ("open", "filled"):
             raise PostNotOpen("The job post is not open for placements.")
         raise PostFull("Every place of this job post is taken.")
 
-    contract = data.contract
+
+async def _insert(
+    repo: PlacementRepository,
+    data: PlacementCreate,
+    work: Workplace,
+    *,
+    start_on: date,
+    jurisdiction_code: str,
+    today: date,
+) -> tuple[Placement, list[FollowUp]]:
+    """The placement with its contract and its follow-ups due FOLLOW_UP_MONTHS after the start."""
     placement = Placement(
         person_id=data.person_id,
-        # Where the person is registered now: township lists filter on it (the feed moves it with transfers).
-        jurisdiction_code=current.jurisdiction_code,
+        jurisdiction_code=jurisdiction_code,
         route=data.route,
-        employer_id=employer_id,
+        employer_id=work.employer_id,
         site_id=data.site_id,
         post_id=data.post_id,
-        working_pattern=working_pattern,
+        working_pattern=work.working_pattern,
         start_on=start_on,
         eligibility_checked_on=rules.checked_on(start_on, today),
         eligibility_rule=rules.PLACEABLE_VERSION,
     )
-    if contract is not None:
-        _apply_contract(placement, contract)
+    if data.contract is not None:
+        _apply_contract(placement, data.contract)
     follow_ups = [FollowUp(months=m, due_on=add_months(start_on, m)) for m in FOLLOW_UP_MONTHS]
     try:
-        placement = await repo.add(placement, follow_ups)
+        return await repo.add(placement, follow_ups), follow_ups
     except IntegrityError as exc:
         if violated_constraint(exc) == ACTIVE_FULL_TIME_INDEX:
             raise AlreadyPlacedFullTime("The person already has an active full-time placement; end it first.") from exc
         raise
+
+
+async def _announce(session: AsyncSession, placement: Placement, post: JobPost | None) -> None:
+    """The placement's events, and what it settles: a hired referral to its post, the person's hand-over entry."""
     await outbox.emit(
         session,
         kind="placement.started",
@@ -279,7 +339,6 @@ async def create_placement(
             aggregate_id=post.id,
             data={"job_post_id": post.id, "placement_id": placement.id},
         )
-    if post is not None:
         # A referral of the person to this post marked hired without its placement: this is that placement.
         await session.execute(
             update(Referral)
@@ -294,11 +353,6 @@ async def create_placement(
         )
     # A person waiting since their release from a facility is placed: the hand-over entry closes with it.
     await handover.close_on_placement(session, placement.person_id, placement.id)
-    read = to_read(placement, follow_ups)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
 
 
 async def get_placement(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID) -> PlacementRead:

@@ -11,7 +11,7 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/job-posts", tags=["job-posts"])
@@ -55,14 +55,7 @@ async def create_job_post(
 ) -> JobPostRead:
     """Publish a job post for an employer, or keep it as a draft."""
     created = await service.create_post(session, principal=principal, data=data, idempotency_key=idempotency_key)
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"{router.prefix}/{created.post.id}",
-        version=created.post.version,
-    )
-    return created.post
+    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
 
 
 @router.get("/{post_id}", responses=problem_responses(403, 404, 422))

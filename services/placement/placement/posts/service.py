@@ -1,5 +1,4 @@
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +20,7 @@ from placement.posts.schemas import (
 )
 from shared.auth import Principal
 from shared.concurrency import require_version
+from shared.idempotency import Created
 from shared.pagination import PageParams
 
 CREATE_OPERATION = "POST /api/v1/job-posts"
@@ -31,13 +31,6 @@ ALLOWED_CHANGES: dict[str, frozenset[str]] = {
     "filled": frozenset({"closed"}),
     "closed": frozenset({"open"}),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    post: JobPostRead
-    replayed: bool
 
 
 def to_read(post: JobPost) -> JobPostRead:
@@ -100,33 +93,32 @@ async def get_post(session: AsyncSession, *, principal: Principal, post_id: uuid
 
 async def create_post(
     session: AsyncSession, *, principal: Principal, data: JobPostCreate, idempotency_key: str | None
-) -> Created:
+) -> Created[JobPostRead]:
     seen = policy.require_write(principal)
-    stored = await idempotency.replay(
+
+    async def write() -> JobPostRead:
+        if seen.employer_id is not None and data.employer_id != seen.employer_id:
+            raise EmployerNotFound("No such employer.")
+        employer = await EmployerRepository(session).get(data.employer_id, jurisdiction_code=seen.jurisdiction)
+        if employer is None:
+            raise EmployerNotFound("No such employer.")
+        post = await PostRepository(session).add(
+            JobPost(**data.model_dump(), jurisdiction_code=employer.jurisdiction_code, filled=0)
+        )
+        await outbox.emit(
+            session, kind="job_post.created", aggregate_type="job_post", aggregate_id=post.id, data=_event_data(post)
+        )
+        return to_read(post)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=CREATE_OPERATION,
         payload=data.model_dump(mode="json"),
+        answer_as=JobPostRead,
+        write=write,
     )
-    if stored is not None:
-        return Created(stored.status, JobPostRead.model_validate(stored.body), replayed=True)
-    if seen.employer_id is not None and data.employer_id != seen.employer_id:
-        raise EmployerNotFound("No such employer.")
-    employer = await EmployerRepository(session).get(data.employer_id, jurisdiction_code=seen.jurisdiction)
-    if employer is None:
-        raise EmployerNotFound("No such employer.")
-    post = await PostRepository(session).add(
-        JobPost(**data.model_dump(), jurisdiction_code=employer.jurisdiction_code, filled=0)
-    )
-    await outbox.emit(
-        session, kind="job_post.created", aggregate_type="job_post", aggregate_id=post.id, data=_event_data(post)
-    )
-    read = to_read(post)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
 
 
 async def update_post(

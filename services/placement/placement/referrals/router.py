@@ -12,7 +12,7 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"])
@@ -54,14 +54,7 @@ async def create_referral(
         created = await service.create_referral(
             session, principal=principal, registry=registry, data=data, idempotency_key=idempotency_key
         )
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"{router.prefix}/{created.referral.id}",
-        version=created.referral.version,
-    )
-    return created.referral
+    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
 
 
 @router.get("/{referral_id}", responses=problem_responses(403, 404, 422))

@@ -1,5 +1,4 @@
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +29,7 @@ from placement.registry_client import RegistryClient
 from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.db import violated_constraint
+from shared.idempotency import Created
 from shared.pagination import PageParams
 
 CREATE_OPERATION = "POST /api/v1/referrals"
@@ -40,13 +40,6 @@ NEXT: dict[str, frozenset[str]] = {
     "hired": frozenset(),
     "declined": frozenset(),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    referral: ReferralRead
-    replayed: bool
 
 
 def to_read(referral: Referral, steps: list[ReferralStep]) -> ReferralRead:
@@ -104,58 +97,57 @@ async def create_referral(
     registry: RegistryClient,
     data: ReferralCreate,
     idempotency_key: str | None,
-) -> Created:
+) -> Created[ReferralRead]:
     seen = policy.require_create(principal)
-    stored = await idempotency.replay(
+
+    async def write() -> ReferralRead:
+        post = await PostRepository(session).get(data.post_id, seen)
+        if post is None:
+            raise PostNotFound("No such job post.")
+        if post.status != "open":
+            raise PostNotOpen("People are referred to open posts only.")
+        facts = (await registry.lookup(principal, [data.person_id])).found.get(data.person_id)
+        if facts is None or (seen.jurisdiction is not None and facts.jurisdiction_code != seen.jurisdiction):
+            raise PersonNotFound("No such person.")
+        why_not = rules.refusal(facts)
+        if why_not is not None:
+            raise PersonNotPlaceable(why_not)
+        if not rules.work_fits(facts, working_pattern=post.working_pattern, light_work=post.light_work):
+            raise PersonNotPlaceable("The person's work ability does not allow this post (full-time and not light).")
+        repo = ReferralRepository(session)
+        if await repo.open_for(data.person_id, post.id) is not None:
+            raise ReferralExists("The person is already referred to this post and it is not decided yet.")
+        referral = Referral(
+            person_id=data.person_id,
+            jurisdiction_code=facts.jurisdiction_code,
+            post_id=post.id,
+            employer_id=post.employer_id,
+            status="recommended",
+        )
+        try:
+            referral = await repo.add(referral, by_subject=principal.subject)
+        except IntegrityError as exc:
+            if violated_constraint(exc) == OPEN_REFERRAL_INDEX:
+                raise ReferralExists("The person is already referred to this post and it is not decided yet.") from exc
+            raise
+        await outbox.emit(
+            session,
+            kind="referral.recommended",
+            aggregate_type="referral",
+            aggregate_id=referral.id,
+            data=_event_data(referral),
+        )
+        return to_read(referral, (await repo.history([referral.id]))[referral.id])
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=CREATE_OPERATION,
         payload=data.model_dump(mode="json"),
+        answer_as=ReferralRead,
+        write=write,
     )
-    if stored is not None:
-        return Created(stored.status, ReferralRead.model_validate(stored.body), replayed=True)
-    post = await PostRepository(session).get(data.post_id, seen)
-    if post is None:
-        raise PostNotFound("No such job post.")
-    if post.status != "open":
-        raise PostNotOpen("People are referred to open posts only.")
-    facts = (await registry.lookup(principal, [data.person_id])).found.get(data.person_id)
-    if facts is None or (seen.jurisdiction is not None and facts.jurisdiction_code != seen.jurisdiction):
-        raise PersonNotFound("No such person.")
-    why_not = rules.refusal(facts)
-    if why_not is not None:
-        raise PersonNotPlaceable(why_not)
-    if not rules.work_fits(facts, working_pattern=post.working_pattern, light_work=post.light_work):
-        raise PersonNotPlaceable("The person's work ability does not allow this post (full-time and not light).")
-    repo = ReferralRepository(session)
-    if await repo.open_for(data.person_id, post.id) is not None:
-        raise ReferralExists("The person is already referred to this post and it is not decided yet.")
-    referral = Referral(
-        person_id=data.person_id,
-        jurisdiction_code=facts.jurisdiction_code,
-        post_id=post.id,
-        employer_id=post.employer_id,
-        status="recommended",
-    )
-    try:
-        referral = await repo.add(referral, by_subject=principal.subject)
-    except IntegrityError as exc:
-        if violated_constraint(exc) == OPEN_REFERRAL_INDEX:
-            raise ReferralExists("The person is already referred to this post and it is not decided yet.") from exc
-        raise
-    await outbox.emit(
-        session,
-        kind="referral.recommended",
-        aggregate_type="referral",
-        aggregate_id=referral.id,
-        data=_event_data(referral),
-    )
-    read = to_read(referral, (await repo.history([referral.id]))[referral.id])
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
 
 
 async def move_referral(
@@ -192,7 +184,7 @@ async def move_referral(
             ),
             idempotency_key=None,
         )
-        referral.placement_id = created.placement.id
+        referral.placement_id = created.item.id
     referral.status = data.to
     referral.decline_reason = data.reason
     await session.flush()

@@ -21,7 +21,7 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/self-employments", tags=["self-employments"])
@@ -44,14 +44,7 @@ async def create_self_employment(
     created = await service.create(
         session, principal=principal, data=body, idempotency_key=idempotency_key, today=date.today()
     )
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"{router.prefix}/{created.item.id}",
-        version=created.item.version,
-    )
-    return created.item
+    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
 
 
 @router.get("", responses=problem_responses(400, 403, 422))
@@ -140,13 +133,7 @@ async def add_loan(
         idempotency_key=idempotency_key,
         today=date.today(),
     )
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"{router.prefix}/{self_employment_id}/loans",
-    )
-    return created.item
+    return send_created(response, created, location=f"{router.prefix}/{self_employment_id}/loans")
 
 
 @router.get("/{self_employment_id}/loans", responses=problem_responses(403, 404, 422))

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,18 +35,11 @@ from placement.self_employment.schemas import (
 from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS
 
-T = TypeVar("T")
 OPERATION = "POST /api/v1/self-employments"
-
-
-@dataclass(frozen=True, slots=True)
-class Created(Generic[T]):
-    status: int
-    item: T
-    replayed: bool
 
 
 def to_read(row: SelfEmployment) -> SelfEmploymentRead:
@@ -102,44 +93,43 @@ async def create(
         raise _invalid("body.start_on", "cannot be in the future")
     async with audited(session, principal, "self_employment.create", person_ids=[data.person_id]) as trail:
         person = await known_person(session, principal, data.person_id, for_write=True)
-        stored = await idempotency.replay(
+
+        async def write() -> SelfEmploymentRead:
+            row = await SelfEmploymentRepository(session).add(
+                SelfEmployment(**data.model_dump(), jurisdiction_code=person.jurisdiction_code, status="active")
+            )
+            await outbox.emit(
+                session,
+                kind="self_employment.created",
+                aggregate_type="self_employment",
+                aggregate_id=row.id,
+                data={
+                    "self_employment_id": row.id,
+                    "person_id": row.person_id,
+                    "jurisdiction_code": row.jurisdiction_code,
+                    "business_kind": row.business_kind,
+                    "start_on": row.start_on,
+                },
+            )
+            await handover.close_pending(
+                session,
+                person_id=row.person_id,
+                reason="self_employed",
+                closed_on=row.start_on,
+                closed_by=principal.subject,
+            )
+            trail.changes = {"self_employment": (None, str(row.id))}
+            return to_read(row)
+
+        return await idempotency.create(
             session,
             key=idempotency_key,
             subject=principal.subject,
             operation=OPERATION,
             payload=data.model_dump(mode="json"),
+            answer_as=SelfEmploymentRead,
+            write=write,
         )
-        if stored is not None:
-            return Created(stored.status, SelfEmploymentRead.model_validate(stored.body), replayed=True)
-        row = await SelfEmploymentRepository(session).add(
-            SelfEmployment(**data.model_dump(), jurisdiction_code=person.jurisdiction_code, status="active")
-        )
-        await outbox.emit(
-            session,
-            kind="self_employment.created",
-            aggregate_type="self_employment",
-            aggregate_id=row.id,
-            data={
-                "self_employment_id": row.id,
-                "person_id": row.person_id,
-                "jurisdiction_code": row.jurisdiction_code,
-                "business_kind": row.business_kind,
-                "start_on": row.start_on,
-            },
-        )
-        await handover.close_pending(
-            session,
-            person_id=row.person_id,
-            reason="self_employed",
-            closed_on=row.start_on,
-            closed_by=principal.subject,
-        )
-        trail.changes = {"self_employment": (None, str(row.id))}
-        read = to_read(row)
-        await idempotency.remember(
-            session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-        )
-    return Created(201, read, replayed=False)
 
 
 async def list_records(
@@ -238,38 +228,37 @@ async def add_loan(
             errors.append(FieldError(field="body.disbursed_on", message="cannot be in the future"))
         if errors:
             raise InvalidSelfEmployment("The loan's dates do not fit.", errors=errors)
-        stored = await idempotency.replay(
+
+        async def write() -> LoanRead:
+            loan = await SelfEmploymentRepository(session).add(
+                GuaranteedLoan(self_employment_id=record.id, **data.model_dump())
+            )
+            await outbox.emit(
+                session,
+                kind="guaranteed_loan.created",
+                aggregate_type="guaranteed_loan",
+                aggregate_id=loan.id,
+                data={
+                    "loan_id": loan.id,
+                    "self_employment_id": record.id,
+                    "person_id": record.person_id,
+                    "jurisdiction_code": record.jurisdiction_code,
+                    "disbursed_on": loan.disbursed_on,
+                    "maturity_on": loan.maturity_on,
+                },
+            )
+            trail.changes = {"guaranteed_loan": (None, str(loan.id))}
+            return loan_to_read(loan, record)
+
+        return await idempotency.create(
             session,
             key=idempotency_key,
             subject=principal.subject,
             operation=f"{OPERATION}/{record_id}/loans",
             payload=data.model_dump(mode="json"),
+            answer_as=LoanRead,
+            write=write,
         )
-        if stored is not None:
-            return Created(stored.status, LoanRead.model_validate(stored.body), replayed=True)
-        loan = await SelfEmploymentRepository(session).add(
-            GuaranteedLoan(self_employment_id=record.id, **data.model_dump())
-        )
-        await outbox.emit(
-            session,
-            kind="guaranteed_loan.created",
-            aggregate_type="guaranteed_loan",
-            aggregate_id=loan.id,
-            data={
-                "loan_id": loan.id,
-                "self_employment_id": record.id,
-                "person_id": record.person_id,
-                "jurisdiction_code": record.jurisdiction_code,
-                "disbursed_on": loan.disbursed_on,
-                "maturity_on": loan.maturity_on,
-            },
-        )
-        trail.changes = {"guaranteed_loan": (None, str(loan.id))}
-        read = loan_to_read(loan, record)
-        await idempotency.remember(
-            session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-        )
-    return Created(201, read, replayed=False)
 
 
 async def list_loans(session: AsyncSession, *, principal: Principal, record_id: uuid.UUID) -> list[LoanRead]:

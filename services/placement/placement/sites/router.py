@@ -21,7 +21,7 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/placement-sites", tags=["placement-sites"])
@@ -88,14 +88,7 @@ async def create_site(
 ) -> PlacementSiteRead:
     """Designate a placement base or point with an employer; township staff only in their own jurisdiction."""
     created = await service.create_site(session, principal=principal, data=body, idempotency_key=idempotency_key)
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"{router.prefix}/{created.site.id}",
-        version=created.site.version,
-    )
-    return created.site
+    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
 
 
 @router.get("/{site_id}", responses=problem_responses(403, 404, 422))

@@ -4,7 +4,6 @@ on changes, closing once, and the count of open sites on a day that the placemen
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -31,17 +30,11 @@ from placement.sites.schemas import (
 from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/placement-sites"
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    site: PlacementSiteRead
-    replayed: bool
 
 
 def to_read(site: PlacementSite) -> PlacementSiteRead:
@@ -125,46 +118,49 @@ async def count_sites(
 
 async def create_site(
     session: AsyncSession, *, principal: Principal, data: PlacementSiteCreate, idempotency_key: str | None
-) -> Created:
+) -> Created[PlacementSiteRead]:
     scope = policy.require_write(principal, "sites")
     if scope.jurisdiction is not None and data.jurisdiction_code not in (None, scope.jurisdiction):
         raise OutsideJurisdiction("You may only designate sites in your own jurisdiction.")
-    stored = await idempotency.replay(
+
+    async def write() -> PlacementSiteRead:
+        try:
+            employer = await visible_employer(session, principal, data.employer_id, resource="sites", write=True)
+        except EmployerNotFound as exc:
+            raise InvalidInput(
+                "No employer you may see has this id.",
+                errors=[FieldError(field="body.employer_id", message="no such employer")],
+            ) from exc
+        site = PlacementSite(
+            employer_id=employer.id,
+            kind=data.kind,
+            mode=data.mode,
+            jurisdiction_code=data.jurisdiction_code or employer.jurisdiction_code,
+            name=data.name,
+            address=data.address,
+            designated_on=data.designated_on,
+            capacity=data.capacity,
+            status="open",
+        )
+        await SiteRepository(session).add(site)
+        await outbox.emit(
+            session,
+            kind="site.designated",
+            aggregate_type="placement_site",
+            aggregate_id=site.id,
+            data=_event_data(site),
+        )
+        return to_read(site)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=CREATE_OPERATION,
         payload=data.model_dump(mode="json"),
+        answer_as=PlacementSiteRead,
+        write=write,
     )
-    if stored is not None:
-        return Created(stored.status, PlacementSiteRead.model_validate(stored.body), replayed=True)
-    try:
-        employer = await visible_employer(session, principal, data.employer_id, resource="sites", write=True)
-    except EmployerNotFound as exc:
-        raise InvalidInput(
-            "No employer you may see has this id.",
-            errors=[FieldError(field="body.employer_id", message="no such employer")],
-        ) from exc
-    site = PlacementSite(
-        employer_id=employer.id,
-        kind=data.kind,
-        mode=data.mode,
-        jurisdiction_code=data.jurisdiction_code or employer.jurisdiction_code,
-        name=data.name,
-        address=data.address,
-        designated_on=data.designated_on,
-        capacity=data.capacity,
-        status="open",
-    )
-    await SiteRepository(session).add(site)
-    await outbox.emit(
-        session, kind="site.designated", aggregate_type="placement_site", aggregate_id=site.id, data=_event_data(site)
-    )
-    read = to_read(site)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
 
 
 async def update_site(

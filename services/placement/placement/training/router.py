@@ -22,7 +22,7 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/trainings", tags=["trainings"])
@@ -58,14 +58,9 @@ async def create_course(
 ) -> CourseRead:
     """Add a training course to the catalogue (NCO, human resources, justice)."""
     created = await service.create_course(session, principal=principal, data=body, idempotency_key=idempotency_key)
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"{router.prefix}/courses/{created.item.id}",
-        version=created.item.version,
+    return send_created(
+        response, created, location=f"{router.prefix}/courses/{created.item.id}", version=created.item.version
     )
-    return created.item
 
 
 @router.get("/courses", responses=problem_responses(400, 403, 422))
@@ -93,14 +88,9 @@ async def create_session(
 ) -> SessionRead:
     """Schedule a session of a course: its dates and place."""
     created = await service.create_session(session, principal=principal, data=body, idempotency_key=idempotency_key)
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"{router.prefix}/sessions/{created.item.id}",
-        version=created.item.version,
+    return send_created(
+        response, created, location=f"{router.prefix}/sessions/{created.item.id}", version=created.item.version
     )
-    return created.item
 
 
 @router.get("/sessions", responses=problem_responses(400, 403, 422))
@@ -136,14 +126,9 @@ async def enrol(
     created = await service.enrol(
         session, principal=principal, session_id=session_id, data=body, idempotency_key=idempotency_key
     )
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"{router.prefix}/enrolments/{created.item.id}",
-        version=created.item.version,
+    return send_created(
+        response, created, location=f"{router.prefix}/enrolments/{created.item.id}", version=created.item.version
     )
-    return created.item
 
 
 @router.get("/enrolments", responses=problem_responses(400, 403, 422))

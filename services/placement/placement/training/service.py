@@ -5,9 +5,7 @@ with certificate numbers, and, per year, the eligible people who have had fewer 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,16 +41,8 @@ from placement.training.schemas import (
 from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Created(Generic[T]):
-    status: int
-    item: T
-    replayed: bool
 
 
 def course_to_read(course: TrainingCourse) -> CourseRead:
@@ -101,19 +91,6 @@ def enrolment_to_read(row: TrainingEnrolment, course_id: uuid.UUID) -> Enrolment
     )
 
 
-async def _replay(session, principal, key, operation, payload, schema):
-    stored = await idempotency.replay(session, key=key, subject=principal.subject, operation=operation, payload=payload)
-    if stored is None:
-        return None
-    return Created(stored.status, schema.model_validate(stored.body), replayed=True)
-
-
-async def _remember(session, principal, key, read) -> None:
-    await idempotency.remember(
-        session, key=key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-
-
 # --- The catalogue ------------------------------------------------------------------------------------------------
 
 
@@ -121,21 +98,27 @@ async def create_course(
     session: AsyncSession, *, principal: Principal, data: CourseCreate, idempotency_key: str | None
 ) -> Created[CourseRead]:
     policy.require_write(principal, "catalogue")
-    payload = data.model_dump(mode="json")
-    replayed = await _replay(session, principal, idempotency_key, "POST /api/v1/trainings/courses", payload, CourseRead)
-    if replayed is not None:
-        return replayed
-    course = await TrainingRepository(session).add(TrainingCourse(**data.model_dump()))
-    await outbox.emit(
+
+    async def write() -> CourseRead:
+        course = await TrainingRepository(session).add(TrainingCourse(**data.model_dump()))
+        await outbox.emit(
+            session,
+            kind="training_course.created",
+            aggregate_type="training_course",
+            aggregate_id=course.id,
+            data={"course_id": course.id, "provider_kind": course.provider_kind, "hours": course.hours},
+        )
+        return course_to_read(course)
+
+    return await idempotency.create(
         session,
-        kind="training_course.created",
-        aggregate_type="training_course",
-        aggregate_id=course.id,
-        data={"course_id": course.id, "provider_kind": course.provider_kind, "hours": course.hours},
+        key=idempotency_key,
+        subject=principal.subject,
+        operation="POST /api/v1/trainings/courses",
+        payload=data.model_dump(mode="json"),
+        answer_as=CourseRead,
+        write=write,
     )
-    read = course_to_read(course)
-    await _remember(session, principal, idempotency_key, read)
-    return Created(201, read, replayed=False)
 
 
 async def list_courses(
@@ -169,23 +152,27 @@ async def create_session(
         raise InvalidTraining(
             "No such training course.", errors=[FieldError(field="body.course_id", message="no such course")]
         )
-    payload = data.model_dump(mode="json")
-    replayed = await _replay(
-        session, principal, idempotency_key, "POST /api/v1/trainings/sessions", payload, SessionRead
-    )
-    if replayed is not None:
-        return replayed
-    row = await repo.add(TrainingSession(**data.model_dump()))
-    await outbox.emit(
+
+    async def write() -> SessionRead:
+        row = await repo.add(TrainingSession(**data.model_dump()))
+        await outbox.emit(
+            session,
+            kind="training_session.created",
+            aggregate_type="training_session",
+            aggregate_id=row.id,
+            data={"session_id": row.id, "course_id": course.id, "start_on": row.start_on, "end_on": row.end_on},
+        )
+        return session_to_read(row, course)
+
+    return await idempotency.create(
         session,
-        kind="training_session.created",
-        aggregate_type="training_session",
-        aggregate_id=row.id,
-        data={"session_id": row.id, "course_id": course.id, "start_on": row.start_on, "end_on": row.end_on},
+        key=idempotency_key,
+        subject=principal.subject,
+        operation="POST /api/v1/trainings/sessions",
+        payload=data.model_dump(mode="json"),
+        answer_as=SessionRead,
+        write=write,
     )
-    read = session_to_read(row, course)
-    await _remember(session, principal, idempotency_key, read)
-    return Created(201, read, replayed=False)
 
 
 async def list_sessions(
@@ -225,43 +212,43 @@ async def enrol(
         if training is None:
             raise SessionNotFound("No such training session.")
         person = await known_person(session, principal, data.person_id, for_write=True)
-        replayed = await _replay(
-            session,
-            principal,
-            idempotency_key,
-            f"POST /api/v1/trainings/sessions/{session_id}/enrolments",
-            data.model_dump(mode="json"),
-            EnrolmentRead,
-        )
-        if replayed is not None:
-            return replayed
-        if await repo.enrolled(session_id, data.person_id):
-            raise EnrolmentExists("This person is already enrolled on this session.")
-        row = await repo.add(
-            TrainingEnrolment(
-                session_id=session_id,
-                person_id=person.person_id,
-                jurisdiction_code=person.jurisdiction_code,
-                status="enrolled",
+
+        async def write() -> EnrolmentRead:
+            if await repo.enrolled(session_id, data.person_id):
+                raise EnrolmentExists("This person is already enrolled on this session.")
+            row = await repo.add(
+                TrainingEnrolment(
+                    session_id=session_id,
+                    person_id=person.person_id,
+                    jurisdiction_code=person.jurisdiction_code,
+                    status="enrolled",
+                )
             )
-        )
-        await outbox.emit(
+            await outbox.emit(
+                session,
+                kind="training.enrolled",
+                aggregate_type="training_enrolment",
+                aggregate_id=row.id,
+                data={
+                    "enrolment_id": row.id,
+                    "session_id": session_id,
+                    "course_id": training.course_id,
+                    "person_id": row.person_id,
+                    "jurisdiction_code": row.jurisdiction_code,
+                },
+            )
+            trail.changes = {"training_enrolment": (None, str(row.id))}
+            return enrolment_to_read(row, training.course_id)
+
+        return await idempotency.create(
             session,
-            kind="training.enrolled",
-            aggregate_type="training_enrolment",
-            aggregate_id=row.id,
-            data={
-                "enrolment_id": row.id,
-                "session_id": session_id,
-                "course_id": training.course_id,
-                "person_id": row.person_id,
-                "jurisdiction_code": row.jurisdiction_code,
-            },
+            key=idempotency_key,
+            subject=principal.subject,
+            operation=f"POST /api/v1/trainings/sessions/{session_id}/enrolments",
+            payload=data.model_dump(mode="json"),
+            answer_as=EnrolmentRead,
+            write=write,
         )
-        trail.changes = {"training_enrolment": (None, str(row.id))}
-        read = enrolment_to_read(row, training.course_id)
-        await _remember(session, principal, idempotency_key, read)
-    return Created(201, read, replayed=False)
 
 
 async def _course_of(repo: TrainingRepository, row: TrainingEnrolment) -> uuid.UUID:

@@ -9,7 +9,7 @@ from placement.employers.designations.schemas import DesignationCreate, Designat
 from shared.auth import Principal, require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/employers/{employer_id}/designations", tags=["employers"])
@@ -60,5 +60,4 @@ async def record_designation_step(
     created = await service.record_step(
         session, principal=principal, employer_id=employer_id, data=body, idempotency_key=idempotency_key
     )
-    answer_created(response, status=created.status, replayed=created.replayed)
-    return created.step
+    return send_created(response, created)

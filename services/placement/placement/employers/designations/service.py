@@ -4,7 +4,6 @@ history is only added to, and every step is an event in the same transaction."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
@@ -23,16 +22,10 @@ from placement.idempotency import store as idempotency
 from shared.auth import Principal
 from shared.db import violated_constraint
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
 
 SEQ_CONSTRAINT = "uq_employer_designation_employer_id"
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    step: DesignationRead
-    replayed: bool
 
 
 def to_read(step: EmployerDesignation) -> DesignationRead:
@@ -94,79 +87,79 @@ async def record_step(
     employer_id: uuid.UUID,
     data: DesignationCreate,
     idempotency_key: str | None,
-) -> Created:
+) -> Created[DesignationRead]:
     # The employer row's lock makes an employer's steps one at a time: each sees the one before it.
     employer = await visible_employer(
         session, principal, employer_id, resource="designations", write=True, for_update=True
     )
     _check_fields(data)
-    stored = await idempotency.replay(
+
+    async def write() -> DesignationRead:
+        repo = DesignationRepository(session)
+        last = await repo.last(employer_id)
+        before = last.status_after if last is not None else "not_designated"
+        after = TRANSITIONS.get((before, data.action))
+        if after is None:
+            allowed = ", ".join(allowed_actions(before))
+            raise DesignationNotAllowed(
+                f"The designation is {before}: {data.action} is not a step that may follow (allowed: {allowed})."
+            )
+        if last is not None and data.effective_on < last.effective_on:
+            raise InvalidInput(
+                "A step cannot take effect before the previous one: the history is kept in date order.",
+                errors=[
+                    FieldError(
+                        field="body.effective_on", message=f"must be on or after {last.effective_on.isoformat()}"
+                    )
+                ],
+            )
+        step = EmployerDesignation(
+            employer_id=employer_id,
+            seq=(last.seq if last is not None else 0) + 1,
+            action=data.action,
+            status_after=after,
+            effective_on=data.effective_on,
+            document_number=data.document_number,
+            reason=data.reason,
+            recorded_by=principal.subject,
+        )
+        try:
+            async with session.begin_nested():
+                await repo.add(step)
+        except IntegrityError as exc:
+            if violated_constraint(exc) == SEQ_CONSTRAINT:
+                raise DesignationConflict("Another change to this designation was recorded meanwhile; retry.") from exc
+            raise
+        # The employer's representation (is_qihang_enterprise, qihang_designation) changed: so does its version/ETag.
+        employer.updated_at = func.now()
+        await session.flush()
+        await session.refresh(employer)
+        await outbox.emit(
+            session,
+            kind=EVENT_KINDS[data.action],
+            aggregate_type="employer",
+            aggregate_id=employer_id,
+            data={
+                "employer_id": employer_id,
+                "designation_id": step.id,
+                "seq": step.seq,
+                "action": step.action,
+                "status_before": before,
+                "status": after,
+                "effective_on": step.effective_on,
+                "document_number": step.document_number,
+                "jurisdiction_code": employer.jurisdiction_code,
+                "employer_version": employer.version,
+            },
+        )
+        return to_read(step)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=f"POST /api/v1/employers/{employer_id}/designations",
         payload=data.model_dump(mode="json"),
+        answer_as=DesignationRead,
+        write=write,
     )
-    if stored is not None:
-        return Created(stored.status, DesignationRead.model_validate(stored.body), replayed=True)
-
-    repo = DesignationRepository(session)
-    last = await repo.last(employer_id)
-    before = last.status_after if last is not None else "not_designated"
-    after = TRANSITIONS.get((before, data.action))
-    if after is None:
-        allowed = ", ".join(allowed_actions(before))
-        raise DesignationNotAllowed(
-            f"The designation is {before}: {data.action} is not a step that may follow (allowed: {allowed})."
-        )
-    if last is not None and data.effective_on < last.effective_on:
-        raise InvalidInput(
-            "A step cannot take effect before the previous one: the history is kept in date order.",
-            errors=[
-                FieldError(field="body.effective_on", message=f"must be on or after {last.effective_on.isoformat()}")
-            ],
-        )
-    step = EmployerDesignation(
-        employer_id=employer_id,
-        seq=(last.seq if last is not None else 0) + 1,
-        action=data.action,
-        status_after=after,
-        effective_on=data.effective_on,
-        document_number=data.document_number,
-        reason=data.reason,
-        recorded_by=principal.subject,
-    )
-    try:
-        async with session.begin_nested():
-            await repo.add(step)
-    except IntegrityError as exc:
-        if violated_constraint(exc) == SEQ_CONSTRAINT:
-            raise DesignationConflict("Another change to this designation was recorded meanwhile; retry.") from exc
-        raise
-    # The employer's representation (is_qihang_enterprise, qihang_designation) changed: so does its version/ETag.
-    employer.updated_at = func.now()
-    await session.flush()
-    await session.refresh(employer)
-    await outbox.emit(
-        session,
-        kind=EVENT_KINDS[data.action],
-        aggregate_type="employer",
-        aggregate_id=employer_id,
-        data={
-            "employer_id": employer_id,
-            "designation_id": step.id,
-            "seq": step.seq,
-            "action": step.action,
-            "status_before": before,
-            "status": after,
-            "effective_on": step.effective_on,
-            "document_number": step.document_number,
-            "jurisdiction_code": employer.jurisdiction_code,
-            "employer_version": employer.version,
-        },
-    )
-    read = to_read(step)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
