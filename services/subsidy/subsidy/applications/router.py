@@ -7,7 +7,7 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 from subsidy.applications import service
 from subsidy.applications.repository import ApplicationFilter
@@ -55,15 +55,8 @@ async def apply_for_subsidy(
     year (409 `already_applied`); a superseded decision version or one granting nothing is 409 too."""
     async with audited(session, principal, "subsidy_application.create", resource_type=RESOURCE) as trail:
         answer = await service.apply(session, principal=principal, data=data, idempotency_key=idempotency_key)
-        trail.resource_ids = [answer.application.id, answer.application.beneficiary_id]
-    answer_created(
-        response,
-        status=answer.status,
-        replayed=answer.replayed,
-        location=f"{router.prefix}/{answer.application.id}",
-        version=answer.application.row_version,
-    )
-    return answer.application
+        trail.resource_ids = [answer.item.id, answer.item.beneficiary_id]
+    return send_created(response, answer, location=f"{router.prefix}/{answer.item.id}", version=answer.item.row_version)
 
 
 @router.get("", responses=problem_responses(400, 403, 422))
@@ -119,9 +112,6 @@ async def take_subsidy_application_step(
             idempotency_key=idempotency_key,
             if_match=if_match,
         )
-        trail.resource_ids = [answer.application.id, answer.application.beneficiary_id]
-        trail.changes = {"status": (None, answer.application.status)}
-    if answer.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    set_etag(response, answer.application.row_version)
-    return answer.application
+        trail.resource_ids = [answer.item.id, answer.item.beneficiary_id]
+        trail.changes = {"status": (None, answer.item.status)}
+    return send_created(response, answer, version=answer.item.row_version)

@@ -10,7 +10,6 @@ one at a time and never commit more than it holds (its CHECK is the last word)."
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +18,7 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
 from subsidy.access import caller_kind
 from subsidy.applications import policy
@@ -74,13 +74,6 @@ DUTY_LABELS = {
     "finance_approval": "the finance approver",
     "payment": "the one who recorded the payment",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    status: int
-    application: ApplicationRead
-    replayed: bool
 
 
 async def to_read(session: AsyncSession, application: SubsidyApplication) -> ApplicationRead:
@@ -201,69 +194,70 @@ async def list_applications(
 
 async def apply(
     session: AsyncSession, *, principal: Principal, data: ApplicationCreate, idempotency_key: str | None
-) -> Answer:
+) -> Created[ApplicationRead]:
     seen = policy.require_apply(principal)
-    stored = await idempotency.replay(
+
+    async def write() -> ApplicationRead:
+        decision = await decisions.visible_decision(session, principal, data.decision_id, for_update=True)
+        if seen.employer_id is not None and decision.beneficiary_kind != "employer":
+            raise ApplicationNotFound("No such subsidy decision.")
+        if not decision.is_current:
+            raise DecisionNotCurrent(
+                f"Version {decision.version} of this decision has been superseded; apply for the current version."
+            )
+        if SUBSIDY_TYPES[decision.subsidy_type].pays_money and decision.amount <= 0:
+            raise NothingToApplyFor("This decision grants 0.00; there is nothing to apply for.")
+        if decision.subsidy_type == "tax_reduction" and decision.qualifying_count == 0:
+            raise NothingToApplyFor("This decision found no qualifying contract; there is nothing to apply for.")
+        repo = ApplicationRepository(session)
+        if await repo.committed_exists(decision.beneficiary_id, decision.subsidy_type, decision.year):
+            raise AlreadyApplied(
+                f"{decision.subsidy_type} of {decision.year} for this beneficiary is already approved or paid."
+            )
+        application = SubsidyApplication(
+            decision_id=decision.id,
+            decision_version=decision.version,
+            year=decision.year,
+            subsidy_type=decision.subsidy_type,
+            beneficiary_kind=decision.beneficiary_kind,
+            beneficiary_id=decision.beneficiary_id,
+            jurisdiction_code=decision.jurisdiction_code,
+            amount=decision.amount,
+            status="submitted",
+            notes=data.notes,
+            submitted_by=principal.subject,
+        )
+        try:
+            async with session.begin_nested():
+                await repo.add(application)
+        except IntegrityError as exc:
+            if violated_constraint(exc) in (OPEN_INDEX, COMMITTED_INDEX):
+                raise AlreadyApplied(
+                    f"{decision.subsidy_type} of {decision.year} for this beneficiary is already applied for (in "
+                    "progress, approved or paid); follow that application."
+                ) from exc
+            raise
+        await repo.add_step(
+            _step_row(application, principal, action="submit", status_after="submitted", duty="applicant")
+        )
+        await outbox.emit(
+            session,
+            kind="subsidy_application.submitted",
+            aggregate_type="subsidy_application",
+            aggregate_id=application.id,
+            data=_event_data(application, action="submit", before=None, seq=1),
+        )
+        return await to_read(session, application)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=CREATE_OPERATION,
         payload=data.model_dump(mode="json"),
+        answer_as=ApplicationRead,
+        write=write,
     )
-    if stored is not None:
-        return Answer(stored.status, ApplicationRead.model_validate(stored.body), replayed=True)
-    decision = await decisions.visible_decision(session, principal, data.decision_id, for_update=True)
-    if seen.employer_id is not None and decision.beneficiary_kind != "employer":
-        raise ApplicationNotFound("No such subsidy decision.")
-    if not decision.is_current:
-        raise DecisionNotCurrent(
-            f"Version {decision.version} of this decision has been superseded; apply for the current version."
-        )
-    if SUBSIDY_TYPES[decision.subsidy_type].pays_money and decision.amount <= 0:
-        raise NothingToApplyFor("This decision grants 0.00; there is nothing to apply for.")
-    if decision.subsidy_type == "tax_reduction" and decision.qualifying_count == 0:
-        raise NothingToApplyFor("This decision found no qualifying contract; there is nothing to apply for.")
-    repo = ApplicationRepository(session)
-    if await repo.committed_exists(decision.beneficiary_id, decision.subsidy_type, decision.year):
-        raise AlreadyApplied(
-            f"{decision.subsidy_type} of {decision.year} for this beneficiary is already approved or paid."
-        )
-    application = SubsidyApplication(
-        decision_id=decision.id,
-        decision_version=decision.version,
-        year=decision.year,
-        subsidy_type=decision.subsidy_type,
-        beneficiary_kind=decision.beneficiary_kind,
-        beneficiary_id=decision.beneficiary_id,
-        jurisdiction_code=decision.jurisdiction_code,
-        amount=decision.amount,
-        status="submitted",
-        notes=data.notes,
-        submitted_by=principal.subject,
-    )
-    try:
-        async with session.begin_nested():
-            await repo.add(application)
-    except IntegrityError as exc:
-        if violated_constraint(exc) in (OPEN_INDEX, COMMITTED_INDEX):
-            raise AlreadyApplied(
-                f"{decision.subsidy_type} of {decision.year} for this beneficiary is already applied for (in "
-                "progress, approved or paid); follow that application."
-            ) from exc
-        raise
-    await repo.add_step(_step_row(application, principal, action="submit", status_after="submitted", duty="applicant"))
-    await outbox.emit(
-        session,
-        kind="subsidy_application.submitted",
-        aggregate_type="subsidy_application",
-        aggregate_id=application.id,
-        data=_event_data(application, action="submit", before=None, seq=1),
-    )
-    read = await to_read(session, application)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Answer(201, read, replayed=False)
 
 
 def _check_step(application: SubsidyApplication, step_in: StepCreate, principal: Principal) -> Step:
@@ -368,78 +362,78 @@ async def take_step(
     data: StepCreate,
     idempotency_key: str | None,
     if_match: str | None,
-) -> Answer:
+) -> Created[ApplicationRead]:
     seen = policy.require_act(principal)
-    stored = await idempotency.replay(
+
+    async def write() -> ApplicationRead:
+        repo = ApplicationRepository(session)
+        application = await repo.get(application_id, seen, for_update=True)
+        if application is None:
+            raise ApplicationNotFound("No such subsidy application.")
+        if if_match is not None:
+            require_version(if_match, application.row_version)
+        step = _check_step(application, data, principal)
+        steps = await repo.steps(application.id)
+        _check_duties(steps, step, principal)
+        if step.action == "finance_approve":
+            if not await repo.decision_is_current(application.decision_id):
+                raise DecisionNotCurrent(
+                    "A re-evaluation has written a newer version of this decision; this application cannot be "
+                    "approved. Withdraw it and apply for the current version."
+                )
+            await _commit_budget(session, application)
+        payment = None
+        if step.action == "record_payment":
+            payment = await _record_payment(session, application, data, principal)
+        before = application.status
+        application.status = step.after
+        try:
+            async with session.begin_nested():
+                await repo.flush()
+        except IntegrityError as exc:
+            if violated_constraint(exc) in (COMMITTED_INDEX, OPEN_INDEX):
+                raise AlreadyApplied(
+                    "Another application for this beneficiary, type and year is approved, paid or in progress."
+                ) from exc
+            raise
+        await repo.add_step(
+            _step_row(
+                application,
+                principal,
+                action=step.action,
+                status_before=before,
+                status_after=step.after,
+                duty=step.duty,
+                reason=data.reason,
+            )
+        )
+        seq = len(steps) + 1
+        if payment is not None:
+            await outbox.emit(
+                session,
+                kind=PAYMENT_RECORDED,
+                aggregate_type="subsidy_payment",
+                aggregate_id=payment.id,
+                data=_event_data(application, action=step.action, before=before, seq=seq)
+                | {"payment_id": payment.id, "paid_amount": f"{payment.amount:.2f}", "paid_on": payment.paid_on},
+            )
+        else:
+            await outbox.emit(
+                session,
+                kind=f"subsidy_application.{step.after}",
+                aggregate_type="subsidy_application",
+                aggregate_id=application.id,
+                data=_event_data(application, action=step.action, before=before, seq=seq),
+            )
+        return await to_read(session, application)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=f"POST /api/v1/subsidy-applications/{application_id}/steps",
         payload=data.model_dump(mode="json"),
+        answer_as=ApplicationRead,
+        write=write,
+        status=200,
     )
-    if stored is not None:
-        return Answer(stored.status, ApplicationRead.model_validate(stored.body), replayed=True)
-    repo = ApplicationRepository(session)
-    application = await repo.get(application_id, seen, for_update=True)
-    if application is None:
-        raise ApplicationNotFound("No such subsidy application.")
-    if if_match is not None:
-        require_version(if_match, application.row_version)
-    step = _check_step(application, data, principal)
-    steps = await repo.steps(application.id)
-    _check_duties(steps, step, principal)
-    if step.action == "finance_approve":
-        if not await repo.decision_is_current(application.decision_id):
-            raise DecisionNotCurrent(
-                "A re-evaluation has written a newer version of this decision; this application cannot be approved. "
-                "Withdraw it and apply for the current version."
-            )
-        await _commit_budget(session, application)
-    payment = None
-    if step.action == "record_payment":
-        payment = await _record_payment(session, application, data, principal)
-    before = application.status
-    application.status = step.after
-    try:
-        async with session.begin_nested():
-            await repo.flush()
-    except IntegrityError as exc:
-        if violated_constraint(exc) in (COMMITTED_INDEX, OPEN_INDEX):
-            raise AlreadyApplied(
-                "Another application for this beneficiary, type and year is approved, paid or in progress."
-            ) from exc
-        raise
-    await repo.add_step(
-        _step_row(
-            application,
-            principal,
-            action=step.action,
-            status_before=before,
-            status_after=step.after,
-            duty=step.duty,
-            reason=data.reason,
-        )
-    )
-    seq = len(steps) + 1
-    if payment is not None:
-        await outbox.emit(
-            session,
-            kind=PAYMENT_RECORDED,
-            aggregate_type="subsidy_payment",
-            aggregate_id=payment.id,
-            data=_event_data(application, action=step.action, before=before, seq=seq)
-            | {"payment_id": payment.id, "paid_amount": f"{payment.amount:.2f}", "paid_on": payment.paid_on},
-        )
-    else:
-        await outbox.emit(
-            session,
-            kind=f"subsidy_application.{step.after}",
-            aggregate_type="subsidy_application",
-            aggregate_id=application.id,
-            data=_event_data(application, action=step.action, before=before, seq=seq),
-        )
-    read = await to_read(session, application)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=200, body=read.model_dump(mode="json")
-    )
-    return Answer(200, read, replayed=False)

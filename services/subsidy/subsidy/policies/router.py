@@ -7,7 +7,7 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 from subsidy.auditing import audited
 from subsidy.policies import service
@@ -77,15 +77,10 @@ async def create_subsidy_policy(
     """Write a new version of a year's policy as a draft; the server numbers it (finance, NCO or admin only)."""
     async with audited(session, principal, "subsidy_policy.create", resource_type=RESOURCE) as trail:
         created = await service.create_policy(session, principal=principal, data=data, idempotency_key=idempotency_key)
-        trail.resource_ids = [created.policy.id]
-    answer_created(
-        response,
-        status=created.status,
-        replayed=created.replayed,
-        location=f"{router.prefix}/{created.policy.id}",
-        version=created.policy.row_version,
+        trail.resource_ids = [created.item.id]
+    return send_created(
+        response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.row_version
     )
-    return created.policy
 
 
 @router.get("/{policy_id}", responses=problem_responses(403, 404, 422))

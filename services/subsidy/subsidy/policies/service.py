@@ -4,7 +4,6 @@ frozen (a change is a new version, and publishing it supersedes the old one), an
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
 from subsidy.idempotency import store as idempotency
 from subsidy.money import ROUNDING_RULE
@@ -44,13 +44,6 @@ from subsidy.policies.schemas import (
 from subsidy.types import TYPE_CODES
 
 CREATE_OPERATION = "POST /api/v1/subsidy-policies"
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    status: int
-    policy: PolicyRead
-    replayed: bool
 
 
 def tier_label_zh(min_headcount: int, max_headcount: int | None) -> str:
@@ -173,37 +166,35 @@ async def published(session: AsyncSession, year: int) -> SubsidyPolicy | None:
 
 async def create_policy(
     session: AsyncSession, *, principal: Principal, data: PolicyCreate, idempotency_key: str | None
-) -> Created:
+) -> Created[PolicyRead]:
     access.require_write(principal)
     check_rules(data.rules)
-    stored = await idempotency.replay(
+
+    async def write() -> PolicyRead:
+        repo = PolicyRepository(session)
+        policy = SubsidyPolicy(
+            year=data.year,
+            version=await repo.next_version(data.year),
+            title=data.title,
+            effective_from=data.effective_from,
+            effective_to=data.effective_to,
+            status="draft",
+            rules=dump_rules(data.rules),
+            notes=data.notes,
+            created_by=principal.subject,
+        )
+        await repo.add(policy)
+        return to_read(policy, await _previous(repo, policy))
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=CREATE_OPERATION,
         payload=data.model_dump(mode="json"),
+        answer_as=PolicyRead,
+        write=write,
     )
-    if stored is not None:
-        return Created(stored.status, PolicyRead.model_validate(stored.body), replayed=True)
-
-    repo = PolicyRepository(session)
-    policy = SubsidyPolicy(
-        year=data.year,
-        version=await repo.next_version(data.year),
-        title=data.title,
-        effective_from=data.effective_from,
-        effective_to=data.effective_to,
-        status="draft",
-        rules=dump_rules(data.rules),
-        notes=data.notes,
-        created_by=principal.subject,
-    )
-    await repo.add(policy)
-    read = to_read(policy, await _previous(repo, policy))
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return Created(201, read, replayed=False)
 
 
 def _refuse_frozen(policy: SubsidyPolicy) -> None:
