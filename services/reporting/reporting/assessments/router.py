@@ -17,7 +17,7 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 schemes = APIRouter(prefix="/api/v1/assessment-schemes", tags=["assessments"])
@@ -34,11 +34,8 @@ async def create_scheme(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> SchemeRead:
     """Configure an assessment scheme for a year: weighted indicators, pass mark, one-vote veto thresholds (NCO)."""
-    read, replayed = await service.create_scheme(
-        session, principal=principal, data=data, idempotency_key=idempotency_key
-    )
-    answer_created(response, status=201, replayed=replayed, location=f"/api/v1/assessment-schemes?year={read.year}")
-    return read
+    created = await service.create_scheme(session, principal=principal, data=data, idempotency_key=idempotency_key)
+    return send_created(response, created, location=f"/api/v1/assessment-schemes?year={created.item.year}")
 
 
 @schemes.get("", responses=problem_responses(403))
@@ -61,13 +58,10 @@ async def create_assessment(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> AssessmentRead:
     """Assess every jurisdiction's year under a scheme from the year-end figures: a draft until published (NCO)."""
-    read, row, replayed = await service.create(
+    created, row = await service.create(
         session, request.app.state.settings, principal=principal, data=data, idempotency_key=idempotency_key
     )
-    answer_created(
-        response, status=201, replayed=replayed, location=f"/api/v1/assessments/{read.id}", version=row.version
-    )
-    return read
+    return send_created(response, created, location=f"/api/v1/assessments/{created.item.id}", version=row.version)
 
 
 @router.get("", responses=problem_responses(403))

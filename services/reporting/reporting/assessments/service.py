@@ -34,6 +34,7 @@ from reporting.reports import service as reports
 from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import AppError, Conflict, FieldError, NotFound
+from shared.idempotency import Created
 from shared.pagination import PageParams, keyset_page
 from shared.reference import JURISDICTIONS
 
@@ -76,44 +77,43 @@ def scheme_read(s: AssessmentScheme) -> SchemeRead:
 
 async def create_scheme(
     session: AsyncSession, *, principal: Principal, data: SchemeCreate, idempotency_key: str | None
-) -> tuple[SchemeRead, bool]:
+) -> Created[SchemeRead]:
     policy.require_plan(principal)
-    stored = await idempotency.replay(
+
+    async def write() -> SchemeRead:
+        codes = [i.indicator_code for i in data.items]
+        if len(set(codes)) != len(codes):
+            raise InvalidScheme(
+                "Each indicator may appear once in a scheme.",
+                errors=[FieldError(field="body.items", message="an indicator appears twice")],
+            )
+        if data.pass_mark > sum(i.weight for i in data.items):
+            raise InvalidScheme(
+                "The pass mark is above the points the scheme can give.",
+                errors=[FieldError(field="body.pass_mark", message="above the total of the weights")],
+            )
+        scheme = AssessmentScheme(
+            id=uuid.uuid4(),
+            name=data.name,
+            year=data.year,
+            items=[i.model_dump(mode="json") for i in data.items],
+            pass_mark=data.pass_mark,
+            created_by=principal.name,
+        )
+        session.add(scheme)
+        await session.flush()
+        await session.refresh(scheme)
+        return scheme_read(scheme)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation="POST /api/v1/assessment-schemes",
         payload=data.model_dump(mode="json"),
+        answer_as=SchemeRead,
+        write=write,
     )
-    if stored is not None:
-        return SchemeRead.model_validate(stored.body), True
-    codes = [i.indicator_code for i in data.items]
-    if len(set(codes)) != len(codes):
-        raise InvalidScheme(
-            "Each indicator may appear once in a scheme.",
-            errors=[FieldError(field="body.items", message="an indicator appears twice")],
-        )
-    if data.pass_mark > sum(i.weight for i in data.items):
-        raise InvalidScheme(
-            "The pass mark is above the points the scheme can give.",
-            errors=[FieldError(field="body.pass_mark", message="above the total of the weights")],
-        )
-    scheme = AssessmentScheme(
-        id=uuid.uuid4(),
-        name=data.name,
-        year=data.year,
-        items=[i.model_dump(mode="json") for i in data.items],
-        pass_mark=data.pass_mark,
-        created_by=principal.name,
-    )
-    session.add(scheme)
-    await session.flush()
-    await session.refresh(scheme)
-    read = scheme_read(scheme)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return read, False
 
 
 async def list_schemes(session: AsyncSession, *, principal: Principal, year: int | None) -> list[SchemeRead]:
@@ -208,41 +208,41 @@ async def create(
     principal: Principal,
     data: AssessmentCreate,
     idempotency_key: str | None,
-) -> tuple[AssessmentRead, Assessment, bool]:
+) -> tuple[Created[AssessmentRead], Assessment]:
     policy.require_plan(principal)
-    stored = await idempotency.replay(
+
+    async def write() -> AssessmentRead:
+        scheme = await _scheme(session, data.scheme_id)
+        assessment = Assessment(
+            id=uuid.uuid4(),
+            year=scheme.year,
+            scheme_id=scheme.id,
+            status="draft",
+            results=await _results(session, settings, scheme, {}),
+            overrides={},
+            computed_at=datetime.now(UTC),
+            created_by=principal.name,
+            version=1,
+        )
+        session.add(assessment)
+        try:
+            async with session.begin_nested():
+                await session.flush()
+        except IntegrityError as exc:
+            raise AssessmentExists("This scheme's year has an assessment already; recompute or read it.") from exc
+        return to_read(assessment, scheme)
+
+    created = await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation="POST /api/v1/assessments",
         payload=data.model_dump(mode="json"),
+        answer_as=AssessmentRead,
+        write=write,
     )
-    if stored is not None:
-        read = AssessmentRead.model_validate(stored.body)
-        return read, await _get(session, read.id), True
-    scheme = await _scheme(session, data.scheme_id)
-    assessment = Assessment(
-        id=uuid.uuid4(),
-        year=scheme.year,
-        scheme_id=scheme.id,
-        status="draft",
-        results=await _results(session, settings, scheme, {}),
-        overrides={},
-        computed_at=datetime.now(UTC),
-        created_by=principal.name,
-        version=1,
-    )
-    session.add(assessment)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise AssessmentExists("This scheme's year has an assessment already; recompute or read it.") from exc
-    read = to_read(assessment, scheme)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return read, assessment, False
+    # The row too: its version is the answer's ETag.
+    return created, await _get(session, created.item.id)
 
 
 async def _get(session: AsyncSession, assessment_id: uuid.UUID, *, for_update: bool = False) -> Assessment:

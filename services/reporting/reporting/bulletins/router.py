@@ -10,7 +10,7 @@ from reporting.bulletins.schemas import BulletinCreate, BulletinRead, BulletinSu
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/bulletins", tags=["bulletins"])
@@ -41,11 +41,10 @@ async def publish_bulletin(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> BulletinRead:
     """Publish a bulletin (通报) for a period: its figures are frozen now, small counts suppressed, safe to share."""
-    read, replayed = await service.publish(
+    created = await service.publish(
         session, request.app.state.settings, principal=principal, data=data, idempotency_key=idempotency_key
     )
-    answer_created(response, status=201, replayed=replayed, location=f"/api/v1/bulletins/{read.id}")
-    return read
+    return send_created(response, created, location=f"/api/v1/bulletins/{created.item.id}")
 
 
 @router.get("", responses=problem_responses(403))

@@ -22,6 +22,7 @@ from reporting.reports import service as reports
 from reporting.reports.schemas import IndicatorFigures, ReportRead, RevisionRead
 from shared.auth import Principal
 from shared.errors import NotFound
+from shared.idempotency import Created
 from shared.pagination import PageParams, keyset_page
 from shared.reference import COUNTY_CODE, JURISDICTIONS
 
@@ -83,51 +84,50 @@ async def publish(
     principal: Principal,
     data: BulletinCreate,
     idempotency_key: str | None,
-) -> tuple[BulletinRead, bool]:
+) -> Created[BulletinRead]:
     policy.require_plan(principal)
-    stored = await idempotency.replay(
+
+    async def write() -> BulletinRead:
+        period = defs.parse_period(data.period, "body.period")
+        published_at = datetime.now(UTC)
+        shared = await reports.report(
+            session, settings, principal=None, period=period, published=True, with_revisions=False
+        )
+        exact = await reports.report(session, settings, principal=None, period=period, with_revisions=False)
+        seq = (
+            await session.scalar(
+                select(func.count())
+                .select_from(Bulletin)
+                .where(func.extract("year", Bulletin.period_end) == period.end.year)
+            )
+        ) or 0
+        bulletin = Bulletin(
+            id=uuid.uuid4(),
+            number=_number(period, seq + 1),
+            title_zh=data.title_zh or f"柳城县“启航工程”{period.label_zh}工作进展情况通报",
+            period_label=period.label,
+            period_end=period.end,
+            published_at=published_at,
+            published_by=principal.name,
+            content={
+                "report": shared.model_dump(mode="json"),
+                "trend": await _trend(session, settings, period),
+            },
+            figures=_figures(exact),
+        )
+        session.add(bulletin)
+        await session.flush()
+        return to_read(bulletin)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=OPERATION,
         payload=data.model_dump(mode="json"),
+        answer_as=BulletinRead,
+        write=write,
     )
-    if stored is not None:
-        return BulletinRead.model_validate(stored.body), True
-    period = defs.parse_period(data.period, "body.period")
-    published_at = datetime.now(UTC)
-    shared = await reports.report(
-        session, settings, principal=None, period=period, published=True, with_revisions=False
-    )
-    exact = await reports.report(session, settings, principal=None, period=period, with_revisions=False)
-    seq = (
-        await session.scalar(
-            select(func.count())
-            .select_from(Bulletin)
-            .where(func.extract("year", Bulletin.period_end) == period.end.year)
-        )
-    ) or 0
-    bulletin = Bulletin(
-        id=uuid.uuid4(),
-        number=_number(period, seq + 1),
-        title_zh=data.title_zh or f"柳城县“启航工程”{period.label_zh}工作进展情况通报",
-        period_label=period.label,
-        period_end=period.end,
-        published_at=published_at,
-        published_by=principal.name,
-        content={
-            "report": shared.model_dump(mode="json"),
-            "trend": await _trend(session, settings, period),
-        },
-        figures=_figures(exact),
-    )
-    session.add(bulletin)
-    await session.flush()
-    read = to_read(bulletin)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return read, False
 
 
 def to_read(b: Bulletin) -> BulletinRead:

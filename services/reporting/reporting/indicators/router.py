@@ -8,7 +8,7 @@ from reporting.indicators.schemas import IndicatorDetail, IndicatorRead, TargetO
 from shared.auth import CurrentPrincipal, require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 
 ReadAccess = Depends(require_scopes("reporting:read"))
@@ -51,11 +51,8 @@ async def override_target(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> TargetRead:
     """Set a county override of a target, for the county or one jurisdiction and a year (NCO only)."""
-    read, replayed = await service.override_target(
-        session, principal=principal, data=data, idempotency_key=idempotency_key
-    )
-    answer_created(response, status=201, replayed=replayed, location=f"/api/v1/targets?year={read.period_end.year}")
-    return read
+    created = await service.override_target(session, principal=principal, data=data, idempotency_key=idempotency_key)
+    return send_created(response, created, location=f"/api/v1/targets?year={created.item.period_end.year}")
 
 
 @router.delete("/targets/{target_id}", tags=["targets"], status_code=204, responses=problem_responses(403, 404, 409))

@@ -18,6 +18,7 @@ from reporting.indicators.schemas import (
 from reporting.reports import policy
 from shared.auth import Principal
 from shared.errors import FieldError
+from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS
 
@@ -93,62 +94,61 @@ async def list_targets(
 
 async def override_target(
     session: AsyncSession, *, principal: Principal, data: TargetOverride, idempotency_key: str | None
-) -> tuple[TargetRead, bool]:
+) -> Created[TargetRead]:
     """Set the county's own target for an indicator, year and (optionally) jurisdiction; it wins over the notice's."""
     policy.require_plan(principal)
-    stored = await idempotency.replay(
+
+    async def write() -> TargetRead:
+        indicator = await IndicatorRepository(session).get(data.indicator_code)
+        if indicator is None or _current(indicator).unit == "amount":
+            raise InvalidTarget(
+                f"No indicator with a target has the code {data.indicator_code!r}.",
+                errors=[FieldError(field="body.indicator_code", message="unknown indicator")],
+            )
+        if data.jurisdiction_code is not None and data.jurisdiction_code not in JURISDICTIONS:
+            raise InvalidTarget(
+                f"No jurisdiction has the code {data.jurisdiction_code!r}.",
+                errors=[FieldError(field="body.jurisdiction_code", message="unknown jurisdiction")],
+            )
+        current = _current(indicator)
+        if current.unit == "percent" and data.value > 100:
+            raise InvalidTarget(
+                "A rate's target is a percentage (0-100).", errors=[FieldError(field="body.value", message="over 100")]
+            )
+        repo = TargetRepository(session)
+        scope = data.jurisdiction_code or "county"
+        period_end = date(data.year, 12, 31)
+        existing = await repo.override(data.indicator_code, scope, period_end)
+        if existing is not None:
+            raise TargetOverridden(
+                "This indicator already has a county override for that year and scope; withdraw it first (DELETE)."
+            )
+        target = Target(
+            id=uuid.uuid4(),
+            indicator_code=data.indicator_code,
+            definition_version=current.version,
+            scope=scope,
+            period_end=period_end,
+            comparator=">=",
+            value=data.value,
+            source="县禁毒办",
+            source_clause=None,
+            origin="override",
+            reason=data.reason,
+            set_by=principal.name,
+        )
+        await repo.add(target)
+        return _target_read(target)
+
+    return await idempotency.create(
         session,
         key=idempotency_key,
         subject=principal.subject,
         operation=OVERRIDE,
         payload=data.model_dump(mode="json"),
+        answer_as=TargetRead,
+        write=write,
     )
-    if stored is not None:
-        return TargetRead.model_validate(stored.body), True
-    indicator = await IndicatorRepository(session).get(data.indicator_code)
-    if indicator is None or _current(indicator).unit == "amount":
-        raise InvalidTarget(
-            f"No indicator with a target has the code {data.indicator_code!r}.",
-            errors=[FieldError(field="body.indicator_code", message="unknown indicator")],
-        )
-    if data.jurisdiction_code is not None and data.jurisdiction_code not in JURISDICTIONS:
-        raise InvalidTarget(
-            f"No jurisdiction has the code {data.jurisdiction_code!r}.",
-            errors=[FieldError(field="body.jurisdiction_code", message="unknown jurisdiction")],
-        )
-    current = _current(indicator)
-    if current.unit == "percent" and data.value > 100:
-        raise InvalidTarget(
-            "A rate's target is a percentage (0-100).", errors=[FieldError(field="body.value", message="over 100")]
-        )
-    repo = TargetRepository(session)
-    scope = data.jurisdiction_code or "county"
-    period_end = date(data.year, 12, 31)
-    existing = await repo.override(data.indicator_code, scope, period_end)
-    if existing is not None:
-        raise TargetOverridden(
-            "This indicator already has a county override for that year and scope; withdraw it first (DELETE)."
-        )
-    target = Target(
-        id=uuid.uuid4(),
-        indicator_code=data.indicator_code,
-        definition_version=current.version,
-        scope=scope,
-        period_end=period_end,
-        comparator=">=",
-        value=data.value,
-        source="县禁毒办",
-        source_clause=None,
-        origin="override",
-        reason=data.reason,
-        set_by=principal.name,
-    )
-    await repo.add(target)
-    read = _target_read(target)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
-    )
-    return read, False
 
 
 async def withdraw_target(session: AsyncSession, *, principal: Principal, target_id: uuid.UUID) -> None:

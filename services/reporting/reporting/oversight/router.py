@@ -20,7 +20,7 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import IdempotencyKeyHeader, send_created
 
 visits = APIRouter(prefix="/api/v1/supervision-visits", tags=["oversight"])
 meetings = APIRouter(prefix="/api/v1/joint-meetings", tags=["oversight"])
@@ -42,11 +42,10 @@ async def create_visit(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> VisitRead:
     """Record a supervision visit (督导) with its findings and corrective actions (NCO)."""
-    read, replayed = await service.create_visit(
+    created = await service.create_visit(
         session, principal=principal, data=data, idempotency_key=idempotency_key, today=_today()
     )
-    answer_created(response, status=201, replayed=replayed, location=f"/api/v1/supervision-visits/{read.id}")
-    return read
+    return send_created(response, created, location=f"/api/v1/supervision-visits/{created.item.id}")
 
 
 @visits.get("", responses=TABLE_RESPONSES | problem_responses(403, 422), response_model=list[VisitRead])
@@ -119,11 +118,10 @@ async def create_meeting(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> MeetingRead:
     """Record a joint meeting (联席会议): units present, decisions and action items (NCO)."""
-    read, replayed = await service.create_meeting(
+    created = await service.create_meeting(
         session, principal=principal, data=data, idempotency_key=idempotency_key, today=_today()
     )
-    answer_created(response, status=201, replayed=replayed, location=f"/api/v1/joint-meetings/{read.id}")
-    return read
+    return send_created(response, created, location=f"/api/v1/joint-meetings/{created.item.id}")
 
 
 @meetings.get("", responses=TABLE_RESPONSES | problem_responses(403, 422), response_model=list[MeetingRead])

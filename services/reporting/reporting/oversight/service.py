@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +26,7 @@ from reporting.reports import policy
 from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import AppError, FieldError, NotFound
+from shared.idempotency import Created
 from shared.reference import DEPARTMENTS, JURISDICTIONS
 
 
@@ -107,56 +107,55 @@ def meeting_read(m: JointMeeting, today: date) -> MeetingRead:
     )
 
 
-async def _replay(session: AsyncSession, principal: Principal, key: str | None, operation: str, data: Any):
-    return await idempotency.replay(
-        session, key=key, subject=principal.subject, operation=operation, payload=data.model_dump(mode="json")
-    )
-
-
 async def create_visit(
     session: AsyncSession, *, principal: Principal, data: VisitCreate, idempotency_key: str | None, today: date
-) -> tuple[VisitRead, bool]:
+) -> Created[VisitRead]:
     policy.require_plan(principal)
-    stored = await _replay(session, principal, idempotency_key, "POST /api/v1/supervision-visits", data)
-    if stored is not None:
-        return VisitRead.model_validate(stored.body), True
-    if data.jurisdiction_code not in JURISDICTIONS:
-        raise _invalid("body.jurisdiction_code", "unknown jurisdiction")
-    if data.visited_on > today:
-        raise _invalid("body.visited_on", "in the future")
-    for i, action in enumerate(data.corrective_actions):
-        if action.due_on < data.visited_on:
-            raise _invalid(f"body.corrective_actions.{i}.due_on", "before the visit")
-    visit = SupervisionVisit(
-        id=uuid.uuid4(),
-        visited_on=data.visited_on,
-        jurisdiction_code=data.jurisdiction_code,
-        kind=data.kind,
-        inspectors=data.inspectors,
-        findings=data.findings,
-        created_by=principal.name,
-    )
-    session.add(visit)
-    await session.flush()
-    for action in data.corrective_actions:
-        session.add(
-            CorrectiveAction(
-                id=uuid.uuid4(),
-                visit_id=visit.id,
-                jurisdiction_code=data.jurisdiction_code,
-                description=action.description,
-                due_on=action.due_on,
-                status="open",
-                version=1,
-            )
+
+    async def write() -> VisitRead:
+        if data.jurisdiction_code not in JURISDICTIONS:
+            raise _invalid("body.jurisdiction_code", "unknown jurisdiction")
+        if data.visited_on > today:
+            raise _invalid("body.visited_on", "in the future")
+        for i, action in enumerate(data.corrective_actions):
+            if action.due_on < data.visited_on:
+                raise _invalid(f"body.corrective_actions.{i}.due_on", "before the visit")
+        visit = SupervisionVisit(
+            id=uuid.uuid4(),
+            visited_on=data.visited_on,
+            jurisdiction_code=data.jurisdiction_code,
+            kind=data.kind,
+            inspectors=data.inspectors,
+            findings=data.findings,
+            created_by=principal.name,
         )
-    await session.flush()
-    await session.refresh(visit)
-    read = visit_read(visit, today)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+        session.add(visit)
+        await session.flush()
+        for action in data.corrective_actions:
+            session.add(
+                CorrectiveAction(
+                    id=uuid.uuid4(),
+                    visit_id=visit.id,
+                    jurisdiction_code=data.jurisdiction_code,
+                    description=action.description,
+                    due_on=action.due_on,
+                    status="open",
+                    version=1,
+                )
+            )
+        await session.flush()
+        await session.refresh(visit)
+        return visit_read(visit, today)
+
+    return await idempotency.create(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation="POST /api/v1/supervision-visits",
+        payload=data.model_dump(mode="json"),
+        answer_as=VisitRead,
+        write=write,
     )
-    return read, False
 
 
 async def get_visit(session: AsyncSession, *, principal: Principal, visit_id: uuid.UUID) -> SupervisionVisit:
@@ -223,53 +222,58 @@ async def update_action(
 
 async def create_meeting(
     session: AsyncSession, *, principal: Principal, data: MeetingCreate, idempotency_key: str | None, today: date
-) -> tuple[MeetingRead, bool]:
+) -> Created[MeetingRead]:
     policy.require_plan(principal)
-    stored = await _replay(session, principal, idempotency_key, "POST /api/v1/joint-meetings", data)
-    if stored is not None:
-        return MeetingRead.model_validate(stored.body), True
-    if data.held_on > today:
-        raise _invalid("body.held_on", "in the future")
-    for i, unit in enumerate(data.units_present):
-        if unit not in DEPARTMENTS:
-            raise _invalid(f"body.units_present.{i}", "unknown department")
-    for i, item in enumerate(data.action_items):
-        if item.owner_department not in DEPARTMENTS:
-            raise _invalid(f"body.action_items.{i}.owner_department", "unknown department")
-        if item.owner_jurisdiction is not None and item.owner_jurisdiction not in JURISDICTIONS:
-            raise _invalid(f"body.action_items.{i}.owner_jurisdiction", "unknown jurisdiction")
-        if item.due_on < data.held_on:
-            raise _invalid(f"body.action_items.{i}.due_on", "before the meeting")
-    meeting = JointMeeting(
-        id=uuid.uuid4(),
-        held_on=data.held_on,
-        title=data.title,
-        units_present=data.units_present,
-        decisions=data.decisions,
-        created_by=principal.name,
-    )
-    session.add(meeting)
-    await session.flush()
-    for item in data.action_items:
-        session.add(
-            ActionItem(
-                id=uuid.uuid4(),
-                meeting_id=meeting.id,
-                description=item.description,
-                owner_department=item.owner_department,
-                owner_jurisdiction=item.owner_jurisdiction,
-                due_on=item.due_on,
-                status="open",
-                version=1,
-            )
+
+    async def write() -> MeetingRead:
+        if data.held_on > today:
+            raise _invalid("body.held_on", "in the future")
+        for i, unit in enumerate(data.units_present):
+            if unit not in DEPARTMENTS:
+                raise _invalid(f"body.units_present.{i}", "unknown department")
+        for i, item in enumerate(data.action_items):
+            if item.owner_department not in DEPARTMENTS:
+                raise _invalid(f"body.action_items.{i}.owner_department", "unknown department")
+            if item.owner_jurisdiction is not None and item.owner_jurisdiction not in JURISDICTIONS:
+                raise _invalid(f"body.action_items.{i}.owner_jurisdiction", "unknown jurisdiction")
+            if item.due_on < data.held_on:
+                raise _invalid(f"body.action_items.{i}.due_on", "before the meeting")
+        meeting = JointMeeting(
+            id=uuid.uuid4(),
+            held_on=data.held_on,
+            title=data.title,
+            units_present=data.units_present,
+            decisions=data.decisions,
+            created_by=principal.name,
         )
-    await session.flush()
-    await session.refresh(meeting)
-    read = meeting_read(meeting, today)
-    await idempotency.remember(
-        session, key=idempotency_key, subject=principal.subject, status=201, body=read.model_dump(mode="json")
+        session.add(meeting)
+        await session.flush()
+        for item in data.action_items:
+            session.add(
+                ActionItem(
+                    id=uuid.uuid4(),
+                    meeting_id=meeting.id,
+                    description=item.description,
+                    owner_department=item.owner_department,
+                    owner_jurisdiction=item.owner_jurisdiction,
+                    due_on=item.due_on,
+                    status="open",
+                    version=1,
+                )
+            )
+        await session.flush()
+        await session.refresh(meeting)
+        return meeting_read(meeting, today)
+
+    return await idempotency.create(
+        session,
+        key=idempotency_key,
+        subject=principal.subject,
+        operation="POST /api/v1/joint-meetings",
+        payload=data.model_dump(mode="json"),
+        answer_as=MeetingRead,
+        write=write,
     )
-    return read, False
 
 
 async def get_meeting(session: AsyncSession, *, principal: Principal, meeting_id: uuid.UUID) -> JointMeeting:
