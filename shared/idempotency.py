@@ -142,22 +142,27 @@ class IdempotencyStore:
     async def create(
         self,
         session: AsyncSession,
-        *,
-        key: str | None,
         subject: str,
+        key: str | None,
         operation: str,
-        payload: Any,
+        payload: BaseModel | dict[str, Any],
         answer_as: type[T],
         write: Callable[[], Awaitable[T]],
+        *,
         status: int = 201,
+        as_now: Callable[[T], Awaitable[T]] | None = None,
     ) -> Created[T]:
         """One idempotent create: the stored answer if this (subject, key) already did `operation` with this
-        payload (422 for the key with another body, 409 while the first is still running); otherwise `write`
-        (the rows and the events they emit, in the request's transaction), whose answer is remembered under the
-        key in that same transaction."""
+        payload (the request body, or what stands for it; 422 for the key with another body, 409 while the first
+        is still running); otherwise `write` (the rows and the events they emit, in the request's transaction),
+        whose answer is remembered under the key in that same transaction. `as_now`: for a job, a retry gets the
+        job as it is now, not as it was queued."""
+        if isinstance(payload, BaseModel):
+            payload = payload.model_dump(mode="json")
         stored = await self.replay(session, key=key, subject=subject, operation=operation, payload=payload)
         if stored is not None:
-            return Created(stored.status, answer_as.model_validate(stored.body), replayed=True)
+            first = answer_as.model_validate(stored.body)
+            return Created(stored.status, first if as_now is None else await as_now(first), replayed=True)
         item = await write()
         await self.remember(session, key=key, subject=subject, status=status, body=item.model_dump(mode="json"))
         return Created(status, item)
@@ -171,19 +176,11 @@ def send_created(
 
     Location and version are given here, at the route, because the OpenAPI document declares the headers an
     operation sends from its code (shared.openapi)."""
-    answer_created(response, status=created.status, replayed=created.replayed, location=location, version=version)
-    return created.item
-
-
-def answer_created(
-    response: Response, *, status: int, replayed: bool, location: str | None = None, version: int | None = None
-) -> None:
-    """Headers of a create's answer, first time or replayed: its status, Location and ETag, and
-    `Idempotent-Replayed: true` when a retry got the first result back."""
-    response.status_code = status
+    response.status_code = created.status
     if location is not None:
         response.headers["Location"] = location
     if version is not None:
         set_etag(response, version)
-    if replayed:
+    if created.replayed:
         response.headers["Idempotent-Replayed"] = "true"
+    return created.item

@@ -9,7 +9,7 @@ Everything here works on what FastAPI already knows, so a new route is covered w
 - **Response headers**: `Idempotent-Replayed` on the success answer of every operation that accepts an
   `Idempotency-Key`; `ETag` and `Location` on the success answer of the operations whose function sets them,
   read from the function's code: a call of `shared.concurrency.set_etag`, of `shared.idempotency.send_created`
-  (or `answer_created`) with `version=` / `location=`, an assignment to `response.headers["Location"]`, also
+  with `version=` / `location=`, an assignment to `response.headers["Location"]`, also
   inside a helper of the same module it calls. `Retry-After` is declared on every 429 and 503 by
   `shared.errors.problem_responses`.
 - **Schema titles** are unique: pydantic's `X-Input` / `X-Output` pair (a model read and written differently)
@@ -153,7 +153,7 @@ def _headers_of_call(function: Callable[..., Any], call: ast.Call, depth: int) -
     name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", None)
     if name == "set_etag":
         return {"ETag"}
-    if name in ("answer_created", "send_created"):
+    if name == "send_created":
         given = {kw.arg for kw in call.keywords if not _is_none(kw.value)}
         return {header for arg, header in (("version", "ETag"), ("location", "Location")) if arg in given}
     callee = function.__globals__.get(name) if isinstance(call.func, ast.Name) and depth < 2 else None

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from shared.app import create_service_app
 from shared.concurrency import IfMatch, set_etag
 from shared.config import BaseServiceSettings
-from shared.idempotency import IdempotencyKeyHeader, answer_created
+from shared.idempotency import Created, IdempotencyKeyHeader, send_created
 from shared.openapi import camel_case, resource_operation_id, sent_headers
 
 router = APIRouter(prefix="/api/v1/widgets", tags=["widgets"])
@@ -32,15 +32,14 @@ class Reading(BaseModel):
     value: Decimal = Decimal("0.5")
 
 
-def _answer(response: Response, widget_id: int) -> None:
-    answer_created(response, status=201, replayed=False, location=f"/api/v1/widgets/{widget_id}")
+def _answer(response: Response, widget: Widget) -> Widget:
+    return send_created(response, Created(201, widget), location=f"/api/v1/widgets/{widget.id}")
 
 
 @router.post("", status_code=201)
 async def create_widget(body: WidgetCreate, response: Response, idempotency_key: IdempotencyKeyHeader = None) -> Widget:
     """Make a widget."""
-    _answer(response, 1)
-    return Widget(id=1, name=body.name, fragile=body.fragile)
+    return _answer(response, Widget(id=1, name=body.name, fragile=body.fragile))
 
 
 @router.get("/{widget_id}")
@@ -53,8 +52,7 @@ async def get_widget(widget_id: int, response: Response) -> Widget:
 @router.put("/{widget_id}")
 async def replace_widget(widget_id: int, body: WidgetCreate, response: Response, if_match: IfMatch = None) -> Widget:
     """Replace a widget."""
-    answer_created(response, status=200, replayed=False, version=4, location=None)
-    return Widget(id=widget_id, name=body.name)
+    return send_created(response, Created(200, Widget(id=widget_id, name=body.name)), version=4, location=None)
 
 
 @router.post("/{widget_id}/jobs", status_code=202)

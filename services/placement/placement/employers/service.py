@@ -143,13 +143,7 @@ async def create_employer(
         return to_read(employer, None)
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=CREATE_OPERATION,
-        payload=data.model_dump(mode="json"),
-        answer_as=EmployerRead,
-        write=write,
+        session, principal.subject, idempotency_key, CREATE_OPERATION, data, EmployerRead, write
     )
 
 

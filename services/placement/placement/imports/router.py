@@ -15,7 +15,7 @@ from shared.audit import Trail
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.imports import IssueOutcome
 from shared.pagination import Page, PageParamsDep
 from shared.tabular import read_upload
@@ -100,7 +100,7 @@ async def import_file(
             return await importer.validate(
                 session, principal=principal, checked=checked, file_name=file_name, registry=registry
             )
-        job, replayed = await importer.create_job(
+        created = await importer.create_job(
             session,
             principal=principal,
             checked=checked,
@@ -108,10 +108,8 @@ async def import_file(
             digest=file_digest(data),
             idempotency_key=idempotency_key,
         )
-    response.headers["Location"] = f"{router.prefix}/{job.id}"
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    else:
+    job = send_created(response, created, location=f"{router.prefix}/{created.item.id}")
+    if not created.replayed:
         # Background tasks run after the response is sent, so after the request's transaction has committed the job.
         background.add_task(importer.launch, job.id, checked, principal, registry)
     return job

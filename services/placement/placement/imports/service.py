@@ -46,6 +46,7 @@ from placement.registry_client import (
     RegistryUnavailable,
 )
 from shared.auth import Principal
+from shared.idempotency import Created
 from shared.imports import (
     Counts,
     ImportJobs,
@@ -168,30 +169,34 @@ class Importer:
         file_name: str,
         digest: str,
         idempotency_key: str | None,
-    ) -> tuple[ImportJobRead, bool]:
-        """A queued job with the rows that already failed recorded; (its read model, replayed)."""
+    ) -> Created[ImportJobRead]:
+        """A queued job with the rows that already failed recorded (a retry: the job as it is now)."""
         payload = {"kind": checked.kind, "file_sha256": digest, "file_name": file_name}
-        stored = await idempotency.replay(
-            session, key=idempotency_key, subject=principal.subject, operation=JOB_OPERATION, payload=payload
-        )
-        if stored is not None:
-            first = ImportJobRead.model_validate(stored.body)
-            return await self.get(session, principal=principal, job_id=first.id), True
-        job_id = await self.jobs.create(
+
+        async def write() -> ImportJobRead:
+            job_id = await self.jobs.create(
+                session,
+                kind=JOB_KIND[checked.kind],
+                principal=principal,
+                file_name=file_name,
+                file_sha256=digest,
+                total=len(checked.sheet.rows),
+            )
+            failed = checked.failed_lines
+            await self.jobs.record(session, job_id, Counts(processed=failed, failed=failed), checked.issues)
+            return await self.get(session, principal=principal, job_id=job_id)
+
+        return await idempotency.create(
             session,
-            kind=JOB_KIND[checked.kind],
-            principal=principal,
-            file_name=file_name,
-            file_sha256=digest,
-            total=len(checked.sheet.rows),
+            principal.subject,
+            idempotency_key,
+            JOB_OPERATION,
+            payload,
+            ImportJobRead,
+            write,
+            status=202,
+            as_now=lambda first: self.get(session, principal=principal, job_id=first.id),
         )
-        failed = checked.failed_lines
-        await self.jobs.record(session, job_id, Counts(processed=failed, failed=failed), checked.issues)
-        job = await self.get(session, principal=principal, job_id=job_id)
-        await idempotency.remember(
-            session, key=idempotency_key, subject=principal.subject, status=202, body=job.model_dump(mode="json")
-        )
-        return job, False
 
     async def launch(
         self, job_id: uuid.UUID, checked: Checked, principal: Principal, registry: RegistryClient | None

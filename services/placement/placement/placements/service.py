@@ -174,12 +174,12 @@ async def create_placement(
     policy.require_write(principal)
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=CREATE_OPERATION,
-        payload=data.model_dump(mode="json"),
-        answer_as=PlacementRead,
-        write=lambda: _place(session, principal=principal, registry=registry, data=data, today=today or date.today()),
+        principal.subject,
+        idempotency_key,
+        CREATE_OPERATION,
+        data,
+        PlacementRead,
+        lambda: _place(session, principal=principal, registry=registry, data=data, today=today or date.today()),
     )
 
 

@@ -111,13 +111,7 @@ async def create_post(
         return to_read(post)
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=CREATE_OPERATION,
-        payload=data.model_dump(mode="json"),
-        answer_as=JobPostRead,
-        write=write,
+        session, principal.subject, idempotency_key, CREATE_OPERATION, data, JobPostRead, write
     )
 
 

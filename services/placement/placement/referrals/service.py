@@ -140,13 +140,7 @@ async def create_referral(
         return to_read(referral, (await repo.history([referral.id]))[referral.id])
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=CREATE_OPERATION,
-        payload=data.model_dump(mode="json"),
-        answer_as=ReferralRead,
-        write=write,
+        session, principal.subject, idempotency_key, CREATE_OPERATION, data, ReferralRead, write
     )
 
 

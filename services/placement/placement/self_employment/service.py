@@ -122,13 +122,7 @@ async def create(
             return to_read(row)
 
         return await idempotency.create(
-            session,
-            key=idempotency_key,
-            subject=principal.subject,
-            operation=OPERATION,
-            payload=data.model_dump(mode="json"),
-            answer_as=SelfEmploymentRead,
-            write=write,
+            session, principal.subject, idempotency_key, OPERATION, data, SelfEmploymentRead, write
         )
 
 
@@ -251,13 +245,7 @@ async def add_loan(
             return loan_to_read(loan, record)
 
         return await idempotency.create(
-            session,
-            key=idempotency_key,
-            subject=principal.subject,
-            operation=f"{OPERATION}/{record_id}/loans",
-            payload=data.model_dump(mode="json"),
-            answer_as=LoanRead,
-            write=write,
+            session, principal.subject, idempotency_key, f"{OPERATION}/{record_id}/loans", data, LoanRead, write
         )
 
 

@@ -153,13 +153,7 @@ async def create_site(
         return to_read(site)
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=CREATE_OPERATION,
-        payload=data.model_dump(mode="json"),
-        answer_as=PlacementSiteRead,
-        write=write,
+        session, principal.subject, idempotency_key, CREATE_OPERATION, data, PlacementSiteRead, write
     )
 
 

@@ -111,13 +111,7 @@ async def create_course(
         return course_to_read(course)
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation="POST /api/v1/trainings/courses",
-        payload=data.model_dump(mode="json"),
-        answer_as=CourseRead,
-        write=write,
+        session, principal.subject, idempotency_key, "POST /api/v1/trainings/courses", data, CourseRead, write
     )
 
 
@@ -165,13 +159,7 @@ async def create_session(
         return session_to_read(row, course)
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation="POST /api/v1/trainings/sessions",
-        payload=data.model_dump(mode="json"),
-        answer_as=SessionRead,
-        write=write,
+        session, principal.subject, idempotency_key, "POST /api/v1/trainings/sessions", data, SessionRead, write
     )
 
 
@@ -242,12 +230,12 @@ async def enrol(
 
         return await idempotency.create(
             session,
-            key=idempotency_key,
-            subject=principal.subject,
-            operation=f"POST /api/v1/trainings/sessions/{session_id}/enrolments",
-            payload=data.model_dump(mode="json"),
-            answer_as=EnrolmentRead,
-            write=write,
+            principal.subject,
+            idempotency_key,
+            f"POST /api/v1/trainings/sessions/{session_id}/enrolments",
+            data,
+            EnrolmentRead,
+            write,
         )
 
 

@@ -90,10 +90,10 @@ async def record_test(
 
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=f"POST /api/v1/persons/{person_id}/drug-tests",
-        payload=data.model_dump(mode="json"),
-        answer_as=DrugTestRead,
-        write=write,
+        principal.subject,
+        idempotency_key,
+        f"POST /api/v1/persons/{person_id}/drug-tests",
+        data,
+        DrugTestRead,
+        write,
     )

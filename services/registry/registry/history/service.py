@@ -235,12 +235,12 @@ async def record_register_change(
 
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=f"POST /api/v1/persons/{person_id}/register-changes",
-        payload=data.model_dump(mode="json"),
-        answer_as=RegisterChangeRead,
-        write=write,
+        principal.subject,
+        idempotency_key,
+        f"POST /api/v1/persons/{person_id}/register-changes",
+        data,
+        RegisterChangeRead,
+        write,
     )
 
 
@@ -387,12 +387,12 @@ async def record_ability_change(
 
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=f"POST /api/v1/persons/{person_id}/work-ability-changes",
-        payload=data.model_dump(mode="json"),
-        answer_as=WorkAbilityChangeRead,
-        write=write,
+        principal.subject,
+        idempotency_key,
+        f"POST /api/v1/persons/{person_id}/work-ability-changes",
+        data,
+        WorkAbilityChangeRead,
+        write,
     )
 
 
@@ -491,13 +491,7 @@ async def record_stay(
         return stay_read(stay)
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=f"POST /api/v1/persons/{person_id}/stays",
-        payload=data.model_dump(mode="json"),
-        answer_as=StayRead,
-        write=write,
+        session, principal.subject, idempotency_key, f"POST /api/v1/persons/{person_id}/stays", data, StayRead, write
     )
 
 

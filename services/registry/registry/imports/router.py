@@ -11,7 +11,7 @@ from registry.persons.auditing import audited
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.imports import IssueOutcome
 from shared.pagination import Page, PageParamsDep
 from shared.tabular import read_upload
@@ -74,7 +74,7 @@ async def import_persons(
         if dry_run:
             response.status_code = 200
             return await importer.validate(session, checked=checked, file_name=file_name)
-        job, replayed = await importer.create_job(
+        created = await importer.create_job(
             session,
             principal=principal,
             checked=checked,
@@ -82,10 +82,8 @@ async def import_persons(
             digest=file_digest(data),
             idempotency_key=idempotency_key,
         )
-    response.headers["Location"] = f"/api/v1/person-imports/{job.id}"
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    else:
+    job = send_created(response, created, location=f"/api/v1/person-imports/{created.item.id}")
+    if not created.replayed:
         # Background tasks run after the response is sent, so after the request's transaction has committed the job.
         background.add_task(importer.launch, job.id, checked.rows)
     return job

@@ -44,6 +44,7 @@ from registry.persons.schemas import LABELS_ZH as PERSON_LABELS_ZH
 from registry.persons.schemas import PersonCreate
 from registry.persons.service import person_event_data
 from shared.auth import Principal
+from shared.idempotency import Created
 from shared.imports import (
     Counts,
     ImportJobs,
@@ -348,31 +349,34 @@ class PersonImporter:
         file_name: str,
         digest: str,
         idempotency_key: str | None,
-    ) -> tuple[ImportJobRead, bool]:
-        """A queued job with the rows that already failed recorded; (its read model, replayed)."""
+    ) -> Created[ImportJobRead]:
+        """A queued job with the rows that already failed recorded (a retry: the job as it is now)."""
         payload = {"file_sha256": digest, "file_name": file_name}
-        stored = await idempotency.replay(
-            session, key=idempotency_key, subject=principal.subject, operation=JOB_OPERATION, payload=payload
-        )
-        if stored is not None:
-            # The job as it is now, not as it was when the first request queued it.
-            first = ImportJobRead.model_validate(stored.body)
-            return await self.get(session, principal=principal, job_id=first.id), True
-        job_id = await self.jobs.create(
+
+        async def write() -> ImportJobRead:
+            job_id = await self.jobs.create(
+                session,
+                kind=KIND,
+                principal=principal,
+                file_name=file_name,
+                file_sha256=digest,
+                total=len(checked.sheet.rows),
+            )
+            failed = checked.failed_lines
+            await self.jobs.record(session, job_id, Counts(processed=failed, failed=failed), checked.issues)
+            return await self.get(session, principal=principal, job_id=job_id)
+
+        return await idempotency.create(
             session,
-            kind=KIND,
-            principal=principal,
-            file_name=file_name,
-            file_sha256=digest,
-            total=len(checked.sheet.rows),
+            principal.subject,
+            idempotency_key,
+            JOB_OPERATION,
+            payload,
+            ImportJobRead,
+            write,
+            status=202,
+            as_now=lambda first: self.get(session, principal=principal, job_id=first.id),
         )
-        failed = checked.failed_lines
-        await self.jobs.record(session, job_id, Counts(processed=failed, failed=failed), checked.issues)
-        job = await self.get(session, principal=principal, job_id=job_id)
-        await idempotency.remember(
-            session, key=idempotency_key, subject=principal.subject, status=202, body=job.model_dump(mode="json")
-        )
-        return job, False
 
     async def launch(self, job_id: uuid.UUID, rows: list[Prepared]) -> None:
         """Run the job's good rows in the background (call once the job's creation has committed). A coroutine, so

@@ -227,12 +227,12 @@ async def create_measure(
     person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.start_on)
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=_operation(person_id, "measures"),
-        payload=data.model_dump(mode="json"),
-        answer_as=MeasureRead,
-        write=lambda: _insert(
+        principal.subject,
+        idempotency_key,
+        _operation(person_id, "measures"),
+        data,
+        MeasureRead,
+        lambda: _insert(
             session, principal=principal, person=person, data=data, corrects=None, reason=None, today=today
         ),
     )
@@ -278,12 +278,12 @@ async def correct_measure(
     # The replay comes before the "already corrected" check: a retry of this very correction gets its first answer.
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=_operation(person_id, f"measures/{measure_id}/corrections"),
-        payload=data.model_dump(mode="json"),
-        answer_as=MeasureRead,
-        write=write,
+        principal.subject,
+        idempotency_key,
+        _operation(person_id, f"measures/{measure_id}/corrections"),
+        data,
+        MeasureRead,
+        write,
     )
 
 

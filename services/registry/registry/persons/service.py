@@ -159,12 +159,12 @@ async def create_person(
     payload = data.model_dump(mode="json") | {"id_number": cipher.lookup_hash(parsed.value)}
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=CREATE_OPERATION,
-        payload=payload,
-        answer_as=PersonRead,
-        write=lambda: _register(
+        principal.subject,
+        idempotency_key,
+        CREATE_OPERATION,
+        payload,
+        PersonRead,
+        lambda: _register(
             session,
             principal=principal,
             data=data,

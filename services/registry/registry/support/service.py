@@ -85,12 +85,12 @@ async def add_member(
 
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=f"POST /api/v1/persons/{person_id}/support-team",
-        payload=data.model_dump(mode="json"),
-        answer_as=SupportMemberRead,
-        write=write,
+        principal.subject,
+        idempotency_key,
+        f"POST /api/v1/persons/{person_id}/support-team",
+        data,
+        SupportMemberRead,
+        write,
     )
 
 
@@ -152,11 +152,5 @@ async def record_visit(
         return visit_to_read(visit)
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=f"POST /api/v1/persons/{person_id}/visits",
-        payload=data.model_dump(mode="json"),
-        answer_as=VisitRead,
-        write=write,
+        session, principal.subject, idempotency_key, f"POST /api/v1/persons/{person_id}/visits", data, VisitRead, write
     )

@@ -207,13 +207,7 @@ async def propose_transfer(
         return read
 
     created = await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=PROPOSE_OPERATION,
-        payload=data.model_dump(mode="json"),
-        answer_as=TransferRead,
-        write=write,
+        session, principal.subject, idempotency_key, PROPOSE_OPERATION, data, TransferRead, write
     )
     trail.resource_ids = [created.item.id, created.item.person_id]
     return created

@@ -117,12 +117,12 @@ async def create_record(
 
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=f"POST /api/v1/persons/{person_id}/treatment/{kind}",
-        payload=data.model_dump(mode="json"),
-        answer_as=read_model,
-        write=write,
+        principal.subject,
+        idempotency_key,
+        f"POST /api/v1/persons/{person_id}/treatment/{kind}",
+        data,
+        read_model,
+        write,
     )
 
 

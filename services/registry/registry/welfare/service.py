@@ -147,10 +147,10 @@ async def record_relief(
 
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=f"POST /api/v1/persons/{person_id}/welfare/relief",
-        payload=data.model_dump(mode="json"),
-        answer_as=ReliefRead,
-        write=write,
+        principal.subject,
+        idempotency_key,
+        f"POST /api/v1/persons/{person_id}/welfare/relief",
+        data,
+        ReliefRead,
+        write,
     )

@@ -106,13 +106,7 @@ async def create_scheme(
         return scheme_read(scheme)
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation="POST /api/v1/assessment-schemes",
-        payload=data.model_dump(mode="json"),
-        answer_as=SchemeRead,
-        write=write,
+        session, principal.subject, idempotency_key, "POST /api/v1/assessment-schemes", data, SchemeRead, write
     )
 
 
@@ -233,13 +227,7 @@ async def create(
         return to_read(assessment, scheme)
 
     created = await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation="POST /api/v1/assessments",
-        payload=data.model_dump(mode="json"),
-        answer_as=AssessmentRead,
-        write=write,
+        session, principal.subject, idempotency_key, "POST /api/v1/assessments", data, AssessmentRead, write
     )
     # The row too: its version is the answer's ETag.
     return created, await _get(session, created.item.id)

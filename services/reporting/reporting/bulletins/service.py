@@ -119,15 +119,7 @@ async def publish(
         await session.flush()
         return to_read(bulletin)
 
-    return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=OPERATION,
-        payload=data.model_dump(mode="json"),
-        answer_as=BulletinRead,
-        write=write,
-    )
+    return await idempotency.create(session, principal.subject, idempotency_key, OPERATION, data, BulletinRead, write)
 
 
 def to_read(b: Bulletin) -> BulletinRead:

@@ -140,15 +140,7 @@ async def override_target(
         await repo.add(target)
         return _target_read(target)
 
-    return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=OVERRIDE,
-        payload=data.model_dump(mode="json"),
-        answer_as=TargetRead,
-        write=write,
-    )
+    return await idempotency.create(session, principal.subject, idempotency_key, OVERRIDE, data, TargetRead, write)
 
 
 async def withdraw_target(session: AsyncSession, *, principal: Principal, target_id: uuid.UUID) -> None:

@@ -148,13 +148,7 @@ async def create_visit(
         return visit_read(visit, today)
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation="POST /api/v1/supervision-visits",
-        payload=data.model_dump(mode="json"),
-        answer_as=VisitRead,
-        write=write,
+        session, principal.subject, idempotency_key, "POST /api/v1/supervision-visits", data, VisitRead, write
     )
 
 
@@ -266,13 +260,7 @@ async def create_meeting(
         return meeting_read(meeting, today)
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation="POST /api/v1/joint-meetings",
-        payload=data.model_dump(mode="json"),
-        answer_as=MeetingRead,
-        write=write,
+        session, principal.subject, idempotency_key, "POST /api/v1/joint-meetings", data, MeetingRead, write
     )
 
 

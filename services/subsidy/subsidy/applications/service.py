@@ -250,13 +250,7 @@ async def apply(
         return await to_read(session, application)
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=CREATE_OPERATION,
-        payload=data.model_dump(mode="json"),
-        answer_as=ApplicationRead,
-        write=write,
+        session, principal.subject, idempotency_key, CREATE_OPERATION, data, ApplicationRead, write
     )
 
 
@@ -429,11 +423,11 @@ async def take_step(
 
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=f"POST /api/v1/subsidy-applications/{application_id}/steps",
-        payload=data.model_dump(mode="json"),
-        answer_as=ApplicationRead,
-        write=write,
+        principal.subject,
+        idempotency_key,
+        f"POST /api/v1/subsidy-applications/{application_id}/steps",
+        data,
+        ApplicationRead,
+        write,
         status=200,
     )

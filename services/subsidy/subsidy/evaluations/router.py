@@ -6,7 +6,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Respons
 from shared.auth import Principal, require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader
+from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 from subsidy.auditing import audited
 from subsidy.evaluations.schemas import EvaluationCreate, EvaluationRead, WhatIfCreate, WhatIfRead
@@ -51,25 +51,22 @@ async def start_subsidy_evaluation(
     Placement down or slow: the job ends `failed` (placement_unavailable / placement_timeout) and no decision of it
     is written. One evaluation of a year at a time (409)."""
     async with audited(session, principal, "subsidy_evaluation.create", resource_type=RESOURCE) as trail:
-        stored = await idempotency.replay(
+        created = await idempotency.create(
             session,
-            key=idempotency_key,
-            subject=principal.subject,
-            operation=OPERATION,
-            payload=data.model_dump(mode="json"),
+            principal.subject,
+            idempotency_key,
+            OPERATION,
+            data,
+            EvaluationRead,
+            lambda: evaluator.create(session, principal=principal, data=data),
+            status=202,
+            as_now=lambda first: evaluator.get(session, principal=principal, job_id=first.id),
         )
-        if stored is not None:
-            job = await evaluator.get(session, principal=principal, job_id=uuid.UUID(stored.body["id"]))
-            response.headers["Idempotent-Replayed"] = "true"
-        else:
-            job = await evaluator.create(session, principal=principal, data=data)
-            await idempotency.remember(
-                session, key=idempotency_key, subject=principal.subject, status=202, body=job.model_dump(mode="json")
-            )
-            # Background tasks run after the response, so after the request's transaction committed the job.
-            background.add_task(evaluator.launch, job.id)
-        trail.resource_ids = [job.id]
-    response.headers["Location"] = f"{router.prefix}/{job.id}"
+        trail.resource_ids = [created.item.id]
+    job = send_created(response, created, location=f"{router.prefix}/{created.item.id}")
+    if not created.replayed:
+        # Background tasks run after the response, so after the request's transaction committed the job.
+        background.add_task(evaluator.launch, job.id)
     return job
 
 

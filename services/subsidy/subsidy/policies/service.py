@@ -187,13 +187,7 @@ async def create_policy(
         return to_read(policy, await _previous(repo, policy))
 
     return await idempotency.create(
-        session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=CREATE_OPERATION,
-        payload=data.model_dump(mode="json"),
-        answer_as=PolicyRead,
-        write=write,
+        session, principal.subject, idempotency_key, CREATE_OPERATION, data, PolicyRead, write
     )
 
 

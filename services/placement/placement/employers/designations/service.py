@@ -156,10 +156,10 @@ async def record_step(
 
     return await idempotency.create(
         session,
-        key=idempotency_key,
-        subject=principal.subject,
-        operation=f"POST /api/v1/employers/{employer_id}/designations",
-        payload=data.model_dump(mode="json"),
-        answer_as=DesignationRead,
-        write=write,
+        principal.subject,
+        idempotency_key,
+        f"POST /api/v1/employers/{employer_id}/designations",
+        data,
+        DesignationRead,
+        write,
     )
