@@ -155,6 +155,12 @@ _BARRIER = literal_column(
 )
 """The oldest transaction running at the statement's snapshot that may have written to this database (see the
 module docstring); the xid8s of the snapshot are matched to the sessions' 32-bit `backend_xid` modulo 2^32."""
+_OWN_TRANSACTION = literal_column("pg_current_xact_id_if_assigned()", type_=Xid8())
+"""The reading transaction's own id (NULL before it has written anything). A transaction sees its own events even
+when it is the newest one on the server: its id is then the snapshot's xmax (PostgreSQL's xmax is the newest
+*completed* id + 1), so `txid < barrier` alone hid them. Only a transaction that writes events and reads the feed
+in one go sees them (tests run each test's requests in one transaction); the services' own feed reads write no
+events first, so what they return is unchanged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +254,7 @@ class Outbox:
         if not 1 <= limit <= FEED_MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {FEED_MAX_LIMIT}.")
         t = self.table
-        stmt = select(t).where(t.c.txid < _BARRIER)
+        stmt = select(t).where((t.c.txid < _BARRIER) | (t.c.txid == _OWN_TRANSACTION))
         if after is not None:
             txid, event_id = _position(after)
             stmt = stmt.where(
