@@ -209,7 +209,11 @@ class ImportJobs:
         file_name: str,
         file_sha256: str,
         total: int,
+        failed_lines: int = 0,
+        issues: Sequence[Issue] = (),
     ) -> uuid.UUID:
+        """A queued job of `total` rows; the `failed_lines` rows that checking already refused (with their `issues`)
+        are recorded as done and failed, so the job runs only the rest."""
         job_id = uuid.uuid4()
         await session.execute(
             insert(self.jobs).values(
@@ -228,6 +232,8 @@ class ImportJobs:
                 total=total,
             )
         )
+        if failed_lines or issues:
+            await self.record(session, job_id, Counts(processed=failed_lines, failed=failed_lines), issues)
         return job_id
 
     def _stale(self):

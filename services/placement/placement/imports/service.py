@@ -181,9 +181,9 @@ class Importer:
                 file_name=file_name,
                 file_sha256=digest,
                 total=len(checked.sheet.rows),
+                failed_lines=checked.failed_lines,
+                issues=checked.issues,
             )
-            failed = checked.failed_lines
-            await self.jobs.record(session, job_id, Counts(processed=failed, failed=failed), checked.issues)
             return await self.get(session, principal=principal, job_id=job_id)
 
         return await idempotency.create(
