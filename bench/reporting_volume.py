@@ -60,7 +60,10 @@ from shared.http import ServiceClient
 from shared.migrations import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT, JWKS_PORT = 18950, 18951
+PORT = int(os.environ.get("BENCH_REPORTING_PORT", "18950"))
+"""The bench's ports: this, +1 (JWKS), +2 and +3 (the registry and placement sources). Several sessions share the
+machine: give each its own (and its own BENCH_REPORTING_DATABASE)."""
+JWKS_PORT = PORT + 1
 DATABASE = os.environ.get("BENCH_REPORTING_DATABASE", "qihang_bench_reporting")
 OUT_DIR = DATA_DIR / "bench"
 
@@ -123,8 +126,8 @@ async def catch_up(engine, pages: dict[str, gen.Pages], *, limit: int, derive_ba
 # --- Over HTTP: the real sources' feeds ---------------------------------------------------------------------------
 
 SOURCES = {
-    "registry": ("registry.main:create_app", 18952),
-    "placement": ("placement.main:create_app", 18953),
+    "registry": ("registry.main:create_app", PORT + 2),
+    "placement": ("placement.main:create_app", PORT + 3),
 }
 OUTBOX_COLUMNS = ("kind", "aggregate_type", "aggregate_id", "at", "data")
 

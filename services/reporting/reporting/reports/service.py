@@ -179,23 +179,22 @@ def indicator_figures(
     )
 
 
+def freshness_of(feed: str, c: Any) -> SourceFreshness:
+    """How fresh one source is, from its cursor (a FeedCursor or a repository CursorRow; None: never polled)."""
+    failing = c.last_error_at if c is not None and c.last_error is not None else None
+    return SourceFreshness(
+        source=feed,
+        as_of=c.caught_up_at if c else None,
+        last_event_at=c.last_event_at if c else None,
+        events_applied=c.events_seen if c else 0,
+        failing_since=failing,
+        last_error=c.last_error if failing else None,
+    )
+
+
 async def freshness(session: AsyncSession) -> list[SourceFreshness]:
     cursors = {c.feed: c for c in await ReadModelRepository(session).cursors()}
-    out = []
-    for feed in FEEDS:
-        c = cursors.get(feed)
-        failing = c.last_error_at if c is not None and c.last_error is not None else None
-        out.append(
-            SourceFreshness(
-                source=feed,
-                as_of=c.caught_up_at if c else None,
-                last_event_at=c.last_event_at if c else None,
-                events_applied=c.events_seen if c else 0,
-                failing_since=failing,
-                last_error=c.last_error if failing else None,
-            )
-        )
-    return out
+    return [freshness_of(feed, cursors.get(feed)) for feed in FEEDS]
 
 
 def _contribution(intervals: Sequence[rules.Interval], day: date) -> tuple[str, list[int]] | None:
@@ -271,17 +270,18 @@ async def counts_for(
 
 async def subsidies(session: AsyncSession, year: int, known_at: datetime | None) -> list[SubsidyRow]:
     rows = await ReadModelRepository(session).subsidies_in(year, known_at=known_at)
-    return [
-        SubsidyRow(
-            subsidy_type=r.subsidy_type,
-            tier=r.tier,
-            decisions=int(r.decisions),
-            decided=Decimal(r.decided),
-            payments=int(r.payments),
-            paid=Decimal(r.paid),
-        )
-        for r in rows
-    ]
+    return [subsidy_row(r) for r in rows]
+
+
+def subsidy_row(r: Any) -> SubsidyRow:
+    return SubsidyRow(
+        subsidy_type=r.subsidy_type,
+        tier=r.tier,
+        decisions=int(r.decisions),
+        decided=Decimal(r.decided),
+        payments=int(r.payments),
+        paid=Decimal(r.paid),
+    )
 
 
 def consolidation_rule(settings: Settings) -> str:
@@ -303,15 +303,26 @@ async def report(
     if principal is not None:
         policy.require_view(principal)
     day = period.end
-    counts, sites = await counts_for(session, settings, day, known_at)
-    targets = await load_targets(session, [day.year])
+    has_bulletin = True
+    if known_at is None:
+        # As known now (nearly every request): every read in one statement, one round trip.
+        inputs = await ReadModelRepository(session).report_inputs(day)
+        counts, sites, has_bulletin = inputs.counts, inputs.sites, inputs.has_bulletin
+        targets = Targets(inputs.targets)  # type: ignore[arg-type]
+        data_as_of = [freshness_of(feed, next((c for c in inputs.cursors if c.feed == feed), None)) for feed in FEEDS]
+        subsidy_rows = [subsidy_row(r) for r in inputs.subsidies]
+    else:
+        counts, sites = await counts_for(session, settings, day, known_at)
+        targets = await load_targets(session, [day.year])
+        data_as_of = await freshness(session)
+        subsidy_rows = await subsidies(session, day.year, known_at)
     threshold = settings.suppression_threshold
     indicators = [
         indicator_figures(defs.SPECS[c], day, counts, sites, targets, principal, threshold, published=published)
         for c in codes
     ]
     revisions: list[RevisionRead] = []
-    if with_revisions and known_at is None:
+    if with_revisions and known_at is None and has_bulletin:
         from reporting.bulletins.service import revisions_of
 
         revisions = await revisions_of(session, settings, principal=principal, day=day, current=indicators)
@@ -321,9 +332,9 @@ async def report(
         definition_version=defs.VERSION,
         consolidation_rule=consolidation_rule(settings),
         suppression_threshold=threshold,
-        data_as_of=await freshness(session),
+        data_as_of=data_as_of,
         indicators=indicators,
-        subsidies=await subsidies(session, day.year, known_at),
+        subsidies=subsidy_rows,
         revisions=revisions,
     )
 
