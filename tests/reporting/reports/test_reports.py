@@ -325,3 +325,35 @@ async def test_as_known_at_too_far_back_is_a_422_not_a_long_wait(service_client,
         )
     assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
     assert response.json()["code"] == "as_known_at_too_far_back"
+
+
+@pytest.mark.parametrize("day", [D, date(2014, 3, 1), date(2013, 1, 10), date(2012, 5, 14), date(2011, 1, 1)])
+async def test_the_reports_one_statement_reads_what_the_separate_reads_do(reporting_session, county, day):
+    """report_inputs (a report as known now, in one round trip) gives the same counts, sites, targets, cursors and
+    subsidies as counts_on, sites_on, the target table, cursors() and subsidies_in."""
+    from sqlalchemy import select
+
+    from reporting.indicators.models import Target
+    from reporting.readmodel.repository import ReadModelRepository
+
+    repo = ReadModelRepository(reporting_session)
+    inputs = await repo.report_inputs(day)
+    assert inputs.counts == await repo.counts_on(day)
+    assert inputs.sites == await repo.sites_on(day)
+    targets = (await reporting_session.scalars(select(Target))).all()
+    expected = sorted(
+        (t.indicator_code, t.period_end, t.scope, t.origin, t.value) for t in targets if t.period_end.year == day.year
+    )
+    assert (expected or day.year < 2012) and sorted(_fields(inputs.targets)) == expected
+    fields = ("feed", "events_seen", "last_event_at", "caught_up_at", "last_error_at", "last_error")
+    cursors = await repo.cursors()
+    assert cursors and _fields(inputs.cursors) == [tuple(getattr(c, f) for f in fields) for c in cursors]
+    subsidies = [tuple(r) for r in await repo.subsidies_in(day.year)]
+    assert _fields(inputs.subsidies) == subsidies and (day.year not in (2012, 2013, 2014) or subsidies)
+    assert inputs.has_bulletin is False
+
+
+def _fields(rows) -> list[tuple]:
+    from dataclasses import astuple
+
+    return [astuple(r) for r in rows]
