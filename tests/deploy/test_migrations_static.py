@@ -1,25 +1,78 @@
-"""A migration stays as it was written: it imports only alembic, SQLAlchemy and the standard library, never the
-application (shared/ or a service's package), whose later changes would silently change what an old migration does."""
+"""A migration stays as it was written: it imports only alembic, SQLAlchemy, the standard library and the frozen,
+versioned migration kits (shared/migration_kit_v<N>.py), never the application (the rest of shared/ or a service's
+package), whose later changes would silently change what an old migration does. A kit is frozen by its sha256."""
 
 import ast
+import hashlib
 import sys
 from pathlib import Path
 
 import pytest
 
-VERSIONS = sorted(Path(__file__).resolve().parents[2].glob("services/*/migrations/versions/*.py"))
+ROOT = Path(__file__).resolve().parents[2]
+VERSIONS = sorted(ROOT.glob("services/*/migrations/versions/*.py"))
 ALLOWED = {"alembic", "sqlalchemy", *sys.stdlib_module_names}
+# Every frozen kit and the sha256 of its text as it was landed. Never change a line of this table but to add a kit.
+FROZEN_KITS = {
+    "shared.migration_kit_v1": "0e58767d163db0c230bfa840c93ff5612529f8ce3837593fb9bbcd269d29eb61",
+}
+KIT_PATHS = sorted(ROOT.glob("shared/migration_kit_v*.py"))
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Full names of what a file imports (`from shared import migration_kit_v1` counts as shared.migration_kit_v1)."""
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                imported.add(".")
+            elif node.module in {"shared"}:
+                imported |= {f"shared.{alias.name}" for alias in node.names}
+            else:
+                imported.add(node.module or "")
+    return imported
+
+
+def not_allowed(imported: set[str], kits_too: bool) -> set[str]:
+    return {m for m in imported if m.split(".")[0] not in ALLOWED and not (kits_too and m in FROZEN_KITS)}
 
 
 @pytest.mark.parametrize("path", VERSIONS, ids=lambda p: p.name)
 def test_a_migration_imports_no_application_code(path):
-    imported = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0] if node.level == 0 else ".")
-    assert imported <= ALLOWED, f"{path.name} imports {sorted(imported - ALLOWED)}"
+    wrong = not_allowed(imported_modules(path), kits_too=True)
+    assert not wrong, (
+        f"{path.name} imports {sorted(wrong)}: a migration may import only alembic, SQLAlchemy, the standard library "
+        f"and the frozen kits {', '.join(sorted(FROZEN_KITS))}"
+    )
+
+
+@pytest.mark.parametrize("path", KIT_PATHS, ids=lambda p: p.name)
+def test_a_frozen_kit_is_never_edited(path):
+    name = f"shared.{path.stem}"
+    assert name in FROZEN_KITS, f"{path.name} is not pinned: add its sha256 to FROZEN_KITS in {Path(__file__).name}"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == FROZEN_KITS[name], (
+        f"{path.name} changed (sha256 {digest}). Migrations that ran long ago import it, so editing it would change "
+        f"what they did: undo the edit and add a new version instead of editing (shared/migration_kit_v"
+        f"{len(FROZEN_KITS) + 1}.py, pinned here, imported only by the migrations written after it)."
+    )
+
+
+@pytest.mark.parametrize("path", KIT_PATHS, ids=lambda p: p.name)
+def test_a_frozen_kit_imports_no_application_code(path):
+    wrong = not_allowed(imported_modules(path), kits_too=False)
+    assert not wrong, f"{path.name} imports {sorted(wrong)}: a kit, like a migration, never imports live code"
+
+
+def test_importing_a_kit_runs_no_live_code():
+    """`from shared import migration_kit_v1` runs shared/__init__.py first: it must stay free of imports."""
+    assert imported_modules(ROOT / "shared" / "__init__.py") == set()
+
+
+def test_every_pinned_kit_exists():
+    assert {f"shared.{p.stem}" for p in KIT_PATHS} == set(FROZEN_KITS)
 
 
 def test_every_service_has_migrations_to_check():

@@ -9,17 +9,12 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from shared import migration_kit_v1 as kit
+
 revision = "g0001"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-
-def _timestamps() -> list[sa.Column]:
-    return [
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    ]
 
 
 def upgrade() -> None:
@@ -38,7 +33,7 @@ def upgrade() -> None:
         sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_user_account"),
         sa.UniqueConstraint("username", name="uq_user_account_username"),
         sa.CheckConstraint(
@@ -57,7 +52,7 @@ def upgrade() -> None:
         sa.Column("is_service", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_integration_client"),
         sa.UniqueConstraint("client_id", name="uq_integration_client_client_id"),
     )

@@ -7,7 +7,8 @@ Create Date: 2026-11-29
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from shared import migration_kit_v1 as kit
 
 revision = "p0001"
 down_revision = None
@@ -41,23 +42,11 @@ def upgrade() -> None:
     op.create_index("ix_employer_name", "employer", ["name"])
     op.create_index("ix_employer_jurisdiction_code", "employer", ["jurisdiction_code"])
 
-    op.create_table(
-        "idempotency_key",
-        sa.Column("subject", sa.String(255), nullable=False),
-        sa.Column("key", sa.String(255), nullable=False),
-        sa.Column("operation", sa.String(200), nullable=False),
-        sa.Column("request_hash", sa.String(64), nullable=False),
-        sa.Column("response_status", sa.Integer(), nullable=True),
-        sa.Column("response_body", postgresql.JSONB(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("subject", "key", name="pk_idempotency_key"),
-    )
-    op.create_index("ix_idempotency_key_created_at", "idempotency_key", ["created_at"])
+    kit.create_idempotency_keys()
 
 
 def downgrade() -> None:
-    op.drop_index("ix_idempotency_key_created_at", table_name="idempotency_key")
-    op.drop_table("idempotency_key")
+    kit.drop_idempotency_keys()
     op.drop_index("ix_employer_jurisdiction_code", table_name="employer")
     op.drop_index("ix_employer_name", table_name="employer")
     op.drop_table("employer")

@@ -14,45 +14,12 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from shared import migration_kit_v1 as kit
+
 revision = "p0004"
 down_revision = "p0003"
 branch_labels = None
 depends_on = None
-
-
-# Frozen copy of what shared.audit offered when this migration was written (a migration never imports live code).
-def _append_only_guard_sql(table_name: str) -> list[str]:
-    """Statements that make the database refuse UPDATE, DELETE and TRUNCATE on `table_name`."""
-    return [
-        f"""
-        CREATE FUNCTION {table_name}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
-        END $$
-        """,
-        f"""
-        CREATE TRIGGER {table_name}_no_update_delete BEFORE UPDATE OR DELETE ON {table_name}
-            FOR EACH ROW EXECUTE FUNCTION {table_name}_append_only()
-        """,
-        f"""
-        CREATE TRIGGER {table_name}_no_truncate BEFORE TRUNCATE ON {table_name}
-            FOR EACH STATEMENT EXECUTE FUNCTION {table_name}_append_only()
-        """,
-    ]
-
-
-def create_append_only_guard(op, table_name: str) -> None:
-    for statement in _append_only_guard_sql(table_name):
-        op.execute(statement)
-
-
-def drop_append_only_guard(op, table_name: str) -> None:
-    for statement in (
-        f"DROP TRIGGER IF EXISTS {table_name}_no_truncate ON {table_name}",
-        f"DROP TRIGGER IF EXISTS {table_name}_no_update_delete ON {table_name}",
-        f"DROP FUNCTION IF EXISTS {table_name}_append_only()",
-    ):
-        op.execute(statement)
 
 
 OLD_KINDS = "kind IN ('enterprise','individual_business','private_owner')"
@@ -118,7 +85,7 @@ def upgrade() -> None:
         FROM employer WHERE is_qihang_enterprise
         """
     )
-    create_append_only_guard(op, "employer_designation")
+    kit.create_append_only_guard("employer_designation")
     op.drop_column("employer", "is_qihang_enterprise")
     op.drop_column("employer", "contact_phone")
     op.drop_column("employer", "contact_name")
@@ -199,7 +166,7 @@ def downgrade() -> None:
         WHERE jsonb_array_length(contacts) > 0
         """
     )
-    drop_append_only_guard(op, "employer_designation")
+    kit.drop_append_only_guard("employer_designation")
     op.drop_table("employer_designation")
 
     op.drop_constraint(op.f("ck_employer_contacts_is_array"), "employer", type_="check")

@@ -8,17 +8,12 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
+from shared import migration_kit_v1 as kit
+
 revision = "p0006"
 down_revision = "p0005"
 branch_labels = None
 depends_on = None
-
-
-def _timestamps() -> list[sa.Column]:
-    return [
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    ]
 
 
 def upgrade() -> None:
@@ -76,7 +71,7 @@ def upgrade() -> None:
         sa.Column("note", sa.String(500), nullable=True),
         sa.Column("closed_by", sa.String(255), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_handover"),
         sa.UniqueConstraint("source_measure_id", name="uq_handover_source_measure_id"),
         sa.CheckConstraint("status IN ('pending','placed','closed')", name="ck_handover_status"),
@@ -106,7 +101,7 @@ def upgrade() -> None:
         sa.Column("skill", sa.String(100), nullable=False),
         sa.Column("hours", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_training_course"),
         sa.CheckConstraint(
             "provider_kind IN ('human_resources','detox_facility','employer')", name="ck_training_course_provider_kind"
@@ -121,7 +116,7 @@ def upgrade() -> None:
         sa.Column("end_on", sa.Date(), nullable=False),
         sa.Column("place", sa.String(200), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_training_session"),
         sa.ForeignKeyConstraint(
             ["course_id"], ["training_course.id"], name="fk_training_session_course_id_training_course"
@@ -140,7 +135,7 @@ def upgrade() -> None:
         sa.Column("completed_on", sa.Date(), nullable=True),
         sa.Column("certificate_number", sa.String(60), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_training_enrolment"),
         sa.ForeignKeyConstraint(
             ["session_id"], ["training_session.id"], name="fk_training_enrolment_session_id_training_session"
@@ -168,7 +163,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("end_on", sa.Date(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_self_employment"),
         sa.CheckConstraint(
             "business_kind IN ('small_enterprise','workshop','shop','restaurant')",
@@ -189,7 +184,7 @@ def upgrade() -> None:
         sa.Column("disbursed_on", sa.Date(), nullable=False),
         sa.Column("maturity_on", sa.Date(), nullable=False),
         sa.Column("annual_rate_percent", sa.Numeric(6, 4), nullable=False),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_guaranteed_loan"),
         sa.ForeignKeyConstraint(
             ["self_employment_id"], ["self_employment.id"], name="fk_guaranteed_loan_self_employment_id_self_employment"

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from shared import migration_kit_v1 as kit
+
 revision = "r0002"
 down_revision = "r0001"
 branch_labels = None
@@ -55,23 +57,11 @@ def upgrade() -> None:
     # The list's usual shape: a jurisdiction's active people by name, then by id for the cursor.
     op.create_index("ix_person_list", "person", ["jurisdiction_code", "status", "name", "id"])
     op.create_index("ix_person_name_birth_date", "person", ["name", "birth_date"])
-    op.create_table(
-        "idempotency_key",
-        sa.Column("subject", sa.String(255), nullable=False),
-        sa.Column("key", sa.String(255), nullable=False),
-        sa.Column("operation", sa.String(200), nullable=False),
-        sa.Column("request_hash", sa.String(64), nullable=False),
-        sa.Column("response_status", sa.Integer(), nullable=True),
-        sa.Column("response_body", postgresql.JSONB(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("subject", "key", name="pk_idempotency_key"),
-    )
-    op.create_index("ix_idempotency_key_created_at", "idempotency_key", ["created_at"])
+    kit.create_idempotency_keys()
 
 
 def downgrade() -> None:
-    op.drop_index("ix_idempotency_key_created_at", table_name="idempotency_key")
-    op.drop_table("idempotency_key")
+    kit.drop_idempotency_keys()
     op.drop_index("ix_person_name_birth_date", table_name="person")
     op.drop_index("ix_person_list", table_name="person")
     op.drop_index("ix_person_jurisdiction_code", table_name="person")

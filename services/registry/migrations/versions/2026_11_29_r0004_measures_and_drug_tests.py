@@ -13,45 +13,12 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
+from shared import migration_kit_v1 as kit
+
 revision = "r0004"
 down_revision = "r0003"
 branch_labels = None
 depends_on = None
-
-
-# Frozen copy of what shared.audit offered when this migration was written (a migration never imports live code).
-def _append_only_guard_sql(table_name: str) -> list[str]:
-    """Statements that make the database refuse UPDATE, DELETE and TRUNCATE on `table_name`."""
-    return [
-        f"""
-        CREATE FUNCTION {table_name}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
-        END $$
-        """,
-        f"""
-        CREATE TRIGGER {table_name}_no_update_delete BEFORE UPDATE OR DELETE ON {table_name}
-            FOR EACH ROW EXECUTE FUNCTION {table_name}_append_only()
-        """,
-        f"""
-        CREATE TRIGGER {table_name}_no_truncate BEFORE TRUNCATE ON {table_name}
-            FOR EACH STATEMENT EXECUTE FUNCTION {table_name}_append_only()
-        """,
-    ]
-
-
-def create_append_only_guard(op, table_name: str) -> None:
-    for statement in _append_only_guard_sql(table_name):
-        op.execute(statement)
-
-
-def drop_append_only_guard(op, table_name: str) -> None:
-    for statement in (
-        f"DROP TRIGGER IF EXISTS {table_name}_no_truncate ON {table_name}",
-        f"DROP TRIGGER IF EXISTS {table_name}_no_update_delete ON {table_name}",
-        f"DROP FUNCTION IF EXISTS {table_name}_append_only()",
-    ):
-        op.execute(statement)
 
 
 MEASURE_KINDS = (
@@ -163,7 +130,7 @@ def upgrade() -> None:
         sa.CheckConstraint(_in("result", TEST_RESULTS), name="ck_drug_test_result"),
     )
     op.create_index("ix_drug_test_person_id_tested_on", "drug_test", ["person_id", "tested_on"])
-    create_append_only_guard(op, "drug_test")
+    kit.create_append_only_guard("drug_test")
 
     op.create_table(
         "relapse",
@@ -181,14 +148,14 @@ def upgrade() -> None:
         sa.CheckConstraint("(source = 'drug_test') = (drug_test_id IS NOT NULL)", name="ck_relapse_drug_test_id"),
     )
     op.create_index("ix_relapse_person_id_occurred_on", "relapse", ["person_id", "occurred_on"])
-    create_append_only_guard(op, "relapse")
+    kit.create_append_only_guard("relapse")
 
 
 def downgrade() -> None:
-    drop_append_only_guard(op, "relapse")
+    kit.drop_append_only_guard("relapse")
     op.drop_index("ix_relapse_person_id_occurred_on", table_name="relapse")
     op.drop_table("relapse")
-    drop_append_only_guard(op, "drug_test")
+    kit.drop_append_only_guard("drug_test")
     op.drop_index("ix_drug_test_person_id_tested_on", table_name="drug_test")
     op.drop_table("drug_test")
     op.execute("DROP TRIGGER IF EXISTS control_measure_no_truncate ON control_measure")

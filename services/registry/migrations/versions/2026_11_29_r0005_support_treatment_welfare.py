@@ -8,21 +8,12 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
+from shared import migration_kit_v1 as kit
+
 revision = "r0005"
 down_revision = "r0004"
 branch_labels = None
 depends_on = None
-
-
-def _timestamps() -> list[sa.Column]:
-    return [
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    ]
-
-
-def _person_fk(table: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=f"fk_{table}_person_id_person")
 
 
 def upgrade() -> None:
@@ -36,9 +27,9 @@ def upgrade() -> None:
         sa.Column("organisation", sa.String(100), nullable=True),
         sa.Column("from_on", sa.Date(), nullable=False),
         sa.Column("to_on", sa.Date(), nullable=True),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_support_member"),
-        _person_fk("support_member"),
+        kit.person_fk("support_member"),
         sa.CheckConstraint(
             "role IN ('drug_control_worker','community_police','guardian','volunteer','other')",
             name="ck_support_member_role",
@@ -55,9 +46,9 @@ def upgrade() -> None:
         sa.Column("member_id", sa.Uuid(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("recorded_by", sa.String(255), nullable=False),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_support_visit"),
-        _person_fk("support_visit"),
+        kit.person_fk("support_visit"),
         sa.ForeignKeyConstraint(["member_id"], ["support_member.id"], name="fk_support_visit_member_id_support_member"),
         sa.CheckConstraint(
             "kind IN ('home_visit','talk','phone_call','counselling','other')", name="ck_support_visit_kind"
@@ -75,9 +66,9 @@ def upgrade() -> None:
         sa.Column("start_on", sa.Date(), nullable=False),
         sa.Column("end_on", sa.Date(), nullable=True),
         sa.Column("guardian_signed", sa.Boolean(), nullable=False),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_treatment_agreement"),
-        _person_fk("treatment_agreement"),
+        kit.person_fk("treatment_agreement"),
         sa.CheckConstraint(
             "start_on >= signed_on AND (end_on IS NULL OR end_on >= start_on)", name="ck_treatment_agreement_dates"
         ),
@@ -91,9 +82,9 @@ def upgrade() -> None:
         sa.Column("enrolled_on", sa.Date(), nullable=False),
         sa.Column("ended_on", sa.Date(), nullable=True),
         sa.Column("end_reason", sa.String(30), nullable=True),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_treatment_methadone"),
-        _person_fk("treatment_methadone"),
+        kit.person_fk("treatment_methadone"),
         sa.CheckConstraint("(ended_on IS NULL) = (end_reason IS NULL)", name="ck_treatment_methadone_end"),
         sa.CheckConstraint("ended_on IS NULL OR ended_on >= enrolled_on", name="ck_treatment_methadone_dates"),
     )
@@ -115,9 +106,9 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("recorded_by", sa.String(255), nullable=False),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_treatment_counselling"),
-        _person_fk("treatment_counselling"),
+        kit.person_fk("treatment_counselling"),
         sa.CheckConstraint("kind IN ('psychological','medical','group')", name="ck_treatment_counselling_kind"),
     )
     op.create_index("ix_treatment_counselling_person_id", "treatment_counselling", ["person_id", "held_on", "id"])
@@ -134,9 +125,9 @@ def upgrade() -> None:
         sa.Column("employment_certificate_number", sa.String(30), nullable=True),
         sa.Column("employment_certificate_issued_on", sa.Date(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("person_id", name="pk_welfare_record"),
-        _person_fk("welfare_record"),
+        kit.person_fk("welfare_record"),
         sa.CheckConstraint("mlg_status IN ('none','applied','granted','ended')", name="ck_welfare_record_mlg_status"),
         sa.CheckConstraint("mlg_amount_cny IS NULL OR mlg_amount_cny >= 0", name="ck_welfare_record_mlg_amount"),
         sa.CheckConstraint(
@@ -162,9 +153,9 @@ def upgrade() -> None:
         sa.Column("amount_cny", sa.Numeric(10, 2), nullable=False),
         sa.Column("reason", sa.String(200), nullable=False),
         sa.Column("recorded_by", sa.String(255), nullable=False),
-        *_timestamps(),
+        *kit.timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_welfare_relief"),
-        _person_fk("welfare_relief"),
+        kit.person_fk("welfare_relief"),
         sa.CheckConstraint("amount_cny > 0", name="ck_welfare_relief_amount"),
     )
     op.create_index("ix_welfare_relief_person_id", "welfare_relief", ["person_id", "granted_on", "id"])

@@ -24,9 +24,7 @@ Revises: r0009
 Create Date: 2026-12-06
 """
 
-import sqlalchemy as sa
-from alembic import op
-from sqlalchemy.dialects import postgresql
+from shared import migration_kit_v1 as kit
 
 revision = "r0010"
 down_revision = "r0009"
@@ -34,140 +32,18 @@ branch_labels = None
 depends_on = None
 
 
-class _Xid8(sa.types.UserDefinedType):
-    """PostgreSQL's 64-bit transaction id; declared here so the migration does not import application code."""
-
-    cache_ok = True
-
-    def get_col_spec(self, **kw):
-        return "xid8"
-
-
-GUARD = [
-    """
-    CREATE FUNCTION audit_log_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'INSERT' THEN
-            IF NEW.seq IS NOT NULL OR NEW.prev_hash IS NOT NULL OR NEW.hash IS NOT NULL THEN
-                RAISE EXCEPTION '% rows are sealed by the sealer, never inserted sealed', TG_TABLE_NAME
-                    USING ERRCODE = 'insufficient_privilege';
-            END IF;
-            NEW.txid := pg_current_xact_id();
-            NEW.at := date_trunc('milliseconds', clock_timestamp());
-            RETURN NEW;
-        END IF;
-        IF TG_OP = 'UPDATE' THEN
-            IF OLD.seq IS NULL AND OLD.prev_hash IS NULL AND OLD.hash IS NULL
-                AND NEW.seq IS NOT NULL AND NEW.prev_hash IS NOT NULL AND NEW.hash IS NOT NULL
-                AND to_jsonb(NEW) - '{seq,prev_hash,hash}'::text[] = to_jsonb(OLD) - '{seq,prev_hash,hash}'::text[]
-            THEN
-                RETURN NEW;
-            END IF;
-        END IF;
-        RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
-    END $$
-    """,
-    """
-    CREATE TRIGGER audit_log_guard BEFORE INSERT OR UPDATE OR DELETE ON audit_log
-        FOR EACH ROW EXECUTE FUNCTION audit_log_guard()
-    """,
-    """
-    CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_guard()
-    """,
-]
-DROP_GUARD = [
-    "DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log",
-    "DROP TRIGGER IF EXISTS audit_log_guard ON audit_log",
-    "DROP FUNCTION IF EXISTS audit_log_guard()",
-]
-# r0003's guard, as r0003 made it.
-OLD_GUARD = [
-    """
-    CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
-    END $$
-    """,
-    """
-    CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
-        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()
-    """,
-    """
-    CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
-    """,
-]
-DROP_OLD_GUARD = [
-    "DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log",
-    "DROP TRIGGER IF EXISTS audit_log_no_update_delete ON audit_log",
-    "DROP FUNCTION IF EXISTS audit_log_append_only()",
-]
-
-
 def upgrade() -> None:
-    for statement in DROP_OLD_GUARD:
-        op.execute(statement)
-    op.add_column("audit_log", sa.Column("txid", _Xid8(), nullable=True))
-    op.add_column(
-        "audit_log",
-        sa.Column("jurisdictions", postgresql.ARRAY(sa.Text()), server_default=sa.text("'{}'"), nullable=False),
-    )
-    op.add_column("audit_log", sa.Column("seq", sa.BigInteger(), nullable=True))
-    op.alter_column("audit_log", "prev_hash", existing_type=sa.String(64), nullable=True)
-    op.alter_column("audit_log", "hash", existing_type=sa.String(64), nullable=True)
-    op.execute(
-        "UPDATE audit_log AS a SET seq = n.seq "
-        "FROM (SELECT id, row_number() OVER (ORDER BY id) AS seq FROM audit_log) AS n WHERE a.id = n.id"
-    )
-    op.execute(
+    kit.seal_audit_log_v1(
         """
-        UPDATE audit_log AS a SET jurisdictions = found.codes
-        FROM (
-            SELECT l.id, array_agg(DISTINCT c.code ORDER BY c.code) AS codes
-            FROM audit_log AS l
-            JOIN LATERAL (
-                SELECT p.jurisdiction_code FROM person AS p WHERE p.id = ANY(l.resource_ids)
-                UNION SELECT t.from_jurisdiction_code FROM person_transfer AS t WHERE t.id = ANY(l.resource_ids)
-                UNION SELECT t.to_jurisdiction_code FROM person_transfer AS t WHERE t.id = ANY(l.resource_ids)
-            ) AS c(code) ON true
-            GROUP BY l.id
-        ) AS found
-        WHERE a.id = found.id
+        SELECT p.jurisdiction_code FROM person AS p WHERE p.id = ANY(l.resource_ids)
+        UNION SELECT t.from_jurisdiction_code FROM person_transfer AS t WHERE t.id = ANY(l.resource_ids)
+        UNION SELECT t.to_jurisdiction_code FROM person_transfer AS t WHERE t.id = ANY(l.resource_ids)
         """
     )
-    op.create_unique_constraint("uq_audit_log_seq", "audit_log", ["seq"])
-    op.create_check_constraint(
-        "ck_audit_log_sealed",
-        "audit_log",
-        "(seq IS NULL) = (hash IS NULL) AND (prev_hash IS NULL) = (hash IS NULL)",
-    )
-    op.create_index("ix_audit_log_unsealed", "audit_log", ["txid", "id"], postgresql_where=sa.text("hash IS NULL"))
-    for statement in GUARD:
-        op.execute(statement)
 
 
 def downgrade() -> None:
-    op.execute(
-        """
-        DO $$
-        BEGIN
-            IF EXISTS (SELECT 1 FROM audit_log WHERE hash IS NULL) THEN
-                RAISE EXCEPTION 'audit_log has unsealed rows: run the registry until /api/v1/audit-events/verify '
-                    'reports none unsealed, then downgrade';
-            END IF;
-        END $$
-        """
+    kit.unseal_audit_log_v1(
+        "audit_log has unsealed rows: run the registry until /api/v1/audit-events/verify "
+        "reports none unsealed, then downgrade"
     )
-    for statement in DROP_GUARD:
-        op.execute(statement)
-    op.drop_index("ix_audit_log_unsealed", table_name="audit_log")
-    op.drop_constraint("ck_audit_log_sealed", "audit_log", type_="check")
-    op.drop_constraint("uq_audit_log_seq", "audit_log", type_="unique")
-    op.alter_column("audit_log", "hash", existing_type=sa.String(64), nullable=False)
-    op.alter_column("audit_log", "prev_hash", existing_type=sa.String(64), nullable=False)
-    op.drop_column("audit_log", "seq")
-    op.drop_column("audit_log", "jurisdictions")
-    op.drop_column("audit_log", "txid")
-    for statement in OLD_GUARD:
-        op.execute(statement)

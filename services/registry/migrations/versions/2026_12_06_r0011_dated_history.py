@@ -35,6 +35,8 @@ Create Date: 2026-12-06
 import sqlalchemy as sa
 from alembic import op
 
+from shared import migration_kit_v1 as kit
+
 revision = "r0011"
 down_revision = "r0010"
 branch_labels = None
@@ -47,10 +49,6 @@ STAY_KINDS = ("detention", "criminal_custody", "hospital", "facility")
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({','.join(repr(v) for v in values)})"
-
-
-def _person_fk(table: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=f"fk_{table}_person_id_person")
 
 
 def _person_columns() -> None:
@@ -104,7 +102,7 @@ def _register_change() -> None:
         sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("withdrawal_reason", sa.String(500), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_register_change"),
-        _person_fk("register_change"),
+        kit.person_fk("register_change"),
         sa.CheckConstraint("kind IN ('left','returned')", name="ck_register_change_kind"),
         sa.CheckConstraint(
             f"(kind = 'left') = (reason_code IS NOT NULL) "
@@ -167,7 +165,7 @@ def _work_ability_change() -> None:
         sa.Column("created_by", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_work_ability_change"),
-        _person_fk("work_ability_change"),
+        kit.person_fk("work_ability_change"),
         sa.CheckConstraint(_in("work_ability", WORK_ABILITIES), name="ck_work_ability_change_work_ability"),
         sa.CheckConstraint(
             "work_ability = 'able' OR reason IS NOT NULL", name="ck_work_ability_change_reason_when_not_able"
@@ -176,26 +174,7 @@ def _work_ability_change() -> None:
     op.create_index(
         "ix_work_ability_change_person_id_effective_on", "work_ability_change", ["person_id", "effective_on"]
     )
-    op.execute(
-        """
-        CREATE FUNCTION work_ability_change_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
-        END $$
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER work_ability_change_no_update_delete BEFORE UPDATE OR DELETE ON work_ability_change
-            FOR EACH ROW EXECUTE FUNCTION work_ability_change_append_only()
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER work_ability_change_no_truncate BEFORE TRUNCATE ON work_ability_change
-            FOR EACH STATEMENT EXECUTE FUNCTION work_ability_change_append_only()
-        """
-    )
+    kit.create_append_only_guard("work_ability_change")
     op.execute(
         """
         INSERT INTO work_ability_change (id, person_id, effective_on, work_ability, reason, created_by, created_at)
@@ -227,7 +206,7 @@ def _stay() -> None:
         sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("withdrawal_reason", sa.String(500), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_stay"),
-        _person_fk("stay"),
+        kit.person_fk("stay"),
         sa.CheckConstraint(_in("kind", STAY_KINDS), name="ck_stay_kind"),
         sa.CheckConstraint("end_on IS NULL OR end_on >= start_on", name="ck_stay_end_after_start"),
         sa.CheckConstraint(
@@ -368,9 +347,7 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS stay_change_once()")
     op.drop_index("ix_stay_person_id_start_on", table_name="stay")
     op.drop_table("stay")
-    op.execute("DROP TRIGGER IF EXISTS work_ability_change_no_truncate ON work_ability_change")
-    op.execute("DROP TRIGGER IF EXISTS work_ability_change_no_update_delete ON work_ability_change")
-    op.execute("DROP FUNCTION IF EXISTS work_ability_change_append_only()")
+    kit.drop_append_only_guard("work_ability_change")
     op.drop_index("ix_work_ability_change_person_id_effective_on", table_name="work_ability_change")
     op.drop_table("work_ability_change")
     op.execute("DROP TRIGGER IF EXISTS register_change_no_truncate ON register_change")

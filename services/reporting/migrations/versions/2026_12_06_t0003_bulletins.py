@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
+from shared import migration_kit_v1 as kit
+
 revision = "t0003"
 down_revision = "t0002"
 branch_labels = None
@@ -32,22 +34,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_bulletin"),
     )
     op.create_index("ix_bulletin_period_end", "bulletin", ["period_end"])
-    op.create_table(
-        "idempotency_key",
-        sa.Column("subject", sa.String(255), nullable=False),
-        sa.Column("key", sa.String(255), nullable=False),
-        sa.Column("operation", sa.String(200), nullable=False),
-        sa.Column("request_hash", sa.String(64), nullable=False),
-        sa.Column("response_status", sa.Integer()),
-        sa.Column("response_body", JSONB()),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("subject", "key", name="pk_idempotency_key"),
-    )
-    op.create_index("ix_idempotency_key_created_at", "idempotency_key", ["created_at"])
+    kit.create_idempotency_keys()
 
 
 def downgrade() -> None:
-    op.drop_index("ix_idempotency_key_created_at", table_name="idempotency_key")
-    op.drop_table("idempotency_key")
+    kit.drop_idempotency_keys()
     op.drop_index("ix_bulletin_period_end", table_name="bulletin")
     op.drop_table("bulletin")

@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from shared import migration_kit_v1 as kit
+
 revision = "s0004"
 down_revision = "s0003"
 branch_labels = None
@@ -26,15 +28,6 @@ OPEN = "status IN ('submitted','township_reviewed','nco_reviewed','returned')"
 COMMITTED = "status IN ('approved','paid')"
 STATUSES = "'submitted','township_reviewed','nco_reviewed','approved','paid','returned','rejected','withdrawn'"
 TYPES = "'enterprise_placement','hiring','self_employment','post','social_insurance','loan_interest','tax_reduction'"
-
-
-class _Xid8(sa.types.UserDefinedType):
-    """PostgreSQL's 64-bit transaction id; declared here so the migration does not import application code."""
-
-    cache_ok = True
-
-    def get_col_spec(self, **kw):
-        return "xid8"
 
 
 def upgrade() -> None:
@@ -268,23 +261,11 @@ def upgrade() -> None:
         sa.CheckConstraint("amount >= 0", name=op.f("ck_subsidy_payment_amount_not_negative")),
     )
 
-    op.create_table(
-        "outbox_event",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
-        sa.Column("txid", _Xid8(), server_default=sa.text("pg_current_xact_id()"), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("kind", sa.String(100), nullable=False),
-        sa.Column("aggregate_type", sa.String(60), nullable=False),
-        sa.Column("aggregate_id", sa.Uuid(), nullable=False),
-        sa.Column("data", postgresql.JSONB(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_event")),
-    )
-    op.create_index("ix_outbox_event_txid_id", "outbox_event", ["txid", "id"])
+    kit.create_outbox()
 
 
 def downgrade() -> None:
-    op.drop_index("ix_outbox_event_txid_id", table_name="outbox_event")
-    op.drop_table("outbox_event")
+    kit.drop_outbox()
     op.drop_table("subsidy_payment")
     op.drop_table("subsidy_application_step")
     op.drop_index("uq_subsidy_application_committed", table_name="subsidy_application")
