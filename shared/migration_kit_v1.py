@@ -85,11 +85,9 @@ def drop_append_only_guard(table_name: str) -> None:
 # --- audit_log, first shape (chained under a lock; p0003, r0003) ---
 
 
-def create_audit_log_v1() -> None:
-    op.create_table(
-        "audit_log",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
-        sa.Column("at", postgresql.TIMESTAMP(timezone=True, precision=3), nullable=False),
+def _audit_who_and_what() -> list[sa.Column]:
+    """The columns both shapes of audit_log hold between `at` and `changes`: who did what to which resources."""
+    return [
         sa.Column("actor_subject", sa.Text(), nullable=False),
         sa.Column("actor_kind", sa.String(10), nullable=False),
         sa.Column("actor_name", sa.Text(), nullable=False),
@@ -99,22 +97,41 @@ def create_audit_log_v1() -> None:
         sa.Column("operation", sa.String(100), nullable=False),
         sa.Column("resource_type", sa.String(50), nullable=False),
         sa.Column("resource_ids", postgresql.ARRAY(sa.Uuid()), nullable=False),
-        sa.Column("changes", postgresql.JSONB(), nullable=True),
-        sa.Column("outcome", sa.String(20), nullable=False),
-        sa.Column("request_id", sa.String(128), nullable=True),
-        sa.Column("prev_hash", sa.String(64), nullable=False),
-        sa.Column("hash", sa.String(64), nullable=False),
+    ]
+
+
+def _audit_key_and_checks() -> list[sa.Constraint]:
+    return [
         sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
         sa.CheckConstraint("actor_kind IN ('user','client','system')", name="ck_audit_log_actor_kind"),
         sa.CheckConstraint(
             "outcome IN ('success','denied','not_found','invalid','error')", name="ck_audit_log_outcome"
         ),
-        # One successor per row: the hash chain cannot fork.
-        sa.UniqueConstraint("prev_hash", name="uq_audit_log_prev_hash"),
-    )
+    ]
+
+
+def _create_audit_indexes() -> None:
     op.create_index("ix_audit_log_resource_ids", "audit_log", ["resource_ids"], postgresql_using="gin")
     op.create_index("ix_audit_log_actor_subject_at", "audit_log", ["actor_subject", "at"])
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
+
+
+def create_audit_log_v1() -> None:
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column("at", postgresql.TIMESTAMP(timezone=True, precision=3), nullable=False),
+        *_audit_who_and_what(),
+        sa.Column("changes", postgresql.JSONB(), nullable=True),
+        sa.Column("outcome", sa.String(20), nullable=False),
+        sa.Column("request_id", sa.String(128), nullable=True),
+        sa.Column("prev_hash", sa.String(64), nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False),
+        *_audit_key_and_checks(),
+        # One successor per row: the hash chain cannot fork.
+        sa.UniqueConstraint("prev_hash", name="uq_audit_log_prev_hash"),
+    )
+    _create_audit_indexes()
     create_append_only_guard("audit_log")
 
 
@@ -255,15 +272,7 @@ def create_sealed_audit_log() -> None:
         sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
         sa.Column("txid", Xid8(), nullable=True),
         sa.Column("at", postgresql.TIMESTAMP(timezone=True, precision=3), nullable=False),
-        sa.Column("actor_subject", sa.Text(), nullable=False),
-        sa.Column("actor_kind", sa.String(10), nullable=False),
-        sa.Column("actor_name", sa.Text(), nullable=False),
-        sa.Column("actor_roles", postgresql.ARRAY(sa.Text()), nullable=False),
-        sa.Column("actor_department", sa.String(40), nullable=True),
-        sa.Column("actor_jurisdiction", sa.String(40), nullable=True, comment="NULL means county-wide."),
-        sa.Column("operation", sa.String(100), nullable=False),
-        sa.Column("resource_type", sa.String(50), nullable=False),
-        sa.Column("resource_ids", postgresql.ARRAY(sa.Uuid()), nullable=False),
+        *_audit_who_and_what(),
         sa.Column("jurisdictions", postgresql.ARRAY(sa.Text()), server_default=sa.text("'{}'"), nullable=False),
         sa.Column("changes", postgresql.JSONB(), nullable=True),
         sa.Column("outcome", sa.String(20), nullable=False),
@@ -271,11 +280,7 @@ def create_sealed_audit_log() -> None:
         sa.Column("seq", sa.BigInteger(), nullable=True),
         sa.Column("prev_hash", sa.String(64), nullable=True),
         sa.Column("hash", sa.String(64), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
-        sa.CheckConstraint("actor_kind IN ('user','client','system')", name="ck_audit_log_actor_kind"),
-        sa.CheckConstraint(
-            "outcome IN ('success','denied','not_found','invalid','error')", name="ck_audit_log_outcome"
-        ),
+        *_audit_key_and_checks(),
         sa.CheckConstraint(
             "(seq IS NULL) = (hash IS NULL) AND (prev_hash IS NULL) = (hash IS NULL)", name="ck_audit_log_sealed"
         ),
@@ -283,9 +288,7 @@ def create_sealed_audit_log() -> None:
         sa.UniqueConstraint("seq", name="uq_audit_log_seq"),
         sa.UniqueConstraint("prev_hash", name="uq_audit_log_prev_hash"),
     )
-    op.create_index("ix_audit_log_resource_ids", "audit_log", ["resource_ids"], postgresql_using="gin")
-    op.create_index("ix_audit_log_actor_subject_at", "audit_log", ["actor_subject", "at"])
-    op.create_index("ix_audit_log_at", "audit_log", ["at"])
+    _create_audit_indexes()
     op.create_index("ix_audit_log_unsealed", "audit_log", ["txid", "id"], postgresql_where=sa.text("hash IS NULL"))
     execute_all(SEALED_AUDIT_GUARD)
 
