@@ -1,5 +1,5 @@
-"""docker-compose.yml, the Dockerfiles, the Makefile and .ci/run checked against the code they deploy: service
-folders, ports, the environment variables each Settings class reads, databases and their roles, secrets, health
+"""docker-compose.yml, the one service Dockerfile, the Makefile and .ci/run checked against the code they deploy:
+service folders, ports, the environment variables each Settings class reads, databases and their roles, secrets, health
 checks and entrypoints. Plain file parsing and imports: no Docker, no network."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import importlib
 import json
 import os
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ SERVICES_DIR = ROOT / "services"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 INIT_SCRIPT = ROOT / "docker" / "postgres" / "01-roles-and-databases.sh"
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
+DOCKERFILE = ROOT / "docker" / "service.Dockerfile"
+"""The one Dockerfile of every service image; compose builds it once per service with build args SERVICE and PORT."""
 GATEWAY = "gateway"
 JWKS_URL = f"http://gateway:{SERVICE_PORTS[GATEWAY]}/.well-known/jwks.json"
 
@@ -73,14 +76,38 @@ def service_secrets(service: str) -> set[str]:
     }
 
 
+def build_args(service: str) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (COMPOSE["services"][service]["build"].get("args") or {}).items()}
+
+
 def dockerfile(service: str) -> str:
-    return (SERVICES_DIR / service / "Dockerfile").read_text()
+    """The one Dockerfile as compose builds it for `service`: every ${ARG} replaced by the build arg compose passes."""
+    text = DOCKERFILE.read_text()
+    declared = set(re.findall(r"^ARG\s+([A-Za-z_][A-Za-z0-9_]*)\s*$", text, flags=re.MULTILINE))
+    args = build_args(service)
+    assert declared == set(args), (
+        f"{service}: compose passes {sorted(args)}, the Dockerfile declares {sorted(declared)}"
+    )
+    for name, value in args.items():
+        text = text.replace("${" + name + "}", value)
+    assert "$" not in text, f"{DOCKERFILE.name} uses a variable that is not a build arg"
+    return text
 
 
 def dockerfile_cmd(service: str) -> list[str]:
+    """What the image runs: its exec-form CMD; for `serve`, the command the entrypoint's serve branch executes, with
+    the variables it reads taken from the image's ENV."""
     match = re.search(r"^CMD\s+(\[.*\])\s*$", dockerfile(service), flags=re.MULTILINE)
-    assert match, f"services/{service}/Dockerfile has no exec-form CMD"
-    return json.loads(match.group(1))
+    assert match, f"{DOCKERFILE.name} has no exec-form CMD"
+    command = json.loads(match.group(1))
+    if command != ["serve"]:
+        return command
+    branch = re.search(r'^if \[ "\$\{1:-\}" = "serve" \]; then\n(.*?)^fi$', ENTRYPOINT.read_text(), re.M | re.S)
+    assert branch, f"{ENTRYPOINT.name} has no serve branch"
+    line = re.search(r"^\s*exec (.+)$", branch.group(1), flags=re.MULTILINE)
+    assert line, f"{ENTRYPOINT.name}'s serve branch execs nothing"
+    env = dockerfile_env(service)
+    return shlex.split(re.sub(r"\$\{(\w+)\}", lambda m: env[m.group(1)], line.group(1)))
 
 
 def dockerfile_env(service: str) -> dict[str, str]:
@@ -100,9 +127,10 @@ def option(command: list[str], name: str) -> str:
 
 
 @pytest.mark.parametrize("service", SERVICE_FOLDERS)
-def test_every_service_folder_has_a_compose_service_and_a_dockerfile(service):
+def test_every_service_folder_has_a_compose_service_built_from_the_one_dockerfile(service):
     assert service in COMPOSE["services"], f"services/{service} has no service in docker-compose.yml"
-    assert (SERVICES_DIR / service / "Dockerfile").is_file(), f"services/{service}/Dockerfile is missing"
+    assert build_args(service).get("SERVICE") == service, f"compose does not build {service}'s image"
+    assert not (SERVICES_DIR / service / "Dockerfile").exists(), f"services/{service}/Dockerfile: use {DOCKERFILE.name}"
     assert service in SERVICE_PORTS, f"services/{service} has no port in shared.config.SERVICE_PORTS"
 
 
@@ -116,10 +144,12 @@ def test_the_runner_starts_the_same_services_as_compose():
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
-def test_compose_builds_the_service_from_its_dockerfile_in_the_repository_root(service):
+def test_compose_builds_the_service_from_the_one_dockerfile_in_the_repository_root(service):
     build = COMPOSE["services"][service]["build"]
     assert build["context"] == "."
-    assert build["dockerfile"] == f"services/{service}/Dockerfile"
+    assert build["dockerfile"] == "docker/service.Dockerfile" and (ROOT / build["dockerfile"]).is_file()
+    assert build_args(service) == {"SERVICE": service, "PORT": str(SERVICE_PORTS[service])}
+    assert COMPOSE["services"][service]["image"] == f"qihang-{service}"
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
@@ -419,7 +449,9 @@ def test_the_entrypoint_migrates_on_migrate_and_otherwise_runs_the_command():
     assert os.access(ENTRYPOINT, os.X_OK)
     branch = text.index('if [ "${1:-}" = "migrate" ]; then')
     migrate = text.index('exec alembic -c "services/${QIHANG_SERVICE}/alembic.ini" upgrade head')
-    assert branch < migrate < text.index('exec "$@"')
+    serve = text.index('if [ "${1:-}" = "serve" ]; then')
+    assert branch < migrate < serve < text.index('exec "$@"')
+    assert 'CMD ["serve"]' in DOCKERFILE.read_text()
     assert "set -eu" in text
 
 
