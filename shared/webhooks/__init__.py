@@ -6,8 +6,16 @@ A service mounts it with its own tables (`webhook_tables(Base.metadata)` and a m
 `WebhookSettings` (`<SVC>_WEBHOOK_ALLOWED_HOSTS`, `<SVC>_WEBHOOK_SECRET_KEY`, ...)."""
 
 from shared.webhooks.config import WebhookSettings
-from shared.webhooks.router import webhook_hooks, webhooks_router
+from shared.webhooks.router import webhook_hooks, webhooks_router, webhooks_tag
 from shared.webhooks.service import WebhookFeed
 from shared.webhooks.tables import WebhookTables, webhook_tables
 
-__all__ = ["WebhookFeed", "WebhookSettings", "WebhookTables", "webhook_hooks", "webhook_tables", "webhooks_router"]
+__all__ = [
+    "WebhookFeed",
+    "WebhookSettings",
+    "WebhookTables",
+    "webhook_hooks",
+    "webhook_tables",
+    "webhooks_router",
+    "webhooks_tag",
+]

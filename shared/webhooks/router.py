@@ -57,13 +57,28 @@ def _read(row: dict[str, Any]) -> WebhookSubscriptionRead:
     return WebhookSubscriptionRead.model_validate(row, from_attributes=False)
 
 
+def webhooks_tag(feed: WebhookFeed) -> dict[str, str]:
+    """The OpenAPI tag of `webhooks_router(feed)`'s operations."""
+    return {
+        "name": f"{feed.service}-webhooks",
+        "description": "The same events pushed to departments' systems (administrators subscribe them; "
+        "Standard Webhooks signatures, retries, a delivery log, replay).",
+    }
+
+
 def webhooks_router(feed: WebhookFeed) -> APIRouter:
     """`/api/v1/<service>-webhooks`: subscriptions of departments' systems to the service's events (administrators
     only), each with its delivery log and a replay from a feed cursor."""
-    svc = feed.service.capitalize()
-    prefix = feed.prefix
     subscriptions = Subscriptions(feed)
-    router = APIRouter(prefix=prefix, tags=[f"{feed.service}-webhooks"])
+    router = APIRouter(prefix=feed.prefix, tags=[f"{feed.service}-webhooks"])
+    svc = feed.service.capitalize()
+    for add_route in (_subscribe, _list, _read_one, _unsubscribe, _delivery_log, _replay):
+        add_route(router, svc, subscriptions)
+    return router
+
+
+def _subscribe(router: APIRouter, svc: str, subscriptions: Subscriptions) -> None:
+    prefix = router.prefix
 
     @router.post(
         "",
@@ -94,6 +109,8 @@ def webhooks_router(feed: WebhookFeed) -> APIRouter:
         response.headers["Location"] = f"{prefix}/{row['id']}"
         return WebhookSubscriptionCreated(**_read(row).model_dump(), secret=secret)
 
+
+def _list(router: APIRouter, svc: str, subscriptions: Subscriptions) -> None:
     @router.get(
         "",
         operation_id=f"list{svc}Webhooks",
@@ -107,6 +124,8 @@ def webhooks_router(feed: WebhookFeed) -> APIRouter:
         items, next_cursor = await subscriptions.page(session, params)
         return Page(items=[_read(r) for r in items], next_cursor=next_cursor, limit=params.limit)
 
+
+def _read_one(router: APIRouter, svc: str, subscriptions: Subscriptions) -> None:
     @router.get(
         "/{subscription_id}",
         operation_id=f"get{svc}Webhook",
@@ -119,6 +138,8 @@ def webhooks_router(feed: WebhookFeed) -> APIRouter:
         """One webhook subscription: its position in the feed, failures at the event due, the next attempt."""
         return _read(await subscriptions.get(session, subscription_id))
 
+
+def _unsubscribe(router: APIRouter, svc: str, subscriptions: Subscriptions) -> None:
     @router.delete(
         "/{subscription_id}",
         status_code=204,
@@ -130,6 +151,8 @@ def webhooks_router(feed: WebhookFeed) -> APIRouter:
         """End a webhook subscription (the system can still follow the event feed by polling)."""
         await subscriptions.delete(session, subscription_id)
 
+
+def _delivery_log(router: APIRouter, svc: str, subscriptions: Subscriptions) -> None:
     @router.get(
         "/{subscription_id}/deliveries",
         operation_id=f"list{svc}WebhookDeliveries",
@@ -145,6 +168,8 @@ def webhooks_router(feed: WebhookFeed) -> APIRouter:
             items=[WebhookDeliveryRead.model_validate(r) for r in items], next_cursor=next_cursor, limit=params.limit
         )
 
+
+def _replay(router: APIRouter, svc: str, subscriptions: Subscriptions) -> None:
     @router.post(
         "/{subscription_id}/replay",
         operation_id=f"replay{svc}Webhook",
@@ -159,5 +184,3 @@ def webhooks_router(feed: WebhookFeed) -> APIRouter:
         Failures at the event that was due are forgotten and delivery resumes at once. The receiving system should
         drop events it has already processed (`webhook-id` is the same for every delivery of an event)."""
         return _read(await subscriptions.replay(session, subscription_id, body))
-
-    return router

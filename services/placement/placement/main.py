@@ -25,15 +25,82 @@ from placement.registry_feed import follower as registry_feed
 from placement.self_employment.router import router as self_employment_router
 from placement.sites.router import router as sites_router
 from placement.training.router import router as training_router
-from shared.app import create_service_app
+from shared.app import create_service_app, upload_limit
 from shared.audit import sealer_hooks
 from shared.http import ServiceClient, make_http_client
 from shared.jwt import JWKSFetcher
 from shared.tabular import Limits
-from shared.webhooks import webhook_hooks, webhooks_router
+from shared.webhooks import webhook_hooks, webhooks_router, webhooks_tag
 
-# Room for the multipart envelope around an uploaded file.
-UPLOAD_OVERHEAD_BYTES = 64 * 1024
+OPENAPI_TAGS = [
+    {
+        "name": "placement-imports",
+        "description": "Registering many employers or placements from a CSV or XLSX file (Chinese headings): "
+        "a dry run, then a background job with progress; re-running a file skips what was imported.",
+    },
+    {
+        "name": "placement-exports",
+        "description": "Employers or placements as CSV or XLSX with their lists' filters and the import's "
+        "headings, so an export can be corrected and imported again (placements: audited).",
+    },
+    {
+        "name": "audit",
+        "description": "The placement service's audit trail: who read or changed whose placement data, "
+        "and whether the hash chain is intact (scope audit:read).",
+    },
+    {
+        "name": "employers",
+        "description": "Enterprises, individual businesses, private owners and public institutions that "
+        "hire, and their Qihang designation history; township staff see only their own jurisdiction's, an "
+        "employer's own system only that employer.",
+    },
+    {
+        "name": "placement-sites",
+        "description": "Qihang placement bases and points (安置基地 / 安置点) run with employers, and how many "
+        "were open on a given day.",
+    },
+    {
+        "name": "job-posts",
+        "description": "Vacancies employers offer (岗位): headcount never exceeded, public-welfare posts "
+        "(公益性岗位) with their funding; suitable posts for a person and candidates for a post.",
+    },
+    {
+        "name": "referrals",
+        "description": "People recommended to job posts (推荐就业), recommended → interview → offer → "
+        "hired or declined, with history.",
+    },
+    {
+        "name": "placements",
+        "description": "Placements (就业安置) by route with their employment contracts, endings and "
+        "follow-ups at 3, 6 and 12 months; township staff see only their jurisdiction's people.",
+    },
+    {
+        "name": "subsidy-evidence",
+        "description": "For the subsidy service and county staff: an employer's qualifying contracts in a "
+        "year, its headcount and tier (placement subsidy, 企业安置补助).",
+    },
+    {
+        "name": "placement-events",
+        "description": "The feed of placement changes (employer registered, ...), in order and each once, "
+        "for the services and departments that follow them.",
+    },
+    webhooks_tag(webhooks),
+    {
+        "name": "handovers",
+        "description": "Hand-over from facilities (无缝对接): people released from compulsory isolation "
+        "waiting for placement, with their days waiting, until placed or closed with a coded reason.",
+    },
+    {
+        "name": "trainings",
+        "description": "Skills training (就业技能培训): courses, sessions, enrolments and completions, and who "
+        "among the eligible people is short of the notice's two trainings a year.",
+    },
+    {
+        "name": "self-employments",
+        "description": "Self-employment (自主创业: small enterprises, workshops, shops, restaurants) and the "
+        "small guaranteed loans (小额担保贷款) whose interest the subsidy service subsidises.",
+    },
+]
 
 
 def registry_client_hooks(settings: Settings, transport: httpx.AsyncBaseTransport | None):
@@ -86,10 +153,6 @@ def create_app(
     registry_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
-    start_registry_client, stop_registry_client = registry_client_hooks(settings, registry_transport)
-    start_imports, stop_imports = import_hooks(settings)
-    start_sealer, stop_sealer = sealer_hooks(audit)
-    start_webhooks, stop_webhooks = webhook_hooks(webhooks, settings)
     return create_service_app(
         settings,
         title="Qihang placement",
@@ -117,80 +180,13 @@ def create_app(
             self_employment_router,
         ],
         jwks_fetcher=jwks_fetcher,
-        on_startup=[start_registry_client, registry_feed.start, start_imports, start_sealer, start_webhooks],
-        on_shutdown=[stop_webhooks, stop_sealer, stop_imports, registry_feed.stop, stop_registry_client],
-        body_limits={"/api/v1/placement-imports": settings.import_max_file_bytes + UPLOAD_OVERHEAD_BYTES},
-        openapi_tags=[
-            {
-                "name": "placement-imports",
-                "description": "Registering many employers or placements from a CSV or XLSX file (Chinese headings): "
-                "a dry run, then a background job with progress; re-running a file skips what was imported.",
-            },
-            {
-                "name": "placement-exports",
-                "description": "Employers or placements as CSV or XLSX with their lists' filters and the import's "
-                "headings, so an export can be corrected and imported again (placements: audited).",
-            },
-            {
-                "name": "audit",
-                "description": "The placement service's audit trail: who read or changed whose placement data, "
-                "and whether the hash chain is intact (scope audit:read).",
-            },
-            {
-                "name": "employers",
-                "description": "Enterprises, individual businesses, private owners and public institutions that "
-                "hire, and their Qihang designation history; township staff see only their own jurisdiction's, an "
-                "employer's own system only that employer.",
-            },
-            {
-                "name": "placement-sites",
-                "description": "Qihang placement bases and points (安置基地 / 安置点) run with employers, and how many "
-                "were open on a given day.",
-            },
-            {
-                "name": "job-posts",
-                "description": "Vacancies employers offer (岗位): headcount never exceeded, public-welfare posts "
-                "(公益性岗位) with their funding; suitable posts for a person and candidates for a post.",
-            },
-            {
-                "name": "referrals",
-                "description": "People recommended to job posts (推荐就业), recommended → interview → offer → "
-                "hired or declined, with history.",
-            },
-            {
-                "name": "placements",
-                "description": "Placements (就业安置) by route with their employment contracts, endings and "
-                "follow-ups at 3, 6 and 12 months; township staff see only their jurisdiction's people.",
-            },
-            {
-                "name": "subsidy-evidence",
-                "description": "For the subsidy service and county staff: an employer's qualifying contracts in a "
-                "year, its headcount and tier (placement subsidy, 企业安置补助).",
-            },
-            {
-                "name": "placement-events",
-                "description": "The feed of placement changes (employer registered, ...), in order and each once, "
-                "for the services and departments that follow them.",
-            },
-            {
-                "name": "placement-webhooks",
-                "description": "The same events pushed to departments' systems (administrators subscribe them; "
-                "Standard Webhooks signatures, retries, a delivery log, replay).",
-            },
-            {
-                "name": "handovers",
-                "description": "Hand-over from facilities (无缝对接): people released from compulsory isolation "
-                "waiting for placement, with their days waiting, until placed or closed with a coded reason.",
-            },
-            {
-                "name": "trainings",
-                "description": "Skills training (就业技能培训): courses, sessions, enrolments and completions, and who "
-                "among the eligible people is short of the notice's two trainings a year.",
-            },
-            {
-                "name": "self-employments",
-                "description": "Self-employment (自主创业: small enterprises, workshops, shops, restaurants) and the "
-                "small guaranteed loans (小额担保贷款) whose interest the subsidy service subsidises.",
-            },
+        lifecycle=[
+            registry_client_hooks(settings, registry_transport),
+            (registry_feed.start, registry_feed.stop),
+            import_hooks(settings),
+            sealer_hooks(audit),
+            webhook_hooks(webhooks, settings),
         ],
+        body_limits=upload_limit("/api/v1/placement-imports", settings.import_max_file_bytes),
+        openapi_tags=OPENAPI_TAGS,
     )

@@ -22,20 +22,72 @@ from registry.transfers.router import person_router as person_transfers_router
 from registry.transfers.router import router as transfers_router
 from registry.treatment.router import router as treatment_router
 from registry.welfare.router import router as welfare_router
-from shared.app import create_service_app
+from shared.app import Lifecycle, create_service_app, upload_limit
 from shared.audit import sealer_hooks
 from shared.jwt import JWKSFetcher
 from shared.tabular import Limits
-from shared.webhooks import webhook_hooks, webhooks_router
+from shared.webhooks import webhook_hooks, webhooks_router, webhooks_tag
 
-# Room for the multipart envelope around an uploaded file.
-UPLOAD_OVERHEAD_BYTES = 64 * 1024
+OPENAPI_TAGS = [
+    {"name": "jurisdictions", "description": "The county and its 14 towns, townships and zones."},
+    {"name": "registry-events", "description": "Changes to follow (ids, codes, dates; no personal details)."},
+    webhooks_tag(webhooks),
+    {"name": "persons", "description": "People in community detox and rehabilitation (sensitive data)."},
+    {
+        "name": "person-exports",
+        "description": "A list of people as CSV or XLSX, with the list's filters (ID numbers masked unless "
+        "asked for and allowed).",
+    },
+    {
+        "name": "person-records",
+        "description": "Everything held about one person, for a lawful request (county NCO only).",
+    },
+    {
+        "name": "person-imports",
+        "description": "Registering many people from a CSV or XLSX file: a dry run, then a background job.",
+    },
+    {
+        "name": "measures",
+        "description": "Control measures over time (管控措施), corrections, and the derived control status.",
+    },
+    {
+        "name": "register-changes",
+        "description": "Leaving the register (离册: died, moved out of the county, entered in error, other) "
+        "and returning to it, each with its effective day; archiving is leaving.",
+    },
+    {
+        "name": "work-ability-changes",
+        "description": "Work ability (劳动能力) as dated changes, so that it can be asked for any day.",
+    },
+    {
+        "name": "stays",
+        "description": "Custody (拘留, 刑事羁押) and facility (住院 ...) stays, which may overlap a community "
+        "measure without ending it.",
+    },
+    {"name": "drug-tests", "description": "Drug tests (尿检 / 毛发检测); a positive result records a relapse."},
+    {"name": "support", "description": "Support teams (帮扶小组) and their visits and talks (走访 / 谈话)."},
+    {
+        "name": "treatment",
+        "description": "Voluntary detox agreements, methadone maintenance (美沙酮维持治疗) and counselling.",
+    },
+    {
+        "name": "welfare",
+        "description": "Minimum living guarantee (低保), medical insurance, disability, temporary relief and "
+        "the employment/unemployment registration certificate (《就业失业登记证》).",
+    },
+    {
+        "name": "transfers",
+        "description": "Moving a person between jurisdictions (人员迁移): proposed by the jurisdiction holding "
+        "the person, accepted or rejected by the receiving one; both keep the history.",
+    },
+    {"name": "audit", "description": "Who read or changed whose record, when, and with what outcome."},
+]
 
 
-def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | None = None) -> FastAPI:
-    settings = settings or Settings()
-    start_sealer, stop_sealer = sealer_hooks(audit)
-    start_webhooks, stop_webhooks = webhook_hooks(webhooks, settings)
+def person_hooks(settings: Settings) -> Lifecycle:
+    """Start-up and shut-down of `app.state.id_cipher` (ID numbers encrypted and hashed) and
+    `app.state.person_imports`: import jobs left running by a stopped process are marked interrupted at start; this
+    process's running jobs are interrupted at shut-down."""
 
     async def start(app: FastAPI) -> None:
         app.state.id_cipher = IdNumberCipher(
@@ -54,6 +106,11 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
     async def stop(app: FastAPI) -> None:
         await app.state.person_imports.runner.shutdown()
 
+    return start, stop
+
+
+def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | None = None) -> FastAPI:
+    settings = settings or Settings()
     return create_service_app(
         settings,
         title="Qihang registry",
@@ -79,65 +136,7 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
             webhooks_router(webhooks),
         ],
         jwks_fetcher=jwks_fetcher,
-        on_startup=[start, start_sealer, start_webhooks],
-        on_shutdown=[stop_webhooks, stop_sealer, stop],
-        body_limits={"/api/v1/person-imports": settings.import_max_file_bytes + UPLOAD_OVERHEAD_BYTES},
-        openapi_tags=[
-            {"name": "jurisdictions", "description": "The county and its 14 towns, townships and zones."},
-            {"name": "registry-events", "description": "Changes to follow (ids, codes, dates; no personal details)."},
-            {
-                "name": "registry-webhooks",
-                "description": "The same events pushed to departments' systems (administrators subscribe them; "
-                "Standard Webhooks signatures, retries, a delivery log, replay).",
-            },
-            {"name": "persons", "description": "People in community detox and rehabilitation (sensitive data)."},
-            {
-                "name": "person-exports",
-                "description": "A list of people as CSV or XLSX, with the list's filters (ID numbers masked unless "
-                "asked for and allowed).",
-            },
-            {
-                "name": "person-records",
-                "description": "Everything held about one person, for a lawful request (county NCO only).",
-            },
-            {
-                "name": "person-imports",
-                "description": "Registering many people from a CSV or XLSX file: a dry run, then a background job.",
-            },
-            {
-                "name": "measures",
-                "description": "Control measures over time (管控措施), corrections, and the derived control status.",
-            },
-            {
-                "name": "register-changes",
-                "description": "Leaving the register (离册: died, moved out of the county, entered in error, other) "
-                "and returning to it, each with its effective day; archiving is leaving.",
-            },
-            {
-                "name": "work-ability-changes",
-                "description": "Work ability (劳动能力) as dated changes, so that it can be asked for any day.",
-            },
-            {
-                "name": "stays",
-                "description": "Custody (拘留, 刑事羁押) and facility (住院 ...) stays, which may overlap a community "
-                "measure without ending it.",
-            },
-            {"name": "drug-tests", "description": "Drug tests (尿检 / 毛发检测); a positive result records a relapse."},
-            {"name": "support", "description": "Support teams (帮扶小组) and their visits and talks (走访 / 谈话)."},
-            {
-                "name": "treatment",
-                "description": "Voluntary detox agreements, methadone maintenance (美沙酮维持治疗) and counselling.",
-            },
-            {
-                "name": "welfare",
-                "description": "Minimum living guarantee (低保), medical insurance, disability, temporary relief and "
-                "the employment/unemployment registration certificate (《就业失业登记证》).",
-            },
-            {
-                "name": "transfers",
-                "description": "Moving a person between jurisdictions (人员迁移): proposed by the jurisdiction holding "
-                "the person, accepted or rejected by the receiving one; both keep the history.",
-            },
-            {"name": "audit", "description": "Who read or changed whose record, when, and with what outcome."},
-        ],
+        lifecycle=[person_hooks(settings), sealer_hooks(audit), webhook_hooks(webhooks, settings)],
+        body_limits=upload_limit("/api/v1/person-imports", settings.import_max_file_bytes),
+        openapi_tags=OPENAPI_TAGS,
     )

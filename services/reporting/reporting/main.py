@@ -20,6 +20,34 @@ from reporting.reports.router import router as reports_router
 from shared.app import create_service_app
 from shared.jwt import JWKSFetcher
 
+OPENAPI_TAGS = [
+    {
+        "name": "indicators",
+        "description": "What each indicator counts (numerator, denominator), in numbered definition versions.",
+    },
+    {
+        "name": "targets",
+        "description": "The notice's targets and the county's overrides, by indicator and year.",
+    },
+    {
+        "name": "reports",
+        "description": "Figures by jurisdiction and for the county on any date, trends, rankings.",
+    },
+    {
+        "name": "bulletins",
+        "description": "Published bulletins (通报): frozen, safe to share, as XLSX, PDF and charts.",
+    },
+    {
+        "name": "assessments",
+        "description": "Assessments (考核) of the jurisdictions under weighted schemes, one-vote veto.",
+    },
+    {
+        "name": "oversight",
+        "description": "Supervision visits (督导), joint meetings (联席会议) and what is overdue.",
+    },
+    {"name": "reporting-feeds", "description": "How fresh the read model is; rebuilding it from zero."},
+]
+
 
 async def warm_up_renderers(app: FastAPI) -> None:
     app.state.warm_up = asyncio.create_task(asyncio.to_thread(render.warm_up), name="reporting-warm-up")
@@ -52,33 +80,6 @@ def create_app(settings: Settings | None = None, *, jwks_fetcher: JWKSFetcher | 
             feeds_router,
         ],
         jwks_fetcher=jwks_fetcher,
-        on_startup=[follower.start, warm_up_renderers],
-        on_shutdown=[follower.stop, settle_warm_up],
-        openapi_tags=[
-            {
-                "name": "indicators",
-                "description": "What each indicator counts (numerator, denominator), in numbered definition versions.",
-            },
-            {
-                "name": "targets",
-                "description": "The notice's targets and the county's overrides, by indicator and year.",
-            },
-            {
-                "name": "reports",
-                "description": "Figures by jurisdiction and for the county on any date, trends, rankings.",
-            },
-            {
-                "name": "bulletins",
-                "description": "Published bulletins (通报): frozen, safe to share, as XLSX, PDF and charts.",
-            },
-            {
-                "name": "assessments",
-                "description": "Assessments (考核) of the jurisdictions under weighted schemes, one-vote veto.",
-            },
-            {
-                "name": "oversight",
-                "description": "Supervision visits (督导), joint meetings (联席会议) and what is overdue.",
-            },
-            {"name": "reporting-feeds", "description": "How fresh the read model is; rebuilding it from zero."},
-        ],
+        lifecycle=[(follower.start, follower.stop), (warm_up_renderers, settle_warm_up)],
+        openapi_tags=OPENAPI_TAGS,
     )

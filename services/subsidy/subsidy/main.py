@@ -9,7 +9,7 @@ from shared.app import create_service_app
 from shared.audit import sealer_hooks
 from shared.http import ServiceClient, make_http_client
 from shared.jwt import JWKSFetcher
-from shared.webhooks import webhook_hooks, webhooks_router
+from shared.webhooks import webhook_hooks, webhooks_router, webhooks_tag
 from subsidy.applications.router import router as applications_router
 from subsidy.audit.models import audit
 from subsidy.audit.router import router as audit_router
@@ -26,6 +26,48 @@ from subsidy.exports.router import router as exports_router
 from subsidy.policies.router import router as policies_router
 from subsidy.policies.router import types_router
 from subsidy.totals.router import router as totals_router
+
+OPENAPI_TAGS = [
+    {
+        "name": "subsidy-policies",
+        "description": "Yearly policy versions with each subsidy type's rule as data: drafts edited by "
+        "finance or the NCO, published versions frozen, a change a new version with what differs.",
+    },
+    {
+        "name": "subsidy-budgets",
+        "description": "Finance's budget per year and type, with what approvals used and what is left.",
+    },
+    {
+        "name": "subsidy-evaluations",
+        "description": "Evaluating a year from placement's evidence as a background job with progress, and "
+        "the what-if of a draft policy, which stores nothing.",
+    },
+    {
+        "name": "subsidy-decisions",
+        "description": "What each employer or person gets of each type in a year, with the frozen evidence "
+        "it rests on and every version a re-evaluation wrote.",
+    },
+    {
+        "name": "subsidy-applications",
+        "description": "Applications through township review, NCO review and finance approval to the "
+        "recorded payment, with separation of duties and never a second payment.",
+    },
+    {"name": "subsidy-exports", "description": "Decisions and applications as CSV or XLSX, Chinese headings."},
+    {
+        "name": "subsidy-totals",
+        "description": "A year's totals by type, tier, jurisdiction and status, and budgets used and left.",
+    },
+    {
+        "name": "subsidy-events",
+        "description": "The feed of decisions, application steps and payments, for reporting (county-wide).",
+    },
+    webhooks_tag(webhooks),
+    {
+        "name": "audit",
+        "description": "The subsidy service's audit trail: who read or changed which subsidy decisions and "
+        "payments, and whether the hash chain is intact (scope audit:read).",
+    },
+]
 
 
 def evaluator_hooks(settings: Settings, transport: httpx.AsyncBaseTransport | None):
@@ -71,9 +113,6 @@ def create_app(
     placement_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
-    start_evaluator, stop_evaluator = evaluator_hooks(settings, placement_transport)
-    start_sealer, stop_sealer = sealer_hooks(audit)
-    start_webhooks, stop_webhooks = webhook_hooks(webhooks, settings)
     return create_service_app(
         settings,
         title="Qihang subsidy",
@@ -97,51 +136,10 @@ def create_app(
             audit_router,
         ],
         jwks_fetcher=jwks_fetcher,
-        on_startup=[start_sealer, start_evaluator, start_webhooks],
-        on_shutdown=[stop_webhooks, stop_evaluator, stop_sealer],
-        openapi_tags=[
-            {
-                "name": "subsidy-policies",
-                "description": "Yearly policy versions with each subsidy type's rule as data: drafts edited by "
-                "finance or the NCO, published versions frozen, a change a new version with what differs.",
-            },
-            {
-                "name": "subsidy-budgets",
-                "description": "Finance's budget per year and type, with what approvals used and what is left.",
-            },
-            {
-                "name": "subsidy-evaluations",
-                "description": "Evaluating a year from placement's evidence as a background job with progress, and "
-                "the what-if of a draft policy, which stores nothing.",
-            },
-            {
-                "name": "subsidy-decisions",
-                "description": "What each employer or person gets of each type in a year, with the frozen evidence "
-                "it rests on and every version a re-evaluation wrote.",
-            },
-            {
-                "name": "subsidy-applications",
-                "description": "Applications through township review, NCO review and finance approval to the "
-                "recorded payment, with separation of duties and never a second payment.",
-            },
-            {"name": "subsidy-exports", "description": "Decisions and applications as CSV or XLSX, Chinese headings."},
-            {
-                "name": "subsidy-totals",
-                "description": "A year's totals by type, tier, jurisdiction and status, and budgets used and left.",
-            },
-            {
-                "name": "subsidy-events",
-                "description": "The feed of decisions, application steps and payments, for reporting (county-wide).",
-            },
-            {
-                "name": "subsidy-webhooks",
-                "description": "The same events pushed to departments' systems (administrators subscribe them; "
-                "Standard Webhooks signatures, retries, a delivery log, replay).",
-            },
-            {
-                "name": "audit",
-                "description": "The subsidy service's audit trail: who read or changed which subsidy decisions and "
-                "payments, and whether the hash chain is intact (scope audit:read).",
-            },
+        lifecycle=[
+            sealer_hooks(audit),
+            evaluator_hooks(settings, placement_transport),
+            webhook_hooks(webhooks, settings),
         ],
+        openapi_tags=OPENAPI_TAGS,
     )
