@@ -201,107 +201,130 @@ def _person_asked_about(request: Request) -> list[uuid.UUID]:
         return []
 
 
+PersonFilter = Annotated[
+    uuid.UUID | None, Query(description="Only events concerning this person: who viewed or changed them.")
+]
+ActorFilter = Annotated[
+    str | None, Query(min_length=1, max_length=255, description="Only what this user or client (token `sub`) did.")
+]
+OperationFilter = Annotated[
+    str | None,
+    Query(max_length=100, pattern=r"^[a-z_.]+$", description="Only this operation.", examples=["person.read"]),
+]
+SinceFilter = Annotated[
+    AwareDatetime | None,
+    Query(description="From this time on (inclusive); RFC 3339 with a zone.", examples=["2026-11-01T00:00:00+08:00"]),
+]
+UntilFilter = Annotated[
+    AwareDatetime | None,
+    Query(description="Before this time (exclusive); RFC 3339 with a zone.", examples=["2026-12-01T00:00:00+08:00"]),
+]
+SinceId = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        description="Start at this sealed event (linked to the one before it in the chain); default the "
+        "first. 404 when the event is unknown or not sealed yet.",
+    ),
+]
+CheckLimit = Annotated[int | None, Query(ge=1, description="Check at most this many events; default all.")]
+
+
+def auditor(audit: AuditLog, operation: str):
+    """The dependency of an audit operation: the caller needs the audit:read scope; a refusal is itself recorded as
+    `denied`."""
+
+    async def _check(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Principal:
+        if principal.has_scope(AUDIT_SCOPE):
+            return principal
+        await audit.refuse(
+            session,
+            principal=principal,
+            operation=operation,
+            resource_type=RESOURCE_TYPE,
+            resource_ids=_person_asked_about(request),
+            outcome="denied",
+        )
+        raise Forbidden(f"This operation needs the scope(s): {AUDIT_SCOPE}.", code="insufficient_scope")
+
+    return _check
+
+
+async def list_events(
+    audit: AuditLog,
+    model: Any,
+    session: AsyncSession,
+    principal: Principal,
+    filters: AuditEventFilter,
+    params: PageParams,
+) -> Page[AuditEventRead]:
+    """A page of the trail, the reading itself audited with the people it showed."""
+    async with audit.audited(
+        session,
+        principal=principal,
+        operation=READ_OPERATION,
+        resource_type=RESOURCE_TYPE,
+        resource_ids=people_concerned([], filters),
+    ) as trail:
+        rows, next_cursor = await _page(session, model, principal, filters, params)
+        items = [_to_read(row) for row in rows]
+        trail.resource_ids = list(people_concerned(items, filters))
+    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+
+
+async def verify_chain(
+    audit: AuditLog, session: AsyncSession, principal: Principal, since_id: int | None, limit: int | None
+) -> ChainVerification:
+    """The chain recomputed (the check audited, a break logged as an error), with how far sealing has come."""
+    async with audit.audited(session, principal=principal, operation=VERIFY_OPERATION, resource_type=RESOURCE_TYPE):
+        result = await audit.verify(session, since_id=since_id, limit=limit)
+    if not result.ok:
+        logger.error("audit chain broken", extra={"first_bad_id": result.first_bad_id})
+    progress = result.progress
+    return ChainVerification(
+        ok=result.ok,
+        checked=result.checked,
+        first_bad_id=result.first_bad_id,
+        sealed=progress.sealed,
+        sealed_up_to_id=progress.sealed_up_to_id,
+        sealed_up_to_at=progress.sealed_up_to_at,
+        unsealed=progress.unsealed,
+        oldest_unsealed_at=progress.oldest_unsealed_at,
+    )
+
+
 def audit_router(audit: AuditLog, model: Any, *, prefix: str, tags: list[str] | None = None) -> APIRouter:
     """The list and verify routes over `audit`'s trail; `model` is the service's read-only ORM mapping of it."""
     router = APIRouter(prefix=prefix, tags=tags or ["audit"])
 
-    def auditor(operation: str):
-        """The caller needs the audit:read scope; a refusal is itself recorded as `denied`."""
-
-        async def _check(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Principal:
-            if principal.has_scope(AUDIT_SCOPE):
-                return principal
-            await audit.refuse(
-                session,
-                principal=principal,
-                operation=operation,
-                resource_type=RESOURCE_TYPE,
-                resource_ids=_person_asked_about(request),
-                outcome="denied",
-            )
-            raise Forbidden(f"This operation needs the scope(s): {AUDIT_SCOPE}.", code="insufficient_scope")
-
-        return _check
-
     @router.get("", operation_id=resource_operation_id("list", prefix), responses=problem_responses(400, 403, 422))
     async def list_audit_events(
-        principal: Annotated[Principal, Depends(auditor(READ_OPERATION))],
+        principal: Annotated[Principal, Depends(auditor(audit, READ_OPERATION))],
         session: SessionDep,
         params: PageParamsDep,
-        person_id: Annotated[
-            uuid.UUID | None, Query(description="Only events concerning this person: who viewed or changed them.")
-        ] = None,
-        actor: Annotated[
-            str | None,
-            Query(min_length=1, max_length=255, description="Only what this user or client (token `sub`) did."),
-        ] = None,
-        operation: Annotated[
-            str | None,
-            Query(max_length=100, pattern=r"^[a-z_.]+$", description="Only this operation.", examples=["person.read"]),
-        ] = None,
-        since: Annotated[
-            AwareDatetime | None,
-            Query(
-                description="From this time on (inclusive); RFC 3339 with a zone.",
-                examples=["2026-11-01T00:00:00+08:00"],
-            ),
-        ] = None,
-        until: Annotated[
-            AwareDatetime | None,
-            Query(
-                description="Before this time (exclusive); RFC 3339 with a zone.",
-                examples=["2026-12-01T00:00:00+08:00"],
-            ),
-        ] = None,
+        person_id: PersonFilter = None,
+        actor: ActorFilter = None,
+        operation: OperationFilter = None,
+        since: SinceFilter = None,
+        until: UntilFilter = None,
     ) -> Page[AuditEventRead]:
         """List audit events, newest first: who viewed or changed a person, what a user did, in a time range.
 
         A township auditor sees only events concerning their own jurisdiction."""
         filters = AuditEventFilter(person_id=person_id, actor=actor, operation=operation, since=since, until=until)
-        async with audit.audited(
-            session,
-            principal=principal,
-            operation=READ_OPERATION,
-            resource_type=RESOURCE_TYPE,
-            resource_ids=people_concerned([], filters),
-        ) as trail:
-            rows, next_cursor = await _page(session, model, principal, filters, params)
-            items = [_to_read(row) for row in rows]
-            trail.resource_ids = list(people_concerned(items, filters))
-        return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+        return await list_events(audit, model, session, principal, filters, params)
 
     @router.get(
         "/verify", operation_id=resource_operation_id("verify", prefix), responses=problem_responses(403, 404, 422)
     )
     async def verify_audit_events(
-        principal: Annotated[Principal, Depends(auditor(VERIFY_OPERATION))],
+        principal: Annotated[Principal, Depends(auditor(audit, VERIFY_OPERATION))],
         session: SessionDep,
-        since_id: Annotated[
-            int | None,
-            Query(
-                ge=1,
-                description="Start at this sealed event (linked to the one before it in the chain); default the "
-                "first. 404 when the event is unknown or not sealed yet.",
-            ),
-        ] = None,
-        limit: Annotated[int | None, Query(ge=1, description="Check at most this many events; default all.")] = None,
+        since_id: SinceId = None,
+        limit: CheckLimit = None,
     ) -> ChainVerification:
         """Recompute the audit trail's hash chain, report the first event changed or removed, and how far sealing
         has come."""
-        async with audit.audited(session, principal=principal, operation=VERIFY_OPERATION, resource_type=RESOURCE_TYPE):
-            result = await audit.verify(session, since_id=since_id, limit=limit)
-        if not result.ok:
-            logger.error("audit chain broken", extra={"first_bad_id": result.first_bad_id})
-        progress = result.progress
-        return ChainVerification(
-            ok=result.ok,
-            checked=result.checked,
-            first_bad_id=result.first_bad_id,
-            sealed=progress.sealed,
-            sealed_up_to_id=progress.sealed_up_to_id,
-            sealed_up_to_at=progress.sealed_up_to_at,
-            unsealed=progress.unsealed,
-            oldest_unsealed_at=progress.oldest_unsealed_at,
-        )
+        return await verify_chain(audit, session, principal, since_id, limit)
 
     return router

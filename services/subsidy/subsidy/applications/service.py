@@ -20,7 +20,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from subsidy.access import caller_kind
+from subsidy.access import Visibility, caller_kind
 from subsidy.applications import policy
 from subsidy.applications.exceptions import (
     AlreadyApplied,
@@ -361,35 +361,17 @@ async def take_step(
 
     async def write() -> ApplicationRead:
         repo = ApplicationRepository(session)
-        application = await repo.get(application_id, seen, for_update=True)
-        if application is None:
-            raise ApplicationNotFound("No such subsidy application.")
-        if if_match is not None:
-            require_version(if_match, application.row_version)
+        application = await _application_to_step(repo, application_id, seen, if_match)
         step = _check_step(application, data, principal)
         steps = await repo.steps(application.id)
         _check_duties(steps, step, principal)
         if step.action == "finance_approve":
-            if not await repo.decision_is_current(application.decision_id):
-                raise DecisionNotCurrent(
-                    "A re-evaluation has written a newer version of this decision; this application cannot be "
-                    "approved. Withdraw it and apply for the current version."
-                )
-            await _commit_budget(session, application)
+            await _approve(session, repo, application)
         payment = None
         if step.action == "record_payment":
             payment = await _record_payment(session, application, data, principal)
         before = application.status
-        application.status = step.after
-        try:
-            async with session.begin_nested():
-                await repo.flush()
-        except IntegrityError as exc:
-            if violated_constraint(exc) in (COMMITTED_INDEX, OPEN_INDEX):
-                raise AlreadyApplied(
-                    "Another application for this beneficiary, type and year is approved, paid or in progress."
-                ) from exc
-            raise
+        await _move_to(session, repo, application, step.after)
         await repo.add_step(
             _step_row(
                 application,
@@ -401,24 +383,7 @@ async def take_step(
                 reason=data.reason,
             )
         )
-        seq = len(steps) + 1
-        if payment is not None:
-            await outbox.emit(
-                session,
-                kind=PAYMENT_RECORDED,
-                aggregate_type="subsidy_payment",
-                aggregate_id=payment.id,
-                data=_event_data(application, action=step.action, before=before, seq=seq)
-                | {"payment_id": payment.id, "paid_amount": f"{payment.amount:.2f}", "paid_on": payment.paid_on},
-            )
-        else:
-            await outbox.emit(
-                session,
-                kind=f"subsidy_application.{step.after}",
-                aggregate_type="subsidy_application",
-                aggregate_id=application.id,
-                data=_event_data(application, action=step.action, before=before, seq=seq),
-            )
+        await _emit_step(session, application, step, before=before, seq=len(steps) + 1, payment=payment)
         return await to_read(session, application)
 
     return await idempotency.create(
@@ -431,3 +396,71 @@ async def take_step(
         write,
         status=200,
     )
+
+
+async def _application_to_step(
+    repo: ApplicationRepository, application_id: uuid.UUID, seen: Visibility, if_match: str | None
+) -> SubsidyApplication:
+    """The application, locked (steps on one application happen one at a time), at the version the caller saw."""
+    application = await repo.get(application_id, seen, for_update=True)
+    if application is None:
+        raise ApplicationNotFound("No such subsidy application.")
+    if if_match is not None:
+        require_version(if_match, application.row_version)
+    return application
+
+
+async def _approve(session: AsyncSession, repo: ApplicationRepository, application: SubsidyApplication) -> None:
+    """Finance approves only an application for the decision's current version, within the budget."""
+    if not await repo.decision_is_current(application.decision_id):
+        raise DecisionNotCurrent(
+            "A re-evaluation has written a newer version of this decision; this application cannot be "
+            "approved. Withdraw it and apply for the current version."
+        )
+    await _commit_budget(session, application)
+
+
+async def _move_to(
+    session: AsyncSession, repo: ApplicationRepository, application: SubsidyApplication, status: str
+) -> None:
+    """The application's new status; the database refuses a second open or committed application for the same
+    beneficiary, type and year."""
+    application.status = status
+    try:
+        async with session.begin_nested():
+            await repo.flush()
+    except IntegrityError as exc:
+        if violated_constraint(exc) in (COMMITTED_INDEX, OPEN_INDEX):
+            raise AlreadyApplied(
+                "Another application for this beneficiary, type and year is approved, paid or in progress."
+            ) from exc
+        raise
+
+
+async def _emit_step(
+    session: AsyncSession,
+    application: SubsidyApplication,
+    step: Step,
+    *,
+    before: str,
+    seq: int,
+    payment: SubsidyPayment | None,
+) -> None:
+    """The step's event: a payment's own (with what was paid) or the application's new status."""
+    data = _event_data(application, action=step.action, before=before, seq=seq)
+    if payment is not None:
+        await outbox.emit(
+            session,
+            kind=PAYMENT_RECORDED,
+            aggregate_type="subsidy_payment",
+            aggregate_id=payment.id,
+            data=data | {"payment_id": payment.id, "paid_amount": f"{payment.amount:.2f}", "paid_on": payment.paid_on},
+        )
+    else:
+        await outbox.emit(
+            session,
+            kind=f"subsidy_application.{step.after}",
+            aggregate_type="subsidy_application",
+            aggregate_id=application.id,
+            data=data,
+        )

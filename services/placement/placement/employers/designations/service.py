@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from placement.employers.designations.rules import ACTION_LABELS_ZH, EVENT_KINDS, TRANSITIONS, allowed_actions
 from placement.employers.designations.schemas import DesignationCreate, DesignationRead, DesignationStatusRead
 from placement.employers.exceptions import DesignationConflict, DesignationNotAllowed, InvalidInput
-from placement.employers.models import EmployerDesignation
+from placement.employers.models import Employer, EmployerDesignation
 from placement.employers.repository import DesignationRepository
 from placement.employers.schemas import DESIGNATION_STATUS_LABELS_ZH
 from placement.employers.service import designation_state, visible_employer
@@ -98,21 +98,8 @@ async def record_step(
         repo = DesignationRepository(session)
         last = await repo.last(employer_id)
         before = last.status_after if last is not None else "not_designated"
-        after = TRANSITIONS.get((before, data.action))
-        if after is None:
-            allowed = ", ".join(allowed_actions(before))
-            raise DesignationNotAllowed(
-                f"The designation is {before}: {data.action} is not a step that may follow (allowed: {allowed})."
-            )
-        if last is not None and data.effective_on < last.effective_on:
-            raise InvalidInput(
-                "A step cannot take effect before the previous one: the history is kept in date order.",
-                errors=[
-                    FieldError(
-                        field="body.effective_on", message=f"must be on or after {last.effective_on.isoformat()}"
-                    )
-                ],
-            )
+        after = _status_after(before, data.action)
+        _check_date_order(last, data.effective_on)
         step = EmployerDesignation(
             employer_id=employer_id,
             seq=(last.seq if last is not None else 0) + 1,
@@ -123,35 +110,12 @@ async def record_step(
             reason=data.reason,
             recorded_by=principal.subject,
         )
-        try:
-            async with session.begin_nested():
-                await repo.add(step)
-        except IntegrityError as exc:
-            if violated_constraint(exc) == SEQ_CONSTRAINT:
-                raise DesignationConflict("Another change to this designation was recorded meanwhile; retry.") from exc
-            raise
+        await _add_step(session, repo, step)
         # The employer's representation (is_qihang_enterprise, qihang_designation) changed: so does its version/ETag.
         employer.updated_at = func.now()
         await session.flush()
         await session.refresh(employer)
-        await outbox.emit(
-            session,
-            kind=EVENT_KINDS[data.action],
-            aggregate_type="employer",
-            aggregate_id=employer_id,
-            data={
-                "employer_id": employer_id,
-                "designation_id": step.id,
-                "seq": step.seq,
-                "action": step.action,
-                "status_before": before,
-                "status": after,
-                "effective_on": step.effective_on,
-                "document_number": step.document_number,
-                "jurisdiction_code": employer.jurisdiction_code,
-                "employer_version": employer.version,
-            },
-        )
+        await _emit_step(session, employer, step, before)
         return to_read(step)
 
     return await idempotency.create(
@@ -162,4 +126,59 @@ async def record_step(
         data,
         DesignationRead,
         write,
+    )
+
+
+def _status_after(before: str, action: str) -> str:
+    """The designation's status after `action`, which must be a step allowed to follow `before` (409 otherwise)."""
+    after = TRANSITIONS.get((before, action))
+    if after is None:
+        allowed = ", ".join(allowed_actions(before))
+        raise DesignationNotAllowed(
+            f"The designation is {before}: {action} is not a step that may follow (allowed: {allowed})."
+        )
+    return after
+
+
+def _check_date_order(last: EmployerDesignation | None, effective_on: date) -> None:
+    """A step may not take effect before the previous one: the history is kept in date order."""
+    if last is not None and effective_on < last.effective_on:
+        raise InvalidInput(
+            "A step cannot take effect before the previous one: the history is kept in date order.",
+            errors=[
+                FieldError(field="body.effective_on", message=f"must be on or after {last.effective_on.isoformat()}")
+            ],
+        )
+
+
+async def _add_step(session: AsyncSession, repo: DesignationRepository, step: EmployerDesignation) -> None:
+    """The step added as the next in the employer's history; a step numbered the same meanwhile is a conflict."""
+    try:
+        async with session.begin_nested():
+            await repo.add(step)
+    except IntegrityError as exc:
+        if violated_constraint(exc) == SEQ_CONSTRAINT:
+            raise DesignationConflict("Another change to this designation was recorded meanwhile; retry.") from exc
+        raise
+
+
+async def _emit_step(session: AsyncSession, employer: Employer, step: EmployerDesignation, before: str) -> None:
+    """The step's event, in the same transaction, with the employer's new version."""
+    await outbox.emit(
+        session,
+        kind=EVENT_KINDS[step.action],
+        aggregate_type="employer",
+        aggregate_id=employer.id,
+        data={
+            "employer_id": employer.id,
+            "designation_id": step.id,
+            "seq": step.seq,
+            "action": step.action,
+            "status_before": before,
+            "status": step.status_after,
+            "effective_on": step.effective_on,
+            "document_number": step.document_number,
+            "jurisdiction_code": employer.jurisdiction_code,
+            "employer_version": employer.version,
+        },
     )
