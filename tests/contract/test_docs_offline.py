@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.gateway.conftest import running_gateway
-from tests.gateway.upstreams import SERVICE_URLS, FakeUpstreams
+from tests.gateway.upstreams import FakeUpstreams
 
 REFERENCE = re.compile(r"""(?:src|href|url|spec-url)\s*[=:]\s*["']([^"']+)["']""")
 
@@ -32,7 +32,7 @@ async def check_pages(client: httpx.AsyncClient) -> None:
 
 
 async def test_the_gateways_docs_load_only_local_assets(database_url):
-    async with running_gateway(database_url("gateway"), upstream_transport=FakeUpstreams(), **SERVICE_URLS) as client:
+    async with running_gateway(database_url("gateway"), upstreams=FakeUpstreams()) as client:
         await check_pages(client)
         swagger = (await client.get("/docs/assets/swagger-ui-bundle.js")).text
         assert "isOAS31" in swagger  # Swagger UI 5: renders the OpenAPI 3.1 document

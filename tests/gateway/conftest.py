@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -13,6 +13,7 @@ import pytest
 
 from gateway.config import Settings
 from gateway.main import create_app
+from tests.gateway.upstreams import FakeUpstreams
 
 ADMIN_PASSWORD = "admin-password-for-tests"
 
@@ -33,15 +34,22 @@ def gateway_settings(url: str, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def running_gateway(
-    url: str, *, upstream_transport: httpx.AsyncBaseTransport | None = None, **overrides: Any
+    url: str, *, upstreams: FakeUpstreams | None = None, **overrides: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway in-process; `upstream_transport` plays the four services (see tests/gateway/upstreams.py)."""
-    app = create_app(gateway_settings(url, **overrides), upstream_transport=upstream_transport)
-    async with app.router.lifespan_context(app):
+    """The gateway in-process; `upstreams` play the four services on real sockets (see tests/gateway/upstreams.py)
+    and replace the settings' URLs of those services."""
+    async with AsyncExitStack() as stack:
+        trace_configs = []
+        if upstreams is not None:
+            await stack.enter_async_context(upstreams.serving())
+            overrides = {**overrides, **upstreams.urls}
+            trace_configs.append(upstreams.trace_config)
+        app = create_app(gateway_settings(url, **overrides), upstream_trace_configs=trace_configs)
+        await stack.enter_async_context(app.router.lifespan_context(app))
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("10.0.0.7", 5000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
+        client = await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://gateway"))
+        client.app = app  # type: ignore[attr-defined]
+        yield client
 
 
 @pytest.fixture

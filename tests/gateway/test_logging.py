@@ -12,7 +12,7 @@ import pytest
 
 from shared.logging import JsonFormatter, PlainFormatter
 from tests.gateway.conftest import ADMIN_PASSWORD, login, running_gateway
-from tests.gateway.upstreams import SERVICE_URLS, FakeUpstreams
+from tests.gateway.upstreams import FakeUpstreams
 
 NAME = "王勇"
 ID_NUMBER = "450222199001011234"
@@ -30,7 +30,7 @@ def captured():
 async def test_a_name_search_and_an_id_lookup_leave_no_personal_data_and_one_access_line_each(database_url, captured):
     handler, buffer = captured
     upstreams = FakeUpstreams()
-    async with running_gateway(database_url("gateway"), upstream_transport=upstreams, **SERVICE_URLS) as gateway:
+    async with running_gateway(database_url("gateway"), upstreams=upstreams) as gateway:
         # The app configured logging when it was built; listen on the root logger from here on.
         logging.getLogger().addHandler(handler)
         try:

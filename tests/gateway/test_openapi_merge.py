@@ -11,7 +11,7 @@ from gateway.routing.openapi import merge_documents
 from registry.config import Settings as RegistrySettings
 from registry.main import create_app as create_registry
 from tests.gateway.conftest import running_gateway
-from tests.gateway.upstreams import SERVICE_URLS, FakeUpstreams
+from tests.gateway.upstreams import FakeUpstreams
 
 SCHEMA_REF = "#/components/schemas/"
 
@@ -23,7 +23,7 @@ def upstreams() -> FakeUpstreams:
 
 @pytest.fixture
 async def gateway(database_url, upstreams) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_gateway(database_url("gateway"), upstream_transport=upstreams, **SERVICE_URLS) as client:
+    async with running_gateway(database_url("gateway"), upstreams=upstreams) as client:
         yield client
 
 
@@ -128,7 +128,7 @@ async def test_tags_are_the_union_without_duplicates(gateway):
 
 
 async def test_a_down_service_is_listed_missing_and_included_once_it_answers(gateway, upstreams):
-    upstreams.down.add("reporting")
+    await upstreams.take_down("reporting")
     merger = gateway.app.state.openapi
     now = [1000.0]
     merger.clock = lambda: now[0]
@@ -138,7 +138,7 @@ async def test_a_down_service_is_listed_missing_and_included_once_it_answers(gat
     assert not [path for path in document["paths"] if path.startswith(("/api/v1/indicators", "/api/v1/targets"))]
     assert "/api/v1/employers/items" in document["paths"]
 
-    upstreams.down.clear()
+    await upstreams.bring_up("reporting")
     fetches = len(upstreams.calls_to("reporting", "/openapi.json"))
     now[0] += 5  # within the retry interval: the cached document, no new fetch
     assert (await merged(gateway))["x-missing-services"] == ["reporting"]
@@ -157,7 +157,7 @@ async def test_a_complete_document_keeps_a_services_last_good_copy_when_it_goes_
     now = [1000.0]
     merger.clock = lambda: now[0]
     await merged(gateway)
-    upstreams.down.add("placement")
+    await upstreams.take_down("placement")
     now[0] += 10_000
     document = await merged(gateway)
     assert len(upstreams.calls_to("placement", "/openapi.json")) == 2
@@ -175,7 +175,7 @@ async def test_docs_and_redoc_read_the_merged_document(gateway):
 async def test_with_the_real_registry_service(database_url, upstreams):
     registry = create_registry(RegistrySettings(environment="test", log_json=False))
     upstreams = FakeUpstreams(apps={**upstreams.apps, "registry": registry})
-    async with running_gateway(database_url("gateway"), upstream_transport=upstreams, **SERVICE_URLS) as client:
+    async with running_gateway(database_url("gateway"), upstreams=upstreams) as client:
         document = await merged(client)
     registry_paths = [path for path in registry.openapi()["paths"] if path.startswith("/api/v1/jurisdictions")]
     assert registry_paths

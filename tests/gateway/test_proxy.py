@@ -1,6 +1,6 @@
-"""The gateway's routing layer: the route table, the proxy to the four services (played in-process by
-tests/gateway/upstreams.py, or by real sockets for connection failures and timeouts), its auth, rate limit,
-size limits, CORS and readiness."""
+"""The gateway's routing layer: the route table, the proxy to the four services (played on real sockets by
+tests/gateway/upstreams.py, or by services written byte by byte for streaming, failures and timeouts), its auth,
+rate limit, size limits, CORS and readiness."""
 
 import asyncio
 import base64
@@ -9,6 +9,7 @@ import json
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import suppress
 from typing import Any
 
 import anyio
@@ -18,7 +19,7 @@ import pytest
 from gateway.main import create_app
 from gateway.routing import table
 from tests.gateway.conftest import ADMIN_PASSWORD, change_password, gateway_settings, login, running_gateway
-from tests.gateway.upstreams import SERVICE_URLS, FakeUpstreams, pattern_bytes
+from tests.gateway.upstreams import SERVICE_URLS, FakeUpstreams, pattern_bytes, raw_service, read_head
 
 PROXIED = [
     ("/api/v1/jurisdictions", "registry"),
@@ -38,7 +39,7 @@ def upstreams() -> FakeUpstreams:
 @pytest.fixture
 async def gateway(database_url, upstreams) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway in front of the fake services (replaces the plain `gateway` of conftest here)."""
-    async with running_gateway(database_url("gateway"), upstream_transport=upstreams, **SERVICE_URLS) as client:
+    async with running_gateway(database_url("gateway"), upstreams=upstreams) as client:
         yield client
 
 
@@ -143,7 +144,7 @@ async def test_a_generated_request_id_is_the_one_the_service_sees(gateway):
     assert dict(response.json()["headers"])["x-request-id"] == generated
 
 
-async def test_hop_by_hop_request_headers_are_dropped_and_forwarding_headers_set(gateway):
+async def test_hop_by_hop_request_headers_are_dropped_and_forwarding_headers_set(gateway, upstreams):
     headers = {
         **await bearer(gateway),
         "Connection": "keep-alive, X-Client-Secret",
@@ -163,7 +164,7 @@ async def test_hop_by_hop_request_headers_are_dropped_and_forwarding_headers_set
     for hop in ["connection", "x-client-secret", "keep-alive", "te", "trailer", "upgrade", "proxy-authorization"]:
         assert hop not in names
     sent = dict(sent)
-    assert sent["host"] == "placement.test"
+    assert sent["host"] == upstreams.host("placement")
     assert names.count("x-forwarded-for") == 1 and sent["x-forwarded-for"] == "10.0.0.7"
     assert sent["x-forwarded-proto"] == "http" and sent["x-forwarded-host"] == "gateway"
     assert sent["if-match"] == '"v3"' and sent["idempotency-key"] == "k-1"
@@ -199,14 +200,9 @@ async def test_large_bodies_pass_through_both_ways(gateway):
     assert dict(echo["headers"])["content-length"] == str(len(upload))
 
 
-class Body(httpx.AsyncByteStream):
-    """A response body as a network transport delivers it (httpx reads `content=` bodies at once)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        yield self.data
+def chunk(data: bytes) -> bytes:
+    """One chunk of a chunked HTTP/1.1 body."""
+    return b"%x\r\n%s\r\n" % (len(data), data)
 
 
 def asgi_scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
@@ -231,17 +227,20 @@ async def test_the_response_body_is_relayed_as_it_arrives(database_url):
     buffered the body would never deliver the first, and the test times out."""
     first_delivered = asyncio.Event()
 
-    class HeldBack(httpx.AsyncByteStream):
-        async def __aiter__(self) -> AsyncIterator[bytes]:
-            yield b"first-chunk;"
-            await first_delivered.wait()
-            yield b"second-chunk"
+    async def service(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_head(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n")
+        writer.write(chunk(b"first-chunk;"))
+        await writer.drain()
+        await first_delivered.wait()
+        writer.write(chunk(b"second-chunk") + b"0\r\n\r\n")
+        await writer.drain()
+        writer.close()
 
-    def service(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"content-type": "text/plain"}, stream=HeldBack())
-
-    transport = httpx.MockTransport(service)
-    async with running_gateway(database_url("gateway"), upstream_transport=transport, **SERVICE_URLS) as client:
+    async with (
+        raw_service(service) as port,
+        running_gateway(database_url("gateway"), reporting_url=f"http://127.0.0.1:{port}") as client,
+    ):
         token = (await bearer(client))["Authorization"].encode()
         sent: list[dict[str, Any]] = []
         requests = iter([{"type": "http.request", "body": b"", "more_body": False}])
@@ -264,20 +263,24 @@ async def test_the_response_body_is_relayed_as_it_arrives(database_url):
 
 
 async def test_a_client_that_leaves_mid_body_releases_the_services_response(database_url):
+    """The gateway closes its connection to the service when its client goes away: the service sees the end."""
     first_delivered = asyncio.Event()
     released = asyncio.Event()
 
-    class Endless(httpx.AsyncByteStream):
-        async def __aiter__(self) -> AsyncIterator[bytes]:
-            yield b"first-chunk;"
-            await anyio.sleep_forever()
-            yield b"never"
+    async def service(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_head(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n" + chunk(b"first-chunk;"))
+        await writer.drain()
+        with suppress(ConnectionError):
+            while await reader.read(1024):
+                pass  # nothing more comes until the gateway lets go of the connection
+        released.set()
+        writer.close()
 
-        async def aclose(self) -> None:
-            released.set()
-
-    transport = httpx.MockTransport(lambda request: httpx.Response(200, stream=Endless()))
-    async with running_gateway(database_url("gateway"), upstream_transport=transport, **SERVICE_URLS) as client:
+    async with (
+        raw_service(service) as port,
+        running_gateway(database_url("gateway"), reporting_url=f"http://127.0.0.1:{port}") as client,
+    ):
         token = (await bearer(client))["Authorization"].encode()
         messages = iter([{"type": "http.request", "body": b"", "more_body": False}, {"type": "http.disconnect"}])
 
@@ -293,34 +296,42 @@ async def test_a_client_that_leaves_mid_body_releases_the_services_response(data
 
         with anyio.fail_after(5):
             await client.app(asgi_scope("GET", "/api/v1/indicators/feed", [(b"authorization", token)]), receive, send)
+            await released.wait()
     assert released.is_set()
 
 
 async def test_a_small_answer_is_sent_whole_and_one_broken_off_mid_body_is_502(database_url):
     """An answer declaring a small length is read to its end before anything is sent: whole, with its headers,
     in one body message; cut short, it is a 502 problem (nothing was sent yet), and the service's response is
-    released either way."""
-    released: list[str] = []
+    released either way: with one pooled connection, the whole answer's connection is used again for the next
+    call, and the broken one's place is free for a new connection."""
+    served: list[list[str]] = []  # per connection, the paths it carried
 
-    class Small(httpx.AsyncByteStream):
-        def __init__(self, path: str) -> None:
-            self.path = path
+    async def service(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        paths: list[str] = []
+        served.append(paths)
+        with suppress(asyncio.IncompleteReadError, ConnectionError):
+            while True:
+                _, path, _ = await read_head(reader)
+                paths.append(path)
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 17\r\n"
+                    b'x-upstream: kept\r\n\r\n{"half":'
+                )
+                await writer.drain()
+                if path.endswith("/broken"):
+                    writer.transport.abort()
+                    return
+                writer.write(b' "whole"}')
+                await writer.drain()
+        writer.close()
 
-        async def __aiter__(self) -> AsyncIterator[bytes]:
-            yield b'{"half":'
-            if self.path.endswith("/broken"):
-                raise httpx.ReadError("connection reset")
-            yield b' "whole"}'
-
-        async def aclose(self) -> None:
-            released.append(self.path)
-
-    def service(request: httpx.Request) -> httpx.Response:
-        headers = {"content-type": "application/json", "content-length": "17", "x-upstream": "kept"}
-        return httpx.Response(200, headers=headers, stream=Small(request.url.path))
-
-    transport = httpx.MockTransport(service)
-    async with running_gateway(database_url("gateway"), upstream_transport=transport, **SERVICE_URLS) as client:
+    async with (
+        raw_service(service) as port,
+        running_gateway(
+            database_url("gateway"), reporting_url=f"http://127.0.0.1:{port}", upstream_max_connections=1
+        ) as client,
+    ):
         token = (await bearer(client))["Authorization"].encode()
         sent: list[dict[str, Any]] = []
 
@@ -335,7 +346,9 @@ async def test_a_small_answer_is_sent_whole_and_one_broken_off_mid_body_is_502(d
         assert [m["body"] for m in sent[1:]] == [b'{"half": "whole"}']
         broken = await client.get("/api/v1/targets/broken", headers={"Authorization": token.decode()})
         assert_problem(broken, 502, "bad_gateway")
-    assert released == ["/api/v1/targets/whole", "/api/v1/targets/broken"]
+        again = await client.get("/api/v1/targets/whole", headers={"Authorization": token.decode()})
+        assert again.status_code == 200 and again.json() == {"half": "whole"}
+    assert served == [["/api/v1/targets/whole", "/api/v1/targets/broken"], ["/api/v1/targets/whole"]]
 
 
 async def test_the_request_body_is_streamed_to_the_service(database_url):
@@ -343,18 +356,21 @@ async def test_the_request_body_is_streamed_to_the_service(database_url):
     whole body before calling the service would wait for ever."""
     service_read_first = asyncio.Event()
 
-    class Service(httpx.AsyncBaseTransport):
-        # Not httpx.MockTransport: that one reads the whole request before answering.
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            received = b""
-            async for chunk in request.stream:
-                received += chunk
-                service_read_first.set()
-            length = request.headers["content-length"]
-            return httpx.Response(200, stream=Body(f"{received.decode()} ({length} bytes declared)".encode()))
+    async def service(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        _, _, headers = await read_head(reader)
+        length = headers["content-length"]
+        received = await reader.readexactly(len(b"part-one;"))
+        service_read_first.set()
+        received += await reader.readexactly(int(length) - len(received))
+        body = f"{received.decode()} ({length} bytes declared)".encode()
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+        writer.close()
 
-    transport = Service()
-    async with running_gateway(database_url("gateway"), upstream_transport=transport, **SERVICE_URLS) as client:
+    async with (
+        raw_service(service) as port,
+        running_gateway(database_url("gateway"), registry_url=f"http://127.0.0.1:{port}") as client,
+    ):
         token = (await bearer(client))["Authorization"].encode()
         parts = iter([b"part-one;", b"part-two"])
         sent: list[dict[str, Any]] = []
@@ -414,9 +430,7 @@ async def test_a_disabled_users_live_token_is_refused_at_the_gateway(gateway, up
 
 
 async def test_rate_limit_per_subject_answers_429_with_retry_after(database_url, upstreams):
-    async with running_gateway(
-        database_url("gateway"), upstream_transport=upstreams, rate_limit_per_minute=3, **SERVICE_URLS
-    ) as client:
+    async with running_gateway(database_url("gateway"), upstreams=upstreams, rate_limit_per_minute=3) as client:
         headers = await bearer(client)
         statuses = [(await client.get("/api/v1/employers", headers=headers)).status_code for _ in range(3)]
         assert statuses == [200, 200, 200]
@@ -444,9 +458,7 @@ async def test_rate_limit_per_subject_answers_429_with_retry_after(database_url,
 
 
 async def test_callers_without_a_valid_token_are_limited_per_address(database_url, upstreams):
-    async with running_gateway(
-        database_url("gateway"), upstream_transport=upstreams, rate_limit_per_minute=3, **SERVICE_URLS
-    ) as client:
+    async with running_gateway(database_url("gateway"), upstreams=upstreams, rate_limit_per_minute=3) as client:
         statuses = [(await client.get("/api/v1/employers")).status_code for _ in range(3)]
         assert statuses == [401, 401, 401]
         assert_problem(await client.get("/api/v1/employers"), 429, "rate_limited")
@@ -459,10 +471,10 @@ async def test_callers_without_a_valid_token_are_limited_per_address(database_ur
 
 async def test_a_down_service_is_503_naming_it_while_the_others_answer(gateway, upstreams):
     headers = await bearer(gateway)
-    upstreams.down.add("subsidy")
+    await upstreams.take_down("subsidy")
     response = await gateway.post("/api/v1/subsidy-policies", json={"a": 1}, headers=headers)
     body = assert_problem(response, 503, "service_unavailable")
-    assert "subsidy" in body["detail"] and "subsidy.test" not in body["detail"]
+    assert "subsidy" in body["detail"] and "127.0.0.1" not in body["detail"]
     assert (await gateway.get("/api/v1/employers", headers=headers)).status_code == 200
     # A POST is not retried.
     assert len(upstreams.calls_to("subsidy")) == 1
@@ -568,9 +580,7 @@ async def test_an_oversized_streamed_body_is_413_and_no_complete_request_reaches
 
 async def test_an_import_upload_may_be_larger_than_other_bodies_up_to_its_own_limit(database_url, upstreams):
     body = pattern_bytes(3 * 1_048_576)
-    async with running_gateway(
-        database_url("gateway"), upstream_transport=upstreams, max_upload_bytes=4 * 1_048_576, **SERVICE_URLS
-    ) as client:
+    async with running_gateway(database_url("gateway"), upstreams=upstreams, max_upload_bytes=4 * 1_048_576) as client:
         headers = await bearer(client)
         accepted = await client.post("/api/v1/person-imports?dry_run=true", content=body, headers=headers)
         refused_elsewhere = await client.post("/api/v1/persons", content=body, headers=headers)
@@ -624,7 +634,7 @@ async def test_oversized_headers_are_431_problem(gateway, upstreams):
 
 async def test_cors_preflight_is_allowed_for_a_configured_origin_only(database_url, upstreams):
     async with running_gateway(
-        database_url("gateway"), upstream_transport=upstreams, cors_origins=["https://app.example"], **SERVICE_URLS
+        database_url("gateway"), upstreams=upstreams, cors_origins=["https://app.example"]
     ) as client:
         preflight = {
             "Access-Control-Request-Method": "PATCH",
@@ -665,7 +675,7 @@ async def test_readyz_is_200_when_every_service_answers(gateway):
 
 
 async def test_readyz_is_503_naming_the_services_that_are_down(gateway, upstreams):
-    upstreams.down.add("placement")
+    await upstreams.take_down("placement")
     upstreams.apps["reporting"].state.ready = False
     response = await gateway.get("/readyz")
     assert response.status_code == 503

@@ -22,7 +22,7 @@ from shared import jwt as qjwt
 from shared.config import database_url_for
 from shared.migrations import upgrade
 from tests.gateway.conftest import ADMIN_PASSWORD, change_password, login, running_gateway
-from tests.gateway.upstreams import SERVICE_URLS, FakeUpstreams
+from tests.gateway.upstreams import FakeUpstreams
 
 SERVICE_SECRET = "registry-service-secret-for-tests"
 
@@ -64,9 +64,8 @@ async def gateway(database_url) -> AsyncIterator:
     """The gateway before the fake services, with the registry's service client registered."""
     async with running_gateway(
         database_url("gateway"),
-        upstream_transport=FakeUpstreams(),
+        upstreams=FakeUpstreams(),
         registry_service_client_secret=SERVICE_SECRET,
-        **SERVICE_URLS,
     ) as client:
         yield client
 

@@ -11,7 +11,7 @@ from registry.config import Settings as RegistrySettings
 from registry.main import create_app as create_registry
 from shared.metrics import feed_progress, job_progress
 from tests.gateway.conftest import running_gateway
-from tests.gateway.upstreams import SERVICE_URLS, FakeUpstreams
+from tests.gateway.upstreams import FakeUpstreams
 
 
 async def scrape(port: int) -> tuple[str, dict[str, list]]:
@@ -75,9 +75,7 @@ async def test_a_service_serves_its_metrics_on_its_own_port_by_route_template(da
 
 
 async def test_the_gateway_labels_proxied_requests_by_prefix_and_does_not_answer_metrics(database_url):
-    async with running_gateway(
-        database_url("gateway"), upstream_transport=FakeUpstreams(), metrics_port=0, **SERVICE_URLS
-    ) as client:
+    async with running_gateway(database_url("gateway"), upstreams=FakeUpstreams(), metrics_port=0) as client:
         assert (await client.get("/metrics")).status_code == 404
         employer = uuid.uuid4()
         await client.get(f"/api/v1/employers/{employer}/designations?year=2013")

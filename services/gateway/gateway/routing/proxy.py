@@ -4,7 +4,7 @@ Each row of the route table becomes a `ProxyRoute`, added after the gateway's ow
 method. Before anything reaches a service the gateway checks the bearer token itself (signature, expiry,
 that its subject is not disabled, that it is not revoked and that it is not a token that may only change a
 password) and the caller's rate limit; the Authorization header then goes on
-unchanged, since every service verifies tokens too. Bodies are streamed both ways on the one pooled client,
+unchanged, since every service verifies tokens too. Bodies are streamed both ways on the one pooled session,
 except an answer that declares a small length (at most SMALL_ANSWER_BYTES, the usual JSON): that one is read whole
 and sent on as one plain response, which saves the streaming response's per-request task group and chunk relay
 (about a fifth of the gateway's CPU on a small read, py-spy at c=8: issue 11) and lets a service that breaks off
@@ -17,8 +17,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-import anyio
-import httpx
+import aiohttp
 from starlette.datastructures import URLPath
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
@@ -133,17 +132,17 @@ class UpstreamResponse(StreamingResponse):
     """A service's answer relayed as it arrives: status, headers (minus hop-by-hop) and the raw body bytes
     (still compressed if the service compressed them, so Content-Length stays true)."""
 
-    def __init__(self, upstream: httpx.Response, service: str) -> None:
-        super().__init__(self._relay(upstream, service), status_code=upstream.status_code)
-        self.raw_headers = strip_headers(upstream.headers.raw, NOT_RETURNED_TO_CLIENT)
+    def __init__(self, upstream: aiohttp.ClientResponse, service: str) -> None:
+        super().__init__(self._relay(upstream, service), status_code=upstream.status)
+        self.raw_headers = strip_headers(upstream.raw_headers, NOT_RETURNED_TO_CLIENT)
         self.upstream = upstream
 
     @staticmethod
-    async def _relay(upstream: httpx.Response, service: str) -> AsyncIterator[bytes]:
+    async def _relay(upstream: aiohttp.ClientResponse, service: str) -> AsyncIterator[bytes]:
         try:
-            async for chunk in upstream.aiter_raw():
+            async for chunk in upstream.content.iter_any():
                 yield chunk
-        except httpx.TransportError as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             # Too late for a problem response: the error ends the connection, so the client sees the body
             # is incomplete instead of receiving a truncated one that looks whole.
             logger.warning("upstream broke off", extra={"upstream": service, "error": type(exc).__name__})
@@ -153,30 +152,55 @@ class UpstreamResponse(StreamingResponse):
         try:
             await super().__call__(scope, receive, send)
         finally:
-            # Also when the client went away mid-body: the pooled connection must go back (or be dropped).
-            with anyio.CancelScope(shield=True):
-                await self.upstream.aclose()
+            # Also when the client went away mid-body: the pooled connection goes back when the body was read to
+            # its end, and is closed otherwise.
+            release(self.upstream)
 
 
-def _small_length(upstream: httpx.Response, method: str) -> bool:
+def release(upstream: aiohttp.ClientResponse) -> None:
+    if upstream.content.at_eof():
+        upstream.release()
+    else:
+        upstream.close()
+
+
+def _small_length(upstream: aiohttp.ClientResponse, method: str) -> bool:
     """The answer declares a length of at most SMALL_ANSWER_BYTES (not HEAD: its length is not its body's)."""
     length = upstream.headers.get("content-length")
     return method != "HEAD" and length is not None and length.isdigit() and int(length) <= SMALL_ANSWER_BYTES
 
 
-async def _read_whole(upstream: httpx.Response, service: str) -> Response:
+async def _read_whole(upstream: aiohttp.ClientResponse, service: str) -> Response:
     """A small answer read to its end and sent on as one response: status, headers (minus hop-by-hop), raw bytes."""
     try:
-        body = b"".join([chunk async for chunk in upstream.aiter_raw()])
-    except httpx.TransportError as exc:
+        body = await upstream.read()
+    except (aiohttp.ClientError, TimeoutError) as exc:
         logger.warning("upstream broke off", extra={"upstream": service, "error": type(exc).__name__})
         raise UpstreamError(f"The {service} service failed to answer.") from exc
     finally:
-        with anyio.CancelScope(shield=True):
-            await upstream.aclose()
-    response = Response(body, status_code=upstream.status_code)
-    response.raw_headers = strip_headers(upstream.headers.raw, NOT_RETURNED_TO_CLIENT)
+        release(upstream)
+    response = Response(body, status_code=upstream.status)
+    response.raw_headers = strip_headers(upstream.raw_headers, NOT_RETURNED_TO_CLIENT)
     return response
+
+
+class RequestBody:
+    """The client's body streamed on to the service. aiohttp sends it from a task of its own and reports what
+    went wrong there as a connection error; the error is kept here so that the client leaving (or a body over its
+    limit, which the app sees as the client leaving) is answered as such, not as a failing service."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.error: Exception | None = None
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.request.stream():
+                if chunk:
+                    yield chunk
+        except Exception as exc:
+            self.error = exc
+            raise
 
 
 async def forward(request: Request, upstreams: Upstreams, service: str) -> Response:
@@ -184,28 +208,36 @@ async def forward(request: Request, upstreams: Upstreams, service: str) -> Respo
     raw_path = scope.get("raw_path") or scope["path"].encode()
     if scope.get("query_string"):
         raw_path += b"?" + scope["query_string"]
-    outgoing = httpx.Request(
-        scope["method"],
-        upstreams.url(service, raw_path),
-        headers=request_headers(scope),
-        content=request.stream() if _has_body(scope) else None,
-        # An upload's dry run reads every row before it answers: it gets the longer wait.
-        extensions={"timeout": upstreams.upload_timeout.as_dict()} if is_upload(scope["path"]) else None,
-    )
+    body = RequestBody(request) if _has_body(scope) else None
     try:
-        upstream = await upstreams.client.send(outgoing, stream=True)
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-        logger.warning("upstream unavailable", extra={"upstream": service, "error": type(exc).__name__})
-        raise ServiceUnavailable(f"The {service} service is unavailable; try again later.") from exc
-    except httpx.TimeoutException as exc:
-        logger.warning("upstream timeout", extra={"upstream": service, "error": type(exc).__name__})
-        raise UpstreamTimeout(f"The {service} service did not answer in time.") from exc
-    except httpx.TransportError as exc:
-        logger.warning("upstream failed", extra={"upstream": service, "error": type(exc).__name__})
-        raise UpstreamError(f"The {service} service failed to answer.") from exc
+        upstream = await upstreams.session.request(
+            scope["method"],
+            upstreams.url(service, raw_path),
+            headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in request_headers(scope)],
+            data=body.chunks() if body is not None else None,
+            allow_redirects=False,
+            timeout=upstreams.upload_timeout if is_upload(scope["path"]) else upstreams.timeout,
+        )
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        if body is not None and body.error is not None:
+            raise body.error from None
+        raise _failure(exc, service) from exc
     if _small_length(upstream, scope["method"]):
         return await _read_whole(upstream, service)
     return UpstreamResponse(upstream, service)
+
+
+def _failure(exc: Exception, service: str) -> Exception:
+    """What the client is told when the call found no service (503), no answer in time (504) or a broken one (502)."""
+    error = type(exc).__name__
+    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+        logger.warning("upstream unavailable", extra={"upstream": service, "error": error})
+        return ServiceUnavailable(f"The {service} service is unavailable; try again later.")
+    if isinstance(exc, TimeoutError):
+        logger.warning("upstream timeout", extra={"upstream": service, "error": error})
+        return UpstreamTimeout(f"The {service} service did not answer in time.")
+    logger.warning("upstream failed", extra={"upstream": service, "error": error})
+    return UpstreamError(f"The {service} service failed to answer.")
 
 
 class ProxyRoute(BaseRoute):
