@@ -1,17 +1,18 @@
 """The OpenAPI document of every service and of the gateway, made for the clients integrators generate from it.
 
-Everything here works on what FastAPI already knows, so a new route is covered without any declaration of its own:
+Everything here works on what FastAPI already knows from the route objects (never from a function's source), so
+a new route is covered without any declaration of its own, except for the headers its success answer sets:
 
 - **operationIds** are the route function's name in camelCase (`list_persons` -> `listPersons`), short and stable;
   the gateway's merge keeps them unique across services (`gateway.routing.openapi`).
 - **Public operations** (no bearer token: log-in, JWKS, health) say so with `security: []`; every other one has
   the bearer requirement FastAPI derives from the token dependency.
-- **Response headers**: `Idempotent-Replayed` on the success answer of every operation that accepts an
-  `Idempotency-Key`; `ETag` and `Location` on the success answer of the operations whose function sets them,
-  read from the function's code: a call of `shared.concurrency.set_etag`, of `shared.idempotency.send_created`
-  with `version=` / `location=`, an assignment to `response.headers["Location"]`, also
-  inside a helper of the same module it calls. `Retry-After` is declared on every 429 and 503 by
-  `shared.errors.problem_responses`.
+- **Response headers**: a route that sends `ETag` or `Location` (`shared.concurrency.set_etag`,
+  `shared.idempotency.send_created` with `version=` / `location=`, `response.headers["Location"] = ...`) declares
+  them where it is declared, `openapi_extra=response_headers(201, "ETag", "Location")`, and FastAPI writes them
+  into its success answer; `Idempotent-Replayed` is added to the success answer of every
+  operation that accepts an `Idempotency-Key` header (read from the route's parameters), and a success answer's
+  headers are listed by name. `Retry-After` is declared on every 429 and 503 by `shared.errors.problem_responses`.
 - **Schema titles** are unique: pydantic's `X-Input` / `X-Output` pair (a model read and written differently)
   gets the titles `XInput` / `XOutput`, since generators name classes after titles.
 - **Request-side defaults** move into the description. openapi-typescript (default options) types a property
@@ -21,13 +22,9 @@ Everything here works on what FastAPI already knows, so a new route is covered w
 
 from __future__ import annotations
 
-import ast
-import functools
-import inspect
 import json
 import re
-import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from importlib.resources import files
 from typing import Any
 
@@ -102,82 +99,40 @@ def _declare_public_operations(document: dict[str, Any]) -> None:
         operation.setdefault("security", [])
 
 
+def response_headers(status: int, *names: str) -> dict[str, Any]:
+    """The route's `openapi_extra=` declaring the headers its success answer (`status`, the route's own) carries:
+    `@router.get(..., openapi_extra=response_headers(200, "ETag"))`. FastAPI merges it into the operation last,
+    whatever the route's `responses=` says about that status (its model, description, other media types)."""
+    unknown = set(names) - set(RESPONSE_HEADERS)
+    if unknown:
+        raise ValueError(f"No description of the response header(s) {sorted(unknown)} in RESPONSE_HEADERS.")
+    return {"responses": {str(status): {"headers": {name: RESPONSE_HEADERS[name] for name in names}}}}
+
+
 def _declare_response_headers(app: FastAPI, document: dict[str, Any]) -> None:
     paths = document.get("paths", {})
     for context in iter_route_contexts(app.routes):
         if not isinstance(context.original_route, APIRoute) or not context.include_in_schema:
             continue
         item = paths.get(context.path_format, {})
-        headers = sent_headers(context.endpoint)
-        if _accepts_header(context.dependant, IDEMPOTENCY_HEADER):
-            headers.add("Idempotent-Replayed")
-        if not headers:
-            continue
+        replayable = _accepts_header(context.dependant, IDEMPOTENCY_HEADER)
         status = str(context.status_code or 200)
         for method in context.methods:
             response = item.get(method.lower(), {}).get("responses", {}).get(status)
             if response is None:
                 continue
-            declared = response.setdefault("headers", {})
-            for name in sorted(headers):
-                declared.setdefault(name, RESPONSE_HEADERS[name])
+            if replayable:
+                response.setdefault("headers", {}).setdefault(
+                    "Idempotent-Replayed", RESPONSE_HEADERS["Idempotent-Replayed"]
+                )
+            if "headers" in response:  # by name, after the answer's content
+                response["headers"] = dict(sorted(response.pop("headers").items()))
 
 
 def _accepts_header(dependant: Any, name: str) -> bool:
     if any((param.alias or param.name).lower() == name.lower() for param in dependant.header_params):
         return True
     return any(_accepts_header(sub, name) for sub in dependant.dependencies)
-
-
-@functools.cache
-def sent_headers(function: Callable[..., Any], depth: int = 0) -> set[str]:
-    """The response headers `function` sets through shared's helpers or `headers[...] = `, looking into the
-    functions of its own module that it calls (two levels)."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (OSError, TypeError, SyntaxError):
-        return set()
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            found |= _headers_of_call(function, node, depth)
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                name = _assigned_header(target)
-                if name is not None:
-                    found.add(name)
-    return found
-
-
-def _headers_of_call(function: Callable[..., Any], call: ast.Call, depth: int) -> set[str]:
-    name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", None)
-    if name == "set_etag":
-        return {"ETag"}
-    if name == "send_created":
-        given = {kw.arg for kw in call.keywords if not _is_none(kw.value)}
-        return {header for arg, header in (("version", "ETag"), ("location", "Location")) if arg in given}
-    callee = function.__globals__.get(name) if isinstance(call.func, ast.Name) and depth < 2 else None
-    if inspect.isfunction(callee) and callee.__module__ == function.__module__ and callee is not function:
-        return sent_headers(callee, depth + 1)
-    return set()
-
-
-def _assigned_header(target: ast.expr) -> str | None:
-    """`<x>.headers["Location"] = ...` -> "Location" (the headers we declare only)."""
-    if (
-        isinstance(target, ast.Subscript)
-        and isinstance(target.value, ast.Attribute)
-        and target.value.attr == "headers"
-        and isinstance(target.slice, ast.Constant)
-        and isinstance(target.slice.value, str)
-    ):
-        wanted = {name.lower(): name for name in RESPONSE_HEADERS}
-        return wanted.get(target.slice.value.lower())
-    return None
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _title_input_output_pairs(document: dict[str, Any]) -> None:

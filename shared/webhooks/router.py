@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from shared.auth import CurrentPrincipal, Principal
 from shared.db import SessionDep
 from shared.errors import problem_responses
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 from shared.webhooks.config import WebhookSettings, decode_key
 from shared.webhooks.schemas import (
@@ -86,6 +87,7 @@ def _subscribe(router: APIRouter, svc: str, subscriptions: Subscriptions) -> Non
         operation_id=f"create{svc}Webhook",
         responses=problem_responses(403, 422),
         response_description="The subscription, with its signing secret shown this once; `Location` names it.",
+        openapi_extra=response_headers(201, "Location"),
     )
     async def create_webhook(
         request: Request,

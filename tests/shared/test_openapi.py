@@ -1,9 +1,10 @@
-"""shared.openapi: operationIds from function names, the headers a route sends read from its code, public
+"""shared.openapi: operationIds from function names, the headers a route declares it sends, public
 operations marked, input/output titles and request-side defaults made safe for generated clients."""
 
 from decimal import Decimal
 from typing import Annotated
 
+import pytest
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field
 
@@ -11,7 +12,7 @@ from shared.app import create_service_app
 from shared.concurrency import IfMatch, set_etag
 from shared.config import BaseServiceSettings
 from shared.idempotency import Created, IdempotencyKeyHeader, send_created
-from shared.openapi import camel_case, resource_operation_id, sent_headers
+from shared.openapi import camel_case, resource_operation_id, response_headers
 
 router = APIRouter(prefix="/api/v1/widgets", tags=["widgets"])
 open_router = APIRouter(tags=["widgets"])
@@ -36,26 +37,26 @@ def _answer(response: Response, widget: Widget) -> Widget:
     return send_created(response, Created(201, widget), location=f"/api/v1/widgets/{widget.id}")
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, openapi_extra=response_headers(201, "Location"))
 async def create_widget(body: WidgetCreate, response: Response, idempotency_key: IdempotencyKeyHeader = None) -> Widget:
     """Make a widget."""
     return _answer(response, Widget(id=1, name=body.name, fragile=body.fragile))
 
 
-@router.get("/{widget_id}")
+@router.get("/{widget_id}", openapi_extra=response_headers(200, "ETag"))
 async def get_widget(widget_id: int, response: Response) -> Widget:
     """One widget."""
     set_etag(response, 3)
     return Widget(id=widget_id, name="x")
 
 
-@router.put("/{widget_id}")
+@router.put("/{widget_id}", openapi_extra=response_headers(200, "ETag"))
 async def replace_widget(widget_id: int, body: WidgetCreate, response: Response, if_match: IfMatch = None) -> Widget:
     """Replace a widget."""
     return send_created(response, Created(200, Widget(id=widget_id, name=body.name)), version=4, location=None)
 
 
-@router.post("/{widget_id}/jobs", status_code=202)
+@router.post("/{widget_id}/jobs", status_code=202, openapi_extra=response_headers(202, "Location", "ETag"))
 async def start_widget_job(widget_id: int, response: Response) -> Widget:
     """Start a job."""
     response.headers["location"] = f"/api/v1/widgets/{widget_id}/jobs/1"
@@ -94,14 +95,16 @@ def test_operation_ids_are_the_function_names_in_camel_case():
 def test_headers_a_route_sends_are_declared_on_its_success_answer():
     paths = app_document()["paths"]
     created = paths["/api/v1/widgets"]["post"]["responses"]["201"]["headers"]
-    assert set(created) == {"Location", "Idempotent-Replayed"}  # through the module's own helper
+    assert set(created) == {"Location", "Idempotent-Replayed"}  # declared, and from its Idempotency-Key
     assert set(paths["/api/v1/widgets/{widget_id}"]["get"]["responses"]["200"]["headers"]) == {"ETag"}
-    # version= given, location=None is no Location.
     assert set(paths["/api/v1/widgets/{widget_id}"]["put"]["responses"]["200"]["headers"]) == {"ETag"}
-    assert set(paths["/api/v1/widgets/{widget_id}/jobs"]["post"]["responses"]["202"]["headers"]) == {"Location"}
+    job = paths["/api/v1/widgets/{widget_id}/jobs"]["post"]["responses"]["202"]
+    assert list(job) == ["description", "content", "headers"]  # after the answer's content
+    assert list(job["headers"]) == ["ETag", "Location"]  # by name, whatever order they were declared in
     assert "headers" not in paths["/api/v1/widgets/readings"]["post"]["responses"]["200"]
     assert paths["/api/v1/widgets"]["post"]["responses"]["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
-    assert sent_headers(len) == set()  # no source to read: nothing claimed
+    with pytest.raises(ValueError, match="X-Widget"):
+        response_headers(200, "ETag", "X-Widget")  # a header without a description cannot be declared
 
 
 def test_public_operations_have_an_empty_security_requirement():

@@ -8,6 +8,7 @@ from gateway.clients.schemas import ClientCreate, ClientRead, ClientWithSecret
 from gateway.dependencies import AdminPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/admin/clients", tags=["admin"])
@@ -20,7 +21,12 @@ async def list_clients(session: SessionDep, params: PageParamsDep, _: AdminPrinc
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.post("", status_code=201, responses=problem_responses(401, 403, 409, 422))
+@router.post(
+    "",
+    status_code=201,
+    responses=problem_responses(401, 403, 409, 422),
+    openapi_extra=response_headers(201, "Location"),
+)
 async def create_client(
     session: SessionDep, body: ClientCreate, principal: AdminPrincipal, response: Response
 ) -> ClientWithSecret:

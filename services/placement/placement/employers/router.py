@@ -15,6 +15,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/employers", tags=["employers"])
@@ -36,6 +37,7 @@ async def list_employers(
     status_code=201,
     responses=problem_responses(403, 409, 422),
     response_description="The employer registered (or, on a retry with the same Idempotency-Key, the first result).",
+    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_employer(
     session: SessionDep,
@@ -51,7 +53,7 @@ async def create_employer(
     return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
 
 
-@router.get("/{employer_id}", responses=problem_responses(403, 404, 422))
+@router.get("/{employer_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
 async def get_employer(
     session: SessionDep, principal: Reader, employer_id: uuid.UUID, response: Response
 ) -> EmployerRead:
@@ -61,7 +63,11 @@ async def get_employer(
     return employer
 
 
-@router.patch("/{employer_id}", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.patch(
+    "/{employer_id}",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def update_employer(
     session: SessionDep,
     principal: Writer,

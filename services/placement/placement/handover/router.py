@@ -12,6 +12,7 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/handovers", tags=["handovers"])
@@ -41,7 +42,7 @@ async def list_handovers(
     return Page(items=items, next_cursor=next_cursor, limit=params.limit)
 
 
-@router.get("/{handover_id}", responses=problem_responses(403, 404, 422))
+@router.get("/{handover_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
 async def get_handover(
     session: SessionDep, principal: Reader, handover_id: uuid.UUID, response: Response
 ) -> HandoverRead:
@@ -51,7 +52,11 @@ async def get_handover(
     return handover
 
 
-@router.post("/{handover_id}/close", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.post(
+    "/{handover_id}/close",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def close_handover(
     session: SessionDep,
     principal: Writer,

@@ -22,6 +22,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/placements", tags=["placements"])
@@ -43,6 +44,7 @@ async def list_placements(
     status_code=201,
     responses=problem_responses(403, 404, 409, 422, 503, 504),
     response_description="The placement (or, on a retry with the same Idempotency-Key, the first result).",
+    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_placement(
     session: SessionDep,
@@ -80,7 +82,7 @@ async def list_follow_ups_due(
     return Page(items=items, next_cursor=next_cursor, limit=params.limit)
 
 
-@router.get("/{placement_id}", responses=problem_responses(403, 404, 422))
+@router.get("/{placement_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
 async def get_placement(
     session: SessionDep, principal: CurrentPrincipal, placement_id: uuid.UUID, response: Response
 ) -> PlacementRead:
@@ -92,7 +94,11 @@ async def get_placement(
     return placement
 
 
-@router.patch("/{placement_id}", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.patch(
+    "/{placement_id}",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def correct_placement(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -112,7 +118,11 @@ async def correct_placement(
     return placement
 
 
-@router.post("/{placement_id}/end", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.post(
+    "/{placement_id}/end",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def end_placement(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -132,7 +142,11 @@ async def end_placement(
     return placement
 
 
-@router.put("/{placement_id}/follow-ups/{months}", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.put(
+    "/{placement_id}/follow-ups/{months}",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def record_follow_up(
     session: SessionDep,
     principal: CurrentPrincipal,

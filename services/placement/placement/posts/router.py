@@ -12,6 +12,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/job-posts", tags=["job-posts"])
@@ -45,6 +46,7 @@ async def list_job_posts(
     status_code=201,
     responses=problem_responses(403, 404, 409, 422),
     response_description="The post (or, on a retry with the same Idempotency-Key, the first result).",
+    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_job_post(
     session: SessionDep,
@@ -58,7 +60,7 @@ async def create_job_post(
     return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
 
 
-@router.get("/{post_id}", responses=problem_responses(403, 404, 422))
+@router.get("/{post_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
 async def get_job_post(
     session: SessionDep, principal: CurrentPrincipal, post_id: uuid.UUID, response: Response
 ) -> JobPostRead:
@@ -68,7 +70,9 @@ async def get_job_post(
     return service.to_read(post)
 
 
-@router.patch("/{post_id}", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.patch(
+    "/{post_id}", responses=problem_responses(403, 404, 409, 412, 422, 428), openapi_extra=response_headers(200, "ETag")
+)
 async def update_job_post(
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -13,6 +13,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"])
@@ -40,6 +41,7 @@ async def list_referrals(
     status_code=201,
     responses=problem_responses(403, 404, 409, 422, 503, 504),
     response_description="The referral (or, on a retry with the same Idempotency-Key, the first result).",
+    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_referral(
     session: SessionDep,
@@ -57,7 +59,7 @@ async def create_referral(
     return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
 
 
-@router.get("/{referral_id}", responses=problem_responses(403, 404, 422))
+@router.get("/{referral_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
 async def get_referral(
     session: SessionDep, principal: CurrentPrincipal, referral_id: uuid.UUID, response: Response
 ) -> ReferralRead:
@@ -69,7 +71,11 @@ async def get_referral(
     return referral
 
 
-@router.post("/{referral_id}/moves", responses=problem_responses(403, 404, 409, 412, 422, 428, 503, 504))
+@router.post(
+    "/{referral_id}/moves",
+    responses=problem_responses(403, 404, 409, 412, 422, 428, 503, 504),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def move_referral(
     session: SessionDep,
     principal: CurrentPrincipal,

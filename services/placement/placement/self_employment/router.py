@@ -22,6 +22,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/self-employments", tags=["self-employments"])
@@ -29,7 +30,12 @@ Reader = Annotated[Principal, Depends(require_scopes("placement:read"))]
 Writer = Annotated[Principal, Depends(require_scopes("placement:write"))]
 
 
-@router.post("", status_code=201, responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "",
+    status_code=201,
+    responses=problem_responses(403, 404, 409, 422),
+    openapi_extra=response_headers(201, "ETag", "Location"),
+)
 async def create_self_employment(
     session: SessionDep,
     principal: Writer,
@@ -83,7 +89,9 @@ async def loans_in_year(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.get("/{self_employment_id}", responses=problem_responses(403, 404, 422))
+@router.get(
+    "/{self_employment_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag")
+)
 async def get_self_employment(
     session: SessionDep, principal: Reader, self_employment_id: uuid.UUID, response: Response
 ) -> SelfEmploymentRead:
@@ -93,7 +101,11 @@ async def get_self_employment(
     return found
 
 
-@router.patch("/{self_employment_id}", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.patch(
+    "/{self_employment_id}",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def update_self_employment(
     session: SessionDep,
     principal: Writer,
@@ -115,7 +127,12 @@ async def update_self_employment(
     return updated
 
 
-@router.post("/{self_employment_id}/loans", status_code=201, responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "/{self_employment_id}/loans",
+    status_code=201,
+    responses=problem_responses(403, 404, 409, 422),
+    openapi_extra=response_headers(201, "Location"),
+)
 async def add_loan(
     session: SessionDep,
     principal: Writer,

@@ -22,6 +22,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/placement-sites", tags=["placement-sites"])
@@ -78,6 +79,7 @@ async def count_sites(
     status_code=201,
     responses=problem_responses(403, 409, 422),
     response_description="The site designated (or, on a retry with the same Idempotency-Key, the first result).",
+    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_site(
     session: SessionDep,
@@ -91,7 +93,7 @@ async def create_site(
     return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
 
 
-@router.get("/{site_id}", responses=problem_responses(403, 404, 422))
+@router.get("/{site_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
 async def get_site(session: SessionDep, principal: Reader, site_id: uuid.UUID, response: Response) -> PlacementSiteRead:
     """Get one placement site, with its version as ETag."""
     site = await service.get_site(session, principal=principal, site_id=site_id)
@@ -99,7 +101,9 @@ async def get_site(session: SessionDep, principal: Reader, site_id: uuid.UUID, r
     return site
 
 
-@router.patch("/{site_id}", responses=problem_responses(403, 404, 412, 422, 428))
+@router.patch(
+    "/{site_id}", responses=problem_responses(403, 404, 412, 422, 428), openapi_extra=response_headers(200, "ETag")
+)
 async def update_site(
     session: SessionDep,
     principal: Writer,
@@ -114,7 +118,11 @@ async def update_site(
     return site
 
 
-@router.post("/{site_id}/close", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.post(
+    "/{site_id}/close",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def close_site(
     session: SessionDep,
     principal: Writer,

@@ -23,6 +23,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/trainings", tags=["trainings"])
@@ -48,7 +49,12 @@ async def training_shortfall(
     )
 
 
-@router.post("/courses", status_code=201, responses=problem_responses(403, 409, 422))
+@router.post(
+    "/courses",
+    status_code=201,
+    responses=problem_responses(403, 409, 422),
+    openapi_extra=response_headers(201, "ETag", "Location"),
+)
 async def create_course(
     session: SessionDep,
     principal: Writer,
@@ -70,7 +76,9 @@ async def list_courses(session: SessionDep, principal: Reader, params: PageParam
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.get("/courses/{course_id}", responses=problem_responses(403, 404, 422))
+@router.get(
+    "/courses/{course_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag")
+)
 async def get_course(session: SessionDep, principal: Reader, course_id: uuid.UUID, response: Response) -> CourseRead:
     """Get one training course, with its version as ETag."""
     course = await service.get_course(session, principal=principal, course_id=course_id)
@@ -78,7 +86,12 @@ async def get_course(session: SessionDep, principal: Reader, course_id: uuid.UUI
     return course
 
 
-@router.post("/sessions", status_code=201, responses=problem_responses(403, 409, 422))
+@router.post(
+    "/sessions",
+    status_code=201,
+    responses=problem_responses(403, 409, 422),
+    openapi_extra=response_headers(201, "ETag", "Location"),
+)
 async def create_session(
     session: SessionDep,
     principal: Writer,
@@ -105,7 +118,9 @@ async def list_sessions(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.get("/sessions/{session_id}", responses=problem_responses(403, 404, 422))
+@router.get(
+    "/sessions/{session_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag")
+)
 async def get_session(session: SessionDep, principal: Reader, session_id: uuid.UUID, response: Response) -> SessionRead:
     """Get one training session, with its version as ETag."""
     found = await service.get_session(session, principal=principal, session_id=session_id)
@@ -113,7 +128,12 @@ async def get_session(session: SessionDep, principal: Reader, session_id: uuid.U
     return found
 
 
-@router.post("/sessions/{session_id}/enrolments", status_code=201, responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "/sessions/{session_id}/enrolments",
+    status_code=201,
+    responses=problem_responses(403, 404, 409, 422),
+    openapi_extra=response_headers(201, "ETag", "Location"),
+)
 async def enrol(
     session: SessionDep,
     principal: Writer,
@@ -146,7 +166,11 @@ async def list_enrolments(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.get("/enrolments/{enrolment_id}", responses=problem_responses(403, 404, 422))
+@router.get(
+    "/enrolments/{enrolment_id}",
+    responses=problem_responses(403, 404, 422),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def get_enrolment(
     session: SessionDep, principal: Reader, enrolment_id: uuid.UUID, response: Response
 ) -> EnrolmentRead:
@@ -156,7 +180,11 @@ async def get_enrolment(
     return found
 
 
-@router.post("/enrolments/{enrolment_id}/completion", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.post(
+    "/enrolments/{enrolment_id}/completion",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def complete_enrolment(
     session: SessionDep,
     principal: Writer,

@@ -10,6 +10,7 @@ from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}/drug-tests", tags=["drug-tests"])
@@ -25,7 +26,12 @@ async def list_drug_tests(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.post("", status_code=201, responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "",
+    status_code=201,
+    responses=problem_responses(403, 404, 409, 422),
+    openapi_extra=response_headers(201, "Location"),
+)
 async def record_drug_test(
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -19,6 +19,7 @@ from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}")
@@ -39,7 +40,13 @@ async def list_register_changes(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.post("/register-changes", status_code=201, tags=REGISTER, responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "/register-changes",
+    status_code=201,
+    tags=REGISTER,
+    responses=problem_responses(403, 404, 409, 422),
+    openapi_extra=response_headers(201, "Location"),
+)
 async def record_register_change(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -100,7 +107,13 @@ async def list_work_ability_changes(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.post("/work-ability-changes", status_code=201, tags=ABILITY, responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "/work-ability-changes",
+    status_code=201,
+    tags=ABILITY,
+    responses=problem_responses(403, 404, 409, 422),
+    openapi_extra=response_headers(201, "Location"),
+)
 async def record_work_ability_change(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -141,7 +154,13 @@ async def list_stays(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.post("/stays", status_code=201, tags=STAYS, responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "/stays",
+    status_code=201,
+    tags=STAYS,
+    responses=problem_responses(403, 404, 409, 422),
+    openapi_extra=response_headers(201, "Location"),
+)
 async def record_stay(
     session: SessionDep,
     principal: CurrentPrincipal,

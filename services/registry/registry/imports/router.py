@@ -13,6 +13,7 @@ from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.imports import IssueOutcome
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 from shared.tabular import read_upload
 
@@ -44,6 +45,7 @@ UPLOAD_DESCRIPTION = (
         202: {"model": ImportJobRead, "description": "The import job, queued; follow its Location."},
         **problem_responses(403, 409, 413, 415, 422),
     },
+    openapi_extra=response_headers(202, "Location"),
 )
 async def import_persons(
     session: SessionDep,

@@ -12,6 +12,7 @@ from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["measures"])
@@ -27,7 +28,12 @@ async def list_measures(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.post("/measures", status_code=201, responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "/measures",
+    status_code=201,
+    responses=problem_responses(403, 404, 409, 422),
+    openapi_extra=response_headers(201, "Location"),
+)
 async def create_measure(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -66,7 +72,12 @@ async def end_measure(
     return measure
 
 
-@router.post("/measures/{measure_id}/corrections", status_code=201, responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "/measures/{measure_id}/corrections",
+    status_code=201,
+    responses=problem_responses(403, 404, 409, 422),
+    openapi_extra=response_headers(201, "Location"),
+)
 async def correct_measure(
     session: SessionDep,
     principal: CurrentPrincipal,

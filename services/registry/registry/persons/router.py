@@ -25,6 +25,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
@@ -48,7 +49,12 @@ async def list_persons(
     return Page(items=[service.to_read(p) for p in rows], next_cursor=cursor, limit=params.limit)
 
 
-@router.post("", status_code=201, responses=problem_responses(403, 409, 422))
+@router.post(
+    "",
+    status_code=201,
+    responses=problem_responses(403, 409, 422),
+    openapi_extra=response_headers(201, "ETag", "Location"),
+)
 async def create_person(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -75,7 +81,9 @@ async def create_person(
     return send_created(response, created, location=f"/api/v1/persons/{created.item.id}", version=created.item.version)
 
 
-@router.post("/search-by-id-number", responses=problem_responses(403, 404, 422))
+@router.post(
+    "/search-by-id-number", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag")
+)
 async def find_by_id_number(
     session: SessionDep, principal: CurrentPrincipal, body: IdNumberQuery, cipher: CipherDep, response: Response
 ) -> PersonRead:
@@ -111,7 +119,7 @@ async def lookup_persons(
     return result
 
 
-@router.get("/{person_id}", responses=problem_responses(403, 404))
+@router.get("/{person_id}", responses=problem_responses(403, 404), openapi_extra=response_headers(200, "ETag"))
 async def get_person(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, response: Response
 ) -> PersonRead:
@@ -133,7 +141,11 @@ async def reveal_id_number(
     return IdNumberRead(id_number=number)
 
 
-@router.patch("/{person_id}", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.patch(
+    "/{person_id}",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def update_person(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -151,7 +163,9 @@ async def update_person(
     return service.to_read(person)
 
 
-@router.post("/{person_id}/archive", responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "/{person_id}/archive", responses=problem_responses(403, 404, 409, 422), openapi_extra=response_headers(200, "ETag")
+)
 async def archive_person(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, body: ArchiveRequest, response: Response
 ) -> PersonRead:

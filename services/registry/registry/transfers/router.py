@@ -19,6 +19,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 from shared.reference import JurisdictionCode
 
@@ -60,7 +61,12 @@ async def list_transfers(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.post("", status_code=201, responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "",
+    status_code=201,
+    responses=problem_responses(403, 404, 409, 422),
+    openapi_extra=response_headers(201, "ETag", "Location"),
+)
 async def propose_transfer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -91,7 +97,7 @@ async def propose_transfer(
     )
 
 
-@router.get("/{transfer_id}", responses=problem_responses(403, 404))
+@router.get("/{transfer_id}", responses=problem_responses(403, 404), openapi_extra=response_headers(200, "ETag"))
 async def get_transfer(
     session: SessionDep, principal: CurrentPrincipal, transfer_id: uuid.UUID, response: Response
 ) -> TransferRead:
@@ -102,7 +108,11 @@ async def get_transfer(
     return read
 
 
-@router.post("/{transfer_id}/accept", responses=problem_responses(403, 404, 409, 412, 428))
+@router.post(
+    "/{transfer_id}/accept",
+    responses=problem_responses(403, 404, 409, 412, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def accept_transfer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -123,7 +133,11 @@ async def accept_transfer(
     return read
 
 
-@router.post("/{transfer_id}/reject", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.post(
+    "/{transfer_id}/reject",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def reject_transfer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -141,7 +155,11 @@ async def reject_transfer(
     return read
 
 
-@router.post("/{transfer_id}/cancel", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.post(
+    "/{transfer_id}/cancel",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def cancel_transfer(
     session: SessionDep,
     principal: CurrentPrincipal,

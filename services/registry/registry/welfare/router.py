@@ -10,12 +10,13 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}/welfare", tags=["welfare"])
 
 
-@router.get("", responses=problem_responses(403, 404))
+@router.get("", responses=problem_responses(403, 404), openapi_extra=response_headers(200, "ETag"))
 async def get_welfare(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, response: Response
 ) -> WelfareRead:
@@ -26,7 +27,7 @@ async def get_welfare(
     return record
 
 
-@router.put("", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.put("", responses=problem_responses(403, 404, 409, 412, 422, 428), openapi_extra=response_headers(200, "ETag"))
 async def update_welfare(
     session: SessionDep,
     principal: CurrentPrincipal,

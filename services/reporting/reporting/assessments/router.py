@@ -18,6 +18,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 schemes = APIRouter(prefix="/api/v1/assessment-schemes", tags=["assessments"])
@@ -25,7 +26,9 @@ router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
 AssessmentId = Annotated[uuid.UUID, Path(description="The assessment's id.")]
 
 
-@schemes.post("", status_code=201, responses=problem_responses(403, 422))
+@schemes.post(
+    "", status_code=201, responses=problem_responses(403, 422), openapi_extra=response_headers(201, "Location")
+)
 async def create_scheme(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -48,7 +51,12 @@ async def list_schemes(
     return await service.list_schemes(session, principal=principal, year=year)
 
 
-@router.post("", status_code=201, responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "",
+    status_code=201,
+    responses=problem_responses(403, 404, 409, 422),
+    openapi_extra=response_headers(201, "ETag", "Location"),
+)
 async def create_assessment(
     request: Request,
     session: SessionDep,
@@ -77,7 +85,10 @@ async def list_assessments(
 
 
 @router.get(
-    "/{assessment_id}", responses=TABLE_RESPONSES | problem_responses(403, 404, 422), response_model=AssessmentRead
+    "/{assessment_id}",
+    responses=TABLE_RESPONSES | problem_responses(403, 404, 422),
+    response_model=AssessmentRead,
+    openapi_extra=response_headers(200, "ETag"),
 )
 async def get_assessment(
     session: SessionDep,
@@ -97,7 +108,11 @@ async def get_assessment(
     return table(format, f"assessment-{read.year}", headings, rows)
 
 
-@router.post("/{assessment_id}/recompute", responses=problem_responses(403, 404, 409, 412, 428))
+@router.post(
+    "/{assessment_id}/recompute",
+    responses=problem_responses(403, 404, 409, 412, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def recompute_assessment(
     request: Request,
     session: SessionDep,
@@ -115,7 +130,9 @@ async def recompute_assessment(
 
 
 @router.put(
-    "/{assessment_id}/veto-overrides/{jurisdiction_code}", responses=problem_responses(403, 404, 409, 412, 422, 428)
+    "/{assessment_id}/veto-overrides/{jurisdiction_code}",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
 )
 async def override_veto(
     request: Request,
@@ -141,7 +158,11 @@ async def override_veto(
     return read
 
 
-@router.post("/{assessment_id}/publish", responses=problem_responses(403, 404, 409, 412, 428))
+@router.post(
+    "/{assessment_id}/publish",
+    responses=problem_responses(403, 404, 409, 412, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def publish_assessment(
     session: SessionDep,
     principal: CurrentPrincipal,

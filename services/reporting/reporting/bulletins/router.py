@@ -11,6 +11,7 @@ from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/bulletins", tags=["bulletins"])
@@ -31,7 +32,9 @@ def _attachment(data: bytes, fmt: str, name: str) -> Response:
     )
 
 
-@router.post("", status_code=201, responses=problem_responses(403, 409, 422))
+@router.post(
+    "", status_code=201, responses=problem_responses(403, 409, 422), openapi_extra=response_headers(201, "Location")
+)
 async def publish_bulletin(
     request: Request,
     session: SessionDep,

@@ -9,6 +9,7 @@ from shared.auth import CurrentPrincipal, require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 
 ReadAccess = Depends(require_scopes("reporting:read"))
@@ -42,7 +43,13 @@ async def list_targets(
     return Page(items=items, next_cursor=next_cursor, limit=params.limit)
 
 
-@router.post("/targets", tags=["targets"], status_code=201, responses=problem_responses(403, 409, 422))
+@router.post(
+    "/targets",
+    tags=["targets"],
+    status_code=201,
+    responses=problem_responses(403, 409, 422),
+    openapi_extra=response_headers(201, "Location"),
+)
 async def override_target(
     session: SessionDep,
     principal: CurrentPrincipal,

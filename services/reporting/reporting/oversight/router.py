@@ -21,6 +21,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 
 visits = APIRouter(prefix="/api/v1/supervision-visits", tags=["oversight"])
 meetings = APIRouter(prefix="/api/v1/joint-meetings", tags=["oversight"])
@@ -33,7 +34,9 @@ def _today() -> date:
     return date.today()
 
 
-@visits.post("", status_code=201, responses=problem_responses(403, 422))
+@visits.post(
+    "", status_code=201, responses=problem_responses(403, 422), openapi_extra=response_headers(201, "Location")
+)
 async def create_visit(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -85,7 +88,11 @@ async def get_visit(session: SessionDep, principal: CurrentPrincipal, visit_id: 
     return service.visit_read(await service.get_visit(session, principal=principal, visit_id=visit_id), _today())
 
 
-@visits.patch("/{visit_id}/actions/{action_id}", responses=problem_responses(403, 404, 412, 422, 428))
+@visits.patch(
+    "/{visit_id}/actions/{action_id}",
+    responses=problem_responses(403, 404, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def update_action(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -109,7 +116,9 @@ async def update_action(
     return read
 
 
-@meetings.post("", status_code=201, responses=problem_responses(403, 422))
+@meetings.post(
+    "", status_code=201, responses=problem_responses(403, 422), openapi_extra=response_headers(201, "Location")
+)
 async def create_meeting(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -164,7 +173,11 @@ async def get_meeting(session: SessionDep, principal: CurrentPrincipal, meeting_
     )
 
 
-@meetings.patch("/{meeting_id}/action-items/{item_id}", responses=problem_responses(403, 404, 412, 422, 428))
+@meetings.patch(
+    "/{meeting_id}/action-items/{item_id}",
+    responses=problem_responses(403, 404, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def update_item(
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -8,6 +8,7 @@ from reporting.reports.service import freshness
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
+from shared.openapi import response_headers
 
 router = APIRouter(prefix="/api/v1/reporting-feeds", tags=["reporting-feeds"])
 
@@ -19,7 +20,9 @@ async def feeds_status(session: SessionDep, principal: CurrentPrincipal) -> Feed
     return FeedsRead(sources=await freshness(session), people_waiting=await ReadModelRepository(session).dirty_count())
 
 
-@router.post("/rebuild", status_code=202, responses=problem_responses(403))
+@router.post(
+    "/rebuild", status_code=202, responses=problem_responses(403), openapi_extra=response_headers(202, "Location")
+)
 async def rebuild(session: SessionDep, principal: CurrentPrincipal, response: Response) -> RebuildRead:
     """Rebuild the read model from zero: forget every fact and cursor; the follower reads every feed from its start."""
     policy.require_rebuild(principal)

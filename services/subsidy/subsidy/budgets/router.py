@@ -6,6 +6,7 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
+from shared.openapi import response_headers
 from subsidy.auditing import audited
 from subsidy.budgets import service
 from subsidy.budgets.schemas import BudgetRead, BudgetSet
@@ -30,7 +31,9 @@ async def list_subsidy_budgets(
         return await service.list_budgets(session, principal=principal, year=year)
 
 
-@router.get("/{year}/{subsidy_type}", responses=problem_responses(403, 404, 422))
+@router.get(
+    "/{year}/{subsidy_type}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag")
+)
 async def get_subsidy_budget(
     session: SessionDep, principal: Reader, year: Year, subsidy_type: TypePath, response: Response
 ) -> BudgetRead:
@@ -45,6 +48,7 @@ async def get_subsidy_budget(
     "/{year}/{subsidy_type}",
     responses={201: {"model": BudgetRead, "description": "Budget set for the first time."}}
     | problem_responses(403, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
 )
 async def set_subsidy_budget(
     session: SessionDep,

@@ -7,6 +7,7 @@ from shared.auth import Principal, require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 from subsidy.auditing import audited
 from subsidy.evaluations.schemas import EvaluationCreate, EvaluationRead, WhatIfCreate, WhatIfRead
@@ -33,6 +34,7 @@ EvaluatorDep = Annotated[Evaluator, Depends(get_evaluator)]
     status_code=202,
     responses=problem_responses(403, 409, 422),
     response_description="The evaluation, queued; follow its Location.",
+    openapi_extra=response_headers(202, "Location"),
 )
 async def start_subsidy_evaluation(
     session: SessionDep,

@@ -8,6 +8,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 from subsidy.auditing import audited
 from subsidy.policies import service
@@ -66,6 +67,7 @@ async def list_subsidy_policies(
     status_code=201,
     responses=problem_responses(403, 409, 422),
     response_description="The draft written (or, on a retry with the same Idempotency-Key, the first result).",
+    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_subsidy_policy(
     session: SessionDep,
@@ -83,7 +85,7 @@ async def create_subsidy_policy(
     )
 
 
-@router.get("/{policy_id}", responses=problem_responses(403, 404, 422))
+@router.get("/{policy_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
 async def get_subsidy_policy(
     session: SessionDep, principal: Reader, policy_id: uuid.UUID, response: Response
 ) -> PolicyRead:
@@ -94,7 +96,11 @@ async def get_subsidy_policy(
     return found
 
 
-@router.patch("/{policy_id}", responses=problem_responses(403, 404, 409, 412, 422, 428))
+@router.patch(
+    "/{policy_id}",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+    openapi_extra=response_headers(200, "ETag"),
+)
 async def update_subsidy_policy(
     session: SessionDep,
     principal: Writer,
@@ -114,7 +120,9 @@ async def update_subsidy_policy(
     return updated
 
 
-@router.post("/{policy_id}/publish", responses=problem_responses(403, 404, 409, 422))
+@router.post(
+    "/{policy_id}/publish", responses=problem_responses(403, 404, 409, 422), openapi_extra=response_headers(200, "ETag")
+)
 async def publish_subsidy_policy(
     session: SessionDep, principal: Writer, policy_id: uuid.UUID, response: Response
 ) -> PolicyRead:
