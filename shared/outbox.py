@@ -52,7 +52,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, NamedTuple
 
-from fastapi import APIRouter, Depends, Query
+import orjson
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import to_jsonable_python
 from sqlalchemy import (
@@ -268,6 +269,38 @@ class Outbox:
         next_cursor = events[-1].cursor if events else after
         return EventBatch(events, next_cursor, has_more=len(rows) > limit)
 
+    async def read_json(
+        self, session: AsyncSession, *, after: str | None, limit: int, kinds: list[str] | None = None
+    ) -> bytes:
+        """The same batch as `read`, as the feed's JSON body (`EventFeed`), written by PostgreSQL: each item is built
+        from the stored row there, `data` being the stored JSONB's own text, so nothing is decoded into Python
+        objects and encoded again (a follower catching up on millions of events paid that per event, about a
+        quarter of the whole pipeline's CPU). `at` is written as pydantic writes it (UTC, `Z`, microseconds only
+        when there are some); `data` as JSONB writes it (the same values, JSONB's key order and spacing)."""
+        if not 1 <= limit <= FEED_MAX_LIMIT:
+            raise ValueError(f"limit must be between 1 and {FEED_MAX_LIMIT}.")
+        t = self.table
+        utc = "(at AT TIME ZONE 'UTC')"
+        item = literal_column(
+            "json_build_object('id', id, 'kind', kind, 'aggregate_type', aggregate_type, 'aggregate_id', "
+            f"aggregate_id, 'at', to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({utc}, 'US') "
+            f"= '000000' THEN '' ELSE '.' || to_char({utc}, 'US') END || 'Z', 'data', data)::text"
+        )
+        stmt = select(t.c.txid, t.c.id, item).where((t.c.txid < _BARRIER) | (t.c.txid == _OWN_TRANSACTION))
+        if after is not None:
+            txid, event_id = _position(after)
+            stmt = stmt.where(
+                tuple_(t.c.txid, t.c.id)
+                > tuple_(bindparam("after_txid", txid, type_=Xid8()), bindparam("after_id", event_id, BigInteger))
+            )
+        if kinds:
+            stmt = stmt.where(t.c.kind.in_(kinds))
+        rows = (await session.execute(stmt.order_by(t.c.txid, t.c.id).limit(limit + 1))).all()
+        page = rows[:limit]
+        next_cursor = encode_position([str(page[-1][0]), page[-1][1]]) if page else after
+        tail = {"next_cursor": next_cursor, "has_more": len(rows) > limit}
+        return b'{"items":[' + ",".join(r[2] for r in page).encode() + b"]," + orjson.dumps(tail)[1:]
+
     async def head(self, session: AsyncSession) -> str | None:
         """The cursor of the feed's end now (None: it has no event yet): every event that can still appear comes
         after it, since it is one of a transaction still running (at or above the barrier)."""
@@ -342,6 +375,7 @@ def events_router(outbox: Outbox, *, prefix: str, tag: str, scope: str, dependen
         dependencies=[Depends(require_scopes(scope)), *dependencies],
         responses=problem_responses(400, 403, 422),
         response_description="The next events, the cursor to continue from, and whether more are ready.",
+        response_model=EventFeed,
     )
     async def list_events(
         session: SessionDep,
@@ -365,13 +399,10 @@ def events_router(outbox: Outbox, *, prefix: str, tag: str, scope: str, dependen
                 examples=[["employer.created"]],
             ),
         ] = None,
-    ) -> EventFeed:
+    ) -> Response:
         """Follow the changes: the events after a cursor, in an order that never skips one."""
-        batch = await outbox.read(session, after=after, limit=limit, kinds=kind)
-        return EventFeed(
-            items=[EventRead.model_validate(e) for e in batch.events],
-            next_cursor=batch.next_cursor,
-            has_more=batch.has_more,
-        )
+        # The body as PostgreSQL wrote it (Outbox.read_json); EventFeed stays the documented response.
+        body = await outbox.read_json(session, after=after, limit=limit, kinds=kind)
+        return Response(body, media_type="application/json")
 
     return router

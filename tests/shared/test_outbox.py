@@ -288,3 +288,47 @@ async def test_the_last_possible_cursor_is_accepted_and_given_back_when_nothing_
         response = await client.get("/api/v1/placement-events", params={"after": last}, headers=headers)
     assert response.status_code == 200, response.text
     assert response.json() == {"items": [], "next_cursor": last, "has_more": False}
+
+
+async def test_the_feeds_body_written_by_postgresql_says_what_the_events_serialised_by_pydantic_say(
+    engine, aggregate_type
+):
+    """Outbox.read_json (the feed routes' body) against `read` through EventFeed, as the route answered before:
+    the same items (ids, kinds, times to the microsecond, data), cursor and has_more, for pages of every size."""
+    import json
+    from datetime import UTC, datetime
+
+    from shared.outbox import EventFeed, EventRead
+
+    start = await end_of_feed(engine)
+    async with AsyncSession(engine) as session, session.begin():
+        await emit(session, aggregate_type)
+        for at in (datetime(2013, 12, 31, 23, 59, 59, tzinfo=UTC), datetime(2014, 1, 1, 0, 0, 0, 120, tzinfo=UTC)):
+            event_id = await outbox.emit(
+                session,
+                kind="thing.changed",
+                aggregate_type=aggregate_type,
+                aggregate_id=uuid.uuid4(),
+                data={"n": 1.5, "乡镇": "大埔", "nested": {"list": [1, None, True]}, "quote": 'a "b"'},
+            )
+            await session.execute(
+                outbox.table.update().where(outbox.table.c.id == event_id).values(at=at)  # a time of our own
+            )
+    await follow(engine, start, aggregate_type, until=lambda seen: len(seen) >= 3)
+    for limit in (1, 2, 3, 1000):
+        cursor, more = start, True
+        while more:
+            async with AsyncSession(engine) as session, session.begin():
+                batch = await outbox.read(session, after=cursor, limit=limit)
+                body = await outbox.read_json(session, after=cursor, limit=limit)
+            expected = EventFeed(
+                items=[EventRead.model_validate(e) for e in batch.events],
+                next_cursor=batch.next_cursor,
+                has_more=batch.has_more,
+            ).model_dump_json()
+            assert json.loads(body) == json.loads(expected)
+            assert EventFeed.model_validate_json(body) == EventFeed.model_validate_json(expected)
+            cursor, more = batch.next_cursor, batch.has_more
+    async with AsyncSession(engine) as session, session.begin():
+        nothing = json.loads(await outbox.read_json(session, after=cursor, limit=5))
+    assert nothing == {"items": [], "next_cursor": cursor, "has_more": False}
