@@ -263,6 +263,13 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
 
     min_birthday = add_years(facts.birth_date, config.min_age) if facts.birth_date else None
     max_birthday = add_years(facts.birth_date, config.max_age) if facts.birth_date else None
+    # The spans as plain (start, end) pairs, tested inline below: this loop runs for every boundary day of every
+    # person, and a function call per span and day was most of a rebuild's derivation time.
+    record = [(sp.start_on, sp.end_on) for sp in on_record_spans]
+    placements = [(p.start_on, p.end_on) for p in facts.placements]
+    in_measures = [(m.start_on, m.actual_end_on, m.kind) for m in measures]
+    lost_pairs = [(sp.start_on, sp.end_on) for sp in lost]
+    stays = [(st.start_on, st.end_on) for st in facts.stays]
 
     intervals: list[Interval] = []
     year = None
@@ -275,12 +282,12 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
             carried = i > 0 and day > date(day.year, 1, 1)
             year = day.year
             eligible_seen, placed_seen = carried and previous_eligible, carried and previous_placed
-        on_record = any(_in_force(sp.start_on, sp.end_on, day) for sp in on_record_spans)
-        placed_raw = any(_in_force(p.start_on, p.end_on, day) for p in facts.placements)
+        on_record = any(start <= day and (end is None or day < end) for start, end in record)
+        placed_raw = any(start <= day and (end is None or day < end) for start, end in placements)
         flags = 0
         if on_record:
-            kinds = {m.kind for m in measures if _in_force(m.start_on, m.actual_end_on, day)}
-            lost_contact = any(_in_force(s.start_on, s.end_on, day) for s in lost)
+            kinds = {kind for start, end, kind in in_measures if start <= day and (end is None or day < end)}
+            lost_contact = any(start <= day and (end is None or day < end) for start, end in lost_pairs)
             flags |= ON_RECORD
             if kinds & CONTROL_KINDS and not lost_contact:
                 flags |= CONTROLLED
@@ -294,7 +301,7 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
             if kinds & COMMUNITY_KINDS:
                 flags |= COMMUNITY
                 confined = bool(kinds & CONFINED_KINDS) or any(
-                    _in_force(s.start_on, s.end_on, day) for s in facts.stays
+                    start <= day and (end is None or day < end) for start, end in stays
                 )
                 of_age = min_birthday is not None and min_birthday <= day < max_birthday
                 able = _value_on(abilities, day) != "unable"
