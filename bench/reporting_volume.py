@@ -32,6 +32,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import multiprocessing
 import os
 import random
 import subprocess
@@ -49,7 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from bench import reporting_generate as gen
 from bench.generate_registry import server_url_or_embedded
 from bench.registry_volume import Keys, machine, record_section, summary, wait_ready
-from reporting.readmodel import service
+from reporting.readmodel import deriver, service
 from reporting.readmodel.client import FeedClient
 from reporting.readmodel.follower import Follower, ReadAhead
 from reporting.readmodel.models import COUNT_COLUMNS
@@ -291,18 +292,58 @@ async def apply_http(
     }
 
 
-async def catch_up_http(engine, fetchers: dict[str, Any], *, limit: int, derive_batch: int) -> dict[str, float]:
-    """Catching up over HTTP: the follower's own rounds (Follower.poll_round) until nothing is left."""
+def derive_worker(url: str, partition: tuple[int, int], batch: int, finish: Any) -> None:
+    """A derivation worker process (reporting.readmodel.deriver) on the bench database, until `finish` is set and
+    its partition has nobody left."""
+
+    async def go() -> None:
+        engine = create_async_engine(url, pool_size=1, max_overflow=0)
+        try:
+            await deriver.run(
+                transaction_of(engine), RuleConfig(), partition, batch_size=batch, finish_when_idle=finish.is_set
+            )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+async def catch_up_http(
+    engine, fetchers: dict[str, Any], *, limit: int, derive_batch: int, workers: int = 0
+) -> dict[str, float]:
+    """Catching up over HTTP: the follower's own rounds (Follower.poll_round) until nothing is left. With `workers`,
+    the follower only stores facts and that many processes derive a partition each (readmodel.deriver)."""
     follower = Follower(
-        transaction_of(engine), fetchers, RuleConfig(), batch_size=limit, derive_batch_size=derive_batch
+        transaction_of(engine),
+        fetchers,
+        RuleConfig(),
+        batch_size=limit,
+        derive_batch_size=derive_batch,
+        derive=not workers,
     )
+    context = multiprocessing.get_context("spawn")
+    finish = context.Event()
+    url = engine.url.render_as_string(hide_password=False)
+    procs = [
+        context.Process(target=derive_worker, args=(url, (k, workers), derive_batch, finish)) for k in range(workers)
+    ]
     started, cpu = time.perf_counter(), time.process_time()
+    for proc in procs:
+        proc.start()
     rounds = 0
     while await follower.poll_round():
         rounds += 1
+    finish.set()
+    for proc in procs:
+        await asyncio.to_thread(proc.join)
     while await service.derive_dirty(transaction_of(engine), RuleConfig(), batch_size=derive_batch):
         pass
-    return {"total_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "rounds": rounds}
+    return {
+        "total_s": time.perf_counter() - started,
+        "cpu_s": time.process_time() - cpu,
+        "rounds": rounds,
+        "workers": workers,
+    }
 
 
 async def run_http(args: argparse.Namespace, server_url: str, keys: Keys) -> dict[str, Any]:
@@ -337,6 +378,15 @@ async def run_http(args: argparse.Namespace, server_url: str, keys: Keys) -> dic
                 more = await fill_outboxes(server_url, args.catch_up, seed=args.seed + 1, first_person=args.people)
                 out["catch_up"] = await catch_up_http(engine, fetchers, limit=args.page, derive_batch=args.derive_batch)
                 out["catch_up"]["events"] = more["events"]
+                if args.derive_workers:
+                    # The same again with derivation workers: another county's events of the same size.
+                    again = await fill_outboxes(
+                        server_url, args.catch_up, seed=args.seed + 2, first_person=args.people + args.catch_up
+                    )
+                    out["catch_up_workers"] = await catch_up_http(
+                        engine, fetchers, limit=args.page, derive_batch=args.derive_batch, workers=args.derive_workers
+                    )
+                    out["catch_up_workers"]["events"] = again["events"]
             await engine.dispose()
     finally:
         for proc in procs:
@@ -622,6 +672,14 @@ def render(r: dict[str, Any], command: str) -> str:
                 f"{cu['total_s']:.1f} s = **{cu['events'] / cu['total_s']:,.0f} events/s** (CPU here "
                 f"{cu['cpu_s']:.1f} s, {cu['rounds']} rounds)."
             )
+        if "catch_up_workers" in r:
+            cw = r["catch_up_workers"]
+            lines.append(
+                f"- Catching up {cw['events']:,} more new events the same way, the follower only storing facts and "
+                f"{cw['workers']} derivation worker processes (`reporting.readmodel.deriver`, a partition each) "
+                f"deriving beside it: {cw['total_s']:.1f} s = **{cw['events'] / cw['total_s']:,.0f} events/s** (CPU "
+                f"of the follower {cw['cpu_s']:.1f} s, {cw['rounds']} rounds)."
+            )
         n = rb["events"]
         apply_pg = rb["apply_pg_cpu_at"] - rb["pg_cpu_start"]
         derive_pg = rb["derive_pg_cpu_at"] - rb["apply_pg_cpu_at"]
@@ -721,6 +779,12 @@ def main() -> None:
         help="feed the follower over HTTP from the real registry and placement services (their outboxes filled)",
     )
     parser.add_argument("--page", type=int, default=1000, help="events asked for per feed page")
+    parser.add_argument(
+        "--derive-workers",
+        type=int,
+        default=0,
+        help="with --http --catch-up: catch up a second time with this many derivation worker processes",
+    )
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     server_url, server = server_url_or_embedded()

@@ -343,3 +343,43 @@ async def test_the_next_page_is_read_while_one_is_stored_and_the_read_model_is_t
     await service.rebuild(reporting_session)
     await catch_up(reporting_session, feeds, batch=4)
     assert await read_model(reporting_session) == with_read_ahead
+
+
+async def test_derivation_workers_each_take_their_partition_and_build_the_same_read_model(reporting_session, feeds):
+    """A follower that only stores facts (derive=False) and workers deriving a partition each (readmodel.deriver):
+    every person is derived by the one worker of their partition, and the read model is row for row the one the
+    follower builds deriving inline."""
+    from reporting.readmodel import deriver
+
+    busy_county(feeds)
+    await catch_up(reporting_session, feeds)
+    before = await read_model(reporting_session)
+    await service.rebuild(reporting_session)
+
+    tx = transaction_in(reporting_session)
+    follower = Follower(tx, feeds.fetchers(), RuleConfig(), batch_size=4, derive=False)
+    while await follower.poll_round():
+        pass
+    dirty = set((await reporting_session.scalars(text("SELECT person_id FROM rm_dirty_person"))).all())
+    assert dirty and not (await read_model(reporting_session))["intervals"]
+
+    derived = await deriver.run(tx, RuleConfig(), (1, 3), batch_size=2, finish_when_idle=lambda: True)
+    left = set((await reporting_session.scalars(text("SELECT person_id FROM rm_dirty_person"))).all())
+    assert derived == len(dirty - left) == sum(1 for p in dirty if p.bytes[15] % 3 == 1)
+    assert all(p.bytes[15] % 3 != 1 for p in left)
+    for k in (0, 2):
+        await deriver.run(tx, RuleConfig(), (k, 3), batch_size=2, finish_when_idle=lambda: True)
+    assert await read_model(reporting_session) == before
+    with pytest.raises(ValueError, match="partition"):
+        await ReadModelRepository(reporting_session).take_dirty(5, (3, 3))
+
+
+def test_a_partition_is_k_of_n():
+    import argparse
+
+    from reporting.readmodel.deriver import parse_partition
+
+    assert parse_partition("1/4") == (1, 4)
+    for bad in ("4/4", "x/2", "1", "0/300"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse_partition(bad)

@@ -104,6 +104,9 @@ class Follower:
     clock: Callable[[], float] = time.monotonic
     read_ahead: bool = True
     """Fetch a feed's next page while the current one is stored (ReadAhead)."""
+    derive: bool = True
+    """Derive in this loop. False when derivation workers (readmodel.deriver, one partition each) run beside it:
+    the loop then only reads the feeds and stores their facts."""
     states: dict[str, FeedState] = field(default_factory=dict)
     last_derived: float = 0.0
 
@@ -144,6 +147,8 @@ class Follower:
         due = [(feed, state) for feed, state in self.states.items() if state.retry_at <= now]
         results = await asyncio.gather(*(self._step(feed, state) for feed, state in due))
         busy = any(results)
+        if not self.derive:
+            return busy
         if busy and self.clock() - self.last_derived < self.derive_every_seconds:
             return True
         self.last_derived = self.clock()

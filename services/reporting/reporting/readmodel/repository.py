@@ -130,15 +130,18 @@ class ReadModelRepository:
         if rows:
             await self._insert_unnest(SubsidyFact.__table__, rows, conflict="uq_rm_subsidy_fact_event")
 
-    async def take_dirty(self, limit: int) -> list[uuid.UUID]:
-        """Up to `limit` people to re-derive, taken off the list (another worker skips the ones taken)."""
-        picked = (
-            select(DirtyPerson.person_id)
-            .order_by(DirtyPerson.person_id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .cte("picked")
-        )
+    async def take_dirty(self, limit: int, partition: tuple[int, int] | None = None) -> list[uuid.UUID]:
+        """Up to `limit` people to re-derive, taken off the list (another worker skips the ones taken). `partition`
+        (k, n): only people whose id's last byte is k modulo n, so n workers never derive one person at the same
+        time (two derivations of one person side by side would each subtract only the intervals they saw)."""
+        stmt = select(DirtyPerson.person_id)
+        if partition is not None:
+            k, n = partition
+            if not 0 <= k < n <= 256:
+                raise ValueError("partition (k, n) needs 0 <= k < n <= 256")
+            last_byte = func.get_byte(func.uuid_send(DirtyPerson.person_id), 15)
+            stmt = stmt.where(last_byte.op("%")(literal(n)) == literal(k))
+        picked = stmt.order_by(DirtyPerson.person_id).limit(limit).with_for_update(skip_locked=True).cte("picked")
         result = await self.session.execute(
             delete(DirtyPerson)
             .where(DirtyPerson.person_id.in_(select(picked.c.person_id)))

@@ -213,11 +213,14 @@ async def derive_people(
     }
 
 
-async def derive_dirty(transaction: Transaction, config: rules.RuleConfig, *, batch_size: int) -> int:
-    """Re-derive up to `batch_size` dirty people in one transaction; how many."""
+async def derive_dirty(
+    transaction: Transaction, config: rules.RuleConfig, *, batch_size: int, partition: tuple[int, int] | None = None
+) -> int:
+    """Re-derive up to `batch_size` dirty people in one transaction (of `partition` (k, n) only, if given: see
+    ReadModelRepository.take_dirty); how many."""
     async with transaction() as session:
         repo = ReadModelRepository(session)
-        person_ids = await repo.take_dirty(batch_size)
+        person_ids = await repo.take_dirty(batch_size, partition)
         if not person_ids:
             return 0
         await apply_derivation(repo, person_ids, config)
