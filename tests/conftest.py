@@ -10,13 +10,14 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 
 from scripts.localdb import DATA_DIR, ensure_database, start_embedded
 from shared import jwt as qjwt
@@ -146,7 +147,12 @@ def make_token(signing_key: str) -> Callable[..., str]:
     return make
 
 
-async def _isolated_client(app: FastAPI, url: str) -> AsyncIterator[tuple[httpx.AsyncClient, AsyncSession]]:
+@asynccontextmanager
+async def rolled_back_app(
+    app: FastAPI, url: str, *, timeout: float = 5.0
+) -> AsyncIterator[tuple[httpx.AsyncClient, AsyncSession, AsyncConnection]]:
+    """An in-process client of `app` whose every request runs on one session inside an outer transaction that is
+    rolled back at the end (SQLAlchemy's create_savepoint recipe); the session and its connection too."""
     engine = create_async_engine(url)
     async with engine.connect() as conn:
         outer = await conn.begin()
@@ -164,19 +170,27 @@ async def _isolated_client(app: FastAPI, url: str) -> AsyncIterator[tuple[httpx.
                 session.info.pop(COMMIT_ON_ERROR, None)
 
         app.dependency_overrides[get_session] = session_override
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-                yield client, session
-        await session.close()
-        await outer.rollback()
+        try:
+            async with app.router.lifespan_context(app):
+                transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+                async with httpx.AsyncClient(
+                    transport=transport, base_url="http://testserver", timeout=timeout
+                ) as client:
+                    yield client, session, conn
+        finally:
+            await session.close()
+            await outer.rollback()
     await engine.dispose()
+
+
+async def _isolated_client(app: FastAPI, url: str) -> AsyncIterator[tuple[httpx.AsyncClient, AsyncSession]]:
+    async with rolled_back_app(app, url) as (client, session, _conn):
+        yield client, session
 
 
 @pytest.fixture
 def service_client(database_url, jwks_fetcher):
     """service_client("registry", create_app) -> async context of (client, session) for that service."""
-    from contextlib import asynccontextmanager
 
     @asynccontextmanager
     async def make(service: str, create_app: Callable[..., FastAPI], **settings: Any):

@@ -28,13 +28,13 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from starlette.routing import Route
 
 from gateway.clients.schemas import EMPLOYER_CLIENT_SCOPES
 from gateway.clients.service import SERVICE_SCOPES as GATEWAY_SERVICE_SCOPES
-from shared.db import COMMIT_ON_ERROR, end_request_transaction, get_session
 from shared.reference import DEPARTMENTS, scopes_for_roles
+from tests.conftest import rolled_back_app
 
 A, B = "dapu", "shapu"
 """The two jurisdictions of the worlds: side A (大埔镇) owns every object the requests name."""
@@ -289,32 +289,8 @@ class Harness:
 @asynccontextmanager
 async def isolated(app: FastAPI, url: str) -> AsyncIterator[Harness]:
     """tests/conftest.py's recipe (outer transaction, create_savepoint sessions), with the connection exposed."""
-    engine = create_async_engine(url)
-    async with engine.connect() as conn:
-        outer = await conn.begin()
-        session = AsyncSession(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
-
-        async def session_override() -> AsyncIterator[AsyncSession]:
-            try:
-                yield session
-            except BaseException:
-                await end_request_transaction(session, failed=True)
-                raise
-            else:
-                await end_request_transaction(session, failed=False)
-            finally:
-                session.info.pop(COMMIT_ON_ERROR, None)
-
-        app.dependency_overrides[get_session] = session_override
-        try:
-            async with app.router.lifespan_context(app):
-                transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-                async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60) as client:
-                    yield Harness(client, session, conn, app)
-        finally:
-            await session.close()
-            await outer.rollback()
-    await engine.dispose()
+    async with rolled_back_app(app, url, timeout=60) as (client, session, conn):
+        yield Harness(client, session, conn, app)
 
 
 @dataclass

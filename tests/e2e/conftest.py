@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,3 +171,51 @@ def change_password(system: System, username: str, password: str) -> str:
     )
     assert changed.status_code == 204, changed.text
     return new
+
+
+def call(system: System, method: str, path: str, headers: dict, *, timeout: float = 20, **kwargs) -> httpx.Response:
+    """One request to the gateway."""
+    return httpx.request(method, f"{system.url()}{path}", headers=headers, timeout=timeout, **kwargs)
+
+
+def staff_headers(
+    system: System, admin_token: str, name: tuple[str, str, str], department: str, jurisdiction: str | None
+) -> dict[str, str]:
+    """A staff user created by the admin, who changed the first password and logged in through the gateway: the
+    Authorization header of their token. `name`: (username, first password, display name)."""
+    username, password, display_name = name
+    created = call(
+        system,
+        "POST",
+        "/api/v1/admin/users",
+        {"Authorization": f"Bearer {admin_token}"},
+        json={
+            "username": username,
+            "display_name": display_name,
+            "password": password,
+            "roles": ["staff"],
+            "department": department,
+            "jurisdiction": jurisdiction,
+        },
+    )
+    assert created.status_code == 201, created.text
+    password = change_password(system, username, password)
+    token = httpx.post(
+        f"{system.url()}/api/v1/auth/token",
+        data={"grant_type": "password", "username": username, "password": password},
+    )
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def new_employer(system: System, headers: dict[str, str], name: str, jurisdiction: str) -> str:
+    """An enterprise registered through the gateway (its name made unique); its id."""
+    employer = call(
+        system,
+        "POST",
+        "/api/v1/employers",
+        headers,
+        json={"name": f"{name}-{uuid.uuid4().hex[:6]}", "kind": "enterprise", "jurisdiction_code": jurisdiction},
+    )
+    assert employer.status_code == 201, employer.text
+    return employer.json()["id"]

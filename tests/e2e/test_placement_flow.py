@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from registry.persons.national_id import check_char
-from tests.e2e.conftest import change_password, wait_until
+from tests.e2e.conftest import call as e2e_call
+from tests.e2e.conftest import new_employer, staff_headers, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -26,30 +27,11 @@ def id_number(seq: int) -> str:
 def township(system, admin_token) -> dict[str, str]:
     """A Dapu township officer, created by the admin and logged in through the gateway."""
     username, password = f"dapu.e2e.{uuid.uuid4().hex[:6]}", "e2e-township-password-8c1f"
-    created = httpx.post(
-        f"{system.url()}/api/v1/admin/users",
-        json={
-            "username": username,
-            "display_name": "韦丽",
-            "password": password,
-            "roles": ["staff"],
-            "department": "township",
-            "jurisdiction": "dapu",
-        },
-        headers={"Authorization": f"Bearer {admin_token}"},
-    )
-    assert created.status_code == 201, created.text
-    password = change_password(system, username, password)
-    token = httpx.post(
-        f"{system.url()}/api/v1/auth/token",
-        data={"grant_type": "password", "username": username, "password": password},
-    )
-    assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+    return staff_headers(system, admin_token, (username, password, "韦丽"), "township", "dapu")
 
 
 def call(system, method: str, path: str, headers: dict, **kwargs) -> httpx.Response:
-    return httpx.request(method, f"{system.url()}{path}", headers=headers, timeout=15, **kwargs)
+    return e2e_call(system, method, path, headers, timeout=15, **kwargs)
 
 
 def released_person(system, township, seq: int) -> str:
@@ -91,15 +73,7 @@ def handovers_of(system, township, person_id: str, status: str) -> list[dict]:
 
 
 def employer(system, township) -> str:
-    response = call(
-        system,
-        "POST",
-        "/api/v1/employers",
-        township,
-        json={"name": f"柳城县大埔镇蔗糖厂-{uuid.uuid4().hex[:6]}", "kind": "enterprise", "jurisdiction_code": "dapu"},
-    )
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
+    return new_employer(system, township, "柳城县大埔镇蔗糖厂", "dapu")
 
 
 def placement(person_id: str, employer_id: str) -> dict:

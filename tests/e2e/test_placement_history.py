@@ -4,14 +4,13 @@ on its start date, though the detox has ended since); a contract dated before th
 history named; the status on 2013-12-31 and the 2013 subsidy evidence answer from those days; the person's death
 recorded in 2016 reaches placement through the registry's feed and ends the placement, naming the event."""
 
-import uuid
 from datetime import date
 
+import httpx
 import pytest
 
-from registry.persons.national_id import check_char
-from tests.e2e.conftest import wait_until
-from tests.e2e.test_registry_history import call, user
+from tests.e2e.conftest import call, new_employer, wait_until
+from tests.e2e.test_registry_history import register_on_2012_05_10, user
 
 pytestmark = pytest.mark.e2e
 
@@ -31,21 +30,7 @@ def test_a_2012_placement_back_entered_through_the_gateway_is_checked_on_its_sta
     dapu = user(system, admin_token, "township", "dapu")
     nco = user(system, admin_token, "nco", None)
     first17 = f"450222{date(1981, 2, 14):%Y%m%d}512"
-    created = call(
-        system,
-        "POST",
-        "/api/v1/persons",
-        dapu,
-        json={
-            "name": "韦某某",
-            "id_number": first17 + check_char(first17),
-            "work_ability": "able",
-            "registered_on": "2012-05-10",
-            "confirm_not_duplicate": True,
-        },
-    )
-    assert created.status_code == 201, created.text
-    pid = created.json()["id"]
+    pid = register_on_2012_05_10(system, dapu, "韦某某", first17)
     base = f"/api/v1/persons/{pid}"
     detox = call(
         system,
@@ -60,46 +45,25 @@ def test_a_2012_placement_back_entered_through_the_gateway_is_checked_on_its_sta
         },
     )
     assert detox.status_code == 201, detox.text
-    employer = call(
-        system,
-        "POST",
-        "/api/v1/employers",
-        dapu,
-        json={"name": f"柳城县大埔镇糖厂-{uuid.uuid4().hex[:6]}", "kind": "enterprise", "jurisdiction_code": "dapu"},
-    )
-    assert employer.status_code == 201, employer.text
-    employer_id = employer.json()["id"]
+    employer_id = new_employer(system, dapu, "柳城县大埔镇糖厂", "dapu")
 
-    too_early = call(
-        system,
-        "POST",
-        "/api/v1/placements",
-        dapu,
-        json={
+    def place(start: str, number: str) -> httpx.Response:
+        body = {
             "person_id": pid,
             "route": "centralised",
             "employer_id": employer_id,
-            "contract": contract("2012-05-20", "DP-2012-0001"),
-        },
-    )
+            "contract": contract(start, number),
+        }
+        return call(system, "POST", "/api/v1/placements", dapu, json=body)
+
+    too_early = place("2012-05-20", "DP-2012-0001")
     assert too_early.status_code == 409, too_early.text
     assert too_early.json()["code"] == "person_not_placeable"
     detail = too_early.json()["detail"]
     assert "on 2012-05-20" in detail and "community_detox from 2012-06-01, ended 2015-06-01 (completed)" in detail
     assert "韦某某" not in detail and first17 not in detail
 
-    placed = call(
-        system,
-        "POST",
-        "/api/v1/placements",
-        dapu,
-        json={
-            "person_id": pid,
-            "route": "centralised",
-            "employer_id": employer_id,
-            "contract": contract("2012-07-01", "DP-2012-0002"),
-        },
-    )
+    placed = place("2012-07-01", "DP-2012-0002")
     assert placed.status_code == 201, placed.text
     placement = placed.json()
     assert (placement["eligibility_checked_on"], placement["eligibility_rule"]) == ("2012-07-01", "placeable-v2")

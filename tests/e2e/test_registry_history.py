@@ -5,56 +5,28 @@ status on 2013-12-31, the lookup as of a contract's start date and the schema-v2
 import uuid
 from datetime import date
 
-import httpx
 import pytest
 
 from registry.persons.national_id import check_char
-from tests.e2e.conftest import change_password, wait_until
+from tests.e2e.conftest import call, staff_headers, wait_until
 
 pytestmark = pytest.mark.e2e
 
 
-def call(system, method: str, path: str, headers: dict, **kwargs) -> httpx.Response:
-    return httpx.request(method, f"{system.url()}{path}", headers=headers, timeout=20, **kwargs)
-
-
 def user(system, admin_token: str, department: str, jurisdiction: str | None) -> dict[str, str]:
     username, password = f"{department}.hist.{uuid.uuid4().hex[:6]}", "e2e-history-password-3b7e"
-    created = call(
-        system,
-        "POST",
-        "/api/v1/admin/users",
-        {"Authorization": f"Bearer {admin_token}"},
-        json={
-            "username": username,
-            "display_name": "覃华",
-            "password": password,
-            "roles": ["staff"],
-            "department": department,
-            "jurisdiction": jurisdiction,
-        },
-    )
-    assert created.status_code == 201, created.text
-    password = change_password(system, username, password)
-    token = httpx.post(
-        f"{system.url()}/api/v1/auth/token", data={"grant_type": "password", "username": username, "password": password}
-    )
-    assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+    return staff_headers(system, admin_token, (username, password, "覃华"), department, jurisdiction)
 
 
-def test_a_2012_record_back_entered_through_the_gateway_answers_as_of_2013(system, admin_token):
-    dapu = user(system, admin_token, "township", "dapu")
-    shapu = user(system, admin_token, "township", "shapu")
-    nco = user(system, admin_token, "nco", None)
-    first17 = f"450222{date(1979, 8, 21):%Y%m%d}731"
+def register_on_2012_05_10(system, headers: dict[str, str], name: str, first17: str) -> str:
+    """A person of a 2012 paper record registered through the gateway on its registration day; their id."""
     created = call(
         system,
         "POST",
         "/api/v1/persons",
-        dapu,
+        headers,
         json={
-            "name": "莫某某",
+            "name": name,
             "id_number": first17 + check_char(first17),
             "work_ability": "able",
             "registered_on": "2012-05-10",
@@ -62,8 +34,16 @@ def test_a_2012_record_back_entered_through_the_gateway_answers_as_of_2013(syste
         },
     )
     assert created.status_code == 201, created.text
-    pid = created.json()["id"]
     assert created.json()["registered_on"] == "2012-05-10"
+    return created.json()["id"]
+
+
+def test_a_2012_record_back_entered_through_the_gateway_answers_as_of_2013(system, admin_token):
+    dapu = user(system, admin_token, "township", "dapu")
+    shapu = user(system, admin_token, "township", "shapu")
+    nco = user(system, admin_token, "nco", None)
+    first17 = f"450222{date(1979, 8, 21):%Y%m%d}731"
+    pid = register_on_2012_05_10(system, dapu, "莫某某", first17)
     base = f"/api/v1/persons/{pid}"
     detox = call(system, "POST", f"{base}/measures", dapu, json={"kind": "community_detox", "start_on": "2012-06-01"})
     assert detox.status_code == 201, detox.text

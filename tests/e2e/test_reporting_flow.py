@@ -8,13 +8,12 @@ import io
 import uuid
 from datetime import date, timedelta
 
-import httpx
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from registry.persons.national_id import check_char
-from tests.e2e.conftest import change_password, wait_until
+from tests.e2e.conftest import call, new_employer, staff_headers, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -26,33 +25,9 @@ def id_number(seq: int) -> str:
     return first17 + check_char(first17)
 
 
-def call(system, method: str, path: str, headers: dict, **kwargs) -> httpx.Response:
-    return httpx.request(method, f"{system.url()}{path}", headers=headers, timeout=20, **kwargs)
-
-
 def user(system, admin_token: str, department: str, jurisdiction: str | None) -> dict[str, str]:
     username, password = f"{department}.rep.{uuid.uuid4().hex[:6]}", "e2e-reporting-password-5d2a"
-    created = call(
-        system,
-        "POST",
-        "/api/v1/admin/users",
-        {"Authorization": f"Bearer {admin_token}"},
-        json={
-            "username": username,
-            "display_name": "韦丽",
-            "password": password,
-            "roles": ["staff"],
-            "department": department,
-            "jurisdiction": jurisdiction,
-        },
-    )
-    assert created.status_code == 201, created.text
-    password = change_password(system, username, password)
-    token = httpx.post(
-        f"{system.url()}/api/v1/auth/token", data={"grant_type": "password", "username": username, "password": password}
-    )
-    assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+    return staff_headers(system, admin_token, (username, password, "韦丽"), department, jurisdiction)
 
 
 @pytest.fixture(scope="module")
@@ -132,22 +107,11 @@ def test_registered_and_placed_people_reach_the_figures_and_the_bulletin(system,
     liutang_people = [register(system, liutang, 500 + i, "liutang") for i in range(6)]
     for i in range(2):
         register(system, nco, 520 + i, "fengshan")
-    employer = call(
-        system,
-        "POST",
-        "/api/v1/employers",
-        liutang,
-        json={
-            "name": f"柳城县六塘镇蔗糖厂-{uuid.uuid4().hex[:6]}",
-            "kind": "enterprise",
-            "jurisdiction_code": "liutang",
-        },
-    )
-    assert employer.status_code == 201, employer.text
+    employer_id = new_employer(system, liutang, "柳城县六塘镇蔗糖厂", "liutang")
     # Placement hears of the people from the registry's feed too before it may place them.
     for person_id in liutang_people[:3]:
         wait_until(
-            lambda pid=person_id: _placeable(system, liutang, pid, employer.json()["id"]),
+            lambda pid=person_id: _placeable(system, liutang, pid, employer_id),
             "placement did not accept the person",
             system.logs["placement"],
             timeout=30,

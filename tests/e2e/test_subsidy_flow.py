@@ -11,7 +11,8 @@ from datetime import date
 import httpx
 import pytest
 
-from tests.e2e.conftest import change_password, wait_until
+from tests.e2e.conftest import call as e2e_call
+from tests.e2e.conftest import new_employer, staff_headers, wait_until
 from tests.e2e.test_placement_flow import id_number
 
 pytestmark = pytest.mark.e2e
@@ -25,32 +26,13 @@ TIERS = [
 
 
 def call(system, method: str, path: str, headers: dict, **kwargs) -> httpx.Response:
-    return httpx.request(method, f"{system.url()}{path}", headers=headers, timeout=30, **kwargs)
+    return e2e_call(system, method, path, headers, timeout=30, **kwargs)
 
 
 def user(system, admin_token, name: str, department: str, jurisdiction: str | None = None) -> dict[str, str]:
     """A staff user created by the admin, who changed the first password and logged in through the gateway."""
     username, password = f"{name}.e2e.{uuid.uuid4().hex[:6]}", f"e2e-{name}-password-5d2a"
-    created = httpx.post(
-        f"{system.url()}/api/v1/admin/users",
-        json={
-            "username": username,
-            "display_name": name,
-            "password": password,
-            "roles": ["staff"],
-            "department": department,
-            "jurisdiction": jurisdiction,
-        },
-        headers={"Authorization": f"Bearer {admin_token}"},
-    )
-    assert created.status_code == 201, created.text
-    password = change_password(system, username, password)
-    token = httpx.post(
-        f"{system.url()}/api/v1/auth/token",
-        data={"grant_type": "password", "username": username, "password": password},
-    )
-    assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+    return staff_headers(system, admin_token, (username, password, name), department, jurisdiction)
 
 
 @pytest.fixture(scope="module")
@@ -126,19 +108,7 @@ def evaluate(system, nco) -> dict:
 
 def test_designate_place_evaluate_apply_review_approve_pay_and_placement_stopped(system, people):
     nco, clerk = people["nco"], people["clerk"]
-    employer = call(
-        system,
-        "POST",
-        "/api/v1/employers",
-        clerk,
-        json={
-            "name": f"柳城县鹏鑫源茧丝绸公司-{uuid.uuid4().hex[:6]}",
-            "kind": "enterprise",
-            "jurisdiction_code": "dapu",
-        },
-    )
-    assert employer.status_code == 201, employer.text
-    employer_id = employer.json()["id"]
+    employer_id = new_employer(system, clerk, "柳城县鹏鑫源茧丝绸公司", "dapu")
     designated = call(
         system,
         "POST",

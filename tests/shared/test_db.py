@@ -5,6 +5,7 @@ fresh connection. Only a statement that nothing else of its transaction preceded
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import event, text
@@ -48,6 +49,17 @@ def invalidations():
     return seen, on_error
 
 
+@asynccontextmanager
+async def _one_connection_pool(url: str, on_error):
+    """Sessions of an engine with one connection and no overflow, `on_error` told of every statement's error."""
+    engine = db.make_engine(url, pool_size=1, max_overflow=0)
+    event.listen(engine.sync_engine, "handle_error", on_error)
+    try:
+        yield db.make_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
 async def _pid(sessions) -> int:
     async with sessions() as session:
         pid = await session.scalar(text("SELECT pg_backend_pid()"))
@@ -65,28 +77,20 @@ async def test_the_engine_does_not_ping_on_checkout(url):
 
 
 async def test_after_the_backend_is_terminated_the_next_request_succeeds(url, invalidations):
-    engine = db.make_engine(url, pool_size=1, max_overflow=0)
     seen, on_error = invalidations
-    event.listen(engine.sync_engine, "handle_error", on_error)
-    sessions = db.make_sessionmaker(engine)
-    try:
+    async with _one_connection_pool(url, on_error) as sessions:
         first = await _pid(sessions)
         await _terminate(url, first)
         second = await _pid(sessions)
         assert len(seen) <= 1  # replaced at checkout (asyncpg saw it close) or retried once
         assert second != first
-    finally:
-        await engine.dispose()
 
 
 async def test_a_dropped_connection_not_yet_noticed_is_retried_once_on_a_fresh_one(url, invalidations, monkeypatch):
     # Without the checkout check the pool hands out the dead connection: the first statement meets it.
     monkeypatch.setattr(db, "_drop_closed_connection", lambda *args: None)
-    engine = db.make_engine(url, pool_size=1, max_overflow=0)
     seen, on_error = invalidations
-    event.listen(engine.sync_engine, "handle_error", on_error)
-    sessions = db.make_sessionmaker(engine)
-    try:
+    async with _one_connection_pool(url, on_error) as sessions:
         first = await _pid(sessions)
         await _terminate(url, first)
         async with sessions() as session:
@@ -95,17 +99,12 @@ async def test_a_dropped_connection_not_yet_noticed_is_retried_once_on_a_fresh_o
             await session.commit()
         assert second != first
         assert len(seen) == 1  # the one attempt that met the dead connection, then the retry that worked
-    finally:
-        await engine.dispose()
 
 
 async def test_a_statement_after_others_of_its_transaction_is_not_retried(url, invalidations, monkeypatch):
     monkeypatch.setattr(db, "_drop_closed_connection", lambda *args: None)
-    engine = db.make_engine(url, pool_size=1, max_overflow=0)
     seen, on_error = invalidations
-    event.listen(engine.sync_engine, "handle_error", on_error)
-    sessions = db.make_sessionmaker(engine)
-    try:
+    async with _one_connection_pool(url, on_error) as sessions:
         async with sessions() as session:
             pid = await session.scalar(text("SELECT pg_backend_pid()"))
             await _terminate(url, pid)
@@ -116,19 +115,14 @@ async def test_a_statement_after_others_of_its_transaction_is_not_retried(url, i
             await session.rollback()
         assert len(seen) == 1
         assert await _pid(sessions) != pid  # and the session works again afterwards
-    finally:
-        await engine.dispose()
 
 
 async def test_a_session_holding_objects_is_not_retried(url, invalidations, monkeypatch):
     from registry.jurisdictions.models import Jurisdiction
 
     monkeypatch.setattr(db, "_drop_closed_connection", lambda *args: None)
-    engine = db.make_engine(url, pool_size=1, max_overflow=0)
     seen, on_error = invalidations
-    event.listen(engine.sync_engine, "handle_error", on_error)
-    sessions = db.make_sessionmaker(engine)
-    try:
+    async with _one_connection_pool(url, on_error) as sessions:
         pid = await _pid(sessions)
         await _terminate(url, pid)
         async with sessions() as session:
@@ -139,5 +133,3 @@ async def test_a_session_holding_objects_is_not_retried(url, invalidations, monk
             assert caught.value.connection_invalidated
             assert pending in session.new
         assert len(seen) == 1
-    finally:
-        await engine.dispose()

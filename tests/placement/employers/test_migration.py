@@ -3,37 +3,20 @@ through the upgrade as a designation step and a contacts list, and go back throu
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from scripts.localdb import ensure_database
-from shared.config import database_url_for
 from shared.migrations import downgrade, upgrade
+from tests.migration_db import fresh_database, run
 
 FLAGGED, PLAIN = uuid.uuid4(), uuid.uuid4()
 
 
 @pytest.fixture
 def url(pg_server_url) -> str:
-    name = f"qihang_test_placement_p0004{os.environ.get('TEST_DB_SUFFIX', '')}"
-    ensure_database(pg_server_url, name, recreate=True)
-    return database_url_for(pg_server_url, name)
-
-
-async def run(url: str, statement: str, **params):
-    """Run one statement in its own committed transaction; the rows of a SELECT."""
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(text(statement), params)
-            return result.all() if result.returns_rows else None
-    finally:
-        await engine.dispose()
+    return fresh_database(pg_server_url, "placement_p0004")
 
 
 async def test_upgrade_carries_the_flag_and_contact_over_and_downgrade_brings_them_back(url):

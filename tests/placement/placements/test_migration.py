@@ -4,18 +4,14 @@ died and compulsory_isolation; the downgrade drops the columns and keeps such ro
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from scripts.localdb import ensure_database
-from shared.config import database_url_for
 from shared.migrations import downgrade, upgrade
+from tests.migration_db import fresh_database, run
 
 OLD, NEW = uuid.uuid4(), uuid.uuid4()
 INSERT = """
@@ -28,19 +24,7 @@ INSERT = """
 
 @pytest.fixture
 def url(pg_server_url) -> str:
-    name = f"qihang_test_placement_p0010{os.environ.get('TEST_DB_SUFFIX', '')}"
-    ensure_database(pg_server_url, name, recreate=True)
-    return database_url_for(pg_server_url, name)
-
-
-async def run(url: str, statement: str, **params):
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(text(statement), params)
-            return result.all() if result.returns_rows else None
-    finally:
-        await engine.dispose()
+    return fresh_database(pg_server_url, "placement_p0010")
 
 
 async def test_p0010_fills_existing_rows_widens_the_end_reasons_and_goes_back(url):

@@ -5,17 +5,13 @@ takes the schema back."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from scripts.localdb import ensure_database
-from shared.config import database_url_for
 from shared.migrations import downgrade, upgrade
+from tests.migration_db import fresh_database, run
 from tests.registry.persons.conftest import id_number
 
 EARLY, LATE, GONE = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -23,19 +19,7 @@ EARLY, LATE, GONE = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
 @pytest.fixture
 def url(pg_server_url) -> str:
-    name = f"qihang_test_registry_r0011{os.environ.get('TEST_DB_SUFFIX', '')}"
-    ensure_database(pg_server_url, name, recreate=True)
-    return database_url_for(pg_server_url, name)
-
-
-async def run(url: str, statement: str, **params):
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(text(statement), params)
-            return result.all() if result.returns_rows else None
-    finally:
-        await engine.dispose()
+    return fresh_database(pg_server_url, "registry_r0011")
 
 
 PERSON = """

@@ -3,35 +3,19 @@ enterprise placement rule, and go back through the downgrade; a superseded versi
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from scripts.localdb import ensure_database
-from shared.config import database_url_for
 from shared.migrations import downgrade, upgrade
+from tests.migration_db import fresh_database, run
 
 POLICY = uuid.uuid4()
 
 
 @pytest.fixture
 def url(pg_server_url) -> str:
-    name = f"qihang_test_subsidy_s0003{os.environ.get('TEST_DB_SUFFIX', '')}"
-    ensure_database(pg_server_url, name, recreate=True)
-    return database_url_for(pg_server_url, name)
-
-
-async def run(url: str, statement: str, **params):
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(text(statement), params)
-            return result.all() if result.returns_rows else None
-    finally:
-        await engine.dispose()
+    return fresh_database(pg_server_url, "subsidy_s0003")
 
 
 async def test_tiers_become_the_enterprise_rule_and_come_back(url):
