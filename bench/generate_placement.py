@@ -51,7 +51,16 @@ from decimal import Decimal
 
 import asyncpg
 
-from bench.generate_registry import JURISDICTION_WEIGHTS, SKILLS, TOWN_ZH, Stats, _cum, server_url_or_embedded
+from bench.generate_registry import (
+    JURISDICTION_WEIGHTS,
+    SKILLS,
+    TOWN_ZH,
+    Stats,
+    _cum,
+    drop_secondary_indexes,
+    rebuild_indexes_and_analyze,
+    server_url_or_embedded,
+)
 from placement.employers.uscc import ALPHABET as USCC_ALPHABET
 from placement.employers.uscc import check_character
 from placement.placements.contracts import FOLLOW_UP_MONTHS, add_months, term_end
@@ -695,21 +704,6 @@ TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-async def _secondary_indexes(conn: asyncpg.Connection) -> list[tuple[str, str]]:
-    """Plain (non-constraint) indexes of the loaded tables: (name, definition), to drop and rebuild around the load.
-    Unique partial indexes (not constraints) are rebuilt too, so a violation would fail the rebuild."""
-    rows = await conn.fetch(
-        """
-        SELECT i.indexname, i.indexdef FROM pg_indexes i
-        WHERE i.schemaname = 'public' AND i.tablename = ANY($1::text[])
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
-        ORDER BY i.indexname
-        """,
-        list(TABLES),
-    )
-    return [(r["indexname"], r["indexdef"]) for r in rows]
-
-
 def spread(total: int, people: int, rng: random.Random) -> list[int]:
     """Placements per person: at least one each, the rest scattered at random (about 3 each on average)."""
     if total < people:
@@ -741,10 +735,7 @@ async def load(
                     stats.rows[table] += len(records)
 
     try:
-        await conn.execute("SET synchronous_commit = off")
-        indexes = await _secondary_indexes(conn)
-        for name, _ in indexes:
-            await conn.execute(f'DROP INDEX "{name}"')
+        indexes = await drop_secondary_indexes(conn, TABLES)
         t0 = time.perf_counter()
         rows = gen.employers_and_posts(employers, posts)
         t1 = time.perf_counter()
@@ -762,12 +753,7 @@ async def load(
             phases["copy"] += time.perf_counter() - t1
             print(f"\r  {end:,} / {people_count:,} people, {stats.total_rows:,} rows", end="", flush=True)
         print()
-        t0 = time.perf_counter()
-        for _, definition in indexes:
-            await conn.execute(definition)
-        t1 = time.perf_counter()
-        await conn.execute("VACUUM ANALYZE")
-        phases["indexes"], phases["vacuum_analyze"] = t1 - t0, time.perf_counter() - t1
+        await rebuild_indexes_and_analyze(conn, indexes, phases)
     finally:
         await conn.close()
     stats.seconds = time.perf_counter() - started

@@ -582,8 +582,11 @@ def _chunks(total: int, size: int) -> Iterator[int]:
         total -= size
 
 
-async def _secondary_indexes(conn: asyncpg.Connection) -> list[tuple[str, str]]:
-    """Plain (non-constraint) indexes of the loaded tables: (name, definition), to drop and rebuild around the load."""
+async def drop_secondary_indexes(conn: asyncpg.Connection, tables) -> list[tuple[str, str]]:
+    """Before a bulk load: synchronous commit off, and the plain (non-constraint) indexes of the loaded tables dropped;
+    their (name, definition), to rebuild after it. Unique partial indexes (not constraints) are among them, so a
+    violation fails the rebuild."""
+    await conn.execute("SET synchronous_commit = off")
     rows = await conn.fetch(
         """
         SELECT i.indexname, i.indexdef FROM pg_indexes i
@@ -591,9 +594,24 @@ async def _secondary_indexes(conn: asyncpg.Connection) -> list[tuple[str, str]]:
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
         ORDER BY i.indexname
         """,
-        list(TABLES),
+        list(tables),
     )
-    return [(r["indexname"], r["indexdef"]) for r in rows]
+    indexes = [(r["indexname"], r["indexdef"]) for r in rows]
+    for name, _ in indexes:
+        await conn.execute(f'DROP INDEX "{name}"')
+    return indexes
+
+
+async def rebuild_indexes_and_analyze(
+    conn: asyncpg.Connection, indexes: list[tuple[str, str]], phases: dict[str, float]
+) -> None:
+    """After a bulk load: the dropped indexes made again, then VACUUM ANALYZE; each timed into `phases`."""
+    t0 = time.perf_counter()
+    for _, definition in indexes:
+        await conn.execute(definition)
+    t1 = time.perf_counter()
+    await conn.execute("VACUUM ANALYZE")
+    phases["indexes"], phases["vacuum_analyze"] = t1 - t0, time.perf_counter() - t1
 
 
 async def load(url: str, *, people: int, seed: int) -> Stats:
@@ -608,10 +626,7 @@ async def load(url: str, *, people: int, seed: int) -> Stats:
     conn = await asyncpg.connect(dsn, **kwargs)
     started = time.perf_counter()
     try:
-        await conn.execute("SET synchronous_commit = off")
-        indexes = await _secondary_indexes(conn)
-        for name, _ in indexes:
-            await conn.execute(f'DROP INDEX "{name}"')
+        indexes = await drop_secondary_indexes(conn, TABLES)
         phases = stats.phases = dict.fromkeys(("build", "copy", "indexes", "vacuum_analyze"), 0.0)
         done = 0
         for size in _chunks(people, CHUNK):
@@ -628,12 +643,7 @@ async def load(url: str, *, people: int, seed: int) -> Stats:
             done += size
             print(f"\r  {done:,} / {people:,} people, {stats.total_rows:,} rows", end="", flush=True)
         print()
-        t0 = time.perf_counter()
-        for _, definition in indexes:
-            await conn.execute(definition)
-        t1 = time.perf_counter()
-        await conn.execute("VACUUM ANALYZE")
-        phases["indexes"], phases["vacuum_analyze"] = t1 - t0, time.perf_counter() - t1
+        await rebuild_indexes_and_analyze(conn, indexes, phases)
     finally:
         await conn.close()
     stats.seconds = time.perf_counter() - started

@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import csv
 import io
-import os
 import random
 import time
 from datetime import date, timedelta
@@ -23,15 +22,13 @@ import httpx
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from bench.common import fresh_registry_database, signing_key
 from registry.audit.models import audit
 from registry.config import Settings
 from registry.main import create_app
 from registry.persons.models import Person
 from registry.persons.national_id import check_char
-from scripts.localdb import DATA_DIR, ensure_database, start_embedded
 from shared import jwt as qjwt
-from shared.config import database_url_for
-from shared.migrations import upgrade
 from shared.reference import JURISDICTIONS
 
 HEADINGS = [
@@ -106,21 +103,8 @@ async def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     args = parser.parse_args()
 
-    server = None
-    server_url = os.environ.get("TEST_DATABASE_URL")
-    if not server_url:
-        server = start_embedded(DATA_DIR / "pg-test")
-        server_url = server.get_uri("postgres")
-    name = f"qihang_bench_import{os.environ.get('TEST_DB_SUFFIX', '')}"
-    ensure_database(server_url, name, recreate=True)
-    url = database_url_for(server_url, name)
-    upgrade("registry", url)
-
-    key = qjwt.generate_private_key_pem()
-    jwks = {"keys": [qjwt.public_jwk(key, "bench")]}
-
-    async def fetch() -> dict:
-        return jwks
+    url, server = fresh_registry_database("import")
+    key, fetch = signing_key()
 
     now = int(time.time())
     token = qjwt.sign(

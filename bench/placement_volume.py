@@ -32,7 +32,6 @@ import json
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -46,7 +45,7 @@ import asyncpg
 import httpx
 
 from bench import generate_placement as gp
-from bench.generate_registry import server_url_or_embedded
+from bench.common import asgi_request_body, run_on_a_server, save_results
 from bench.registry_volume import (
     BUDGET,
     CONCURRENCY,
@@ -86,20 +85,9 @@ def fake_registry_app(people: list[gp.Person]):
     items = {str(p.id): p.lookup_item() for p in people}
 
     async def app(scope, receive, send) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await asgi_request_body(scope, receive, send)
+        if body is None:
+            return
         if scope["path"] != LOOKUP or scope["method"] != "POST":
             status, answer = 404, {"title": "Not found"}
         else:
@@ -498,20 +486,10 @@ def main() -> None:
         return
     BUDGET.seconds = args.budget
 
-    server_url, server = server_url_or_embedded()
-    procs: list[subprocess.Popen] = []
-    try:
-        results = run(args, server_url, procs)
-    finally:
-        for proc in procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        if server is not None:
-            server.cleanup()
+    results = run_on_a_server(run, args)
     report = render(results)
     print(report)
-    (OUT_DIR / "placement_volume.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    save_results("placement_volume", results)
     if not args.no_record:
         record(report)
 

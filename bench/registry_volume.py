@@ -47,7 +47,8 @@ from urllib.parse import quote
 import asyncpg
 import httpx
 
-from bench.generate_registry import DATABASE, DEFAULT_PEOPLE, DEFAULT_SEED, generate, server_url_or_embedded
+from bench.common import run_on_a_server, save_results
+from bench.generate_registry import DATABASE, DEFAULT_PEOPLE, DEFAULT_SEED, generate
 from registry.config import Settings
 from registry.persons.crypto import IdNumberCipher, decode_key
 from scripts.localdb import DATA_DIR, asyncpg_dsn
@@ -628,20 +629,10 @@ def main() -> None:
     args = parser.parse_args()
     BUDGET.seconds = args.budget
 
-    server_url, server = server_url_or_embedded()
-    procs: list[subprocess.Popen] = []
-    try:
-        results = run(args, server_url, procs)
-    finally:
-        for proc in procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        if server is not None:
-            server.cleanup()
+    results = run_on_a_server(run, args)
     report = render(results)
     print(report)
-    (OUT_DIR / "registry_volume.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    save_results("registry_volume", results)
     if not args.no_record:
         record(report)
 

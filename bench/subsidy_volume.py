@@ -36,11 +36,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -54,7 +52,7 @@ import asyncpg
 import httpx
 
 from bench import generate_placement as gp
-from bench.generate_registry import server_url_or_embedded
+from bench.common import asgi_request_body, run_on_a_server, save_results
 from bench.registry_volume import CONCURRENCY, Keys, machine, record_section, summary, wait_ready
 from scripts.localdb import DATA_DIR, asyncpg_dsn, ensure_database
 from shared import jwt as qjwt
@@ -154,21 +152,9 @@ def stand_in_app(pem: str, upstream: str):
     client = httpx.AsyncClient(base_url=upstream, timeout=120)
 
     async def app(scope, receive, send) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await client.aclose()
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await asgi_request_body(scope, receive, send, client.aclose)
+        if body is None:
+            return
         if scope["path"] == "/api/v1/auth/token":
             status = 200
             payload = json.dumps({"access_token": service_token(pem), "expires_in": 3 * 3600}).encode()
@@ -546,21 +532,10 @@ def main() -> None:
         serve_stand_in(args.stand_in, args.key_file, f"http://127.0.0.1:{PLACEMENT_PORT}")
         return
 
-    server_url, server = server_url_or_embedded()
-    procs: list[subprocess.Popen] = []
-    try:
-        results = run(args, server_url, procs)
-    finally:
-        for proc in procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=15)
-        if server is not None:
-            server.cleanup()
+    results = run_on_a_server(run, args)
     report = render(results)
     print(report)
-    (OUT_DIR / "subsidy_volume.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    save_results("subsidy_volume", results)
     if not args.no_record:
         record_section(report, "subsidy-volume", "Subsidy at county scale (issue 9)")
 

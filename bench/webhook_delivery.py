@@ -22,13 +22,11 @@ import uuid
 
 import httpx
 
+from bench.common import fresh_registry_database, signing_key
 from registry.config import Settings
 from registry.events import outbox, webhooks
 from registry.main import create_app
-from scripts.localdb import DATA_DIR, ensure_database, start_embedded
 from shared import jwt as qjwt
-from shared.config import database_url_for
-from shared.migrations import upgrade
 
 RECEIVER = """
 async def app(scope, receive, send):
@@ -82,21 +80,8 @@ async def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("E2E_PORT_BASE", "19800")) + 190)
     args = parser.parse_args()
 
-    server = None
-    server_url = os.environ.get("TEST_DATABASE_URL")
-    if not server_url:
-        server = start_embedded(DATA_DIR / "pg-test")
-        server_url = server.get_uri("postgres")
-    name = f"qihang_bench_webhooks{os.environ.get('TEST_DB_SUFFIX', '')}"
-    ensure_database(server_url, name, recreate=True)
-    url = database_url_for(server_url, name)
-    upgrade("registry", url)
-
-    key = qjwt.generate_private_key_pem()
-    jwks = {"keys": [qjwt.public_jwk(key, "bench")]}
-
-    async def fetch() -> dict:
-        return jwks
+    url, server = fresh_registry_database("webhooks")
+    key, fetch = signing_key()
 
     settings = Settings(
         database_url=url,
