@@ -18,6 +18,7 @@ from shared.webhooks.config import WebhookSettings, decode_key
 from shared.webhooks.schemas import (
     WebhookDeliveryRead,
     WebhookReplay,
+    WebhookSecretRotation,
     WebhookSubscriptionCreate,
     WebhookSubscriptionCreated,
     WebhookSubscriptionRead,
@@ -73,7 +74,7 @@ def webhooks_router(feed: WebhookFeed) -> APIRouter:
     subscriptions = Subscriptions(feed)
     router = APIRouter(prefix=feed.prefix, tags=[f"{feed.service}-webhooks"])
     svc = feed.service.capitalize()
-    for add_route in (_subscribe, _list, _read_one, _unsubscribe, _delivery_log, _replay):
+    for add_route in (_subscribe, _list, _read_one, _unsubscribe, _delivery_log, _replay, _pause, _resume, _rotate):
         add_route(router, svc, subscriptions)
     return router
 
@@ -186,3 +187,58 @@ def _replay(router: APIRouter, svc: str, subscriptions: Subscriptions) -> None:
         Failures at the event that was due are forgotten and delivery resumes at once. The receiving system should
         drop events it has already processed (`webhook-id` is the same for every delivery of an event)."""
         return _read(await subscriptions.replay(session, subscription_id, body))
+
+
+def _pause(router: APIRouter, svc: str, subscriptions: Subscriptions) -> None:
+    @router.post(
+        "/{subscription_id}/pause",
+        operation_id=f"pause{svc}Webhook",
+        responses=problem_responses(403, 404),
+        response_description="The subscription, paused.",
+    )
+    async def pause_webhook(
+        session: SessionDep, principal: AdminPrincipal, subscription_id: uuid.UUID
+    ) -> WebhookSubscriptionRead:
+        """Hold a subscription's deliveries (its receiving system is being maintained, say).
+
+        Nothing is lost: the subscription keeps its position in the feed, and on resume every event since is
+        delivered in order. An attempt already under way when it is paused is delivered again after resuming
+        (same `webhook-id`)."""
+        return _read(await subscriptions.pause(session, subscription_id))
+
+
+def _resume(router: APIRouter, svc: str, subscriptions: Subscriptions) -> None:
+    @router.post(
+        "/{subscription_id}/resume",
+        operation_id=f"resume{svc}Webhook",
+        responses=problem_responses(403, 404),
+        response_description="The subscription, delivering again.",
+    )
+    async def resume_webhook(
+        session: SessionDep, principal: AdminPrincipal, subscription_id: uuid.UUID
+    ) -> WebhookSubscriptionRead:
+        """Resume a paused subscription: delivery goes on at once from where it stopped, in order."""
+        return _read(await subscriptions.resume(session, subscription_id))
+
+
+def _rotate(router: APIRouter, svc: str, subscriptions: Subscriptions) -> None:
+    @router.post(
+        "/{subscription_id}/rotate-secret",
+        operation_id=f"rotate{svc}WebhookSecret",
+        responses=problem_responses(403, 404, 422),
+        response_description="The subscription with its new signing secret, shown this once.",
+    )
+    async def rotate_webhook_secret(
+        request: Request,
+        session: SessionDep,
+        principal: AdminPrincipal,
+        subscription_id: uuid.UUID,
+        body: WebhookSecretRotation,
+    ) -> WebhookSubscriptionCreated:
+        """Give a subscription a new signing secret, with an overlap.
+
+        During the overlap every delivery carries two signatures in `webhook-signature` (space-separated, as
+        Standard Webhooks allows), one with each secret, so the receiving system verifies with either while it
+        switches to the new one."""
+        row, secret = await subscriptions.rotate_secret(session, subscription_id, body, request.app.state.webhook_box)
+        return WebhookSubscriptionCreated(**_read(row).model_dump(), secret=secret)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shared.outbox import EventKind
 from shared.reference import DepartmentCode, JurisdictionCode
 
+MAX_OVERLAP_SECONDS = 7 * 86400
 ClientId = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
 
@@ -63,6 +64,20 @@ class WebhookReplay(BaseModel):
     )
 
 
+class WebhookSecretRotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    overlap_seconds: int = Field(
+        default=86400,
+        ge=0,
+        le=MAX_OVERLAP_SECONDS,
+        description="How long the previous secret still signs deliveries alongside the new one (both signatures in "
+        "`webhook-signature`, space-separated), so the receiving system can switch to the new secret without "
+        "refusing a delivery; 0: the previous secret stops at once. At most 7 days.",
+        examples=[86400],
+    )
+
+
 class WebhookSubscriptionRead(BaseModel):
     id: uuid.UUID = Field(examples=["5b6f7a3c-1e2d-4c5b-8a9f-0e1d2c3b4a59"])
     name: str = Field(examples=["县民政局救助系统: 人员变动"])
@@ -84,6 +99,15 @@ class WebhookSubscriptionRead(BaseModel):
     last_status_code: int | None = Field(description="The subscriber's answer to the last attempt.", examples=[204])
     last_error: str | None = Field(
         description="Why the last attempt failed, when it got no answer or was held back.", examples=[None]
+    )
+    paused_at: datetime | None = Field(
+        description="When an administrator paused deliveries (null: not paused). Events are held, not lost: on "
+        "resume, delivery goes on from `position`.",
+        examples=[None],
+    )
+    previous_secret_until: datetime | None = Field(
+        description="After a secret rotation: until when the previous secret also signs deliveries (null: none).",
+        examples=[None],
     )
     created_by: str = Field(examples=["admin"])
     created_at: datetime = Field(examples=["2026-12-06T08:00:00Z"])

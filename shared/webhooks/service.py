@@ -9,7 +9,7 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +22,7 @@ from shared.errors import AppError, FieldError, Forbidden, NotFound
 from shared.outbox import Outbox
 from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor
 from shared.webhooks.config import WebhookSettings
-from shared.webhooks.schemas import WebhookReplay, WebhookSubscriptionCreate
+from shared.webhooks.schemas import WebhookReplay, WebhookSecretRotation, WebhookSubscriptionCreate
 from shared.webhooks.tables import WebhookTables
 
 NONCE_BYTES = 12
@@ -239,6 +239,45 @@ class Subscriptions:
         if row is None:
             raise SubscriptionNotFound("No such webhook subscription.")
         return dict(row._mapping)
+
+    async def _change(self, session: AsyncSession, subscription_id: uuid.UUID, **values: Any) -> dict[str, Any]:
+        row = (
+            await session.execute(
+                update(self.t)
+                .where(self.t.c.id == subscription_id)
+                .values(**values, updated_at=func.now(), version=self.t.c.version + 1)
+                .returning(self.t)
+            )
+        ).first()
+        if row is None:
+            raise SubscriptionNotFound("No such webhook subscription.")
+        return dict(row._mapping)
+
+    async def pause(self, session: AsyncSession, subscription_id: uuid.UUID) -> dict[str, Any]:
+        """Hold deliveries: the position stays where it is, and events keep coming into the feed (pausing again
+        keeps the first time)."""
+        return await self._change(session, subscription_id, paused_at=func.coalesce(self.t.c.paused_at, func.now()))
+
+    async def resume(self, session: AsyncSession, subscription_id: uuid.UUID) -> dict[str, Any]:
+        """Deliver again, at once, from where delivery stopped (the event that was due first)."""
+        return await self._change(session, subscription_id, paused_at=None, next_attempt_at=None)
+
+    async def rotate_secret(
+        self, session: AsyncSession, subscription_id: uuid.UUID, body: WebhookSecretRotation, box: SecretBox
+    ) -> tuple[dict[str, Any], str]:
+        """A new signing secret (returned this once); the current one becomes the previous one, which also signs
+        deliveries for `body.overlap_seconds`."""
+        raw = secrets.token_bytes(SECRET_BYTES)
+        overlap = body.overlap_seconds > 0
+        row = await self._change(
+            session,
+            subscription_id,
+            secret_ciphertext=box.seal(subscription_id, raw),
+            # The right-hand side is the row as it was: the secret being replaced.
+            previous_secret_ciphertext=self.t.c.secret_ciphertext if overlap else None,
+            previous_secret_until=func.now() + timedelta(seconds=body.overlap_seconds) if overlap else None,
+        )
+        return row, SECRET_PREFIX + base64.b64encode(raw).decode()
 
     async def deliveries(
         self, session: AsyncSession, subscription_id: uuid.UUID, params: PageParams

@@ -30,8 +30,9 @@ class WebhookTables(NamedTuple):
 
 def webhook_tables(metadata: MetaData) -> WebhookTables:
     """`webhook_subscription`: who receives which kinds where, and how far its deliveries have got (`position`, the
-    feed cursor after the last delivered event; the retry schedule of the event at the head). `webhook_delivery`:
-    one row per attempt (status code, error class, next attempt), never a payload."""
+        feed cursor after the last delivered event; the retry schedule of the event at the head; paused or not; the
+    previous signing secret during a rotation's overlap). `webhook_delivery`:
+        one row per attempt (status code, error class, next attempt), never a payload."""
     subscription = Table(
         "webhook_subscription",
         metadata,
@@ -43,6 +44,9 @@ def webhook_tables(metadata: MetaData) -> WebhookTables:
         Column("url", String(2000), nullable=False),
         Column("kinds", ARRAY(String(100)), nullable=False),
         Column("secret_ciphertext", LargeBinary, nullable=False),
+        Column("previous_secret_ciphertext", LargeBinary),
+        Column("previous_secret_until", DateTime(timezone=True)),
+        Column("paused_at", DateTime(timezone=True)),
         Column("position", String(512)),
         Column("attempts", Integer, nullable=False, server_default=text("0")),
         Column("next_attempt_at", DateTime(timezone=True)),

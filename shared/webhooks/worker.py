@@ -11,8 +11,10 @@ attempt) is in the database, so a restart loses nothing either; `webhook-id` sta
 an event, so a subscriber can drop one it has already processed.
 
 Every attempt leaves a row in `webhook_delivery` (status code, error class, duration, next attempt), never the
-payload. Before each attempt the target is checked against today's allow-list and the subscriber against the
-feed's rule: one that no longer passes is held back (a failed attempt with the reason), and nothing is skipped.
+payload. A paused subscription is skipped (its position stays, so on resume it goes on from there); during a
+secret rotation's overlap every delivery is signed with both secrets. Before each attempt the target is checked
+against today's allow-list and the subscriber against the feed's rule: one that no longer passes is held back (a
+failed attempt with the reason), and nothing is skipped.
 
 Subscriptions are delivered side by side (`<SVC>_WEBHOOK_CONCURRENCY` at once), each in its own order. Several
 processes may run a worker: a subscription is handled by one at a time (a session-level advisory lock,
@@ -125,6 +127,7 @@ class WebhookWorker:
             ids = list(
                 await session.scalars(
                     select(t.c.id)
+                    .where(t.c.paused_at.is_(None))
                     .where((t.c.next_attempt_at.is_(None)) | (t.c.next_attempt_at <= now))
                     .order_by(t.c.created_at, t.c.id)
                 )
@@ -159,7 +162,9 @@ class WebhookWorker:
             t = self.feed.tables.subscription
             async with self.sessions() as session:
                 row = (await session.execute(select(t).where(t.c.id == subscription_id))).first()
-                if row is None or (row.next_attempt_at is not None and row.next_attempt_at > self.clock()):
+                if row is None or row.paused_at is not None:
+                    return 0
+                if row.next_attempt_at is not None and row.next_attempt_at > self.clock():
                     return 0
                 batch = await self.feed.outbox.read(
                     session, after=row.position, limit=self.settings.webhook_batch_size, kinds=list(row.kinds)
@@ -184,6 +189,16 @@ class WebhookWorker:
             return "subscriber_not_allowed"
         return None
 
+    def _signing_secrets(self, sub: dict[str, Any], now: datetime) -> list[str]:
+        """The current secret, and during a rotation's overlap the previous one too: Standard Webhooks lets
+        `webhook-signature` carry several signatures (space-separated); a receiver accepts the delivery when one
+        verifies, whichever secret it holds."""
+        found = [self.box.open(sub["id"], sub["secret_ciphertext"])]
+        until = sub.get("previous_secret_until")
+        if sub.get("previous_secret_ciphertext") is not None and until is not None and until > now:
+            found.append(self.box.open(sub["id"], sub["previous_secret_ciphertext"]))
+        return found
+
     async def _attempt(self, sub: dict[str, Any], event: OutboxEvent) -> bool:
         """One attempt at `event`, recorded; True when delivered (the subscription's position then moved past it)."""
         attempt = sub["attempts"] + 1
@@ -193,7 +208,6 @@ class WebhookWorker:
         retry_after: float | None = None
         if error is None:
             body = message(self.feed, event)
-            webhook = Webhook(self.box.open(sub["id"], sub["secret_ciphertext"]))
             sent_at = self.clock()
             msg_id = f"{self.feed.service}_{event.id}"
             headers = {
@@ -201,7 +215,9 @@ class WebhookWorker:
                 "user-agent": "qihang-webhooks/1",
                 "webhook-id": msg_id,
                 "webhook-timestamp": str(int(sent_at.timestamp())),
-                "webhook-signature": webhook.sign(msg_id, sent_at, body),
+                "webhook-signature": " ".join(
+                    Webhook(secret).sign(msg_id, sent_at, body) for secret in self._signing_secrets(sub, sent_at)
+                ),
             }
             try:
                 response = await self.http.post(sub["url"], content=body, headers=headers)

@@ -23,6 +23,9 @@ def rows(prefix: str) -> dict[tuple[str, str], Rule]:
         ("DELETE", one): ADMINS,
         ("GET", one + "/deliveries"): ADMINS,
         ("POST", one + "/replay"): ADMINS,
+        ("POST", one + "/pause"): ADMINS,
+        ("POST", one + "/resume"): ADMINS,
+        ("POST", one + "/rotate-secret"): ADMINS,
     }
 
 
@@ -51,6 +54,9 @@ def requests(prefix: str, department: str, kind: str) -> dict[tuple[str, str], C
         ("POST", prefix): lambda w: Call(prefix, json=subscription(department, kind)),
         ("POST", prefix + "/{subscription_id}/replay"): lambda w: Call(
             fill_path(prefix + "/{subscription_id}/replay", w.ids), json={"after": None}
+        ),
+        ("POST", prefix + "/{subscription_id}/rotate-secret"): lambda w: Call(
+            fill_path(prefix + "/{subscription_id}/rotate-secret", w.ids), json={"overlap_seconds": 60}
         ),
     }
 

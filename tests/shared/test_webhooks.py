@@ -330,6 +330,76 @@ async def test_replay_from_a_cursor_delivers_again_in_order(live):
     assert (bad.status_code, bad.headers["content-type"]) == (400, PROBLEM)
 
 
+async def test_a_paused_subscription_holds_its_deliveries_and_resumes_where_it_stopped(live):
+    sub = (await live.subscribe()).json()
+    first = await live.emit(live.spec.kinds[0])
+    await live.deliver_until(1)
+
+    paused = await live.client.post(f"{live.prefix}/{sub['id']}/pause", headers=live.admin)
+    assert paused.status_code == 200, paused.text
+    assert paused.json()["paused_at"] is not None
+    again = await live.client.post(f"{live.prefix}/{sub['id']}/pause", headers=live.admin)
+    assert again.json()["paused_at"] == paused.json()["paused_at"]  # pausing again keeps the first time
+    held = [await live.emit(live.spec.kinds[0]) for _ in range(2)]
+    for _ in range(3):
+        await live.run()
+    assert len(live.receiver.received) == 1
+    assert len(await live.deliveries(sub["id"])) == 1
+    assert (await live.subscription(sub["id"]))["position"] == live.receiver.events()[0]["data"]["position"]
+
+    resumed = await live.client.post(f"{live.prefix}/{sub['id']}/resume", headers=live.admin)
+    assert resumed.status_code == 200, resumed.text
+    assert resumed.json()["paused_at"] is None
+    await live.deliver_until(3)
+    assert [e["data"]["aggregate_id"] for e in live.receiver.events()] == [str(i) for i in (first, *held)]
+
+    unknown = await live.client.post(f"{live.prefix}/{uuid.uuid4()}/pause", headers=live.admin)
+    assert (unknown.status_code, unknown.headers["content-type"]) == (404, PROBLEM)
+
+
+async def test_a_rotated_secret_signs_with_both_secrets_during_the_overlap_then_only_the_new_one(live):
+    sub = (await live.subscribe()).json()
+    rotated = await live.client.post(
+        f"{live.prefix}/{sub['id']}/rotate-secret", json={"overlap_seconds": 3600}, headers=live.admin
+    )
+    assert rotated.status_code == 200, rotated.text
+    new = rotated.json()
+    assert new["secret"].startswith("whsec_") and new["secret"] != sub["secret"]
+    assert new["previous_secret_until"] is not None
+    assert new["secret"] not in json.dumps(await live.subscription(sub["id"]))
+
+    await live.emit(live.spec.kinds[0])
+    await live.deliver_until(1)
+    headers, body = live.receiver.received[0]
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    assert Webhook(sub["secret"]).verify(body, headers)["type"] == live.spec.kinds[0]
+    assert Webhook(new["secret"]).verify(body, headers)["type"] == live.spec.kinds[0]
+
+    # After the overlap only the new secret signs (the worker's clock moved past it; the signatures are checked as
+    # `verify` does, without its check of the timestamp against the real clock).
+    live.now = datetime.fromisoformat(new["previous_secret_until"]) + timedelta(seconds=1)
+    await live.emit(live.spec.kinds[0])
+    await live.deliver_until(2)
+    headers, body = live.receiver.received[1]
+    sent_at = datetime.fromtimestamp(int(headers["webhook-timestamp"]), UTC)
+
+    def signature(secret: str) -> str:
+        return Webhook(secret).sign(headers["webhook-id"], sent_at, body)
+
+    assert headers["webhook-signature"] == signature(new["secret"])
+    assert signature(sub["secret"]) not in headers["webhook-signature"]
+
+    # No overlap: the previous secret stops at once.
+    at_once = await live.client.post(
+        f"{live.prefix}/{sub['id']}/rotate-secret", json={"overlap_seconds": 0}, headers=live.admin
+    )
+    assert at_once.status_code == 200 and at_once.json()["previous_secret_until"] is None
+    too_long = await live.client.post(
+        f"{live.prefix}/{sub['id']}/rotate-secret", json={"overlap_seconds": 8 * 86400}, headers=live.admin
+    )
+    assert (too_long.status_code, too_long.headers["content-type"]) == (422, PROBLEM)
+
+
 async def test_a_target_taken_off_the_allow_list_is_held_back_and_nothing_is_skipped(live):
     from prometheus_client import REGISTRY
 
@@ -441,6 +511,9 @@ async def test_only_county_wide_administrators_manage_subscriptions(live, make_t
             ("GET", f"{live.prefix}/{sub['id']}", None),
             ("GET", f"{live.prefix}/{sub['id']}/deliveries", None),
             ("POST", f"{live.prefix}/{sub['id']}/replay", {"after": None}),
+            ("POST", f"{live.prefix}/{sub['id']}/pause", None),
+            ("POST", f"{live.prefix}/{sub['id']}/resume", None),
+            ("POST", f"{live.prefix}/{sub['id']}/rotate-secret", {"overlap_seconds": 60}),
             ("DELETE", f"{live.prefix}/{sub['id']}", None),
         ):
             response = await live.client.request(method, path, json=body, headers=headers)
