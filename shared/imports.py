@@ -20,6 +20,7 @@ the reason is shown to whoever may see the job, and the values are personal data
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import uuid
@@ -56,9 +57,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import AuditLog
 from shared.auth import Principal
+from shared.idempotency import Created, IdempotencyStore
 from shared.logging import request_id_var
 from shared.metrics import job_progress
 from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor
+from shared.tabular import Limits
+from shared.tasks import Tasks
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "interrupted"]
 JOB_STATUSES: tuple[str, ...] = get_args(JobStatus)
@@ -407,7 +411,7 @@ class JobRunner:
     def __init__(self, jobs: ImportJobs, sessions: SessionFactory) -> None:
         self.jobs = jobs
         self.sessions = sessions
-        self._tasks: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self.tasks = Tasks("import")
 
     async def recover(self) -> int:
         """At start-up: mark the unfinished jobs whose process stopped beating as interrupted."""
@@ -420,11 +424,7 @@ class JobRunner:
 
     def launch(self, job_id: uuid.UUID, work: Work) -> None:
         """Start a committed, queued job (call it once the transaction that created the job has committed)."""
-        if job_id in self._tasks:
-            return
-        task = asyncio.create_task(self._run(job_id, work), name=f"import-{job_id}")
-        self._tasks[job_id] = task
-        task.add_done_callback(lambda _: self._tasks.pop(job_id, None))
+        self.tasks.start(job_id, self._run(job_id, work))
 
     async def _run(self, job_id: uuid.UUID, work: Work) -> None:
         async with self.sessions() as session:
@@ -471,19 +471,125 @@ class JobRunner:
 
     @property
     def running(self) -> list[uuid.UUID]:
-        return list(self._tasks)
+        return self.tasks.running
 
     async def drain(self) -> None:
         """Wait for every job started so far to end."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+        await self.tasks.drain()
 
     async def shutdown(self) -> None:
         """Cancel the running jobs (each is marked interrupted) and wait for them."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.tasks.shutdown()
+
+
+FAILED_ROWS_SHOWN = 100
+"""The failed rows a job's read shows; the rest are paged through its issues."""
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class JobImporter:
+    """What a service's importer (the registry's people, placement's employers and placements) does with its jobs:
+    create one idempotently with the rows checking refused, read one, page them, page a job's row outcomes. The
+    subclass reads and checks the file, runs the batches, and sets the class attributes below."""
+
+    operation: str
+    """The Idempotency-Key operation of a job's creation (`POST /api/v1/...-imports`)."""
+    job_kinds: Mapping[str | None, str]
+    """The job row's kind of each kind of file (None: an importer of one kind of file, whose checks have no kind)."""
+    read_model: type[Any]
+    issue_model: type[Any]
+    not_found: type[Exception]
+    idempotency: IdempotencyStore
+
+    def __init__(self, *, jobs: ImportJobs, sessions: SessionFactory, limits: Limits, batch_size: int) -> None:
+        self.jobs = jobs
+        self.runner = JobRunner(jobs, sessions)
+        self.limits = limits
+        self.batch_size = batch_size
+
+    def visible_to(self, principal: Principal) -> Callable[[Table], Any]:
+        """A WHERE clause builder over the job table: the jobs this caller may see."""
+        raise NotImplementedError
+
+    def job_read(self, row: Any, failed_rows: list[Any], *, truncated: bool) -> Any:
+        return self.read_model(**job_fields(row, failed_rows, truncated=truncated))
+
+    def _kind_filter(self, kind: str | None) -> str | None:
+        """The job kind a read is limited to: the one kind asked for, else the importer's only one, else any."""
+        if kind is not None:
+            return self.job_kinds[kind]
+        return self.job_kinds[None] if len(self.job_kinds) == 1 and None in self.job_kinds else None
+
+    async def create_job(
+        self,
+        session: AsyncSession,
+        *,
+        principal: Principal,
+        checked: Any,
+        file_name: str,
+        digest: str,
+        idempotency_key: str | None,
+    ) -> Created[Any]:
+        """A queued job with the rows that already failed recorded (a retry: the job as it is now). `checked`: the
+        subclass's checked file (its `kind` if it has one, `sheet`, `issues`, `failed_lines`)."""
+        kind = getattr(checked, "kind", None)
+        payload = ({"kind": kind} if kind is not None else {}) | {"file_sha256": digest, "file_name": file_name}
+
+        async def write() -> Any:
+            job_id = await self.jobs.create(
+                session,
+                kind=self.job_kinds[kind],
+                principal=principal,
+                file_name=file_name,
+                file_sha256=digest,
+                total=len(checked.sheet.rows),
+                failed_lines=checked.failed_lines,
+                issues=checked.issues,
+            )
+            return await self.get(session, principal=principal, job_id=job_id)
+
+        return await self.idempotency.create(
+            session,
+            principal.subject,
+            idempotency_key,
+            self.operation,
+            payload,
+            self.read_model,
+            write,
+            status=202,
+            as_now=lambda first: self.get(session, principal=principal, job_id=first.id),
+        )
+
+    async def _visible_job(self, session: AsyncSession, principal: Principal, job_id: uuid.UUID) -> Any:
+        row = await self.jobs.get(session, job_id, kind=self._kind_filter(None), visible_to=self.visible_to(principal))
+        if row is None or row.kind not in self.job_kinds.values():
+            raise self.not_found("No such import job.")
+        return row
+
+    async def get(self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> Any:
+        row = await self._visible_job(session, principal, job_id)
+        issues, cursor = await self.jobs.issue_page(
+            session, job_id, PageParams(limit=FAILED_ROWS_SHOWN, cursor=None), outcome="failed"
+        )
+        return self.job_read(row, issues, truncated=cursor is not None)
+
+    async def page(
+        self, session: AsyncSession, *, principal: Principal, params: PageParams, kind: str | None = None
+    ) -> tuple[list[Any], str | None]:
+        rows, cursor = await self.jobs.page(
+            session, params, kind=self._kind_filter(kind), visible_to=self.visible_to(principal)
+        )
+        return [self.job_read(r, [], truncated=r.failed > 0) for r in rows], cursor
+
+    async def issues(
+        self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID, params: PageParams, outcome: Any
+    ) -> tuple[list[Any], str | None]:
+        await self._visible_job(session, principal, job_id)
+        rows, cursor = await self.jobs.issue_page(session, job_id, params, outcome=outcome)
+        return [self.issue_model(**issue_fields(r)) for r in rows], cursor
 
 
 async def batched(items: Sequence[Any], size: int) -> AsyncIterator[Sequence[Any]]:

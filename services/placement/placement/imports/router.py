@@ -9,14 +9,14 @@ from placement.auditing import audited
 from placement.imports import policy
 from placement.imports.models import ImportKind
 from placement.imports.schemas import ImportJobRead, ImportValidation, RowIssue
-from placement.imports.service import Checked, Importer, file_digest
+from placement.imports.service import Checked, Importer
 from placement.registry_client import RegistryDep
 from shared.audit import Trail
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.imports import IssueOutcome
+from shared.imports import IssueOutcome, file_digest
 from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 from shared.tabular import read_upload

@@ -19,7 +19,6 @@ registry is asked with); the job row keeps who that was, to audit and show it.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -46,26 +45,22 @@ from placement.registry_client import (
     RegistryUnavailable,
 )
 from shared.auth import Principal
-from shared.idempotency import Created
 from shared.imports import (
     Counts,
     ImportJobs,
     Issue,
     JobFailed,
-    JobRunner,
-    SessionFactory,
+    JobImporter,
     audit_each,
     batched,
     issue_fields,
     job_fields,
 )
 from shared.logging import request_id_var
-from shared.pagination import PageParams
-from shared.tabular import Limits, Sheet, read_table
+from shared.tabular import Sheet, read_table
 
 logger = logging.getLogger("qihang.placement.imports")
 JOB_OPERATION = "POST /api/v1/placement-imports"
-FAILED_ROWS_SHOWN = 100
 KIND_OF_JOB = {v: k for k, v in JOB_KIND.items()}
 SPECS = {"employers": EMPLOYER_COLUMNS, "placements": PLACEMENT_COLUMNS}
 REGISTRY_ERRORS = (RegistryUnavailable, RegistryTimeout, RegistryRefused, RegistryBadAnswer)
@@ -93,18 +88,21 @@ class Checked:
         return list(dict.fromkeys(r.data.person_id for r in self.rows))
 
 
-def file_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-class Importer:
+class Importer(JobImporter):
     """Placement's imports: limits, the job store and this process's runner."""
 
-    def __init__(self, *, jobs: ImportJobs, sessions: SessionFactory, limits: Limits, batch_size: int) -> None:
-        self.jobs = jobs
-        self.runner = JobRunner(jobs, sessions)
-        self.limits = limits
-        self.batch_size = batch_size
+    operation = JOB_OPERATION
+    job_kinds = JOB_KIND
+    read_model = ImportJobRead
+    issue_model = RowIssue
+    not_found = ImportJobNotFound
+    idempotency = idempotency
+
+    def visible_to(self, principal: Principal) -> Any:
+        return policy.visible_jobs(principal)
+
+    def job_read(self, row: Any, failed_rows: list[Any], *, truncated: bool) -> ImportJobRead:
+        return ImportJobRead(kind=KIND_OF_JOB[row.kind], **job_fields(row, failed_rows, truncated=truncated))
 
     def read(self, data: bytes, *, kind: ImportKind, filename: str | None, principal: Principal) -> Checked:
         """Parse and check the file (CPU work: the router runs it in a worker thread)."""
@@ -160,44 +158,6 @@ class Importer:
             issues=[RowIssue(**issue_fields(i)) for i in sorted(issues, key=lambda i: i.line)],
         )
 
-    async def create_job(
-        self,
-        session: AsyncSession,
-        *,
-        principal: Principal,
-        checked: Checked,
-        file_name: str,
-        digest: str,
-        idempotency_key: str | None,
-    ) -> Created[ImportJobRead]:
-        """A queued job with the rows that already failed recorded (a retry: the job as it is now)."""
-        payload = {"kind": checked.kind, "file_sha256": digest, "file_name": file_name}
-
-        async def write() -> ImportJobRead:
-            job_id = await self.jobs.create(
-                session,
-                kind=JOB_KIND[checked.kind],
-                principal=principal,
-                file_name=file_name,
-                file_sha256=digest,
-                total=len(checked.sheet.rows),
-                failed_lines=checked.failed_lines,
-                issues=checked.issues,
-            )
-            return await self.get(session, principal=principal, job_id=job_id)
-
-        return await idempotency.create(
-            session,
-            principal.subject,
-            idempotency_key,
-            JOB_OPERATION,
-            payload,
-            ImportJobRead,
-            write,
-            status=202,
-            as_now=lambda first: self.get(session, principal=principal, job_id=first.id),
-        )
-
     async def launch(
         self, job_id: uuid.UUID, checked: Checked, principal: Principal, registry: RegistryClient | None
     ) -> None:
@@ -238,38 +198,6 @@ class Importer:
                     )
                 await self.jobs.record(session, job.id, outcome.counts, sorted(outcome.issues, key=lambda i: i.line))
                 await session.commit()
-
-    async def get(self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> ImportJobRead:
-        row = await self.jobs.get(session, job_id, kind=None, visible_to=policy.visible_jobs(principal))
-        if row is None or row.kind not in KIND_OF_JOB:
-            raise ImportJobNotFound("No such import job.")
-        issues, cursor = await self.jobs.issue_page(
-            session, job_id, PageParams(limit=FAILED_ROWS_SHOWN, cursor=None), outcome="failed"
-        )
-        return job_read(row, issues, truncated=cursor is not None)
-
-    async def page(
-        self, session: AsyncSession, *, principal: Principal, params: PageParams, kind: ImportKind | None
-    ) -> tuple[list[ImportJobRead], str | None]:
-        rows, cursor = await self.jobs.page(
-            session,
-            params,
-            kind=JOB_KIND[kind] if kind is not None else None,
-            visible_to=policy.visible_jobs(principal),
-        )
-        return [job_read(r, [], truncated=r.failed > 0) for r in rows], cursor
-
-    async def issues(
-        self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID, params: PageParams, outcome: Any
-    ) -> tuple[list[RowIssue], str | None]:
-        if await self.jobs.get(session, job_id, kind=None, visible_to=policy.visible_jobs(principal)) is None:
-            raise ImportJobNotFound("No such import job.")
-        rows, cursor = await self.jobs.issue_page(session, job_id, params, outcome=outcome)
-        return [RowIssue(**issue_fields(r)) for r in rows], cursor
-
-
-def job_read(row: Any, failed_rows: list[Any], *, truncated: bool) -> ImportJobRead:
-    return ImportJobRead(kind=KIND_OF_JOB[row.kind], **job_fields(row, failed_rows, truncated=truncated))
 
 
 def new_jobs(stale_seconds: int) -> ImportJobs:

@@ -6,13 +6,13 @@ from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, R
 
 from registry.imports import policy
 from registry.imports.schemas import ImportJobRead, ImportValidation, RowIssue
-from registry.imports.service import PersonImporter, file_digest
+from registry.imports.service import PersonImporter
 from registry.persons.auditing import audited
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.imports import IssueOutcome
+from shared.imports import IssueOutcome, file_digest
 from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 from shared.tabular import read_upload

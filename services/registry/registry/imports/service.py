@@ -16,7 +16,6 @@ transaction, and a `person.create` audit entry in the name of the job's owner.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -44,27 +43,23 @@ from registry.persons.schemas import LABELS_ZH as PERSON_LABELS_ZH
 from registry.persons.schemas import PersonCreate
 from registry.persons.service import person_event_data
 from shared.auth import Principal
-from shared.idempotency import Created
 from shared.imports import (
     Counts,
     ImportJobs,
     Issue,
-    JobRunner,
+    JobImporter,
     SessionFactory,
     audit_each,
     batched,
     issue_fields,
-    job_fields,
     owner_principal,
 )
 from shared.logging import request_id_var
-from shared.pagination import PageParams
 from shared.tabular import Limits, Row, Sheet, read_table
 
 logger = logging.getLogger("qihang.registry.imports")
 CREATE_OPERATION = "person.create"
 JOB_OPERATION = "POST /api/v1/person-imports"
-FAILED_ROWS_SHOWN = 100
 ID_HEADING = PERSON_COLUMNS.heading_of("id_number")
 PERSON_COLUMNS_FIELDS = frozenset(c.field for c in PERSON_COLUMNS.columns)
 CHECK_CHUNK = 1000
@@ -299,21 +294,24 @@ async def classify(session: AsyncSession, rows: Sequence[Prepared]) -> Classifie
     return Classified([r for r in candidates if r.line not in failed_lines], skipped, failed)
 
 
-def file_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-class PersonImporter:
+class PersonImporter(JobImporter):
     """The registry's person imports: limits, the job store and this process's runner."""
+
+    operation = JOB_OPERATION
+    job_kinds = {None: KIND}
+    read_model = ImportJobRead
+    issue_model = RowIssue
+    not_found = ImportJobNotFound
+    idempotency = idempotency
 
     def __init__(
         self, *, jobs: ImportJobs, sessions: SessionFactory, cipher: IdNumberCipher, limits: Limits, batch_size: int
     ) -> None:
-        self.jobs = jobs
-        self.runner = JobRunner(jobs, sessions)
+        super().__init__(jobs=jobs, sessions=sessions, limits=limits, batch_size=batch_size)
         self.cipher = cipher
-        self.limits = limits
-        self.batch_size = batch_size
+
+    def visible_to(self, principal: Principal) -> Any:
+        return policy.visible_jobs(principal)
 
     def read(self, data: bytes, *, filename: str | None, principal: Principal) -> Checked:
         sheet = read_table(data, spec=PERSON_COLUMNS, limits=self.limits, filename=filename)
@@ -338,44 +336,6 @@ class PersonImporter:
             would_skip=would_skip,
             failed=len(failed_lines),
             issues=[RowIssue(**issue_fields(i)) for i in sorted(issues, key=lambda i: i.line)],
-        )
-
-    async def create_job(
-        self,
-        session: AsyncSession,
-        *,
-        principal: Principal,
-        checked: Checked,
-        file_name: str,
-        digest: str,
-        idempotency_key: str | None,
-    ) -> Created[ImportJobRead]:
-        """A queued job with the rows that already failed recorded (a retry: the job as it is now)."""
-        payload = {"file_sha256": digest, "file_name": file_name}
-
-        async def write() -> ImportJobRead:
-            job_id = await self.jobs.create(
-                session,
-                kind=KIND,
-                principal=principal,
-                file_name=file_name,
-                file_sha256=digest,
-                total=len(checked.sheet.rows),
-                failed_lines=checked.failed_lines,
-                issues=checked.issues,
-            )
-            return await self.get(session, principal=principal, job_id=job_id)
-
-        return await idempotency.create(
-            session,
-            principal.subject,
-            idempotency_key,
-            JOB_OPERATION,
-            payload,
-            ImportJobRead,
-            write,
-            status=202,
-            as_now=lambda first: self.get(session, principal=principal, job_id=first.id),
         )
 
     async def launch(self, job_id: uuid.UUID, rows: list[Prepared]) -> None:
@@ -493,29 +453,6 @@ class PersonImporter:
                 events.append(("person.archived", person_id, _event_data("person.archived", person, **extra)))
         await repo.emit(events)
 
-    async def get(self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> ImportJobRead:
-        row = await self.jobs.get(session, job_id, kind=KIND, visible_to=policy.visible_jobs(principal))
-        if row is None:
-            raise ImportJobNotFound("No such import job.")
-        issues, cursor = await self.jobs.issue_page(
-            session, job_id, PageParams(limit=FAILED_ROWS_SHOWN, cursor=None), outcome="failed"
-        )
-        return job_read(row, issues, truncated=cursor is not None)
-
-    async def page(
-        self, session: AsyncSession, *, principal: Principal, params: PageParams
-    ) -> tuple[list[ImportJobRead], str | None]:
-        rows, cursor = await self.jobs.page(session, params, kind=KIND, visible_to=policy.visible_jobs(principal))
-        return [job_read(r, [], truncated=r.failed > 0) for r in rows], cursor
-
-    async def issues(
-        self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID, params: PageParams, outcome: Any
-    ) -> tuple[list[RowIssue], str | None]:
-        if await self.jobs.get(session, job_id, kind=KIND, visible_to=policy.visible_jobs(principal)) is None:
-            raise ImportJobNotFound("No such import job.")
-        rows, cursor = await self.jobs.issue_page(session, job_id, params, outcome=outcome)
-        return [RowIssue(**issue_fields(r)) for r in rows], cursor
-
 
 def _uniform(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A multi-row INSERT needs the same keys in every row: absent optional columns become NULL (skills: [])."""
@@ -535,10 +472,6 @@ def _event_data(kind: str, person: Person, **extra: object) -> dict[str, object]
     if kind in BIRTH_DATE_KINDS:
         data["birth_date"] = person.birth_date
     return person_payload(kind, person.id, person.jurisdiction_code, data)
-
-
-def job_read(row: Any, failed_rows: list[Any], *, truncated: bool) -> ImportJobRead:
-    return ImportJobRead(**job_fields(row, failed_rows, truncated=truncated))
 
 
 def new_jobs(stale_seconds: int) -> ImportJobs:

@@ -23,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from shared.db import violated_constraint
 from shared.errors import AppError, FieldError
+from shared.imports import owner_principal
 from shared.logging import request_id_var
 from shared.pagination import PageParams
+from shared.tasks import Tasks
 from subsidy.budgets.repository import BudgetRepository
 from subsidy.decisions import service as decisions
 from subsidy.decisions.calculator import EMPLOYER_TYPES, Outcome, Source, evaluate
@@ -85,21 +87,6 @@ def to_read(job: SubsidyEvaluation) -> EvaluationRead:
     )
 
 
-def owner(job: SubsidyEvaluation) -> Principal:
-    """Who the job acts and is audited as: whoever started it, as they were then."""
-    return Principal(
-        subject=job.owner_subject,
-        kind=job.owner_kind,
-        name=job.owner_name,
-        roles=frozenset(job.owner_roles),
-        department=job.owner_department,
-        jurisdiction=job.owner_jurisdiction,
-        scopes=frozenset(),
-        token="",
-        token_id=None,
-    )
-
-
 def chosen_types(
     rules: dict, asked: list[str] | None, employer_ids: list[uuid.UUID] | None, *, field: str = "body.subsidy_types"
 ) -> list[str]:
@@ -138,7 +125,7 @@ class Evaluator:
         self.sessions = sessions
         self.client = client
         self.stale_after = stale_after
-        self._tasks: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self.tasks = Tasks("evaluation")
 
     def repo(self, session: AsyncSession) -> EvaluationRepository:
         return EvaluationRepository(session, stale_after=self.stale_after)
@@ -214,11 +201,7 @@ class Evaluator:
     async def launch(self, job_id: uuid.UUID) -> None:
         """Start a committed, queued evaluation as a task of this process. A coroutine, so that a response's
         background task runs it on the event loop, not in a worker thread."""
-        if job_id in self._tasks:
-            return
-        task = asyncio.create_task(self._run(job_id), name=f"evaluation-{job_id}")
-        self._tasks[job_id] = task
-        task.add_done_callback(lambda _: self._tasks.pop(job_id, None))
+        self.tasks.start(job_id, self._run(job_id))
 
     async def _run(self, job_id: uuid.UUID) -> None:
         async with self.sessions() as session:
@@ -297,7 +280,7 @@ class Evaluator:
             types=job.subsidy_types,
             employer_ids=job.employer_ids,
             evaluation_id=job.id,
-            principal=owner(job),
+            principal=owner_principal(job),
         )
         await self.repo(session).finish(
             job.id,
@@ -318,17 +301,13 @@ class Evaluator:
 
     @property
     def running(self) -> list[uuid.UUID]:
-        return list(self._tasks)
+        return self.tasks.running
 
     async def drain(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+        await self.tasks.drain()
 
     async def shutdown(self) -> None:
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.tasks.shutdown()
 
     # --- what-if ---
 
