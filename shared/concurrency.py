@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 
 from fastapi import Header, Response
 
@@ -19,6 +19,20 @@ def etag(version: int) -> str:
 
 def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag(version)
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+def send_versioned(response: Response, item: V) -> V:
+    """Answer one resource with its version as ETag: `return send_versioned(response, await service.get(...))`."""
+    set_etag(response, item.version)
+    return item
 
 
 IfMatch = Annotated[

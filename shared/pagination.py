@@ -58,6 +58,12 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(default=None, description="Opaque cursor of the next page, or null at the end.")
     limit: int = Field(description="The page size used.", examples=[50])
 
+    @classmethod
+    def of(cls, found: tuple[list[Any], str | None], params: PageParams) -> Page[Any]:
+        """The page of a service's `(items, next_cursor)`: `return Page.of(await service.list_x(...), params)`."""
+        items, next_cursor = found
+        return cls(items=items, next_cursor=next_cursor, limit=params.limit)
+
 
 @dataclass(frozen=True)
 class PageParams:

@@ -11,7 +11,7 @@ from placement.employers.schemas import (
     EmployerUpdate,
 )
 from shared.auth import Principal, require_scopes
-from shared.concurrency import IfMatch, set_etag
+from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
@@ -28,8 +28,7 @@ async def list_employers(
     session: SessionDep, principal: Reader, params: PageParamsDep, filters: EmployerFilterDep
 ) -> Page[EmployerRead]:
     """List employers by name; township staff see only their own jurisdiction's, an employer's system only itself."""
-    items, next_cursor = await service.list_employers(session, principal=principal, filters=filters, params=params)
-    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+    return Page.of(await service.list_employers(session, principal=principal, filters=filters, params=params), params)
 
 
 @router.post(
@@ -58,9 +57,7 @@ async def get_employer(
     session: SessionDep, principal: Reader, employer_id: uuid.UUID, response: Response
 ) -> EmployerRead:
     """Get one employer, with its version as ETag."""
-    employer = await service.get_employer(session, principal=principal, employer_id=employer_id)
-    set_etag(response, employer.version)
-    return employer
+    return send_versioned(response, await service.get_employer(session, principal=principal, employer_id=employer_id))
 
 
 @router.patch(
@@ -77,8 +74,9 @@ async def update_employer(
     if_match: IfMatch = None,
 ) -> EmployerRead:
     """Change an employer's details (If-Match required); township staff only within their jurisdiction."""
-    employer = await service.update_employer(
-        session, principal=principal, employer_id=employer_id, data=data, if_match=if_match
+    return send_versioned(
+        response,
+        await service.update_employer(
+            session, principal=principal, employer_id=employer_id, data=data, if_match=if_match
+        ),
     )
-    set_etag(response, employer.version)
-    return employer

@@ -9,7 +9,7 @@ from placement.handover import service
 from placement.handover.repository import HandoverFilter
 from placement.handover.schemas import HandoverClose, HandoverRead, HandoverStatus
 from shared.auth import Principal, require_scopes
-from shared.concurrency import IfMatch, set_etag
+from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.openapi import response_headers
@@ -38,8 +38,7 @@ async def list_handovers(
     term, or a community rehabilitation starts; each shows its days waiting. Township staff see only their own
     jurisdiction's people."""
     filters = HandoverFilter(status=status, jurisdiction_code=jurisdiction_code, person_id=person_id)
-    items, next_cursor = await service.list_handovers(session, principal=principal, filters=filters, params=params)
-    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+    return Page.of(await service.list_handovers(session, principal=principal, filters=filters, params=params), params)
 
 
 @router.get("/{handover_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
@@ -47,9 +46,7 @@ async def get_handover(
     session: SessionDep, principal: Reader, handover_id: uuid.UUID, response: Response
 ) -> HandoverRead:
     """Get one hand-over entry, with its version as ETag."""
-    handover = await service.get_handover(session, principal=principal, handover_id=handover_id)
-    set_etag(response, handover.version)
-    return handover
+    return send_versioned(response, await service.get_handover(session, principal=principal, handover_id=handover_id))
 
 
 @router.post(
@@ -68,8 +65,9 @@ async def close_handover(
     """Close a pending entry with a coded reason other than placement (placing the person closes it by itself).
 
     Needs If-Match with the entry's ETag; a closed entry stays closed (409)."""
-    handover = await service.close_handover(
-        session, principal=principal, handover_id=handover_id, data=body, if_match=if_match, today=date.today()
+    return send_versioned(
+        response,
+        await service.close_handover(
+            session, principal=principal, handover_id=handover_id, data=body, if_match=if_match, today=date.today()
+        ),
     )
-    set_etag(response, handover.version)
-    return handover

@@ -126,8 +126,7 @@ async def list_imports(
     kind: Annotated[ImportKind | None, Query(description="Only imports of this kind.", examples=["placements"])] = None,
 ) -> Page[ImportJobRead]:
     """List the imports you may see (your department and jurisdiction's; the NCO sees all), newest first."""
-    items, cursor = await importer.page(session, principal=principal, params=params, kind=kind)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return Page.of(await importer.page(session, principal=principal, params=params, kind=kind), params)
 
 
 @router.get("/{job_id}", responses=problem_responses(403, 404, 422))
@@ -150,5 +149,6 @@ async def list_import_issues(
     ] = None,
 ) -> Page[RowIssue]:
     """The rows of an import that failed (line, column, reason) or were skipped, in line order."""
-    items, cursor = await importer.issues(session, principal=principal, job_id=job_id, params=params, outcome=outcome)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return Page.of(
+        await importer.issues(session, principal=principal, job_id=job_id, params=params, outcome=outcome), params
+    )

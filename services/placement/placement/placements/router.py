@@ -18,7 +18,7 @@ from placement.placements.schemas import (
 )
 from placement.registry_client import RegistryDep
 from shared.auth import CurrentPrincipal
-from shared.concurrency import IfMatch, set_etag
+from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
@@ -90,8 +90,7 @@ async def get_placement(
     async with audited(session, principal, "placement.read") as trail:
         placement = await service.get_placement(session, principal=principal, placement_id=placement_id)
         trail.resource_ids = [placement.person_id]
-    set_etag(response, placement.version)
-    return placement
+    return send_versioned(response, placement)
 
 
 @router.patch(
@@ -114,8 +113,7 @@ async def correct_placement(
         )
         trail.resource_ids = [placement.person_id]
         trail.changes = changes
-    set_etag(response, placement.version)
-    return placement
+    return send_versioned(response, placement)
 
 
 @router.post(
@@ -138,8 +136,7 @@ async def end_placement(
         )
         trail.resource_ids = [placement.person_id]
         trail.changes = {"ended_on": (None, str(data.ended_on)), "end_reason": (None, data.reason)}
-    set_etag(response, placement.version)
-    return placement
+    return send_versioned(response, placement)
 
 
 @router.put(
@@ -163,5 +160,4 @@ async def record_follow_up(
         )
         trail.resource_ids = [person_id]
         trail.changes = {"months": (None, months), "still_working": (None, data.still_working)}
-    set_etag(response, follow_up.version)
-    return follow_up
+    return send_versioned(response, follow_up)

@@ -8,7 +8,7 @@ from placement.posts import service
 from placement.posts.repository import PostFilter
 from placement.posts.schemas import JobPostCreate, JobPostRead, JobPostUpdate, PostStatus, WorkingPattern
 from shared.auth import CurrentPrincipal
-from shared.concurrency import IfMatch, set_etag
+from shared.concurrency import IfMatch, send_versioned, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
@@ -37,8 +37,7 @@ async def list_job_posts(
         working_pattern=working_pattern,
         is_public_welfare=is_public_welfare,
     )
-    items, next_cursor = await service.list_posts(session, principal=principal, filters=filters, params=params)
-    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+    return Page.of(await service.list_posts(session, principal=principal, filters=filters, params=params), params)
 
 
 @router.post(
@@ -82,6 +81,6 @@ async def update_job_post(
     if_match: IfMatch = None,
 ) -> JobPostRead:
     """Change a job post or its status (open, close, reopen); needs If-Match."""
-    post = await service.update_post(session, principal=principal, post_id=post_id, data=data, if_match=if_match)
-    set_etag(response, post.version)
-    return post
+    return send_versioned(
+        response, await service.update_post(session, principal=principal, post_id=post_id, data=data, if_match=if_match)
+    )

@@ -9,7 +9,7 @@ from placement.referrals.repository import ReferralFilter
 from placement.referrals.schemas import ReferralCreate, ReferralMove, ReferralRead, ReferralStatus
 from placement.registry_client import RegistryDep
 from shared.auth import CurrentPrincipal
-from shared.concurrency import IfMatch, set_etag
+from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
@@ -67,8 +67,7 @@ async def get_referral(
     async with audited(session, principal, "referral.read") as trail:
         referral = await service.get_referral(session, principal=principal, referral_id=referral_id)
         trail.resource_ids = [referral.person_id]
-    set_etag(response, referral.version)
-    return referral
+    return send_versioned(response, referral)
 
 
 @router.post(
@@ -96,5 +95,4 @@ async def move_referral(
         trail.changes = {"status": (referral.history[-1].from_status, referral.status)}
         if referral.placement_id is not None:
             trail.changes["placement_id"] = (None, str(referral.placement_id))
-    set_etag(response, referral.version)
-    return referral
+    return send_versioned(response, referral)

@@ -18,7 +18,7 @@ from placement.self_employment.schemas import (
     Status,
 )
 from shared.auth import Principal, require_scopes
-from shared.concurrency import IfMatch, set_etag
+from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
@@ -67,8 +67,7 @@ async def list_self_employments(
     filters = SelfEmploymentFilter(
         person_id=person_id, jurisdiction_code=jurisdiction_code, business_kind=business_kind, status=status
     )
-    items, cursor = await service.list_records(session, principal=principal, filters=filters, params=params)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return Page.of(await service.list_records(session, principal=principal, filters=filters, params=params), params)
 
 
 @router.get("/loans", responses=problem_responses(400, 403, 422))
@@ -83,10 +82,12 @@ async def loans_in_year(
 
     A loan counts from its disbursement day (included) to its maturity day (excluded); only loans with at least one
     such day in the year are listed, by loan id."""
-    items, cursor = await service.loans_in_year(
-        session, principal=principal, year=year, jurisdiction_code=jurisdiction_code, params=params
+    return Page.of(
+        await service.loans_in_year(
+            session, principal=principal, year=year, jurisdiction_code=jurisdiction_code, params=params
+        ),
+        params,
     )
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
 @router.get(
@@ -96,9 +97,7 @@ async def get_self_employment(
     session: SessionDep, principal: Reader, self_employment_id: uuid.UUID, response: Response
 ) -> SelfEmploymentRead:
     """Get one self-employment record, with its version as ETag."""
-    found = await service.get(session, principal=principal, record_id=self_employment_id)
-    set_etag(response, found.version)
-    return found
+    return send_versioned(response, await service.get(session, principal=principal, record_id=self_employment_id))
 
 
 @router.patch(
@@ -115,16 +114,17 @@ async def update_self_employment(
     if_match: IfMatch = None,
 ) -> SelfEmploymentRead:
     """Change the business name or licence number, or record the business ending; needs If-Match."""
-    updated = await service.update(
-        session,
-        principal=principal,
-        record_id=self_employment_id,
-        data=body,
-        if_match=if_match,
-        today=date.today(),
+    return send_versioned(
+        response,
+        await service.update(
+            session,
+            principal=principal,
+            record_id=self_employment_id,
+            data=body,
+            if_match=if_match,
+            today=date.today(),
+        ),
     )
-    set_etag(response, updated.version)
-    return updated
 
 
 @router.post(

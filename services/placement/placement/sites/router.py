@@ -18,7 +18,7 @@ from placement.sites.schemas import (
     SiteStatus,
 )
 from shared.auth import Principal, require_scopes
-from shared.concurrency import IfMatch, set_etag
+from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
@@ -51,8 +51,7 @@ async def list_sites(
         status=status,
         open_on=open_on,
     )
-    items, cursor = await service.list_sites(session, principal=principal, filters=filters, params=params)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return Page.of(await service.list_sites(session, principal=principal, filters=filters, params=params), params)
 
 
 @router.get("/count", responses=problem_responses(403, 422))
@@ -96,9 +95,7 @@ async def create_site(
 @router.get("/{site_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
 async def get_site(session: SessionDep, principal: Reader, site_id: uuid.UUID, response: Response) -> PlacementSiteRead:
     """Get one placement site, with its version as ETag."""
-    site = await service.get_site(session, principal=principal, site_id=site_id)
-    set_etag(response, site.version)
-    return site
+    return send_versioned(response, await service.get_site(session, principal=principal, site_id=site_id))
 
 
 @router.patch(
@@ -113,9 +110,9 @@ async def update_site(
     if_match: IfMatch = None,
 ) -> PlacementSiteRead:
     """Change a site's name, address, mode, capacity or designation date (If-Match required)."""
-    site = await service.update_site(session, principal=principal, site_id=site_id, data=body, if_match=if_match)
-    set_etag(response, site.version)
-    return site
+    return send_versioned(
+        response, await service.update_site(session, principal=principal, site_id=site_id, data=body, if_match=if_match)
+    )
 
 
 @router.post(
@@ -132,6 +129,6 @@ async def close_site(
     if_match: IfMatch = None,
 ) -> PlacementSiteRead:
     """Close a site from a day on (If-Match required); it stays on record and in past counts."""
-    site = await service.close_site(session, principal=principal, site_id=site_id, data=body, if_match=if_match)
-    set_etag(response, site.version)
-    return site
+    return send_versioned(
+        response, await service.close_site(session, principal=principal, site_id=site_id, data=body, if_match=if_match)
+    )

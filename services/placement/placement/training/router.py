@@ -19,7 +19,7 @@ from placement.training.schemas import (
     ShortfallPage,
 )
 from shared.auth import Principal, require_scopes
-from shared.concurrency import IfMatch, set_etag
+from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
@@ -72,8 +72,7 @@ async def create_course(
 @router.get("/courses", responses=problem_responses(400, 403, 422))
 async def list_courses(session: SessionDep, principal: Reader, params: PageParamsDep) -> Page[CourseRead]:
     """List the training courses by title."""
-    items, cursor = await service.list_courses(session, principal=principal, params=params)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return Page.of(await service.list_courses(session, principal=principal, params=params), params)
 
 
 @router.get(
@@ -81,9 +80,7 @@ async def list_courses(session: SessionDep, principal: Reader, params: PageParam
 )
 async def get_course(session: SessionDep, principal: Reader, course_id: uuid.UUID, response: Response) -> CourseRead:
     """Get one training course, with its version as ETag."""
-    course = await service.get_course(session, principal=principal, course_id=course_id)
-    set_etag(response, course.version)
-    return course
+    return send_versioned(response, await service.get_course(session, principal=principal, course_id=course_id))
 
 
 @router.post(
@@ -114,8 +111,9 @@ async def list_sessions(
     course_id: Annotated[uuid.UUID | None, Query(description="Only this course's sessions.")] = None,
 ) -> Page[SessionRead]:
     """List training sessions by start date."""
-    items, cursor = await service.list_sessions(session, principal=principal, params=params, course_id=course_id)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return Page.of(
+        await service.list_sessions(session, principal=principal, params=params, course_id=course_id), params
+    )
 
 
 @router.get(
@@ -123,9 +121,7 @@ async def list_sessions(
 )
 async def get_session(session: SessionDep, principal: Reader, session_id: uuid.UUID, response: Response) -> SessionRead:
     """Get one training session, with its version as ETag."""
-    found = await service.get_session(session, principal=principal, session_id=session_id)
-    set_etag(response, found.version)
-    return found
+    return send_versioned(response, await service.get_session(session, principal=principal, session_id=session_id))
 
 
 @router.post(
@@ -162,8 +158,7 @@ async def list_enrolments(
 ) -> Page[EnrolmentRead]:
     """List enrolments; township staff see only their own jurisdiction's people."""
     filters = EnrolmentFilter(session_id=session_id, person_id=person_id, status=status)
-    items, cursor = await service.list_enrolments(session, principal=principal, filters=filters, params=params)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return Page.of(await service.list_enrolments(session, principal=principal, filters=filters, params=params), params)
 
 
 @router.get(
@@ -175,9 +170,9 @@ async def get_enrolment(
     session: SessionDep, principal: Reader, enrolment_id: uuid.UUID, response: Response
 ) -> EnrolmentRead:
     """Get one enrolment, with its version as ETag."""
-    found = await service.get_enrolment(session, principal=principal, enrolment_id=enrolment_id)
-    set_etag(response, found.version)
-    return found
+    return send_versioned(
+        response, await service.get_enrolment(session, principal=principal, enrolment_id=enrolment_id)
+    )
 
 
 @router.post(
@@ -196,8 +191,9 @@ async def complete_enrolment(
     """Record that the person completed the training, with the certificate number if one was issued.
 
     Needs If-Match with the enrolment's ETag; emits `training.completed`."""
-    done = await service.complete(
-        session, principal=principal, enrolment_id=enrolment_id, data=body, if_match=if_match, today=date.today()
+    return send_versioned(
+        response,
+        await service.complete(
+            session, principal=principal, enrolment_id=enrolment_id, data=body, if_match=if_match, today=date.today()
+        ),
     )
-    set_etag(response, done.version)
-    return done

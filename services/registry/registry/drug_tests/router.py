@@ -22,8 +22,9 @@ async def list_drug_tests(
 ) -> Page[DrugTestRead]:
     """A person's drug tests by test date."""
     async with audited(session, principal, "drug_test.read", person_ids=[person_id]):
-        items, cursor = await service.list_tests(session, principal=principal, person_id=person_id, params=params)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+        return Page.of(
+            await service.list_tests(session, principal=principal, person_id=person_id, params=params), params
+        )
 
 
 @router.post(

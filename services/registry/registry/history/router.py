@@ -34,10 +34,10 @@ async def list_register_changes(
 ) -> Page[RegisterChangeRead]:
     """A person's off-register changes and returns, by effective day (withdrawn ones included, marked)."""
     async with audited(session, principal, "register_change.read", person_ids=[person_id]):
-        items, cursor = await service.list_register_changes(
-            session, principal=principal, person_id=person_id, params=params
+        return Page.of(
+            await service.list_register_changes(session, principal=principal, person_id=person_id, params=params),
+            params,
         )
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
 @router.post(
@@ -101,10 +101,9 @@ async def list_work_ability_changes(
 ) -> Page[WorkAbilityChangeRead]:
     """A person's work ability as dated changes, by effective day."""
     async with audited(session, principal, "work_ability_change.read", person_ids=[person_id]):
-        items, cursor = await service.list_ability_changes(
-            session, principal=principal, person_id=person_id, params=params
+        return Page.of(
+            await service.list_ability_changes(session, principal=principal, person_id=person_id, params=params), params
         )
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
 @router.post(
@@ -150,8 +149,9 @@ async def list_stays(
 ) -> Page[StayRead]:
     """A person's custody and facility stays, by start day (withdrawn ones included, marked)."""
     async with audited(session, principal, "stay.read", person_ids=[person_id]):
-        items, cursor = await service.list_stays(session, principal=principal, person_id=person_id, params=params)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+        return Page.of(
+            await service.list_stays(session, principal=principal, person_id=person_id, params=params), params
+        )
 
 
 @router.post(

@@ -24,8 +24,9 @@ async def list_measures(
 ) -> Page[MeasureRead]:
     """A person's control measures in time order, corrected entries included (linked to their corrections)."""
     async with audited(session, principal, "measure.read", person_ids=[person_id]):
-        items, cursor = await service.list_measures(session, principal=principal, person_id=person_id, params=params)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+        return Page.of(
+            await service.list_measures(session, principal=principal, person_id=person_id, params=params), params
+        )
 
 
 @router.post(

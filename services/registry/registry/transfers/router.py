@@ -15,7 +15,7 @@ from registry.transfers.schemas import (
     TransferStatus,
 )
 from shared.auth import CurrentPrincipal
-from shared.concurrency import IfMatch, set_etag
+from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
@@ -103,9 +103,9 @@ async def get_transfer(
 ) -> TransferRead:
     """One transfer, if your jurisdiction is a party to it; the ETag header is what If-Match wants."""
     async with audited(session, principal, "transfer.read", resource_ids=[transfer_id]) as trail:
-        read = await service.get_transfer(session, principal=principal, transfer_id=transfer_id, trail=trail)
-    set_etag(response, read.version)
-    return read
+        return send_versioned(
+            response, await service.get_transfer(session, principal=principal, transfer_id=transfer_id, trail=trail)
+        )
 
 
 @router.post(
@@ -129,8 +129,7 @@ async def accept_transfer(
         read, trail.changes = await service.accept_transfer(
             session, principal=principal, transfer_id=transfer_id, if_match=if_match, trail=trail
         )
-    set_etag(response, read.version)
-    return read
+    return send_versioned(response, read)
 
 
 @router.post(
@@ -151,8 +150,7 @@ async def reject_transfer(
         read, trail.changes = await service.reject_transfer(
             session, principal=principal, transfer_id=transfer_id, reason=body.reason, if_match=if_match, trail=trail
         )
-    set_etag(response, read.version)
-    return read
+    return send_versioned(response, read)
 
 
 @router.post(
@@ -178,8 +176,7 @@ async def cancel_transfer(
             if_match=if_match,
             trail=trail,
         )
-    set_etag(response, read.version)
-    return read
+    return send_versioned(response, read)
 
 
 @person_router.get("/transfers", responses=problem_responses(400, 403, 404))

@@ -26,10 +26,10 @@ CREATE = problem_responses(403, 404, 409, 422)
 
 async def _list(session, principal, person_id: uuid.UUID, kind: str, params: PageParams) -> Page:
     async with audited(session, principal, f"treatment.{kind}.list", person_ids=[person_id]):
-        items, cursor = await service.list_records(
-            session, principal=principal, person_id=person_id, kind=kind, params=params
+        return Page.of(
+            await service.list_records(session, principal=principal, person_id=person_id, kind=kind, params=params),
+            params,
         )
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
 async def _create(session, principal, person_id: uuid.UUID, kind: str, body, response: Response, key: str | None):

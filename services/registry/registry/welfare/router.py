@@ -6,7 +6,7 @@ from registry.welfare import service
 from registry.welfare.auditing import audited
 from registry.welfare.schemas import ReliefCreate, ReliefRead, WelfareRead, WelfareUpdate
 from shared.auth import CurrentPrincipal
-from shared.concurrency import IfMatch, set_etag
+from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
@@ -22,9 +22,7 @@ async def get_welfare(
 ) -> WelfareRead:
     """The person's current welfare and employment status; the ETag header is what If-Match wants."""
     async with audited(session, principal, "welfare.read", person_ids=[person_id]):
-        record = await service.get_welfare(session, principal=principal, person_id=person_id)
-    set_etag(response, record.version)
-    return record
+        return send_versioned(response, await service.get_welfare(session, principal=principal, person_id=person_id))
 
 
 @router.put("", responses=problem_responses(403, 404, 409, 412, 422, 428), openapi_extra=response_headers(200, "ETag"))
@@ -41,8 +39,7 @@ async def update_welfare(
         record, trail.changes = await service.update_welfare(
             session, principal=principal, person_id=person_id, data=body, if_match=if_match
         )
-    set_etag(response, record.version)
-    return record
+    return send_versioned(response, record)
 
 
 @router.get("/relief", responses=problem_responses(400, 403, 404))

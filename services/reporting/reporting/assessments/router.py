@@ -80,8 +80,7 @@ async def list_assessments(
     year: Annotated[int | None, Query(ge=2012, le=2100, description="Only this year's assessments.")] = None,
 ) -> Page[AssessmentSummary]:
     """List assessments, newest year first (township staff: published ones only)."""
-    items, cursor = await service.list_assessments(session, principal=principal, params=params, year=year)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return Page.of(await service.list_assessments(session, principal=principal, params=params, year=year), params)
 
 
 @router.get(

@@ -58,8 +58,7 @@ async def list_bulletins(
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Only bulletins on periods of this year.")] = None,
 ) -> Page[BulletinSummary]:
     """List published bulletins, newest first."""
-    items, cursor = await service.list_bulletins(session, principal=principal, params=params, year=year)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return Page.of(await service.list_bulletins(session, principal=principal, params=params, year=year), params)
 
 
 @router.get("/{bulletin_id}", responses=problem_responses(403, 404))

@@ -39,8 +39,7 @@ async def list_targets(
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Only targets due in this year.")] = None,
 ) -> Page[TargetRead]:
     """List the notice's targets, by indicator code then date."""
-    items, next_cursor = await service.list_targets(session, params=params, indicator_code=indicator, year=year)
-    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+    return Page.of(await service.list_targets(session, params=params, indicator_code=indicator, year=year), params)
 
 
 @router.post(

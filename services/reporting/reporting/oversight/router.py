@@ -17,7 +17,7 @@ from reporting.oversight.schemas import (
 )
 from reporting.reports.router import TABLE_RESPONSES, table
 from shared.auth import CurrentPrincipal
-from shared.concurrency import IfMatch, set_etag
+from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
@@ -103,17 +103,18 @@ async def update_action(
     if_match: IfMatch = None,
 ) -> ActionRead:
     """Record progress of a corrective action (the NCO or the jurisdiction's own staff), with If-Match."""
-    read = await service.update_action(
-        session,
-        principal=principal,
-        visit_id=visit_id,
-        action_id=action_id,
-        data=data,
-        if_match=if_match,
-        today=_today(),
+    return send_versioned(
+        response,
+        await service.update_action(
+            session,
+            principal=principal,
+            visit_id=visit_id,
+            action_id=action_id,
+            data=data,
+            if_match=if_match,
+            today=_today(),
+        ),
     )
-    set_etag(response, read.version)
-    return read
 
 
 @meetings.post(
@@ -188,17 +189,18 @@ async def update_item(
     if_match: IfMatch = None,
 ) -> ItemRead:
     """Record progress of an action item (the NCO, or the township that owns it), with If-Match."""
-    read = await service.update_item(
-        session,
-        principal=principal,
-        meeting_id=meeting_id,
-        item_id=item_id,
-        data=data,
-        if_match=if_match,
-        today=_today(),
+    return send_versioned(
+        response,
+        await service.update_item(
+            session,
+            principal=principal,
+            meeting_id=meeting_id,
+            item_id=item_id,
+            data=data,
+            if_match=if_match,
+            today=_today(),
+        ),
     )
-    set_etag(response, read.version)
-    return read
 
 
 @overdue.get("", responses=TABLE_RESPONSES | problem_responses(403, 422), response_model=list[OverdueRead])

@@ -22,10 +22,9 @@ async def list_designations(
     session: SessionDep, principal: Reader, employer_id: uuid.UUID, params: PageParamsDep
 ) -> Page[DesignationRead]:
     """The employer's Qihang designation history (认定、暂停、撤销、恢复), oldest step first."""
-    items, cursor = await service.list_designations(
-        session, principal=principal, employer_id=employer_id, params=params
+    return Page.of(
+        await service.list_designations(session, principal=principal, employer_id=employer_id, params=params), params
     )
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
 @router.get("/status", responses=problem_responses(403, 404, 422))
