@@ -27,6 +27,8 @@ PORTS = {
     service: _PORT_BASE + offset
     for offset, service in enumerate(("gateway", "registry", "placement", "subsidy", "reporting"))
 }
+# A department's webhook receiver, run by tests/e2e/test_webhooks.py: the one target on the services' allow-lists.
+WEBHOOK_RECEIVER_PORT = _PORT_BASE + 5
 ADMIN_PASSWORD = "e2e-admin-password"
 
 
@@ -135,6 +137,12 @@ def system(pg_server_url, tmp_path_factory) -> Iterator[System]:
         env.setdefault(f"{prefix}_SERVICE_CLIENT_ID", f"svc-{service}")
         env.setdefault(f"{prefix}_SERVICE_CLIENT_SECRET", secrets.token_urlsafe(32))
         env[f"{prefix}_REVOCATION_CHECK_ENABLED"] = "true"
+    # The services with event feeds deliver webhooks in the background, to the e2e receiver only.
+    for service in ("registry", "placement", "subsidy"):
+        prefix = service.upper()
+        env[f"{prefix}_WEBHOOK_ALLOWED_HOSTS"] = f"127.0.0.1:{WEBHOOK_RECEIVER_PORT}"
+        env[f"{prefix}_WEBHOOK_DELIVERY_ENABLED"] = "true"
+        env[f"{prefix}_WEBHOOK_POLL_SECONDS"] = "0.2"
     logs = tmp_path_factory.mktemp("e2e-logs")
     system = System(env=env, logs={s: logs / f"{s}.log" for s in PORTS})
     try:
