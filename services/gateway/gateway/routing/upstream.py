@@ -37,15 +37,19 @@ class Upstreams:
         urls = settings.service_urls()
         # Without a trailing slash: a request's raw path (which starts with one) is appended as it came.
         self.bases = {name: urls[name].rstrip("/") for name in SERVICES}
+        # As httpx's Timeout(upstream, connect=...) was: a new connection within the connect timeout, a pooled one
+        # (waiting for a free place) and each read of the answer within the upstream timeout.
         self.timeout = aiohttp.ClientTimeout(
             total=None,
-            connect=settings.upstream_connect_timeout_seconds,
+            connect=settings.upstream_timeout_seconds,
+            sock_connect=settings.upstream_connect_timeout_seconds,
             sock_read=settings.upstream_timeout_seconds,
         )
         # An upload's dry run reads every row before it answers: it gets the longer wait.
         self.upload_timeout = aiohttp.ClientTimeout(
             total=None,
-            connect=settings.upstream_connect_timeout_seconds,
+            connect=settings.upstream_timeout_seconds,
+            sock_connect=settings.upstream_connect_timeout_seconds,
             sock_read=settings.upload_timeout_seconds,
         )
         self.check_timeout = aiohttp.ClientTimeout(total=settings.upstream_check_timeout_seconds)
