@@ -21,6 +21,7 @@ from typing import Final, Literal
 
 from placement.employers.exceptions import NoPlacementAccess
 from shared.auth import Principal
+from shared.grants import is_service_client
 
 Resource = Literal["employers", "designations", "sites"]
 Access = Literal["none", "read", "write"]
@@ -74,7 +75,7 @@ class Scope:
 def grant_of(principal: Principal) -> Grant:
     if principal.employer_id is not None:
         return EMPLOYER_CLIENT_GRANT
-    if principal.kind == "client" and "service" in principal.roles:
+    if is_service_client(principal):
         return SERVICE_GRANT
     return POLICY.get(principal.department or "", Grant())
 

@@ -10,6 +10,7 @@ from typing import Final
 
 from placement.handover.exceptions import NoHandoverAccess
 from shared.auth import Principal
+from shared.grants import GrantTable
 
 
 @dataclass(frozen=True)
@@ -26,20 +27,13 @@ POLICY: Final[dict[str, Grant]] = {
 }
 
 
-def _grant(principal: Principal) -> Grant | None:
-    if "service" in principal.roles and principal.kind == "client":
-        return Grant()
-    return POLICY.get(principal.department or "")
+TABLE: Final = GrantTable(POLICY, scope="placement", error=NoHandoverAccess, service=Grant())
 
 
 def require_read(principal: Principal) -> None:
-    grant = _grant(principal)
-    if grant is None or not grant.read or "placement:read" not in principal.scopes:
-        raise NoHandoverAccess("Your department has no access to the hand-over list.")
+    TABLE.require(principal, "read", "read", "Your department has no access to the hand-over list.")
 
 
 def require_close(principal: Principal) -> None:
     require_read(principal)
-    grant = _grant(principal)
-    if not (grant is not None and grant.close and "placement:write" in principal.scopes):
-        raise NoHandoverAccess("You may not close hand-over entries.")
+    TABLE.require(principal, "close", "write", "You may not close hand-over entries.")

@@ -5,18 +5,15 @@ employer. Whatever is outside a caller's limits does not exist for them (404). C
 police, civil affairs, ...) have no access: placements are personal data their work does not need.
 
 The kinds of caller: an employer's client (`emp` claim), a platform service's client (role `service`), or staff by
-department. This module also holds `caller_kind` and `Visibility`, which job posts and referrals use too."""
+department. `caller_kind` and `Visibility` are shared.grants'."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from placement.placements.exceptions import NoPlacementAccess
 from shared.auth import Principal
-
-EMPLOYER = "employer"
-SERVICE = "service"
+from shared.grants import EMPLOYER, SERVICE, GrantTable, Visibility, caller_kind, visibility
 
 
 @dataclass(frozen=True)
@@ -34,42 +31,15 @@ POLICY: dict[str, Grant] = {
 }
 
 
-@dataclass(frozen=True)
-class Visibility:
-    """The records that exist for a caller: None means no limit on that axis."""
-
-    jurisdiction: str | None
-    employer_id: uuid.UUID | None
-
-
-def caller_kind(principal: Principal) -> str:
-    if principal.employer_id is not None:
-        return EMPLOYER
-    if principal.kind == "client" and SERVICE in principal.roles:
-        return SERVICE
-    return principal.department or ""
-
-
-def visibility(principal: Principal) -> Visibility:
-    employer_id: uuid.UUID | None = None
-    if principal.employer_id is not None:
-        try:
-            employer_id = uuid.UUID(principal.employer_id)
-        except ValueError:
-            # A malformed `emp` claim still limits the client: to an employer that cannot exist.
-            employer_id = uuid.UUID(int=0)
-    return Visibility(jurisdiction=principal.jurisdiction, employer_id=employer_id)
+TABLE = GrantTable(POLICY, scope="placement", error=NoPlacementAccess, key=caller_kind)
 
 
 def require_read(principal: Principal) -> Visibility:
-    grant = POLICY.get(caller_kind(principal))
-    if grant is None or not grant.read or "placement:read" not in principal.scopes:
-        raise NoPlacementAccess("You have no access to placements.")
+    TABLE.require(principal, "read", "read", "You have no access to placements.")
     return visibility(principal)
 
 
 def require_write(principal: Principal) -> Visibility:
     seen = require_read(principal)
-    if not (POLICY[caller_kind(principal)].write and "placement:write" in principal.scopes):
-        raise NoPlacementAccess("You may not record or change placements.")
+    TABLE.require(principal, "write", "write", "You may not record or change placements.")
     return seen

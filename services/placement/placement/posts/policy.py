@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from placement.placements.policy import EMPLOYER, SERVICE, Visibility, caller_kind, visibility
 from placement.posts.exceptions import NoPostAccess
 from shared.auth import Principal
+from shared.grants import GrantTable
 from shared.reference import DEPARTMENTS
 
 
@@ -29,15 +30,15 @@ POLICY: dict[str, Grant] = {
 }
 
 
+TABLE = GrantTable(POLICY, scope="placement", error=NoPostAccess, key=caller_kind)
+
+
 def require_read(principal: Principal) -> Visibility:
-    grant = POLICY.get(caller_kind(principal))
-    if grant is None or not grant.read or "placement:read" not in principal.scopes:
-        raise NoPostAccess("You have no access to job posts.")
+    TABLE.require(principal, "read", "read", "You have no access to job posts.")
     return visibility(principal)
 
 
 def require_write(principal: Principal) -> Visibility:
     seen = require_read(principal)
-    if not (POLICY[caller_kind(principal)].write and "placement:write" in principal.scopes):
-        raise NoPostAccess("You may not publish or change job posts.")
+    TABLE.require(principal, "write", "write", "You may not publish or change job posts.")
     return seen

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from placement.placements.policy import EMPLOYER, SERVICE, Visibility, caller_kind, visibility
 from placement.referrals.exceptions import NoReferralAccess
 from shared.auth import Principal
+from shared.grants import GrantTable
 
 
 @dataclass(frozen=True)
@@ -29,25 +30,21 @@ POLICY: dict[str, Grant] = {
 }
 
 
-def _grant(principal: Principal) -> Grant:
-    grant = POLICY.get(caller_kind(principal))
-    if grant is None or not grant.read or "placement:read" not in principal.scopes:
-        raise NoReferralAccess("You have no access to referrals.")
-    return grant
+TABLE = GrantTable(POLICY, scope="placement", error=NoReferralAccess, key=caller_kind)
 
 
 def require_read(principal: Principal) -> Visibility:
-    _grant(principal)
+    TABLE.require(principal, "read", "read", "You have no access to referrals.")
     return visibility(principal)
 
 
 def require_create(principal: Principal) -> Visibility:
-    if not (_grant(principal).create and "placement:write" in principal.scopes):
-        raise NoReferralAccess("You may not refer people to job posts.")
-    return visibility(principal)
+    seen = require_read(principal)
+    TABLE.require(principal, "create", "write", "You may not refer people to job posts.")
+    return seen
 
 
 def require_advance(principal: Principal) -> Visibility:
-    if not (_grant(principal).advance and "placement:write" in principal.scopes):
-        raise NoReferralAccess("You may not move referrals on.")
-    return visibility(principal)
+    seen = require_read(principal)
+    TABLE.require(principal, "advance", "write", "You may not move referrals on.")
+    return seen

@@ -14,6 +14,7 @@ from typing import Final
 
 from placement.self_employment.exceptions import NoSelfEmploymentAccess
 from shared.auth import Principal
+from shared.grants import GrantTable
 
 
 @dataclass(frozen=True)
@@ -30,20 +31,13 @@ POLICY: Final[dict[str, Grant]] = {
 }
 
 
-def _grant(principal: Principal) -> Grant | None:
-    if "service" in principal.roles and principal.kind == "client":
-        return Grant()
-    return POLICY.get(principal.department or "")
+TABLE: Final = GrantTable(POLICY, scope="placement", error=NoSelfEmploymentAccess, service=Grant())
 
 
 def require_read(principal: Principal) -> None:
-    grant = _grant(principal)
-    if grant is None or not grant.read or "placement:read" not in principal.scopes:
-        raise NoSelfEmploymentAccess("Your department has no access to self-employment records.")
+    TABLE.require(principal, "read", "read", "Your department has no access to self-employment records.")
 
 
 def require_write(principal: Principal) -> None:
     require_read(principal)
-    grant = _grant(principal)
-    if not (grant is not None and grant.write and "placement:write" in principal.scopes):
-        raise NoSelfEmploymentAccess("You may not record self-employment or loans.")
+    TABLE.require(principal, "write", "write", "You may not record self-employment or loans.")

@@ -16,6 +16,7 @@ from typing import Final, Literal
 
 from placement.training.exceptions import NoTrainingAccess
 from shared.auth import Principal
+from shared.grants import GrantTable
 
 Resource = Literal["catalogue", "enrolments", "shortfall"]
 Access = Literal["none", "read", "write"]
@@ -46,17 +47,12 @@ _LABELS: Final[dict[str, str]] = {
 }
 
 
-def grant_of(principal: Principal) -> Grant:
-    if "service" in principal.roles and principal.kind == "client":
-        return SERVICE_GRANT
-    return POLICY.get(principal.department or "", Grant())
+TABLE: Final = GrantTable(POLICY, scope="placement", error=NoTrainingAccess, default=Grant(), service=SERVICE_GRANT)
 
 
 def require_read(principal: Principal, resource: Resource) -> None:
-    if getattr(grant_of(principal), resource) == "none" or "placement:read" not in principal.scopes:
-        raise NoTrainingAccess(f"Your department may not see {_LABELS[resource]}.")
+    TABLE.require_access(principal, resource, "read", f"Your department may not see {_LABELS[resource]}.")
 
 
 def require_write(principal: Principal, resource: Resource) -> None:
-    if getattr(grant_of(principal), resource) != "write" or "placement:write" not in principal.scopes:
-        raise NoTrainingAccess(f"You may not record {_LABELS[resource]}.")
+    TABLE.require_access(principal, resource, "write", f"You may not record {_LABELS[resource]}.")

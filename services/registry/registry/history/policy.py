@@ -14,6 +14,7 @@ from typing import Final, Literal
 
 from registry.history.exceptions import NoHistoryAccess
 from shared.auth import Principal
+from shared.grants import GrantTable
 
 Resource = Literal["register", "work_ability", "stays"]
 Access = Literal["none", "read", "write"]
@@ -42,15 +43,12 @@ _LABELS: Final[dict[str, str]] = {
 }
 
 
-def grant_of(principal: Principal) -> Grant:
-    return POLICY.get(principal.department or "", Grant())
+TABLE: Final = GrantTable(POLICY, scope="registry", error=NoHistoryAccess, default=Grant())
 
 
 def require_read(principal: Principal, resource: Resource) -> None:
-    if getattr(grant_of(principal), resource) == "none" or "registry:read" not in principal.scopes:
-        raise NoHistoryAccess(f"Your department may not see {_LABELS[resource]}.")
+    TABLE.require_access(principal, resource, "read", f"Your department may not see {_LABELS[resource]}.")
 
 
 def require_write(principal: Principal, resource: Resource) -> None:
-    if getattr(grant_of(principal), resource) != "write" or "registry:write" not in principal.scopes:
-        raise NoHistoryAccess(f"You may not record {_LABELS[resource]}.")
+    TABLE.require_access(principal, resource, "write", f"You may not record {_LABELS[resource]}.")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from registry.persons.exceptions import FieldNotAllowed, NoPersonAccess
 from shared.auth import Principal
+from shared.grants import is_service_client
 
 CORE_FIELDS = frozenset(
     {
@@ -88,7 +89,7 @@ def require_fields(principal: Principal, fields: set[str]) -> None:
 def require_lookup(principal: Principal) -> None:
     """The batch lookup: staff whose department may read records, and the platform's own services (their client
     tokens carry the role `service`), which see every jurisdiction but only the lookup's few fields."""
-    if "service" in principal.roles and principal.kind == "client" and "registry:read" in principal.scopes:
+    if is_service_client(principal) and "registry:read" in principal.scopes:
         return
     grant_of(principal)
 

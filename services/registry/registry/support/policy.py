@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from registry.support.exceptions import NoSupportAccess
 from shared.auth import Principal
+from shared.grants import GrantTable
 
 
 @dataclass(frozen=True)
@@ -23,13 +24,13 @@ POLICY: dict[str, Grant] = {
 }
 
 
+TABLE = GrantTable(POLICY, scope="registry", error=NoSupportAccess)
+
+
 def require_read(principal: Principal) -> None:
-    grant = POLICY.get(principal.department or "")
-    if grant is None or not grant.read or "registry:read" not in principal.scopes:
-        raise NoSupportAccess("Your department has no access to support teams and visits.")
+    TABLE.require(principal, "read", "read", "Your department has no access to support teams and visits.")
 
 
 def require_write(principal: Principal) -> None:
     require_read(principal)
-    if not (POLICY[principal.department or ""].write and "registry:write" in principal.scopes):
-        raise NoSupportAccess("You may not change support teams or record visits.")
+    TABLE.require(principal, "write", "write", "You may not change support teams or record visits.")

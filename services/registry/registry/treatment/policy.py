@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from registry.treatment.exceptions import NoTreatmentAccess
 from shared.auth import Principal
+from shared.grants import GrantTable
 
 
 @dataclass(frozen=True)
@@ -23,13 +24,13 @@ POLICY: dict[str, Grant] = {
 }
 
 
+TABLE = GrantTable(POLICY, scope="registry", error=NoTreatmentAccess)
+
+
 def require_read(principal: Principal) -> None:
-    grant = POLICY.get(principal.department or "")
-    if grant is None or not grant.read or "registry:read" not in principal.scopes:
-        raise NoTreatmentAccess("Your department has no access to treatment records.")
+    TABLE.require(principal, "read", "read", "Your department has no access to treatment records.")
 
 
 def require_write(principal: Principal) -> None:
     require_read(principal)
-    if not (POLICY[principal.department or ""].write and "registry:write" in principal.scopes):
-        raise NoTreatmentAccess("You may not change treatment records.")
+    TABLE.require(principal, "write", "write", "You may not change treatment records.")

@@ -21,6 +21,7 @@ from typing import Literal
 
 from shared.auth import Principal
 from shared.errors import AppError
+from shared.grants import is_service_client
 
 NCO, COUNTY, TOWNSHIP, SERVICE, EMPLOYER = "nco", "county", "township", "service", "employer"
 View = Literal["all", "own"]
@@ -53,7 +54,7 @@ POLICY: dict[str, Grant] = {
 def caller_kind(principal: Principal) -> str:
     if principal.employer_id is not None:
         return EMPLOYER
-    if principal.kind == "client" and "service" in principal.roles:
+    if is_service_client(principal):
         return SERVICE
     if principal.jurisdiction is not None:
         return TOWNSHIP

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from shared.auth import Principal
+from shared.grants import GrantTable
 from subsidy.access import SERVICE, caller_kind
 from subsidy.budgets.exceptions import NoBudgetAccess
 
@@ -28,13 +29,12 @@ POLICY: Final[dict[str, Grant]] = {
 }
 
 
+TABLE: Final = GrantTable(POLICY, scope="subsidy", error=NoBudgetAccess, key=caller_kind)
+
+
 def require_read(principal: Principal) -> None:
-    grant = POLICY.get(caller_kind(principal))
-    if grant is None or not grant.read or "subsidy:read" not in principal.scopes:
-        raise NoBudgetAccess("You have no access to subsidy budgets.")
+    TABLE.require(principal, "read", "read", "You have no access to subsidy budgets.")
 
 
 def require_write(principal: Principal) -> None:
-    grant = POLICY.get(caller_kind(principal))
-    if grant is None or not grant.write or "subsidy:write" not in principal.scopes:
-        raise NoBudgetAccess("Only finance (县财政局) sets subsidy budgets.")
+    TABLE.require(principal, "write", "write", "Only finance (县财政局) sets subsidy budgets.")
