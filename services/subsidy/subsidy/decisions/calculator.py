@@ -224,6 +224,27 @@ def _employer_eligibility(employer: EmployerFacts, reasons: list[str]) -> dict[s
     }
 
 
+def _employer_outcome(
+    subsidy_type: str,
+    employer: EmployerFacts,
+    reasons: list[str],
+    *,
+    rule: BaseModel,
+    source: Source | None,
+    **rest: Any,
+) -> Outcome:
+    """The outcome of a subsidy paid to an employer: its id, jurisdiction and eligibility (`reasons` against it)."""
+    return _outcome(
+        subsidy_type,
+        employer.employer_id,
+        employer.jurisdiction_code,
+        rule=rule,
+        source=source,
+        eligibility=_employer_eligibility(employer, reasons),
+        **rest,
+    )
+
+
 def _outcome(
     subsidy_type: str,
     beneficiary_id: uuid.UUID,
@@ -320,13 +341,12 @@ def enterprise_placement(
             "headcount": headcount,
             "amount_per_person": f"{per_person:.2f}",
         } | capping
-    return _outcome(
+    return _employer_outcome(
         "enterprise_placement",
-        employer.employer_id,
-        employer.jurisdiction_code,
+        employer,
+        reasons,
         rule=rule,
         source=source,
-        eligibility=_employer_eligibility(employer, reasons),
         counted=[_contract_line(c, lines) for c in counted],
         excluded=excluded,
         qualifying_count=headcount,
@@ -346,13 +366,12 @@ def hiring(
     )
     headcount = len({c.person_id for c in counted})
     amount, capping = _capped(EXACT.multiply(rule.amount_per_person, Decimal(headcount)), rule.cap)
-    return _outcome(
+    return _employer_outcome(
         "hiring",
-        employer.employer_id,
-        employer.jurisdiction_code,
+        employer,
+        reasons,
         rule=rule,
         source=source,
-        eligibility=_employer_eligibility(employer, reasons),
         counted=[_contract_line(c, lines) for c in counted],
         excluded=excluded,
         qualifying_count=headcount,
@@ -389,13 +408,12 @@ def social_insurance(
         months_of.setdefault(contract.person_id, set()).update(months)
     person_months = sum(len(m) for m in months_of.values())
     amount = EXACT.multiply(rule.monthly_amount, Decimal(person_months))
-    return _outcome(
+    return _employer_outcome(
         "social_insurance",
-        employer.employer_id,
-        employer.jurisdiction_code,
+        employer,
+        [],
         rule=rule,
         source=source,
-        eligibility=_employer_eligibility(employer, []),
         counted=counted,
         excluded=excluded,
         qualifying_count=len(months_of),
@@ -417,13 +435,12 @@ def tax_reduction(
         employer.contracts, lines, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
     )
     headcount = len({c.person_id for c in counted})
-    return _outcome(
+    return _employer_outcome(
         "tax_reduction",
-        employer.employer_id,
-        employer.jurisdiction_code,
+        employer,
+        [],
         rule=rule,
         source=source,
-        eligibility=_employer_eligibility(employer, []),
         counted=[_contract_line(c, lines) for c in counted],
         excluded=excluded,
         qualifying_count=headcount,
