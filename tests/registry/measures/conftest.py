@@ -6,27 +6,16 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from registry.main import create_app
+from tests.registry import conftest as registry_fixtures
 from tests.registry.persons import conftest as persons_fixtures
+
+# Other folders take these from here.
+registry_and_session = registry_fixtures.registry_and_session
+registry = registry_fixtures.registry
+db = registry_fixtures.db
 
 auth = persons_fixtures.auth
 new_person = persons_fixtures.new_person
-
-
-@pytest.fixture
-async def registry_and_session(service_client):
-    async with service_client("registry", create_app) as pair:
-        yield pair
-
-
-@pytest.fixture
-def registry(registry_and_session):
-    return registry_and_session[0]
-
-
-@pytest.fixture
-def db(registry_and_session):
-    return registry_and_session[1]
 
 
 REGISTERED_ON = "2010-01-01"

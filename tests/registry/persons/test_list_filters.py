@@ -7,22 +7,10 @@ from typing import get_args
 import pytest
 from sqlalchemy import text
 
-from registry.main import create_app
 from registry.measures.rules import CONTROL_KINDS
 from registry.persons.filters import MeasureFilter
 
 LIST = "/api/v1/persons"
-
-
-@pytest.fixture
-async def registry_and_session(service_client):
-    async with service_client("registry", create_app) as pair:
-        yield pair
-
-
-@pytest.fixture
-def registry(registry_and_session):
-    return registry_and_session[0]
 
 
 @pytest.fixture

@@ -4,19 +4,13 @@ client together with its session, so a test can read the audit trail the request
 import pytest
 from sqlalchemy import text
 
-from registry.main import create_app
+from tests.registry import conftest as registry_fixtures
 from tests.registry.persons.conftest import auth, new_person  # noqa: F401  (fixtures used by these tests)
 
-
-@pytest.fixture
-async def registry_and_session(service_client):
-    async with service_client("registry", create_app) as pair:
-        yield pair
-
-
-@pytest.fixture
-def registry(registry_and_session):
-    return registry_and_session[0]
+# Other folders take these from here.
+registry_and_session = registry_fixtures.registry_and_session
+registry = registry_fixtures.registry
+db = registry_fixtures.db
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ outbox) and shortcuts to propose a transfer and take a step on it."""
 import pytest
 from sqlalchemy import text
 
-from registry.main import create_app
 from tests.registry.persons import conftest as persons_fixtures
 
 auth = persons_fixtures.auth
@@ -13,22 +12,6 @@ new_person = persons_fixtures.new_person
 DAPU = {"department": "township", "jurisdiction": "dapu"}
 DONGQUAN = {"department": "township", "jurisdiction": "dongquan"}
 SHECHONG = {"department": "township", "jurisdiction": "shechong"}
-
-
-@pytest.fixture
-async def registry_and_session(service_client):
-    async with service_client("registry", create_app) as pair:
-        yield pair
-
-
-@pytest.fixture
-def registry(registry_and_session):
-    return registry_and_session[0]
-
-
-@pytest.fixture
-def db(registry_and_session):
-    return registry_and_session[1]
 
 
 @pytest.fixture
