@@ -4,7 +4,7 @@ caller's own account, and the admin API. The services' operations it routes are 
 Rows as in tests/access/registry.py. A token is not enough at the gateway: its subject must be an active user or
 client (every matrix caller is one)."""
 
-from tests.access.matrix import ANYONE, CLIENTS, PUBLIC, SERVICE, Rule
+from tests.access.matrix import ANYONE, CLIENTS, HEALTH_AND_DOCS, PUBLIC, SERVICE, Rule
 
 SIGNED_IN = Rule(who=ANYONE, scope=None)
 """Any active user or client."""
@@ -20,12 +20,7 @@ U = "/api/v1/admin/users"
 C = "/api/v1/admin/clients"
 
 TABLE = {
-    ("GET", "/healthz"): PUBLIC,
-    ("GET", "/readyz"): PUBLIC,
-    ("GET", "/openapi.json"): PUBLIC,
-    ("GET", "/docs"): PUBLIC,
-    ("GET", "/docs/oauth2-redirect"): PUBLIC,
-    ("GET", "/redoc"): PUBLIC,
+    **HEALTH_AND_DOCS,
     ("GET", "/.well-known/jwks.json"): PUBLIC,
     ("POST", "/api/v1/auth/token"): PUBLIC,
     ("POST", "/api/v1/auth/revoke"): SIGNED_IN,

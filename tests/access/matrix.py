@@ -177,6 +177,15 @@ class Rule:
 
 
 PUBLIC = Rule(who=ANYONE, scope=None, public=True)
+HEALTH_AND_DOCS = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/redoc"): PUBLIC,
+}
+"""The rows every service's table starts with: its health checks and its API documentation, open to anyone."""
 AUDIT_TRAIL = Rule(who=ANYONE, scope="audit:read")
 """An audit trail: any caller with the audit:read scope (admins and auditors of any department); a township's sees
 only the events concerning its own jurisdiction (the leak check holds it to that)."""

@@ -8,7 +8,7 @@ object does not exist (404); `county_wide`: township callers refused (403). The 
 
 from shared.reference import DEPARTMENTS
 from tests.access import webhooks
-from tests.access.matrix import AUDIT_TRAIL, EMP, EMPLOYER, JUR, KINDS, PUBLIC, SERVICE, rules_for
+from tests.access.matrix import AUDIT_TRAIL, EMP, EMPLOYER, HEALTH_AND_DOCS, JUR, KINDS, SERVICE, rules_for
 
 read, write = rules_for("placement")
 
@@ -58,12 +58,7 @@ SE = "/api/v1/self-employments"
 IMP = "/api/v1/placement-imports"
 
 TABLE = {
-    ("GET", "/healthz"): PUBLIC,
-    ("GET", "/readyz"): PUBLIC,
-    ("GET", "/openapi.json"): PUBLIC,
-    ("GET", "/docs"): PUBLIC,
-    ("GET", "/docs/oauth2-redirect"): PUBLIC,
-    ("GET", "/redoc"): PUBLIC,
+    **HEALTH_AND_DOCS,
     # Employers, designations, sites.
     ("GET", "/api/v1/employers"): read(ORGANISATION_READERS),
     ("GET", "/api/v1/employers/export"): read(ORGANISATION_READERS),

@@ -7,7 +7,7 @@ callers refused. The departments come from each area's policy.py; a row that dif
 """
 
 from tests.access import webhooks
-from tests.access.matrix import ANYONE, AUDIT_TRAIL, JUR, PUBLIC, SERVICE, rules_for
+from tests.access.matrix import ANYONE, AUDIT_TRAIL, HEALTH_AND_DOCS, JUR, SERVICE, rules_for
 
 read, write = rules_for("registry")
 
@@ -40,12 +40,7 @@ NOT_IMPORT_OWNERS = {"police", "health", "civil_affairs", "human_resources"}
 P = "/api/v1/persons/{person_id}"
 
 TABLE = {
-    ("GET", "/healthz"): PUBLIC,
-    ("GET", "/readyz"): PUBLIC,
-    ("GET", "/openapi.json"): PUBLIC,
-    ("GET", "/docs"): PUBLIC,
-    ("GET", "/docs/oauth2-redirect"): PUBLIC,
-    ("GET", "/redoc"): PUBLIC,
+    **HEALTH_AND_DOCS,
     # Reference data: every reader of the registry, the platform's services too.
     ("GET", "/api/v1/jurisdictions"): read(ANYONE),
     ("GET", "/api/v1/jurisdictions/{code}"): read(ANYONE),

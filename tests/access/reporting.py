@@ -8,7 +8,7 @@ model. The platform's services and employers' clients see nothing but the notice
 reporting service's own client reads those). Rows as in tests/access/registry.py."""
 
 from shared.reference import DEPARTMENTS
-from tests.access.matrix import JUR, PUBLIC, SERVICE, Rule, rules_for
+from tests.access.matrix import HEALTH_AND_DOCS, JUR, SERVICE, Rule, rules_for
 
 read, write = rules_for("reporting")
 
@@ -28,12 +28,7 @@ V = "/api/v1/supervision-visits"
 M = "/api/v1/joint-meetings"
 
 TABLE = {
-    ("GET", "/healthz"): PUBLIC,
-    ("GET", "/readyz"): PUBLIC,
-    ("GET", "/openapi.json"): PUBLIC,
-    ("GET", "/docs"): PUBLIC,
-    ("GET", "/docs/oauth2-redirect"): PUBLIC,
-    ("GET", "/redoc"): PUBLIC,
+    **HEALTH_AND_DOCS,
     # The notice's indicators and targets: anyone with reporting:read, the reporting service's client too.
     ("GET", "/api/v1/indicators"): read(STAFF | {SERVICE}),
     ("GET", "/api/v1/indicators/{code}"): read(STAFF | {SERVICE}),

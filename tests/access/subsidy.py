@@ -18,7 +18,7 @@ Rows as in tests/access/placement.py. The sets come from each area's policy.py:
 
 from shared.reference import DEPARTMENTS
 from tests.access import webhooks
-from tests.access.matrix import AUDIT_TRAIL, EMP, EMPLOYER, JUR, PUBLIC, SERVICE, rules_for
+from tests.access.matrix import AUDIT_TRAIL, EMP, EMPLOYER, HEALTH_AND_DOCS, JUR, SERVICE, rules_for
 
 read, write = rules_for("subsidy")
 
@@ -43,12 +43,7 @@ APPS = "/api/v1/subsidy-applications"
 SIDES = frozenset({JUR, EMP})
 
 TABLE = {
-    ("GET", "/healthz"): PUBLIC,
-    ("GET", "/readyz"): PUBLIC,
-    ("GET", "/openapi.json"): PUBLIC,
-    ("GET", "/docs"): PUBLIC,
-    ("GET", "/docs/oauth2-redirect"): PUBLIC,
-    ("GET", "/redoc"): PUBLIC,
+    **HEALTH_AND_DOCS,
     ("GET", P): read(READERS),
     ("POST", P): write(POLICY_WRITERS, roles=ADMINS),
     ("GET", P + "/{policy_id}"): read(READERS),
