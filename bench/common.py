@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -62,6 +63,25 @@ def signing_key() -> tuple[str, Callable[[], Awaitable[dict]]]:
         return jwks
 
     return key, fetch
+
+
+def user_token(key: str, *, roles: list[str], department: str, scope: str) -> str:
+    """An hour's user token signed with `key` (kid "bench"), as the gateway issues them."""
+    now = int(time.time())
+    claims = {
+        "iss": "qihang-gateway",
+        "aud": "qihang-api",
+        "sub": "bench",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+        "typ": "user",
+        "name": "bench",
+        "roles": roles,
+        "dept": department,
+        "scope": scope,
+    }
+    return qjwt.sign(claims, key, "bench")
 
 
 def save_results(name: str, results: dict[str, Any]) -> None:

@@ -22,13 +22,12 @@ import httpx
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from bench.common import fresh_registry_database, signing_key
+from bench.common import fresh_registry_database, signing_key, user_token
 from registry.audit.models import audit
 from registry.config import Settings
 from registry.main import create_app
 from registry.persons.models import Person
 from registry.persons.national_id import check_char
-from shared import jwt as qjwt
 from shared.reference import JURISDICTIONS
 
 HEADINGS = [
@@ -106,24 +105,7 @@ async def main() -> None:
     url, server = fresh_registry_database("import")
     key, fetch = signing_key()
 
-    now = int(time.time())
-    token = qjwt.sign(
-        {
-            "iss": "qihang-gateway",
-            "aud": "qihang-api",
-            "sub": "bench",
-            "iat": now,
-            "nbf": now,
-            "exp": now + 3600,
-            "typ": "user",
-            "name": "bench",
-            "roles": ["staff"],
-            "dept": "nco",
-            "scope": "registry:read registry:write",
-        },
-        key,
-        "bench",
-    )
+    token = user_token(key, roles=["staff"], department="nco", scope="registry:read registry:write")
     settings = Settings(
         database_url=url,
         environment="test",

@@ -22,11 +22,10 @@ import uuid
 
 import httpx
 
-from bench.common import fresh_registry_database, signing_key
+from bench.common import fresh_registry_database, signing_key, user_token
 from registry.config import Settings
 from registry.events import outbox, webhooks
 from registry.main import create_app
-from shared import jwt as qjwt
 
 RECEIVER = """
 async def app(scope, receive, send):
@@ -42,21 +41,7 @@ async def app(scope, receive, send):
 
 
 def admin_token(key: str) -> str:
-    now = int(time.time())
-    claims = {
-        "iss": "qihang-gateway",
-        "aud": "qihang-api",
-        "sub": "bench",
-        "iat": now,
-        "nbf": now,
-        "exp": now + 3600,
-        "typ": "user",
-        "name": "bench",
-        "roles": ["admin"],
-        "dept": "it",
-        "scope": "admin registry:read registry:write",
-    }
-    return qjwt.sign(claims, key, "bench")
+    return user_token(key, roles=["admin"], department="it", scope="admin registry:read registry:write")
 
 
 def start_receiver(port: int) -> subprocess.Popen:
