@@ -31,6 +31,14 @@ EMPLOYER = "employer"
 SERVICE = "service"
 
 
+@dataclass(frozen=True)
+class ReadWrite:
+    """The grant of a table whose callers may read and some of them also write (`Grant(write=True)`)."""
+
+    read: bool = True
+    write: bool = False
+
+
 def is_service_client(principal: Principal) -> bool:
     """A token of one of the platform's own services (client credentials with the role `service`)."""
     return SERVICE in principal.roles and principal.kind == "client"

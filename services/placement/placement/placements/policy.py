@@ -9,18 +9,10 @@ department. `caller_kind` and `Visibility` are shared.grants'."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from placement.placements.exceptions import NoPlacementAccess
 from shared.auth import Principal
 from shared.grants import EMPLOYER, SERVICE, GrantTable, Visibility, caller_kind, visibility
-
-
-@dataclass(frozen=True)
-class Grant:
-    read: bool = True
-    write: bool = False
-
+from shared.grants import ReadWrite as Grant
 
 POLICY: dict[str, Grant] = {
     "nco": Grant(write=True),

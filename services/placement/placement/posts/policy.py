@@ -5,20 +5,12 @@ jurisdiction, an employer's integration client only its own employer's (the rest
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from placement.placements.policy import EMPLOYER, SERVICE, Visibility, caller_kind, visibility
 from placement.posts.exceptions import NoPostAccess
 from shared.auth import Principal
 from shared.grants import GrantTable
+from shared.grants import ReadWrite as Grant
 from shared.reference import DEPARTMENTS
-
-
-@dataclass(frozen=True)
-class Grant:
-    read: bool = True
-    write: bool = False
-
 
 POLICY: dict[str, Grant] = {
     **{department: Grant() for department in DEPARTMENTS},

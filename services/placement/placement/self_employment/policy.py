@@ -9,19 +9,12 @@ Departments not listed see nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from placement.self_employment.exceptions import NoSelfEmploymentAccess
 from shared.auth import Principal
 from shared.grants import GrantTable
-
-
-@dataclass(frozen=True)
-class Grant:
-    read: bool = True
-    write: bool = False
-
+from shared.grants import ReadWrite as Grant
 
 POLICY: Final[dict[str, Grant]] = {
     "nco": Grant(write=True),

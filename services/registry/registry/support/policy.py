@@ -4,18 +4,10 @@ rest are 404). Departments not listed (health, civil affairs, human resources, f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from registry.support.exceptions import NoSupportAccess
 from shared.auth import Principal
 from shared.grants import GrantTable
-
-
-@dataclass(frozen=True)
-class Grant:
-    read: bool = True
-    write: bool = False
-
+from shared.grants import ReadWrite as Grant
 
 POLICY: dict[str, Grant] = {
     "nco": Grant(write=True),

@@ -4,18 +4,10 @@ only, the rest are 404). Departments not listed (police, civil affairs, human re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from registry.treatment.exceptions import NoTreatmentAccess
 from shared.auth import Principal
 from shared.grants import GrantTable
-
-
-@dataclass(frozen=True)
-class Grant:
-    read: bool = True
-    write: bool = False
-
+from shared.grants import ReadWrite as Grant
 
 POLICY: dict[str, Grant] = {
     "health": Grant(write=True),

@@ -5,20 +5,13 @@ county money, not personal data: no jurisdiction limit applies."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from shared.auth import Principal
 from shared.grants import GrantTable
+from shared.grants import ReadWrite as Grant
 from subsidy.access import SERVICE, caller_kind
 from subsidy.budgets.exceptions import NoBudgetAccess
-
-
-@dataclass(frozen=True)
-class Grant:
-    read: bool = True
-    write: bool = False
-
 
 POLICY: Final[dict[str, Grant]] = {
     "finance": Grant(write=True),

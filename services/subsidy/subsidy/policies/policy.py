@@ -7,19 +7,12 @@ pays, and the NCO (县禁毒办), which coordinates; an admin may too."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from shared.auth import Principal
+from shared.grants import ReadWrite as Grant
 from subsidy.access import ADMIN, caller_kind
 from subsidy.policies.exceptions import PolicyChangeForbidden
-
-
-@dataclass(frozen=True)
-class Grant:
-    read: bool = True
-    write: bool = False
-
 
 POLICY: Final[dict[str, Grant]] = {
     "finance": Grant(write=True),
