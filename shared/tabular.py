@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 from shared.errors import AppError, FieldError
 from shared.input_guard import MAX_ERRORS, forbidden_character
+from shared.reference import JURISDICTIONS
 
 Format = Literal["csv", "xlsx"]
 MEDIA_TYPES: dict[str, str] = {
@@ -453,3 +454,41 @@ async def iterate(rows: Iterable[Sequence[Any]]) -> AsyncIterator[Sequence[Any]]
     """An async iterator over an in-memory iterable (for tests and small tables)."""
     for row in rows:
         yield row
+
+
+# Cells every import reads alike: a day, a jurisdiction.
+
+_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_JURISDICTION_NAMES: dict[str, str] = {}
+for _code, (_zh, _en, _kind) in JURISDICTIONS.items():
+    _JURISDICTION_NAMES[_code] = _code
+    _JURISDICTION_NAMES[_zh] = _code
+    _JURISDICTION_NAMES[_en.lower()] = _code
+    if _zh.endswith(("镇", "乡")):
+        _JURISDICTION_NAMES[_zh[:-1]] = _code
+
+
+class CellError(ValueError):
+    """What is wrong with one cell; the message never repeats the cell's value."""
+
+
+def cell_day(text: str, *, example: str) -> date:
+    """A date cell: 2012-06-15, 2012/6/15, 2012.6.15, 2012年6月15日 or 20120615; `example` is shown when it is none."""
+    value = text.strip()
+    match = _DAY.match(value)
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        if len(value) == 8 and value.isdigit():
+            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError as exc:
+        raise CellError("not a real date") from exc
+    raise CellError(f"a date like {example}")
+
+
+def cell_jurisdiction(text: str) -> str:
+    """A jurisdiction by its code, its Chinese name (with or without 镇/乡) or its English name."""
+    code = _JURISDICTION_NAMES.get(text.strip()) or _JURISDICTION_NAMES.get(text.strip().lower())
+    if code is None:
+        raise CellError("unknown jurisdiction: use its name (e.g. 大埔镇) or code (e.g. dapu)")
+    return code

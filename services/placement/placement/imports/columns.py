@@ -13,8 +13,7 @@ from decimal import Decimal
 from placement.employers.schemas import KIND_LABELS_ZH, SECTOR_LABELS_ZH
 from placement.placements.schemas import ROUTE_LABELS_ZH
 from placement.posts.schemas import WORKING_PATTERN_LABELS_ZH
-from shared.reference import JURISDICTIONS
-from shared.tabular import Column, ColumnSpec
+from shared.tabular import CellError, Column, ColumnSpec, cell_day, cell_jurisdiction
 
 EMPLOYER_EXPORT_ONLY = ("启航企业", "认定状态", "登记时间", "单位编号")
 EMPLOYER_COLUMNS = ColumnSpec(
@@ -49,14 +48,6 @@ PLACEMENT_COLUMNS = ColumnSpec(
     ignored=frozenset({"序号", "编号", "no", "no.", *PLACEMENT_EXPORT_ONLY}),
 )
 
-_JURISDICTION_NAMES: dict[str, str] = {}
-for _code, (_zh, _en, _kind) in JURISDICTIONS.items():
-    _JURISDICTION_NAMES[_code] = _code
-    _JURISDICTION_NAMES[_zh] = _code
-    _JURISDICTION_NAMES[_en.lower()] = _code
-    if _zh.endswith(("镇", "乡")):
-        _JURISDICTION_NAMES[_zh[:-1]] = _code
-
 _KINDS = {label: code for code, label in KIND_LABELS_ZH.items()} | {
     "个体": "individual_business",
     "私营": "private_owner",
@@ -72,12 +63,7 @@ _ROUTES = {label: code for code, label in ROUTE_LABELS_ZH.items()} | {
     "政府保障": "government_guaranteed",
 }
 _WORKING_PATTERNS = {label: code for code, label in WORKING_PATTERN_LABELS_ZH.items()} | {"全职": "full_time"}
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _MONEY = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
-
-
-class CellError(ValueError):
-    """What is wrong with one cell; the message never repeats the cell's value."""
 
 
 def _coded(text: str, labels: dict[str, str], codes: set[str], what: str) -> str:
@@ -92,10 +78,7 @@ def _coded(text: str, labels: dict[str, str], codes: set[str], what: str) -> str
 
 
 def jurisdiction(text: str) -> str:
-    code = _JURISDICTION_NAMES.get(text.strip()) or _JURISDICTION_NAMES.get(text.strip().lower())
-    if code is None:
-        raise CellError("unknown jurisdiction: use its name (e.g. 大埔镇) or code (e.g. dapu)")
-    return code
+    return cell_jurisdiction(text)
 
 
 def employer_kind(text: str) -> str:
@@ -127,16 +110,7 @@ def person_id(text: str) -> uuid.UUID:
 
 
 def day(text: str) -> date:
-    value = text.strip()
-    match = _DATE.match(value)
-    try:
-        if match:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        if len(value) == 8 and value.isdigit():
-            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError as exc:
-        raise CellError("not a real date") from exc
-    raise CellError("a date like 2026-01-31")
+    return cell_day(text, example="2026-01-31")
 
 
 def money(text: str) -> Decimal:

@@ -7,8 +7,7 @@ import re
 from datetime import date
 
 from registry.persons.schemas import LABELS_ZH
-from shared.reference import JURISDICTIONS
-from shared.tabular import Column, ColumnSpec
+from shared.tabular import CellError, Column, ColumnSpec, cell_day, cell_jurisdiction
 
 PERSON_COLUMNS = ColumnSpec(
     (
@@ -46,14 +45,6 @@ PERSON_COLUMNS = ColumnSpec(
     ignored=frozenset({"序号", "编号", "no", "no.", "年龄", "状态", "登记时间", "记录编号"}),
 )
 
-_JURISDICTION_NAMES: dict[str, str] = {}
-for _code, (_zh, _en, _kind) in JURISDICTIONS.items():
-    _JURISDICTION_NAMES[_code] = _code
-    _JURISDICTION_NAMES[_zh] = _code
-    _JURISDICTION_NAMES[_en.lower()] = _code
-    if _zh.endswith(("镇", "乡")):
-        _JURISDICTION_NAMES[_zh[:-1]] = _code
-
 _EDUCATION = {label: code for code, label in LABELS_ZH["education"].items()} | {
     "文盲": "none",
     "中专": "vocational",
@@ -79,18 +70,10 @@ _GENDER = {"男": "male", "女": "female", "male": "male", "female": "female", "
 _YES = {"是", "y", "yes", "true", "1", "确认"}
 _NO = {"否", "n", "no", "false", "0", ""}
 _SKILL_SEPARATORS = re.compile(r"[、,，;；/／|\s]+")
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-
-class CellError(ValueError):
-    """What is wrong with one cell; the message never repeats the cell's value."""
 
 
 def jurisdiction(text: str) -> str:
-    code = _JURISDICTION_NAMES.get(text.strip()) or _JURISDICTION_NAMES.get(text.strip().lower())
-    if code is None:
-        raise CellError("unknown jurisdiction: use its name (e.g. 大埔镇) or code (e.g. dapu)")
-    return code
+    return cell_jurisdiction(text)
 
 
 def coded(text: str, labels: dict[str, str], codes: set[str], what: str) -> str:
@@ -137,17 +120,7 @@ def birth_date(text: str) -> date:
 
 
 def day(text: str) -> date:
-    """A date cell: 2012-06-15, 2012/6/15, 2012.6.15, 2012年6月15日 or 20120615."""
-    value = text.strip()
-    match = _DATE.match(value)
-    try:
-        if match:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        if len(value) == 8 and value.isdigit():
-            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError as exc:
-        raise CellError("not a real date") from exc
-    raise CellError("a date like 1990-01-31")
+    return cell_day(text, example="1990-01-31")
 
 
 def skills(text: str) -> list[str]:
