@@ -99,14 +99,18 @@ def _declare_public_operations(document: dict[str, Any]) -> None:
         operation.setdefault("security", [])
 
 
-def response_headers(status: int, *names: str) -> dict[str, Any]:
-    """The route's `openapi_extra=` declaring the headers its success answer (`status`, the route's own) carries:
+def response_headers(status: int | tuple[int, ...], *names: str) -> dict[str, Any]:
+    """The route's `openapi_extra=` declaring the headers its success answer (`status`, the route's own, or each of
+    several: a PUT that creates answers 201, else 200) carries:
     `@router.get(..., openapi_extra=response_headers(200, "ETag"))`. FastAPI merges it into the operation last,
-    whatever the route's `responses=` says about that status (its model, description, other media types)."""
+    whatever the route's `responses=` says about that status (its model, description, other media types).
+    tests/access checks every successful answer's ETag, Location, Retry-After and Idempotent-Replayed against it."""
     unknown = set(names) - set(RESPONSE_HEADERS)
     if unknown:
         raise ValueError(f"No description of the response header(s) {sorted(unknown)} in RESPONSE_HEADERS.")
-    return {"responses": {str(status): {"headers": {name: RESPONSE_HEADERS[name] for name in names}}}}
+    statuses = (status,) if isinstance(status, int) else status
+    headers = {name: RESPONSE_HEADERS[name] for name in names}
+    return {"responses": {str(each): {"headers": dict(headers)} for each in statuses}}
 
 
 def _declare_response_headers(app: FastAPI, document: dict[str, Any]) -> None:
@@ -118,15 +122,17 @@ def _declare_response_headers(app: FastAPI, document: dict[str, Any]) -> None:
         replayable = _accepts_header(context.dependant, IDEMPOTENCY_HEADER)
         status = str(context.status_code or 200)
         for method in context.methods:
-            response = item.get(method.lower(), {}).get("responses", {}).get(status)
+            responses = item.get(method.lower(), {}).get("responses", {})
+            response = responses.get(status)
             if response is None:
                 continue
             if replayable:
                 response.setdefault("headers", {}).setdefault(
                     "Idempotent-Replayed", RESPONSE_HEADERS["Idempotent-Replayed"]
                 )
-            if "headers" in response:  # by name, after the answer's content
-                response["headers"] = dict(sorted(response.pop("headers").items()))
+            for code, answer in responses.items():
+                if code.startswith("2") and "headers" in answer:  # by name, after the answer's content
+                    answer["headers"] = dict(sorted(answer.pop("headers").items()))
 
 
 def _accepts_header(dependant: Any, name: str) -> bool:

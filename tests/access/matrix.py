@@ -57,6 +57,9 @@ OK = None
 """An expectation: the caller is not refused."""
 LEAK = "the answer carries side"
 REFUSALS = frozenset({401, 403, 404})
+CONTRACT_HEADERS = ("etag", "location", "retry-after", "idempotent-replayed")
+"""Headers a client acts on: an answer that carries one must have it declared in its operation's documented
+response (routes declare them with shared.openapi.response_headers; nothing infers them any more)."""
 
 
 @dataclass(frozen=True)
@@ -362,6 +365,22 @@ def judge(
     return None
 
 
+def declared_headers(operation: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    """Per documented status of one operation: the header names its response declares, lower-cased."""
+    return {
+        status: frozenset(name.lower() for name in answer.get("headers", {}))
+        for status, answer in operation.get("responses", {}).items()
+    }
+
+
+def undeclared_headers(response: httpx.Response, declared: Mapping[str, frozenset[str]]) -> list[str]:
+    """The contract headers a successful answer carries that its documented response does not declare."""
+    if not 200 <= response.status_code < 300:
+        return []
+    named = declared.get(str(response.status_code), frozenset())
+    return [h for h in CONTRACT_HEADERS if h in response.headers and h not in named]
+
+
 def _code(response: httpx.Response) -> str:
     try:
         return str(response.json().get("code"))
@@ -380,11 +399,13 @@ async def walk(
     *,
     reference: bool = False,
     both_sides: bool = False,
+    declared: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[list[str], list[Outcome]]:
     """Send one operation's call as every caller; the problems found and every outcome.
 
     `both_sides`: the operation lists the world's objects, so a county-wide caller's answer must hold some of each
-    side's (else the leak check on the sides' answers proves nothing)."""
+    side's (else the leak check on the sides' answers proves nothing); `declared`: the headers the operation's
+    documented responses declare (`declared_headers`), checked against every successful answer."""
     problems: list[str] = []
     outcomes: list[Outcome] = []
     county_answer: str | None = None
@@ -396,6 +417,13 @@ async def walk(
         problem = judge(caller, expected, response, world, echo, reference=reference, unseen=unseen)
         if problem:
             problems.append(problem)
+        if declared is not None:
+            for header in undeclared_headers(response, declared):
+                undocumented = (
+                    f"a {response.status_code} answer sends {header}, which its OpenAPI response does not declare"
+                )
+                if undocumented not in problems:
+                    problems.append(undocumented)
         outcomes.append(Outcome(caller.name, expected, response.status_code, problem))
         if county_answer is None and caller.side is None and expected is OK and 200 <= response.status_code < 300:
             county_answer = response.text

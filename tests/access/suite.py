@@ -25,6 +25,7 @@ from tests.access.matrix import (
     Rule,
     World,
     callers,
+    declared_headers,
     fill_path,
     isolated,
     operations,
@@ -47,6 +48,8 @@ class Stage:
     served: set[tuple[str, str]]
     required: dict[tuple[str, str], bool]
     """Per operation: does it need a request body or query parameter that the default call would not send?"""
+    declared: dict[tuple[str, str], dict[str, frozenset[str]]]
+    """Per operation: the response headers its documented answers declare (matrix.declared_headers)."""
 
 
 def _needs_more(op: dict[str, Any]) -> bool:
@@ -91,8 +94,13 @@ def service_tests(service: str, table: Mapping[tuple[str, str], Rule], world_mod
                 for path, item in doc["paths"].items()
                 for method, op in item.items()
             }
+            declared = {
+                (method.upper(), path): declared_headers(op)
+                for path, item in doc["paths"].items()
+                for method, op in item.items()
+            }
             tokens = tokens_for(everyone, make_token, subjects)
-            yield Stage(harness, world, everyone, tokens, operations(app), required)
+            yield Stage(harness, world, everyone, tokens, operations(app), required, declared)
 
     def test_every_operation_has_a_policy_row(stage: Stage) -> None:
         missing = sorted(stage.served - set(table))
@@ -119,6 +127,7 @@ def service_tests(service: str, table: Mapping[tuple[str, str], Rule], world_mod
             stage.world,
             reference=reference,
             both_sides=both_sides,
+            declared=stage.declared.get(operation),
         )
         known = getattr(world_module, "KNOWN_LEAKS", {}).get(operation)
         if known is None:

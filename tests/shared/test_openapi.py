@@ -50,7 +50,11 @@ async def get_widget(widget_id: int, response: Response) -> Widget:
     return Widget(id=widget_id, name="x")
 
 
-@router.put("/{widget_id}", openapi_extra=response_headers(200, "ETag"))
+@router.put(
+    "/{widget_id}",
+    responses={201: {"model": Widget, "description": "Made by this PUT."}},
+    openapi_extra=response_headers((200, 201), "ETag"),
+)
 async def replace_widget(widget_id: int, body: WidgetCreate, response: Response, if_match: IfMatch = None) -> Widget:
     """Replace a widget."""
     return send_created(response, Created(200, Widget(id=widget_id, name=body.name)), version=4, location=None)
@@ -97,7 +101,10 @@ def test_headers_a_route_sends_are_declared_on_its_success_answer():
     created = paths["/api/v1/widgets"]["post"]["responses"]["201"]["headers"]
     assert set(created) == {"Location", "Idempotent-Replayed"}  # declared, and from its Idempotency-Key
     assert set(paths["/api/v1/widgets/{widget_id}"]["get"]["responses"]["200"]["headers"]) == {"ETag"}
-    assert set(paths["/api/v1/widgets/{widget_id}"]["put"]["responses"]["200"]["headers"]) == {"ETag"}
+    replaced = paths["/api/v1/widgets/{widget_id}"]["put"]["responses"]
+    assert set(replaced["200"]["headers"]) == {"ETag"}
+    assert set(replaced["201"]["headers"]) == {"ETag"}  # a PUT that creates: each of its success answers
+    assert list(replaced["201"]) == ["description", "content", "headers"]
     job = paths["/api/v1/widgets/{widget_id}/jobs"]["post"]["responses"]["202"]
     assert list(job) == ["description", "content", "headers"]  # after the answer's content
     assert list(job["headers"]) == ["ETag", "Location"]  # by name, whatever order they were declared in

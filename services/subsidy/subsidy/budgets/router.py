@@ -48,7 +48,7 @@ async def get_subsidy_budget(
     "/{year}/{subsidy_type}",
     responses={201: {"model": BudgetRead, "description": "Budget set for the first time."}}
     | problem_responses(403, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
+    openapi_extra=response_headers((200, 201), "ETag"),
 )
 async def set_subsidy_budget(
     session: SessionDep,
