@@ -24,6 +24,12 @@ class Settings(BaseServiceSettings):
         default=60.0, gt=0, le=3600, description="Longest wait between retries of an unreachable source."
     )
     derive_batch_size: int = Field(default=1000, ge=1, le=20000, description="People re-derived per transaction.")
+    follower_derives: bool = Field(
+        default=True,
+        description="The feed follower re-derives the people whose facts changed itself. Off: it only stores facts, "
+        "and derivation workers (`python -m reporting.readmodel.deriver --partition K/N`, one per partition K of N) "
+        "run beside the service; without them nobody is derived and the figures stop moving.",
+    )
     consolidation_years: int = Field(
         default=3, ge=1, le=10, description="Years abstinent before a person counts as consolidated (rule v2's N)."
     )

@@ -346,10 +346,12 @@ async def test_the_next_page_is_read_while_one_is_stored_and_the_read_model_is_t
 
 
 async def test_derivation_workers_each_take_their_partition_and_build_the_same_read_model(reporting_session, feeds):
-    """A follower that only stores facts (derive=False) and workers deriving a partition each (readmodel.deriver):
-    every person is derived by the one worker of their partition, and the read model is row for row the one the
-    follower builds deriving inline."""
+    """The service's follower with REPORTING_FOLLOWER_DERIVES=false only stores facts, and workers deriving a
+    partition each (readmodel.deriver): every person is derived by the one worker of their partition, and the read
+    model is row for row the one the follower builds deriving inline."""
+    from reporting.config import Settings
     from reporting.readmodel import deriver
+    from reporting.readmodel.follower import follower_of
 
     busy_county(feeds)
     await catch_up(reporting_session, feeds)
@@ -357,7 +359,10 @@ async def test_derivation_workers_each_take_their_partition_and_build_the_same_r
     await service.rebuild(reporting_session)
 
     tx = transaction_in(reporting_session)
-    follower = Follower(tx, feeds.fetchers(), RuleConfig(), batch_size=4, derive=False)
+    assert follower_of(Settings(environment="test"), tx, feeds.fetchers()).derive  # the default derives inline
+    follower = follower_of(
+        Settings(environment="test", feed_batch_size=4, follower_derives=False), tx, feeds.fetchers()
+    )
     while await follower.poll_round():
         pass
     dirty = set((await reporting_session.scalars(text("SELECT person_id FROM rm_dirty_person"))).all())

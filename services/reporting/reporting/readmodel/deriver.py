@@ -8,8 +8,8 @@ leaves its people taken off the dirty list only inside its rolled-back transacti
 
     python -m reporting.readmodel.deriver --partition 0/2   # and 1/2 beside it
 
-reads REPORTING_DATABASE_URL and the rule settings as the service does. Only with a follower that does not derive
-itself (the service's own follower derives inline: run these with a follower configured not to)."""
+reads REPORTING_DATABASE_URL and the rule settings as the service does. Run them only beside a service started with
+REPORTING_FOLLOWER_DERIVES=false, whose follower then only stores facts; with the default (true) it derives itself."""
 
 from __future__ import annotations
 

@@ -179,6 +179,20 @@ def rule_config(settings: Settings) -> RuleConfig:
     )
 
 
+def follower_of(settings: Settings, transaction: Transaction, fetchers: Mapping[str, FetchPage]) -> Follower:
+    """The service's follower as its settings describe it (also whether it derives, or leaves that to workers)."""
+    return Follower(
+        transaction,
+        dict(fetchers),
+        rule_config(settings),
+        batch_size=settings.feed_batch_size,
+        derive_batch_size=settings.derive_batch_size,
+        poll_seconds=settings.feed_poll_seconds,
+        max_backoff_seconds=settings.feed_max_backoff_seconds,
+        derive=settings.follower_derives,
+    )
+
+
 async def start(app: FastAPI) -> None:
     """Lifespan hook: start the follower if the settings ask for it and this service has its client credentials."""
     settings: Settings = app.state.settings
@@ -197,14 +211,10 @@ async def start(app: FastAPI) -> None:
     client = FeedClient(
         gateway, client_id=settings.service_client_id, client_secret=settings.service_client_secret.get_secret_value()
     )
-    follower = Follower(
+    follower = follower_of(
+        settings,
         transaction_of(app.state.sessionmaker),
         {feed: client.fetcher(feed) for feed in FEEDS if feed in settings.feeds},
-        rule_config(settings),
-        batch_size=settings.feed_batch_size,
-        derive_batch_size=settings.derive_batch_size,
-        poll_seconds=settings.feed_poll_seconds,
-        max_backoff_seconds=settings.feed_max_backoff_seconds,
     )
     app.state.feed_task = asyncio.create_task(follower.run(), name="reporting-feed-follower")
 
