@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -490,7 +491,7 @@ def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class JobImporter:
+class JobImporter(ABC):
     """What a service's importer (the registry's people, placement's employers and placements) does with its jobs:
     create one idempotently with the rows checking refused, read one, page them, page a job's row outcomes. The
     subclass reads and checks the file, runs the batches, and sets the class attributes below."""
@@ -510,9 +511,9 @@ class JobImporter:
         self.limits = limits
         self.batch_size = batch_size
 
+    @abstractmethod
     def visible_to(self, principal: Principal) -> Callable[[Table], Any]:
         """A WHERE clause builder over the job table: the jobs this caller may see."""
-        raise NotImplementedError
 
     def job_read(self, row: Any, failed_rows: list[Any], *, truncated: bool) -> Any:
         return self.read_model(**job_fields(row, failed_rows, truncated=truncated))

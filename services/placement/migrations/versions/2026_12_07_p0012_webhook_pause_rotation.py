@@ -9,8 +9,7 @@ Revises: p0011
 Create Date: 2026-12-07
 """
 
-import sqlalchemy as sa
-from alembic import op
+from shared.migration_kit_v2 import add_webhook_pause_and_rotation, drop_webhook_pause_and_rotation
 
 revision = "p0012"
 down_revision = "p0011"
@@ -19,12 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("webhook_subscription", sa.Column("previous_secret_ciphertext", sa.LargeBinary(), nullable=True))
-    op.add_column("webhook_subscription", sa.Column("previous_secret_until", sa.DateTime(timezone=True), nullable=True))
-    op.add_column("webhook_subscription", sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
+    add_webhook_pause_and_rotation()
 
 
 def downgrade() -> None:
-    op.drop_column("webhook_subscription", "paused_at")
-    op.drop_column("webhook_subscription", "previous_secret_until")
-    op.drop_column("webhook_subscription", "previous_secret_ciphertext")
+    drop_webhook_pause_and_rotation()
