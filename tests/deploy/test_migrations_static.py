@@ -16,6 +16,7 @@ ALLOWED = {"alembic", "sqlalchemy", *sys.stdlib_module_names}
 FROZEN_KITS = {
     "shared.migration_kit_v1": "2213ccf64d837d77c4474e3d4c50de3236e23df36d27f9a86316a15f978f715f",
     "shared.migration_kit_v2": "e3e11e1d86abc19a5779065a569a8a26b9629f5ac486c7b7b84e75c1ed69486b",
+    "shared.migration_kit_v3": "549d1becdd850bb4eca26b55ee8dc70d5921d4cec723b8a04e8cb6b58925a6f4",
 }
 KIT_PATHS = sorted(ROOT.glob("shared/migration_kit_v*.py"))
 
@@ -74,6 +75,36 @@ def test_importing_a_kit_runs_no_live_code():
 
 def test_every_pinned_kit_exists():
     assert {f"shared.{p.stem}" for p in KIT_PATHS} == set(FROZEN_KITS)
+
+
+def dropped_in_downgrade(path: Path) -> tuple[set[str], set[str]]:
+    """The tables a migration's downgrade drops (op.drop_table, kit.drop_tables) and those it drops an index of."""
+    tree = ast.parse(path.read_text())
+    downgrade = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "downgrade")
+    tables, indexed = set(), set()
+    for node in ast.walk(downgrade):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        strings = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        if node.func.attr == "drop_table":
+            tables |= set(strings[:1])
+        elif node.func.attr == "drop_tables":
+            tables |= set(strings)
+        elif node.func.attr == "drop_index":
+            keywords = {k.arg: k.value for k in node.keywords}
+            table = keywords.get("table_name")
+            if isinstance(table, ast.Constant):
+                indexed.add(table.value)
+    return tables, indexed
+
+
+@pytest.mark.parametrize("path", VERSIONS, ids=lambda p: p.name)
+def test_a_downgrade_drops_no_index_of_a_table_it_drops(path):
+    """PostgreSQL drops a table's indexes, constraints and triggers with the table: dropping them first is noise."""
+    tables, indexed = dropped_in_downgrade(path)
+    assert not tables & indexed, (
+        f"{path.name} drops indexes of {sorted(tables & indexed)} before dropping the table: drop the table alone"
+    )
 
 
 def test_every_service_has_migrations_to_check():

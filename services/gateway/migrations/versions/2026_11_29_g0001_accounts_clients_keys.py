@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from shared import migration_kit_v1 as kit
+from shared import migration_kit_v3 as kit3
 
 revision = "g0001"
 down_revision = None
@@ -20,7 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "user_account",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("user_account"),
         sa.Column("username", sa.String(64), nullable=False),
         sa.Column("display_name", sa.String(100), nullable=False),
         sa.Column("password_hash", sa.String(255), nullable=False),
@@ -32,9 +32,7 @@ def upgrade() -> None:
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()),
-        sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
-        *kit.timestamps(),
-        sa.PrimaryKeyConstraint("id", name="pk_user_account"),
+        *kit3.versioned("1"),
         sa.UniqueConstraint("username", name="uq_user_account_username"),
         sa.CheckConstraint(
             "(department = 'township') = (jurisdiction IS NOT NULL)", name="ck_user_account_township_has_jurisdiction"
@@ -42,7 +40,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "integration_client",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("integration_client"),
         sa.Column("client_id", sa.String(64), nullable=False),
         sa.Column("name", sa.String(120), nullable=False),
         sa.Column("secret_hash", sa.String(255), nullable=False),
@@ -51,14 +49,12 @@ def upgrade() -> None:
         sa.Column("jurisdiction", sa.String(40), nullable=True),
         sa.Column("is_service", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
-        *kit.timestamps(),
-        sa.PrimaryKeyConstraint("id", name="pk_integration_client"),
+        *kit3.versioned("1"),
         sa.UniqueConstraint("client_id", name="uq_integration_client_client_id"),
     )
     op.create_table(
         "refresh_token",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("refresh_token"),
         sa.Column("token_digest", sa.String(64), nullable=False),
         sa.Column("family_id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -69,11 +65,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["user_id"], ["user_account.id"], name="fk_refresh_token_user_id_user_account", ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("id", name="pk_refresh_token"),
         sa.UniqueConstraint("token_digest", name="uq_refresh_token_token_digest"),
     )
-    op.create_index("ix_refresh_token_family_id", "refresh_token", ["family_id"])
-    op.create_index("ix_refresh_token_user_id", "refresh_token", ["user_id"])
+    kit3.create_column_indexes("refresh_token", "family_id", "user_id")
     op.create_table(
         "signing_key",
         sa.Column("kid", sa.String(64), nullable=False),
@@ -95,9 +89,7 @@ def upgrade() -> None:
         sa.Column("detail", sa.String(255), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_auth_event"),
     )
-    op.create_index("ix_auth_event_at", "auth_event", ["at"])
-    op.create_index("ix_auth_event_kind", "auth_event", ["kind"])
-    op.create_index("ix_auth_event_subject", "auth_event", ["subject"])
+    kit3.create_column_indexes("auth_event", "at", "kind", "subject")
     # The log of log-ins is evidence: the database itself refuses to change or delete it.
     op.execute(
         """
@@ -116,10 +108,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS auth_event_no_update_delete ON auth_event")
-    op.execute("DROP FUNCTION IF EXISTS auth_event_append_only()")
-    op.drop_table("auth_event")
-    op.drop_table("signing_key")
-    op.drop_table("refresh_token")
-    op.drop_table("integration_client")
-    op.drop_table("user_account")
+    kit3.drop_tables("auth_event", "signing_key", "refresh_token", "integration_client", "user_account")
+    kit3.drop_functions("auth_event_append_only")

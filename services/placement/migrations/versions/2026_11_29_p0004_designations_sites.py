@@ -15,6 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from shared import migration_kit_v1 as kit
+from shared import migration_kit_v3 as kit3
 
 revision = "p0004"
 down_revision = "p0003"
@@ -47,7 +48,7 @@ def upgrade() -> None:
 
     op.create_table(
         "employer_designation",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("employer_designation"),
         sa.Column("employer_id", sa.Uuid(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(20), nullable=False),
@@ -57,7 +58,6 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("recorded_by", sa.String(255), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_employer_designation"),
         sa.ForeignKeyConstraint(["employer_id"], ["employer.id"], name="fk_employer_designation_employer_id_employer"),
         # One step per number: two concurrent changes cannot both become step n.
         sa.UniqueConstraint("employer_id", "seq", name="uq_employer_designation_employer_id"),
@@ -92,7 +92,7 @@ def upgrade() -> None:
 
     op.create_table(
         "placement_site",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("placement_site"),
         sa.Column("employer_id", sa.Uuid(), nullable=False),
         sa.Column("kind", sa.String(10), nullable=False),
         sa.Column("mode", sa.String(20), nullable=False),
@@ -104,10 +104,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("closed_on", sa.Date(), nullable=True),
         sa.Column("closed_reason", sa.String(500), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_placement_site"),
+        *kit3.versioned(),
         sa.ForeignKeyConstraint(["employer_id"], ["employer.id"], name="fk_placement_site_employer_id_employer"),
         sa.CheckConstraint("kind IN ('base','point')", name=op.f("ck_placement_site_kind")),
         sa.CheckConstraint("mode IN ('centralised','dispersed')", name=op.f("ck_placement_site_mode")),
@@ -121,8 +118,7 @@ def upgrade() -> None:
             "closed_on IS NULL OR closed_on >= designated_on", name=op.f("ck_placement_site_closed_after_designated")
         ),
     )
-    op.create_index("ix_placement_site_employer_id", "placement_site", ["employer_id"])
-    op.create_index("ix_placement_site_jurisdiction_code", "placement_site", ["jurisdiction_code"])
+    kit3.create_column_indexes("placement_site", "employer_id", "jurisdiction_code")
     # The count on a date: sites of a kind designated by then and not closed by then.
     op.create_index("ix_placement_site_kind_designated_on", "placement_site", ["kind", "designated_on"])
 
@@ -138,10 +134,7 @@ def downgrade() -> None:
         END $$
         """
     )
-    op.drop_index("ix_placement_site_kind_designated_on", table_name="placement_site")
-    op.drop_index("ix_placement_site_jurisdiction_code", table_name="placement_site")
-    op.drop_index("ix_placement_site_employer_id", table_name="placement_site")
-    op.drop_table("placement_site")
+    kit3.drop_tables("placement_site")
 
     op.add_column("employer", sa.Column("contact_name", sa.String(60), nullable=True))
     op.add_column("employer", sa.Column("contact_phone", sa.String(30), nullable=True))

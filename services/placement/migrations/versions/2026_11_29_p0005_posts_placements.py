@@ -12,6 +12,8 @@ made (the site must exist and be run with the placement's employer).
 import sqlalchemy as sa
 from alembic import op
 
+from shared import migration_kit_v3 as kit3
+
 revision = "p0005"
 down_revision = "p0004"
 branch_labels = None
@@ -24,18 +26,10 @@ ROUTES = (
 PATTERNS = "'full_time','part_time','seasonal'"
 
 
-def _timestamps() -> list[sa.Column]:
-    return [
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    ]
-
-
 def upgrade() -> None:
     op.create_table(
         "job_post",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("job_post"),
         sa.Column("employer_id", sa.Uuid(), nullable=False),
         sa.Column("jurisdiction_code", sa.String(40), nullable=False),
         sa.Column("title", sa.String(100), nullable=False),
@@ -52,8 +46,7 @@ def upgrade() -> None:
         sa.Column("opens_on", sa.Date(), nullable=False),
         sa.Column("closes_on", sa.Date(), nullable=True),
         sa.Column("status", sa.String(10), nullable=False),
-        *_timestamps(),
-        sa.PrimaryKeyConstraint("id", name="pk_job_post"),
+        *kit3.versioned(),
         sa.ForeignKeyConstraint(["employer_id"], ["employer.id"], name="fk_job_post_employer_id_employer"),
         sa.CheckConstraint("headcount >= 1", name="ck_job_post_headcount_positive"),
         # The last line of defence of the headcount: the service fills places with a conditional UPDATE.
@@ -69,13 +62,12 @@ def upgrade() -> None:
             "NOT is_public_welfare OR funding_source IS NOT NULL", name="ck_job_post_public_welfare_funded"
         ),
     )
-    op.create_index("ix_job_post_employer_id", "job_post", ["employer_id"])
+    kit3.create_column_indexes("job_post", "employer_id")
     op.create_index("ix_job_post_jurisdiction_code_status", "job_post", ["jurisdiction_code", "status"])
 
     op.create_table(
         "placement",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        *kit3.person_row("placement"),
         sa.Column("jurisdiction_code", sa.String(40), nullable=False),
         sa.Column("route", sa.String(30), nullable=False),
         sa.Column("employer_id", sa.Uuid(), nullable=True),
@@ -91,8 +83,7 @@ def upgrade() -> None:
         sa.Column("monthly_wage", sa.Numeric(10, 2), nullable=True),
         sa.Column("ended_on", sa.Date(), nullable=True),
         sa.Column("end_reason", sa.String(20), nullable=True),
-        *_timestamps(),
-        sa.PrimaryKeyConstraint("id", name="pk_placement"),
+        *kit3.versioned(),
         sa.ForeignKeyConstraint(["employer_id"], ["employer.id"], name="fk_placement_employer_id_employer"),
         sa.ForeignKeyConstraint(["post_id"], ["job_post.id"], name="fk_placement_post_id_job_post"),
         sa.CheckConstraint(f"route IN ({ROUTES})", name="ck_placement_route"),
@@ -116,30 +107,25 @@ def upgrade() -> None:
             name="ck_placement_contract_complete",
         ),
     )
-    op.create_index("ix_placement_person_id", "placement", ["person_id"])
-    op.create_index("ix_placement_jurisdiction_code", "placement", ["jurisdiction_code"])
-    op.create_index("ix_placement_employer_id", "placement", ["employer_id"])
-    op.create_index("ix_placement_post_id", "placement", ["post_id"])
+    kit3.create_column_indexes("placement", "person_id", "jurisdiction_code", "employer_id", "post_id")
     # One active full-time placement per person at a time.
-    op.create_index(
+    kit3.create_partial_unique_index(
         "uq_placement_person_id_active_full_time",
         "placement",
         ["person_id"],
-        unique=True,
-        postgresql_where=sa.text("ended_on IS NULL AND working_pattern = 'full_time'"),
+        "ended_on IS NULL AND working_pattern = 'full_time'",
     )
 
     op.create_table(
         "placement_follow_up",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("placement_follow_up"),
         sa.Column("placement_id", sa.Uuid(), nullable=False),
         sa.Column("months", sa.Integer(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("done_on", sa.Date(), nullable=True),
         sa.Column("still_working", sa.Boolean(), nullable=True),
         sa.Column("recorded_by", sa.String(255), nullable=True),
-        *_timestamps(),
-        sa.PrimaryKeyConstraint("id", name="pk_placement_follow_up"),
+        *kit3.versioned(),
         sa.ForeignKeyConstraint(
             ["placement_id"], ["placement.id"], name="fk_placement_follow_up_placement_id_placement"
         ),
@@ -147,19 +133,17 @@ def upgrade() -> None:
         sa.CheckConstraint("months IN (3, 6, 12)", name="ck_placement_follow_up_months"),
         sa.CheckConstraint("(done_on IS NULL) = (still_working IS NULL)", name="ck_placement_follow_up_done"),
     )
-    op.create_index("ix_placement_follow_up_due_on", "placement_follow_up", ["due_on"])
+    kit3.create_column_indexes("placement_follow_up", "due_on")
 
     op.create_table(
         "referral",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        *kit3.person_row("referral"),
         sa.Column("jurisdiction_code", sa.String(40), nullable=False),
         sa.Column("post_id", sa.Uuid(), nullable=False),
         sa.Column("employer_id", sa.Uuid(), nullable=False),
         sa.Column("status", sa.String(15), nullable=False),
         sa.Column("decline_reason", sa.String(30), nullable=True),
-        *_timestamps(),
-        sa.PrimaryKeyConstraint("id", name="pk_referral"),
+        *kit3.versioned(),
         sa.ForeignKeyConstraint(["post_id"], ["job_post.id"], name="fk_referral_post_id_job_post"),
         sa.ForeignKeyConstraint(["employer_id"], ["employer.id"], name="fk_referral_employer_id_employer"),
         sa.CheckConstraint(
@@ -167,16 +151,10 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("(status = 'declined') = (decline_reason IS NOT NULL)", name="ck_referral_declined"),
     )
-    op.create_index("ix_referral_person_id", "referral", ["person_id"])
-    op.create_index("ix_referral_post_id", "referral", ["post_id"])
-    op.create_index("ix_referral_jurisdiction_code", "referral", ["jurisdiction_code"])
+    kit3.create_column_indexes("referral", "person_id", "post_id", "jurisdiction_code")
     # A person is referred to a post once while the referral is undecided.
-    op.create_index(
-        "uq_referral_person_id_post_id_open",
-        "referral",
-        ["person_id", "post_id"],
-        unique=True,
-        postgresql_where=sa.text("status NOT IN ('hired','declined')"),
+    kit3.create_partial_unique_index(
+        "uq_referral_person_id_post_id_open", "referral", ["person_id", "post_id"], "status NOT IN ('hired','declined')"
     )
 
     op.create_table(
@@ -191,25 +169,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_referral_step"),
         sa.ForeignKeyConstraint(["referral_id"], ["referral.id"], name="fk_referral_step_referral_id_referral"),
     )
-    op.create_index("ix_referral_step_referral_id", "referral_step", ["referral_id"])
+    kit3.create_column_indexes("referral_step", "referral_id")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_referral_step_referral_id", table_name="referral_step")
-    op.drop_table("referral_step")
-    op.drop_index("uq_referral_person_id_post_id_open", table_name="referral")
-    op.drop_index("ix_referral_jurisdiction_code", table_name="referral")
-    op.drop_index("ix_referral_post_id", table_name="referral")
-    op.drop_index("ix_referral_person_id", table_name="referral")
-    op.drop_table("referral")
-    op.drop_index("ix_placement_follow_up_due_on", table_name="placement_follow_up")
-    op.drop_table("placement_follow_up")
-    op.drop_index("uq_placement_person_id_active_full_time", table_name="placement")
-    op.drop_index("ix_placement_post_id", table_name="placement")
-    op.drop_index("ix_placement_employer_id", table_name="placement")
-    op.drop_index("ix_placement_jurisdiction_code", table_name="placement")
-    op.drop_index("ix_placement_person_id", table_name="placement")
-    op.drop_table("placement")
-    op.drop_index("ix_job_post_jurisdiction_code_status", table_name="job_post")
-    op.drop_index("ix_job_post_employer_id", table_name="job_post")
-    op.drop_table("job_post")
+    kit3.drop_tables("referral_step", "referral", "placement_follow_up", "placement", "job_post")

@@ -10,6 +10,9 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
+from shared import migration_kit_v1 as kit
+from shared import migration_kit_v3 as kit3
+
 revision = "r0001"
 down_revision = None
 branch_labels = None
@@ -38,23 +41,21 @@ JURISDICTIONS = [
 def upgrade() -> None:
     table = op.create_table(
         "jurisdiction",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("jurisdiction"),
         sa.Column("code", sa.String(40), nullable=False),
         sa.Column("name_zh", sa.String(60), nullable=False),
         sa.Column("name_en", sa.String(120), nullable=False),
         sa.Column("kind", sa.String(30), nullable=False),
         sa.Column("division_code", sa.String(12), nullable=True),
         sa.Column("parent_id", sa.Uuid(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        *kit.timestamps(),
         sa.ForeignKeyConstraint(["parent_id"], ["jurisdiction.id"], name="fk_jurisdiction_parent_id_jurisdiction"),
-        sa.PrimaryKeyConstraint("id", name="pk_jurisdiction"),
         sa.UniqueConstraint("code", name="uq_jurisdiction_code"),
         sa.CheckConstraint(
             "kind IN ('county','town','township','ethnic_township','management_zone')", name="ck_jurisdiction_kind"
         ),
     )
-    op.create_index("ix_jurisdiction_parent_id", "jurisdiction", ["parent_id"])
+    kit3.create_column_indexes("jurisdiction", "parent_id")
     county_id = uuid.uuid5(uuid.NAMESPACE_URL, "qihang:jurisdiction:liucheng")
     code, zh, en, kind, division = COUNTY
     rows = [dict(id=county_id, code=code, name_zh=zh, name_en=en, kind=kind, division_code=division, parent_id=None)]
@@ -74,5 +75,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_jurisdiction_parent_id", table_name="jurisdiction")
-    op.drop_table("jurisdiction")
+    kit3.drop_tables("jurisdiction")

@@ -10,6 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from shared import migration_kit_v1 as kit
+from shared import migration_kit_v3 as kit3
 
 revision = "r0002"
 down_revision = "r0001"
@@ -20,7 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "person",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("person"),
         sa.Column("name", sa.String(50), nullable=False),
         sa.Column("gender", sa.String(10), nullable=False),
         sa.Column("birth_date", sa.Date(), nullable=False),
@@ -43,17 +44,14 @@ def upgrade() -> None:
         sa.Column("status", sa.String(10), nullable=False, server_default="active"),
         sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("archive_reason", sa.String(200), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_person"),
+        *kit3.versioned("1"),
         sa.UniqueConstraint("id_number_hash", name="uq_person_id_number_hash"),
         sa.CheckConstraint("gender IN ('male','female')", name="ck_person_gender"),
         sa.CheckConstraint("work_ability IN ('able','partly','unable')", name="ck_person_work_ability"),
         sa.CheckConstraint("status IN ('active','archived')", name="ck_person_status"),
         sa.CheckConstraint("(status = 'archived') = (archived_at IS NOT NULL)", name="ck_person_archived_at"),
     )
-    op.create_index("ix_person_jurisdiction_code", "person", ["jurisdiction_code"])
+    kit3.create_column_indexes("person", "jurisdiction_code")
     # The list's usual shape: a jurisdiction's active people by name, then by id for the cursor.
     op.create_index("ix_person_list", "person", ["jurisdiction_code", "status", "name", "id"])
     op.create_index("ix_person_name_birth_date", "person", ["name", "birth_date"])
@@ -62,7 +60,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     kit.drop_idempotency_keys()
-    op.drop_index("ix_person_name_birth_date", table_name="person")
-    op.drop_index("ix_person_list", table_name="person")
-    op.drop_index("ix_person_jurisdiction_code", table_name="person")
-    op.drop_table("person")
+    kit3.drop_tables("person")

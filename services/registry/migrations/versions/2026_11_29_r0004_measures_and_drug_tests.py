@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared import migration_kit_v1 as kit
+from shared import migration_kit_v3 as kit3
 
 revision = "r0004"
 down_revision = "r0003"
@@ -41,8 +42,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 def upgrade() -> None:
     op.create_table(
         "control_measure",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        *kit3.person_row("control_measure", references_person=True),
         sa.Column("kind", sa.String(30), nullable=False),
         sa.Column("start_on", sa.Date(), nullable=False),
         sa.Column("planned_end_on", sa.Date(), nullable=True),
@@ -52,12 +52,9 @@ def upgrade() -> None:
         sa.Column("issuing_authority", sa.String(100), nullable=True),
         sa.Column("corrects_id", sa.Uuid(), nullable=True),
         sa.Column("correction_reason", sa.String(500), nullable=True),
-        sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        *kit3.created(sa.Text()),
         sa.Column("ended_by", sa.Text(), nullable=True),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_control_measure"),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name="fk_control_measure_person_id_person"),
         sa.ForeignKeyConstraint(
             ["corrects_id"], ["control_measure.id"], name="fk_control_measure_corrects_id_control_measure"
         ),
@@ -81,7 +78,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_control_measure_person_id_start_on", "control_measure", ["person_id", "start_on"])
     # The one change a measure may undergo: from open to ended, once. Everything else is a new (correcting) row.
-    op.execute(
+    kit3.create_row_guard(
+        "control_measure",
+        "control_measure_end_once",
         """
         CREATE FUNCTION control_measure_end_once() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -98,34 +97,18 @@ def upgrade() -> None:
             RAISE EXCEPTION 'control_measure history is never rewritten (only ending an open measure is allowed)'
                 USING ERRCODE = 'insufficient_privilege';
         END $$
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER control_measure_end_once BEFORE UPDATE OR DELETE ON control_measure
-            FOR EACH ROW EXECUTE FUNCTION control_measure_end_once()
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER control_measure_no_truncate BEFORE TRUNCATE ON control_measure
-            FOR EACH STATEMENT EXECUTE FUNCTION control_measure_end_once()
-        """
+        """,
     )
 
     op.create_table(
         "drug_test",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        *kit3.person_row("drug_test", references_person=True),
         sa.Column("tested_on", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("result", sa.String(20), nullable=False),
         sa.Column("substance", sa.String(50), nullable=True),
         sa.Column("tested_by", sa.String(100), nullable=False),
-        sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_drug_test"),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name="fk_drug_test_person_id_person"),
+        *kit3.created(sa.Text()),
         sa.CheckConstraint(_in("kind", TEST_KINDS), name="ck_drug_test_kind"),
         sa.CheckConstraint(_in("result", TEST_RESULTS), name="ck_drug_test_result"),
     )
@@ -134,14 +117,11 @@ def upgrade() -> None:
 
     op.create_table(
         "relapse",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        *kit3.person_row("relapse", references_person=True),
         sa.Column("occurred_on", sa.Date(), nullable=False),
         sa.Column("source", sa.String(20), nullable=False),
         sa.Column("drug_test_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_relapse"),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name="fk_relapse_person_id_person"),
         sa.ForeignKeyConstraint(["drug_test_id"], ["drug_test.id"], name="fk_relapse_drug_test_id_drug_test"),
         sa.UniqueConstraint("drug_test_id", name="uq_relapse_drug_test_id"),
         sa.CheckConstraint("source IN ('drug_test')", name="ck_relapse_source"),
@@ -152,14 +132,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    kit.drop_append_only_guard("relapse")
-    op.drop_index("ix_relapse_person_id_occurred_on", table_name="relapse")
-    op.drop_table("relapse")
-    kit.drop_append_only_guard("drug_test")
-    op.drop_index("ix_drug_test_person_id_tested_on", table_name="drug_test")
-    op.drop_table("drug_test")
-    op.execute("DROP TRIGGER IF EXISTS control_measure_no_truncate ON control_measure")
-    op.execute("DROP TRIGGER IF EXISTS control_measure_end_once ON control_measure")
-    op.execute("DROP FUNCTION IF EXISTS control_measure_end_once()")
-    op.drop_index("ix_control_measure_person_id_start_on", table_name="control_measure")
-    op.drop_table("control_measure")
+    kit3.drop_tables("relapse", "drug_test", "control_measure")
+    kit3.drop_functions("relapse_append_only", "drug_test_append_only", "control_measure_end_once")

@@ -23,6 +23,8 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
+from shared import migration_kit_v3 as kit3
+
 revision = "r0007"
 down_revision = "r0006"
 branch_labels = None
@@ -34,8 +36,7 @@ STATUSES = ("proposed", "accepted", "rejected", "cancelled")
 def upgrade() -> None:
     op.create_table(
         "person_transfer",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        *kit3.person_row("person_transfer", references_person=True),
         sa.Column("from_jurisdiction_code", sa.String(40), nullable=False),
         sa.Column("to_jurisdiction_code", sa.String(40), nullable=False),
         sa.Column("reason", sa.String(500), nullable=False),
@@ -46,11 +47,7 @@ def upgrade() -> None:
         sa.Column("resolved_by", sa.String(255), nullable=True),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolution_reason", sa.String(500), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_person_transfer"),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name="fk_person_transfer_person_id_person"),
+        *kit3.versioned("1"),
         sa.ForeignKeyConstraint(
             ["from_jurisdiction_code"],
             ["jurisdiction.code"],
@@ -71,19 +68,15 @@ def upgrade() -> None:
             "status <> 'rejected' OR resolution_reason IS NOT NULL", name="ck_person_transfer_rejection_reason"
         ),
     )
-    op.create_index(
-        "uq_person_transfer_open",
-        "person_transfer",
-        ["person_id"],
-        unique=True,
-        postgresql_where=sa.text("status = 'proposed'"),
-    )
+    kit3.create_partial_unique_index("uq_person_transfer_open", "person_transfer", ["person_id"], "status = 'proposed'")
     op.create_index("ix_person_transfer_person_id", "person_transfer", ["person_id", "created_at", "id"])
     op.create_index("ix_person_transfer_from", "person_transfer", ["from_jurisdiction_code", "created_at", "id"])
     op.create_index("ix_person_transfer_to", "person_transfer", ["to_jurisdiction_code", "created_at", "id"])
     op.create_index("ix_control_measure_kind_person_id", "control_measure", ["kind", "person_id"])
     # The one change a transfer may undergo: closed once (accepted, rejected or cancelled); what was proposed stays.
-    op.execute(
+    kit3.create_row_guard(
+        "person_transfer",
+        "person_transfer_close_once",
         """
         CREATE FUNCTION person_transfer_close_once() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -99,29 +92,11 @@ def upgrade() -> None:
             RAISE EXCEPTION 'person_transfer history is never rewritten (only closing an open transfer is allowed)'
                 USING ERRCODE = 'insufficient_privilege';
         END $$
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER person_transfer_close_once BEFORE UPDATE OR DELETE ON person_transfer
-            FOR EACH ROW EXECUTE FUNCTION person_transfer_close_once()
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER person_transfer_no_truncate BEFORE TRUNCATE ON person_transfer
-            FOR EACH STATEMENT EXECUTE FUNCTION person_transfer_close_once()
-        """
+        """,
     )
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS person_transfer_no_truncate ON person_transfer")
-    op.execute("DROP TRIGGER IF EXISTS person_transfer_close_once ON person_transfer")
-    op.execute("DROP FUNCTION IF EXISTS person_transfer_close_once()")
     op.drop_index("ix_control_measure_kind_person_id", table_name="control_measure")
-    op.drop_index("ix_person_transfer_to", table_name="person_transfer")
-    op.drop_index("ix_person_transfer_from", table_name="person_transfer")
-    op.drop_index("ix_person_transfer_person_id", table_name="person_transfer")
-    op.drop_index("uq_person_transfer_open", table_name="person_transfer")
-    op.drop_table("person_transfer")
+    kit3.drop_tables("person_transfer")
+    kit3.drop_functions("person_transfer_close_once")

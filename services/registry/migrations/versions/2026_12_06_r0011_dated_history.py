@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared import migration_kit_v1 as kit
+from shared import migration_kit_v3 as kit3
 
 revision = "r0011"
 down_revision = "r0010"
@@ -90,32 +91,24 @@ def _person_columns() -> None:
 def _register_change() -> None:
     op.create_table(
         "register_change",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        *kit3.person_row("register_change", references_person=True),
         sa.Column("kind", sa.String(10), nullable=False),
         sa.Column("effective_on", sa.Date(), nullable=False),
         sa.Column("reason_code", sa.String(30), nullable=True),
         sa.Column("detail", sa.String(500), nullable=True),
-        sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("withdrawn_by", sa.Text(), nullable=True),
-        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("withdrawal_reason", sa.String(500), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_register_change"),
-        kit.person_fk("register_change"),
+        *kit3.created(sa.Text()),
+        *kit3.withdrawal("register_change"),
         sa.CheckConstraint("kind IN ('left','returned')", name="ck_register_change_kind"),
         sa.CheckConstraint(
             f"(kind = 'left') = (reason_code IS NOT NULL) "
             f"AND (reason_code IS NULL OR {_in('reason_code', LEFT_REASONS)})",
             name="ck_register_change_reason_code",
         ),
-        sa.CheckConstraint(
-            "(withdrawn_at IS NULL) = (withdrawn_by IS NULL) AND (withdrawn_at IS NULL) = (withdrawal_reason IS NULL)",
-            name="ck_register_change_withdrawal",
-        ),
     )
     op.create_index("ix_register_change_person_id_effective_on", "register_change", ["person_id", "effective_on"])
-    op.execute(
+    kit3.create_row_guard(
+        "register_change",
+        "register_change_withdraw_once",
         """
         CREATE FUNCTION register_change_withdraw_once() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -131,19 +124,7 @@ def _register_change() -> None:
             RAISE EXCEPTION 'register_change history is never rewritten (only withdrawing a change is allowed)'
                 USING ERRCODE = 'insufficient_privilege';
         END $$
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER register_change_withdraw_once BEFORE UPDATE OR DELETE ON register_change
-            FOR EACH ROW EXECUTE FUNCTION register_change_withdraw_once()
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER register_change_no_truncate BEFORE TRUNCATE ON register_change
-            FOR EACH STATEMENT EXECUTE FUNCTION register_change_withdraw_once()
-        """
+        """,
     )
     op.execute(
         """
@@ -157,15 +138,11 @@ def _register_change() -> None:
 def _work_ability_change() -> None:
     op.create_table(
         "work_ability_change",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        *kit3.person_row("work_ability_change", references_person=True),
         sa.Column("effective_on", sa.Date(), nullable=False),
         sa.Column("work_ability", sa.String(10), nullable=False),
         sa.Column("reason", sa.String(200), nullable=True),
-        sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_work_ability_change"),
-        kit.person_fk("work_ability_change"),
+        *kit3.created(sa.Text()),
         sa.CheckConstraint(_in("work_ability", WORK_ABILITIES), name="ck_work_ability_change_work_ability"),
         sa.CheckConstraint(
             "work_ability = 'able' OR reason IS NOT NULL", name="ck_work_ability_change_reason_when_not_able"
@@ -190,36 +167,28 @@ def _work_ability_change() -> None:
 def _stay() -> None:
     op.create_table(
         "stay",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        *kit3.person_row("stay", references_person=True),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("start_on", sa.Date(), nullable=False),
         sa.Column("end_on", sa.Date(), nullable=True),
         sa.Column("for_drug_use", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("place", sa.String(100), nullable=True),
         sa.Column("decision_number", sa.String(100), nullable=True),
-        sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        *kit3.created(sa.Text()),
         sa.Column("ended_by", sa.Text(), nullable=True),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("withdrawn_by", sa.Text(), nullable=True),
-        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("withdrawal_reason", sa.String(500), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_stay"),
-        kit.person_fk("stay"),
+        *kit3.withdrawal("stay"),
         sa.CheckConstraint(_in("kind", STAY_KINDS), name="ck_stay_kind"),
         sa.CheckConstraint("end_on IS NULL OR end_on >= start_on", name="ck_stay_end_after_start"),
         sa.CheckConstraint(
             "NOT for_drug_use OR kind IN ('detention','criminal_custody')", name="ck_stay_drug_use_in_custody"
         ),
-        sa.CheckConstraint(
-            "(withdrawn_at IS NULL) = (withdrawn_by IS NULL) AND (withdrawn_at IS NULL) = (withdrawal_reason IS NULL)",
-            name="ck_stay_withdrawal",
-        ),
     )
     op.create_index("ix_stay_person_id_start_on", "stay", ["person_id", "start_on"])
     # Two changes a stay may undergo, each once: from open to ended, and from standing to withdrawn.
-    op.execute(
+    kit3.create_row_guard(
+        "stay",
+        "stay_change_once",
         """
         CREATE FUNCTION stay_change_once() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -240,19 +209,7 @@ def _stay() -> None:
             RAISE EXCEPTION 'stay history is never rewritten (only ending an open stay or withdrawing one is allowed)'
                 USING ERRCODE = 'insufficient_privilege';
         END $$
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER stay_change_once BEFORE UPDATE OR DELETE ON stay
-            FOR EACH ROW EXECUTE FUNCTION stay_change_once()
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER stay_no_truncate BEFORE TRUNCATE ON stay
-            FOR EACH STATEMENT EXECUTE FUNCTION stay_change_once()
-        """
+        """,
     )
 
 
@@ -342,19 +299,8 @@ def downgrade() -> None:
     op.drop_index("ix_person_transfer_accepted_effective_on", table_name="person_transfer")
     op.drop_constraint("ck_person_transfer_effective_when_accepted", "person_transfer", type_="check")
     op.drop_column("person_transfer", "effective_on")
-    op.execute("DROP TRIGGER IF EXISTS stay_no_truncate ON stay")
-    op.execute("DROP TRIGGER IF EXISTS stay_change_once ON stay")
-    op.execute("DROP FUNCTION IF EXISTS stay_change_once()")
-    op.drop_index("ix_stay_person_id_start_on", table_name="stay")
-    op.drop_table("stay")
-    kit.drop_append_only_guard("work_ability_change")
-    op.drop_index("ix_work_ability_change_person_id_effective_on", table_name="work_ability_change")
-    op.drop_table("work_ability_change")
-    op.execute("DROP TRIGGER IF EXISTS register_change_no_truncate ON register_change")
-    op.execute("DROP TRIGGER IF EXISTS register_change_withdraw_once ON register_change")
-    op.execute("DROP FUNCTION IF EXISTS register_change_withdraw_once()")
-    op.drop_index("ix_register_change_person_id_effective_on", table_name="register_change")
-    op.drop_table("register_change")
+    kit3.drop_tables("stay", "work_ability_change", "register_change")
+    kit3.drop_functions("stay_change_once", "work_ability_change_append_only", "register_change_withdraw_once")
     for name in (
         "ck_person_archived_after_registration",
         "ck_person_archive_reason_code",

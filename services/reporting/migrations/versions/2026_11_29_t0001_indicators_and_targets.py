@@ -12,6 +12,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from alembic import op
 
+from shared import migration_kit_v3 as kit3
+
 revision = "t0001"
 down_revision = None
 branch_labels = None
@@ -136,7 +138,7 @@ def upgrade() -> None:
     )
     definition = op.create_table(
         "indicator_definition",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("indicator_definition"),
         sa.Column("code", sa.String(40), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("name_zh", sa.String(60), nullable=False),
@@ -146,7 +148,6 @@ def upgrade() -> None:
         sa.Column("denominator", sa.Text(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_indicator_definition"),
         sa.ForeignKeyConstraint(["code"], ["indicator.code"], name="fk_indicator_definition_code_indicator"),
         sa.UniqueConstraint("code", "version", name="uq_indicator_definition_code_version"),
         sa.CheckConstraint("version >= 1", name="ck_indicator_definition_version_positive"),
@@ -155,10 +156,10 @@ def upgrade() -> None:
             "(unit = 'percent') = (denominator IS NOT NULL)", name="ck_indicator_definition_rates_have_denominator"
         ),
     )
-    op.create_index("ix_indicator_definition_code", "indicator_definition", ["code"])
+    kit3.create_column_indexes("indicator_definition", "code")
     target = op.create_table(
         "target",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("target"),
         sa.Column("indicator_code", sa.String(40), nullable=False),
         sa.Column("definition_version", sa.Integer(), nullable=False),
         sa.Column("scope", sa.String(20), nullable=False),
@@ -167,7 +168,6 @@ def upgrade() -> None:
         sa.Column("value", sa.Numeric(12, 2), nullable=False),
         sa.Column("source", sa.String(100), nullable=False),
         sa.Column("source_clause", sa.String(40), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_target"),
         sa.ForeignKeyConstraint(
             ["indicator_code", "definition_version"],
             ["indicator_definition.code", "indicator_definition.version"],
@@ -216,7 +216,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("target")
-    op.drop_index("ix_indicator_definition_code", table_name="indicator_definition")
-    op.drop_table("indicator_definition")
-    op.drop_table("indicator")
+    kit3.drop_tables("target", "indicator_definition", "indicator")

@@ -23,6 +23,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from alembic import op
 
+from shared import migration_kit_v3 as kit3
+
 revision = "t0002"
 down_revision = "t0001"
 branch_labels = None
@@ -148,6 +150,38 @@ DEFINITIONS = [
 ]
 TRAINING_TARGETS = [(date(y, 12, 31), Decimal("100")) for y in (2012, 2013, 2014)]
 
+# indicator and indicator_definition as the data steps below write them (the columns t0001 made).
+INDICATOR = sa.table("indicator", sa.column("code", sa.String), sa.column("position", sa.Integer))
+DEFINITION = sa.table(
+    "indicator_definition",
+    sa.column("id", sa.Uuid),
+    sa.column("code", sa.String),
+    sa.column("version", sa.Integer),
+    sa.column("name_zh", sa.String),
+    sa.column("name_en", sa.String),
+    sa.column("unit", sa.String),
+    sa.column("numerator", sa.Text),
+    sa.column("denominator", sa.Text),
+    sa.column("notes", sa.Text),
+)
+
+
+def _create_fact_table(table: str, *columns: sa.Column, event_key: tuple[str, ...], index_on: str) -> None:
+    """A read-model fact table: `seq` (its key, the order facts were recorded in), the feed event a fact came from
+    (`feed`, `event_id`: unique with `event_key`, so a replayed event adds nothing) and `recorded_at`, then
+    `columns`; an index on (`index_on`, seq)."""
+    op.create_table(
+        table,
+        sa.Column("seq", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column("feed", sa.String(20), nullable=False),
+        sa.Column("event_id", sa.BigInteger(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        *columns,
+        sa.PrimaryKeyConstraint("seq", name=f"pk_{table}"),
+        sa.UniqueConstraint("feed", "event_id", *event_key, name=f"uq_{table}_event"),
+    )
+    op.create_index(f"ix_{table}_{index_on}_seq", table, [index_on, "seq"])
+
 
 def upgrade() -> None:
     # --- the read model ---
@@ -163,12 +197,8 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("feed", name="pk_rm_feed_cursor"),
     )
-    op.create_table(
+    _create_fact_table(
         "rm_person_fact",
-        sa.Column("seq", sa.BigInteger(), sa.Identity(always=True), nullable=False),
-        sa.Column("feed", sa.String(20), nullable=False),
-        sa.Column("event_id", sa.BigInteger(), nullable=False),
-        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("person_id", sa.Uuid(), nullable=False),
         sa.Column("fact_type", sa.String(20), nullable=False),
         sa.Column("fact_id", sa.Uuid(), nullable=False),
@@ -183,32 +213,22 @@ def upgrade() -> None:
         sa.Column("birth_date", sa.Date()),
         sa.Column("corrects_id", sa.Uuid()),
         sa.Column("for_drug_use", sa.Boolean()),
-        sa.PrimaryKeyConstraint("seq", name="pk_rm_person_fact"),
-        sa.UniqueConstraint("feed", "event_id", "fact_type", "fact_id", name="uq_rm_person_fact_event"),
+        event_key=("fact_type", "fact_id"),
+        index_on="person_id",
     )
-    op.create_index("ix_rm_person_fact_person_id_seq", "rm_person_fact", ["person_id", "seq"])
     op.create_index("ix_rm_person_fact_recorded_at", "rm_person_fact", ["recorded_at"])
-    op.create_table(
+    _create_fact_table(
         "rm_site_fact",
-        sa.Column("seq", sa.BigInteger(), sa.Identity(always=True), nullable=False),
-        sa.Column("feed", sa.String(20), nullable=False),
-        sa.Column("event_id", sa.BigInteger(), nullable=False),
-        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("site_id", sa.Uuid(), nullable=False),
         sa.Column("kind", sa.String(30)),
         sa.Column("jurisdiction_code", sa.String(40), nullable=False),
         sa.Column("designated_on", sa.Date()),
         sa.Column("closed_on", sa.Date()),
-        sa.PrimaryKeyConstraint("seq", name="pk_rm_site_fact"),
-        sa.UniqueConstraint("feed", "event_id", "site_id", name="uq_rm_site_fact_event"),
+        event_key=("site_id",),
+        index_on="site_id",
     )
-    op.create_index("ix_rm_site_fact_site_id_seq", "rm_site_fact", ["site_id", "seq"])
-    op.create_table(
+    _create_fact_table(
         "rm_subsidy_fact",
-        sa.Column("seq", sa.BigInteger(), sa.Identity(always=True), nullable=False),
-        sa.Column("feed", sa.String(20), nullable=False),
-        sa.Column("event_id", sa.BigInteger(), nullable=False),
-        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("fact_type", sa.String(20), nullable=False),
         sa.Column("fact_id", sa.Uuid(), nullable=False),
         sa.Column("decision_id", sa.Uuid()),
@@ -219,10 +239,9 @@ def upgrade() -> None:
         sa.Column("on_date", sa.Date()),
         sa.Column("status", sa.String(20)),
         sa.Column("jurisdiction_code", sa.String(40)),
-        sa.PrimaryKeyConstraint("seq", name="pk_rm_subsidy_fact"),
-        sa.UniqueConstraint("feed", "event_id", "fact_id", name="uq_rm_subsidy_fact_event"),
+        event_key=("fact_id",),
+        index_on="fact_id",
     )
-    op.create_index("ix_rm_subsidy_fact_fact_id_seq", "rm_subsidy_fact", ["fact_id", "seq"])
     op.create_table(
         "rm_person_interval",
         sa.Column("person_id", sa.Uuid(), nullable=False),
@@ -256,25 +275,12 @@ def upgrade() -> None:
     op.execute(sa.text("DELETE FROM target WHERE indicator_code = 'training_per_person'"))
     op.execute(sa.text("DELETE FROM indicator_definition WHERE code = 'training_per_person'"))
     op.execute(sa.text("DELETE FROM indicator WHERE code = 'training_per_person'"))
-    indicator = sa.table("indicator", sa.column("code", sa.String), sa.column("position", sa.Integer))
-    definition = sa.table(
-        "indicator_definition",
-        sa.column("id", sa.Uuid),
-        sa.column("code", sa.String),
-        sa.column("version", sa.Integer),
-        sa.column("name_zh", sa.String),
-        sa.column("name_en", sa.String),
-        sa.column("unit", sa.String),
-        sa.column("numerator", sa.Text),
-        sa.column("denominator", sa.Text),
-        sa.column("notes", sa.Text),
-    )
     existing = {"control_rate", "consolidation_rate", "placement_rate", "placement_points"}
     for code, position, name_zh, name_en, unit, numerator, denominator, notes in DEFINITIONS:
         if code in existing:
             op.execute(
-                definition.update()
-                .where(definition.c.code == code, definition.c.version == 1)
+                DEFINITION.update()
+                .where(DEFINITION.c.code == code, DEFINITION.c.version == 1)
                 .values(
                     name_zh=name_zh,
                     name_en=name_en,
@@ -284,11 +290,11 @@ def upgrade() -> None:
                     notes=notes,
                 )
             )
-            op.execute(indicator.update().where(indicator.c.code == code).values(position=position))
+            op.execute(INDICATOR.update().where(INDICATOR.c.code == code).values(position=position))
             continue
-        op.execute(indicator.insert().values(code=code, position=position))
+        op.execute(INDICATOR.insert().values(code=code, position=position))
         op.execute(
-            definition.insert().values(
+            DEFINITION.insert().values(
                 id=uuid.uuid5(uuid.NAMESPACE_URL, f"qihang:indicator_definition:{code}:1"),
                 code=code,
                 version=1,
@@ -354,27 +360,14 @@ def _restore_drafts() -> None:
     spec = importlib.util.spec_from_file_location("reporting_t0001", path)
     t0001 = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(t0001)
-    definition = sa.table(
-        "indicator_definition",
-        sa.column("id", sa.Uuid),
-        sa.column("code", sa.String),
-        sa.column("version", sa.Integer),
-        sa.column("name_zh", sa.String),
-        sa.column("name_en", sa.String),
-        sa.column("unit", sa.String),
-        sa.column("numerator", sa.Text),
-        sa.column("denominator", sa.Text),
-        sa.column("notes", sa.Text),
-    )
-    indicator = sa.table("indicator", sa.column("code", sa.String), sa.column("position", sa.Integer))
     for code, position, name_zh, name_en, unit, numerator, denominator, notes in t0001.DEFINITIONS:
         values = dict(
             name_zh=name_zh, name_en=name_en, unit=unit, numerator=numerator, denominator=denominator, notes=notes
         )
         if code == "training_per_person":
-            op.execute(indicator.insert().values(code=code, position=position))
+            op.execute(INDICATOR.insert().values(code=code, position=position))
             op.execute(
-                definition.insert().values(
+                DEFINITION.insert().values(
                     id=uuid.uuid5(uuid.NAMESPACE_URL, f"qihang:indicator_definition:{code}:1"),
                     code=code,
                     version=1,
@@ -382,8 +375,8 @@ def _restore_drafts() -> None:
                 )
             )
         else:
-            op.execute(definition.update().where(definition.c.code == code, definition.c.version == 1).values(**values))
-            op.execute(indicator.update().where(indicator.c.code == code).values(position=position))
+            op.execute(DEFINITION.update().where(DEFINITION.c.code == code, DEFINITION.c.version == 1).values(**values))
+            op.execute(INDICATOR.update().where(INDICATOR.c.code == code).values(position=position))
     for code, period_end, comparator, value, clause in t0001.TARGETS:
         if code == "training_per_person":
             op.execute(
@@ -419,7 +412,7 @@ def downgrade() -> None:
     op.drop_constraint("ck_indicator_definition_unit", "indicator_definition", type_="check")
     op.create_check_constraint("ck_indicator_definition_unit", "indicator_definition", "unit IN ('percent','count')")
     _restore_drafts()
-    for table in (
+    kit3.drop_tables(
         "rm_dirty_person",
         "rm_monthly_count",
         "rm_daily_count",
@@ -428,5 +421,4 @@ def downgrade() -> None:
         "rm_site_fact",
         "rm_person_fact",
         "rm_feed_cursor",
-    ):
-        op.drop_table(table)
+    )

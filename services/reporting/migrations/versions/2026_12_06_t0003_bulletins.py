@@ -12,6 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared import migration_kit_v1 as kit
+from shared import migration_kit_v3 as kit3
 
 revision = "t0003"
 down_revision = "t0002"
@@ -22,7 +23,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "bulletin",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("bulletin"),
         sa.Column("number", sa.String(60), nullable=False),
         sa.Column("title_zh", sa.String(200), nullable=False),
         sa.Column("period_label", sa.String(20), nullable=False),
@@ -31,13 +32,11 @@ def upgrade() -> None:
         sa.Column("published_by", sa.String(255), nullable=False),
         sa.Column("content", JSONB(), nullable=False),
         sa.Column("figures", JSONB(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_bulletin"),
     )
-    op.create_index("ix_bulletin_period_end", "bulletin", ["period_end"])
+    kit3.create_column_indexes("bulletin", "period_end")
     kit.create_idempotency_keys()
 
 
 def downgrade() -> None:
     kit.drop_idempotency_keys()
-    op.drop_index("ix_bulletin_period_end", table_name="bulletin")
-    op.drop_table("bulletin")
+    kit3.drop_tables("bulletin")

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared import migration_kit_v1 as kit
+from shared import migration_kit_v3 as kit3
 
 revision = "s0001"
 down_revision = None
@@ -19,7 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "subsidy_policy",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("subsidy_policy"),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(200), nullable=False),
@@ -31,9 +32,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(255), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_by", sa.String(255), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_subsidy_policy"),
+        *kit.timestamps(),
         sa.UniqueConstraint("year", "version", name="uq_subsidy_policy_year_version"),
         sa.CheckConstraint("year BETWEEN 2012 AND 2100", name="ck_subsidy_policy_year_range"),
         sa.CheckConstraint("version >= 1", name="ck_subsidy_policy_version_positive"),
@@ -45,43 +44,14 @@ def upgrade() -> None:
             name="ck_subsidy_policy_published_when_stamped",
         ),
     )
-    op.create_index(
-        "uq_subsidy_policy_published_year",
-        "subsidy_policy",
-        ["year"],
-        unique=True,
-        postgresql_where=sa.text("status = 'published'"),
+    kit3.create_partial_unique_index(
+        "uq_subsidy_policy_published_year", "subsidy_policy", ["year"], "status = 'published'"
     )
-
-    op.create_table(
-        "subsidy_policy_tier",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("policy_id", sa.Uuid(), nullable=False),
-        sa.Column("min_headcount", sa.Integer(), nullable=False),
-        sa.Column("max_headcount", sa.Integer(), nullable=True),
-        sa.Column("amount_cny", sa.Numeric(12, 2), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_subsidy_policy_tier"),
-        sa.ForeignKeyConstraint(
-            ["policy_id"],
-            ["subsidy_policy.id"],
-            name="fk_subsidy_policy_tier_policy_id_subsidy_policy",
-            ondelete="CASCADE",
-        ),
-        sa.UniqueConstraint("policy_id", "min_headcount", name="uq_subsidy_policy_tier_policy_id_min"),
-        sa.CheckConstraint("min_headcount >= 1", name="ck_subsidy_policy_tier_min_headcount_positive"),
-        sa.CheckConstraint(
-            "max_headcount IS NULL OR max_headcount >= min_headcount", name="ck_subsidy_policy_tier_max_not_below_min"
-        ),
-        sa.CheckConstraint("amount_cny >= 0", name="ck_subsidy_policy_tier_amount_not_negative"),
-    )
-    op.create_index("ix_subsidy_policy_tier_policy_id", "subsidy_policy_tier", ["policy_id"])
+    kit3.create_subsidy_policy_tier_s0001()
 
     kit.create_idempotency_keys()
 
 
 def downgrade() -> None:
     kit.drop_idempotency_keys()
-    op.drop_index("ix_subsidy_policy_tier_policy_id", table_name="subsidy_policy_tier")
-    op.drop_table("subsidy_policy_tier")
-    op.drop_index("uq_subsidy_policy_published_year", table_name="subsidy_policy")
-    op.drop_table("subsidy_policy")
+    kit3.drop_tables("subsidy_policy_tier", "subsidy_policy")

@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from shared import migration_kit_v3 as kit3
+
 revision = "s0003"
 down_revision = "s0002"
 branch_labels = None
@@ -80,33 +82,11 @@ def upgrade() -> None:
         "subsidy_policy",
         "(status = 'superseded') = (superseded_at IS NOT NULL)",
     )
-    op.drop_index("ix_subsidy_policy_tier_policy_id", table_name="subsidy_policy_tier")
-    op.drop_table("subsidy_policy_tier")
+    kit3.drop_tables("subsidy_policy_tier")
 
 
 def downgrade() -> None:
-    op.create_table(
-        "subsidy_policy_tier",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("policy_id", sa.Uuid(), nullable=False),
-        sa.Column("min_headcount", sa.Integer(), nullable=False),
-        sa.Column("max_headcount", sa.Integer(), nullable=True),
-        sa.Column("amount_cny", sa.Numeric(12, 2), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_subsidy_policy_tier"),
-        sa.ForeignKeyConstraint(
-            ["policy_id"],
-            ["subsidy_policy.id"],
-            name="fk_subsidy_policy_tier_policy_id_subsidy_policy",
-            ondelete="CASCADE",
-        ),
-        sa.UniqueConstraint("policy_id", "min_headcount", name="uq_subsidy_policy_tier_policy_id_min"),
-        sa.CheckConstraint("min_headcount >= 1", name="ck_subsidy_policy_tier_min_headcount_positive"),
-        sa.CheckConstraint(
-            "max_headcount IS NULL OR max_headcount >= min_headcount", name="ck_subsidy_policy_tier_max_not_below_min"
-        ),
-        sa.CheckConstraint("amount_cny >= 0", name="ck_subsidy_policy_tier_amount_not_negative"),
-    )
-    op.create_index("ix_subsidy_policy_tier_policy_id", "subsidy_policy_tier", ["policy_id"])
+    kit3.create_subsidy_policy_tier_s0001()
     op.execute(
         """
         INSERT INTO subsidy_policy_tier (id, policy_id, min_headcount, max_headcount, amount_cny)

@@ -18,6 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from shared import migration_kit_v1 as kit
+from shared import migration_kit_v3 as kit3
 
 revision = "s0004"
 down_revision = "s0003"
@@ -52,7 +53,7 @@ def upgrade() -> None:
 
     op.create_table(
         "subsidy_decision",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("subsidy_decision"),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("subsidy_type", sa.String(30), nullable=False),
         sa.Column("beneficiary_kind", sa.String(10), nullable=False),
@@ -72,7 +73,6 @@ def upgrade() -> None:
         sa.Column("evaluation_id", sa.Uuid(), nullable=True),
         sa.Column("decided_by", sa.String(255), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_subsidy_decision")),
         sa.ForeignKeyConstraint(
             ["policy_id"], ["subsidy_policy.id"], name=op.f("fk_subsidy_decision_policy_id_subsidy_policy")
         ),
@@ -82,12 +82,8 @@ def upgrade() -> None:
         sa.CheckConstraint("beneficiary_kind IN ('employer','person')", name=op.f("ck_subsidy_decision_beneficiary")),
         sa.CheckConstraint(f"subsidy_type IN ({TYPES})", name=op.f("ck_subsidy_decision_type")),
     )
-    op.create_index(
-        "uq_subsidy_decision_current",
-        "subsidy_decision",
-        ["beneficiary_id", "subsidy_type", "year"],
-        unique=True,
-        postgresql_where=sa.text("is_current"),
+    kit3.create_partial_unique_index(
+        "uq_subsidy_decision_current", "subsidy_decision", ["beneficiary_id", "subsidy_type", "year"], "is_current"
     )
     op.create_index(
         "ix_subsidy_decision_year_current",
@@ -96,7 +92,7 @@ def upgrade() -> None:
         postgresql_where=sa.text("is_current"),
         postgresql_include=["amount", "qualifying_count"],
     )
-    op.create_index("ix_subsidy_decision_evaluation_id", "subsidy_decision", ["evaluation_id"])
+    kit3.create_column_indexes("subsidy_decision", "evaluation_id")
 
     op.create_table(
         "subsidy_decision_total",
@@ -120,7 +116,7 @@ def upgrade() -> None:
 
     op.create_table(
         "subsidy_evaluation",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("subsidy_evaluation"),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("policy_id", sa.Uuid(), nullable=False),
         sa.Column("policy_version", sa.Integer(), nullable=False),
@@ -147,7 +143,6 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("heartbeat_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_subsidy_evaluation")),
         sa.ForeignKeyConstraint(
             ["policy_id"], ["subsidy_policy.id"], name=op.f("fk_subsidy_evaluation_policy_id_subsidy_policy")
         ),
@@ -159,18 +154,14 @@ def upgrade() -> None:
             "phase IN ('queued','fetching','deciding','done')", name=op.f("ck_subsidy_evaluation_phase")
         ),
     )
-    op.create_index(
-        "uq_subsidy_evaluation_year_unfinished",
-        "subsidy_evaluation",
-        ["year"],
-        unique=True,
-        postgresql_where=sa.text("status IN ('queued', 'running')"),
+    kit3.create_partial_unique_index(
+        "uq_subsidy_evaluation_year_unfinished", "subsidy_evaluation", ["year"], "status IN ('queued', 'running')"
     )
-    op.create_index("ix_subsidy_evaluation_created_at", "subsidy_evaluation", ["created_at"])
+    kit3.create_column_indexes("subsidy_evaluation", "created_at")
 
     op.create_table(
         "subsidy_application",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("subsidy_application"),
         sa.Column("decision_id", sa.Uuid(), nullable=False),
         sa.Column("decision_version", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
@@ -185,33 +176,20 @@ def upgrade() -> None:
         sa.Column("row_version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_subsidy_application")),
         sa.ForeignKeyConstraint(
             ["decision_id"], ["subsidy_decision.id"], name=op.f("fk_subsidy_application_decision_id_subsidy_decision")
         ),
         sa.CheckConstraint("amount >= 0", name=op.f("ck_subsidy_application_amount_not_negative")),
         sa.CheckConstraint(f"status IN ({STATUSES})", name=op.f("ck_subsidy_application_status")),
     )
-    op.create_index("ix_subsidy_application_decision_id", "subsidy_application", ["decision_id"])
+    kit3.create_column_indexes("subsidy_application", "decision_id")
     op.create_index(
         "ix_subsidy_application_year_status",
         "subsidy_application",
         ["year", "subsidy_type", "jurisdiction_code", "status"],
     )
-    op.create_index(
-        "uq_subsidy_application_open",
-        "subsidy_application",
-        ["beneficiary_id", "subsidy_type", "year"],
-        unique=True,
-        postgresql_where=sa.text(OPEN),
-    )
-    op.create_index(
-        "uq_subsidy_application_committed",
-        "subsidy_application",
-        ["beneficiary_id", "subsidy_type", "year"],
-        unique=True,
-        postgresql_where=sa.text(COMMITTED),
-    )
+    for name, where in (("uq_subsidy_application_open", OPEN), ("uq_subsidy_application_committed", COMMITTED)):
+        kit3.create_partial_unique_index(name, "subsidy_application", ["beneficiary_id", "subsidy_type", "year"], where)
 
     op.create_table(
         "subsidy_application_step",
@@ -240,7 +218,7 @@ def upgrade() -> None:
 
     op.create_table(
         "subsidy_payment",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        *kit3.uuid_key("subsidy_payment"),
         sa.Column("application_id", sa.Uuid(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("subsidy_type", sa.String(30), nullable=False),
@@ -250,7 +228,6 @@ def upgrade() -> None:
         sa.Column("voucher_number", sa.String(100), nullable=False),
         sa.Column("recorded_by", sa.String(255), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_subsidy_payment")),
         sa.ForeignKeyConstraint(
             ["application_id"],
             ["subsidy_application.id"],
@@ -266,20 +243,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     kit.drop_outbox()
-    op.drop_table("subsidy_payment")
-    op.drop_table("subsidy_application_step")
-    op.drop_index("uq_subsidy_application_committed", table_name="subsidy_application")
-    op.drop_index("uq_subsidy_application_open", table_name="subsidy_application")
-    op.drop_index("ix_subsidy_application_year_status", table_name="subsidy_application")
-    op.drop_index("ix_subsidy_application_decision_id", table_name="subsidy_application")
-    op.drop_table("subsidy_application")
-    op.drop_index("ix_subsidy_evaluation_created_at", table_name="subsidy_evaluation")
-    op.drop_index("uq_subsidy_evaluation_year_unfinished", table_name="subsidy_evaluation")
-    op.drop_table("subsidy_evaluation")
-    op.drop_index("uq_subsidy_decision_total_group", table_name="subsidy_decision_total")
-    op.drop_table("subsidy_decision_total")
-    op.drop_index("ix_subsidy_decision_evaluation_id", table_name="subsidy_decision")
-    op.drop_index("ix_subsidy_decision_year_current", table_name="subsidy_decision")
-    op.drop_index("uq_subsidy_decision_current", table_name="subsidy_decision")
-    op.drop_table("subsidy_decision")
-    op.drop_table("subsidy_budget")
+    kit3.drop_tables(
+        "subsidy_payment",
+        "subsidy_application_step",
+        "subsidy_application",
+        "subsidy_evaluation",
+        "subsidy_decision_total",
+        "subsidy_decision",
+        "subsidy_budget",
+    )
