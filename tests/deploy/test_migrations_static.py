@@ -4,6 +4,7 @@ package), whose later changes would silently change what an old migration does. 
 
 import ast
 import hashlib
+import importlib
 import sys
 from pathlib import Path
 
@@ -19,6 +20,16 @@ FROZEN_KITS = {
     "shared.migration_kit_v3": "549d1becdd850bb4eca26b55ee8dc70d5921d4cec723b8a04e8cb6b58925a6f4",
 }
 KIT_PATHS = sorted(ROOT.glob("shared/migration_kit_v*.py"))
+# The naming convention of the metadata every env.py hands alembic as target_metadata. op.create_table, op.f and the
+# kits name constraints by it (s0001's checks became ck_subsidy_policy_ck_subsidy_policy_..., p0005's
+# ck_placement_ck_placement_end_reason), so it is part of what every migration does: it never changes either.
+MIGRATIONS_NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -104,6 +115,16 @@ def test_a_downgrade_drops_no_index_of_a_table_it_drops(path):
     tables, indexed = dropped_in_downgrade(path)
     assert not tables & indexed, (
         f"{path.name} drops indexes of {sorted(tables & indexed)} before dropping the table: drop the table alone"
+    )
+
+
+@pytest.mark.parametrize("service", ["gateway", "registry", "placement", "subsidy", "reporting"])
+def test_the_migrations_run_under_the_naming_convention_they_were_written_for(service):
+    assert f"from {service}.database import Base" in (ROOT / "services" / service / "migrations" / "env.py").read_text()
+    naming = importlib.import_module(f"{service}.database").Base.metadata.naming_convention
+    assert naming == MIGRATIONS_NAMING_CONVENTION, (
+        f"{service}'s metadata names constraints otherwise than when its migrations were written: the same migration "
+        "would now build other constraint names. Keep the convention (or name every constraint with op.f)"
     )
 
 
