@@ -30,7 +30,7 @@ The rules, as the county adopted them (issue 10; registry rule v2 for consolidat
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -62,6 +62,15 @@ PLACED: Final = 32
 """Placed and in community detox or rehabilitation (placed people outside the programme count for nothing)."""
 COVERAGE_BASE: Final = 64
 COVERAGE_TRAINED: Final = 128
+
+# Bits of a day's state in derive (what is in force that day), private to it.
+_RECORD, _LOST, _PLACED, _STAY, _CONTROL, _COMMUNITY, _CONFINED = 1, 2, 4, 8, 16, 32, 64
+_KIND_BITS: Final = {
+    kind: (_CONTROL if kind in CONTROL_KINDS else 0)
+    | (_COMMUNITY if kind in COMMUNITY_KINDS else 0)
+    | (_CONFINED if kind in CONFINED_KINDS else 0)
+    for kind in CONTROL_KINDS | COMMUNITY_KINDS | CONFINED_KINDS
+}
 
 FLAG_NAMES: Final = {
     ON_RECORD: "on_record",
@@ -240,14 +249,17 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
     bounds: set[date] = {facts.registered_on}
     bounds.update(d for d, _ in jurisdictions if d is not None)
     bounds.update(d for d, _ in abilities if d is not None)
-    for span in (*on_record_spans, *lost, *facts.placements, *(Span(s.start_on, s.end_on) for s in facts.stays)):
-        bounds.add(span.start_on)
-        if span.end_on is not None:
-            bounds.add(span.end_on)
-    for m in measures:
-        bounds.add(m.start_on)
-        if m.actual_end_on is not None:
-            bounds.add(m.actual_end_on)
+    # The spans in force on some days, each as (start, end, the bits of the day-state it sets), tested once per span
+    # below instead of once per span and boundary day.
+    ranges: list[tuple[date, date | None, int]] = [(sp.start_on, sp.end_on, _RECORD) for sp in on_record_spans]
+    ranges += [(sp.start_on, sp.end_on, _LOST) for sp in lost]
+    ranges += [(p.start_on, p.end_on, _PLACED) for p in facts.placements]
+    ranges += [(s.start_on, s.end_on, _STAY) for s in facts.stays]
+    ranges += [(m.start_on, m.actual_end_on, _KIND_BITS.get(m.kind, 0)) for m in measures]
+    for start, end, _bits in ranges:
+        bounds.add(start)
+        if end is not None:
+            bounds.add(end)
     bounds.update(clock)  # a relapse ends consolidation on its own day
     bounds.update(anniversaries)
     if fallback is not None:
@@ -258,23 +270,34 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
         bounds.add(add_years(facts.birth_date, config.max_age))
     # Training coverage starts afresh each 1 January: a new year can change it only if something happened in the
     # year before (otherwise the state that carried into that year carries on unchanged).
-    bounds.update(date(d.year + 1, 1, 1) for d in list(bounds) if d.year < 9999)
-    days = sorted(d for d in bounds if d >= facts.registered_on)
+    bounds.update(date(y + 1, 1, 1) for y in {d.year for d in bounds} if y < 9999)
+    registered_on = facts.registered_on
+    days = sorted(d for d in bounds if d >= registered_on)
+    count = len(days)
+
+    # What is in force on each boundary day, as bits: a span [start, end) covers the days from the first at or after
+    # its start up to the first at or after its end (every span's ends are boundaries, so this is exact). This loop
+    # runs for every boundary day of every person: a test per span and day was most of a rebuild's derivation time.
+    state = [0] * count
+    for start, end, bits in ranges:
+        if bits:
+            first = bisect_left(days, start)
+            last = count if end is None else bisect_left(days, end)
+            for i in range(first, last):
+                state[i] |= bits
 
     min_birthday = add_years(facts.birth_date, config.min_age) if facts.birth_date else None
     max_birthday = add_years(facts.birth_date, config.max_age) if facts.birth_date else None
-    # The spans as plain (start, end) pairs, tested inline below: this loop runs for every boundary day of every
-    # person, and a function call per span and day was most of a rebuild's derivation time.
-    record = [(sp.start_on, sp.end_on) for sp in on_record_spans]
-    placements = [(p.start_on, p.end_on) for p in facts.placements]
-    in_measures = [(m.start_on, m.actual_end_on, m.kind) for m in measures]
-    lost_pairs = [(sp.start_on, sp.end_on) for sp in lost]
-    stays = [(st.start_on, st.end_on) for st in facts.stays]
+    # Work ability and jurisdiction on each day: the timelines are sorted and the days ascend, so each is a pointer
+    # that only moves forward (the same value _value_on finds).
+    ability_at, ability, ability_value = 0, len(abilities), None
+    place_at, places, place_value = 0, len(jurisdictions), None
 
-    intervals: list[Interval] = []
+    rows: list[list] = []
     year = None
     eligible_seen = placed_seen = False
     previous_eligible = previous_placed = False
+    year_trainings = 0
     for i, day in enumerate(days):
         if day.year != year:
             # A new year: what counts so far is what the segment reaching into it from the year before (if the year
@@ -282,14 +305,17 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
             carried = i > 0 and day > date(day.year, 1, 1)
             year = day.year
             eligible_seen, placed_seen = carried and previous_eligible, carried and previous_placed
-        on_record = any(start <= day and (end is None or day < end) for start, end in record)
-        placed_raw = any(start <= day and (end is None or day < end) for start, end in placements)
+            year_trainings = -1
+        while ability_at < ability and (abilities[ability_at][0] is None or abilities[ability_at][0] <= day):
+            ability_value = abilities[ability_at][1]
+            ability_at += 1
+        bits = state[i]
+        placed_raw = bool(bits & _PLACED)
         flags = 0
-        if on_record:
-            kinds = {kind for start, end, kind in in_measures if start <= day and (end is None or day < end)}
-            lost_contact = any(start <= day and (end is None or day < end) for start, end in lost_pairs)
-            flags |= ON_RECORD
-            if kinds & CONTROL_KINDS and not lost_contact:
+        if bits & _RECORD:
+            lost_contact = bits & _LOST
+            flags = ON_RECORD
+            if bits & _CONTROL and not lost_contact:
                 flags |= CONTROLLED
             started = bisect_right(clock, day)
             if started:
@@ -298,35 +324,41 @@ def derive(facts: PersonFacts, config: RuleConfig) -> list[Interval]:
                 consolidated_from = fallback if first_control is not None and first_control <= day else None
             if consolidated_from is not None and not lost_contact and consolidated_from <= day:
                 flags |= CONSOLIDATED
-            if kinds & COMMUNITY_KINDS:
+            if bits & _COMMUNITY:
                 flags |= COMMUNITY
-                confined = bool(kinds & CONFINED_KINDS) or any(
-                    start <= day and (end is None or day < end) for start, end in stays
-                )
-                of_age = min_birthday is not None and min_birthday <= day < max_birthday
-                able = _value_on(abilities, day) != "unable"
-                if of_age and able and not confined:
+                if (
+                    min_birthday is not None
+                    and min_birthday <= day < max_birthday
+                    and ability_value != "unable"
+                    and not bits & (_CONFINED | _STAY)
+                ):
                     flags |= ELIGIBLE
                 if placed_raw:
                     flags |= PLACED
-        eligible_seen = eligible_seen or bool(flags & ELIGIBLE)
+        eligible = bool(flags & ELIGIBLE)
+        eligible_seen = eligible_seen or eligible
         placed_seen = placed_seen or placed_raw
-        previous_eligible, previous_placed = bool(flags & ELIGIBLE), placed_raw
-        if on_record and eligible_seen and not placed_seen:
+        previous_eligible, previous_placed = eligible, placed_raw
+        if not flags:
+            continue  # not on record: counts for nothing
+        if eligible_seen and not placed_seen:
             flags |= COVERAGE_BASE
-            so_far = bisect_right(trainings, day) - bisect_right(trainings, date(day.year, 1, 1) - timedelta(days=1))
-            if so_far >= 2:
+            if year_trainings < 0:
+                year_trainings = bisect_right(trainings, date(year, 1, 1) - timedelta(days=1))
+            if bisect_right(trainings, day) - year_trainings >= 2:
                 flags |= COVERAGE_TRAINED
-        valid_to = days[i + 1] if i + 1 < len(days) else None
-        if not flags & ON_RECORD:
-            continue
-        jurisdiction = str(_value_on(jurisdictions, day))
-        last = intervals[-1] if intervals else None
-        if last and last.valid_to == day and last.flags == flags and last.jurisdiction_code == jurisdiction:
-            intervals[-1] = Interval(last.valid_from, valid_to, jurisdiction, flags)
-        else:
-            intervals.append(Interval(day, valid_to, jurisdiction, flags))
-    return intervals
+        while place_at < places and (jurisdictions[place_at][0] is None or jurisdictions[place_at][0] <= day):
+            place_value = jurisdictions[place_at][1]
+            place_at += 1
+        valid_to = days[i + 1] if i + 1 < count else None
+        jurisdiction = str(place_value)
+        if rows:
+            last = rows[-1]
+            if last[1] == day and last[3] == flags and last[2] == jurisdiction:
+                last[1] = valid_to
+                continue
+        rows.append([day, valid_to, jurisdiction, flags])
+    return [Interval(*row) for row in rows]
 
 
 def state_on(intervals: Sequence[Interval], day: date) -> Interval | None:
