@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
+import asyncpg
 import orjson
-from sqlalchemy import Uuid, any_, bindparam, case, delete, func, literal, or_, select, text
-from sqlalchemy.dialects.postgresql import ARRAY, distinct_on, insert
+from sqlalchemy import case, delete, func, literal, or_, select, text
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.readmodel.models import (
@@ -32,6 +34,43 @@ def _json_default(value: Any) -> str:
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(type(value).__name__)
+
+
+FACT_COLUMNS = (
+    "seq",
+    "feed",
+    "event_id",
+    "recorded_at",
+    "person_id",
+    "fact_type",
+    "fact_id",
+    "kind",
+    "status",
+    "reason",
+    "jurisdiction_code",
+    "work_ability",
+    "gender",
+    "start_on",
+    "end_on",
+    "birth_date",
+    "birth_year",
+    "corrects_id",
+    "for_drug_use",
+)
+"""Every column of rm_person_fact (models.PersonFact), in the order PERSON_FACTS reads them."""
+
+
+class FactRecord(asyncpg.Record):
+    """A row of rm_person_fact as the driver reads it, with its columns as attributes (as a SQLAlchemy row has)."""
+
+
+for _index, _name in enumerate(FACT_COLUMNS):
+    setattr(FactRecord, _name, property(itemgetter(_index)))
+_seq = itemgetter(0)
+assert set(FACT_COLUMNS) == {c.name for c in PersonFact.__table__.columns}
+
+PERSON_FACTS = f"SELECT {', '.join(FACT_COLUMNS)} FROM rm_person_fact WHERE person_id = ANY($1::uuid[]) ORDER BY seq"  # noqa: S608
+PERSON_FACTS_KNOWN_AT = PERSON_FACTS.replace(" ORDER BY", " AND recorded_at <= $2 ORDER BY")
 
 
 class ReadModelRepository:
@@ -154,25 +193,27 @@ class ReadModelRepository:
 
     async def person_facts(self, person_ids: Sequence[uuid.UUID], *, known_at: datetime | None = None) -> list[Any]:
         """Every version of these people's `person` facts, and the latest version of each of their other facts (as
-        recorded by `known_at`, if given), oldest first. Plain rows (attribute access), not ORM objects: deriving a
-        million people must not build ten million of them."""
-        t = PersonFact.__table__
+        recorded by `known_at`, if given), oldest first. Plain records read by the driver itself (FactRecord:
+        attribute access), not ORM objects nor SQLAlchemy rows: deriving a million people reads ten million of them,
+        and SQLAlchemy's row handling was a third of a derivation's CPU."""
+        connection = await self.session.connection()
+        driver = (await connection.get_raw_connection()).driver_connection
         # One array parameter (= ANY), not an IN list of one parameter a person: one statement text whatever the
         # batch's size, and a cheaper bind.
-        ids = bindparam("person_ids", list(person_ids), type_=ARRAY(Uuid()))
-        stmt = select(t).where(t.c.person_id == any_(ids))
-        if known_at is not None:
-            stmt = stmt.where(t.c.recorded_at <= known_at)
-        rows = (await self.session.execute(stmt.order_by(t.c.seq))).all()
+        if known_at is None:
+            rows = await driver.fetch(PERSON_FACTS, list(person_ids), record_class=FactRecord)
+        else:
+            rows = await driver.fetch(PERSON_FACTS_KNOWN_AT, list(person_ids), known_at, record_class=FactRecord)
         latest: dict[tuple[str, uuid.UUID], Any] = {}
         out = []
         for row in rows:
-            if row.fact_type == "person":
+            if row[5] == "person":  # fact_type
                 out.append(row)
             else:
-                latest[(row.fact_type, row.fact_id)] = row
-        out += latest.values()
-        out.sort(key=lambda r: r.seq)
+                latest[(row[5], row[6])] = row
+        if latest:
+            out += latest.values()
+            out.sort(key=_seq)
         return out
 
     async def people_recorded_after(self, known_at: datetime, *, limit: int) -> list[uuid.UUID]:

@@ -140,24 +140,43 @@ def build_facts(
         rows = [r for r in rows if r.seq > last.seq or (r.event_id == last.event_id and r.feed == last.feed)]
         versions = [v for v in versions if v.seq > last.seq or v.event_id == last.event_id]
         first = versions[0] if versions else first
-    rows = [r for r in rows if r.status != "withdrawn" or r.fact_type == "person"]
-    person = list(versions) or [r for r in rows if r.fact_type == "person"]
+    # One pass over the rows, each to its list (a derivation reads every person's rows: a list comprehension per
+    # kind of fact went over them a dozen times).
+    person_rows, measures, transfers, abilities_on, register = [], [], [], [], []
+    stays, relapses, placements, trainings = [], [], [], []
+    for r in rows:
+        fact_type = r.fact_type
+        if fact_type == "person":
+            person_rows.append(r)
+            continue
+        start_on = r.start_on
+        if start_on is None or r.status == "withdrawn":
+            continue
+        if fact_type == "measure":
+            measures.append(rules.Measure(r.fact_id, r.kind or "", start_on, r.end_on, r.reason, r.corrects_id))
+        elif fact_type == "placement":
+            placements.append(rules.Span(start_on, r.end_on))
+        elif fact_type == "relapse":
+            relapses.append(start_on)
+        elif fact_type == "training":
+            trainings.append(start_on)
+        elif fact_type == "jurisdiction":
+            transfers.append((start_on, r.seq, r))
+        elif fact_type == "work_ability":
+            abilities_on.append((start_on, r.seq, r.work_ability))
+        elif fact_type == "register":
+            register.append((start_on, r.seq, r.kind or "off", r.reason))
+        elif fact_type == "stay":
+            stays.append(rules.Stay(start_on, r.end_on, bool(r.for_drug_use)))
+    person = list(versions) or person_rows
     current = person[-1] if person else None
-    measures = [
-        rules.Measure(r.fact_id, r.kind or "", r.start_on, r.end_on, r.reason, r.corrects_id)
-        for r in rows
-        if r.fact_type == "measure" and r.start_on is not None
-    ]
     registered_on = _latest(person, "start_on")
     if registered_on is None and current is not None:
         # First-version events have no registration date: the fill rule (the first measure's start, else the
         # day the record was created).
         starts = [m.start_on for m in measures]
         registered_on = min(starts) if starts else (first or current).recorded_at.date()
-    transfers = sorted(
-        ((r.start_on, r.seq, r) for r in rows if r.fact_type == "jurisdiction" and r.start_on is not None),
-        key=lambda item: (item[0], item[1]),
-    )
+    transfers.sort(key=_day_and_seq)
     jurisdictions: list[tuple[date | None, str]] = []
     if transfers:
         jurisdictions.append((None, transfers[0][2].reason or (first.jurisdiction_code if first else None) or ""))
@@ -165,15 +184,9 @@ def build_facts(
     elif current is not None and current.jurisdiction_code:
         jurisdictions.append((None, current.jurisdiction_code))
     abilities: list[tuple[date | None, str | None]] = [(None, (first or current).work_ability if current else None)]
-    abilities += [
-        (r.start_on, r.work_ability)
-        for r in sorted(
-            (r for r in rows if r.fact_type == "work_ability" and r.start_on), key=lambda r: (r.start_on, r.seq)
-        )
-    ]
-    register = sorted(
-        ((r.start_on, r.seq, r.kind or "off", r.reason) for r in rows if r.fact_type == "register" and r.start_on),
-    )
+    abilities_on.sort(key=_day_and_seq)
+    abilities += [(day, ability) for day, _seq, ability in abilities_on]
+    register.sort(key=_day_and_seq)
     return rules.PersonFacts(
         registered_on=registered_on,
         birth_date=_birth_date(person),
@@ -181,17 +194,15 @@ def build_facts(
         work_ability=abilities,
         off_register=[(day, kind, reason) for day, _seq, kind, reason in register],
         measures=measures,
-        stays=[
-            rules.Stay(r.start_on, r.end_on, bool(r.for_drug_use))
-            for r in rows
-            if r.fact_type == "stay" and r.start_on is not None
-        ],
-        relapses=[r.start_on for r in rows if r.fact_type == "relapse" and r.start_on is not None],
-        placements=[
-            rules.Span(r.start_on, r.end_on) for r in rows if r.fact_type == "placement" and r.start_on is not None
-        ],
-        trainings=[r.start_on for r in rows if r.fact_type == "training" and r.start_on is not None],
+        stays=stays,
+        relapses=relapses,
+        placements=placements,
+        trainings=trainings,
     )
+
+
+def _day_and_seq(item: tuple) -> tuple:
+    return item[0], item[1]
 
 
 async def derive_people(
