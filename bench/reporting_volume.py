@@ -52,7 +52,7 @@ from bench.generate_registry import server_url_or_embedded
 from bench.registry_volume import Keys, machine, record_section, summary, wait_ready
 from reporting.readmodel import deriver, service
 from reporting.readmodel.client import FeedClient
-from reporting.readmodel.follower import Follower, ReadAhead
+from reporting.readmodel.follower import Follower, ReadAhead, freeze_heap
 from reporting.readmodel.models import COUNT_COLUMNS
 from reporting.readmodel.rules import RuleConfig
 from scripts.localdb import DATA_DIR, asyncpg_dsn, ensure_database
@@ -298,6 +298,7 @@ def derive_worker(url: str, partition: tuple[int, int], batch: int, finish: Any)
 
     async def go() -> None:
         engine = create_async_engine(url, pool_size=1, max_overflow=0)
+        freeze_heap()  # as reporting.readmodel.deriver's main does
         try:
             await deriver.run(
                 transaction_of(engine), RuleConfig(), partition, batch_size=batch, finish_when_idle=finish.is_set
@@ -587,6 +588,7 @@ async def row_counts(server_url: str) -> dict[str, int]:
 
 async def run(args: argparse.Namespace, server_url: str) -> dict[str, Any]:
     result: dict[str, Any] = {"people": args.people, "load_start": load_average(), "page": args.page}
+    freeze_heap()  # as the service does once started (readmodel.follower.start)
     url = database_url_for(server_url, DATABASE)
     keys = Keys()
     jwks = keys.serve(JWKS_PORT)

@@ -61,7 +61,7 @@ def parse_partition(text: str) -> tuple[int, int]:
 
 def main() -> None:  # pragma: no cover - a process entry point (the bench runs it)
     from reporting.config import Settings
-    from reporting.readmodel.follower import rule_config, transaction_of
+    from reporting.readmodel.follower import freeze_heap, rule_config, transaction_of
     from shared.db import make_engine, make_sessionmaker
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -73,6 +73,7 @@ def main() -> None:  # pragma: no cover - a process entry point (the bench runs 
     async def go() -> None:
         engine = make_engine(settings.database_url.get_secret_value(), pool_size=1, max_overflow=0)
         transaction = transaction_of(make_sessionmaker(engine))
+        freeze_heap()
         try:
             await run(transaction, rule_config(settings), args.partition, batch_size=args.batch)
         finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import random
 import time
@@ -193,6 +194,15 @@ def follower_of(settings: Settings, transaction: Transaction, fetchers: Mapping[
     )
 
 
+def freeze_heap() -> None:
+    """Move everything the process holds by now (the imported modules, the app) out of the garbage collector's reach:
+    its full collections, triggered again and again by the many short-lived objects of a page or a derivation batch,
+    walked that whole heap each time, which was half of a derivation's CPU (65 of 130 us a person). Call once the
+    process is set up, before the follower or a derivation worker starts; objects made later are collected as
+    before."""
+    gc.freeze()
+
+
 async def start(app: FastAPI) -> None:
     """Lifespan hook: start the follower if the settings ask for it and this service has its client credentials."""
     settings: Settings = app.state.settings
@@ -216,6 +226,7 @@ async def start(app: FastAPI) -> None:
         transaction_of(app.state.sessionmaker),
         {feed: client.fetcher(feed) for feed in FEEDS if feed in settings.feeds},
     )
+    freeze_heap()
     app.state.feed_task = asyncio.create_task(follower.run(), name="reporting-feed-follower")
 
 
