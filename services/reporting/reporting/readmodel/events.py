@@ -9,6 +9,7 @@ date (a transfer, a work-ability change, an archive), the day it was recorded st
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -77,11 +78,18 @@ def _date(data: dict[str, Any], *names: str, required: bool = False) -> date | N
     return None
 
 
-def _uuid(data: dict[str, Any], *names: str, required: bool = False) -> uuid.UUID | None:
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+"""A UUID as str(uuid.UUID(...)) writes it: such text is kept as it is (the same JSON as the UUID, which the fact rows
+become), only other spellings are parsed."""
+
+
+def _uuid(data: dict[str, Any], *names: str, required: bool = False) -> uuid.UUID | str | None:
     for name in names:
         value = data.get(name)
         if value is None:
             continue
+        if type(value) is str and _CANONICAL_UUID.fullmatch(value):
+            return value
         try:
             return uuid.UUID(str(value))
         except ValueError as exc:
@@ -133,27 +141,30 @@ def recorded_at(event: FeedEvent) -> datetime:
     return event.at
 
 
-def _person_row(feed: str, event: FeedEvent, person_id: uuid.UUID, fact_type: str, fact_id: uuid.UUID, **values: Any):
-    return {
+def _person_row(
+    feed: str,
+    event: FeedEvent,
+    person_id: uuid.UUID,
+    fact_type: str,
+    fact_id: uuid.UUID,
+    at: datetime | None = None,
+    **values: Any,
+) -> dict[str, Any]:
+    """A row of rm_person_fact: the event's keys and the values given, the ones left out or None being NULL (a key
+    missing from a row is NULL when PostgreSQL reads the rows, ReadModelRepository._insert_unnest, so None values are
+    not sent: a third less JSON for it to parse). `at`: the event's recorded_at, if the caller has it already."""
+    row = {
         "feed": feed,
         "event_id": event.id,
-        "recorded_at": recorded_at(event),
+        "recorded_at": recorded_at(event) if at is None else at,
         "person_id": person_id,
         "fact_type": fact_type,
         "fact_id": fact_id,
-        "kind": None,
-        "status": None,
-        "reason": None,
-        "jurisdiction_code": None,
-        "work_ability": None,
-        "gender": None,
-        "start_on": None,
-        "end_on": None,
-        "birth_date": None,
-        "birth_year": None,
-        "corrects_id": None,
-        "for_drug_use": None,
-    } | values
+    }
+    for name, value in values.items():
+        if value is not None:
+            row[name] = value
+    return row
 
 
 REGISTER_OFF = frozenset({"person.archived", "person.off_register", "register.off"})
@@ -227,11 +238,12 @@ def _snapshot(event: FeedEvent, row: Any) -> None:
 def registry_facts(event: FeedEvent) -> Facts:
     out = Facts()
     data, kind, person_id = event.data, event.kind, event.aggregate_id
-    on = recorded_at(event).date()
+    at = recorded_at(event)
+    on = at.date()
 
     def row(fact_type: str, fact_id: uuid.UUID | None = None, **values: Any) -> None:
         out.person.append(
-            _person_row(REGISTRY, event, person_id, fact_type, fact_id or event_fact_id(REGISTRY, event), **values)
+            _person_row(REGISTRY, event, person_id, fact_type, fact_id or event_fact_id(REGISTRY, event), at, **values)
         )
 
     if event.aggregate_type == "transfer":
