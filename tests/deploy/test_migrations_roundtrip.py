@@ -66,3 +66,26 @@ async def test_up_down_and_up_again_builds_the_same_schema(pg_server_url, servic
 
     upgrade(service, url)
     assert await catalog(url) == at_head
+
+
+async def test_reporting_down_to_t0001_puts_back_its_draft_definitions_and_targets(pg_server_url):
+    """t0002 rewrites t0001's draft definitions and replaces training_per_person; its downgrade restores them."""
+    url = fresh_database(pg_server_url, "roundtrip_reporting_t0001")
+    seeds = [
+        "SELECT code, position FROM indicator ORDER BY code",
+        "SELECT id, code, version, name_zh, name_en, unit, numerator, denominator, notes FROM indicator_definition"
+        " ORDER BY code, version",
+        "SELECT id, indicator_code, definition_version, scope, period_end, comparator, value, source, source_clause"
+        " FROM target ORDER BY indicator_code, period_end",
+    ]
+
+    async def rows() -> list[list[tuple]]:
+        return [[tuple(row) for row in await run(url, query)] for query in seeds]
+
+    upgrade("reporting", url, "t0001")
+    as_t0001_wrote_them = await rows()
+    assert [len(table) for table in as_t0001_wrote_them] == [5, 5, 9]
+    upgrade("reporting", url)
+    assert await rows() != as_t0001_wrote_them
+    downgrade("reporting", url, "t0001")
+    assert await rows() == as_t0001_wrote_them

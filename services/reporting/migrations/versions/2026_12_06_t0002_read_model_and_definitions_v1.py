@@ -166,6 +166,28 @@ DEFINITION = sa.table(
 )
 
 
+def _write_definition_v1(definition: tuple, *, new: bool) -> None:
+    """Write one row of DEFINITIONS (or of t0001's) as version 1 of its indicator: a `new` indicator is added with
+    its definition, an existing one gets its position and its version 1 rewritten."""
+    code, position, name_zh, name_en, unit, numerator, denominator, notes = definition
+    values = dict(
+        name_zh=name_zh, name_en=name_en, unit=unit, numerator=numerator, denominator=denominator, notes=notes
+    )
+    if new:
+        op.execute(INDICATOR.insert().values(code=code, position=position))
+        op.execute(
+            DEFINITION.insert().values(
+                id=uuid.uuid5(uuid.NAMESPACE_URL, f"qihang:indicator_definition:{code}:1"),
+                code=code,
+                version=1,
+                **values,
+            )
+        )
+    else:
+        op.execute(DEFINITION.update().where(DEFINITION.c.code == code, DEFINITION.c.version == 1).values(**values))
+        op.execute(INDICATOR.update().where(INDICATOR.c.code == code).values(position=position))
+
+
 def _create_fact_table(table: str, *columns: sa.Column, event_key: tuple[str, ...], index_on: str) -> None:
     """A read-model fact table: `seq` (its key, the order facts were recorded in), the feed event a fact came from
     (`feed`, `event_id`: unique with `event_key`, so a replayed event adds nothing) and `recorded_at`, then
@@ -276,36 +298,8 @@ def upgrade() -> None:
     op.execute(sa.text("DELETE FROM indicator_definition WHERE code = 'training_per_person'"))
     op.execute(sa.text("DELETE FROM indicator WHERE code = 'training_per_person'"))
     existing = {"control_rate", "consolidation_rate", "placement_rate", "placement_points"}
-    for code, position, name_zh, name_en, unit, numerator, denominator, notes in DEFINITIONS:
-        if code in existing:
-            op.execute(
-                DEFINITION.update()
-                .where(DEFINITION.c.code == code, DEFINITION.c.version == 1)
-                .values(
-                    name_zh=name_zh,
-                    name_en=name_en,
-                    unit=unit,
-                    numerator=numerator,
-                    denominator=denominator,
-                    notes=notes,
-                )
-            )
-            op.execute(INDICATOR.update().where(INDICATOR.c.code == code).values(position=position))
-            continue
-        op.execute(INDICATOR.insert().values(code=code, position=position))
-        op.execute(
-            DEFINITION.insert().values(
-                id=uuid.uuid5(uuid.NAMESPACE_URL, f"qihang:indicator_definition:{code}:1"),
-                code=code,
-                version=1,
-                name_zh=name_zh,
-                name_en=name_en,
-                unit=unit,
-                numerator=numerator,
-                denominator=denominator,
-                notes=notes,
-            )
-        )
+    for definition in DEFINITIONS:
+        _write_definition_v1(definition, new=definition[0] not in existing)
 
     # --- targets: notice defaults and county overrides ---
     op.add_column("target", sa.Column("origin", sa.String(10), nullable=False, server_default="notice"))
@@ -360,23 +354,8 @@ def _restore_drafts() -> None:
     spec = importlib.util.spec_from_file_location("reporting_t0001", path)
     t0001 = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(t0001)
-    for code, position, name_zh, name_en, unit, numerator, denominator, notes in t0001.DEFINITIONS:
-        values = dict(
-            name_zh=name_zh, name_en=name_en, unit=unit, numerator=numerator, denominator=denominator, notes=notes
-        )
-        if code == "training_per_person":
-            op.execute(INDICATOR.insert().values(code=code, position=position))
-            op.execute(
-                DEFINITION.insert().values(
-                    id=uuid.uuid5(uuid.NAMESPACE_URL, f"qihang:indicator_definition:{code}:1"),
-                    code=code,
-                    version=1,
-                    **values,
-                )
-            )
-        else:
-            op.execute(DEFINITION.update().where(DEFINITION.c.code == code, DEFINITION.c.version == 1).values(**values))
-            op.execute(INDICATOR.update().where(INDICATOR.c.code == code).values(position=position))
+    for definition in t0001.DEFINITIONS:
+        _write_definition_v1(definition, new=definition[0] == "training_per_person")
     for code, period_end, comparator, value, clause in t0001.TARGETS:
         if code == "training_per_person":
             op.execute(
