@@ -71,6 +71,14 @@ class NotFound(AppError):
     status, code, title = 404, "not_found", "Not found"
 
 
+class InvalidInput(AppError):
+    """Input the schema accepted but a domain rule refuses (a date outside a span, a field a step needs): the same
+    problem as a request that fails validation, naming the offending fields in `errors`. Every domain raises this one
+    type (a domain may keep a name of its own for it)."""
+
+    status, code, title = 422, "validation_error", "Invalid input"
+
+
 class Conflict(AppError):
     status, code, title = 409, "conflict", "Conflict"
 

@@ -58,6 +58,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import AuditLog
 from shared.auth import Principal
+from shared.errors import NotFound
 from shared.idempotency import Created, IdempotencyStore
 from shared.logging import request_id_var
 from shared.metrics import job_progress
@@ -491,6 +492,10 @@ def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class ImportJobNotFound(NotFound):
+    code = "import_job_not_found"
+
+
 class JobImporter(ABC):
     """What a service's importer (the registry's people, placement's employers and placements) does with its jobs:
     create one idempotently with the rows checking refused, read one, page them, page a job's row outcomes. The
@@ -502,7 +507,7 @@ class JobImporter(ABC):
     """The job row's kind of each kind of file (None: an importer of one kind of file, whose checks have no kind)."""
     read_model: type[Any]
     issue_model: type[Any]
-    not_found: type[Exception]
+    not_found: type[Exception] = ImportJobNotFound
     idempotency: IdempotencyStore
 
     def __init__(self, *, jobs: ImportJobs, sessions: SessionFactory, limits: Limits, batch_size: int) -> None:

@@ -1,4 +1,4 @@
-from shared.errors import AppError, Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 
 
 class EmployerNotFound(NotFound):
@@ -15,10 +15,6 @@ class OutsideJurisdiction(Forbidden):
 
 class NoPlacementAccess(Forbidden):
     code, title = "no_placement_access", "No access"
-
-
-class InvalidInput(AppError):
-    status, code, title = 422, "validation_error", "Invalid input"
 
 
 class DesignationNotAllowed(Conflict):

@@ -1,4 +1,4 @@
-from shared.errors import AppError, Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class HandoverNotFound(NotFound):
@@ -13,5 +13,4 @@ class HandoverAlreadyClosed(Conflict):
     code, title = "handover_already_closed", "Hand-over already closed"
 
 
-class InvalidHandoverClose(AppError):
-    status, code, title = 422, "validation_error", "Invalid input"
+InvalidHandoverClose = InvalidInput

@@ -37,12 +37,13 @@ from placement.imports.columns import PLACEMENT_COLUMNS, CellError
 from placement.imports.outcome import Outcome, issue_of, pydantic_issues
 from placement.placements import rules
 from placement.placements import service as placements_service
-from placement.placements.exceptions import AlreadyPlacedFullTime, PersonNotFound, PersonNotPlaceable, SiteNotFound
+from placement.placements.exceptions import AlreadyPlacedFullTime, PersonNotFound, PersonNotPlaceable
 from placement.placements.models import Placement
 from placement.placements.schemas import PlacementCreate
 from placement.posts.exceptions import PostFull, PostNotFound, PostNotOpen
 from placement.posts.models import JobPost
 from placement.registry_client import Lookup, RegistryClient
+from placement.sites.exceptions import SiteNotFound
 from shared.auth import Principal
 from shared.errors import AppError
 from shared.imports import Issue

@@ -33,7 +33,6 @@ from placement.auditing import SENSITIVE_FIELDS
 from placement.idempotency import store as idempotency
 from placement.imports import employers, placements, policy
 from placement.imports.columns import EMPLOYER_COLUMNS, PLACEMENT_COLUMNS
-from placement.imports.exceptions import ImportJobNotFound
 from placement.imports.models import JOB_KIND, ImportKind, issues_table, jobs_table
 from placement.imports.outcome import Outcome
 from placement.imports.schemas import ImportJobRead, ImportValidation, RowIssue
@@ -47,6 +46,7 @@ from placement.registry_client import (
 from shared.auth import Principal
 from shared.imports import (
     Counts,
+    ImportJobNotFound,
     ImportJobs,
     Issue,
     JobFailed,

@@ -35,7 +35,3 @@ class FollowUpNotFound(NotFound):
 
 class FollowUpNotYetDue(Conflict):
     code, title = "follow_up_not_yet_due", "Follow-up not yet due"
-
-
-class SiteNotFound(NotFound):
-    code = "placement_site_not_found"

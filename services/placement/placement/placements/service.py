@@ -22,7 +22,6 @@ from placement.placements.exceptions import (
     PersonNotPlaceable,
     PlacementAlreadyEnded,
     PlacementNotFound,
-    SiteNotFound,
 )
 from placement.placements.models import FollowUp, Placement
 from placement.placements.repository import ACTIVE_FULL_TIME_INDEX, PlacementFilter, PlacementRepository
@@ -48,6 +47,7 @@ from placement.posts.models import JobPost
 from placement.posts.repository import PostRepository
 from placement.referrals.models import Referral
 from placement.registry_client import PersonFacts, RegistryClient
+from placement.sites.exceptions import SiteNotFound
 from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.db import violated_constraint

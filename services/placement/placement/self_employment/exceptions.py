@@ -1,4 +1,4 @@
-from shared.errors import AppError, Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class SelfEmploymentNotFound(NotFound):
@@ -13,5 +13,4 @@ class SelfEmploymentEnded(Conflict):
     code, title = "self_employment_ended", "Self-employment ended"
 
 
-class InvalidSelfEmployment(AppError):
-    status, code, title = 422, "validation_error", "Invalid input"
+InvalidSelfEmployment = InvalidInput

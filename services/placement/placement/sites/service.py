@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.employers import policy
-from placement.employers.exceptions import EmployerNotFound, InvalidInput, OutsideJurisdiction
+from placement.employers.exceptions import EmployerNotFound, OutsideJurisdiction
 from placement.employers.service import visible_employer
 from placement.events import outbox
 from placement.idempotency import store as idempotency
@@ -29,7 +29,7 @@ from placement.sites.schemas import (
 )
 from shared.auth import Principal
 from shared.concurrency import require_version
-from shared.errors import FieldError
+from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS

@@ -1,4 +1,4 @@
-from shared.errors import AppError, Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class CourseNotFound(NotFound):
@@ -25,5 +25,4 @@ class EnrolmentNotOpen(Conflict):
     code, title = "training_enrolment_not_open", "Enrolment not open"
 
 
-class InvalidTraining(AppError):
-    status, code, title = 422, "validation_error", "Invalid input"
+InvalidTraining = InvalidInput

@@ -1,12 +1,11 @@
-from shared.errors import AppError, Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class NoHistoryAccess(Forbidden):
     code = "no_history_access"
 
 
-class InvalidHistory(AppError):
-    status, code, title = 422, "validation_error", "Invalid input"
+InvalidHistory = InvalidInput
 
 
 class RegisterChangeNotFound(NotFound):

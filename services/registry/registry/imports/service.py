@@ -31,7 +31,6 @@ from registry.events import BIRTH_DATE_KINDS, person_payload
 from registry.idempotency import store as idempotency
 from registry.imports import columns, policy
 from registry.imports.columns import PERSON_COLUMNS, CellError
-from registry.imports.exceptions import ImportJobNotFound
 from registry.imports.models import KIND, issues_table, jobs_table
 from registry.imports.repository import ImportRepository
 from registry.imports.schemas import ImportJobRead, ImportValidation, RowIssue
@@ -45,6 +44,7 @@ from registry.persons.service import person_event_data
 from shared.auth import Principal
 from shared.imports import (
     Counts,
+    ImportJobNotFound,
     ImportJobs,
     Issue,
     JobImporter,

@@ -1,4 +1,4 @@
-from shared.errors import AppError, Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class MeasureNotFound(NotFound):
@@ -9,8 +9,7 @@ class NoMeasureAccess(Forbidden):
     code = "no_measure_access"
 
 
-class InvalidMeasure(AppError):
-    status, code, title = 422, "validation_error", "Invalid input"
+InvalidMeasure = InvalidInput
 
 
 class OverlappingMeasure(Conflict):

@@ -32,7 +32,3 @@ class PossibleDuplicate(Conflict):
 
 class PersonArchived(Conflict):
     code = "person_archived"
-
-
-class InvalidInput(AppError):
-    status, code, title = 422, "validation_error", "Invalid input"

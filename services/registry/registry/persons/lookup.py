@@ -14,11 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.history import asof
 from registry.history.repository import HistoryRepository
 from registry.persons import policy
-from registry.persons.exceptions import InvalidInput
 from registry.persons.models import Person
 from registry.persons.schemas import LookupResult, MeasureSpan, PersonLookup
 from shared.auth import Principal
-from shared.errors import FieldError
+from shared.errors import FieldError, InvalidInput
 
 
 async def lookup(

@@ -16,7 +16,6 @@ from registry.persons import national_id, policy
 from registry.persons.crypto import IdNumberCipher
 from registry.persons.exceptions import (
     IdNumberRejected,
-    InvalidInput,
     NoPersonAccess,
     OutsideJurisdiction,
     PersonArchived,
@@ -30,7 +29,7 @@ from registry.persons.schemas import LABELS_ZH, DuplicateCandidate, PersonCreate
 from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.db import violated_constraint
-from shared.errors import FieldError
+from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS

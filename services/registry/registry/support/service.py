@@ -8,7 +8,6 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.idempotency import store as idempotency
-from registry.persons.exceptions import InvalidInput
 from registry.persons.service import visible_person
 from registry.support import policy
 from registry.support.exceptions import MemberAlreadyLeft, MemberNotFound
@@ -22,7 +21,7 @@ from registry.support.schemas import (
     VisitRead,
 )
 from shared.auth import Principal
-from shared.errors import FieldError
+from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
 

@@ -1,4 +1,4 @@
-from shared.errors import AppError, Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class TransferNotFound(NotFound):
@@ -15,8 +15,7 @@ class NotYourSide(Forbidden):
     code = "not_your_side_of_transfer"
 
 
-class InvalidTransfer(AppError):
-    status, code, title = 422, "validation_error", "Invalid input"
+InvalidTransfer = InvalidInput
 
 
 class TransferAlreadyOpen(Conflict):

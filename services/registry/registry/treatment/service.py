@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.idempotency import store as idempotency
-from registry.persons.exceptions import InvalidInput
 from registry.persons.service import visible_person
 from registry.treatment import policy
 from registry.treatment.exceptions import EnrolmentAlreadyEnded, EnrolmentAlreadyOpen, EnrolmentNotFound
@@ -28,7 +27,7 @@ from registry.treatment.schemas import (
 )
 from shared.auth import Principal
 from shared.db import violated_constraint
-from shared.errors import FieldError
+from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
 

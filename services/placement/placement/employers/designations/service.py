@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.employers.designations.rules import ACTION_LABELS_ZH, EVENT_KINDS, TRANSITIONS, allowed_actions
 from placement.employers.designations.schemas import DesignationCreate, DesignationRead, DesignationStatusRead
-from placement.employers.exceptions import DesignationConflict, DesignationNotAllowed, InvalidInput
+from placement.employers.exceptions import DesignationConflict, DesignationNotAllowed
 from placement.employers.models import Employer, EmployerDesignation
 from placement.employers.repository import DesignationRepository
 from placement.employers.schemas import DESIGNATION_STATUS_LABELS_ZH
@@ -21,7 +21,7 @@ from placement.events import outbox
 from placement.idempotency import store as idempotency
 from shared.auth import Principal
 from shared.db import violated_constraint
-from shared.errors import FieldError
+from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
 
