@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import compile_path
 
+from shared.asgi import Refusal, check_streamed_body
 from shared.auth import get_principal
 from shared.config import BaseServiceSettings
 from shared.db import make_engine, make_sessionmaker
@@ -62,40 +63,22 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = -1
                 if declared < 0 or declared > max_bytes:
-                    await self._reject(scope, receive, send, max_bytes)
+                    await self._too_large(scope, max_bytes)(scope, receive, send)
                     return
         received = 0
-        started = False
-        rejected = False
 
-        async def limited_receive() -> Any:
-            nonlocal received, rejected
-            message = await receive()
-            if message["type"] == "http.request" and not rejected:
-                received += len(message.get("body", b""))
-                if received > max_bytes:
-                    rejected = True
-                    if not started:
-                        await self._reject(scope, receive, send, max_bytes)
-                    # The app sees the client go away; whatever it answers is swallowed below.
-                    return {"type": "http.disconnect"}
-            return message
+        def check(chunk: bytes) -> Refusal | None:
+            nonlocal received
+            received += len(chunk)
+            return self._too_large(scope, max_bytes) if received > max_bytes else None
 
-        async def guarded_send(message: Any) -> None:
-            nonlocal started
-            if rejected:
-                return
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        await check_streamed_body(self.app, scope, receive, send, check)
 
-        await self.app(scope, limited_receive, guarded_send)
-
-    async def _reject(self, scope: Any, receive: Any, send: Any, max_bytes: int) -> None:
-        response = problem_response(
+    @staticmethod
+    def _too_large(scope: Any, max_bytes: int) -> Refusal:
+        return problem_response(
             413, detail=f"The request body is larger than {max_bytes} bytes.", instance=scope.get("path")
         )
-        await response(scope, receive, send)
 
 
 class NoStoreMiddleware:

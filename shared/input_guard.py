@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.routing import compile_path
 
+from shared.asgi import Refusal, check_streamed_body
 from shared.errors import FieldError, problem_response
 
 LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -254,40 +255,24 @@ class InputGuardMiddleware:
 
     async def _check_streamed_form(self, scope: Any, receive: Any, send: Any, boundary: bytes) -> None:
         fields = _MultipartFields(boundary)
-        started = refused = False
 
-        async def checked_receive() -> Any:
-            nonlocal refused
-            message = await receive()
-            if message["type"] != "http.request" or refused:
-                return message
-            fields.feed(message.get("body", b""))
-            if fields.errors:
-                refused = True
-                if not started:
-                    await self._refuse(scope, receive, send, fields.errors)
-                # The app sees the client go away; whatever it answers is swallowed below.
-                return {"type": "http.disconnect"}
-            return message
+        def check(chunk: bytes) -> Refusal | None:
+            fields.feed(chunk)
+            return self._refusal(scope, fields.errors) if fields.errors else None
 
-        async def guarded_send(message: Any) -> None:
-            nonlocal started
-            if refused:
-                return
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        await self.app(scope, checked_receive, guarded_send)
+        await check_streamed_body(self.app, scope, receive, send, check)
 
     async def _refuse(self, scope: Any, receive: Any, send: Any, errors: list[FieldError]) -> None:
-        response = problem_response(
+        await self._refusal(scope, errors)(scope, receive, send)
+
+    @staticmethod
+    def _refusal(scope: Any, errors: list[FieldError]) -> Refusal:
+        return problem_response(
             422,
             detail="Some input contains control characters; remove them and try again.",
             instance=_instance(scope),
             errors=errors[:MAX_ERRORS],
         )
-        await response(scope, receive, send)
 
 
 def _has_body(scope: dict[str, Any]) -> bool:

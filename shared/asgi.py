@@ -1,0 +1,43 @@
+"""Refusing a request part-way through its body, for the ASGI middlewares that read bodies as they stream
+(`shared.app.BodyLimitMiddleware`, `shared.input_guard.InputGuardMiddleware`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Refusal = Callable[[Any, Any, Any], Awaitable[None]]
+"""An ASGI response (a starlette Response) to answer in the app's stead."""
+
+
+async def check_streamed_body(
+    app: Any, scope: Any, receive: Any, send: Any, check: Callable[[bytes], Refusal | None]
+) -> None:
+    """Run `app` while `check` reads each chunk of the request body as the app receives it. The first refusal it
+    returns is answered in the app's stead (unless the app has started answering already); the app then sees the
+    client go away, and whatever it answers after that is swallowed."""
+    started = refused = False
+
+    async def checked_receive() -> Any:
+        nonlocal refused
+        message = await receive()
+        if message["type"] != "http.request" or refused:
+            return message
+        refusal = check(message.get("body", b""))
+        if refusal is None:
+            return message
+        refused = True
+        if not started:
+            await refusal(scope, receive, send)
+        # The app sees the client go away; whatever it answers is swallowed below.
+        return {"type": "http.disconnect"}
+
+    async def guarded_send(message: Any) -> None:
+        nonlocal started
+        if refused:
+            return
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    await app(scope, checked_receive, guarded_send)
