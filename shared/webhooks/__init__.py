@@ -7,13 +7,14 @@ A service mounts it with its own tables (`webhook_tables(Base.metadata)` and a m
 
 from shared.webhooks.config import WebhookSettings
 from shared.webhooks.router import webhook_hooks, webhooks_router, webhooks_tag
-from shared.webhooks.service import WebhookFeed
+from shared.webhooks.service import WebhookFeed, event_feed
 from shared.webhooks.tables import WebhookTables, webhook_tables
 
 __all__ = [
     "WebhookFeed",
     "WebhookSettings",
     "WebhookTables",
+    "event_feed",
     "webhook_hooks",
     "webhook_tables",
     "webhooks_router",

@@ -14,16 +14,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import delete, func, select, tuple_, update
+from fastapi import APIRouter, Depends
+from sqlalchemy import MetaData, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.errors import AppError, FieldError, Forbidden, NotFound
-from shared.outbox import Outbox
+from shared.outbox import Outbox, events_router
 from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor
 from shared.webhooks.config import WebhookSettings
 from shared.webhooks.schemas import WebhookReplay, WebhookSecretRotation, WebhookSubscriptionCreate
-from shared.webhooks.tables import WebhookTables
+from shared.webhooks.tables import WebhookTables, webhook_tables
 
 NONCE_BYTES = 12
 SECRET_BYTES = 32
@@ -47,6 +48,24 @@ class WebhookFeed:
     @property
     def prefix(self) -> str:
         return f"/api/v1/{self.service}-webhooks"
+
+
+def event_feed(service: str, outbox: Outbox, metadata: MetaData, follower: Follower) -> tuple[APIRouter, WebhookFeed]:
+    """A service's event feed, polled at /api/v1/<service>-events and pushed by webhooks, to the same followers: a
+    caller of the route, like a subscriber, must hold `<service>:read` and pass `follower`. Returns the route and
+    the `WebhookFeed` (its tables are `webhook_tables(metadata)`)."""
+    scope = f"{service}:read"
+    router = events_router(
+        outbox,
+        prefix=f"/api/v1/{service}-events",
+        tag=f"{service}-events",
+        scope=scope,
+        dependencies=[Depends(follower)],
+    )
+    webhooks = WebhookFeed(
+        service=service, outbox=outbox, tables=webhook_tables(metadata), follower=follower, scope=scope
+    )
+    return router, webhooks
 
 
 class TargetNotAllowed(AppError):

@@ -6,14 +6,12 @@ placements (placements.policy: the NCO and human resources), and the platform's 
 Township staff read their own people's placements through /api/v1/placements; an employer's integration client
 never reads a feed, whatever its token says (it would see other employers' hires)."""
 
-from fastapi import Depends
-
 from placement.database import Base
 from placement.placements import policy as placements_policy
 from placement.placements.exceptions import NoPlacementAccess
 from shared.auth import CurrentPrincipal, Principal
-from shared.outbox import Outbox, events_router, outbox_table
-from shared.webhooks import WebhookFeed, webhook_tables
+from shared.outbox import Outbox, outbox_table
+from shared.webhooks import event_feed
 
 outbox = Outbox(outbox_table(Base.metadata))
 
@@ -27,19 +25,5 @@ async def county_wide_follower(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
-router = events_router(
-    outbox,
-    prefix="/api/v1/placement-events",
-    tag="placement-events",
-    scope="placement:read",
-    dependencies=[Depends(county_wide_follower)],
-)
-
-webhooks = WebhookFeed(
-    service="placement",
-    outbox=outbox,
-    tables=webhook_tables(Base.metadata),
-    follower=county_wide_follower,
-    scope="placement:read",
-)
-"""Webhook subscriptions to this feed (shared.webhooks): a subscriber must pass `county_wide_follower`."""
+router, webhooks = event_feed("placement", outbox, Base.metadata, county_wide_follower)
+"""The feed's route, and its webhook subscriptions (shared.webhooks): a subscriber must pass `county_wide_follower`."""

@@ -16,15 +16,14 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Final
 
-from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.database import Base
 from registry.persons import policy
 from shared.auth import CurrentPrincipal, Principal
 from shared.errors import Forbidden
-from shared.outbox import Outbox, checked_payload, events_router, outbox_table
-from shared.webhooks import WebhookFeed, webhook_tables
+from shared.outbox import Outbox, checked_payload, outbox_table
+from shared.webhooks import event_feed
 
 outbox = Outbox(outbox_table(Base.metadata))
 
@@ -72,19 +71,5 @@ async def county_wide_follower(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
-router = events_router(
-    outbox,
-    prefix="/api/v1/registry-events",
-    tag="registry-events",
-    scope="registry:read",
-    dependencies=[Depends(county_wide_follower)],
-)
-
-webhooks = WebhookFeed(
-    service="registry",
-    outbox=outbox,
-    tables=webhook_tables(Base.metadata),
-    follower=county_wide_follower,
-    scope="registry:read",
-)
-"""Webhook subscriptions to this feed (shared.webhooks): a subscriber must pass `county_wide_follower`."""
+router, webhooks = event_feed("registry", outbox, Base.metadata, county_wide_follower)
+"""The feed's route, and its webhook subscriptions (shared.webhooks): a subscriber must pass `county_wide_follower`."""

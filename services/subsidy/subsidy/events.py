@@ -12,15 +12,14 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fastapi import Depends
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import CurrentPrincipal, Principal
 from shared.errors import Forbidden
 from shared.imports import copy_rows
-from shared.outbox import PERSONAL_KEYS, Outbox, events_router, outbox_table
-from shared.webhooks import WebhookFeed, webhook_tables
+from shared.outbox import PERSONAL_KEYS, Outbox, outbox_table
+from shared.webhooks import event_feed
 from subsidy.access import SERVICE, caller_kind
 from subsidy.database import Base
 
@@ -40,22 +39,8 @@ async def county_wide_follower(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
-router = events_router(
-    outbox,
-    prefix="/api/v1/subsidy-events",
-    tag="subsidy-events",
-    scope="subsidy:read",
-    dependencies=[Depends(county_wide_follower)],
-)
-
-webhooks = WebhookFeed(
-    service="subsidy",
-    outbox=outbox,
-    tables=webhook_tables(Base.metadata),
-    follower=county_wide_follower,
-    scope="subsidy:read",
-)
-"""Webhook subscriptions to this feed (shared.webhooks): a subscriber must pass `county_wide_follower`."""
+router, webhooks = event_feed("subsidy", outbox, Base.metadata, county_wide_follower)
+"""The feed's route, and its webhook subscriptions (shared.webhooks): a subscriber must pass `county_wide_follower`."""
 
 
 def decision_event(row: Mapping[str, Any]) -> dict[str, Any]:
