@@ -6,7 +6,8 @@ with the module's 403 error.
 - `require(principal, "close", "write", message)`: the grant's flag `close` must be true and the token must carry
   `<service>:write`.
 - `require_access(principal, resource, "read" | "write", message)`: for grants of named resources each `"none"`,
-  `"read"` or `"write"`; read needs anything but `"none"`, write needs `"write"`.
+  `"read"` or `"write"`; read needs anything but `"none"`, write needs `"write"`. `require_read(principal, resource)`
+  and `require_write(...)` do the same with the refusal said by the table's `labels` of its resources.
 
 The platform's own services (client tokens with the role `service`) get `service`'s grant when one is given; a
 department not in the table gets `default` (None: no access at all). Where employers' integration clients (token
@@ -90,6 +91,7 @@ class GrantTable(Generic[G]):
         default: G | None = None,
         service: G | None = None,
         key: Callable[[Principal], str] = department,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
         self.grants = grants
         self.scope = scope
@@ -97,6 +99,8 @@ class GrantTable(Generic[G]):
         self.default = default
         self.service = service
         self.key = key
+        self.labels = labels or {}
+        """What each named resource is called in a refusal (`require_read`, `require_write`)."""
 
     def grant_of(self, principal: Principal) -> G | None:
         if self.service is not None and is_service_client(principal):
@@ -118,3 +122,11 @@ class GrantTable(Generic[G]):
         allowed = level == "write" if need == "write" else level != "none"
         if not allowed or not self.has_scope(principal, need):
             raise self.error(message)
+
+    def require_read(self, principal: Principal, resource: str) -> None:
+        """`require_access` to read a named resource, refused as "Your department may not see <its label>."."""
+        self.require_access(principal, resource, "read", f"Your department may not see {self.labels[resource]}.")
+
+    def require_write(self, principal: Principal, resource: str) -> None:
+        """`require_access` to write a named resource, refused as "You may not record <its label>."."""
+        self.require_access(principal, resource, "write", f"You may not record {self.labels[resource]}.")

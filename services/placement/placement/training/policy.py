@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from placement.training.exceptions import NoTrainingAccess
-from shared.auth import Principal
 from shared.grants import GrantTable
 
-Resource = Literal["catalogue", "enrolments", "shortfall"]
 Access = Literal["none", "read", "write"]
 
 
@@ -46,13 +44,8 @@ _LABELS: Final[dict[str, str]] = {
     "shortfall": "the training shortfall",
 }
 
-
-TABLE: Final = GrantTable(POLICY, scope="placement", error=NoTrainingAccess, default=Grant(), service=SERVICE_GRANT)
-
-
-def require_read(principal: Principal, resource: Resource) -> None:
-    TABLE.require_access(principal, resource, "read", f"Your department may not see {_LABELS[resource]}.")
-
-
-def require_write(principal: Principal, resource: Resource) -> None:
-    TABLE.require_access(principal, resource, "write", f"You may not record {_LABELS[resource]}.")
+TABLE: Final = GrantTable(
+    POLICY, scope="placement", error=NoTrainingAccess, default=Grant(), service=SERVICE_GRANT, labels=_LABELS
+)
+require_read: Final = TABLE.require_read
+require_write: Final = TABLE.require_write

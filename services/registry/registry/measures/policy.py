@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from registry.measures.exceptions import NoMeasureAccess
-from shared.auth import Principal
 from shared.grants import GrantTable
 
-Resource = Literal["measures", "drug_tests", "status"]
 Access = Literal["none", "read", "write"]
 
 
@@ -42,13 +40,6 @@ _LABELS: Final[dict[str, str]] = {
     "status": "control status",
 }
 
-
-TABLE: Final = GrantTable(POLICY, scope="registry", error=NoMeasureAccess, default=Grant())
-
-
-def require_read(principal: Principal, resource: Resource) -> None:
-    TABLE.require_access(principal, resource, "read", f"Your department may not see {_LABELS[resource]}.")
-
-
-def require_write(principal: Principal, resource: Resource) -> None:
-    TABLE.require_access(principal, resource, "write", f"You may not record {_LABELS[resource]}.")
+TABLE: Final = GrantTable(POLICY, scope="registry", error=NoMeasureAccess, default=Grant(), labels=_LABELS)
+require_read: Final = TABLE.require_read
+require_write: Final = TABLE.require_write
