@@ -294,6 +294,13 @@ def _capped(uncapped: Decimal, cap: Decimal | None) -> tuple[Decimal, dict[str, 
     return capped, {"uncapped": exact(uncapped), "cap": f"{cap:.2f}" if cap is not None else None}
 
 
+def _per_person(amount_per_person: Decimal, headcount: int, cap: Decimal | None) -> tuple[Decimal, dict[str, Any]]:
+    """`amount_per_person` for each person counted, up to `cap`: the amount, and the computation that says so."""
+    amount, capping = _capped(EXACT.multiply(amount_per_person, Decimal(headcount)), cap)
+    computation = {"method": "per_person", "headcount": headcount, "amount_per_person": f"{amount_per_person:.2f}"}
+    return amount, computation | capping
+
+
 # --- employer types ---------------------------------------------------------------------------------------------
 
 
@@ -334,13 +341,7 @@ def enterprise_placement(
                 tier_label_zh(band.min_headcount, band.max_headcount),
             )
     else:
-        per_person = rule.amount_per_person or ZERO
-        amount, capping = _capped(EXACT.multiply(per_person, Decimal(headcount)), rule.cap)
-        computation = {
-            "method": "per_person",
-            "headcount": headcount,
-            "amount_per_person": f"{per_person:.2f}",
-        } | capping
+        amount, computation = _per_person(rule.amount_per_person or ZERO, headcount, rule.cap)
     return _employer_outcome(
         "enterprise_placement",
         employer,
@@ -365,7 +366,7 @@ def hiring(
         employer.contracts, lines, minimum_months=rule.minimum_contract_months, minimum_days=rule.minimum_days_in_year
     )
     headcount = len({c.person_id for c in counted})
-    amount, capping = _capped(EXACT.multiply(rule.amount_per_person, Decimal(headcount)), rule.cap)
+    amount, computation = _per_person(rule.amount_per_person, headcount, rule.cap)
     return _employer_outcome(
         "hiring",
         employer,
@@ -375,12 +376,7 @@ def hiring(
         counted=[_contract_line(c, lines) for c in counted],
         excluded=excluded,
         qualifying_count=headcount,
-        computation={
-            "method": "per_person",
-            "headcount": headcount,
-            "amount_per_person": f"{rule.amount_per_person:.2f}",
-        }
-        | capping,
+        computation=computation,
         amount=amount,
     )
 
