@@ -175,6 +175,11 @@ def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[Fiel
     return 422, "validation_error", errors
 
 
+def _unavailable(request: Request, code: str, detail: str) -> JSONResponse:
+    """503 for a failure that passes: the client may try again in a few seconds."""
+    return problem_response(503, code=code, detail=detail, instance=request.url.path, headers={"Retry-After": "5"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error leave the app as problem+json, never a stack trace."""
 
@@ -211,12 +216,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _database(request: Request, exc: SQLAlchemyError) -> JSONResponse:
         if database_unavailable(exc):
             logger.warning("database unavailable", extra={"error": type(exc).__name__})
-            return problem_response(
-                503,
-                code="database_unavailable",
-                detail="The database is unavailable; nothing was changed. Try again shortly.",
-                instance=request.url.path,
-                headers={"Retry-After": "5"},
+            return _unavailable(
+                request, "database_unavailable", "The database is unavailable; nothing was changed. Try again shortly."
             )
         logger.error("database error", exc_info=exc)
         return problem_response(500, detail="An unexpected error occurred.", instance=request.url.path)
@@ -226,12 +227,10 @@ def install_error_handlers(app: FastAPI) -> None:
         # A network failure that reached the top: a refused or reset connection to the database (asyncpg
         # raises these unwrapped). Calls to other services are mapped by shared.http before they get here.
         logger.warning("dependency unavailable", extra={"error": type(exc).__name__})
-        return problem_response(
-            503,
-            code="dependency_unavailable",
-            detail="Something this request needs is unavailable; nothing was changed. Try again shortly.",
-            instance=request.url.path,
-            headers={"Retry-After": "5"},
+        return _unavailable(
+            request,
+            "dependency_unavailable",
+            "Something this request needs is unavailable; nothing was changed. Try again shortly.",
         )
 
     @app.exception_handler(Exception)
