@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.inputs import ClientId
 from shared.outbox import EventKind
 from shared.reference import DepartmentCode, JurisdictionCode
 
 MAX_OVERLAP_SECONDS = 7 * 86400
-ClientId = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
 
 class WebhookSubscriptionCreate(BaseModel):

@@ -5,11 +5,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from gateway.users.schemas import check_placement
+from shared.inputs import ClientId
 from shared.reference import SCOPES
 
 EMPLOYER_CLIENT_SCOPES = frozenset({"placement:read", "placement:write", "subsidy:read", "subsidy:write"})
 """What an employer's own system may do: only placement and subsidy read the claim `emp` and limit it to it."""
-ClientId = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
 
 class ClientCreate(BaseModel):

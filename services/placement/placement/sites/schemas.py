@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from placement.employers.schemas import JurisdictionCode
+from shared.inputs import not_in_future
 
 SiteKind = Literal["base", "point"]
 SiteMode = Literal["centralised", "dispersed"]
@@ -24,12 +25,6 @@ SiteName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_
 Address = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
 Capacity = Annotated[int, Field(ge=1, le=100_000)]
-
-
-def _not_in_future(value: date | None) -> date | None:
-    if value is not None and value > date.today():
-        raise ValueError("must not be in the future")
-    return value
 
 
 class PlacementSiteCreate(BaseModel):
@@ -52,7 +47,7 @@ class PlacementSiteCreate(BaseModel):
     )
     capacity: Capacity | None = Field(default=None, description="How many people it can place.", examples=[30])
 
-    _past = field_validator("designated_on")(_not_in_future)
+    _past = field_validator("designated_on")(not_in_future)
 
 
 class PlacementSiteUpdate(BaseModel):
@@ -68,7 +63,7 @@ class PlacementSiteUpdate(BaseModel):
     )
     capacity: Capacity | None = Field(default=None, examples=[40])
 
-    _past = field_validator("designated_on")(_not_in_future)
+    _past = field_validator("designated_on")(not_in_future)
 
     @field_validator("name", "mode", "designated_on", mode="before")
     @classmethod
@@ -89,7 +84,7 @@ class PlacementSiteClose(BaseModel):
     )
     reason: Reason = Field(examples=["企业搬迁"])
 
-    _past = field_validator("closed_on")(_not_in_future)
+    _past = field_validator("closed_on")(not_in_future)
 
 
 class PlacementSiteRead(BaseModel):

@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from shared.inputs import not_in_future
+
 MemberRole = Literal["drug_control_worker", "community_police", "guardian", "volunteer", "other"]
 VisitKind = Literal["home_visit", "talk", "phone_call", "counselling", "other"]
 
@@ -28,12 +30,6 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=50, strip_white
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9-]{5,18}$")]
 Organisation = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 Notes = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
-
-
-def _not_in_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError("must not be in the future")
-    return value
 
 
 class SupportMemberCreate(BaseModel):
@@ -80,7 +76,7 @@ class VisitCreate(BaseModel):
     member_id: uuid.UUID = Field(description="The support team member who made it.")
     notes: Notes = Field(description="Summary of the visit (sensitive; never written to the audit trail).")
 
-    _past = field_validator("visited_on")(_not_in_future)
+    _past = field_validator("visited_on")(not_in_future)
 
 
 class VisitRead(BaseModel):

@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from shared.inputs import not_in_future
+
 CounsellingKind = Literal["psychological", "medical", "group"]
 EndReason = Literal["completed", "withdrew", "transferred", "relapse", "detained", "death", "other"]
 
@@ -24,12 +26,6 @@ Place = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whi
 Notes = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
 
 
-def _not_in_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError("must not be in the future")
-    return value
-
-
 class AgreementCreate(BaseModel):
     """Record a voluntary detox agreement (自愿戒毒协议)."""
 
@@ -41,7 +37,7 @@ class AgreementCreate(BaseModel):
     end_on: date | None = Field(default=None, description="Planned or actual end, if known.", examples=["2012-09-05"])
     guardian_signed: bool = Field(description="The guardian co-signed the agreement.", examples=[True])
 
-    _past = field_validator("signed_on")(_not_in_future)
+    _past = field_validator("signed_on")(not_in_future)
 
     @model_validator(mode="after")
     def _ordered(self) -> "AgreementCreate":
@@ -71,7 +67,7 @@ class MethadoneCreate(BaseModel):
     clinic: Place = Field(examples=["柳城县美沙酮维持治疗门诊"])
     enrolled_on: date = Field(examples=["2012-06-01"])
 
-    _past = field_validator("enrolled_on")(_not_in_future)
+    _past = field_validator("enrolled_on")(not_in_future)
 
 
 class MethadoneEnd(BaseModel):
@@ -82,7 +78,7 @@ class MethadoneEnd(BaseModel):
     ended_on: date = Field(examples=["2013-06-01"])
     end_reason: EndReason = Field(examples=["completed"])
 
-    _past = field_validator("ended_on")(_not_in_future)
+    _past = field_validator("ended_on")(not_in_future)
 
 
 class MethadoneRead(BaseModel):
@@ -107,7 +103,7 @@ class CounsellingCreate(BaseModel):
     kind: CounsellingKind = Field(examples=["psychological"])
     notes: Notes | None = Field(default=None, description="Sensitive; never written to the audit trail.")
 
-    _past = field_validator("held_on")(_not_in_future)
+    _past = field_validator("held_on")(not_in_future)
 
 
 class CounsellingRead(BaseModel):

@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from shared.inputs import not_in_future
+
 MlgStatus = Literal["none", "applied", "granted", "ended"]
 MedicalInsurance = Literal["urban_resident", "new_rural_cooperative", "employee", "none"]
 DisabilityGrade = Literal[1, 2, 3, 4]
@@ -31,12 +33,6 @@ PositiveMoney = Annotated[Decimal, Field(max_digits=10, decimal_places=2, gt=0),
 CertificateNumber = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[0-9A-Za-z-]+$")]
 
 
-def _not_in_future(value: date | None) -> date | None:
-    if value is not None and value > date.today():
-        raise ValueError("must not be in the future")
-    return value
-
-
 class MinimumLivingGuarantee(BaseModel):
     """Minimum living guarantee (低保)."""
 
@@ -46,7 +42,7 @@ class MinimumLivingGuarantee(BaseModel):
     since: date | None = Field(default=None, description="Since when the status holds.", examples=["2012-07-01"])
     amount_cny: Money | None = Field(default=None, description="Monthly amount, CNY.", examples=["230.00"])
 
-    _past = field_validator("since")(_not_in_future)
+    _past = field_validator("since")(not_in_future)
 
     @model_validator(mode="after")
     def _consistent(self) -> "MinimumLivingGuarantee":
@@ -84,7 +80,7 @@ class EmploymentCertificate(BaseModel):
     number: CertificateNumber = Field(description="Sensitive.", examples=["4502220120001"])
     issued_on: date = Field(examples=["2012-08-01"])
 
-    _past = field_validator("issued_on")(_not_in_future)
+    _past = field_validator("issued_on")(not_in_future)
 
 
 class WelfareUpdate(BaseModel):
@@ -128,7 +124,7 @@ class ReliefCreate(BaseModel):
         examples=["因病致困"]
     )
 
-    _past = field_validator("granted_on")(_not_in_future)
+    _past = field_validator("granted_on")(not_in_future)
 
 
 class ReliefRead(BaseModel):
