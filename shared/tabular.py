@@ -28,7 +28,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -484,6 +484,17 @@ def cell_day(text: str, *, example: str) -> date:
     except ValueError as exc:
         raise CellError("not a real date") from exc
     raise CellError(f"a date like {example}")
+
+
+def cell_code(text: str, labels: Mapping[str, str], codes: Collection[str]) -> str | None:
+    """The code a cell names: one of `codes` (in any case) or a label of one (`labels`: label -> code); None when
+    it names none (the caller says which are allowed)."""
+    value = text.strip()
+    if value in codes:
+        return value
+    if value.lower() in codes:
+        return value.lower()
+    return labels.get(value)
 
 
 def cell_jurisdiction(text: str) -> str:

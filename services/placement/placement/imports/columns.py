@@ -13,7 +13,7 @@ from decimal import Decimal
 from placement.employers.schemas import KIND_LABELS_ZH, SECTOR_LABELS_ZH
 from placement.placements.schemas import ROUTE_LABELS_ZH
 from placement.posts.schemas import WORKING_PATTERN_LABELS_ZH
-from shared.tabular import CellError, Column, ColumnSpec, cell_day, cell_jurisdiction
+from shared.tabular import CellError, Column, ColumnSpec, cell_code, cell_day, cell_jurisdiction
 
 EMPLOYER_EXPORT_ONLY = ("启航企业", "认定状态", "登记时间", "单位编号")
 EMPLOYER_COLUMNS = ColumnSpec(
@@ -67,14 +67,10 @@ _MONEY = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
 
 
 def _coded(text: str, labels: dict[str, str], codes: set[str], what: str) -> str:
-    value = text.strip()
-    if value in codes:
-        return value
-    if value.lower() in codes:
-        return value.lower()
-    if value in labels:
-        return labels[value]
-    raise CellError(f"unknown {what}: use one of {'、'.join(sorted(v for v in labels if len(v) > 2) or codes)}")
+    code = cell_code(text, labels, codes)
+    if code is None:
+        raise CellError(f"unknown {what}: use one of {'、'.join(sorted(v for v in labels if len(v) > 2) or codes)}")
+    return code
 
 
 def jurisdiction(text: str) -> str:

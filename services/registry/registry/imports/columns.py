@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from registry.persons.schemas import LABELS_ZH
-from shared.tabular import CellError, Column, ColumnSpec, cell_day, cell_jurisdiction
+from shared.tabular import CellError, Column, ColumnSpec, cell_code, cell_day, cell_jurisdiction
 
 PERSON_COLUMNS = ColumnSpec(
     (
@@ -77,14 +77,10 @@ def jurisdiction(text: str) -> str:
 
 
 def coded(text: str, labels: dict[str, str], codes: set[str], what: str) -> str:
-    value = text.strip()
-    if value in codes:
-        return value
-    if value.lower() in codes:
-        return value.lower()
-    if value in labels:
-        return labels[value]
-    raise CellError(f"unknown {what}: use one of {'、'.join(sorted(set(labels) - {'有', '能', '无', '部分'}))}")
+    code = cell_code(text, labels, codes)
+    if code is None:
+        raise CellError(f"unknown {what}: use one of {'、'.join(sorted(set(labels) - {'有', '能', '无', '部分'}))}")
+    return code
 
 
 def education(text: str) -> str:
