@@ -86,6 +86,7 @@ from shared.db import COMMIT_ON_ERROR
 from shared.errors import AppError, NotFound
 from shared.logging import request_id_var
 from shared.outbox import _BARRIER, Xid8
+from shared.tasks import stop_task
 
 Outcome = Literal["success", "denied", "not_found", "invalid", "error"]
 ActorKind = Literal["user", "client", "system"]
@@ -748,11 +749,7 @@ class AuditSealer:
         self._task = asyncio.create_task(self.run(), name="audit-sealer")
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await stop_task(self._task)
         self._task = None
 
 

@@ -19,7 +19,6 @@ so an outage of the gateway takes nothing away that would otherwise work.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -28,6 +27,7 @@ from typing import Any, Protocol
 
 from shared.errors import ServiceUnavailable, Unauthorized
 from shared.http import ServiceClient, ServiceTokenProvider
+from shared.tasks import stop_task
 
 logger = logging.getLogger("qihang.revocation")
 REVOCATIONS_PATH = "/api/v1/auth/revocations"
@@ -153,11 +153,8 @@ class RevocationList:
         self._task = asyncio.create_task(self._poll(), name="revocation-poller")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
 
 
 def gateway_fetcher(gateway: ServiceClient, tokens: ServiceTokenProvider) -> RevocationFetcher:

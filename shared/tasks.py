@@ -5,6 +5,7 @@ subsidy evaluations keep their tasks here; what a task does and records is their
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Coroutine
 from typing import Any
@@ -39,3 +40,13 @@ class Tasks:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def stop_task(task: asyncio.Task[Any] | None) -> None:
+    """Cancel a task that runs until told to stop (a poller, a delivery worker) and wait until it has; None: none
+    was started."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -42,6 +42,7 @@ from standardwebhooks import Webhook
 from shared.http import make_http_client
 from shared.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_DURATION
 from shared.outbox import OutboxEvent
+from shared.tasks import stop_task
 from shared.webhooks.config import WebhookSettings
 from shared.webhooks.service import SecretBox, WebhookFeed, subscriber, subscriber_refusal, target_refusal
 
@@ -358,9 +359,6 @@ class WebhookWorker:
         self._task = asyncio.create_task(self.run(), name=f"{self.feed.service}-webhooks")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
         await self.http.aclose()

@@ -7,7 +7,6 @@ registry, the gateway or the database is down it logs and retries with exponenti
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -23,6 +22,7 @@ from placement.registry_feed.client import RegistryFeedClient
 from placement.registry_feed.service import FetchPage, StepResult, Transaction
 from shared.http import ServiceClient
 from shared.metrics import feed_progress
+from shared.tasks import stop_task
 
 logger = logging.getLogger("placement.registry_feed")
 FEED = feed_progress("registry")
@@ -130,9 +130,4 @@ async def start(app: FastAPI) -> None:
 
 
 async def stop(app: FastAPI) -> None:
-    task: asyncio.Task[None] | None = getattr(app.state, "registry_feed_task", None)
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop_task(getattr(app.state, "registry_feed_task", None))
