@@ -21,7 +21,7 @@ from typing import Final, Literal
 
 from placement.employers.exceptions import NoPlacementAccess
 from shared.auth import Principal
-from shared.grants import is_service_client
+from shared.grants import EMPLOYER, SERVICE, GrantTable, caller_kind
 
 Resource = Literal["employers", "designations", "sites"]
 Access = Literal["none", "read", "write"]
@@ -72,23 +72,22 @@ class Scope:
     employer_id: uuid.UUID | None
 
 
-def grant_of(principal: Principal) -> Grant:
-    if principal.employer_id is not None:
-        return EMPLOYER_CLIENT_GRANT
-    if is_service_client(principal):
-        return SERVICE_GRANT
-    return POLICY.get(principal.department or "", Grant())
+TABLE: Final = GrantTable(
+    {**POLICY, EMPLOYER: EMPLOYER_CLIENT_GRANT, SERVICE: SERVICE_GRANT},
+    scope="placement",
+    error=NoPlacementAccess,
+    default=Grant(),
+    key=caller_kind,
+)
 
 
 def require_read(principal: Principal, resource: Resource) -> Scope:
-    if getattr(grant_of(principal), resource) == "none" or "placement:read" not in principal.scopes:
-        raise NoPlacementAccess(f"You may not see {_LABELS[resource]}.")
+    TABLE.require_access(principal, resource, "read", f"You may not see {_LABELS[resource]}.")
     return scope_of(principal)
 
 
 def require_write(principal: Principal, resource: Resource) -> Scope:
-    if getattr(grant_of(principal), resource) != "write" or "placement:write" not in principal.scopes:
-        raise NoPlacementAccess(f"You may not change {_LABELS[resource]}.")
+    TABLE.require_access(principal, resource, "write", f"You may not change {_LABELS[resource]}.")
     return scope_of(principal)
 
 

@@ -28,6 +28,7 @@ from typing import Final, Literal
 
 from registry.transfers.exceptions import NoTransferAccess, NotYourSide
 from shared.auth import Principal
+from shared.grants import GrantTable
 
 Step = Literal["propose", "accept", "reject", "cancel"]
 
@@ -57,20 +58,17 @@ _STEP_SIDE: Final[dict[Step, str]] = {
 }
 
 
-def grant_of(principal: Principal) -> Grant:
-    return POLICY.get(principal.department or "", Grant())
+TABLE: Final = GrantTable(POLICY, scope="registry", error=NoTransferAccess, default=Grant())
 
 
 def require_read(principal: Principal) -> None:
-    if not grant_of(principal).read or "registry:read" not in principal.scopes:
-        raise NoTransferAccess("Your department has no access to transfers between jurisdictions.")
+    TABLE.require(principal, "read", "read", "Your department has no access to transfers between jurisdictions.")
 
 
 def require_step(principal: Principal, step: Step) -> None:
     """The department and scope may take this step somewhere (which side: `require_side`)."""
     require_read(principal)
-    if not getattr(grant_of(principal), _STEP_GRANT[step]) or "registry:write" not in principal.scopes:
-        raise NoTransferAccess(f"You may not {step} transfers.")
+    TABLE.require(principal, _STEP_GRANT[step], "write", f"You may not {step} transfers.")
 
 
 def acts_for(principal: Principal, jurisdiction_code: str) -> bool:
