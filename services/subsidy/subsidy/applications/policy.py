@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from shared.auth import Principal
+from shared.grants import GrantTable
 from subsidy.access import EMPLOYER, SERVICE, Visibility, caller_kind, visibility
 from subsidy.applications.exceptions import NoApplicationAccess
 
@@ -33,28 +34,21 @@ POLICY: Final[dict[str, Grant]] = {
 }
 
 
-def grant_of(principal: Principal) -> Grant | None:
-    return POLICY.get(caller_kind(principal))
+TABLE: Final = GrantTable(POLICY, scope="subsidy", error=NoApplicationAccess, key=caller_kind)
 
 
 def require_read(principal: Principal) -> Visibility:
-    grant = grant_of(principal)
-    if grant is None or not grant.read or "subsidy:read" not in principal.scopes:
-        raise NoApplicationAccess("You have no access to subsidy applications.")
+    TABLE.require(principal, "read", "read", "You have no access to subsidy applications.")
     return visibility(principal)
 
 
 def require_act(principal: Principal) -> Visibility:
     seen = require_read(principal)
-    grant = grant_of(principal)
-    if grant is None or not grant.act or "subsidy:write" not in principal.scopes:
-        raise NoApplicationAccess("You may not act on subsidy applications.")
+    TABLE.require(principal, "act", "write", "You may not act on subsidy applications.")
     return seen
 
 
 def require_apply(principal: Principal) -> Visibility:
     seen = require_act(principal)
-    grant = grant_of(principal)
-    if grant is None or not grant.apply:
-        raise NoApplicationAccess("Applications are made by the township or by the employer itself.")
+    TABLE.require(principal, "apply", "write", "Applications are made by the township or by the employer itself.")
     return seen

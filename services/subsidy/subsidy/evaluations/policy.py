@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from shared.auth import Principal
+from shared.grants import GrantTable
 from subsidy.access import caller_kind
 from subsidy.evaluations.exceptions import NoEvaluationAccess
 
@@ -32,22 +33,21 @@ POLICY: Final[dict[str, Grant]] = {
 NONE: Final = Grant()
 
 
-def grant_of(principal: Principal) -> Grant:
-    if principal.jurisdiction is not None:
-        return NONE
-    return POLICY.get(caller_kind(principal), NONE)
+def county_wide_kind(principal: Principal) -> str:
+    """Evaluations are county-wide: township staff ("" here) have none of them, whatever their department."""
+    return caller_kind(principal) if principal.jurisdiction is None else ""
+
+
+TABLE: Final = GrantTable(POLICY, scope="subsidy", error=NoEvaluationAccess, default=NONE, key=county_wide_kind)
 
 
 def require_read(principal: Principal) -> None:
-    if not grant_of(principal).read or "subsidy:read" not in principal.scopes:
-        raise NoEvaluationAccess("Evaluations are for the NCO, finance and human resources.")
+    TABLE.require(principal, "read", "read", "Evaluations are for the NCO, finance and human resources.")
 
 
 def require_evaluate(principal: Principal) -> None:
-    if not grant_of(principal).evaluate or "subsidy:write" not in principal.scopes:
-        raise NoEvaluationAccess("Only the NCO or finance may evaluate a year.")
+    TABLE.require(principal, "evaluate", "write", "Only the NCO or finance may evaluate a year.")
 
 
 def require_what_if(principal: Principal) -> None:
-    if not grant_of(principal).what_if or "subsidy:read" not in principal.scopes:
-        raise NoEvaluationAccess("A what-if is for the NCO, finance and human resources.")
+    TABLE.require(principal, "what_if", "read", "A what-if is for the NCO, finance and human resources.")
