@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Generic, TypeVar
 
 import httpx
+from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from shared.auth import Principal
-from shared.errors import ServiceUnavailable, UpstreamError, UpstreamTimeout
+from shared.errors import AppError, ServiceUnavailable, UpstreamError, UpstreamTimeout
 from shared.logging import request_id_var
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -141,3 +143,56 @@ class ServiceTokenProvider:
                 self._token = body["access_token"]
                 self._expires_at = time.time() + float(body.get("expires_in", 60))
             return self._token
+
+
+PageT = TypeVar("PageT", bound=BaseModel)
+
+
+class FeedUnavailable(Exception):
+    """A feed could not be read this time; the follower waits and tries again."""
+
+
+class FeedClient(Generic[PageT]):
+    """Other services' event feeds read through the gateway with this service's own client token: `paths` names each
+    feed's route, `page_model` is the page as this service declares it (only the fields it uses). Any failure, the
+    gateway's or the feed's, is a FeedUnavailable; a refused token (401) is dropped, so the next read gets a new one."""
+
+    def __init__(
+        self,
+        gateway: ServiceClient,
+        *,
+        client_id: str,
+        client_secret: str,
+        paths: Mapping[str, str],
+        page_model: type[PageT],
+    ) -> None:
+        self.gateway = gateway
+        self.tokens = ServiceTokenProvider(gateway, client_id=client_id, client_secret=client_secret)
+        self.paths = dict(paths)
+        self.page_model = page_model
+
+    async def page(self, feed: str, after: str | None, limit: int) -> PageT:
+        try:
+            token = await self.tokens.token()
+            params: dict[str, str | int] = {"limit": limit} | ({"after": after} if after else {})
+            response = await self.gateway.request("GET", self.paths[feed], token=token, params=params)
+        except (AppError, httpx.HTTPError) as exc:
+            raise FeedUnavailable(str(exc) or type(exc).__name__) from exc
+        if response.status_code == 401:
+            # Revoked or rotated: a fresh token next time.
+            self.tokens.forget()
+            raise FeedUnavailable("The gateway refused this service's token (401).")
+        if response.status_code != 200:
+            raise FeedUnavailable(f"The {feed} feed answered {response.status_code}.")
+        try:
+            return self.page_model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise FeedUnavailable(f"The {feed} feed sent a page this service cannot read.") from exc
+
+    def fetcher(self, feed: str) -> Callable[[str | None, int], Awaitable[PageT]]:
+        """One feed's reader, as a follower takes it: (after, limit) -> page."""
+
+        async def fetch(after: str | None, limit: int) -> PageT:
+            return await self.page(feed, after, limit)
+
+        return fetch

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from placement.main import create_app
-from placement.registry_feed.client import FeedUnavailable, RegistryFeedClient
+from placement.registry_feed.client import REGISTRY_FEED, FeedUnavailable, RegistryFeedClient
 from shared.http import ServiceClient
 
 PAGE = {
@@ -57,7 +57,7 @@ def feed_client(gateway: FakeGateway) -> RegistryFeedClient:
 
 async def test_reads_a_page_with_the_services_own_token_and_the_cursor():
     gateway = FakeGateway()
-    page = await feed_client(gateway).page("WyI3NDQyIiw2XQ", 200)
+    page = await feed_client(gateway).page(REGISTRY_FEED, "WyI3NDQyIiw2XQ", 200)
     assert [e.id for e in page.items] == [7] and page.next_cursor == "WyI3NDQyIiw3XQ"
     feed_request = gateway.seen[-1]
     assert feed_request.headers["authorization"] == "Bearer token-1"
@@ -69,9 +69,9 @@ async def test_a_refused_token_is_replaced_on_the_next_poll():
     client = feed_client(gateway)
     gateway.feed_status = 401
     with pytest.raises(FeedUnavailable):
-        await client.page(None, 50)
+        await client.page(REGISTRY_FEED, None, 50)
     gateway.feed_status = 200
-    await client.page(None, 50)
+    await client.page(REGISTRY_FEED, None, 50)
     assert gateway.tokens_issued == 2
     assert gateway.seen[-1].headers["authorization"] == "Bearer token-2"
 
@@ -81,7 +81,7 @@ async def test_an_error_answer_is_a_feed_unavailable(status):
     gateway = FakeGateway()
     gateway.feed_status = status
     with pytest.raises(FeedUnavailable):
-        await feed_client(gateway).page(None, 50)
+        await feed_client(gateway).page(REGISTRY_FEED, None, 50)
 
 
 async def test_an_unreachable_gateway_and_an_unreadable_page_are_feed_unavailable():
@@ -96,7 +96,7 @@ async def test_an_unreachable_gateway_and_an_unreadable_page_are_feed_unavailabl
         client_secret="s3cret",
     )
     with pytest.raises(FeedUnavailable):
-        await down.page(None, 50)
+        await down.page(REGISTRY_FEED, None, 50)
 
     def garbage(request):
         if request.url.path == "/api/v1/auth/token":
@@ -111,7 +111,7 @@ async def test_an_unreachable_gateway_and_an_unreadable_page_are_feed_unavailabl
         client_secret="s3cret",
     )
     with pytest.raises(FeedUnavailable):
-        await odd.page(None, 50)
+        await odd.page(REGISTRY_FEED, None, 50)
 
 
 async def test_the_follower_is_off_in_tests_and_without_credentials(service_client):

@@ -18,7 +18,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wai
 
 from placement.config import Settings
 from placement.registry_feed import service
-from placement.registry_feed.client import RegistryFeedClient
+from placement.registry_feed.client import REGISTRY_FEED, RegistryFeedClient
 from placement.registry_feed.service import FetchPage, StepResult, Transaction
 from shared.http import ServiceClient
 from shared.metrics import feed_progress
@@ -121,7 +121,7 @@ async def start(app: FastAPI) -> None:
     )
     follower = Follower(
         transaction_of(app.state.sessionmaker),
-        client.page,
+        client.fetcher(REGISTRY_FEED),
         batch_size=settings.registry_feed_batch_size,
         poll_seconds=settings.registry_feed_poll_seconds,
         max_backoff_seconds=settings.registry_feed_max_backoff_seconds,
