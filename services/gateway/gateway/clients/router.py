@@ -8,8 +8,8 @@ from gateway.clients.schemas import ClientCreate, ClientRead, ClientWithSecret
 from gateway.dependencies import AdminPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates
 
 router = APIRouter(prefix="/api/v1/admin/clients", tags=["admin"])
 
@@ -21,12 +21,7 @@ async def list_clients(session: SessionDep, params: PageParamsDep, _: AdminPrinc
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.post(
-    "",
-    status_code=201,
-    responses=problem_responses(401, 403, 409, 422),
-    openapi_extra=response_headers(201, "Location"),
-)
+@router.post("", **creates(401, 403, 409, 422))
 async def create_client(
     session: SessionDep, body: ClientCreate, principal: AdminPrincipal, response: Response
 ) -> ClientWithSecret:

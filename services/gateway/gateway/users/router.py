@@ -9,9 +9,9 @@ from gateway.users.schemas import PasswordReset, PasswordResetResult, UserCreate
 from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 from shared.reference import DepartmentCode, JurisdictionCode
+from shared.routes import creates, versioned
 
 router = APIRouter(prefix="/api/v1/admin/users", tags=["admin"])
 
@@ -32,12 +32,7 @@ async def list_users(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.post(
-    "",
-    status_code=201,
-    responses=problem_responses(401, 403, 409, 422),
-    openapi_extra=response_headers(201, "ETag", "Location"),
-)
+@router.post("", **creates(401, 403, 409, 422, etag=True))
 async def create_user(
     session: SessionDep, body: UserCreate, principal: AdminPrincipal, response: Response
 ) -> UserCreated:
@@ -48,7 +43,7 @@ async def create_user(
     return created
 
 
-@router.get("/{user_id}", responses=problem_responses(401, 403, 404), openapi_extra=response_headers(200, "ETag"))
+@router.get("/{user_id}", **versioned(401, 403, 404))
 async def get_user(session: SessionDep, user_id: uuid.UUID, _: AdminPrincipal, response: Response) -> UserRead:
     """Get one staff user; the ETag header is what If-Match wants on updates."""
     user = await service.get_user(session, user_id=user_id)
@@ -56,11 +51,7 @@ async def get_user(session: SessionDep, user_id: uuid.UUID, _: AdminPrincipal, r
     return service.to_read(user)
 
 
-@router.patch(
-    "/{user_id}",
-    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.patch("/{user_id}", **versioned(401, 403, 404, 409, 412, 422, 428))
 async def update_user(
     request: Request,
     session: SessionDep,

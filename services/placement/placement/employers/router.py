@@ -14,9 +14,9 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates, send_created_at, versioned
 
 router = APIRouter(prefix="/api/v1/employers", tags=["employers"])
 Reader = Annotated[Principal, Depends(require_scopes("placement:read"))]
@@ -33,10 +33,8 @@ async def list_employers(
 
 @router.post(
     "",
-    status_code=201,
-    responses=problem_responses(403, 409, 422),
+    **creates(403, 409, 422, etag=True),
     response_description="The employer registered (or, on a retry with the same Idempotency-Key, the first result).",
-    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_employer(
     session: SessionDep,
@@ -49,10 +47,10 @@ async def create_employer(
 
     It starts not designated: make it a Qihang enterprise with `POST /api/v1/employers/{id}/designations`."""
     created = await service.create_employer(session, principal=principal, data=data, idempotency_key=idempotency_key)
-    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
+    return send_created_at(response, created, router.prefix, versioned=True)
 
 
-@router.get("/{employer_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
+@router.get("/{employer_id}", **versioned(403, 404, 422))
 async def get_employer(
     session: SessionDep, principal: Reader, employer_id: uuid.UUID, response: Response
 ) -> EmployerRead:
@@ -60,11 +58,7 @@ async def get_employer(
     return send_versioned(response, await service.get_employer(session, principal=principal, employer_id=employer_id))
 
 
-@router.patch(
-    "/{employer_id}",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.patch("/{employer_id}", **versioned(403, 404, 409, 412, 422, 428))
 async def update_employer(
     session: SessionDep,
     principal: Writer,

@@ -12,8 +12,8 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import versioned
 
 router = APIRouter(prefix="/api/v1/handovers", tags=["handovers"])
 Reader = Annotated[Principal, Depends(require_scopes("placement:read"))]
@@ -41,7 +41,7 @@ async def list_handovers(
     return Page.of(await service.list_handovers(session, principal=principal, filters=filters, params=params), params)
 
 
-@router.get("/{handover_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
+@router.get("/{handover_id}", **versioned(403, 404, 422))
 async def get_handover(
     session: SessionDep, principal: Reader, handover_id: uuid.UUID, response: Response
 ) -> HandoverRead:
@@ -49,11 +49,7 @@ async def get_handover(
     return send_versioned(response, await service.get_handover(session, principal=principal, handover_id=handover_id))
 
 
-@router.post(
-    "/{handover_id}/close",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.post("/{handover_id}/close", **versioned(403, 404, 409, 412, 422, 428))
 async def close_handover(
     session: SessionDep,
     principal: Writer,

@@ -1,6 +1,7 @@
-import asyncio
 import contextlib
 import uuid
+from functools import partial
+from operator import attrgetter
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, Response, UploadFile
@@ -9,17 +10,17 @@ from placement.auditing import audited
 from placement.imports import policy
 from placement.imports.models import ImportKind
 from placement.imports.schemas import ImportJobRead, ImportValidation, RowIssue
-from placement.imports.service import Checked, Importer
+from placement.imports.service import Importer
 from placement.registry_client import RegistryDep
 from shared.audit import Trail
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.imports import IssueOutcome, file_digest
+from shared.idempotency import IdempotencyKeyHeader
+from shared.imports import IssueOutcome
 from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
-from shared.tabular import read_upload
+from shared.routes import import_responses, import_upload
 
 router = APIRouter(prefix="/api/v1/placement-imports", tags=["placement-imports"])
 
@@ -46,11 +47,7 @@ UPLOAD_DESCRIPTION = (
 @router.post(
     "",
     status_code=202,
-    responses={
-        200: {"model": ImportValidation, "description": "dry_run=true: what the import would do; nothing written."},
-        202: {"model": ImportJobRead, "description": "The import job, queued; follow its Location."},
-        **problem_responses(403, 409, 413, 415, 422, 503, 504),
-    },
+    responses=import_responses(ImportJobRead, ImportValidation, 403, 409, 413, 415, 422, 503, 504),
     openapi_extra=response_headers(202, "Location"),
 )
 async def import_file(
@@ -81,40 +78,32 @@ async def import_file(
     contract number or start date), so uploading the same file again finishes an interrupted import. A file that is
     not CSV/XLSX is 415, too large 413, with unusable headings 422; a dry run of placements is 503/504 when the
     registry is unavailable (nothing written)."""
-    file_name = (file.filename or "upload")[:255]
     # Placements are people's data: the upload is audited with the people it names (each placement created gets
     # its own placement.create entry). Employers are organisations, not audited (employers.policy).
-    trail_of = (
+    trail = (
         audited(session, principal, "placement.import.validate" if dry_run else "placement.import")
         if kind == "placements"
         else contextlib.nullcontext(Trail())
     )
-    async with trail_of as trail:
-        policy.require_import(principal, kind)
-        data = await read_upload(file, importer.limits)
-        # Parsing and checking thousands of rows is CPU work: a worker thread keeps the event loop answering.
-        checked: Checked = await asyncio.to_thread(
-            importer.read, data, kind=kind, filename=file.filename, principal=principal
-        )
-        trail.resource_ids = checked.person_ids
-        if dry_run:
-            response.status_code = 200
-            return await importer.validate(
-                session, principal=principal, checked=checked, file_name=file_name, registry=registry
-            )
-        created = await importer.create_job(
-            session,
-            principal=principal,
-            checked=checked,
-            file_name=file_name,
-            digest=file_digest(data),
-            idempotency_key=idempotency_key,
-        )
-    job = send_created(response, created, location=f"{router.prefix}/{created.item.id}")
-    if not created.replayed:
-        # Background tasks run after the response is sent, so after the request's transaction has committed the job.
-        background.add_task(importer.launch, job.id, checked, principal, registry)
-    return job
+    return await import_upload(
+        trail,
+        importer,
+        session=session,
+        principal=principal,
+        file=file,
+        dry_run=dry_run,
+        idempotency_key=idempotency_key,
+        response=response,
+        background=background,
+        collection=router.prefix,
+        allowed=lambda: policy.require_import(principal, kind),
+        check=partial(importer.read, kind=kind, principal=principal),
+        validate=lambda checked, file_name: importer.validate(
+            session, principal=principal, checked=checked, file_name=file_name, registry=registry
+        ),
+        launch_with=lambda checked: (checked, principal, registry),
+        people=attrgetter("person_ids"),
+    )
 
 
 @router.get("", responses=problem_responses(400, 403, 422))

@@ -1,5 +1,6 @@
 import uuid
 from datetime import date
+from operator import attrgetter
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -21,9 +22,9 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
+from shared.routes import audited_create, audited_page, creates, versioned
 
 router = APIRouter(prefix="/api/v1/placements", tags=["placements"])
 
@@ -33,18 +34,18 @@ async def list_placements(
     session: SessionDep, principal: CurrentPrincipal, params: PageParamsDep, filters: PlacementFilterDep
 ) -> Page[PlacementRead]:
     """List placements, newest first; township staff see their jurisdiction's people, an employer's client its own."""
-    async with audited(session, principal, "placement.list") as trail:
-        items, next_cursor = await service.list_placements(session, principal=principal, filters=filters, params=params)
-        trail.resource_ids = list(dict.fromkeys(p.person_id for p in items))
-    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+    return await audited_page(
+        audited(session, principal, "placement.list"),
+        service.list_placements(session, principal=principal, filters=filters, params=params),
+        params,
+        person_of=attrgetter("person_id"),
+    )
 
 
 @router.post(
     "",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422, 503, 504),
+    **creates(403, 404, 409, 422, 503, 504, etag=True),
     response_description="The placement (or, on a retry with the same Idempotency-Key, the first result).",
-    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_placement(
     session: SessionDep,
@@ -58,12 +59,16 @@ async def create_placement(
 
     409 when the person cannot be placed, already has an active full-time placement, or the post is full or not
     open; 503 when the registry is unavailable and 504 when it does not answer in time (nothing is written then)."""
-    async with audited(session, principal, "placement.create", person_ids=[data.person_id]) as trail:
-        created = await service.create_placement(
+    return await audited_create(
+        audited(session, principal, "placement.create", person_ids=[data.person_id]),
+        service.create_placement(
             session, principal=principal, registry=registry, data=data, idempotency_key=idempotency_key
-        )
-        trail.changes = {"placement_id": (None, str(created.item.id)), "route": (None, created.item.route)}
-    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
+        ),
+        response,
+        changes=lambda item: {"placement_id": (None, str(item.id)), "route": (None, item.route)},
+        collection=router.prefix,
+        versioned=True,
+    )
 
 
 @router.get("/follow-ups-due", responses=problem_responses(400, 403, 422))
@@ -74,15 +79,15 @@ async def list_follow_ups_due(
     as_of: Annotated[date | None, Query(description="Due on or before this day (default today).")] = None,
 ) -> Page[FollowUpDue]:
     """Follow-ups (3, 6, 12 months) due and not yet recorded, oldest first, of placements running then."""
-    async with audited(session, principal, "placement.follow_up.list") as trail:
-        items, next_cursor = await service.follow_ups_due(
-            session, principal=principal, as_of=as_of or date.today(), params=params
-        )
-        trail.resource_ids = list(dict.fromkeys(i.person_id for i in items))
-    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+    return await audited_page(
+        audited(session, principal, "placement.follow_up.list"),
+        service.follow_ups_due(session, principal=principal, as_of=as_of or date.today(), params=params),
+        params,
+        person_of=attrgetter("person_id"),
+    )
 
 
-@router.get("/{placement_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
+@router.get("/{placement_id}", **versioned(403, 404, 422))
 async def get_placement(
     session: SessionDep, principal: CurrentPrincipal, placement_id: uuid.UUID, response: Response
 ) -> PlacementRead:
@@ -93,11 +98,7 @@ async def get_placement(
     return send_versioned(response, placement)
 
 
-@router.patch(
-    "/{placement_id}",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.patch("/{placement_id}", **versioned(403, 404, 409, 412, 422, 428))
 async def correct_placement(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -116,11 +117,7 @@ async def correct_placement(
     return send_versioned(response, placement)
 
 
-@router.post(
-    "/{placement_id}/end",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.post("/{placement_id}/end", **versioned(403, 404, 409, 412, 422, 428))
 async def end_placement(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -139,11 +136,7 @@ async def end_placement(
     return send_versioned(response, placement)
 
 
-@router.put(
-    "/{placement_id}/follow-ups/{months}",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.put("/{placement_id}/follow-ups/{months}", **versioned(403, 404, 409, 412, 422, 428))
 async def record_follow_up(
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -11,9 +11,9 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, send_versioned, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates, send_created_at, versioned
 
 router = APIRouter(prefix="/api/v1/job-posts", tags=["job-posts"])
 
@@ -42,10 +42,8 @@ async def list_job_posts(
 
 @router.post(
     "",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422),
+    **creates(403, 404, 409, 422, etag=True),
     response_description="The post (or, on a retry with the same Idempotency-Key, the first result).",
-    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_job_post(
     session: SessionDep,
@@ -56,10 +54,10 @@ async def create_job_post(
 ) -> JobPostRead:
     """Publish a job post for an employer, or keep it as a draft."""
     created = await service.create_post(session, principal=principal, data=data, idempotency_key=idempotency_key)
-    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
+    return send_created_at(response, created, router.prefix, versioned=True)
 
 
-@router.get("/{post_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
+@router.get("/{post_id}", **versioned(403, 404, 422))
 async def get_job_post(
     session: SessionDep, principal: CurrentPrincipal, post_id: uuid.UUID, response: Response
 ) -> JobPostRead:
@@ -69,9 +67,7 @@ async def get_job_post(
     return service.to_read(post)
 
 
-@router.patch(
-    "/{post_id}", responses=problem_responses(403, 404, 409, 412, 422, 428), openapi_extra=response_headers(200, "ETag")
-)
+@router.patch("/{post_id}", **versioned(403, 404, 409, 412, 422, 428))
 async def update_job_post(
     session: SessionDep,
     principal: CurrentPrincipal,

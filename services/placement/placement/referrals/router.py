@@ -1,4 +1,5 @@
 import uuid
+from operator import attrgetter
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -12,9 +13,9 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
+from shared.routes import audited_create, audited_page, creates, versioned
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"])
 
@@ -30,18 +31,18 @@ async def list_referrals(
 ) -> Page[ReferralRead]:
     """List referrals with their history, newest first; township staff see their people's, employers their posts'."""
     filters = ReferralFilter(person_id=person_id, post_id=post_id, status=status)
-    async with audited(session, principal, "referral.list") as trail:
-        items, next_cursor = await service.list_referrals(session, principal=principal, filters=filters, params=params)
-        trail.resource_ids = list(dict.fromkeys(r.person_id for r in items))
-    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+    return await audited_page(
+        audited(session, principal, "referral.list"),
+        service.list_referrals(session, principal=principal, filters=filters, params=params),
+        params,
+        person_of=attrgetter("person_id"),
+    )
 
 
 @router.post(
     "",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422, 503, 504),
+    **creates(403, 404, 409, 422, 503, 504, etag=True),
     response_description="The referral (or, on a retry with the same Idempotency-Key, the first result).",
-    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_referral(
     session: SessionDep,
@@ -52,14 +53,18 @@ async def create_referral(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReferralRead:
     """Recommend a person to an open job post (checked with the registry); starts at recommended."""
-    async with audited(session, principal, "referral.create", person_ids=[data.person_id]):
-        created = await service.create_referral(
+    return await audited_create(
+        audited(session, principal, "referral.create", person_ids=[data.person_id]),
+        service.create_referral(
             session, principal=principal, registry=registry, data=data, idempotency_key=idempotency_key
-        )
-    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
+        ),
+        response,
+        collection=router.prefix,
+        versioned=True,
+    )
 
 
-@router.get("/{referral_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
+@router.get("/{referral_id}", **versioned(403, 404, 422))
 async def get_referral(
     session: SessionDep, principal: CurrentPrincipal, referral_id: uuid.UUID, response: Response
 ) -> ReferralRead:
@@ -70,11 +75,7 @@ async def get_referral(
     return send_versioned(response, referral)
 
 
-@router.post(
-    "/{referral_id}/moves",
-    responses=problem_responses(403, 404, 409, 412, 422, 428, 503, 504),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.post("/{referral_id}/moves", **versioned(403, 404, 409, 412, 422, 428, 503, 504))
 async def move_referral(
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -22,20 +22,15 @@ from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates, send_created_at, versioned
 
 router = APIRouter(prefix="/api/v1/self-employments", tags=["self-employments"])
 Reader = Annotated[Principal, Depends(require_scopes("placement:read"))]
 Writer = Annotated[Principal, Depends(require_scopes("placement:write"))]
 
 
-@router.post(
-    "",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422),
-    openapi_extra=response_headers(201, "ETag", "Location"),
-)
+@router.post("", **creates(403, 404, 409, 422, etag=True))
 async def create_self_employment(
     session: SessionDep,
     principal: Writer,
@@ -50,7 +45,7 @@ async def create_self_employment(
     created = await service.create(
         session, principal=principal, data=body, idempotency_key=idempotency_key, today=date.today()
     )
-    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
+    return send_created_at(response, created, router.prefix, versioned=True)
 
 
 @router.get("", responses=problem_responses(400, 403, 422))
@@ -90,9 +85,7 @@ async def loans_in_year(
     )
 
 
-@router.get(
-    "/{self_employment_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag")
-)
+@router.get("/{self_employment_id}", **versioned(403, 404, 422))
 async def get_self_employment(
     session: SessionDep, principal: Reader, self_employment_id: uuid.UUID, response: Response
 ) -> SelfEmploymentRead:
@@ -100,11 +93,7 @@ async def get_self_employment(
     return send_versioned(response, await service.get(session, principal=principal, record_id=self_employment_id))
 
 
-@router.patch(
-    "/{self_employment_id}",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.patch("/{self_employment_id}", **versioned(403, 404, 409, 412, 422, 428))
 async def update_self_employment(
     session: SessionDep,
     principal: Writer,
@@ -127,12 +116,7 @@ async def update_self_employment(
     )
 
 
-@router.post(
-    "/{self_employment_id}/loans",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422),
-    openapi_extra=response_headers(201, "Location"),
-)
+@router.post("/{self_employment_id}/loans", **creates(403, 404, 409, 422))
 async def add_loan(
     session: SessionDep,
     principal: Writer,

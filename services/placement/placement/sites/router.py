@@ -21,9 +21,9 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates, send_created_at, versioned
 
 router = APIRouter(prefix="/api/v1/placement-sites", tags=["placement-sites"])
 Reader = Annotated[Principal, Depends(require_scopes("placement:read"))]
@@ -75,10 +75,8 @@ async def count_sites(
 
 @router.post(
     "",
-    status_code=201,
-    responses=problem_responses(403, 409, 422),
+    **creates(403, 409, 422, etag=True),
     response_description="The site designated (or, on a retry with the same Idempotency-Key, the first result).",
-    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_site(
     session: SessionDep,
@@ -89,18 +87,16 @@ async def create_site(
 ) -> PlacementSiteRead:
     """Designate a placement base or point with an employer; township staff only in their own jurisdiction."""
     created = await service.create_site(session, principal=principal, data=body, idempotency_key=idempotency_key)
-    return send_created(response, created, location=f"{router.prefix}/{created.item.id}", version=created.item.version)
+    return send_created_at(response, created, router.prefix, versioned=True)
 
 
-@router.get("/{site_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
+@router.get("/{site_id}", **versioned(403, 404, 422))
 async def get_site(session: SessionDep, principal: Reader, site_id: uuid.UUID, response: Response) -> PlacementSiteRead:
     """Get one placement site, with its version as ETag."""
     return send_versioned(response, await service.get_site(session, principal=principal, site_id=site_id))
 
 
-@router.patch(
-    "/{site_id}", responses=problem_responses(403, 404, 412, 422, 428), openapi_extra=response_headers(200, "ETag")
-)
+@router.patch("/{site_id}", **versioned(403, 404, 412, 422, 428))
 async def update_site(
     session: SessionDep,
     principal: Writer,
@@ -115,11 +111,7 @@ async def update_site(
     )
 
 
-@router.post(
-    "/{site_id}/close",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.post("/{site_id}/close", **versioned(403, 404, 409, 412, 422, 428))
 async def close_site(
     session: SessionDep,
     principal: Writer,

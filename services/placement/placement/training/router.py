@@ -22,9 +22,9 @@ from shared.auth import Principal, require_scopes
 from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates, send_created_at, versioned
 
 router = APIRouter(prefix="/api/v1/trainings", tags=["trainings"])
 Reader = Annotated[Principal, Depends(require_scopes("placement:read"))]
@@ -49,12 +49,7 @@ async def training_shortfall(
     )
 
 
-@router.post(
-    "/courses",
-    status_code=201,
-    responses=problem_responses(403, 409, 422),
-    openapi_extra=response_headers(201, "ETag", "Location"),
-)
+@router.post("/courses", **creates(403, 409, 422, etag=True))
 async def create_course(
     session: SessionDep,
     principal: Writer,
@@ -64,9 +59,7 @@ async def create_course(
 ) -> CourseRead:
     """Add a training course to the catalogue (NCO, human resources, justice)."""
     created = await service.create_course(session, principal=principal, data=body, idempotency_key=idempotency_key)
-    return send_created(
-        response, created, location=f"{router.prefix}/courses/{created.item.id}", version=created.item.version
-    )
+    return send_created_at(response, created, f"{router.prefix}/courses", versioned=True)
 
 
 @router.get("/courses", responses=problem_responses(400, 403, 422))
@@ -75,20 +68,13 @@ async def list_courses(session: SessionDep, principal: Reader, params: PageParam
     return Page.of(await service.list_courses(session, principal=principal, params=params), params)
 
 
-@router.get(
-    "/courses/{course_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag")
-)
+@router.get("/courses/{course_id}", **versioned(403, 404, 422))
 async def get_course(session: SessionDep, principal: Reader, course_id: uuid.UUID, response: Response) -> CourseRead:
     """Get one training course, with its version as ETag."""
     return send_versioned(response, await service.get_course(session, principal=principal, course_id=course_id))
 
 
-@router.post(
-    "/sessions",
-    status_code=201,
-    responses=problem_responses(403, 409, 422),
-    openapi_extra=response_headers(201, "ETag", "Location"),
-)
+@router.post("/sessions", **creates(403, 409, 422, etag=True))
 async def create_session(
     session: SessionDep,
     principal: Writer,
@@ -98,9 +84,7 @@ async def create_session(
 ) -> SessionRead:
     """Schedule a session of a course: its dates and place."""
     created = await service.create_session(session, principal=principal, data=body, idempotency_key=idempotency_key)
-    return send_created(
-        response, created, location=f"{router.prefix}/sessions/{created.item.id}", version=created.item.version
-    )
+    return send_created_at(response, created, f"{router.prefix}/sessions", versioned=True)
 
 
 @router.get("/sessions", responses=problem_responses(400, 403, 422))
@@ -116,20 +100,13 @@ async def list_sessions(
     )
 
 
-@router.get(
-    "/sessions/{session_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag")
-)
+@router.get("/sessions/{session_id}", **versioned(403, 404, 422))
 async def get_session(session: SessionDep, principal: Reader, session_id: uuid.UUID, response: Response) -> SessionRead:
     """Get one training session, with its version as ETag."""
     return send_versioned(response, await service.get_session(session, principal=principal, session_id=session_id))
 
 
-@router.post(
-    "/sessions/{session_id}/enrolments",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422),
-    openapi_extra=response_headers(201, "ETag", "Location"),
-)
+@router.post("/sessions/{session_id}/enrolments", **creates(403, 404, 409, 422, etag=True))
 async def enrol(
     session: SessionDep,
     principal: Writer,
@@ -142,9 +119,7 @@ async def enrol(
     created = await service.enrol(
         session, principal=principal, session_id=session_id, data=body, idempotency_key=idempotency_key
     )
-    return send_created(
-        response, created, location=f"{router.prefix}/enrolments/{created.item.id}", version=created.item.version
-    )
+    return send_created_at(response, created, f"{router.prefix}/enrolments", versioned=True)
 
 
 @router.get("/enrolments", responses=problem_responses(400, 403, 422))
@@ -161,11 +136,7 @@ async def list_enrolments(
     return Page.of(await service.list_enrolments(session, principal=principal, filters=filters, params=params), params)
 
 
-@router.get(
-    "/enrolments/{enrolment_id}",
-    responses=problem_responses(403, 404, 422),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.get("/enrolments/{enrolment_id}", **versioned(403, 404, 422))
 async def get_enrolment(
     session: SessionDep, principal: Reader, enrolment_id: uuid.UUID, response: Response
 ) -> EnrolmentRead:
@@ -175,11 +146,7 @@ async def get_enrolment(
     )
 
 
-@router.post(
-    "/enrolments/{enrolment_id}/completion",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.post("/enrolments/{enrolment_id}/completion", **versioned(403, 404, 409, 412, 422, 428))
 async def complete_enrolment(
     session: SessionDep,
     principal: Writer,

@@ -9,9 +9,9 @@ from registry.persons.auditing import audited
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
+from shared.routes import audited_create, audited_page, creates, new_values
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}/drug-tests", tags=["drug-tests"])
 
@@ -21,18 +21,14 @@ async def list_drug_tests(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
 ) -> Page[DrugTestRead]:
     """A person's drug tests by test date."""
-    async with audited(session, principal, "drug_test.read", person_ids=[person_id]):
-        return Page.of(
-            await service.list_tests(session, principal=principal, person_id=person_id, params=params), params
-        )
+    return await audited_page(
+        audited(session, principal, "drug_test.read", person_ids=[person_id]),
+        service.list_tests(session, principal=principal, person_id=person_id, params=params),
+        params,
+    )
 
 
-@router.post(
-    "",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422),
-    openapi_extra=response_headers(201, "Location"),
-)
+@router.post("", **creates(403, 404, 409, 422))
 async def record_drug_test(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -42,17 +38,17 @@ async def record_drug_test(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> DrugTestRead:
     """Record a drug test; a positive result records a relapse on the test date."""
-    async with audited(session, principal, "drug_test.create", person_ids=[person_id]) as trail:
-        created = await service.record_test(
+    return await audited_create(
+        audited(session, principal, "drug_test.create", person_ids=[person_id]),
+        service.record_test(
             session,
             principal=principal,
             person_id=person_id,
             data=body,
             idempotency_key=idempotency_key,
             today=date.today(),
-        )
-        trail.changes = {
-            "drug_test": {"old": None, "new": str(created.item.id)},
-            "result": {"old": None, "new": body.result},
-        }
-    return send_created(response, created, location=f"/api/v1/persons/{person_id}/drug-tests/{created.item.id}")
+        ),
+        response,
+        changes=lambda item: new_values(drug_test=str(item.id), result=body.result),
+        collection=f"/api/v1/persons/{person_id}/drug-tests",
+    )

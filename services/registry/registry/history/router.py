@@ -18,9 +18,10 @@ from registry.persons.auditing import audited
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.idempotency import IdempotencyKeyHeader
 from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import audited_create, audited_page, new_values
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}")
 REGISTER = ["register-changes"]
@@ -33,11 +34,11 @@ async def list_register_changes(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
 ) -> Page[RegisterChangeRead]:
     """A person's off-register changes and returns, by effective day (withdrawn ones included, marked)."""
-    async with audited(session, principal, "register_change.read", person_ids=[person_id]):
-        return Page.of(
-            await service.list_register_changes(session, principal=principal, person_id=person_id, params=params),
-            params,
-        )
+    return await audited_page(
+        audited(session, principal, "register_change.read", person_ids=[person_id]),
+        service.list_register_changes(session, principal=principal, person_id=person_id, params=params),
+        params,
+    )
 
 
 @router.post(
@@ -61,21 +62,20 @@ async def record_register_change(
     return (else 409 overlapping_off_register), never before registration or in the future (422); stays and
     transfers must not fall after it (409 outside_register). A return follows a departure other than a death
     (409 death_is_final). Leaving archives the record; returning makes it active again."""
-    async with audited(session, principal, "register_change.create", person_ids=[person_id]) as trail:
-        created = await service.record_register_change(
+    return await audited_create(
+        audited(session, principal, "register_change.create", person_ids=[person_id]),
+        service.record_register_change(
             session,
             principal=principal,
             person_id=person_id,
             data=body,
             idempotency_key=idempotency_key,
             today=date.today(),
-        )
-        trail.changes = {
-            "register_change": {"old": None, "new": str(created.item.id)},
-            "kind": {"old": None, "new": body.kind},
-            "effective_on": {"old": None, "new": body.effective_on},
-        }
-    return send_created(response, created, location=f"/api/v1/persons/{person_id}/register-changes/{created.item.id}")
+        ),
+        response,
+        changes=lambda item: new_values(register_change=str(item.id), kind=body.kind, effective_on=body.effective_on),
+        collection=f"/api/v1/persons/{person_id}/register-changes",
+    )
 
 
 @router.post("/register-changes/{change_id}/withdrawal", tags=REGISTER, responses=problem_responses(403, 404, 409, 422))
@@ -100,10 +100,11 @@ async def list_work_ability_changes(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
 ) -> Page[WorkAbilityChangeRead]:
     """A person's work ability as dated changes, by effective day."""
-    async with audited(session, principal, "work_ability_change.read", person_ids=[person_id]):
-        return Page.of(
-            await service.list_ability_changes(session, principal=principal, person_id=person_id, params=params), params
-        )
+    return await audited_page(
+        audited(session, principal, "work_ability_change.read", person_ids=[person_id]),
+        service.list_ability_changes(session, principal=principal, person_id=person_id, params=params),
+        params,
+    )
 
 
 @router.post(
@@ -125,21 +126,19 @@ async def record_work_ability_change(
 
     The record's `work_ability` follows the latest change in force today; a later entry for the same day
     supersedes an earlier one (that is how a wrong entry is corrected)."""
-    async with audited(session, principal, "work_ability_change.create", person_ids=[person_id]) as trail:
-        created = await service.record_ability_change(
+    return await audited_create(
+        audited(session, principal, "work_ability_change.create", person_ids=[person_id]),
+        service.record_ability_change(
             session,
             principal=principal,
             person_id=person_id,
             data=body,
             idempotency_key=idempotency_key,
             today=date.today(),
-        )
-        trail.changes = {
-            "work_ability": {"old": None, "new": body.work_ability},
-            "effective_on": {"old": None, "new": body.effective_on},
-        }
-    return send_created(
-        response, created, location=f"/api/v1/persons/{person_id}/work-ability-changes/{created.item.id}"
+        ),
+        response,
+        changes=lambda _: new_values(work_ability=body.work_ability, effective_on=body.effective_on),
+        collection=f"/api/v1/persons/{person_id}/work-ability-changes",
     )
 
 
@@ -148,10 +147,11 @@ async def list_stays(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
 ) -> Page[StayRead]:
     """A person's custody and facility stays, by start day (withdrawn ones included, marked)."""
-    async with audited(session, principal, "stay.read", person_ids=[person_id]):
-        return Page.of(
-            await service.list_stays(session, principal=principal, person_id=person_id, params=params), params
-        )
+    return await audited_page(
+        audited(session, principal, "stay.read", person_ids=[person_id]),
+        service.list_stays(session, principal=principal, person_id=person_id, params=params),
+        params,
+    )
 
 
 @router.post(
@@ -174,17 +174,20 @@ async def record_stay(
     The stay must lie within the person's time on the register (409 outside_register) and not overlap another
     standing stay of the same kind (409 overlapping_stay). It does not end a community measure: the person is
     still under it, only not eligible for placement while in custody or the facility."""
-    async with audited(session, principal, "stay.create", person_ids=[person_id]) as trail:
-        created = await service.record_stay(
+    return await audited_create(
+        audited(session, principal, "stay.create", person_ids=[person_id]),
+        service.record_stay(
             session,
             principal=principal,
             person_id=person_id,
             data=body,
             idempotency_key=idempotency_key,
             today=date.today(),
-        )
-        trail.changes = {"stay": {"old": None, "new": str(created.item.id)}, "kind": {"old": None, "new": body.kind}}
-    return send_created(response, created, location=f"/api/v1/persons/{person_id}/stays/{created.item.id}")
+        ),
+        response,
+        changes=lambda item: new_values(stay=str(item.id), kind=body.kind),
+        collection=f"/api/v1/persons/{person_id}/stays",
+    )
 
 
 @router.post("/stays/{stay_id}/end", tags=STAYS, responses=problem_responses(403, 404, 409, 422))

@@ -1,5 +1,5 @@
-import asyncio
 import uuid
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, Response, UploadFile
@@ -11,11 +11,11 @@ from registry.persons.auditing import audited
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.imports import IssueOutcome, file_digest
+from shared.idempotency import IdempotencyKeyHeader
+from shared.imports import IssueOutcome
 from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
-from shared.tabular import read_upload
+from shared.routes import import_responses, import_upload
 
 router = APIRouter(prefix="/api/v1/person-imports", tags=["person-imports"])
 
@@ -40,11 +40,7 @@ UPLOAD_DESCRIPTION = (
 @router.post(
     "",
     status_code=202,
-    responses={
-        200: {"model": ImportValidation, "description": "dry_run=true: what the import would do; nothing written."},
-        202: {"model": ImportJobRead, "description": "The import job, queued; follow its Location."},
-        **problem_responses(403, 409, 413, 415, 422),
-    },
+    responses=import_responses(ImportJobRead, ImportValidation, 403, 409, 413, 415, 422),
     openapi_extra=response_headers(202, "Location"),
 )
 async def import_persons(
@@ -67,28 +63,22 @@ async def import_persons(
     each person with the same audit entry and `person.created` event as a single create. A person already
     registered (same ID number) is skipped, so uploading the same file again finishes an interrupted import.
     A file that is not CSV/XLSX is 415, too large 413, with unusable headings 422 (nothing written)."""
-    file_name = (file.filename or "upload")[:255]
-    async with audited(session, principal, "person.import.validate" if dry_run else "person.import"):
-        policy.require_import(principal)
-        data = await read_upload(file, importer.limits)
-        # Parsing and checking thousands of rows is CPU work: a worker thread keeps the event loop answering.
-        checked = await asyncio.to_thread(importer.read, data, filename=file.filename, principal=principal)
-        if dry_run:
-            response.status_code = 200
-            return await importer.validate(session, checked=checked, file_name=file_name)
-        created = await importer.create_job(
-            session,
-            principal=principal,
-            checked=checked,
-            file_name=file_name,
-            digest=file_digest(data),
-            idempotency_key=idempotency_key,
-        )
-    job = send_created(response, created, location=f"/api/v1/person-imports/{created.item.id}")
-    if not created.replayed:
-        # Background tasks run after the response is sent, so after the request's transaction has committed the job.
-        background.add_task(importer.launch, job.id, checked.rows)
-    return job
+    return await import_upload(
+        audited(session, principal, "person.import.validate" if dry_run else "person.import"),
+        importer,
+        session=session,
+        principal=principal,
+        file=file,
+        dry_run=dry_run,
+        idempotency_key=idempotency_key,
+        response=response,
+        background=background,
+        collection=router.prefix,
+        allowed=lambda: policy.require_import(principal),
+        check=partial(importer.read, principal=principal),
+        validate=lambda checked, file_name: importer.validate(session, checked=checked, file_name=file_name),
+        launch_with=lambda checked: (checked.rows,),
+    )
 
 
 @router.get("", responses=problem_responses(400, 403))

@@ -11,9 +11,9 @@ from registry.persons.auditing import audited
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
+from shared.routes import audited_create, audited_page, creates, new_values
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["measures"])
 
@@ -23,18 +23,14 @@ async def list_measures(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
 ) -> Page[MeasureRead]:
     """A person's control measures in time order, corrected entries included (linked to their corrections)."""
-    async with audited(session, principal, "measure.read", person_ids=[person_id]):
-        return Page.of(
-            await service.list_measures(session, principal=principal, person_id=person_id, params=params), params
-        )
+    return await audited_page(
+        audited(session, principal, "measure.read", person_ids=[person_id]),
+        service.list_measures(session, principal=principal, person_id=person_id, params=params),
+        params,
+    )
 
 
-@router.post(
-    "/measures",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422),
-    openapi_extra=response_headers(201, "Location"),
-)
+@router.post("/measures", **creates(403, 404, 409, 422))
 async def create_measure(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -44,17 +40,20 @@ async def create_measure(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> MeasureRead:
     """Record a control-measure episode; overlaps and transitions the law does not allow are refused."""
-    async with audited(session, principal, "measure.create", person_ids=[person_id]) as trail:
-        created = await service.create_measure(
+    return await audited_create(
+        audited(session, principal, "measure.create", person_ids=[person_id]),
+        service.create_measure(
             session,
             principal=principal,
             person_id=person_id,
             data=body,
             idempotency_key=idempotency_key,
             today=date.today(),
-        )
-        trail.changes = {"measure": {"old": None, "new": str(created.item.id)}}
-    return send_created(response, created, location=f"/api/v1/persons/{person_id}/measures/{created.item.id}")
+        ),
+        response,
+        changes=lambda item: new_values(measure=str(item.id)),
+        collection=f"/api/v1/persons/{person_id}/measures",
+    )
 
 
 @router.post("/measures/{measure_id}/end", responses=problem_responses(403, 404, 409, 422))
@@ -73,12 +72,7 @@ async def end_measure(
     return measure
 
 
-@router.post(
-    "/measures/{measure_id}/corrections",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422),
-    openapi_extra=response_headers(201, "Location"),
-)
+@router.post("/measures/{measure_id}/corrections", **creates(403, 404, 409, 422))
 async def correct_measure(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -89,8 +83,9 @@ async def correct_measure(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> MeasureRead:
     """Correct an entry: a new entry, with a reason, supersedes it; the history keeps both."""
-    async with audited(session, principal, "measure.correct", person_ids=[person_id]) as trail:
-        created = await service.correct_measure(
+    return await audited_create(
+        audited(session, principal, "measure.correct", person_ids=[person_id]),
+        service.correct_measure(
             session,
             principal=principal,
             person_id=person_id,
@@ -98,9 +93,11 @@ async def correct_measure(
             data=body,
             idempotency_key=idempotency_key,
             today=date.today(),
-        )
-        trail.changes = {"measure": {"old": str(measure_id), "new": str(created.item.id)}}
-    return send_created(response, created, location=f"/api/v1/persons/{person_id}/measures/{created.item.id}")
+        ),
+        response,
+        changes=lambda item: {"measure": {"old": str(measure_id), "new": str(item.id)}},
+        collection=f"/api/v1/persons/{person_id}/measures",
+    )
 
 
 @router.get("/status", responses=problem_responses(403, 404, 422))

@@ -25,8 +25,8 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates, versioned
 
 router = APIRouter(prefix="/api/v1/persons", tags=["persons"])
 Sort = Literal["name", "-name", "created_at", "-created_at", "birth_date", "-birth_date"]
@@ -49,12 +49,7 @@ async def list_persons(
     return Page(items=[service.to_read(p) for p in rows], next_cursor=cursor, limit=params.limit)
 
 
-@router.post(
-    "",
-    status_code=201,
-    responses=problem_responses(403, 409, 422),
-    openapi_extra=response_headers(201, "ETag", "Location"),
-)
+@router.post("", **creates(403, 409, 422, etag=True))
 async def create_person(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -81,9 +76,7 @@ async def create_person(
     return send_created(response, created, location=f"/api/v1/persons/{created.item.id}", version=created.item.version)
 
 
-@router.post(
-    "/search-by-id-number", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag")
-)
+@router.post("/search-by-id-number", **versioned(403, 404, 422))
 async def find_by_id_number(
     session: SessionDep, principal: CurrentPrincipal, body: IdNumberQuery, cipher: CipherDep, response: Response
 ) -> PersonRead:
@@ -119,7 +112,7 @@ async def lookup_persons(
     return result
 
 
-@router.get("/{person_id}", responses=problem_responses(403, 404), openapi_extra=response_headers(200, "ETag"))
+@router.get("/{person_id}", **versioned(403, 404))
 async def get_person(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, response: Response
 ) -> PersonRead:
@@ -141,11 +134,7 @@ async def reveal_id_number(
     return IdNumberRead(id_number=number)
 
 
-@router.patch(
-    "/{person_id}",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.patch("/{person_id}", **versioned(403, 404, 409, 412, 422, 428))
 async def update_person(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -163,9 +152,7 @@ async def update_person(
     return service.to_read(person)
 
 
-@router.post(
-    "/{person_id}/archive", responses=problem_responses(403, 404, 409, 422), openapi_extra=response_headers(200, "ETag")
-)
+@router.post("/{person_id}/archive", **versioned(403, 404, 409, 422))
 async def archive_person(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, body: ArchiveRequest, response: Response
 ) -> PersonRead:

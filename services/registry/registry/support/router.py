@@ -9,8 +9,9 @@ from registry.support.schemas import SupportMemberCreate, SupportMemberLeave, Su
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
+from shared.routes import audited_create, audited_page, body_values
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["support"])
 
@@ -24,11 +25,14 @@ async def list_support_team(
     current_only: Annotated[bool, Query(description="Only members on the team today.")] = False,
 ) -> Page[SupportMemberRead]:
     """The person's support team (帮扶小组), past members included, earliest first."""
-    async with audited(session, principal, "support.member.list", person_ids=[person_id]):
-        rows, cursor = await service.list_members(
+    return await audited_page(
+        audited(session, principal, "support.member.list", person_ids=[person_id]),
+        service.list_members(
             session, principal=principal, person_id=person_id, params=params, current_only=current_only
-        )
-    return Page(items=[service.member_to_read(m) for m in rows], next_cursor=cursor, limit=params.limit)
+        ),
+        params,
+        to_read=service.member_to_read,
+    )
 
 
 @router.post("/support-team", status_code=201, responses=problem_responses(403, 404, 409, 422))
@@ -41,12 +45,14 @@ async def add_support_member(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> SupportMemberRead:
     """Add a community drug-control worker, police officer, guardian or other member to the support team."""
-    async with audited(session, principal, "support.member.create", person_ids=[person_id]) as trail:
-        created = await service.add_member(
+    return await audited_create(
+        audited(session, principal, "support.member.create", person_ids=[person_id]),
+        service.add_member(
             session, principal=principal, person_id=person_id, data=body, idempotency_key=idempotency_key
-        )
-        trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
-    return send_created(response, created)
+        ),
+        response,
+        changes=lambda _: body_values(body),
+    )
 
 
 @router.post("/support-team/{member_id}/leave", responses=problem_responses(403, 404, 409, 422))
@@ -71,9 +77,12 @@ async def list_visits(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
 ) -> Page[VisitRead]:
     """Visits and talks (走访 / 谈话) with the person, newest first, a page at a time."""
-    async with audited(session, principal, "support.visit.list", person_ids=[person_id]):
-        rows, cursor = await service.list_visits(session, principal=principal, person_id=person_id, params=params)
-    return Page(items=[service.visit_to_read(v) for v in rows], next_cursor=cursor, limit=params.limit)
+    return await audited_page(
+        audited(session, principal, "support.visit.list", person_ids=[person_id]),
+        service.list_visits(session, principal=principal, person_id=person_id, params=params),
+        params,
+        to_read=service.visit_to_read,
+    )
 
 
 @router.post("/visits", status_code=201, responses=problem_responses(403, 404, 409, 422))
@@ -86,9 +95,11 @@ async def record_visit(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> VisitRead:
     """Record a visit or talk by a support team member; send Idempotency-Key so a retry records it once."""
-    async with audited(session, principal, "support.visit.create", person_ids=[person_id]) as trail:
-        created = await service.record_visit(
+    return await audited_create(
+        audited(session, principal, "support.visit.create", person_ids=[person_id]),
+        service.record_visit(
             session, principal=principal, person_id=person_id, data=body, idempotency_key=idempotency_key
-        )
-        trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
-    return send_created(response, created)
+        ),
+        response,
+        changes=lambda _: body_values(body),
+    )

@@ -19,9 +19,9 @@ from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
 from shared.reference import JurisdictionCode
+from shared.routes import creates, versioned
 
 router = APIRouter(prefix="/api/v1/transfers", tags=["transfers"])
 person_router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["transfers"])
@@ -61,12 +61,7 @@ async def list_transfers(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.post(
-    "",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422),
-    openapi_extra=response_headers(201, "ETag", "Location"),
-)
+@router.post("", **creates(403, 404, 409, 422, etag=True))
 async def propose_transfer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -97,7 +92,7 @@ async def propose_transfer(
     )
 
 
-@router.get("/{transfer_id}", responses=problem_responses(403, 404), openapi_extra=response_headers(200, "ETag"))
+@router.get("/{transfer_id}", **versioned(403, 404))
 async def get_transfer(
     session: SessionDep, principal: CurrentPrincipal, transfer_id: uuid.UUID, response: Response
 ) -> TransferRead:
@@ -108,11 +103,7 @@ async def get_transfer(
         )
 
 
-@router.post(
-    "/{transfer_id}/accept",
-    responses=problem_responses(403, 404, 409, 412, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.post("/{transfer_id}/accept", **versioned(403, 404, 409, 412, 428))
 async def accept_transfer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -132,11 +123,7 @@ async def accept_transfer(
     return send_versioned(response, read)
 
 
-@router.post(
-    "/{transfer_id}/reject",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.post("/{transfer_id}/reject", **versioned(403, 404, 409, 412, 422, 428))
 async def reject_transfer(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -153,11 +140,7 @@ async def reject_transfer(
     return send_versioned(response, read)
 
 
-@router.post(
-    "/{transfer_id}/cancel",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.post("/{transfer_id}/cancel", **versioned(403, 404, 409, 412, 422, 428))
 async def cancel_transfer(
     session: SessionDep,
     principal: CurrentPrincipal,

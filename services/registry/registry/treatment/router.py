@@ -16,8 +16,9 @@ from registry.treatment.schemas import (
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParams, PageParamsDep
+from shared.routes import audited_create, audited_page, body_values
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}/treatment", tags=["treatment"])
 READ = problem_responses(400, 403, 404)
@@ -25,20 +26,22 @@ CREATE = problem_responses(403, 404, 409, 422)
 
 
 async def _list(session, principal, person_id: uuid.UUID, kind: str, params: PageParams) -> Page:
-    async with audited(session, principal, f"treatment.{kind}.list", person_ids=[person_id]):
-        return Page.of(
-            await service.list_records(session, principal=principal, person_id=person_id, kind=kind, params=params),
-            params,
-        )
+    return await audited_page(
+        audited(session, principal, f"treatment.{kind}.list", person_ids=[person_id]),
+        service.list_records(session, principal=principal, person_id=person_id, kind=kind, params=params),
+        params,
+    )
 
 
 async def _create(session, principal, person_id: uuid.UUID, kind: str, body, response: Response, key: str | None):
-    async with audited(session, principal, f"treatment.{kind}.create", person_ids=[person_id]) as trail:
-        created = await service.create_record(
+    return await audited_create(
+        audited(session, principal, f"treatment.{kind}.create", person_ids=[person_id]),
+        service.create_record(
             session, principal=principal, person_id=person_id, kind=kind, data=body, idempotency_key=key
-        )
-        trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
-    return send_created(response, created)
+        ),
+        response,
+        changes=lambda _: body_values(body),
+    )
 
 
 @router.get("/agreements", responses=READ)

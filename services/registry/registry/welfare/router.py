@@ -9,14 +9,14 @@ from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
+from shared.routes import audited_create, audited_page, body_values, versioned
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}/welfare", tags=["welfare"])
 
 
-@router.get("", responses=problem_responses(403, 404), openapi_extra=response_headers(200, "ETag"))
+@router.get("", **versioned(403, 404))
 async def get_welfare(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, response: Response
 ) -> WelfareRead:
@@ -25,7 +25,7 @@ async def get_welfare(
         return send_versioned(response, await service.get_welfare(session, principal=principal, person_id=person_id))
 
 
-@router.put("", responses=problem_responses(403, 404, 409, 412, 422, 428), openapi_extra=response_headers(200, "ETag"))
+@router.put("", **versioned(403, 404, 409, 412, 422, 428))
 async def update_welfare(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -47,9 +47,12 @@ async def list_relief(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
 ) -> Page[ReliefRead]:
     """Temporary relief (临时救助) paid to the person, newest first."""
-    async with audited(session, principal, "welfare.relief.list", person_ids=[person_id]):
-        rows, cursor = await service.list_relief(session, principal=principal, person_id=person_id, params=params)
-    return Page(items=[service.relief_to_read(r) for r in rows], next_cursor=cursor, limit=params.limit)
+    return await audited_page(
+        audited(session, principal, "welfare.relief.list", person_ids=[person_id]),
+        service.list_relief(session, principal=principal, person_id=person_id, params=params),
+        params,
+        to_read=service.relief_to_read,
+    )
 
 
 @router.post("/relief", status_code=201, responses=problem_responses(403, 404, 409, 422))
@@ -62,9 +65,11 @@ async def record_relief(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReliefRead:
     """Record temporary relief paid to the person; send Idempotency-Key so a retry records it once."""
-    async with audited(session, principal, "welfare.relief.create", person_ids=[person_id]) as trail:
-        created = await service.record_relief(
+    return await audited_create(
+        audited(session, principal, "welfare.relief.create", person_ids=[person_id]),
+        service.record_relief(
             session, principal=principal, person_id=person_id, data=body, idempotency_key=idempotency_key
-        )
-        trail.changes = {field: {"old": None, "new": value} for field, value in body.model_dump().items()}
-    return send_created(response, created)
+        ),
+        response,
+        changes=lambda _: body_values(body),
+    )

@@ -20,6 +20,7 @@ from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates, versioned
 
 schemes = APIRouter(prefix="/api/v1/assessment-schemes", tags=["assessments"])
 router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
@@ -51,12 +52,7 @@ async def list_schemes(
     return await service.list_schemes(session, principal=principal, year=year)
 
 
-@router.post(
-    "",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422),
-    openapi_extra=response_headers(201, "ETag", "Location"),
-)
+@router.post("", **creates(403, 404, 409, 422, etag=True))
 async def create_assessment(
     request: Request,
     session: SessionDep,
@@ -107,11 +103,7 @@ async def get_assessment(
     return table(format, f"assessment-{read.year}", headings, rows)
 
 
-@router.post(
-    "/{assessment_id}/recompute",
-    responses=problem_responses(403, 404, 409, 412, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.post("/{assessment_id}/recompute", **versioned(403, 404, 409, 412, 428))
 async def recompute_assessment(
     request: Request,
     session: SessionDep,
@@ -128,11 +120,7 @@ async def recompute_assessment(
     return read
 
 
-@router.put(
-    "/{assessment_id}/veto-overrides/{jurisdiction_code}",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.put("/{assessment_id}/veto-overrides/{jurisdiction_code}", **versioned(403, 404, 409, 412, 422, 428))
 async def override_veto(
     request: Request,
     session: SessionDep,
@@ -157,11 +145,7 @@ async def override_veto(
     return read
 
 
-@router.post(
-    "/{assessment_id}/publish",
-    responses=problem_responses(403, 404, 409, 412, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.post("/{assessment_id}/publish", **versioned(403, 404, 409, 412, 428))
 async def publish_assessment(
     session: SessionDep,
     principal: CurrentPrincipal,

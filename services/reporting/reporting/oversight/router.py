@@ -22,6 +22,7 @@ from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.openapi import response_headers
+from shared.routes import versioned
 
 visits = APIRouter(prefix="/api/v1/supervision-visits", tags=["oversight"])
 meetings = APIRouter(prefix="/api/v1/joint-meetings", tags=["oversight"])
@@ -88,11 +89,7 @@ async def get_visit(session: SessionDep, principal: CurrentPrincipal, visit_id: 
     return service.visit_read(await service.get_visit(session, principal=principal, visit_id=visit_id), _today())
 
 
-@visits.patch(
-    "/{visit_id}/actions/{action_id}",
-    responses=problem_responses(403, 404, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@visits.patch("/{visit_id}/actions/{action_id}", **versioned(403, 404, 412, 422, 428))
 async def update_action(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -174,11 +171,7 @@ async def get_meeting(session: SessionDep, principal: CurrentPrincipal, meeting_
     )
 
 
-@meetings.patch(
-    "/{meeting_id}/action-items/{item_id}",
-    responses=problem_responses(403, 404, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@meetings.patch("/{meeting_id}/action-items/{item_id}", **versioned(403, 404, 412, 422, 428))
 async def update_item(
     session: SessionDep,
     principal: CurrentPrincipal,

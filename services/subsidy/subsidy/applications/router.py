@@ -8,8 +8,8 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates, versioned
 from subsidy.applications import service
 from subsidy.applications.repository import ApplicationFilter
 from subsidy.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationSummary, StepCreate
@@ -42,12 +42,7 @@ def application_filter(
 ApplicationFilterDep = Annotated[ApplicationFilter, Depends(application_filter)]
 
 
-@router.post(
-    "",
-    status_code=201,
-    responses=problem_responses(403, 404, 409, 422),
-    openapi_extra=response_headers(201, "ETag", "Location"),
-)
+@router.post("", **creates(403, 404, 409, 422, etag=True))
 async def apply_for_subsidy(
     session: SessionDep,
     principal: Writer,
@@ -76,9 +71,7 @@ async def list_subsidy_applications(
     return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
-@router.get(
-    "/{application_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag")
-)
+@router.get("/{application_id}", **versioned(403, 404, 422))
 async def get_subsidy_application(
     session: SessionDep, principal: Reader, application_id: uuid.UUID, response: Response
 ) -> ApplicationRead:
@@ -92,11 +85,7 @@ async def get_subsidy_application(
     return found
 
 
-@router.post(
-    "/{application_id}/steps",
-    responses=problem_responses(403, 404, 409, 412, 422),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.post("/{application_id}/steps", **versioned(403, 404, 409, 412, 422))
 async def take_subsidy_application_step(
     session: SessionDep,
     principal: Writer,

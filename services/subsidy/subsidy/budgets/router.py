@@ -7,6 +7,7 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.openapi import response_headers
+from shared.routes import versioned
 from subsidy.auditing import audited
 from subsidy.budgets import service
 from subsidy.budgets.schemas import BudgetRead, BudgetSet
@@ -31,9 +32,7 @@ async def list_subsidy_budgets(
         return await service.list_budgets(session, principal=principal, year=year)
 
 
-@router.get(
-    "/{year}/{subsidy_type}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag")
-)
+@router.get("/{year}/{subsidy_type}", **versioned(403, 404, 422))
 async def get_subsidy_budget(
     session: SessionDep, principal: Reader, year: Year, subsidy_type: TypePath, response: Response
 ) -> BudgetRead:

@@ -6,9 +6,10 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Respons
 from shared.auth import Principal, require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader, send_created
+from shared.idempotency import IdempotencyKeyHeader
 from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import send_started
 from subsidy.auditing import audited
 from subsidy.evaluations.schemas import EvaluationCreate, EvaluationRead, WhatIfCreate, WhatIfRead
 from subsidy.evaluations.service import Evaluator
@@ -65,11 +66,7 @@ async def start_subsidy_evaluation(
             as_now=lambda first: evaluator.get(session, principal=principal, job_id=first.id),
         )
         trail.resource_ids = [created.item.id]
-    job = send_created(response, created, location=f"{router.prefix}/{created.item.id}")
-    if not created.replayed:
-        # Background tasks run after the response, so after the request's transaction committed the job.
-        background.add_task(evaluator.launch, job.id)
-    return job
+    return send_started(response, created, router.prefix, background, evaluator.launch)
 
 
 @router.get("", responses=problem_responses(400, 403, 422))

@@ -8,8 +8,8 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates, versioned
 from subsidy.auditing import audited
 from subsidy.policies import service
 from subsidy.policies.schemas import (
@@ -64,10 +64,8 @@ async def list_subsidy_policies(
 
 @router.post(
     "",
-    status_code=201,
-    responses=problem_responses(403, 409, 422),
+    **creates(403, 409, 422, etag=True),
     response_description="The draft written (or, on a retry with the same Idempotency-Key, the first result).",
-    openapi_extra=response_headers(201, "ETag", "Location"),
 )
 async def create_subsidy_policy(
     session: SessionDep,
@@ -85,7 +83,7 @@ async def create_subsidy_policy(
     )
 
 
-@router.get("/{policy_id}", responses=problem_responses(403, 404, 422), openapi_extra=response_headers(200, "ETag"))
+@router.get("/{policy_id}", **versioned(403, 404, 422))
 async def get_subsidy_policy(
     session: SessionDep, principal: Reader, policy_id: uuid.UUID, response: Response
 ) -> PolicyRead:
@@ -96,11 +94,7 @@ async def get_subsidy_policy(
     return found
 
 
-@router.patch(
-    "/{policy_id}",
-    responses=problem_responses(403, 404, 409, 412, 422, 428),
-    openapi_extra=response_headers(200, "ETag"),
-)
+@router.patch("/{policy_id}", **versioned(403, 404, 409, 412, 422, 428))
 async def update_subsidy_policy(
     session: SessionDep,
     principal: Writer,
@@ -120,9 +114,7 @@ async def update_subsidy_policy(
     return updated
 
 
-@router.post(
-    "/{policy_id}/publish", responses=problem_responses(403, 404, 409, 422), openapi_extra=response_headers(200, "ETag")
-)
+@router.post("/{policy_id}/publish", **versioned(403, 404, 409, 422))
 async def publish_subsidy_policy(
     session: SessionDep, principal: Writer, policy_id: uuid.UUID, response: Response
 ) -> PolicyRead:
