@@ -5,8 +5,10 @@ the description its docstring, the parameters its signature). What its decorator
 named here (`creates`, `versioned`: status, problems and the headers its answer sends), and its body is one call
 here, given the service call, the audit entry to do it under and where a created item can be read:
 
-- `audited_page`: a page of a service's `(items, next_cursor)`, listed under an audit entry (which may name the
-  people listed);
+- `audited_page`: a page of a service's `(items, next_cursor)`, listed under an audit entry (which may name what
+  it lists, `person_ids`: their people);
+- `audited_call`: any other service call under an audit entry, the ids it concerns (`person_of`: its person) and
+  its changes recorded once it is done;
 - `audited_create`: an idempotent create under an audit entry, the changes recorded once it is done, answered
   with `send_created_at`;
 - `send_created_at`: `shared.idempotency.send_created` with the Location `<collection>/<id>` and, for a versioned
@@ -26,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, contextmanager
 from typing import Any, TypeVar
 
@@ -90,19 +92,48 @@ async def audited_page(
     params: PageParams,
     *,
     to_read: Callable[[Any], Any] | None = None,
-    person_of: Callable[[Any], uuid.UUID] | None = None,
+    resources: Callable[[Sequence[Any]], list[uuid.UUID]] | None = None,
 ) -> Page[Any]:
     """The page of `await listing` (a service's `(items, next_cursor)`), read under `trail`.
 
-    `person_of`: the entry names the people of the items listed (each once, in order); `to_read`: the answer's
-    form of an item, when the service hands back rows."""
+    `resources`: the ids the entry names, found from the items listed (`person_ids`: their people); `to_read`: the
+    answer's form of an item, when the service hands back rows."""
     with _closed_after(listing):
         async with trail as entry:
             items, next_cursor = await listing
-            if person_of is not None:
-                entry.resource_ids = list(dict.fromkeys(person_of(item) for item in items))
+            if resources is not None:
+                entry.resource_ids = resources(items)
     answer = list(items) if to_read is None else [to_read(item) for item in items]
     return Page(items=answer, next_cursor=next_cursor, limit=params.limit)
+
+
+async def audited_call(
+    trail: AbstractAsyncContextManager[Trail],
+    work: Awaitable[T],
+    *,
+    changes: Callable[[T], Changes] | None = None,
+    resources: Callable[[T], list[uuid.UUID]] | None = None,
+) -> T:
+    """`await work` under `trail`; once it is done the entry names `resources(result)` and records
+    `changes(result)`, where given."""
+    with _closed_after(work):
+        async with trail as entry:
+            result = await work
+            if resources is not None:
+                entry.resource_ids = resources(result)
+            if changes is not None:
+                entry.changes = changes(result)
+    return result
+
+
+def person_of(item: Any) -> list[uuid.UUID]:
+    """The person of one item (its `person_id`): what an entry of a read or change of it names."""
+    return [item.person_id]
+
+
+def person_ids(items: Iterable[Any]) -> list[uuid.UUID]:
+    """The people of the items (their `person_id`), each once, in order: what an entry of a listing names."""
+    return list(dict.fromkeys(item.person_id for item in items))
 
 
 async def audited_create(

@@ -17,8 +17,7 @@ router = APIRouter(prefix="/api/v1/admin/clients", tags=["admin"])
 @router.get("", responses=problem_responses(401, 403))
 async def list_clients(session: SessionDep, params: PageParamsDep, _: AdminPrincipal) -> Page[ClientRead]:
     """List integration clients (other departments' systems and the platform's own services)."""
-    items, cursor = await service.list_clients(session, params=params)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return Page.of(await service.list_clients(session, params=params), params)
 
 
 @router.post("", **creates(401, 403, 409, 422))

@@ -26,10 +26,9 @@ async def list_users(
     q: Annotated[str | None, Query(max_length=64, description="Part of the username.")] = None,
 ) -> Page[UserRead]:
     """List staff users, by username."""
-    items, cursor = await service.list_users(
-        session, params=params, department=department, jurisdiction=jurisdiction, q=q
+    return Page.of(
+        await service.list_users(session, params=params, department=department, jurisdiction=jurisdiction, q=q), params
     )
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
 
 
 @router.post("", **creates(401, 403, 409, 422, etag=True))

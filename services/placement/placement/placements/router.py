@@ -1,6 +1,5 @@
 import uuid
 from datetime import date
-from operator import attrgetter
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -24,7 +23,7 @@ from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
-from shared.routes import audited_create, audited_page, creates, versioned
+from shared.routes import audited_call, audited_create, audited_page, creates, person_ids, person_of, versioned
 
 router = APIRouter(prefix="/api/v1/placements", tags=["placements"])
 
@@ -38,7 +37,7 @@ async def list_placements(
         audited(session, principal, "placement.list"),
         service.list_placements(session, principal=principal, filters=filters, params=params),
         params,
-        person_of=attrgetter("person_id"),
+        resources=person_ids,
     )
 
 
@@ -83,7 +82,7 @@ async def list_follow_ups_due(
         audited(session, principal, "placement.follow_up.list"),
         service.follow_ups_due(session, principal=principal, as_of=as_of or date.today(), params=params),
         params,
-        person_of=attrgetter("person_id"),
+        resources=person_ids,
     )
 
 
@@ -92,9 +91,11 @@ async def get_placement(
     session: SessionDep, principal: CurrentPrincipal, placement_id: uuid.UUID, response: Response
 ) -> PlacementRead:
     """Get one placement with its contract and follow-ups, its version as ETag."""
-    async with audited(session, principal, "placement.read") as trail:
-        placement = await service.get_placement(session, principal=principal, placement_id=placement_id)
-        trail.resource_ids = [placement.person_id]
+    placement = await audited_call(
+        audited(session, principal, "placement.read"),
+        service.get_placement(session, principal=principal, placement_id=placement_id),
+        resources=person_of,
+    )
     return send_versioned(response, placement)
 
 
@@ -127,12 +128,12 @@ async def end_placement(
     if_match: IfMatch = None,
 ) -> PlacementRead:
     """End a placement with its last day and a coded reason; frees the post's place; needs If-Match."""
-    async with audited(session, principal, "placement.end") as trail:
-        placement = await service.end_placement(
-            session, principal=principal, placement_id=placement_id, data=data, if_match=if_match
-        )
-        trail.resource_ids = [placement.person_id]
-        trail.changes = {"ended_on": (None, str(data.ended_on)), "end_reason": (None, data.reason)}
+    placement = await audited_call(
+        audited(session, principal, "placement.end"),
+        service.end_placement(session, principal=principal, placement_id=placement_id, data=data, if_match=if_match),
+        changes=lambda _: {"ended_on": (None, str(data.ended_on)), "end_reason": (None, data.reason)},
+        resources=person_of,
+    )
     return send_versioned(response, placement)
 
 

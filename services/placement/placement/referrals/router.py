@@ -1,5 +1,4 @@
 import uuid
-from operator import attrgetter
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -15,7 +14,7 @@ from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
-from shared.routes import audited_create, audited_page, creates, versioned
+from shared.routes import audited_call, audited_create, audited_page, creates, person_ids, person_of, versioned
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"])
 
@@ -35,7 +34,7 @@ async def list_referrals(
         audited(session, principal, "referral.list"),
         service.list_referrals(session, principal=principal, filters=filters, params=params),
         params,
-        person_of=attrgetter("person_id"),
+        resources=person_ids,
     )
 
 
@@ -69,9 +68,11 @@ async def get_referral(
     session: SessionDep, principal: CurrentPrincipal, referral_id: uuid.UUID, response: Response
 ) -> ReferralRead:
     """Get one referral with its history, its version as ETag."""
-    async with audited(session, principal, "referral.read") as trail:
-        referral = await service.get_referral(session, principal=principal, referral_id=referral_id)
-        trail.resource_ids = [referral.person_id]
+    referral = await audited_call(
+        audited(session, principal, "referral.read"),
+        service.get_referral(session, principal=principal, referral_id=referral_id),
+        resources=person_of,
+    )
     return send_versioned(response, referral)
 
 

@@ -21,7 +21,7 @@ from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
 from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
-from shared.routes import audited_create, audited_page, new_values
+from shared.routes import audited_call, audited_create, audited_page, new_values
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}")
 REGISTER = ["register-changes"]
@@ -87,12 +87,13 @@ async def withdraw_register_change(
     body: Withdrawal,
 ) -> RegisterChangeRead:
     """Withdraw the latest standing change, recorded in error (it stays in the history, marked withdrawn)."""
-    async with audited(session, principal, "register_change.withdraw", person_ids=[person_id]) as trail:
-        change = await service.withdraw_register_change(
+    return await audited_call(
+        audited(session, principal, "register_change.withdraw", person_ids=[person_id]),
+        service.withdraw_register_change(
             session, principal=principal, person_id=person_id, change_id=change_id, data=body
-        )
-        trail.changes = {"register_change": {"old": str(change.id), "new": "withdrawn"}}
-    return change
+        ),
+        changes=lambda change: {"register_change": {"old": str(change.id), "new": "withdrawn"}},
+    )
 
 
 @router.get("/work-ability-changes", tags=ABILITY, responses=problem_responses(400, 403, 404))
@@ -195,12 +196,13 @@ async def end_stay(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, stay_id: uuid.UUID, body: StayEnd
 ) -> StayRead:
     """End an open stay on the day of release (once)."""
-    async with audited(session, principal, "stay.end", person_ids=[person_id]) as trail:
-        stay = await service.end_stay(
+    return await audited_call(
+        audited(session, principal, "stay.end", person_ids=[person_id]),
+        service.end_stay(
             session, principal=principal, person_id=person_id, stay_id=stay_id, data=body, today=date.today()
-        )
-        trail.changes = {"end_on": {"old": None, "new": stay.end_on}}
-    return stay
+        ),
+        changes=lambda stay: new_values(end_on=stay.end_on),
+    )
 
 
 @router.post("/stays/{stay_id}/withdrawal", tags=STAYS, responses=problem_responses(403, 404, 409, 422))
@@ -208,9 +210,8 @@ async def withdraw_stay(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, stay_id: uuid.UUID, body: Withdrawal
 ) -> StayRead:
     """Withdraw a stay recorded in error (it stays in the history, marked withdrawn)."""
-    async with audited(session, principal, "stay.withdraw", person_ids=[person_id]) as trail:
-        stay = await service.withdraw_stay(
-            session, principal=principal, person_id=person_id, stay_id=stay_id, data=body
-        )
-        trail.changes = {"stay": {"old": str(stay.id), "new": "withdrawn"}}
-    return stay
+    return await audited_call(
+        audited(session, principal, "stay.withdraw", person_ids=[person_id]),
+        service.withdraw_stay(session, principal=principal, person_id=person_id, stay_id=stay_id, data=body),
+        changes=lambda stay: {"stay": {"old": str(stay.id), "new": "withdrawn"}},
+    )

@@ -13,7 +13,7 @@ from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
-from shared.routes import audited_create, audited_page, creates, new_values
+from shared.routes import audited_call, audited_create, audited_page, creates, new_values
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["measures"])
 
@@ -61,15 +61,13 @@ async def end_measure(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, measure_id: uuid.UUID, body: MeasureEnd
 ) -> MeasureRead:
     """End an open episode with its end date and reason (once; a wrong end is fixed by a correction)."""
-    async with audited(session, principal, "measure.end", person_ids=[person_id]) as trail:
-        measure = await service.end_measure(
+    return await audited_call(
+        audited(session, principal, "measure.end", person_ids=[person_id]),
+        service.end_measure(
             session, principal=principal, person_id=person_id, measure_id=measure_id, data=body, today=date.today()
-        )
-        trail.changes = {
-            "actual_end_on": {"old": None, "new": measure.actual_end_on},
-            "end_reason": {"old": None, "new": measure.end_reason},
-        }
-    return measure
+        ),
+        changes=lambda measure: new_values(actual_end_on=measure.actual_end_on, end_reason=measure.end_reason),
+    )
 
 
 @router.post("/measures/{measure_id}/corrections", **creates(403, 404, 409, 422))

@@ -11,7 +11,7 @@ from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
-from shared.routes import audited_create, audited_page, body_values
+from shared.routes import audited_call, audited_create, audited_page, body_values, new_values
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["support"])
 
@@ -64,11 +64,11 @@ async def support_member_leaves(
     body: SupportMemberLeave,
 ) -> SupportMemberRead:
     """A member leaves the team on the given day; the membership stays in the team's history."""
-    async with audited(session, principal, "support.member.leave", person_ids=[person_id]) as trail:
-        member = await service.member_leaves(
-            session, principal=principal, person_id=person_id, member_id=member_id, to_on=body.to_on
-        )
-        trail.changes = {"member_id": {"old": None, "new": member_id}, "to_on": {"old": None, "new": body.to_on}}
+    member = await audited_call(
+        audited(session, principal, "support.member.leave", person_ids=[person_id]),
+        service.member_leaves(session, principal=principal, person_id=person_id, member_id=member_id, to_on=body.to_on),
+        changes=lambda _: new_values(member_id=member_id, to_on=body.to_on),
+    )
     return service.member_to_read(member)
 
 

@@ -21,7 +21,7 @@ from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
 from shared.reference import JurisdictionCode
-from shared.routes import creates, versioned
+from shared.routes import audited_page, creates, versioned
 
 router = APIRouter(prefix="/api/v1/transfers", tags=["transfers"])
 person_router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["transfers"])
@@ -55,10 +55,12 @@ async def list_transfers(
     filters = TransferFilter(
         status=status, direction=direction, jurisdiction_code=jurisdiction_code, person_id=person_id
     )
-    async with audited(session, principal, "transfer.list") as trail:
-        items, cursor = await service.list_transfers(session, principal=principal, filters=filters, params=params)
-        trail.resource_ids = _ids(items)
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return await audited_page(
+        audited(session, principal, "transfer.list"),
+        service.list_transfers(session, principal=principal, filters=filters, params=params),
+        params,
+        resources=_ids,
+    )
 
 
 @router.post("", **creates(403, 404, 409, 422, etag=True))
@@ -167,9 +169,9 @@ async def list_person_transfers(
     session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
 ) -> Page[TransferRead]:
     """A person's transfer history between jurisdictions, newest first (for people you may see now)."""
-    async with audited(session, principal, "transfer.list", resource_ids=[person_id]) as trail:
-        items, cursor = await service.list_person_transfers(
-            session, principal=principal, person_id=person_id, params=params
-        )
-        trail.resource_ids = [person_id, *(item.id for item in items)]
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return await audited_page(
+        audited(session, principal, "transfer.list", resource_ids=[person_id]),
+        service.list_person_transfers(session, principal=principal, person_id=person_id, params=params),
+        params,
+        resources=lambda items: [person_id, *(item.id for item in items)],
+    )

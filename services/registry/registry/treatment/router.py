@@ -18,7 +18,7 @@ from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParams, PageParamsDep
-from shared.routes import audited_create, audited_page, body_values
+from shared.routes import audited_call, audited_create, audited_page, body_values, new_values
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}/treatment", tags=["treatment"])
 READ = problem_responses(400, 403, 404)
@@ -95,14 +95,11 @@ async def end_methadone(
     body: MethadoneEnd,
 ) -> MethadoneRead:
     """End an open methadone enrolment with a date and reason (an enrolment ends once)."""
-    async with audited(session, principal, "treatment.methadone.end", person_ids=[person_id]) as trail:
-        enrolment = await service.end_methadone(
-            session, principal=principal, person_id=person_id, enrolment_id=enrolment_id, data=body
-        )
-        trail.changes = {
-            "ended_on": {"old": None, "new": body.ended_on},
-            "end_reason": {"old": None, "new": body.end_reason},
-        }
+    enrolment = await audited_call(
+        audited(session, principal, "treatment.methadone.end", person_ids=[person_id]),
+        service.end_methadone(session, principal=principal, person_id=person_id, enrolment_id=enrolment_id, data=body),
+        changes=lambda _: new_values(ended_on=body.ended_on, end_reason=body.end_reason),
+    )
     return service.methadone_to_read(enrolment)
 
 

@@ -9,7 +9,7 @@ from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
-from shared.routes import creates, versioned
+from shared.routes import audited_page, creates, versioned
 from subsidy.applications import service
 from subsidy.applications.repository import ApplicationFilter
 from subsidy.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationSummary, StepCreate
@@ -65,10 +65,12 @@ async def list_subsidy_applications(
     session: SessionDep, principal: Reader, params: PageParamsDep, filters: ApplicationFilterDep
 ) -> Page[ApplicationSummary]:
     """List the applications you may see, newest first (township staff: their jurisdiction's; an employer: its own)."""
-    async with audited(session, principal, "subsidy_application.list", resource_type=RESOURCE) as trail:
-        items, cursor = await service.list_applications(session, principal=principal, filters=filters, params=params)
-        trail.resource_ids = [i for a in items for i in (a.id, a.beneficiary_id)]
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return await audited_page(
+        audited(session, principal, "subsidy_application.list", resource_type=RESOURCE),
+        service.list_applications(session, principal=principal, filters=filters, params=params),
+        params,
+        resources=lambda items: [i for a in items for i in (a.id, a.beneficiary_id)],
+    )
 
 
 @router.get("/{application_id}", **versioned(403, 404, 422))

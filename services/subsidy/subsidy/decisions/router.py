@@ -7,6 +7,7 @@ from shared.auth import Principal, require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParamsDep
+from shared.routes import audited_page
 from subsidy.auditing import audited
 from subsidy.decisions import service
 from subsidy.decisions.repository import DecisionFilter
@@ -46,10 +47,12 @@ async def list_subsidy_decisions(
     session: SessionDep, principal: Reader, params: PageParamsDep, filters: DecisionFilterDep
 ) -> Page[DecisionSummary]:
     """List decisions you may see, newest first (township staff: their jurisdiction's; an employer: its own)."""
-    async with audited(session, principal, "subsidy_decision.list", resource_type=RESOURCE) as trail:
-        items, cursor = await service.list_decisions(session, principal=principal, filters=filters, params=params)
-        trail.resource_ids = [i for d in items for i in (d.id, d.beneficiary_id)]
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return await audited_page(
+        audited(session, principal, "subsidy_decision.list", resource_type=RESOURCE),
+        service.list_decisions(session, principal=principal, filters=filters, params=params),
+        params,
+        resources=lambda items: [i for d in items for i in (d.id, d.beneficiary_id)],
+    )
 
 
 @router.get("/{decision_id}", responses=problem_responses(403, 404, 422))

@@ -9,7 +9,7 @@ from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
 from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
-from shared.routes import send_started
+from shared.routes import audited_page, send_started
 from subsidy.auditing import audited
 from subsidy.evaluations.schemas import EvaluationCreate, EvaluationRead, WhatIfCreate, WhatIfRead
 from subsidy.evaluations.service import Evaluator
@@ -78,10 +78,12 @@ async def list_subsidy_evaluations(
     year: Annotated[int | None, Query(ge=2012, le=2100, description="Only this year's evaluations.")] = None,
 ) -> Page[EvaluationRead]:
     """List evaluations, newest first (NCO, finance, human resources)."""
-    async with audited(session, principal, "subsidy_evaluation.list", resource_type=RESOURCE) as trail:
-        items, cursor = await evaluator.page(session, principal=principal, params=params, year=year)
-        trail.resource_ids = [i.id for i in items]
-    return Page(items=items, next_cursor=cursor, limit=params.limit)
+    return await audited_page(
+        audited(session, principal, "subsidy_evaluation.list", resource_type=RESOURCE),
+        evaluator.page(session, principal=principal, params=params, year=year),
+        params,
+        resources=lambda items: [i.id for i in items],
+    )
 
 
 @router.get("/{evaluation_id}", responses=problem_responses(403, 404, 422))

@@ -9,7 +9,7 @@ from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
 from shared.pagination import Page, PageParamsDep
-from shared.routes import creates, versioned
+from shared.routes import audited_page, creates, versioned
 from subsidy.auditing import audited
 from subsidy.policies import service
 from subsidy.policies.schemas import (
@@ -54,12 +54,12 @@ async def list_subsidy_policies(
     status: Annotated[PolicyStatus | None, Query(description="Only drafts, published or superseded ones.")] = None,
 ) -> Page[PolicyRead]:
     """List policy versions, newest year and version first, each with what differs from the version before it."""
-    async with audited(session, principal, "subsidy_policy.list", resource_type=RESOURCE) as trail:
-        items, next_cursor = await service.list_policies(
-            session, principal=principal, params=params, year=year, status=status
-        )
-        trail.resource_ids = [p.id for p in items]
-    return Page(items=items, next_cursor=next_cursor, limit=params.limit)
+    return await audited_page(
+        audited(session, principal, "subsidy_policy.list", resource_type=RESOURCE),
+        service.list_policies(session, principal=principal, params=params, year=year, status=status),
+        params,
+        resources=lambda items: [p.id for p in items],
+    )
 
 
 @router.post(
