@@ -16,31 +16,32 @@ here, given the service call, the audit entry to do it under and where a created
 - `send_started`: a background job's answer (202 with Location), the job launched after the answer unless it is
   the replayed first one;
 - `import_upload`: a file import (`shared.imports.JobImporter`): checked under an audit entry, answered with the
-  dry run's result or the job queued; `import_responses` its documented answers;
+  dry run's result or the job queued; `import_responses` its documented answers; `import_job_routes` the routes
+  of an import's job and its rows in trouble, the same wherever files are imported;
 - `new_values`, `body_values`: a create's changes for the trail, each field from nothing to its value.
 
 The service call is handed in not yet awaited (`service.list_x(session, ...)`), so it runs inside the audit entry,
 as it did written out in the route; if the entry fails first, it is closed without running.
 """
 
-from __future__ import annotations
-
 import asyncio
 import inspect
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, contextmanager
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import BackgroundTasks, Response, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from shared.audit import Trail
+from shared.auth import CurrentPrincipal
+from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import Created, send_created
-from shared.imports import JobImporter, file_digest
+from shared.imports import IssueOutcome, JobImporter, file_digest
 from shared.openapi import response_headers
-from shared.pagination import Page, PageParams
+from shared.pagination import Page, PageParams, PageParamsDep
 from shared.tabular import read_upload
 
 T = TypeVar("T")
@@ -231,3 +232,35 @@ async def import_upload(
             idempotency_key=idempotency_key,
         )
     return send_started(response, created, collection, background, importer.launch, *launch_with(checked))
+
+
+def import_job_routes(
+    router: APIRouter, importer_dep: Any, job_read: type[BaseModel], row_issue: type[BaseModel], *, checks: int = 0
+) -> None:
+    """`GET <prefix>/{job_id}` and `GET <prefix>/{job_id}/issues` of a service's file imports: the job and its rows
+    that failed or were skipped. `importer_dep`: the route dependency of the service's `JobImporter`; `job_read`,
+    `row_issue`: its answers' models; `checks`: a status its routes may also answer (placement's 422)."""
+    more = (checks,) if checks else ()
+
+    @router.get("/{job_id}", responses=problem_responses(403, 404, *more))
+    async def get_import(
+        session: SessionDep, principal: CurrentPrincipal, importer: importer_dep, job_id: uuid.UUID
+    ) -> job_read:
+        """One import: status, progress (processed/total), created, skipped and failed rows with reasons."""
+        return await importer.get(session, principal=principal, job_id=job_id)
+
+    @router.get("/{job_id}/issues", responses=problem_responses(400, 403, 404, *more))
+    async def list_import_issues(
+        session: SessionDep,
+        principal: CurrentPrincipal,
+        importer: importer_dep,
+        job_id: uuid.UUID,
+        params: PageParamsDep,
+        outcome: Annotated[
+            IssueOutcome | None, Query(description="Only failed rows, or only skipped ones.", examples=["failed"])
+        ] = None,
+    ) -> Page[row_issue]:
+        """The rows of an import that failed (line, column, reason) or were skipped, in line order."""
+        return Page.of(
+            await importer.issues(session, principal=principal, job_id=job_id, params=params, outcome=outcome), params
+        )

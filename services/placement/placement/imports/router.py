@@ -1,5 +1,4 @@
 import contextlib
-import uuid
 from functools import partial
 from operator import attrgetter
 from typing import Annotated
@@ -17,10 +16,9 @@ from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
-from shared.imports import IssueOutcome
 from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
-from shared.routes import import_responses, import_upload
+from shared.routes import import_job_routes, import_responses, import_upload
 
 router = APIRouter(prefix="/api/v1/placement-imports", tags=["placement-imports"])
 
@@ -118,26 +116,4 @@ async def list_imports(
     return Page.of(await importer.page(session, principal=principal, params=params, kind=kind), params)
 
 
-@router.get("/{job_id}", responses=problem_responses(403, 404, 422))
-async def get_import(
-    session: SessionDep, principal: CurrentPrincipal, importer: ImporterDep, job_id: uuid.UUID
-) -> ImportJobRead:
-    """One import: status, progress (processed/total), created, skipped and failed rows with reasons."""
-    return await importer.get(session, principal=principal, job_id=job_id)
-
-
-@router.get("/{job_id}/issues", responses=problem_responses(400, 403, 404, 422))
-async def list_import_issues(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    importer: ImporterDep,
-    job_id: uuid.UUID,
-    params: PageParamsDep,
-    outcome: Annotated[
-        IssueOutcome | None, Query(description="Only failed rows, or only skipped ones.", examples=["failed"])
-    ] = None,
-) -> Page[RowIssue]:
-    """The rows of an import that failed (line, column, reason) or were skipped, in line order."""
-    return Page.of(
-        await importer.issues(session, principal=principal, job_id=job_id, params=params, outcome=outcome), params
-    )
+import_job_routes(router, ImporterDep, ImportJobRead, RowIssue, checks=422)

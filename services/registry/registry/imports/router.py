@@ -1,4 +1,3 @@
-import uuid
 from functools import partial
 from typing import Annotated
 
@@ -12,10 +11,9 @@ from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
-from shared.imports import IssueOutcome
 from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
-from shared.routes import import_responses, import_upload
+from shared.routes import import_job_routes, import_responses, import_upload
 
 router = APIRouter(prefix="/api/v1/person-imports", tags=["person-imports"])
 
@@ -89,26 +87,4 @@ async def list_imports(
     return Page.of(await importer.page(session, principal=principal, params=params), params)
 
 
-@router.get("/{job_id}", responses=problem_responses(403, 404))
-async def get_import(
-    session: SessionDep, principal: CurrentPrincipal, importer: ImporterDep, job_id: uuid.UUID
-) -> ImportJobRead:
-    """One import: status, progress (processed/total), created, skipped and failed rows with reasons."""
-    return await importer.get(session, principal=principal, job_id=job_id)
-
-
-@router.get("/{job_id}/issues", responses=problem_responses(400, 403, 404))
-async def list_import_issues(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    importer: ImporterDep,
-    job_id: uuid.UUID,
-    params: PageParamsDep,
-    outcome: Annotated[
-        IssueOutcome | None, Query(description="Only failed rows, or only skipped ones.", examples=["failed"])
-    ] = None,
-) -> Page[RowIssue]:
-    """The rows of an import that failed (line, column, reason) or were skipped, in line order."""
-    return Page.of(
-        await importer.issues(session, principal=principal, job_id=job_id, params=params, outcome=outcome), params
-    )
+import_job_routes(router, ImporterDep, ImportJobRead, RowIssue)
