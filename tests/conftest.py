@@ -5,6 +5,7 @@ test runs inside a rolled-back transaction (SQLAlchemy's create_savepoint recipe
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import time
 import uuid
@@ -203,7 +204,39 @@ def service_client(database_url, jwks_fetcher):
 
 
 def _settings(service: str, url: str, **overrides: Any):
-    import importlib
-
     settings_cls = importlib.import_module(f"{service}.config").Settings
     return settings_cls(database_url=url, environment="test", log_json=False, **overrides)
+
+
+def _app_fixtures(service: str):
+    """The fixtures `<service>_and_session` (the service's in-process client and the session its requests run on,
+    inside the test's rolled-back transaction) and `<service>` (that client alone)."""
+
+    @pytest.fixture(name=f"{service}_and_session")
+    async def client_and_session(service_client):
+        async with service_client(service, importlib.import_module(f"{service}.main").create_app) as pair:
+            yield pair
+
+    @pytest.fixture(name=service)
+    def client(request):
+        return request.getfixturevalue(f"{service}_and_session")[0]
+
+    return client_and_session, client
+
+
+registry_and_session, registry = _app_fixtures("registry")
+placement_and_session, placement = _app_fixtures("placement")
+subsidy_and_session, subsidy = _app_fixtures("subsidy")
+reporting_and_session, reporting = _app_fixtures("reporting")
+
+
+@pytest.fixture
+def auth(make_token):
+    """auth(department="township", jurisdiction="dapu", roles=["staff"], **claims) -> headers (county NCO staff
+    unless told)."""
+
+    def headers(department: str | None = "nco", jurisdiction: str | None = None, roles=("staff",), **extra) -> dict:
+        token = make_token(roles=list(roles), department=department, jurisdiction=jurisdiction, **extra)
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers

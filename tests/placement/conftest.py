@@ -1,9 +1,7 @@
 import pytest
 
-from placement.main import create_app
-
 
 @pytest.fixture
-async def placement(service_client):
-    async with service_client("placement", create_app) as (client, _session):
-        yield client
+def db(placement_and_session):
+    """The placement app's session, to read what the requests wrote (the outbox, the audit trail)."""
+    return placement_and_session[1]

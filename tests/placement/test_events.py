@@ -22,16 +22,13 @@ from placement.events import outbox
 from placement.idempotency import store as idempotency_store
 from placement.main import create_app
 from shared.outbox import FEED_MAX_LIMIT
+from tests.calls import bearer
 
 FEED = "/api/v1/placement-events"
 EMPLOYERS = "/api/v1/employers"
 PROBLEM = "application/problem+json"
 WAIT_SECONDS = 30
 CONTACT = {"address": "柳城县大埔镇龙江路88号", "contact_name": "韦经理", "contact_phone": "0772-7612345"}
-
-
-def bearer(token: str, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", **extra}
 
 
 def employer(name: str = "柳城县鹏鑫源茧丝绸公司", **overrides):

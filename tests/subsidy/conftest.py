@@ -34,23 +34,6 @@ NOTICE_TIERS = [
 
 
 @pytest.fixture
-async def subsidy(service_client):
-    async with service_client("subsidy", create_app) as (client, _session):
-        yield client
-
-
-@pytest.fixture
-def auth(make_token):
-    """auth(department="township", jurisdiction="dapu", roles=["staff"], sub=..., **claims) -> headers."""
-
-    def headers(department: str | None = "nco", jurisdiction: str | None = None, roles=("staff",), **extra) -> dict:
-        token = make_token(roles=list(roles), department=department, jurisdiction=jurisdiction, **extra)
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
-
-
-@pytest.fixture
 def staff(auth):
     """Named people of each department, each with a subject of their own."""
     return {

@@ -3,19 +3,10 @@ database: a person's placement data read here is found here, not in the registry
 
 import uuid
 
-import pytest
-
 from placement.audit.models import audit
-from placement.main import create_app
 from shared.auth import Principal
 
 URL = "/api/v1/placement-audit-events"
-
-
-@pytest.fixture
-async def placement_with_session(service_client):
-    async with service_client("placement", create_app) as pair:
-        yield pair
 
 
 def township_user() -> Principal:
@@ -33,9 +24,9 @@ def township_user() -> Principal:
 
 
 async def test_an_auditor_finds_who_read_a_persons_placement_data_and_the_chain_holds(
-    placement_with_session, make_token
+    placement_and_session, make_token
 ):
-    client, session = placement_with_session
+    client, session = placement_and_session
     person, other = uuid.uuid4(), uuid.uuid4()
     staff = township_user()
     await audit.record(
@@ -57,8 +48,8 @@ async def test_an_auditor_finds_who_read_a_persons_placement_data_and_the_chain_
     assert verified.status_code == 200 and verified.json()["ok"] is True
 
 
-async def test_staff_without_audit_read_are_refused_and_the_refusal_is_recorded(placement_with_session, make_token):
-    client, _session = placement_with_session
+async def test_staff_without_audit_read_are_refused_and_the_refusal_is_recorded(placement_and_session, make_token):
+    client, _session = placement_and_session
     person = uuid.uuid4()
     staff = {"Authorization": f"Bearer {make_token(roles=['staff'], department='township', jurisdiction='dapu')}"}
 

@@ -17,15 +17,6 @@ from tests.placement.registry_feed.feed import FakeFeed, catch_up
 
 
 @pytest.fixture
-def auth(make_token):
-    def headers(department: str = "nco", jurisdiction: str | None = None, roles=("staff",)) -> dict:
-        token = make_token(roles=list(roles), department=department, jurisdiction=jurisdiction)
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
-
-
-@pytest.fixture
 async def api_and_db(database_url, jwks_fetcher):
     url = database_url("placement")
     fake_registry = FakeRegistry()
@@ -135,13 +126,7 @@ async def test_no_personal_value_of_trainings_businesses_or_hand_overs_is_copied
         person = feed.person(jurisdiction_code="shapu")
         feed.measure(person, "community_rehabilitation", date.today() - timedelta(days=200))
         released = feed.person(jurisdiction_code="shapu")
-        feed.measure(
-            released,
-            "compulsory_isolation",
-            date.today() - timedelta(days=700),
-            actual_end_on=date.today() - timedelta(days=5),
-            end_reason="completed",
-        )
+        feed.isolation(released, began_days_ago=700, ended_days_ago=5)
         await catch_up(db, feed)
 
         async def call(method: str, url: str, *, expect: int, headers=None, **kwargs) -> httpx.Response:

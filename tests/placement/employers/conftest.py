@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from placement.events import outbox
-from placement.main import create_app
+from tests.calls import bearer
 
 EMPLOYERS = "/api/v1/employers"
 SITES = "/api/v1/placement-sites"
@@ -18,10 +18,6 @@ PROBLEM = "application/problem+json"
 PENGXINYUAN_CODE = "91450222MA5KX0PQ3H"
 INDIVIDUAL_BUSINESS_CODE = "92450222MA5L1B2C34"
 PUBLIC_INSTITUTION_CODE = "124502224985971249"
-
-
-def bearer(token: str, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", **extra}
 
 
 def employer_body(**overrides: Any) -> dict[str, Any]:
@@ -39,36 +35,9 @@ def employer_body(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def placement_and_session(service_client):
-    async with service_client("placement", create_app) as pair:
-        yield pair
-
-
-@pytest.fixture
-def placement(placement_and_session):
-    return placement_and_session[0]
-
-
-@pytest.fixture
-def db(placement_and_session):
-    return placement_and_session[1]
-
-
-@pytest.fixture
 def county(make_token):
     """A member of the county narcotics control office (县禁毒办): writes everything, county-wide."""
     return make_token(roles=["staff"], department="nco")
-
-
-@pytest.fixture
-def auth(make_token):
-    """auth(department="nco", jurisdiction=None, roles=["staff"], **claims) -> request headers."""
-
-    def make(department: str | None = "nco", jurisdiction: str | None = None, **claims: Any) -> dict[str, str]:
-        claims.setdefault("roles", ["staff"])
-        return bearer(make_token(department=department, jurisdiction=jurisdiction, **claims))
-
-    return make
 
 
 @pytest.fixture

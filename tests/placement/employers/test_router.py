@@ -2,6 +2,7 @@ import uuid
 
 import pytest
 
+from tests.calls import listed_count
 from tests.placement.employers.conftest import PENGXINYUAN_CODE, PROBLEM, bearer, employer_body
 
 URL = "/api/v1/employers"
@@ -9,12 +10,6 @@ URL = "/api/v1/employers"
 
 def employer(**overrides):
     return employer_body(**overrides)
-
-
-async def count_all(client, token) -> int:
-    response = await client.get(URL, params={"limit": 200}, headers=bearer(token))
-    assert response.status_code == 200
-    return len(response.json()["items"])
 
 
 async def test_registers_an_employer_and_reads_it_back(placement, county):
@@ -140,7 +135,7 @@ async def test_township_staff_register_only_in_their_own_jurisdiction(placement,
     assert refused.status_code == 403
     assert refused.headers["content-type"] == PROBLEM
     assert refused.json()["code"] == "outside_jurisdiction"
-    assert await count_all(placement, county) == 0
+    assert await listed_count(placement, URL, county) == 0
 
     allowed = await placement.post(URL, json=employer(jurisdiction_code="shapu"), headers=bearer(shapu))
     assert allowed.status_code == 201
@@ -178,7 +173,7 @@ async def test_refuses_invalid_or_unknown_fields_and_writes_nothing(placement, c
     problem = response.json()
     assert problem["code"] == "validation_error"
     assert field in [e["field"] for e in problem["errors"]]
-    assert await count_all(placement, county) == 0
+    assert await listed_count(placement, URL, county) == 0
 
 
 async def test_capitalises_the_credit_code_and_refuses_a_duplicate(placement, county):
@@ -190,7 +185,7 @@ async def test_capitalises_the_credit_code_and_refuses_a_duplicate(placement, co
     assert again.status_code == 409
     assert again.headers["content-type"] == PROBLEM
     assert again.json()["code"] == "employer_exists"
-    assert await count_all(placement, county) == 1
+    assert await listed_count(placement, URL, county) == 1
 
 
 async def test_a_retry_with_the_same_idempotency_key_returns_the_first_result(placement, county):
@@ -204,7 +199,7 @@ async def test_a_retry_with_the_same_idempotency_key_returns_the_first_result(pl
     assert retry.status_code == 201
     assert retry.headers["idempotent-replayed"] == "true"
     assert retry.json() == first.json()
-    assert await count_all(placement, county) == 1
+    assert await listed_count(placement, URL, county) == 1
 
 
 async def test_a_reused_idempotency_key_with_another_body_is_refused(placement, county):

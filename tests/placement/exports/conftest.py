@@ -1,6 +1,5 @@
 from tests.placement.imports.conftest import (  # noqa: F401  (fixtures used here)
     api,
-    auth,
     db,
     env,
     fake_registry,

@@ -17,14 +17,7 @@ PROBLEM = "application/problem+json"
 def released(feed, *, days_ago: int = 10, jurisdiction_code: str = "dapu", **person):
     """A person whose compulsory isolation ended at term `days_ago` days ago; their id."""
     pid = feed.person(jurisdiction_code=jurisdiction_code, **person)
-    start = date.today() - timedelta(days=days_ago + 700)
-    feed.measure(
-        pid,
-        "compulsory_isolation",
-        start,
-        actual_end_on=date.today() - timedelta(days=days_ago),
-        end_reason="completed",
-    )
+    feed.isolation(pid, began_days_ago=days_ago + 700, ended_days_ago=days_ago)
     return pid
 
 
@@ -97,13 +90,7 @@ async def test_community_rehabilitation_after_the_isolation_is_the_same_release(
 
 async def test_what_does_not_signal_a_release_opens_nothing(client, db, feed, auth):
     escaped = feed.person()
-    feed.measure(
-        escaped,
-        "compulsory_isolation",
-        date.today() - timedelta(days=300),
-        actual_end_on=date.today() - timedelta(days=2),
-        end_reason="death",
-    )
+    feed.isolation(escaped, began_days_ago=300, ended_days_ago=2, end_reason="death")
     detox = feed.person()
     feed.measure(detox, "community_detox", date.today() - timedelta(days=30))
     released(feed, days_ago=400)  # history typed in late: nobody is waiting from then

@@ -18,7 +18,7 @@ from placement.employers import uscc
 from placement.imports.service import Importer
 from placement.main import create_app
 from tests.conftest import _isolated_client, _settings
-from tests.placement.placements.conftest import auth, new_employer, new_post  # noqa: F401  (fixtures used here)
+from tests.placement.placements.conftest import new_employer, new_post  # noqa: F401  (fixtures used here)
 from tests.placement.placements.fakes import FakeRegistry
 
 URL = "/api/v1/placement-imports"

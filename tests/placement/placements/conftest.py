@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from placement.main import create_app
 from tests.conftest import _isolated_client, _settings
@@ -18,6 +19,27 @@ POSTS = "/api/v1/job-posts"
 PLACEMENTS = "/api/v1/placements"
 REFERRALS = "/api/v1/referrals"
 PROBLEM = "application/problem+json"
+# What the posts, referrals and evidence folders take from here (their conftest.py: `import *`).
+__all__ = [
+    "api",
+    "app_and_session",
+    "db",
+    "employer_client",
+    "fake_registry",
+    "new_employer",
+    "new_post",
+    "place",
+    "service_auth",
+]
+
+
+async def create_outcomes(db, person_id: str) -> list[str]:
+    """The outcomes of the audited attempts to place `person_id` (placement.create), oldest first."""
+    query = text(
+        "SELECT outcome FROM audit_log WHERE operation = 'placement.create' AND CAST(:p AS uuid) = ANY(resource_ids) "
+        "ORDER BY id"
+    )
+    return list((await db.execute(query, {"p": person_id})).scalars().all())
 
 
 @pytest.fixture
@@ -45,17 +67,6 @@ def api(app_and_session) -> httpx.AsyncClient:
 @pytest.fixture
 def db(app_and_session):
     return app_and_session[1]
-
-
-@pytest.fixture
-def auth(make_token):
-    """auth(department="township", jurisdiction="dapu", roles=["staff"], **claims) -> headers."""
-
-    def headers(department: str | None = "nco", jurisdiction: str | None = None, roles=("staff",), **extra) -> dict:
-        token = make_token(roles=list(roles), department=department, jurisdiction=jurisdiction, **extra)
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
 
 
 @pytest.fixture

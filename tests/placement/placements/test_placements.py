@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from tests.placement.placements.conftest import PLACEMENTS, POSTS, PROBLEM, contract, placement_body
+from tests.placement.placements.conftest import PLACEMENTS, POSTS, PROBLEM, contract, create_outcomes, placement_body
 
 
 async def count(db, table: str) -> int:
@@ -49,19 +49,7 @@ async def test_a_placement_keeps_the_contract_its_term_follow_ups_and_the_person
     ).one()
     assert event.kind == "placement.started"
     assert event.data["person_id"] == person_id and event.data["contract_term_months"] == 12
-    audit = (
-        (
-            await db.execute(
-                text(
-                    "SELECT outcome FROM audit_log WHERE operation = 'placement.create' "
-                    "AND CAST(:p AS uuid) = ANY(resource_ids)"
-                ),
-                {"p": person_id},
-            )
-        )
-        .scalars()
-        .all()
-    )
+    audit = await create_outcomes(db, person_id)
     assert audit == ["success"]
     read = await api.get(f"{PLACEMENTS}/{body['id']}", headers=nco)
     assert read.json() == body and read.headers["etag"] == '"1"'

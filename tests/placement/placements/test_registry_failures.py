@@ -4,7 +4,7 @@ no placement, no place taken, no event, no idempotency key (a retry runs afresh)
 import pytest
 from sqlalchemy import text
 
-from tests.placement.placements.conftest import PLACEMENTS, POSTS, PROBLEM, placement_body
+from tests.placement.placements.conftest import PLACEMENTS, POSTS, PROBLEM, create_outcomes, placement_body
 
 
 @pytest.mark.parametrize(
@@ -34,19 +34,7 @@ async def test_a_registry_failure_is_a_clear_problem_and_nothing_is_written(
         assert (await db.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one() == 0, table
     assert (await db.execute(text("SELECT count(*) FROM outbox_event WHERE kind LIKE 'placement.%'"))).scalar_one() == 0
     assert (await api.get(f"{POSTS}/{post['id']}", headers=auth())).json()["filled"] == 0
-    outcomes = (
-        (
-            await db.execute(
-                text(
-                    "SELECT outcome FROM audit_log WHERE operation = 'placement.create' "
-                    "AND CAST(:p AS uuid) = ANY(resource_ids)"
-                ),
-                {"p": person_id},
-            )
-        )
-        .scalars()
-        .all()
-    )
+    outcomes = await create_outcomes(db, person_id)
     assert outcomes == ["denied" if status == 403 else "error"]
 
     fake_registry.mode = "up"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,6 +80,20 @@ class FakeFeed:
             },
         )
         return measure_id
+
+    def isolation(
+        self, person_id: uuid.UUID, began_days_ago: int, ended_days_ago: int, end_reason: str = "completed"
+    ) -> uuid.UUID:
+        """A compulsory isolation that began and ended so many days ago (a release at term, unless `end_reason`
+        says otherwise)."""
+        today = date.today()
+        return self.measure(
+            person_id,
+            "compulsory_isolation",
+            today - timedelta(days=began_days_ago),
+            actual_end_on=today - timedelta(days=ended_days_ago),
+            end_reason=end_reason,
+        )
 
     async def fetch(self, after: str | None, limit: int) -> FeedPage:
         self.reads.append(after)

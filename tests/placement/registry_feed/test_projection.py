@@ -100,13 +100,7 @@ async def test_a_measure_ended_and_a_correction_change_the_measure_in_force(db, 
 
 async def test_replaying_the_same_events_changes_nothing_and_the_cursor_only_moves_forward(db, feed):
     pid = feed.person()
-    feed.measure(
-        pid,
-        "compulsory_isolation",
-        date.today() - timedelta(days=700),
-        actual_end_on=date.today() - timedelta(days=3),
-        end_reason="completed",
-    )
+    feed.isolation(pid, began_days_ago=700, ended_days_ago=3)
     await catch_up(db, feed)
     again = await service.step(transaction_in(db), feed.fetch, batch_size=200, today=date.today())
     assert (again.applied, again.has_more) == (0, False)
@@ -183,13 +177,7 @@ async def test_unreadable_events_are_skipped_and_unknown_kinds_passed_over(db, f
 
 async def test_a_transfer_moves_the_person_and_their_records(db, feed):
     pid = feed.person(jurisdiction_code="dapu")
-    feed.measure(
-        pid,
-        "compulsory_isolation",
-        date.today() - timedelta(days=700),
-        actual_end_on=date.today() - timedelta(days=3),
-        end_reason="completed",
-    )
+    feed.isolation(pid, began_days_ago=700, ended_days_ago=3)
     await catch_up(db, feed)
     db.add(
         Placement(

@@ -196,13 +196,7 @@ async def test_loan_input_is_checked(client, db, feed, auth):
 
 async def test_self_employment_closes_a_pending_hand_over(client, db, feed, auth):
     pid = feed.person()
-    feed.measure(
-        pid,
-        "compulsory_isolation",
-        date.today() - timedelta(days=760),
-        actual_end_on=date.today() - timedelta(days=60),
-        end_reason="completed",
-    )
+    feed.isolation(pid, began_days_ago=760, ended_days_ago=60)
     await catch_up(db, feed)
     assert len((await client.get("/api/v1/handovers", headers=auth())).json()["items"]) == 1
     await client.post(URL, json=body(pid), headers=auth())

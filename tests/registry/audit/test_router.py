@@ -31,22 +31,6 @@ def actor(name: str, **overrides) -> Principal:
 
 
 @pytest.fixture
-async def registry_with_session(service_client):
-    async with service_client("registry", create_app) as pair:
-        yield pair
-
-
-@pytest.fixture
-def registry(registry_with_session):
-    return registry_with_session[0]
-
-
-@pytest.fixture
-def session(registry_with_session):
-    return registry_with_session[1]
-
-
-@pytest.fixture
 def auditor(make_token):
     subject = f"auditor-{uuid.uuid4()}"
     return subject, {"Authorization": f"Bearer {make_token(roles=['auditor'], department='nco', sub=subject)}"}
@@ -64,14 +48,14 @@ async def events(registry, headers, **params) -> list[dict]:
     return response.json()["items"]
 
 
-async def test_who_viewed_or_changed_person_x(registry, session, auditor):
+async def test_who_viewed_or_changed_person_x(registry, db, auditor):
     x, y = uuid.uuid4(), uuid.uuid4()
     wei, huang, qin = actor("wei"), actor("huang"), actor("qin")
-    await record(session, wei, "person.read", x)
-    await record(session, huang, "person.list", y, x)
-    await record(session, qin, "person.read", y)
+    await record(db, wei, "person.read", x)
+    await record(db, huang, "person.list", y, x)
+    await record(db, qin, "person.read", y)
     await record(
-        session,
+        db,
         wei,
         "person.update",
         x,
@@ -103,13 +87,13 @@ async def test_who_viewed_or_changed_person_x(registry, session, auditor):
     assert (update["outcome"], update["outcome_label_zh"]) == ("success", "成功")
 
 
-async def test_what_user_u_did_newest_first_and_by_operation(registry, session, auditor):
+async def test_what_user_u_did_newest_first_and_by_operation(registry, db, auditor):
     wei, huang = actor("wei"), actor("huang")
     x, y = uuid.uuid4(), uuid.uuid4()
-    await record(session, wei, "person.read", x)
-    await record(session, huang, "person.read", x)
-    await record(session, wei, "person.export", x, y)
-    await record(session, wei, "person.id_number.unmask", y, outcome="denied")
+    await record(db, wei, "person.read", x)
+    await record(db, huang, "person.read", x)
+    await record(db, wei, "person.export", x, y)
+    await record(db, wei, "person.id_number.unmask", y, outcome="denied")
 
     everything = await events(registry, auditor[1], actor=wei.subject)
     assert [e["operation"] for e in everything] == ["person.id_number.unmask", "person.export", "person.read"]
@@ -120,11 +104,11 @@ async def test_what_user_u_did_newest_first_and_by_operation(registry, session, 
     assert [e["resource_ids"] for e in reads] == [[str(x)]]
 
 
-async def test_what_happened_between_two_times(registry, session, auditor):
+async def test_what_happened_between_two_times(registry, db, auditor):
     wei = actor("wei")
     entries = []
     for operation in ("person.read", "person.update", "person.export"):
-        entries.append(await record(session, wei, operation, uuid.uuid4()))
+        entries.append(await record(db, wei, operation, uuid.uuid4()))
         await asyncio.sleep(0.005)  # distinct milliseconds, so the bounds fall between the events
     _, second, third = (entry.at.isoformat() for entry in entries)
 
@@ -139,10 +123,10 @@ async def test_what_happened_between_two_times(registry, session, auditor):
     assert naive.status_code == 422
 
 
-async def test_pages_follow_each_other_without_gaps_or_repeats(registry, session, auditor):
+async def test_pages_follow_each_other_without_gaps_or_repeats(registry, db, auditor):
     wei = actor("wei")
     for i in range(5):
-        await record(session, wei, f"person.op{i}", uuid.uuid4())
+        await record(db, wei, f"person.op{i}", uuid.uuid4())
 
     seen, cursor = [], None
     while True:
@@ -158,10 +142,10 @@ async def test_pages_follow_each_other_without_gaps_or_repeats(registry, session
     assert seen == [f"person.op{i}" for i in (4, 3, 2, 1, 0)]
 
 
-async def test_reading_the_audit_trail_is_itself_audited(registry, session, auditor):
+async def test_reading_the_audit_trail_is_itself_audited(registry, db, auditor):
     subject, headers = auditor
     x = uuid.uuid4()
-    await record(session, actor("wei"), "person.read", x)
+    await record(db, actor("wei"), "person.read", x)
 
     await events(registry, headers, person_id=str(x))
 
@@ -208,9 +192,9 @@ async def test_verify_says_ok_then_finds_the_event_that_was_changed(service_clie
             assert [e["outcome"] for e in verifications] == ["not_found", "success", "success"]
 
 
-async def test_an_event_is_listed_before_it_is_sealed(registry, session, auditor):
+async def test_an_event_is_listed_before_it_is_sealed(registry, db, auditor):
     wei = actor("wei")
-    await record(session, wei, "person.read", uuid.uuid4())
+    await record(db, wei, "person.read", uuid.uuid4())
     (event,) = await events(registry, auditor[1], actor=wei.subject)
     assert (event["seq"], event["prev_hash"], event["hash"]) == (None, None, None)
 
@@ -218,13 +202,13 @@ async def test_an_event_is_listed_before_it_is_sealed(registry, session, auditor
 # --- Scope: a township auditor reads their own jurisdiction's trail only ---------------------------------------------
 
 
-async def test_a_township_auditor_reads_only_events_of_their_jurisdiction(registry, session, make_token):
+async def test_a_township_auditor_reads_only_events_of_their_jurisdiction(registry, db, make_token):
     dapu_person, dongquan_person, moved = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     wei = actor("wei")
-    await record(session, wei, "person.read", dapu_person, jurisdictions=["dapu"])
-    await record(session, wei, "person.read", dongquan_person, jurisdictions=["dongquan"])
-    await record(session, wei, "person.transfer", moved, jurisdictions=["dapu", "dongquan"])
-    await record(session, wei, "person.search_by_id_number")  # nobody found: no jurisdiction
+    await record(db, wei, "person.read", dapu_person, jurisdictions=["dapu"])
+    await record(db, wei, "person.read", dongquan_person, jurisdictions=["dongquan"])
+    await record(db, wei, "person.transfer", moved, jurisdictions=["dapu", "dongquan"])
+    await record(db, wei, "person.search_by_id_number")  # nobody found: no jurisdiction
 
     def auditor_of(jurisdiction: str | None) -> dict:
         department = "nco" if jurisdiction is None else "township"

@@ -3,10 +3,8 @@ changed, then the audit table's raw rows searched for each personal value sent (
 addresses, free text, reasons, institutions, decision and certificate numbers), and the jurisdictions rows were given
 from the people they concern, which decide what a township auditor reads."""
 
-import pytest
 from sqlalchemy import text
 
-from registry.main import create_app
 from tests.registry.persons.conftest import id_number
 
 SECRET_PREFIX = "审秘"
@@ -14,21 +12,6 @@ SECRET_PREFIX = "审秘"
 
 def secret(what: str) -> str:
     return f"{SECRET_PREFIX}{what}"
-
-
-@pytest.fixture
-async def registry_and_session(service_client):
-    async with service_client("registry", create_app) as pair:
-        yield pair
-
-
-@pytest.fixture
-def auth(make_token):
-    def headers(department: str = "nco", jurisdiction: str | None = None, roles=("staff",)) -> dict:
-        token = make_token(roles=list(roles), department=department, jurisdiction=jurisdiction)
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
 
 
 async def raw_trail(session, since: int) -> str:

@@ -8,10 +8,6 @@ from sqlalchemy import text
 
 from tests.registry.measures import conftest as measures_fixtures
 
-registry_and_session = measures_fixtures.registry_and_session
-registry = measures_fixtures.registry
-db = measures_fixtures.db
-auth = measures_fixtures.auth
 audit_rows = measures_fixtures.audit_rows
 new_person = measures_fixtures.new_person
 person = measures_fixtures.person

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.imports.service import PersonImporter
 from registry.main import create_app
 from tests.conftest import _isolated_client, _settings
-from tests.registry.persons.conftest import auth, id_number  # noqa: F401  (fixtures and helpers used here)
 
 
 @dataclass

@@ -6,15 +6,8 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from tests.registry import conftest as registry_fixtures
 from tests.registry.persons import conftest as persons_fixtures
 
-# Other folders take these from here.
-registry_and_session = registry_fixtures.registry_and_session
-registry = registry_fixtures.registry
-db = registry_fixtures.db
-
-auth = persons_fixtures.auth
 new_person = persons_fixtures.new_person
 
 

@@ -11,17 +11,6 @@ def id_number(born: date = date(1990, 1, 1), seq: int = 123, area: str = "450222
 
 
 @pytest.fixture
-def auth(make_token):
-    """auth(department="township", jurisdiction="dapu", roles=["staff"]) -> headers."""
-
-    def headers(department: str = "nco", jurisdiction: str | None = None, roles=("staff",), **extra) -> dict:
-        token = make_token(roles=list(roles), department=department, jurisdiction=jurisdiction, **extra)
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
-
-
-@pytest.fixture
 def new_person(registry, auth):
     """new_person(name=..., born=..., seq=..., jurisdiction_code=..., headers=...) -> created JSON."""
 

@@ -6,10 +6,7 @@ from datetime import date, timedelta
 from tests.registry.measures import conftest as measures_fixtures
 from tests.registry.measures.test_lookup import URL, service_token
 
-auth = measures_fixtures.auth
 new_person = measures_fixtures.new_person
-registry_and_session = measures_fixtures.registry_and_session
-registry = measures_fixtures.registry
 person = measures_fixtures.person
 add_measure = measures_fixtures.add_measure
 

@@ -1,1 +1,1 @@
-from tests.registry.persons.conftest import auth, new_person  # noqa: F401  (fixtures used here)
+from tests.registry.persons.conftest import new_person  # noqa: F401  (fixtures used here)

@@ -4,13 +4,7 @@ client together with its session, so a test can read the audit trail the request
 import pytest
 from sqlalchemy import text
 
-from tests.registry import conftest as registry_fixtures
-from tests.registry.persons.conftest import auth, new_person  # noqa: F401  (fixtures used by these tests)
-
-# Other folders take these from here.
-registry_and_session = registry_fixtures.registry_and_session
-registry = registry_fixtures.registry
-db = registry_fixtures.db
+from tests.registry.persons.conftest import new_person  # noqa: F401  (fixtures used by these tests)
 
 
 @pytest.fixture

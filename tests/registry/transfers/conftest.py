@@ -6,7 +6,6 @@ from sqlalchemy import text
 
 from tests.registry.persons import conftest as persons_fixtures
 
-auth = persons_fixtures.auth
 new_person = persons_fixtures.new_person
 
 DAPU = {"department": "township", "jurisdiction": "dapu"}

@@ -1,7 +1,1 @@
-from tests.registry.support.conftest import (  # noqa: F401  (fixtures used by these tests)
-    audit_rows,
-    auth,
-    new_person,
-    registry,
-    registry_and_session,
-)
+from tests.registry.support.conftest import audit_rows, new_person  # noqa: F401  (fixtures used by these tests)

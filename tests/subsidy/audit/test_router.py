@@ -5,7 +5,6 @@ service's sealer, and checked by /verify."""
 import asyncio
 import uuid
 
-import pytest
 from sqlalchemy import text
 
 from shared.auth import Principal
@@ -30,12 +29,6 @@ def finance_officer() -> Principal:
     )
 
 
-@pytest.fixture
-async def subsidy_with_session(service_client):
-    async with service_client("subsidy", create_app) as pair:
-        yield pair
-
-
 def auditor(make_token, jurisdiction: str | None = None) -> dict:
     department = "nco" if jurisdiction is None else "township"
     return {
@@ -43,8 +36,8 @@ def auditor(make_token, jurisdiction: str | None = None) -> dict:
     }
 
 
-async def test_auditors_read_the_subsidy_trail_scoped_to_their_jurisdiction(subsidy_with_session, make_token):
-    client, session = subsidy_with_session
+async def test_auditors_read_the_subsidy_trail_scoped_to_their_jurisdiction(subsidy_and_session, make_token):
+    client, session = subsidy_and_session
     officer = finance_officer()
     decision, employer = uuid.uuid4(), uuid.uuid4()
     await audit.record(
@@ -72,8 +65,8 @@ async def test_auditors_read_the_subsidy_trail_scoped_to_their_jurisdiction(subs
     assert other.json()["items"] == []
 
 
-async def test_staff_without_audit_read_are_refused_and_the_refusal_is_recorded(subsidy_with_session, make_token):
-    client, session = subsidy_with_session
+async def test_staff_without_audit_read_are_refused_and_the_refusal_is_recorded(subsidy_and_session, make_token):
+    client, session = subsidy_and_session
     staff = {"Authorization": f"Bearer {make_token(roles=['staff'], department='finance')}"}
     response = await client.get(URL, headers=staff)
     assert response.status_code == 403

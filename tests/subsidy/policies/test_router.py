@@ -2,6 +2,8 @@ import uuid
 
 import pytest
 
+from tests.calls import bearer, listed_count
+
 URL = "/api/v1/subsidy-policies"
 PROBLEM = "application/problem+json"
 
@@ -15,10 +17,6 @@ NOTICE_TIERS = [
 
 def enterprise(tiers=None, **fields):
     return {"type": "enterprise_placement", "tiers": NOTICE_TIERS if tiers is None else tiers, **fields}
-
-
-def bearer(token: str, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", **extra}
 
 
 def policy(tiers=None, **overrides):
@@ -45,12 +43,6 @@ async def create(client, token, **overrides):
     response = await client.post(URL, json=policy(**overrides), headers=bearer(token))
     assert response.status_code == 201, response.text
     return response.json()
-
-
-async def count_all(client, token) -> int:
-    response = await client.get(URL, params={"limit": 200}, headers=bearer(token))
-    assert response.status_code == 200
-    return len(response.json()["items"])
 
 
 async def test_writes_a_draft_with_its_rules_and_reads_it_back(subsidy, finance):
@@ -217,7 +209,7 @@ async def test_refuses_tiers_that_do_not_cover_each_headcount_once(subsidy, fina
     problem = response.json()
     assert problem["code"] == "invalid_rules"
     assert any(e["field"] == field and words in e["message"] for e in problem["errors"]), problem["errors"]
-    assert await count_all(subsidy, finance) == 0
+    assert await listed_count(subsidy, URL, finance) == 0
 
 
 @pytest.mark.parametrize(
@@ -241,7 +233,7 @@ async def test_refuses_rules_that_contradict_themselves(subsidy, finance, rules,
     problem = response.json()
     assert problem["code"] == "invalid_rules"
     assert any(e["field"] == field and words in e["message"] for e in problem["errors"]), problem["errors"]
-    assert await count_all(subsidy, finance) == 0
+    assert await listed_count(subsidy, URL, finance) == 0
 
 
 def tier(amount):
@@ -282,7 +274,7 @@ async def test_refuses_invalid_or_unknown_fields_and_writes_nothing(subsidy, fin
     problem = response.json()
     assert problem["code"] == "validation_error"
     assert field in [e["field"] for e in problem["errors"]], problem["errors"]
-    assert await count_all(subsidy, finance) == 0
+    assert await listed_count(subsidy, URL, finance) == 0
 
 
 async def test_publishing_freezes_a_version(subsidy, finance):
@@ -381,7 +373,7 @@ async def test_only_finance_the_nco_or_an_admin_may_write_or_publish(subsidy, fi
     assert refused.status_code == 403
     assert refused.headers["content-type"] == PROBLEM
     assert refused.json()["code"] == "forbidden"
-    assert await count_all(subsidy, finance) == 0
+    assert await listed_count(subsidy, URL, finance) == 0
 
     nco = make_token(roles=["staff"], department="nco")
     admin = make_token(roles=["admin"], department="it")
@@ -415,13 +407,13 @@ async def test_a_retry_with_the_same_idempotency_key_returns_the_first_draft(sub
     assert retry.status_code == 201
     assert retry.headers["idempotent-replayed"] == "true"
     assert retry.json() == first.json()
-    assert await count_all(subsidy, finance) == 1
+    assert await listed_count(subsidy, URL, finance) == 1
 
     other = await subsidy.post(URL, json=policy(title="另一个标题"), headers=headers)
     assert other.status_code == 422
     assert other.headers["content-type"] == PROBLEM
     assert other.json()["code"] == "idempotency_key_reused"
-    assert await count_all(subsidy, finance) == 1
+    assert await listed_count(subsidy, URL, finance) == 1
 
     fresh = await create(subsidy, finance)
     assert fresh["version"] == 2
