@@ -66,13 +66,7 @@ def _person(registry: FakeRegistry, feed: FakeFeed, jurisdiction: str, *, releas
     person = uuid.UUID(pid)
     feed.person(person, jurisdiction_code=jurisdiction)
     if released:
-        feed.measure(
-            person,
-            "compulsory_isolation",
-            date.today() - timedelta(days=720),
-            actual_end_on=released_on,
-            end_reason="completed",
-        )
+        feed.isolation(person, began_days_ago=720, ended_days_ago=20)
     feed.measure(person, "community_rehabilitation", date.today() - timedelta(days=400))
     return pid
 
@@ -87,133 +81,107 @@ async def _side(h: Harness, world: World, nco: dict, side: str, jurisdiction: st
     free = _person(registry, feed, jurisdiction)
     await catch_up(h.session, feed)
 
+    async def create(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return _ok(await c.post(path, json=body, headers=nco))
+
     name = f"{jurisdiction}启航{n}号缫丝厂"
-    employer = _ok(
-        await c.post(
-            "/api/v1/employers",
-            json={
-                "name": name,
-                "kind": "enterprise",
-                "jurisdiction_code": jurisdiction,
-                "address": f"柳城县{jurisdiction}龙江路{n}号",
-                "contacts": [{"name": f"{jurisdiction}韦经理", "phone": f"0772-76{n:05d}"}],
-            },
-            headers=nco,
-        )
+    employer = await create(
+        "/api/v1/employers",
+        {
+            "name": name,
+            "kind": "enterprise",
+            "jurisdiction_code": jurisdiction,
+            "address": f"柳城县{jurisdiction}龙江路{n}号",
+            "contacts": [{"name": f"{jurisdiction}韦经理", "phone": f"0772-76{n:05d}"}],
+        },
     )
-    designation = _ok(
-        await c.post(
-            f"/api/v1/employers/{employer['id']}/designations",
-            json={"action": "designate", "effective_on": str(STARTED), "document_number": "柳城政办〔2012〕84号"},
-            headers=nco,
-        )
+    designation = await create(
+        f"/api/v1/employers/{employer['id']}/designations",
+        {"action": "designate", "effective_on": str(STARTED), "document_number": "柳城政办〔2012〕84号"},
     )
-    site = _ok(
-        await c.post(
-            "/api/v1/placement-sites",
-            json={
-                "employer_id": employer["id"],
-                "kind": "point",
-                "mode": "centralised",
-                "name": f"{name}安置点",
-                "designated_on": str(STARTED),
-                "capacity": 30,
-            },
-            headers=nco,
-        )
+    site = await create(
+        "/api/v1/placement-sites",
+        {
+            "employer_id": employer["id"],
+            "kind": "point",
+            "mode": "centralised",
+            "name": f"{name}安置点",
+            "designated_on": str(STARTED),
+            "capacity": 30,
+        },
     )
-    post = _ok(
-        await c.post(
-            "/api/v1/job-posts",
-            json={
-                "employer_id": employer["id"],
-                "title": f"{jurisdiction}缫丝工",
-                "sector": "茧丝绸加工",
-                "headcount": 5,
+    post = await create(
+        "/api/v1/job-posts",
+        {
+            "employer_id": employer["id"],
+            "title": f"{jurisdiction}缫丝工",
+            "sector": "茧丝绸加工",
+            "headcount": 5,
+            "monthly_wage": "2200.00",
+            "contract_type": "fixed_term",
+            "working_pattern": "full_time",
+            "required_skills": ["缫丝"],
+            "opens_on": str(STARTED),
+            "status": "open",
+        },
+    )
+    referral = await create("/api/v1/referrals", {"person_id": placed, "post_id": post["id"]})
+    placement = await create(
+        "/api/v1/placements",
+        {
+            "person_id": placed,
+            "route": "centralised",
+            "employer_id": employer["id"],
+            "site_id": site["id"],
+            "post_id": post["id"],
+            "contract": {
+                "number": f"QH-{jurisdiction}-{n}",
+                "signed_on": str(STARTED),
+                "start_on": str(STARTED),
+                "end_on": str(STARTED + timedelta(days=730)),
+                "open_ended": False,
                 "monthly_wage": "2200.00",
-                "contract_type": "fixed_term",
-                "working_pattern": "full_time",
-                "required_skills": ["缫丝"],
-                "opens_on": str(STARTED),
-                "status": "open",
             },
-            headers=nco,
-        )
+        },
     )
-    referral = _ok(await c.post("/api/v1/referrals", json={"person_id": placed, "post_id": post["id"]}, headers=nco))
-    placement = _ok(
-        await c.post(
-            "/api/v1/placements",
-            json={
-                "person_id": placed,
-                "route": "centralised",
-                "employer_id": employer["id"],
-                "site_id": site["id"],
-                "post_id": post["id"],
-                "contract": {
-                    "number": f"QH-{jurisdiction}-{n}",
-                    "signed_on": str(STARTED),
-                    "start_on": str(STARTED),
-                    "end_on": str(STARTED + timedelta(days=730)),
-                    "open_ended": False,
-                    "monthly_wage": "2200.00",
-                },
-            },
-            headers=nco,
-        )
+    course = await create(
+        "/api/v1/trainings/courses",
+        {
+            "title": f"{jurisdiction}缫丝技能培训",
+            "provider_kind": "human_resources",
+            "provider_name": "柳城县人力资源和社会保障局",
+            "skill": "缫丝",
+            "hours": 40,
+        },
     )
-    course = _ok(
-        await c.post(
-            "/api/v1/trainings/courses",
-            json={
-                "title": f"{jurisdiction}缫丝技能培训",
-                "provider_kind": "human_resources",
-                "provider_name": "柳城县人力资源和社会保障局",
-                "skill": "缫丝",
-                "hours": 40,
-            },
-            headers=nco,
-        )
+    session = await create(
+        "/api/v1/trainings/sessions",
+        {
+            "course_id": course["id"],
+            "start_on": str(date.today() - timedelta(days=30)),
+            "end_on": str(date.today() - timedelta(days=28)),
+            "place": f"{jurisdiction}社区戒毒康复工作站",
+        },
     )
-    session = _ok(
-        await c.post(
-            "/api/v1/trainings/sessions",
-            json={
-                "course_id": course["id"],
-                "start_on": str(date.today() - timedelta(days=30)),
-                "end_on": str(date.today() - timedelta(days=28)),
-                "place": f"{jurisdiction}社区戒毒康复工作站",
-            },
-            headers=nco,
-        )
+    enrolment = await create(f"/api/v1/trainings/sessions/{session['id']}/enrolments", {"person_id": placed})
+    business = await create(
+        "/api/v1/self-employments",
+        {
+            "person_id": self_employed,
+            "business_kind": "restaurant",
+            "business_name": f"{jurisdiction}启航小吃店",
+            "start_on": str(date.today() - timedelta(days=100)),
+        },
     )
-    enrolment = _ok(
-        await c.post(f"/api/v1/trainings/sessions/{session['id']}/enrolments", json={"person_id": placed}, headers=nco)
-    )
-    business = _ok(
-        await c.post(
-            "/api/v1/self-employments",
-            json={
-                "person_id": self_employed,
-                "business_kind": "restaurant",
-                "business_name": f"{jurisdiction}启航小吃店",
-                "start_on": str(date.today() - timedelta(days=100)),
-            },
-            headers=nco,
-        )
-    )
-    loan = _ok(
-        await c.post(
-            f"/api/v1/self-employments/{business['id']}/loans",
-            json={
-                "amount": "50000.00",
-                "lender": "柳城县农村信用合作联社",
-                "disbursed_on": str(date.today() - timedelta(days=90)),
-                "maturity_on": str(date.today() + timedelta(days=640)),
-                "annual_rate_percent": "4.35",
-            },
-            headers=nco,
-        )
+    loan = await create(
+        f"/api/v1/self-employments/{business['id']}/loans",
+        {
+            "amount": "50000.00",
+            "lender": "柳城县农村信用合作联社",
+            "disbursed_on": str(date.today() - timedelta(days=90)),
+            "maturity_on": str(date.today() + timedelta(days=640)),
+            "annual_rate_percent": "4.35",
+        },
     )
     handovers = _ok(
         await c.get("/api/v1/handovers", params={"person_id": released}, headers=nco),
@@ -343,6 +311,11 @@ def _at(template: str) -> Callable[[World], str]:
     return lambda w: fill_path(template, w.ids)
 
 
+def _versioned(template: str, key: str, body: dict[str, Any]) -> Callable[[World], Call]:
+    """A write of `body` to side A's `key` object, with its current version as If-Match."""
+    return lambda w: Call(_at(template)(w), json=body, headers=_if_match(_a(w)[key]))
+
+
 KNOWN_LEAKS: dict[tuple[str, str], str] = {}
 """Operations whose answers are known to carry the other side's objects, with the issue that tracks each: the
 matrix checks everything else about them, and that the leak is still there (so its fix cannot land unnoticed)."""
@@ -366,10 +339,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
     ("POST", "/api/v1/employers"): lambda w: Call(
         "/api/v1/employers", json={"name": "大埔新厂", "kind": "enterprise", "jurisdiction_code": A}
     ),
-    ("PATCH", "/api/v1/employers/{employer_id}"): lambda w: Call(
-        _at("/api/v1/employers/{employer_id}")(w),
-        json={"address": "柳城县大埔镇新址"},
-        headers=_if_match(_a(w)["employer"]),
+    ("PATCH", "/api/v1/employers/{employer_id}"): _versioned(
+        "/api/v1/employers/{employer_id}", "employer", {"address": "柳城县大埔镇新址"}
     ),
     ("POST", "/api/v1/employers/{employer_id}/designations"): lambda w: Call(
         _at("/api/v1/employers/{employer_id}/designations")(w),
@@ -391,13 +362,11 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
     ("GET", "/api/v1/placement-sites/count"): lambda w: Call(
         "/api/v1/placement-sites/count", params={"on": str(date.today())}
     ),
-    ("PATCH", "/api/v1/placement-sites/{site_id}"): lambda w: Call(
-        _at("/api/v1/placement-sites/{site_id}")(w), json={"capacity": 40}, headers=_if_match(_a(w)["site"])
+    ("PATCH", "/api/v1/placement-sites/{site_id}"): _versioned(
+        "/api/v1/placement-sites/{site_id}", "site", {"capacity": 40}
     ),
-    ("POST", "/api/v1/placement-sites/{site_id}/close"): lambda w: Call(
-        _at("/api/v1/placement-sites/{site_id}/close")(w),
-        json={"closed_on": str(date.today()), "reason": "企业搬迁"},
-        headers=_if_match(_a(w)["site"]),
+    ("POST", "/api/v1/placement-sites/{site_id}/close"): _versioned(
+        "/api/v1/placement-sites/{site_id}/close", "site", {"closed_on": str(date.today()), "reason": "企业搬迁"}
     ),
     ("GET", "/api/v1/job-posts/{post_id}/candidates"): lambda w: Call(_at("/api/v1/job-posts/{post_id}/candidates")(w)),
     ("POST", "/api/v1/job-posts"): lambda w: Call(
@@ -413,14 +382,12 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
             "opens_on": str(date.today()),
         },
     ),
-    ("PATCH", "/api/v1/job-posts/{post_id}"): lambda w: Call(
-        _at("/api/v1/job-posts/{post_id}")(w), json={"headcount": 6}, headers=_if_match(_a(w)["post"])
-    ),
+    ("PATCH", "/api/v1/job-posts/{post_id}"): _versioned("/api/v1/job-posts/{post_id}", "post", {"headcount": 6}),
     ("POST", "/api/v1/referrals"): lambda w: Call(
         "/api/v1/referrals", json={"person_id": _a(w)["free"], "post_id": w.ids["post_id"]}
     ),
-    ("POST", "/api/v1/referrals/{referral_id}/moves"): lambda w: Call(
-        _at("/api/v1/referrals/{referral_id}/moves")(w), json={"to": "interview"}, headers=_if_match(_a(w)["referral"])
+    ("POST", "/api/v1/referrals/{referral_id}/moves"): _versioned(
+        "/api/v1/referrals/{referral_id}/moves", "referral", {"to": "interview"}
     ),
     ("POST", "/api/v1/placements"): lambda w: Call(
         "/api/v1/placements",
@@ -431,29 +398,25 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
             "contract": _contract("QH-new-1", date.today()),
         },
     ),
-    ("PATCH", "/api/v1/placements/{placement_id}"): lambda w: Call(
-        _at("/api/v1/placements/{placement_id}")(w),
-        json={"contract": _contract("QH-dapu-1", STARTED) | {"monthly_wage": "2400.00"}},
-        headers=_if_match(_a(w)["placement"]),
+    ("PATCH", "/api/v1/placements/{placement_id}"): _versioned(
+        "/api/v1/placements/{placement_id}",
+        "placement",
+        {"contract": _contract("QH-dapu-1", STARTED) | {"monthly_wage": "2400.00"}},
     ),
-    ("POST", "/api/v1/placements/{placement_id}/end"): lambda w: Call(
-        _at("/api/v1/placements/{placement_id}/end")(w),
-        json={"ended_on": str(date.today()), "reason": "resigned"},
-        headers=_if_match(_a(w)["placement"]),
+    ("POST", "/api/v1/placements/{placement_id}/end"): _versioned(
+        "/api/v1/placements/{placement_id}/end", "placement", {"ended_on": str(date.today()), "reason": "resigned"}
     ),
-    ("PUT", "/api/v1/placements/{placement_id}/follow-ups/{months}"): lambda w: Call(
-        _at("/api/v1/placements/{placement_id}/follow-ups/{months}")(w),
-        json={"done_on": str(date.today()), "still_working": True},
-        headers=_if_match(_a(w)["placement"]),
+    ("PUT", "/api/v1/placements/{placement_id}/follow-ups/{months}"): _versioned(
+        "/api/v1/placements/{placement_id}/follow-ups/{months}",
+        "placement",
+        {"done_on": str(date.today()), "still_working": True},
     ),
     ("GET", "/api/v1/employers/{employer_id}/subsidy-evidence"): lambda w: Call(
         _at("/api/v1/employers/{employer_id}/subsidy-evidence")(w), params={"year": YEAR}
     ),
     ("GET", "/api/v1/subsidy-evidence"): lambda w: Call("/api/v1/subsidy-evidence", params={"year": YEAR}),
-    ("POST", "/api/v1/handovers/{handover_id}/close"): lambda w: Call(
-        _at("/api/v1/handovers/{handover_id}/close")(w),
-        json={"reason": "declined", "closed_on": str(date.today())},
-        headers=_if_match(_a(w)["handover"]),
+    ("POST", "/api/v1/handovers/{handover_id}/close"): _versioned(
+        "/api/v1/handovers/{handover_id}/close", "handover", {"reason": "declined", "closed_on": str(date.today())}
     ),
     ("GET", "/api/v1/trainings/shortfall"): lambda w: Call("/api/v1/trainings/shortfall", params={"year": YEAR}),
     ("POST", "/api/v1/trainings/courses"): lambda w: Call(
@@ -478,10 +441,10 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
     ("POST", "/api/v1/trainings/sessions/{session_id}/enrolments"): lambda w: Call(
         _at("/api/v1/trainings/sessions/{session_id}/enrolments")(w), json={"person_id": _a(w)["free"]}
     ),
-    ("POST", "/api/v1/trainings/enrolments/{enrolment_id}/completion"): lambda w: Call(
-        _at("/api/v1/trainings/enrolments/{enrolment_id}/completion")(w),
-        json={"completed_on": str(date.today() - timedelta(days=28))},
-        headers=_if_match(_a(w)["enrolment"]),
+    ("POST", "/api/v1/trainings/enrolments/{enrolment_id}/completion"): _versioned(
+        "/api/v1/trainings/enrolments/{enrolment_id}/completion",
+        "enrolment",
+        {"completed_on": str(date.today() - timedelta(days=28))},
     ),
     ("POST", "/api/v1/self-employments"): lambda w: Call(
         "/api/v1/self-employments",
@@ -493,10 +456,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Call]] = {
         },
     ),
     ("GET", "/api/v1/self-employments/loans"): lambda w: Call("/api/v1/self-employments/loans", params={"year": YEAR}),
-    ("PATCH", "/api/v1/self-employments/{self_employment_id}"): lambda w: Call(
-        _at("/api/v1/self-employments/{self_employment_id}")(w),
-        json={"licence_number": "92450222MA5L1234X"},
-        headers=_if_match(_a(w)["business"]),
+    ("PATCH", "/api/v1/self-employments/{self_employment_id}"): _versioned(
+        "/api/v1/self-employments/{self_employment_id}", "business", {"licence_number": "92450222MA5L1234X"}
     ),
     ("POST", "/api/v1/self-employments/{self_employment_id}/loans"): lambda w: Call(
         _at("/api/v1/self-employments/{self_employment_id}/loans")(w),
