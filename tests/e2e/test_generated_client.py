@@ -10,17 +10,16 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from registry.persons.national_id import check_char
 from tests.contract.client import generate_client
 from tests.contract.lint import lint
+from tests.e2e import steps
 from tests.e2e.conftest import ADMIN_PASSWORD, wait_until
 
 pytestmark = pytest.mark.e2e
 
 
 def id_number(seq: int) -> str:
-    first17 = f"450222{date(1988, 3, 9) + timedelta(days=seq):%Y%m%d}{seq % 1000:03d}"
-    return first17 + check_char(first17)
+    return steps.id_number(seq, date(1988, 3, 9))
 
 
 @pytest.fixture(scope="module")

@@ -9,25 +9,19 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from registry.persons.national_id import check_char
 from tests.e2e.conftest import call as e2e_call
-from tests.e2e.conftest import new_employer, staff_headers, wait_until
+from tests.e2e.conftest import new_employer, wait_until
+from tests.e2e.steps import id_number, new_user, placement_body, register_person
 
 pytestmark = pytest.mark.e2e
 
 NAMES = ("覃某某", "韦某某", "蓝某某", "莫某某")
 
 
-def id_number(seq: int) -> str:
-    first17 = f"450222{date(1991, 5, 17) + timedelta(days=seq):%Y%m%d}{seq % 1000:03d}"
-    return first17 + check_char(first17)
-
-
 @pytest.fixture(scope="module")
 def township(system, admin_token) -> dict[str, str]:
     """A Dapu township officer, created by the admin and logged in through the gateway."""
-    username, password = f"dapu.e2e.{uuid.uuid4().hex[:6]}", "e2e-township-password-8c1f"
-    return staff_headers(system, admin_token, (username, password, "韦丽"), "township", "dapu")
+    return new_user(system, admin_token, "dapu", "township", "dapu")
 
 
 def call(system, method: str, path: str, headers: dict, **kwargs) -> httpx.Response:
@@ -35,35 +29,22 @@ def call(system, method: str, path: str, headers: dict, **kwargs) -> httpx.Respo
 
 
 def released_person(system, township, seq: int) -> str:
-    person = call(
-        system,
-        "POST",
-        "/api/v1/persons",
-        township,
-        json={
-            "name": NAMES[seq % len(NAMES)],
-            "id_number": id_number(seq),
-            "work_ability": "able",
-            "jurisdiction_code": "dapu",
-            # On the register since the isolation began: placement checks the person on the contract's start date.
-            "registered_on": str(date.today() - timedelta(days=9 + 730)),
-        },
-    )
-    assert person.status_code == 201, person.text
-    person_id = person.json()["id"]
     released_on = date.today() - timedelta(days=9)
-    for measure in (
-        {
-            "kind": "compulsory_isolation",
-            "start_on": str(released_on - timedelta(days=730)),
-            "actual_end_on": str(released_on),
-            "end_reason": "completed",
-        },
-        {"kind": "community_rehabilitation", "start_on": str(released_on)},
-    ):
-        recorded = call(system, "POST", f"/api/v1/persons/{person_id}/measures", township, json=measure)
-        assert recorded.status_code == 201, recorded.text
-    return person_id
+    isolation = {
+        "kind": "compulsory_isolation",
+        "start_on": str(released_on - timedelta(days=730)),
+        "actual_end_on": str(released_on),
+        "end_reason": "completed",
+    }
+    return register_person(
+        system,
+        township,
+        id_number(seq),
+        # On the register since the isolation began: placement checks the person on the contract's start date.
+        released_on - timedelta(days=730),
+        name=NAMES[seq % len(NAMES)],
+        measures=(isolation, {"kind": "community_rehabilitation", "start_on": str(released_on)}),
+    )
 
 
 def handovers_of(system, township, person_id: str, status: str) -> list[dict]:
@@ -77,20 +58,7 @@ def employer(system, township) -> str:
 
 
 def placement(person_id: str, employer_id: str) -> dict:
-    start = date.today() - timedelta(days=1)
-    return {
-        "person_id": person_id,
-        "route": "centralised",
-        "employer_id": employer_id,
-        "contract": {
-            "number": f"DP-{uuid.uuid4().hex[:8]}",
-            "signed_on": str(start),
-            "start_on": str(start),
-            "end_on": None,
-            "open_ended": True,
-            "monthly_wage": "2300.00",
-        },
-    }
+    return placement_body(person_id, employer_id, f"DP-{uuid.uuid4().hex[:8]}", date.today() - timedelta(days=1))
 
 
 def test_a_released_person_waits_on_the_hand_over_list_until_placed(system, township):

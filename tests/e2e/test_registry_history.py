@@ -2,20 +2,19 @@
 on their 2012 registration day with their community detox, a detention inside it and a later move to Shapu; the
 status on 2013-12-31, the lookup as of a contract's start date and the schema-v2 events all answer from those days."""
 
-import uuid
 from datetime import date
 
 import pytest
 
 from registry.persons.national_id import check_char
-from tests.e2e.conftest import call, staff_headers, wait_until
+from tests.e2e.conftest import call, wait_until
+from tests.e2e.steps import new_user
 
 pytestmark = pytest.mark.e2e
 
 
 def user(system, admin_token: str, department: str, jurisdiction: str | None) -> dict[str, str]:
-    username, password = f"{department}.hist.{uuid.uuid4().hex[:6]}", "e2e-history-password-3b7e"
-    return staff_headers(system, admin_token, (username, password, "覃华"), department, jurisdiction)
+    return new_user(system, admin_token, f"{department}.hist", department, jurisdiction, display_name="覃华")
 
 
 def register_on_2012_05_10(system, headers: dict[str, str], name: str, first17: str) -> str:

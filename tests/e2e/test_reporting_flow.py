@@ -12,22 +12,19 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from registry.persons.national_id import check_char
-from tests.e2e.conftest import call, new_employer, staff_headers, wait_until
+from tests.e2e.conftest import call, new_employer, wait_until
+from tests.e2e.steps import id_number, new_user, placement_body, register_person
 
 pytestmark = pytest.mark.e2e
 
 NAMES = ("覃某某", "韦某某", "蓝某某", "莫某某")
 
 
-def id_number(seq: int) -> str:
-    first17 = f"450222{date(1988, 3, 9) + timedelta(days=seq):%Y%m%d}{seq % 1000:03d}"
-    return first17 + check_char(first17)
+FIRST_BORN = date(1988, 3, 9)
 
 
 def user(system, admin_token: str, department: str, jurisdiction: str | None) -> dict[str, str]:
-    username, password = f"{department}.rep.{uuid.uuid4().hex[:6]}", "e2e-reporting-password-5d2a"
-    return staff_headers(system, admin_token, (username, password, "韦丽"), department, jurisdiction)
+    return new_user(system, admin_token, f"{department}.rep", department, jurisdiction)
 
 
 @pytest.fixture(scope="module")
@@ -41,54 +38,22 @@ def liutang(system, admin_token):
 
 
 def register(system, headers, seq: int, jurisdiction: str) -> str:
-    person = call(
+    # On the register since the detox began: placement checks the person on the contract's start date.
+    since = date.today() - timedelta(days=200)
+    return register_person(
         system,
-        "POST",
-        "/api/v1/persons",
         headers,
-        json={
-            "name": NAMES[seq % len(NAMES)],
-            "id_number": id_number(seq),
-            "work_ability": "able",
-            "jurisdiction_code": jurisdiction,
-            # On the register since the detox began: placement checks the person on the contract's start date.
-            "registered_on": str(date.today() - timedelta(days=200)),
-        },
+        id_number(seq, FIRST_BORN),
+        since,
+        name=NAMES[seq % len(NAMES)],
+        jurisdiction=jurisdiction,
+        measures=({"kind": "community_detox", "start_on": str(since)},),
     )
-    assert person.status_code == 201, person.text
-    person_id = person.json()["id"]
-    measure = call(
-        system,
-        "POST",
-        f"/api/v1/persons/{person_id}/measures",
-        headers,
-        json={"kind": "community_detox", "start_on": str(date.today() - timedelta(days=200))},
-    )
-    assert measure.status_code == 201, measure.text
-    return person_id
 
 
 def place(system, headers, person_id: str, employer_id: str) -> None:
-    start = date.today() - timedelta(days=3)
-    placed = call(
-        system,
-        "POST",
-        "/api/v1/placements",
-        headers,
-        json={
-            "person_id": person_id,
-            "route": "centralised",
-            "employer_id": employer_id,
-            "contract": {
-                "number": f"RP-{uuid.uuid4().hex[:8]}",
-                "signed_on": str(start),
-                "start_on": str(start),
-                "end_on": None,
-                "open_ended": True,
-                "monthly_wage": "2300.00",
-            },
-        },
-    )
+    body = placement_body(person_id, employer_id, f"RP-{uuid.uuid4().hex[:8]}", date.today() - timedelta(days=3))
+    placed = call(system, "POST", "/api/v1/placements", headers, json=body)
     assert placed.status_code == 201, placed.text
 
 

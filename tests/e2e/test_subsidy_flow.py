@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import call as e2e_call
-from tests.e2e.conftest import new_employer, staff_headers, wait_until
-from tests.e2e.test_placement_flow import id_number
+from tests.e2e.conftest import new_employer, wait_until
+from tests.e2e.steps import id_number, new_user, placement_body, register_person
 
 pytestmark = pytest.mark.e2e
 
@@ -29,66 +29,27 @@ def call(system, method: str, path: str, headers: dict, **kwargs) -> httpx.Respo
     return e2e_call(system, method, path, headers, timeout=30, **kwargs)
 
 
-def user(system, admin_token, name: str, department: str, jurisdiction: str | None = None) -> dict[str, str]:
-    """A staff user created by the admin, who changed the first password and logged in through the gateway."""
-    username, password = f"{name}.e2e.{uuid.uuid4().hex[:6]}", f"e2e-{name}-password-5d2a"
-    return staff_headers(system, admin_token, (username, password, name), department, jurisdiction)
-
-
 @pytest.fixture(scope="module")
 def people(system, admin_token) -> dict[str, dict[str, str]]:
     return {
-        "nco": user(system, admin_token, "nco", "nco"),
-        "clerk": user(system, admin_token, "clerk", "township", "dapu"),
-        "reviewer": user(system, admin_token, "reviewer", "township", "dapu"),
-        "approver": user(system, admin_token, "approver", "finance"),
-        "cashier": user(system, admin_token, "cashier", "finance"),
+        "nco": new_user(system, admin_token, "nco", "nco"),
+        "clerk": new_user(system, admin_token, "clerk", "township", "dapu"),
+        "reviewer": new_user(system, admin_token, "reviewer", "township", "dapu"),
+        "approver": new_user(system, admin_token, "approver", "finance"),
+        "cashier": new_user(system, admin_token, "cashier", "finance"),
     }
 
 
 def person_in_rehabilitation(system, clerk, seq: int) -> str:
-    person = call(
-        system,
-        "POST",
-        "/api/v1/persons",
-        clerk,
-        json={
-            "name": "覃某某",
-            "id_number": id_number(seq),
-            "work_ability": "able",
-            "jurisdiction_code": "dapu",
-            # On the register since before the contract starts: placement checks the person on the start date.
-            "registered_on": f"{YEAR - 1}-06-01",
-        },
-    )
-    assert person.status_code == 201, person.text
-    person_id = person.json()["id"]
-    measure = call(
-        system,
-        "POST",
-        f"/api/v1/persons/{person_id}/measures",
-        clerk,
-        json={"kind": "community_rehabilitation", "start_on": f"{YEAR - 1}-06-01"},
-    )
-    assert measure.status_code == 201, measure.text
-    return person_id
+    # On the register since before the contract starts: placement checks the person on the start date.
+    since = f"{YEAR - 1}-06-01"
+    rehabilitation = {"kind": "community_rehabilitation", "start_on": since}
+    return register_person(system, clerk, id_number(seq), since, measures=(rehabilitation,))
 
 
 def contract_for(person_id: str, employer_id: str) -> dict:
-    start = date(YEAR, 1, 5)
-    return {
-        "person_id": person_id,
-        "route": "centralised",
-        "employer_id": employer_id,
-        "contract": {
-            "number": f"PXY-{uuid.uuid4().hex[:8]}",
-            "signed_on": str(start),
-            "start_on": str(start),
-            "end_on": str(date(YEAR + 1, 1, 4)),
-            "open_ended": False,
-            "monthly_wage": "2300.00",
-        },
-    }
+    number = f"PXY-{uuid.uuid4().hex[:8]}"
+    return placement_body(person_id, employer_id, number, date(YEAR, 1, 5), end=date(YEAR + 1, 1, 4))
 
 
 def evaluate(system, nco) -> dict:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -17,9 +16,9 @@ import httpx
 import pytest
 from standardwebhooks import Webhook
 
-from tests.e2e.conftest import WEBHOOK_RECEIVER_PORT, staff_headers, wait_until
+from tests.e2e.conftest import WEBHOOK_RECEIVER_PORT, wait_until
 from tests.e2e.conftest import call as e2e_call
-from tests.e2e.test_placement_flow import id_number
+from tests.e2e.steps import id_number, new_user, register_person
 
 pytestmark = pytest.mark.e2e
 
@@ -57,22 +56,8 @@ def receiver() -> Iterator[list[Delivery]]:
         thread.join(timeout=5)
 
 
-def register_person(system, clerk: dict[str, str], seq: int) -> str:
-    person = call(
-        system,
-        "POST",
-        "/api/v1/persons",
-        clerk,
-        json={
-            "name": "覃某某",
-            "id_number": id_number(seq),
-            "work_ability": "able",
-            "jurisdiction_code": "dapu",
-            "registered_on": f"{date.today().year - 1}-06-01",
-        },
-    )
-    assert person.status_code == 201, person.text
-    return person.json()["id"]
+def register(system, clerk: dict[str, str], seq: int) -> str:
+    return register_person(system, clerk, id_number(seq), f"{date.today().year - 1}-06-01")
 
 
 def delivery_of(received: list[Delivery], person_id: str) -> Delivery:
@@ -87,10 +72,7 @@ def delivery_of(received: list[Delivery], person_id: str) -> Delivery:
 
 def test_a_subscription_made_through_the_gateway_receives_signed_deliveries(system, admin_token):
     admin = {"Authorization": f"Bearer {admin_token}"}
-    suffix = uuid.uuid4().hex[:6]
-    clerk = staff_headers(
-        system, admin_token, (f"hooks.e2e.{suffix}", "e2e-hooks-password-3b7e", "韦丽"), "township", "dapu"
-    )
+    clerk = new_user(system, admin_token, "hooks", "township", "dapu")
     with receiver() as received:
         created = call(
             system,
@@ -109,7 +91,7 @@ def test_a_subscription_made_through_the_gateway_receives_signed_deliveries(syst
         sub = created.json()
         assert created.headers["location"] == f"{PREFIX}/{sub['id']}"
         try:
-            first = register_person(system, clerk, 911)
+            first = register(system, clerk, 911)
             headers, body = delivery_of(received, first)
             payload = Webhook(sub["secret"]).verify(body, headers)
             assert (payload["type"], payload["data"]["aggregate_id"]) == ("person.created", first)
@@ -119,7 +101,7 @@ def test_a_subscription_made_through_the_gateway_receives_signed_deliveries(syst
             rotated = call(system, "POST", f"{PREFIX}/{sub['id']}/rotate-secret", admin, json={"overlap_seconds": 600})
             assert rotated.status_code == 200, rotated.text
             new_secret = rotated.json()["secret"]
-            second = register_person(system, clerk, 912)
+            second = register(system, clerk, 912)
             headers, body = delivery_of(received, second)
             for secret in (sub["secret"], new_secret):
                 assert Webhook(secret).verify(body, headers)["data"]["aggregate_id"] == second
