@@ -58,6 +58,18 @@ async def gateway(database_url) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+@pytest.fixture
+def upstreams() -> FakeUpstreams:
+    return FakeUpstreams()
+
+
+@pytest.fixture
+async def gateway_with_upstreams(database_url, upstreams) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway in front of `upstreams`, the fake services (a module that wants it as its `gateway` says so)."""
+    async with running_gateway(database_url("gateway"), upstreams=upstreams) as client:
+        yield client
+
+
 async def login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
     return await client.post(
         "/api/v1/auth/token", data={"grant_type": "password", "username": username, "password": password}
@@ -74,6 +86,20 @@ async def admin_token(gateway) -> str:
 @pytest.fixture
 def admin_headers(admin_token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {admin_token}"}
+
+
+async def client_token(client: httpx.AsyncClient, registered: dict[str, Any]) -> str:
+    """An access token of a registered client (`client_id`, `client_secret`), by the client_credentials grant."""
+    response = await client.post(
+        "/api/v1/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": registered["client_id"],
+            "client_secret": registered["client_secret"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
 
 
 async def change_password(client: httpx.AsyncClient, username: str, password: str) -> str:

@@ -5,7 +5,7 @@ import asyncpg
 import pytest
 
 from scripts.localdb import asyncpg_dsn
-from tests.gateway.conftest import login, running_gateway
+from tests.gateway.conftest import client_token, login, running_gateway
 
 
 def kid_of(token: str) -> str:
@@ -158,16 +158,7 @@ async def test_disabled_client_token_is_refused(gateway, admin_headers):
             headers=admin_headers,
         )
     ).json()
-    token = (
-        await gateway.post(
-            "/api/v1/auth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": client["client_id"],
-                "client_secret": client["client_secret"],
-            },
-        )
-    ).json()["access_token"]
+    token = await client_token(gateway, client)
     headers = {"Authorization": f"Bearer {token}"}
     assert (await gateway.get("/api/v1/auth/me", headers=headers)).status_code == 200
     await gateway.post(f"/api/v1/admin/clients/{client['id']}/disable", headers=admin_headers)

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from placement.main import create_app as create_placement
+from tests.calls import bearer
+from tests.gateway.conftest import client_token
 
 CLIENTS = "/api/v1/admin/clients"
 EMPLOYERS = "/api/v1/employers"
@@ -21,23 +23,6 @@ PROBLEM = "application/problem+json"
 def claims_of(token: str) -> dict[str, Any]:
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def client_token(gateway, client: dict[str, Any]) -> str:
-    response = await gateway.post(
-        "/api/v1/auth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": client["client_id"],
-            "client_secret": client["client_secret"],
-        },
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
 
 
 async def register(gateway, admin_headers, **fields: Any):

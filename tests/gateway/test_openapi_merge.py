@@ -1,6 +1,6 @@
 """The gateway's `/openapi.json` is one document: its own operations plus each service's public ones."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,14 +17,8 @@ SCHEMA_REF = "#/components/schemas/"
 
 
 @pytest.fixture
-def upstreams() -> FakeUpstreams:
-    return FakeUpstreams()
-
-
-@pytest.fixture
-async def gateway(database_url, upstreams) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_gateway(database_url("gateway"), upstreams=upstreams) as client:
-        yield client
+def gateway(gateway_with_upstreams) -> httpx.AsyncClient:
+    return gateway_with_upstreams
 
 
 async def merged(client: httpx.AsyncClient) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import pytest
 from gateway.main import create_app
 from gateway.routing import table
 from tests.gateway.conftest import ADMIN_PASSWORD, change_password, gateway_settings, login, running_gateway
-from tests.gateway.upstreams import SERVICE_URLS, FakeUpstreams, pattern_bytes, raw_service, read_head
+from tests.gateway.upstreams import SERVICE_URLS, pattern_bytes, raw_service, read_head
 
 PROXIED = [
     ("/api/v1/jurisdictions", "registry"),
@@ -32,15 +32,9 @@ PROXIED = [
 
 
 @pytest.fixture
-def upstreams() -> FakeUpstreams:
-    return FakeUpstreams()
-
-
-@pytest.fixture
-async def gateway(database_url, upstreams) -> AsyncIterator[httpx.AsyncClient]:
+def gateway(gateway_with_upstreams) -> httpx.AsyncClient:
     """The gateway in front of the fake services (replaces the plain `gateway` of conftest here)."""
-    async with running_gateway(database_url("gateway"), upstreams=upstreams) as client:
-        yield client
+    return gateway_with_upstreams
 
 
 async def bearer(client: httpx.AsyncClient) -> dict[str, str]:

@@ -21,7 +21,8 @@ from scripts.localdb import asyncpg_dsn, ensure_database
 from shared import jwt as qjwt
 from shared.config import database_url_for
 from shared.migrations import upgrade
-from tests.gateway.conftest import ADMIN_PASSWORD, change_password, login, running_gateway
+from tests.calls import bearer
+from tests.gateway.conftest import ADMIN_PASSWORD, change_password, client_token, login, running_gateway
 from tests.gateway.upstreams import FakeUpstreams
 
 SERVICE_SECRET = "registry-service-secret-for-tests"
@@ -36,21 +37,12 @@ def kid_of(token: str) -> str:
     return json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))["kid"]
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 def new_kek() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 async def service_token(client) -> str:
-    response = await client.post(
-        "/api/v1/auth/token",
-        data={"grant_type": "client_credentials", "client_id": "svc-registry", "client_secret": SERVICE_SECRET},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+    return await client_token(client, {"client_id": "svc-registry", "client_secret": SERVICE_SECRET})
 
 
 async def revocations(client) -> dict[str, dict]:
@@ -182,16 +174,7 @@ async def test_rotating_a_clients_secret_revokes_its_tokens(gateway, admin_heade
             headers=admin_headers,
         )
     ).json()
-    token = (
-        await gateway.post(
-            "/api/v1/auth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": created["client_id"],
-                "client_secret": created["client_secret"],
-            },
-        )
-    ).json()["access_token"]
+    token = await client_token(gateway, created)
     assert (await gateway.get("/api/v1/persons", headers=bearer(token))).status_code == 200
     rotated = await gateway.post(f"/api/v1/admin/clients/{created['id']}/rotate-secret", headers=admin_headers)
     assert rotated.status_code == 200
