@@ -1,25 +1,54 @@
 """What the volume benchmarks share: running against a PostgreSQL server (TEST_DATABASE_URL's, else an embedded
 one) with every process a run starts stopped afterwards, saving the results, and the plumbing of the bare ASGI
-stand-ins they serve."""
+stand-ins they serve; timing a service's requests and their SQL replayed raw through asyncpg, one at a time and
+concurrently, and the table that reports both."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
 import signal
 import subprocess
+import sys
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import asyncpg
+import httpx
+
 from bench.generate_registry import server_url_or_embedded
-from scripts.localdb import DATA_DIR, ensure_database, start_embedded
+from scripts.localdb import DATA_DIR, asyncpg_dsn, ensure_database, start_embedded
 from shared import jwt as qjwt
 from shared.config import database_url_for
 from shared.migrations import upgrade
 
 OUT_DIR = DATA_DIR / "bench"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_service(
+    factory: str, port: int, env: dict[str, str], *, log: Path | None = None, append: bool = False, workers: int = 0
+) -> subprocess.Popen:
+    """`factory` ("module:function") under uvicorn on 127.0.0.1:`port` (with `workers` processes unless 0), in a
+    session of its own, logging warnings only and no access log; its stderr to `log` (appended to with `append`),
+    else dropped."""
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers)] if workers else []
+    command += ["--no-access-log", "--log-level", "warning"]
+    stderr: Any = subprocess.DEVNULL
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        stderr = log.open("a" if append else "w")
+    return subprocess.Popen(
+        command, env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=stderr
+    )
 
 
 def run_on_a_server(run: Callable[[Any, str, list[subprocess.Popen]], dict[str, Any]], args: Any) -> dict[str, Any]:
@@ -110,3 +139,199 @@ async def asgi_request_body(
         body += message.get("body", b"")
         if not message.get("more_body"):
             return body
+
+
+# --- Timing -----------------------------------------------------------------------------------------------------------
+
+CONCURRENCY = 8
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def summary(values: list[float], elapsed: float | None = None) -> dict[str, float]:
+    out = {"n": len(values), "p50": pct(values, 50), "p95": pct(values, 95), "p99": pct(values, 99)}
+    if elapsed:
+        out["rps"] = len(values) / elapsed
+    return out
+
+
+@dataclass
+class Budget:
+    """Each measurement stops after `n` requests, or earlier once it has run `seconds` and done `minimum` (so a
+    slow query on a busy machine cannot hold `make bench` for long)."""
+
+    seconds: float = 20.0
+    minimum: int = 50
+
+
+BUDGET = Budget()
+
+
+def budget(n: int) -> Iterator[int]:
+    deadline = time.perf_counter() + BUDGET.seconds
+    for i in range(n):
+        if i >= BUDGET.minimum and time.perf_counter() > deadline:
+            return
+        yield i
+
+
+def check(response: httpx.Response, scenario: Any) -> None:
+    if response.status_code != 200:
+        raise SystemExit(f"{scenario.name}: HTTP {response.status_code}: {response.text[:500]}")
+
+
+class Driver(ABC):
+    """Times a service's requests at the client, one at a time or from `concurrency` clients. Each request carries
+    an x-request-id `<prefix>-<scenario>-<random>`, kept in `request_ids` with `<scenario>/<level>` so the service's
+    own logged durations can be matched. A subclass says what request `i` of a scenario is (`request`)."""
+
+    prefix = "bench"
+    timeout = 30.0
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.request_ids: dict[str, str] = {}  # request id -> "<scenario>/<level>" (levels: c1, c8)
+        self.level = "c1"
+
+    def request_id(self, scenario: Any) -> str:
+        rid = f"{self.prefix}-{scenario.name}-{uuid.uuid4().hex[:12]}"
+        self.request_ids[rid] = f"{scenario.name}/{self.level}"
+        return rid
+
+    @abstractmethod
+    def request(self, scenario: Any, i: int) -> tuple[str, str, dict[str, str], bytes | None]:
+        """(method, url, headers, body) of the scenario's request `i`."""
+
+    def sequential(self, scenario: Any, n: int, level: str = "c1") -> dict[str, float]:
+        self.level = level
+        latencies = []
+        with httpx.Client(timeout=self.timeout) as client:
+            for i in budget(n):
+                method, url, headers, body = self.request(scenario, i)
+                t0 = time.perf_counter()
+                response = client.request(method, url, headers=headers, content=body)
+                latencies.append((time.perf_counter() - t0) * 1000)
+                check(response, scenario)
+        return summary(latencies)
+
+    def concurrent(self, scenario: Any, n: int, concurrency: int = CONCURRENCY) -> dict[str, float]:
+        self.level = f"c{concurrency}"
+
+        async def run() -> dict[str, float]:
+            latencies: list[float] = []
+            counter = budget(n)
+            limits = httpx.Limits(max_connections=concurrency)
+            async with httpx.AsyncClient(timeout=self.timeout, limits=limits) as client:
+
+                async def worker() -> None:
+                    for i in counter:
+                        method, url, headers, body = self.request(scenario, i)
+                        t0 = time.perf_counter()
+                        response = await client.request(method, url, headers=headers, content=body)
+                        latencies.append((time.perf_counter() - t0) * 1000)
+                        check(response, scenario)
+
+                t0 = time.perf_counter()
+                await asyncio.gather(*(worker() for _ in range(concurrency)))
+                return summary(latencies, time.perf_counter() - t0)
+
+        return asyncio.run(run())
+
+
+class Raw(ABC):
+    """A request's SQL replayed through asyncpg, one at a time on one connection or from `concurrency` pooled ones.
+    A subclass says what one replay `i` of a scenario runs in each mode (`one`: "query" alone, or "txn" as the
+    audited request's transaction) and returns its milliseconds."""
+
+    def __init__(self, url: str) -> None:
+        self.dsn, self.kwargs = asyncpg_dsn(url)
+
+    @abstractmethod
+    async def one(self, conn: asyncpg.Connection, scenario: Any, i: int, mode: str) -> float:
+        """Replay scenario `scenario`'s statements once (replay `i`) in `mode`; the milliseconds it took."""
+
+    def on_one_connection(self, work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
+        """`work(conn)` on a connection of its own, closed afterwards."""
+
+        async def run() -> Any:
+            conn = await asyncpg.connect(self.dsn, **self.kwargs)
+            try:
+                return await work(conn)
+            finally:
+                await conn.close()
+
+        return asyncio.run(run())
+
+    def sequential(self, scenario: Any, n: int, mode: str) -> dict[str, float]:
+        async def timed(conn: asyncpg.Connection) -> dict[str, float]:
+            return summary([await self.one(conn, scenario, i, mode) for i in budget(n)])
+
+        return self.on_one_connection(timed)
+
+    def concurrent(self, scenario: Any, n: int, mode: str, concurrency: int = CONCURRENCY) -> dict[str, float]:
+        async def run() -> dict[str, float]:
+            pool = await asyncpg.create_pool(self.dsn, min_size=concurrency, max_size=concurrency, **self.kwargs)
+            latencies: list[float] = []
+            counter = budget(n)
+
+            async def worker() -> None:
+                async with pool.acquire() as conn:
+                    for i in counter:
+                        latencies.append(await self.one(conn, scenario, i, mode))
+
+            try:
+                t0 = time.perf_counter()
+                await asyncio.gather(*(worker() for _ in range(concurrency)))
+                return summary(latencies, time.perf_counter() - t0)
+            finally:
+                await pool.close()
+
+        return asyncio.run(run())
+
+    def execute(self, *statements: str) -> list[Any]:
+        async def fetch_each(conn: asyncpg.Connection) -> list[Any]:
+            return [await conn.fetch(s) for s in statements]
+
+        return self.on_one_connection(fetch_each)
+
+
+# --- Report -----------------------------------------------------------------------------------------------------------
+
+
+def times(x: float) -> str:
+    return f"{x:.1f}×" if x < 10 else f"{x:.0f}×"
+
+
+def latency_table(r: dict[str, Any]) -> list[str]:
+    """The markdown table of each scenario's service and raw latencies at c=1 and c=8 (`r["scenarios"]`, labelled by
+    `r["labels"]`), with the service / raw ratios."""
+    lines = [
+        "| request | c (n) | service p50 | p95 | p99 | logged p50 / p95 | raw query p50 / p95 | raw txn p50 / p95 "
+        "| ratio query / txn | req/s service / raw txn |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, s in r["scenarios"].items():
+        label = r["labels"][name]
+        for c in ("c1", "c8"):
+            svc, rq, rt = s[f"service_{c}"], s[f"raw_query_{c}"], s[f"raw_txn_{c}"]
+            logged = s.get(f"logged_{c}")
+            logged_text = f"{logged['p50']:.1f} / {logged['p95']:.1f}" if logged else ""
+            rps = f"{svc['rps']:.0f} / {rt['rps']:.0f}" if c == "c8" else ""
+            lines.append(
+                f"| {label if c == 'c1' else ''} | {c[1:]} ({svc['n']}) | {svc['p50']:.1f} | **{svc['p95']:.1f}** | "
+                f"{svc['p99']:.1f} | {logged_text} | {rq['p50']:.2f} / {rq['p95']:.2f} | {rt['p50']:.2f} / "
+                f"{rt['p95']:.2f} | {times(svc['p50'] / rq['p50'])} / {times(svc['p50'] / rt['p50'])} | {rps} |"
+            )
+    return lines
+
+
+INDEX_TABLE_HEAD = [
+    "Indexes tried ad hoc in the bench database (dropped afterwards), one request at a time; *without* is measured "
+    "just before, with as many requests:",
+    "",
+    "| index | request | service p50 / p95 without → with | raw query p50 without → with | plan with |",
+    "| --- | --- | ---: | ---: | --- |",
+]

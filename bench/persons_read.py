@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,8 +37,9 @@ from typing import Any
 
 import httpx
 
+from bench.common import start_service
 from bench.generate_registry import load as load_people
-from bench.run import ensure_wrk, wait_ready
+from bench.run import ensure_wrk, run_httpx, wait_ready
 from scripts.localdb import DATA_DIR, ensure_database, start_embedded
 from shared.config import database_url_for
 from shared.migrations import upgrade
@@ -53,32 +53,6 @@ MARKERS = ("<!-- bench:persons-read:start -->", "<!-- bench:persons-read:end -->
 TARGETS = "registry / raw >= 0.6 at c=8 and c=32; gateway / direct >= 0.75 at c=8; added p50 <= 1.5 ms at c=1; " + (
     "gateway p99 <= 2x direct at c=32; RSS per service <= 120 MB"
 )
-
-
-def start(app: str, port: int, env: dict[str, str], workers: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            app,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def rss_mb(pid: int) -> tuple[float, float]:
@@ -162,32 +136,6 @@ def httpx_driver(base: str, ids: list[str], token: str, concurrency: int, second
         cwd=ROOT,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
-
-
-async def _drive(base: str, ids: list[str], token: str, concurrency: int, seconds: int) -> dict[str, float]:
-    latencies: list[float] = []
-    deadline = time.perf_counter() + seconds
-    async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=httpx.Limits(max_connections=concurrency)
-    ) as client:
-
-        async def worker() -> None:
-            while time.perf_counter() < deadline:
-                t0 = time.perf_counter()
-                response = await client.get(PATH + random.choice(ids))
-                if response.status_code != 200:
-                    raise SystemExit(f"error response {response.status_code}")
-                latencies.append((time.perf_counter() - t0) * 1000)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": latencies[len(latencies) // 2],
-        "p99": latencies[int(len(latencies) * 0.99)],
-    }
 
 
 # --- What the registry sends for the read ---------------------------------------------------------------------------
@@ -275,7 +223,9 @@ def main() -> None:
     if args.drive:  # the fallback load generator's own process
         given = json.loads(sys.stdin.read())
         base, concurrency, seconds = args.drive[0], int(args.drive[1]), int(args.drive[2])
-        print(json.dumps(asyncio.run(_drive(base, given["ids"], given["token"], concurrency, seconds))))
+        ids = given["ids"]
+        measured = run_httpx(lambda: base + PATH + random.choice(ids), given["token"], concurrency, seconds)
+        print(json.dumps(asyncio.run(measured)))
         return
 
     load_before = uptime()
@@ -313,8 +263,8 @@ def main() -> None:
     procs: dict[str, subprocess.Popen] = {}
     script: Path | None = None
     try:
-        procs["gateway"] = start("gateway.main:create_app", gateway_port, env, args.workers)
-        procs["registry"] = start("registry.main:create_app", registry_port, env, args.workers)
+        procs["gateway"] = start_service("gateway.main:create_app", gateway_port, env, workers=args.workers)
+        procs["registry"] = start_service("registry.main:create_app", registry_port, env, workers=args.workers)
         wait_ready(f"http://127.0.0.1:{gateway_port}/healthz")
         wait_ready(f"http://127.0.0.1:{registry_port}/readyz")
         token = httpx.post(
@@ -337,7 +287,7 @@ def main() -> None:
         ids = asyncio.run(person_ids())
         captured, statements = asyncio.run(capture(urls["registry"], token, jwks, ids[0]))
         statements_file.write_bytes(captured)
-        procs["raw"] = start("bench.raw_read:create_app", raw_port, env, args.workers)
+        procs["raw"] = start_service("bench.raw_read:create_app", raw_port, env, workers=args.workers)
         wait_ready(f"http://127.0.0.1:{raw_port}/healthz")
         bases = {
             "direct": f"http://127.0.0.1:{registry_port}",

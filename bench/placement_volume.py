@@ -44,26 +44,35 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench import common
 from bench import generate_placement as gp
-from bench.common import asgi_request_body, run_on_a_server, save_results
-from bench.registry_volume import (
+from bench.common import (
     BUDGET,
-    CONCURRENCY,
+    INDEX_TABLE_HEAD,
+    asgi_request_body,
+    budget,
+    check,
+    latency_table,
+    run_on_a_server,
+    save_results,
+    start_service,
+    summary,
+)
+from bench.registry_volume import (
+    Candidate,
     Keys,
     audit_row,
-    budget,
     index_baseline,
+    index_experiments,
     machine,
     measure_scenarios,
     plan_summary,
     record_section,
-    summary,
-    times,
     wait_ready,
 )
 from placement.config import Settings
 from placement.matching.service import POSTS_CONSIDERED
-from scripts.localdb import DATA_DIR, asyncpg_dsn
+from scripts.localdb import DATA_DIR
 from shared.config import database_url_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,56 +223,17 @@ def scenarios(raw: Raw, persons: list[gp.Person], n: int, seed: int) -> tuple[li
 # --- Driving the service ----------------------------------------------------------------------------------------------
 
 
-class Driver:
+class Driver(common.Driver):
+    prefix = "pv"
+    timeout = 60.0
+
     def __init__(self, base: str, token: str) -> None:
-        self.base = base
+        super().__init__(base)
         self.token = token
-        self.request_ids: dict[str, str] = {}
-        self.level = "c1"
 
-    def _headers(self, scenario: Scenario) -> dict[str, str]:
-        rid = f"pv-{scenario.name}-{uuid.uuid4().hex[:12]}"
-        self.request_ids[rid] = f"{scenario.name}/{self.level}"
-        return {"authorization": f"Bearer {self.token}", "x-request-id": rid}
-
-    def sequential(self, scenario: Scenario, n: int, level: str = "c1") -> dict[str, float]:
-        self.level = level
-        latencies = []
-        with httpx.Client(timeout=60) as client:
-            for i in budget(n):
-                headers = self._headers(scenario)
-                t0 = time.perf_counter()
-                response = client.get(self.base + scenario.path(i), headers=headers)
-                latencies.append((time.perf_counter() - t0) * 1000)
-                check(response, scenario)
-        return summary(latencies)
-
-    def concurrent(self, scenario: Scenario, n: int, concurrency: int = CONCURRENCY) -> dict[str, float]:
-        self.level = f"c{concurrency}"
-
-        async def run() -> dict[str, float]:
-            latencies: list[float] = []
-            counter = budget(n)
-            async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency)) as client:
-
-                async def worker() -> None:
-                    for i in counter:
-                        headers = self._headers(scenario)
-                        t0 = time.perf_counter()
-                        response = await client.get(self.base + scenario.path(i), headers=headers)
-                        latencies.append((time.perf_counter() - t0) * 1000)
-                        check(response, scenario)
-
-                t0 = time.perf_counter()
-                await asyncio.gather(*(worker() for _ in range(concurrency)))
-                return summary(latencies, time.perf_counter() - t0)
-
-        return asyncio.run(run())
-
-
-def check(response: httpx.Response, scenario: Scenario) -> None:
-    if response.status_code != 200:
-        raise SystemExit(f"{scenario.name}: HTTP {response.status_code}: {response.text[:500]}")
+    def request(self, scenario: Scenario, i: int) -> tuple[str, str, dict[str, str], bytes | None]:
+        headers = {"authorization": f"Bearer {self.token}", "x-request-id": self.request_id(scenario)}
+        return "GET", self.base + scenario.path(i), headers, None
 
 
 # --- The SQL the service runs, captured in-process ----------------------------------------------------------------
@@ -312,15 +282,12 @@ PLACEMENT_JURISDICTIONS = " UNION ".join(
 )
 
 
-class Raw:
+class Raw(common.Raw):
     """The request's own statements through asyncpg, one after the other, alone ("query") or as the audited
     request's transaction ("txn": SAVEPOINT, the statements, RELEASE, the audit INSERT with the people the answer
     names and their jurisdictions, COMMIT). Parameters are those captured (the first request's)."""
 
-    def __init__(self, url: str) -> None:
-        self.dsn, self.kwargs = asyncpg_dsn(url)
-
-    async def _one(self, conn: asyncpg.Connection, scenario: Scenario, mode: str) -> float:
+    async def one(self, conn: asyncpg.Connection, scenario: Scenario, i: int, mode: str) -> float:
         t0 = time.perf_counter()
         if mode == "query":
             for sql, params in scenario.queries:
@@ -336,71 +303,18 @@ class Raw:
                 await audit_row(conn, ids, "bench.raw", PLACEMENT_JURISDICTIONS)
         return (time.perf_counter() - t0) * 1000
 
-    def sequential(self, scenario: Scenario, n: int, mode: str) -> dict[str, float]:
-        async def run() -> dict[str, float]:
-            conn = await asyncpg.connect(self.dsn, **self.kwargs)
-            try:
-                return summary([await self._one(conn, scenario, mode) for _ in budget(n)])
-            finally:
-                await conn.close()
-
-        return asyncio.run(run())
-
-    def concurrent(self, scenario: Scenario, n: int, mode: str, concurrency: int = CONCURRENCY) -> dict[str, float]:
-        async def run() -> dict[str, float]:
-            pool = await asyncpg.create_pool(self.dsn, min_size=concurrency, max_size=concurrency, **self.kwargs)
-            latencies: list[float] = []
-            counter = budget(n)
-
-            async def worker() -> None:
-                async with pool.acquire() as conn:
-                    for _ in counter:
-                        latencies.append(await self._one(conn, scenario, mode))
-
-            try:
-                t0 = time.perf_counter()
-                await asyncio.gather(*(worker() for _ in range(concurrency)))
-                return summary(latencies, time.perf_counter() - t0)
-            finally:
-                await pool.close()
-
-        return asyncio.run(run())
-
     def explain(self, scenario: Scenario) -> list[str]:
-        async def run() -> list[str]:
-            conn = await asyncpg.connect(self.dsn, **self.kwargs)
-            try:
-                plans = []
-                for sql, params in scenario.queries:
-                    rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + sql, *params)
-                    plans.append("\n".join(r[0] for r in rows))
-                return plans
-            finally:
-                await conn.close()
+        async def plans(conn: asyncpg.Connection) -> list[str]:
+            found = []
+            for sql, params in scenario.queries:
+                rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + sql, *params)
+                found.append("\n".join(r[0] for r in rows))
+            return found
 
-        return asyncio.run(run())
-
-    def execute(self, *statements: str) -> list[Any]:
-        async def run() -> list[Any]:
-            conn = await asyncpg.connect(self.dsn, **self.kwargs)
-            try:
-                return [await conn.fetch(s) for s in statements]
-            finally:
-                await conn.close()
-
-        return asyncio.run(run())
+        return self.on_one_connection(plans)
 
 
 # --- Indexes tried ad hoc -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Candidate:
-    name: str
-    create: list[str]
-    drop: list[str]
-    affects: list[str]
-    why: str
 
 
 CANDIDATES = [
@@ -454,18 +368,7 @@ def start_placement(url: str, log: Path, *, append: bool = False) -> subprocess.
         "PLACEMENT_LOG_LEVEL": "INFO",  # the access log line carries the service's own duration (`ms`)
         "PLACEMENT_LOG_JSON": "true",
     }
-    log.parent.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "--factory", "placement.main:create_app", "--host", "127.0.0.1"),
-            *("--port", str(PLACEMENT_PORT), "--no-access-log", "--log-level", "warning"),
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("a" if append else "w"),
-    )
+    return start_service("placement.main:create_app", PLACEMENT_PORT, env, log=log, append=append)
 
 
 def main() -> None:
@@ -541,33 +444,11 @@ def run(args: argparse.Namespace, server_url: str, procs: list[subprocess.Popen]
         n = args.requests
         results["scenarios"] = measure_scenarios(items, driver, raw, n, log, warmup=10, plan_key="plans")
         results["labels"] = {s.name: s.label for s in items}
-        by_name = {s.name: s for s in items}
         results["index_baseline"] = index_baseline(items, CANDIDATES, driver, raw, args.index_requests)
-        experiments = []
-        for candidate in CANDIDATES:
-            print(f"  index {candidate.name} ...", flush=True)
-            t0 = time.perf_counter()
-            raw.execute(*candidate.create, "ANALYZE placement", "ANALYZE referral", "ANALYZE job_post")
-            build_s = time.perf_counter() - t0
-            size = raw.execute(
-                "SELECT pg_size_pretty(sum(pg_relation_size(indexrelid))) FROM pg_stat_user_indexes "
-                "WHERE indexrelname LIKE 'bench_ix_%'"
-            )[0][0][0]
-            after = {}
-            for name in candidate.affects:
-                s = by_name[name]
-                driver.sequential(s, 10, "warmup")
-                after[name] = {
-                    "service_c1": driver.sequential(s, args.index_requests, f"index-{candidate.name}"),
-                    "raw_query_c1": raw.sequential(s, args.index_requests, "query"),
-                    "plans": raw.explain(s),
-                }
-            raw.execute(*candidate.drop, "ANALYZE placement", "ANALYZE referral", "ANALYZE job_post")
-            experiments.append(
-                {"name": candidate.name, "create": candidate.create, "why": candidate.why, "build_s": build_s}
-                | {"size": size, "after": after}
-            )
-        results["indexes"] = experiments
+        analyze = ["ANALYZE placement", "ANALYZE referral", "ANALYZE job_post"]
+        results["indexes"] = index_experiments(
+            CANDIDATES, items, driver, raw, args.index_requests, database=DATABASE, analyze=analyze, plan_key="plans"
+        )
         audit_after = raw.execute("SELECT count(*) FROM audit_log")[0][0][0]
         results["audit_rows_added"] = audit_after - counts[0]["audit_rows"]
         results["load_end"] = machine()["load"]
@@ -631,35 +512,14 @@ def render(r: dict[str, Any]) -> str:
         "= the service's own access-log duration; raw = the request's own captured SQL through asyncpg, *query* "
         "alone and as the audited *txn*; ratios = service p50 ÷ raw query p50 and ÷ raw txn p50.",
         "",
-        "| request | c (n) | service p50 | p95 | p99 | logged p50 / p95 | raw query p50 / p95 | raw txn p50 / p95 "
-        "| ratio query / txn | req/s service / raw txn |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *latency_table(r),
     ]
-    for name, s in r["scenarios"].items():
-        label = r["labels"][name]
-        for c in ("c1", "c8"):
-            svc, rq, rt = s[f"service_{c}"], s[f"raw_query_{c}"], s[f"raw_txn_{c}"]
-            logged = s.get(f"logged_{c}")
-            logged_text = f"{logged['p50']:.1f} / {logged['p95']:.1f}" if logged else ""
-            rps = f"{svc['rps']:.0f} / {rt['rps']:.0f}" if c == "c8" else ""
-            lines.append(
-                f"| {label if c == 'c1' else ''} | {c[1:]} ({svc['n']}) | {svc['p50']:.1f} | **{svc['p95']:.1f}** | "
-                f"{svc['p99']:.1f} | {logged_text} | {rq['p50']:.2f} / {rq['p95']:.2f} | {rt['p50']:.2f} / "
-                f"{rt['p95']:.2f} | {times(svc['p50'] / rq['p50'])} / {times(svc['p50'] / rt['p50'])} | {rps} |"
-            )
     lines += ["", "Plans (EXPLAIN ANALYZE, one run; each of the request's own statements in order):", ""]
     for name, s in r["scenarios"].items():
         kb = r["sql"][name]["response_bytes"] / 1024
         plans = "; ".join(plan_summary(p) for p in s["plans"])
         lines.append(f"- {r['labels'][name]} (answer {kb:,.0f} KiB): {plans}")
-    lines += [
-        "",
-        "Indexes tried ad hoc in the bench database (dropped afterwards), one request at a time; *without* is measured "
-        "just before, with as many requests:",
-        "",
-        "| index | request | service p50 / p95 without → with | raw query p50 without → with | plan with |",
-        "| --- | --- | ---: | ---: | --- |",
-    ]
+    lines += ["", *INDEX_TABLE_HEAD]
     for exp in r["indexes"]:
         ddl = " + ".join(f"`{c.replace('CREATE INDEX ', '')}`" for c in exp["create"])
         for name, after in exp["after"].items():

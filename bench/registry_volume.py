@@ -33,11 +33,10 @@ import random
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,11 +46,21 @@ from urllib.parse import quote
 import asyncpg
 import httpx
 
-from bench.common import run_on_a_server, save_results
+from bench import common
+from bench.common import (
+    BUDGET,
+    INDEX_TABLE_HEAD,
+    check,
+    latency_table,
+    run_on_a_server,
+    save_results,
+    start_service,
+    summary,
+)
 from bench.generate_registry import DATABASE, DEFAULT_PEOPLE, DEFAULT_SEED, generate
 from registry.config import Settings
 from registry.persons.crypto import IdNumberCipher, decode_key
-from scripts.localdb import DATA_DIR, asyncpg_dsn
+from scripts.localdb import DATA_DIR
 from shared import jwt as qjwt
 from shared.config import database_url_for
 from shared.reference import scopes_for_roles
@@ -60,7 +69,6 @@ ROOT = Path(__file__).resolve().parent.parent
 REGISTRY_PORT, JWKS_PORT = 18300, 18301
 KID = "bench-volume-1"
 OUT_DIR = DATA_DIR / "bench"
-CONCURRENCY = 8
 PERSONS = "/api/v1/persons"
 LOOKUP = "/api/v1/persons/search-by-id-number"
 
@@ -152,100 +160,24 @@ def scenarios(full_name: str) -> list[Scenario]:
     ]
 
 
-# --- Statistics -------------------------------------------------------------------------------------------------------
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
-def summary(values: list[float], elapsed: float | None = None) -> dict[str, float]:
-    out = {"n": len(values), "p50": pct(values, 50), "p95": pct(values, 95), "p99": pct(values, 99)}
-    if elapsed:
-        out["rps"] = len(values) / elapsed
-    return out
-
-
-@dataclass
-class Budget:
-    """Each measurement stops after `n` requests, or earlier once it has run `seconds` and done `minimum` (so a
-    slow query on a busy machine cannot hold `make bench` for long)."""
-
-    seconds: float = 20.0
-    minimum: int = 50
-
-
-BUDGET = Budget()
-
-
-def budget(n: int) -> Iterator[int]:
-    deadline = time.perf_counter() + BUDGET.seconds
-    for i in range(n):
-        if i >= BUDGET.minimum and time.perf_counter() > deadline:
-            return
-        yield i
-
-
 # --- Driving the service ----------------------------------------------------------------------------------------------
 
 
-class Driver:
+class Driver(common.Driver):
+    prefix = "bv"
+
     def __init__(self, base: str, tokens: dict[str, str], id_numbers: list[str]) -> None:
-        self.base = base
+        super().__init__(base)
         self.tokens = tokens
         self.id_numbers = id_numbers
-        self.request_ids: dict[str, str] = {}  # request id -> "<scenario>/<level>" (levels: c1, c8)
-        self.level = "c1"
 
-    def _request(self, scenario: Scenario, i: int) -> tuple[str, str, dict[str, str], bytes | None]:
-        rid = f"bv-{scenario.name}-{uuid.uuid4().hex[:12]}"
-        self.request_ids[rid] = f"{scenario.name}/{self.level}"
-        headers = {"authorization": f"Bearer {self.tokens[scenario.token]}", "x-request-id": rid}
+    def request(self, scenario: Scenario, i: int) -> tuple[str, str, dict[str, str], bytes | None]:
+        headers = {"authorization": f"Bearer {self.tokens[scenario.token]}", "x-request-id": self.request_id(scenario)}
         if scenario.lookup:
             number = self.id_numbers[i % len(self.id_numbers)]
             headers["content-type"] = "application/json"
             return "POST", self.base + scenario.url_path, headers, json.dumps({"id_number": number}).encode()
         return "GET", self.base + scenario.url_path, headers, None
-
-    def sequential(self, scenario: Scenario, n: int, level: str = "c1") -> dict[str, float]:
-        self.level = level
-        latencies = []
-        with httpx.Client(timeout=30) as client:
-            for i in budget(n):
-                method, url, headers, body = self._request(scenario, i)
-                t0 = time.perf_counter()
-                response = client.request(method, url, headers=headers, content=body)
-                latencies.append((time.perf_counter() - t0) * 1000)
-                check(response, scenario)
-        return summary(latencies)
-
-    def concurrent(self, scenario: Scenario, n: int, concurrency: int = CONCURRENCY) -> dict[str, float]:
-        self.level = f"c{concurrency}"
-
-        async def run() -> dict[str, float]:
-            latencies: list[float] = []
-            counter = budget(n)
-            async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
-
-                async def worker() -> None:
-                    for i in counter:
-                        method, url, headers, body = self._request(scenario, i)
-                        t0 = time.perf_counter()
-                        response = await client.request(method, url, headers=headers, content=body)
-                        latencies.append((time.perf_counter() - t0) * 1000)
-                        check(response, scenario)
-
-                t0 = time.perf_counter()
-                await asyncio.gather(*(worker() for _ in range(concurrency)))
-                return summary(latencies, time.perf_counter() - t0)
-
-        return asyncio.run(run())
-
-
-def check(response: httpx.Response, scenario: Scenario) -> None:
-    if response.status_code != 200:
-        raise SystemExit(f"{scenario.name}: HTTP {response.status_code}: {response.text[:500]}")
 
 
 def service_durations(log: Path, request_ids: dict[str, str]) -> dict[str, list[float]]:
@@ -317,12 +249,12 @@ async def capture_sql(url: str, keys: Keys, tokens: dict[str, str], items: list[
 # --- Raw asyncpg replay -----------------------------------------------------------------------------------------------
 
 
-class Raw:
+class Raw(common.Raw):
     """The same person query through asyncpg, alone ("query") or as the audited request's transaction ("txn":
     BEGIN, the query, the audit INSERT, COMMIT; a read has no savepoint since issue 11)."""
 
     def __init__(self, url: str, hashes: list[str]) -> None:
-        self.dsn, self.kwargs = asyncpg_dsn(url)
+        super().__init__(url)
         self.hashes = hashes
 
     def params(self, scenario: Scenario, i: int) -> list[Any]:
@@ -330,7 +262,7 @@ class Raw:
             return [self.hashes[i % len(self.hashes)]]
         return scenario.params
 
-    async def _one(self, conn: asyncpg.Connection, scenario: Scenario, i: int, mode: str) -> float:
+    async def one(self, conn: asyncpg.Connection, scenario: Scenario, i: int, mode: str) -> float:
         t0 = time.perf_counter()
         if mode == "query":
             await conn.fetch(scenario.sql, *self.params(scenario, i))
@@ -340,56 +272,12 @@ class Raw:
                 await audit_row(conn, [r["id"] for r in rows], "bench.raw")
         return (time.perf_counter() - t0) * 1000
 
-    def sequential(self, scenario: Scenario, n: int, mode: str) -> dict[str, float]:
-        async def run() -> dict[str, float]:
-            conn = await asyncpg.connect(self.dsn, **self.kwargs)
-            try:
-                return summary([await self._one(conn, scenario, i, mode) for i in budget(n)])
-            finally:
-                await conn.close()
-
-        return asyncio.run(run())
-
-    def concurrent(self, scenario: Scenario, n: int, mode: str, concurrency: int = CONCURRENCY) -> dict[str, float]:
-        async def run() -> dict[str, float]:
-            pool = await asyncpg.create_pool(self.dsn, min_size=concurrency, max_size=concurrency, **self.kwargs)
-            latencies: list[float] = []
-            counter = budget(n)
-
-            async def worker() -> None:
-                async with pool.acquire() as conn:
-                    for i in counter:
-                        latencies.append(await self._one(conn, scenario, i, mode))
-
-            try:
-                t0 = time.perf_counter()
-                await asyncio.gather(*(worker() for _ in range(concurrency)))
-                return summary(latencies, time.perf_counter() - t0)
-            finally:
-                await pool.close()
-
-        return asyncio.run(run())
-
     def explain(self, scenario: Scenario) -> str:
-        async def run() -> str:
-            conn = await asyncpg.connect(self.dsn, **self.kwargs)
-            try:
-                rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + scenario.sql, *self.params(scenario, 0))
-                return "\n".join(r[0] for r in rows)
-            finally:
-                await conn.close()
+        async def plan(conn: asyncpg.Connection) -> str:
+            rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + scenario.sql, *self.params(scenario, 0))
+            return "\n".join(r[0] for r in rows)
 
-        return asyncio.run(run())
-
-    def execute(self, *statements: str) -> list[Any]:
-        async def run() -> list[Any]:
-            conn = await asyncpg.connect(self.dsn, **self.kwargs)
-            try:
-                return [await conn.fetch(s) for s in statements]
-            finally:
-                await conn.close()
-
-        return asyncio.run(run())
+        return self.on_one_connection(plan)
 
 
 REGISTRY_JURISDICTIONS = (
@@ -529,28 +417,7 @@ def start_registry(url: str, log: Path, *, append: bool = False) -> subprocess.P
         "REGISTRY_LOG_LEVEL": "INFO",  # the access log line carries the service's own duration (`ms`)
         "REGISTRY_LOG_JSON": "true",
     }
-    log.parent.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "registry.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(REGISTRY_PORT),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("a" if append else "w"),
-    )
+    return start_service("registry.main:create_app", REGISTRY_PORT, env, log=log, append=append)
 
 
 def wait_ready(url: str, timeout: float = 60) -> None:
@@ -690,39 +557,11 @@ def run(args: argparse.Namespace, server_url: str, procs: list[subprocess.Popen]
         n = args.requests
         results["scenarios"] = measure_scenarios(items, driver, raw, n, log, warmup=20, plan_key="plan")
         results["labels"] = {s.name: s.label for s in items}
-        by_name = {s.name: s for s in items}
         results["index_baseline"] = index_baseline(items, CANDIDATES, driver, raw, args.index_requests)
-        experiments = []
-        for candidate in CANDIDATES:
-            print(f"  index {candidate.name} ...", flush=True)
-            t0 = time.perf_counter()
-            raw.execute(*candidate.create, "ANALYZE person")
-            build_s = time.perf_counter() - t0
-            if candidate.settings:
-                raw.execute(*(f"ALTER DATABASE {DATABASE} SET {k} = {v}" for k, v in candidate.settings.items()))
-                restart()
-            size = raw.execute(
-                "SELECT pg_size_pretty(sum(pg_relation_size(indexrelid))) FROM pg_stat_user_indexes "
-                "WHERE indexrelname LIKE 'bench_ix_%'"
-            )[0][0][0]
-            after = {}
-            for name in candidate.affects:
-                s = by_name[name]
-                driver.sequential(s, 10, "warmup")
-                after[name] = {
-                    "service_c1": driver.sequential(s, args.index_requests, f"index-{candidate.name}"),
-                    "raw_query_c1": raw.sequential(s, args.index_requests, "query"),
-                    "plan": raw.explain(s),
-                }
-            raw.execute(*candidate.drop, "ANALYZE person")
-            if candidate.settings:
-                raw.execute(*(f"ALTER DATABASE {DATABASE} RESET {k}" for k in candidate.settings))
-                restart()
-            experiments.append(
-                {"name": candidate.name, "create": candidate.create, "why": candidate.why, "build_s": build_s}
-                | {"size": size, "after": after, "settings": candidate.settings}
-            )
-        results["indexes"] = experiments
+        results["indexes"] = index_experiments(
+            CANDIDATES, items, driver, raw, args.index_requests, database=DATABASE, analyze=["ANALYZE person"],
+            plan_key="plan", restart=restart,
+        )  # fmt: skip
 
         audit_after = raw.execute("SELECT count(*) FROM audit_log")[0][0][0]
         results["audit_rows_added"] = audit_after - counts[0]["audit_rows"]
@@ -766,33 +605,12 @@ def render(r: dict[str, Any]) -> str:
         "service's own access-log duration; raw = the captured SQL through asyncpg, *query* alone and as the "
         "audited *txn*; ratios = service p50 ÷ raw query p50 and ÷ raw txn p50.",
         "",
-        "| request | c (n) | service p50 | p95 | p99 | logged p50 / p95 | raw query p50 / p95 | raw txn p50 / p95 "
-        "| ratio query / txn | req/s service / raw txn |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *latency_table(r),
     ]
-    for name, s in r["scenarios"].items():
-        label = r["labels"][name]
-        for c in ("c1", "c8"):
-            svc, rq, rt = s[f"service_{c}"], s[f"raw_query_{c}"], s[f"raw_txn_{c}"]
-            logged = s.get(f"logged_{c}")
-            logged_text = f"{logged['p50']:.1f} / {logged['p95']:.1f}" if logged else ""
-            rps = f"{svc['rps']:.0f} / {rt['rps']:.0f}" if c == "c8" else ""
-            lines.append(
-                f"| {label if c == 'c1' else ''} | {c[1:]} ({svc['n']}) | {svc['p50']:.1f} | **{svc['p95']:.1f}** | "
-                f"{svc['p99']:.1f} | {logged_text} | {rq['p50']:.2f} / {rq['p95']:.2f} | {rt['p50']:.2f} / "
-                f"{rt['p95']:.2f} | {times(svc['p50'] / rq['p50'])} / {times(svc['p50'] / rt['p50'])} | {rps} |"
-            )
     lines += ["", "Plans (EXPLAIN ANALYZE, one run):", ""]
     for name, s in r["scenarios"].items():
         lines.append(f"- {r['labels'][name]}: {plan_summary(s['plan'])}")
-    lines += [
-        "",
-        "Indexes tried ad hoc in the bench database (dropped afterwards), one request at a time; *without* is measured "
-        "just before, with as many requests:",
-        "",
-    ]
-    lines += ["| index | request | service p50 / p95 without → with | raw query p50 without → with | plan with |"]
-    lines += ["| --- | --- | ---: | ---: | --- |"]
+    lines += ["", *INDEX_TABLE_HEAD]
     for exp in r["indexes"]:
         ddl = f"`{exp['create'][-1].replace('CREATE INDEX ', '')}`"
         if exp.get("settings"):
@@ -888,8 +706,53 @@ def index_baseline(items: list[Any], candidates: list[Any], driver: Any, raw: An
     }
 
 
-def times(x: float) -> str:
-    return f"{x:.1f}×" if x < 10 else f"{x:.0f}×"
+def index_experiments(
+    candidates: list[Candidate],
+    items: list[Any],
+    driver: Any,
+    raw: Any,
+    n: int,
+    *,
+    database: str,
+    analyze: list[str],
+    plan_key: str,
+    restart: Callable[[], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Each candidate index made (then `analyze`) in the bench database `database`, with its settings if any (the
+    service restarted to pick them up), the requests it affects measured `n` times with it on the service and raw,
+    and dropped again (settings reset); with its size and build time."""
+    by_name = {s.name: s for s in items}
+    experiments = []
+    for candidate in candidates:
+        print(f"  index {candidate.name} ...", flush=True)
+        t0 = time.perf_counter()
+        raw.execute(*candidate.create, *analyze)
+        build_s = time.perf_counter() - t0
+        if candidate.settings:
+            raw.execute(*(f"ALTER DATABASE {database} SET {k} = {v}" for k, v in candidate.settings.items()))
+            restart()
+        size = raw.execute(
+            "SELECT pg_size_pretty(sum(pg_relation_size(indexrelid))) FROM pg_stat_user_indexes "
+            "WHERE indexrelname LIKE 'bench_ix_%'"
+        )[0][0][0]
+        after = {}
+        for name in candidate.affects:
+            s = by_name[name]
+            driver.sequential(s, 10, "warmup")
+            after[name] = {
+                "service_c1": driver.sequential(s, n, f"index-{candidate.name}"),
+                "raw_query_c1": raw.sequential(s, n, "query"),
+                plan_key: raw.explain(s),
+            }
+        raw.execute(*candidate.drop, *analyze)
+        if candidate.settings:
+            raw.execute(*(f"ALTER DATABASE {database} RESET {k}" for k in candidate.settings))
+            restart()
+        experiments.append(
+            {"name": candidate.name, "create": candidate.create, "why": candidate.why, "build_s": build_s}
+            | {"size": size, "after": after, "settings": candidate.settings}
+        )
+    return experiments
 
 
 def record_section(report: str, marker: str, heading: str) -> None:

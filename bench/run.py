@@ -18,19 +18,21 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
+from bench.common import start_service
 from scripts.localdb import DATA_DIR, ensure_database, start_embedded
 from shared.config import database_url_for
 from shared.migrations import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY_PORT, GATEWAY_PORT = 18101, 18100
+SERVICES = (("gateway", GATEWAY_PORT), ("registry", REGISTRY_PORT))
 ADMIN_PASSWORD = "bench-admin-password"
 PATH = "/api/v1/jurisdictions"
 
@@ -41,30 +43,6 @@ def ensure_wrk() -> str | None:
         return found
     subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True, check=False)
     return shutil.which("wrk")
-
-
-def start(module: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            f"{module}.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def wait_ready(url: str, timeout: float = 60) -> None:
@@ -102,7 +80,8 @@ def run_wrk(wrk: str, url: str, token: str, concurrency: int, seconds: int) -> d
     return parse_wrk(out)
 
 
-async def run_httpx(url: str, token: str, concurrency: int, seconds: int) -> dict[str, float]:
+async def run_httpx(next_url: Callable[[], str], token: str, concurrency: int, seconds: int) -> dict[str, float]:
+    """`concurrency` clients GET `next_url()` for `seconds`: requests per second, p50 and p99 in ms."""
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
     async with httpx.AsyncClient(
@@ -112,7 +91,7 @@ async def run_httpx(url: str, token: str, concurrency: int, seconds: int) -> dic
         async def worker() -> None:
             while time.perf_counter() < deadline:
                 t0 = time.perf_counter()
-                response = await client.get(url)
+                response = await client.get(next_url())
                 if response.status_code != 200:
                     raise SystemExit(f"error response {response.status_code}")
                 latencies.append((time.perf_counter() - t0) * 1000)
@@ -181,7 +160,7 @@ def main() -> None:
         "REGISTRY_DATABASE_URL": urls["registry"],
         "REGISTRY_JWKS_URL": f"http://127.0.0.1:{GATEWAY_PORT}/.well-known/jwks.json",
     }
-    procs = [start("gateway", GATEWAY_PORT, env), start("registry", REGISTRY_PORT, env)]
+    procs = [start_service(f"{name}.main:create_app", port, env) for name, port in SERVICES]
     try:
         wait_ready(f"http://127.0.0.1:{GATEWAY_PORT}/healthz")
         wait_ready(f"http://127.0.0.1:{REGISTRY_PORT}/readyz")
@@ -200,7 +179,7 @@ def main() -> None:
         def measure(url: str, concurrency: int, seconds: int) -> dict[str, float]:
             if wrk:
                 return run_wrk(wrk, url, token, concurrency, seconds)
-            return asyncio.run(run_httpx(url, token, concurrency, seconds))
+            return asyncio.run(run_httpx(lambda: url, token, concurrency, seconds))
 
         for url in targets.values():  # warm up connections, caches and the JWKS fetch
             measure(url, args.concurrency, 2)

@@ -52,8 +52,8 @@ import asyncpg
 import httpx
 
 from bench import generate_placement as gp
-from bench.common import asgi_request_body, run_on_a_server, save_results
-from bench.registry_volume import CONCURRENCY, Keys, machine, record_section, summary, wait_ready
+from bench.common import CONCURRENCY, asgi_request_body, run_on_a_server, save_results, summary
+from bench.registry_volume import Keys, machine, record_section, wait_ready
 from scripts.localdb import DATA_DIR, asyncpg_dsn, ensure_database
 from shared import jwt as qjwt
 from shared.config import database_url_for
