@@ -7,7 +7,7 @@ import zipfile
 from datetime import date, datetime
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from shared.tabular import (
     BadFileStructure,
@@ -22,6 +22,7 @@ from shared.tabular import (
     write_csv,
     write_xlsx,
 )
+from tests.jobs import xlsx_bytes
 
 SPEC = ColumnSpec(
     (
@@ -32,16 +33,6 @@ SPEC = ColumnSpec(
     )
 )
 LIMITS = Limits(max_bytes=100_000, max_rows=100)
-
-
-def xlsx(rows: list[list]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 async def collect(stream) -> bytes:
@@ -76,7 +67,7 @@ def test_line_numbers_are_excel_rows_counting_blank_rows_and_a_title_above_the_h
 
 
 def test_xlsx_cells_become_text_the_clerk_typed():
-    data = xlsx(
+    data = xlsx_bytes(
         [
             ["姓名", "身份证号", "电话", "出生日期"],
             ["韦某", "45022219900101123X", 13800000000, datetime(1990, 1, 1)],
@@ -214,7 +205,7 @@ def test_a_control_character_in_a_cell_is_refused_naming_row_and_column(kind):
         data = "\n".join(",".join(r) for r in rows).encode()
     else:
         # XML cannot hold C0 controls (openpyxl reads "_x0007_" as those letters), but it can hold C1 ones.
-        data = xlsx([rows[0], rows[1], ["覃\x85某", "2", "07\x9b72"]])
+        data = xlsx_bytes([rows[0], rows[1], ["覃\x85某", "2", "07\x9b72"]])
     with pytest.raises(BadFileStructure) as refused:
         read_table(data, spec=SPEC, limits=LIMITS)
     assert [(e.field, e.message[:30]) for e in refused.value.errors] == [

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from subsidy.evaluations.service import Evaluator
 from subsidy.main import create_app
 from tests.conftest import _isolated_client, _settings
+from tests.jobs import finished_job, same_session
 from tests.subsidy.fakes import FakePlacement
 
 POLICIES = "/api/v1/subsidy-policies"
@@ -74,16 +75,6 @@ def service_auth(service_token):
         return {"Authorization": f"Bearer {service_token()}"}
 
     return headers
-
-
-def same_session(session: AsyncSession):
-    """A session factory that always hands out the test's session (and never closes it)."""
-
-    @asynccontextmanager
-    async def same() -> AsyncIterator[AsyncSession]:
-        yield session
-
-    return same
 
 
 @dataclass
@@ -154,12 +145,7 @@ async def publish(client: httpx.AsyncClient, headers: dict, **body) -> dict:
 async def evaluate(env: Env, headers: dict, year: int = 2013, **body) -> dict:
     """Start an evaluation, wait for it, and return the finished job."""
     started = await env.client.post(EVALUATIONS, json={"year": year, **body}, headers=headers)
-    assert started.status_code == 202, started.text
-    assert started.headers["location"] == f"{EVALUATIONS}/{started.json()['id']}"
-    await env.drain()
-    job = await env.client.get(started.headers["location"], headers=headers)
-    assert job.status_code == 200, job.text
-    return job.json()
+    return await finished_job(env.client, started, EVALUATIONS, headers, env.drain)
 
 
 async def decisions_of(client: httpx.AsyncClient, headers: dict, **params) -> list[dict]:

@@ -11,12 +11,11 @@ Users and clients are the county's accounts, administered county-wide: nothing h
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import passwords
 from gateway.auth.status import client_subject
@@ -29,6 +28,7 @@ from gateway.users.models import User
 from tests.access.matrix import SERVICE, Call, Caller, Harness, World, fill_path
 from tests.conftest import TEST_KID
 from tests.gateway.conftest import gateway_settings
+from tests.jobs import same_session
 
 PASSWORD = "matrix-password-1"
 
@@ -58,19 +58,11 @@ def patched() -> Iterator[None]:
         passwords._hasher = saved
 
 
-def _same(session: AsyncSession):
-    @asynccontextmanager
-    async def same_session() -> AsyncIterator[AsyncSession]:
-        yield session
-
-    return same_session
-
-
 async def build(h: Harness, token: Callable[..., str], *, signing_key: str) -> World:
     app = h.app
     session = h.session
-    app.state.keys.sessionmaker = _same(session)
-    app.state.subject_status.sessionmaker = _same(session)
+    app.state.keys.sessionmaker = same_session(session)
+    app.state.subject_status.sessionmaker = same_session(session)
     session.add(SigningKey(kid=TEST_KID, private_key_pem=signing_key))
     password_hash = await hash_password(PASSWORD)
     suffix = uuid.uuid4().hex[:8]

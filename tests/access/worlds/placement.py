@@ -23,7 +23,8 @@ from shared.auth import Principal
 from shared.errors import Forbidden
 from tests.access import webhooks
 from tests.access.matrix import A, B, Call, Harness, World, fill_path
-from tests.placement.imports.conftest import EMPLOYER_HEADER, _same, csv_file
+from tests.jobs import same_session
+from tests.placement.imports.conftest import EMPLOYER_HEADER, csv_file
 from tests.placement.placements.fakes import FakeRegistry, claims_of
 from tests.placement.registry_feed.feed import FakeFeed, catch_up
 
@@ -244,7 +245,7 @@ async def _refresh(h: Harness, nco: dict, side: dict[str, Any]) -> None:
 async def _import_job(h: Harness, world: World, side: str, jurisdiction: str, token: Callable[..., str], n: int):
     """An employer import by the township's own staff: one employer registered, one bad row (an issue)."""
     importer = h.app.state.placement_imports
-    importer.runner.sessions = _same(h.session)
+    importer.runner.sessions = same_session(h.session)
     good, bad = f"{jurisdiction}导入{n}号厂", f"{jurisdiction}坏行{n}"
     rows = [EMPLOYER_HEADER, [good, "企业", "", jurisdiction, "", "", "", ""], [bad, "企业", "", "", "Z", "", "", ""]]
     staff = {"Authorization": f"Bearer {token(roles=['staff'], department='township', jurisdiction=jurisdiction)}"}

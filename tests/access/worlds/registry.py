@@ -16,7 +16,8 @@ from typing import Any
 from registry.main import create_app
 from tests.access import webhooks
 from tests.access.matrix import A, B, Call, Harness, World, fill_path
-from tests.registry.imports.conftest import _same, csv_file
+from tests.jobs import same_session
+from tests.registry.imports.conftest import csv_file
 from tests.registry.persons.conftest import id_number
 
 SERVICE = "registry"
@@ -190,7 +191,7 @@ async def _side(h: Harness, world: World, nco: dict, side: str, jurisdiction: st
 async def _import_job(h: Harness, world: World, side: str, jurisdiction: str, token: Callable[..., str], seq: int):
     """An import by the township's own staff: one person registered, one bad row (an issue)."""
     importer = h.app.state.person_imports
-    importer.runner.sessions = _same(h.session)
+    importer.runner.sessions = same_session(h.session)
     rows = [
         ["姓名", "公民身份号码", "就业能力", "所属乡镇"],
         [f"{jurisdiction}丙某", id_number(date(1991, 5, 6), seq), "有劳动能力", jurisdiction],

@@ -6,18 +6,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
 import pytest
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.employers import uscc
 from placement.imports.service import Importer
 from placement.main import create_app
 from tests.conftest import _isolated_client, _settings
+from tests.jobs import finished_job, same_session, xlsx_bytes
 from tests.placement.placements.conftest import new_employer, new_post  # noqa: F401  (fixtures used here)
 from tests.placement.placements.fakes import FakeRegistry
 
@@ -40,22 +39,7 @@ class Env:
     async def run(self, files: dict, headers: dict, kind: str, **params) -> dict:
         """Start an import, wait for it, and return the finished job."""
         started = await self.client.post(URL, files=files, headers=headers, params={"kind": kind, **params})
-        assert started.status_code == 202, started.text
-        assert started.headers["location"] == f"{URL}/{started.json()['id']}"
-        await self.drain()
-        job = await self.client.get(started.headers["location"], headers=headers)
-        assert job.status_code == 200, job.text
-        return job.json()
-
-
-def _same(session: AsyncSession):
-    """A session factory that always hands out the test's session (and never closes it)."""
-
-    @asynccontextmanager
-    async def same_session() -> AsyncIterator[AsyncSession]:
-        yield session
-
-    return same_session
+        return await finished_job(self.client, started, URL, headers, self.drain)
 
 
 @pytest.fixture
@@ -73,7 +57,7 @@ async def env(database_url, jwks_fetcher, fake_registry) -> AsyncIterator[Env]:
     )
     async for client, session in _isolated_client(app, url):
         importer: Importer = app.state.placement_imports
-        importer.runner.sessions = _same(session)
+        importer.runner.sessions = same_session(session)
         yield Env(client, session, importer, fake_registry)
         await importer.runner.drain()
 
@@ -101,13 +85,7 @@ def csv_file(rows: list[list[str]], name: str = "名单.csv", encoding: str = "u
 
 
 def xlsx_file(rows: list[list[object]], name: str = "名单.xlsx") -> dict:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return {"file": (name, out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+    return {"file": (name, xlsx_bytes(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 
 
 EMPLOYER_HEADER = ["单位名称", "单位类型", "统一社会信用代码", "所属乡镇", "行业", "地址", "联系人", "联系电话"]

@@ -2,7 +2,6 @@
 are the test's session, and `drain` waits for the jobs started so far before the test looks at them."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.imports.service import PersonImporter
 from registry.main import create_app
 from tests.conftest import _isolated_client, _settings
+from tests.jobs import same_session
 
 
 @dataclass
@@ -24,23 +24,13 @@ class Registry:
         await self.importer.runner.drain()
 
 
-def _same(session: AsyncSession):
-    """A session factory that always hands out the test's session (and never closes it)."""
-
-    @asynccontextmanager
-    async def same_session() -> AsyncIterator[AsyncSession]:
-        yield session
-
-    return same_session
-
-
 @pytest.fixture
 async def reg(database_url, jwks_fetcher) -> AsyncIterator[Registry]:
     url = database_url("registry")
     app = create_app(_settings("registry", url), jwks_fetcher=jwks_fetcher)
     async for client, session in _isolated_client(app, url):
         importer: PersonImporter = app.state.person_imports
-        importer.runner.sessions = _same(session)
+        importer.runner.sessions = same_session(session)
         yield Registry(client, session, importer)
         await importer.runner.drain()
 

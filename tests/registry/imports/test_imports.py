@@ -1,15 +1,14 @@
-import io
 import uuid
 from datetime import date
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select, update
 
 from registry.audit.models import audit
 from registry.events import outbox
 from registry.imports.models import jobs_table
 from registry.persons.models import Person
+from tests.jobs import finished_job, xlsx_bytes
 from tests.registry.imports.conftest import HEADER, csv_file
 from tests.registry.persons.conftest import id_number
 
@@ -27,12 +26,7 @@ async def people_with(reg, numbers: list[str]) -> list[Person]:
 async def run(reg, files, headers, **params) -> dict:
     """Start an import, wait for it, and return the finished job."""
     started = await reg.client.post(URL, files=files, headers=headers, params=params)
-    assert started.status_code == 202, started.text
-    assert started.headers["location"] == f"{URL}/{started.json()['id']}"
-    await reg.drain()
-    job = await reg.client.get(started.headers["location"], headers=headers)
-    assert job.status_code == 200, job.text
-    return job.json()
+    return await finished_job(reg.client, started, URL, headers, reg.drain)
 
 
 async def test_a_dry_run_reports_every_bad_row_and_writes_nobody(reg, auth):
@@ -139,14 +133,12 @@ async def test_same_name_and_birth_date_needs_confirmation(reg, auth):
 async def test_gb18030_csv_and_xlsx_files_import(reg, auth):
     gb = [HEADER, ["陆一", id_number(date(1980, 3, 3), 501), "有劳动能力", "凤山镇"]]
     assert (await run(reg, csv_file(gb, encoding="gb18030"), auth()))["created"] == 1
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["柳城县社区康复人员名单"])
-    sheet.append(["序号", "姓名", "身份证号", "出生日期", "就业能力", "所属乡镇", "联系电话"])
-    sheet.append([1, "陆二", id_number(date(1980, 3, 3), 503), date(1980, 3, 3), "有劳动能力", "fengshan", 13900000000])
-    out = io.BytesIO()
-    workbook.save(out)
-    files = {"file": ("名单.xlsx", out.getvalue(), "application/octet-stream")}
+    rows = [
+        ["柳城县社区康复人员名单"],
+        ["序号", "姓名", "身份证号", "出生日期", "就业能力", "所属乡镇", "联系电话"],
+        [1, "陆二", id_number(date(1980, 3, 3), 503), date(1980, 3, 3), "有劳动能力", "fengshan", 13900000000],
+    ]
+    files = {"file": ("名单.xlsx", xlsx_bytes(rows), "application/octet-stream")}
     job = await run(reg, files, auth())
     assert (job["created"], job["failed"]) == (1, 0), job
     [person] = await people_with(reg, [id_number(date(1980, 3, 3), 503)])
