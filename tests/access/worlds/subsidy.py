@@ -17,7 +17,6 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from shared.auth import Principal
 from subsidy.decisions import calculator
 from subsidy.decisions.models import SubsidyDecision
 from subsidy.decisions.service import record_outcomes
@@ -28,6 +27,7 @@ from subsidy.policies.models import SubsidyPolicy
 from subsidy.policies.rules import parse_rules
 from tests.access import webhooks
 from tests.access.matrix import A, B, Call, Harness, World, fill_path
+from tests.principals import user
 from tests.subsidy.fakes import FakePlacement, contract, employer
 
 SERVICE = "subsidy"
@@ -124,17 +124,7 @@ async def build(h: Harness, token: Callable[..., str], **_: str) -> World:
         loans=[],
         source=calculator.Source(definition="access matrix"),
     )
-    nco = Principal(
-        subject="access-nco",
-        kind="user",
-        name="access",
-        roles=frozenset({"staff"}),
-        department="nco",
-        jurisdiction=None,
-        scopes=frozenset(),
-        token="",
-        token_id=None,
-    )
+    nco = user("access", department="nco", jurisdiction=None, subject="access-nco")
     await record_outcomes(
         h.session,
         year=YEAR,

@@ -5,22 +5,13 @@ import uuid
 
 from placement.audit.models import audit
 from shared.auth import Principal
+from tests.principals import user
 
 URL = "/api/v1/placement-audit-events"
 
 
 def township_user() -> Principal:
-    return Principal(
-        subject=f"staff-{uuid.uuid4()}",
-        kind="user",
-        name="韦丽",
-        roles=frozenset({"staff"}),
-        department="township",
-        jurisdiction="dapu",
-        scopes=frozenset({"placement:read", "placement:write"}),
-        token="not-a-real-token",
-        token_id=None,
-    )
+    return user(scopes={"placement:read", "placement:write"})
 
 
 async def test_an_auditor_finds_who_read_a_persons_placement_data_and_the_chain_holds(

@@ -10,24 +10,14 @@ from sqlalchemy import text
 from registry.audit.models import audit
 from registry.main import create_app
 from shared.auth import Principal
+from tests.principals import user
 from tests.registry.audit.helpers import committed_audit_rows
 
 URL = "/api/v1/audit-events"
 
 
-def actor(name: str, **overrides) -> Principal:
-    fields = {
-        "subject": f"{name}-{uuid.uuid4()}",
-        "kind": "user",
-        "name": name,
-        "roles": frozenset({"staff"}),
-        "department": "township",
-        "jurisdiction": "dapu",
-        "scopes": frozenset({"registry:read", "registry:write"}),
-        "token": "not-a-real-token",
-        "token_id": None,
-    }
-    return Principal(**{**fields, **overrides})
+def actor(name: str) -> Principal:
+    return user(name, scopes={"registry:read", "registry:write"})
 
 
 @pytest.fixture

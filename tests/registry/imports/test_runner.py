@@ -8,20 +8,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from registry.imports.models import KIND, jobs_table
-from shared.auth import Principal
+from tests.principals import user
 from tests.registry.persons.conftest import id_number
 
-OWNER = Principal(
-    subject="u1",
-    kind="user",
-    name="韦丽",
-    roles=frozenset({"staff"}),
-    department="township",
-    jurisdiction="dapu",
-    scopes=frozenset(),
-    token="",
-    token_id=None,
-)
+OWNER = user(subject="u1")
 
 
 async def new_job(reg) -> uuid.UUID:

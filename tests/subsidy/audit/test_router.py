@@ -10,23 +10,14 @@ from sqlalchemy import text
 from shared.auth import Principal
 from subsidy.audit.models import audit
 from subsidy.main import create_app
+from tests.principals import user
 from tests.registry.audit.helpers import committed_audit_rows
 
 URL = "/api/v1/subsidy-audit-events"
 
 
 def finance_officer() -> Principal:
-    return Principal(
-        subject=f"finance-{uuid.uuid4()}",
-        kind="user",
-        name="覃会计",
-        roles=frozenset({"staff"}),
-        department="finance",
-        jurisdiction=None,
-        scopes=frozenset({"subsidy:read", "subsidy:write"}),
-        token="not-a-real-token",
-        token_id=None,
-    )
+    return user("覃会计", department="finance", jurisdiction=None, scopes={"subsidy:read", "subsidy:write"})
 
 
 def auditor(make_token, jurisdiction: str | None = None) -> dict:
