@@ -7,7 +7,7 @@ import pytest
 
 from tests.dates import TOMORROW, resolved
 from tests.registry.history.conftest import problem
-from tests.registry.persons.conftest import id_number
+from tests.registry.persons.conftest import person_body
 
 
 async def test_death_on_d_takes_the_person_off_that_day_and_archives_the_record(
@@ -194,27 +194,11 @@ async def test_a_departure_is_refused_while_a_stay_runs_past_it(person, stay, ch
 async def test_registration_day_rules_on_create_and_update(registry, auth, new_person, person, stay):
     tomorrow = str(date.today() + timedelta(days=1))
     future = await registry.post(
-        "/api/v1/persons",
-        json={
-            "name": "未来甲",
-            "id_number": id_number(seq=50),
-            "work_ability": "able",
-            "jurisdiction_code": "dapu",
-            "registered_on": tomorrow,
-        },
-        headers=auth(),
+        "/api/v1/persons", json=person_body("未来甲", seq=50, registered_on=tomorrow), headers=auth()
     )
     assert [e["field"] for e in problem(future, 422)["errors"]] == ["body.registered_on"]
     unborn = await registry.post(
-        "/api/v1/persons",
-        json={
-            "name": "未生甲",
-            "id_number": id_number(seq=50),
-            "work_ability": "able",
-            "jurisdiction_code": "dapu",
-            "registered_on": "1989-12-31",
-        },
-        headers=auth(),
+        "/api/v1/persons", json=person_body("未生甲", seq=50, registered_on="1989-12-31"), headers=auth()
     )
     assert [e["field"] for e in problem(unborn, 422)["errors"]] == ["body.registered_on"]
     pid = await person(426, registered_on="2012-01-10")

@@ -2,6 +2,7 @@
 the rule's edges are tables in tests/registry/history/test_rules.py)."""
 
 from registry.main import create_app
+from tests.registry.persons.conftest import person_body
 
 
 async def test_a_person_with_no_history_is_neither_under_control_nor_abstinent(person, status):
@@ -73,18 +74,8 @@ async def test_consolidated_only_after_the_configured_years(person, add_measure,
 async def test_consolidation_years_come_from_settings(service_client, auth, make_token):
     async with service_client("registry", create_app, consolidation_years=1) as (client, _session):
         headers = auth()
-        from tests.registry.persons.conftest import id_number
-
         created = await client.post(
-            "/api/v1/persons",
-            json={
-                "name": "设置甲",
-                "id_number": id_number(seq=734),
-                "work_ability": "able",
-                "jurisdiction_code": "dapu",
-                "registered_on": "2019-12-01",
-            },
-            headers=headers,
+            "/api/v1/persons", json=person_body("设置甲", seq=734, registered_on="2019-12-01"), headers=headers
         )
         pid = created.json()["id"]
         await client.post(

@@ -17,7 +17,7 @@ from sqlalchemy import event, text
 from registry.main import create_app
 from tests.conftest import _settings
 from tests.registry.audit.helpers import committed_audit_rows
-from tests.registry.persons.conftest import id_number
+from tests.registry.persons.conftest import person_body
 
 # Set around the requests measured, so the sealer's own statements (its own task) are not counted.
 measuring: contextvars.ContextVar[bool] = contextvars.ContextVar("measuring", default=False)
@@ -64,16 +64,7 @@ async def registry_app(database_url, jwks_fetcher, make_token):
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://registry") as client:
-                created = await client.post(
-                    "/api/v1/persons",
-                    json={
-                        "name": "莫某",
-                        "id_number": id_number(seq=917),
-                        "work_ability": "able",
-                        "jurisdiction_code": "dapu",
-                    },
-                    headers=headers,
-                )
+                created = await client.post("/api/v1/persons", json=person_body("莫某", seq=917), headers=headers)
                 assert created.status_code == 201, created.text
                 person_id = created.json()["id"]
                 try:
