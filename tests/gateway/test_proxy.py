@@ -8,8 +8,8 @@ import hashlib
 import json
 import socket
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import suppress
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import anyio
@@ -41,6 +41,22 @@ async def bearer(client: httpx.AsyncClient) -> dict[str, str]:
     response = await login(client, "admin", ADMIN_PASSWORD)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@asynccontextmanager
+async def gateway_before(
+    service: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+    url: str,
+    upstream: str,
+    **settings: Any,
+) -> AsyncIterator[tuple[httpx.AsyncClient, bytes]]:
+    """The gateway on database `url` with `upstream`'s URL at the raw `service` (a stream handler on a socket of its
+    own): the client, and the admin's Authorization header value."""
+    async with (
+        raw_service(service) as port,
+        running_gateway(url, **{f"{upstream}_url": f"http://127.0.0.1:{port}"}, **settings) as client,
+    ):
+        yield client, (await bearer(client))["Authorization"].encode()
 
 
 def unsigned(header: str) -> str:
@@ -231,11 +247,7 @@ async def test_the_response_body_is_relayed_as_it_arrives(database_url):
         await writer.drain()
         writer.close()
 
-    async with (
-        raw_service(service) as port,
-        running_gateway(database_url("gateway"), reporting_url=f"http://127.0.0.1:{port}") as client,
-    ):
-        token = (await bearer(client))["Authorization"].encode()
+    async with gateway_before(service, database_url("gateway"), "reporting") as (client, token):
         sent: list[dict[str, Any]] = []
         requests = iter([{"type": "http.request", "body": b"", "more_body": False}])
 
@@ -271,11 +283,7 @@ async def test_a_client_that_leaves_mid_body_releases_the_services_response(data
         released.set()
         writer.close()
 
-    async with (
-        raw_service(service) as port,
-        running_gateway(database_url("gateway"), reporting_url=f"http://127.0.0.1:{port}") as client,
-    ):
-        token = (await bearer(client))["Authorization"].encode()
+    async with gateway_before(service, database_url("gateway"), "reporting") as (client, token):
         messages = iter([{"type": "http.request", "body": b"", "more_body": False}, {"type": "http.disconnect"}])
 
         async def receive() -> dict[str, Any]:
@@ -320,13 +328,8 @@ async def test_a_small_answer_is_sent_whole_and_one_broken_off_mid_body_is_502(d
                 await writer.drain()
         writer.close()
 
-    async with (
-        raw_service(service) as port,
-        running_gateway(
-            database_url("gateway"), reporting_url=f"http://127.0.0.1:{port}", upstream_max_connections=1
-        ) as client,
-    ):
-        token = (await bearer(client))["Authorization"].encode()
+    one_connection = gateway_before(service, database_url("gateway"), "reporting", upstream_max_connections=1)
+    async with one_connection as (client, token):
         sent: list[dict[str, Any]] = []
 
         async def receive() -> dict[str, Any]:
@@ -361,11 +364,7 @@ async def test_the_request_body_is_streamed_to_the_service(database_url):
         await writer.drain()
         writer.close()
 
-    async with (
-        raw_service(service) as port,
-        running_gateway(database_url("gateway"), registry_url=f"http://127.0.0.1:{port}") as client,
-    ):
-        token = (await bearer(client))["Authorization"].encode()
+    async with gateway_before(service, database_url("gateway"), "registry") as (client, token):
         parts = iter([b"part-one;", b"part-two"])
         sent: list[dict[str, Any]] = []
 
