@@ -68,6 +68,39 @@ def run_on_a_server(run: Callable[[Any, str, list[subprocess.Popen]], dict[str, 
             server.cleanup()
 
 
+def run_and_report(
+    name: str,
+    run: Callable[[Any, str, list[subprocess.Popen]], dict[str, Any]],
+    args: Any,
+    render: Callable[[dict[str, Any]], str],
+    record: Callable[[str], None],
+) -> None:
+    """`run` on a server (run_on_a_server); its report (`render`) printed, the raw results saved as <name>.json and
+    the report recorded (`record`) unless `args.no_record`."""
+    results = run_on_a_server(run, args)
+    report = render(results)
+    print(report)
+    save_results(name, results)
+    if not args.no_record:
+        record(report)
+
+
+def gateway_and_registry_databases(prefix: str) -> tuple[dict[str, str], Any]:
+    """Fresh databases at head named <prefix>gateway and <prefix>registry on BENCH_DATABASE_URL's (or DATABASE_URL's)
+    server, else on an embedded one in .data/pg-bench: ({service: its URL}, the embedded server to clean up or None)."""
+    server = None
+    server_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not server_url:
+        server = start_embedded(DATA_DIR / "pg-bench")
+        server_url = server.get_uri("postgres")
+    urls = {}
+    for service in ("gateway", "registry"):
+        ensure_database(server_url, f"{prefix}{service}", recreate=True)
+        urls[service] = database_url_for(server_url, f"{prefix}{service}")
+        upgrade(service, urls[service])
+    return urls, server
+
+
 def fresh_registry_database(label: str) -> tuple[str, Any]:
     """A fresh registry database at head, qihang_bench_<label><TEST_DB_SUFFIX>, on TEST_DATABASE_URL's server, else
     on the embedded test server: (its URL, the embedded server to clean up afterwards, or None)."""

@@ -37,12 +37,9 @@ from typing import Any
 
 import httpx
 
-from bench.common import start_service
+from bench.common import gateway_and_registry_databases, start_service
 from bench.generate_registry import load as load_people
 from bench.run import ensure_wrk, run_httpx, wait_ready
-from scripts.localdb import DATA_DIR, ensure_database, start_embedded
-from shared.config import database_url_for
-from shared.migrations import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PASSWORD = "bench-admin-password"
@@ -229,17 +226,7 @@ def main() -> None:
         return
 
     load_before = uptime()
-    server = None
-    server_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if not server_url:
-        server = start_embedded(DATA_DIR / "pg-bench")
-        server_url = server.get_uri("postgres")
-    urls = {}
-    for svc in ("gateway", "registry"):
-        name = f"qihang_bench_read_{svc}"
-        ensure_database(server_url, name, recreate=True)
-        urls[svc] = database_url_for(server_url, name)
-        upgrade(svc, urls[svc])
+    urls, server = gateway_and_registry_databases("qihang_bench_read_")
     print(f"loading {args.people:,} people ...")
     asyncio.run(load_people(urls["registry"], people=args.people, seed=20261206))
 

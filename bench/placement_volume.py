@@ -53,8 +53,7 @@ from bench.common import (
     budget,
     check,
     latency_table,
-    run_on_a_server,
-    save_results,
+    run_and_report,
     start_service,
     summary,
 )
@@ -388,13 +387,7 @@ def main() -> None:
         serve_fake_registry(args.fake_registry, args.people, args.seed, date.fromisoformat(args.today))
         return
     BUDGET.seconds = args.budget
-
-    results = run_on_a_server(run, args)
-    report = render(results)
-    print(report)
-    save_results("placement_volume", results)
-    if not args.no_record:
-        record(report)
+    run_and_report("placement_volume", run, args, render, record)
 
 
 def run(args: argparse.Namespace, server_url: str, procs: list[subprocess.Popen]) -> dict[str, Any]:

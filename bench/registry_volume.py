@@ -52,8 +52,7 @@ from bench.common import (
     INDEX_TABLE_HEAD,
     check,
     latency_table,
-    run_on_a_server,
-    save_results,
+    run_and_report,
     start_service,
     summary,
 )
@@ -495,13 +494,7 @@ def main() -> None:
     parser.add_argument("--no-record", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     BUDGET.seconds = args.budget
-
-    results = run_on_a_server(run, args)
-    report = render(results)
-    print(report)
-    save_results("registry_volume", results)
-    if not args.no_record:
-        record(report)
+    run_and_report("registry_volume", run, args, render, record)
 
 
 def run(args: argparse.Namespace, server_url: str, procs: list[subprocess.Popen]) -> dict[str, Any]:

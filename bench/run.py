@@ -25,10 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import start_service
-from scripts.localdb import DATA_DIR, ensure_database, start_embedded
-from shared.config import database_url_for
-from shared.migrations import upgrade
+from bench.common import gateway_and_registry_databases, start_service
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY_PORT, GATEWAY_PORT = 18101, 18100
@@ -138,16 +135,7 @@ def main() -> None:
     parser.add_argument("--no-record", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
 
-    server = None
-    server_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if not server_url:
-        server = start_embedded(DATA_DIR / "pg-bench")
-        server_url = server.get_uri("postgres")
-    urls = {}
-    for svc in ("gateway", "registry"):
-        ensure_database(server_url, f"qihang_bench_{svc}", recreate=True)
-        urls[svc] = database_url_for(server_url, f"qihang_bench_{svc}")
-        upgrade(svc, urls[svc])
+    urls, server = gateway_and_registry_databases("qihang_bench_")
 
     env = {
         **os.environ,

@@ -52,7 +52,7 @@ import asyncpg
 import httpx
 
 from bench import generate_placement as gp
-from bench.common import CONCURRENCY, asgi_request_body, run_on_a_server, save_results, summary
+from bench.common import CONCURRENCY, asgi_request_body, run_and_report, summary
 from bench.registry_volume import Keys, machine, record_section, wait_ready
 from scripts.localdb import DATA_DIR, asyncpg_dsn, ensure_database
 from shared import jwt as qjwt
@@ -532,12 +532,11 @@ def main() -> None:
         serve_stand_in(args.stand_in, args.key_file, f"http://127.0.0.1:{PLACEMENT_PORT}")
         return
 
-    results = run_on_a_server(run, args)
-    report = render(results)
-    print(report)
-    save_results("subsidy_volume", results)
-    if not args.no_record:
-        record_section(report, "subsidy-volume", "Subsidy at county scale (issue 9)")
+    run_and_report("subsidy_volume", run, args, render, record)
+
+
+def record(report: str) -> None:
+    record_section(report, "subsidy-volume", "Subsidy at county scale (issue 9)")
 
 
 if __name__ == "__main__":
