@@ -163,40 +163,37 @@ class PersonInterval(Base):
     flags: Mapped[int] = mapped_column(SmallInteger)
 
 
-class DailyCount(Base):
+class Counts:
+    """The counts a day's or a month's row holds for a jurisdiction, one column a count (the flags of
+    readmodel.rules, placed split by its denominator)."""
+
+    on_record: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    controlled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    consolidated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    community: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    community_placed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    eligible: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    eligible_placed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    coverage_base: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    coverage_trained: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class DailyCount(Counts, Base):
     """Derived: by how much each count changes on a day in a jurisdiction (the sum up to D is the count on D)."""
 
     __tablename__ = "rm_daily_count"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     jurisdiction_code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    on_record: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    controlled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    consolidated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    community: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    community_placed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    eligible: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    eligible_placed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    coverage_base: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    coverage_trained: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
-class MonthlyCount(Base):
+class MonthlyCount(Counts, Base):
     """Derived: the daily changes summed by month (first day of the month)."""
 
     __tablename__ = "rm_monthly_count"
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     jurisdiction_code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    on_record: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    controlled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    consolidated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    community: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    community_placed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    eligible: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    eligible_placed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    coverage_base: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    coverage_trained: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DirtyPerson(Base):
