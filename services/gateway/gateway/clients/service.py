@@ -13,23 +13,12 @@ from gateway.clients.repository import ClientRepository
 from gateway.clients.schemas import ClientCreate, ClientRead, ClientWithSecret
 from gateway.passwords import hash_password, verify_password
 from shared.pagination import PageParams
+from shared.reads import read_of
 from shared.reference import SERVICES
 
 
 def to_read(client: IntegrationClient) -> ClientRead:
-    return ClientRead(
-        id=client.id,
-        client_id=client.client_id,
-        name=client.name,
-        scopes=list(client.scopes),
-        department=client.department,
-        jurisdiction=client.jurisdiction,
-        employer_id=client.employer_id,
-        is_service=client.is_service,
-        disabled=client.disabled_at is not None,
-        created_at=client.created_at,
-        version=client.version,
-    )
+    return read_of(ClientRead, client, scopes=list(client.scopes), disabled=client.disabled_at is not None)
 
 
 def new_secret() -> str:

@@ -21,23 +21,17 @@ from gateway.users.schemas import (
 )
 from shared.concurrency import require_version
 from shared.pagination import PageParams
+from shared.reads import read_of
 
 
 def to_read(user: User) -> UserRead:
     now = datetime.now(UTC)
-    return UserRead(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
+    return read_of(
+        UserRead,
+        user,
         roles=list(user.roles),
-        department=user.department,
-        jurisdiction=user.jurisdiction,
         disabled=user.disabled_at is not None,
         locked=user.locked_until is not None and user.locked_until > now,
-        must_change_password=user.must_change_password,
-        created_at=user.created_at,
-        updated_at=user.updated_at,
-        version=user.version,
     )
 
 

@@ -32,6 +32,7 @@ from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/employers"
@@ -51,23 +52,15 @@ def designation_state(step: EmployerDesignation | None) -> DesignationState:
 def to_read(employer: Employer, latest: EmployerDesignation | None) -> EmployerRead:
     """`latest`: the employer's latest designation step up to today."""
     state = designation_state(latest)
-    return EmployerRead(
-        id=employer.id,
-        name=employer.name,
-        kind=employer.kind,
+    return read_of(
+        EmployerRead,
+        employer,
         kind_label_zh=KIND_LABELS_ZH[employer.kind],
-        unified_social_credit_code=employer.unified_social_credit_code,
         is_qihang_enterprise=state.status == "active",
         qihang_designation=state,
-        jurisdiction_code=employer.jurisdiction_code,
         jurisdiction_name_zh=JURISDICTIONS[employer.jurisdiction_code][0],
-        address=employer.address,
-        sector_code=employer.sector_code,
         sector_label_zh=SECTOR_LABELS_ZH[employer.sector_code] if employer.sector_code else None,
         contacts=[EmployerContact.model_validate(c) for c in employer.contacts],
-        created_at=employer.created_at,
-        updated_at=employer.updated_at,
-        version=employer.version,
     )
 
 

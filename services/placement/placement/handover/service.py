@@ -34,6 +34,7 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import FieldError
 from shared.pagination import PageParams
+from shared.reads import read_of
 from shared.reference import JURISDICTIONS
 
 SAME_RELEASE_DAYS: Final = 31
@@ -45,26 +46,14 @@ READMITTING_KINDS: Final = frozenset({"compulsory_isolation", "facility_rehabili
 def to_read(handover: Handover, today: date | None = None) -> HandoverRead:
     today = today or date.today()
     until = handover.closed_on or today
-    return HandoverRead(
-        id=handover.id,
-        person_id=handover.person_id,
-        jurisdiction_code=handover.jurisdiction_code,
+    return read_of(
+        HandoverRead,
+        handover,
         jurisdiction_name_zh=JURISDICTIONS.get(handover.jurisdiction_code, (handover.jurisdiction_code,))[0],
-        released_on=handover.released_on,
-        source=handover.source,
         source_label_zh=LABELS_ZH["source"][handover.source],
-        source_measure_id=handover.source_measure_id,
-        status=handover.status,
         status_label_zh=LABELS_ZH["status"][handover.status],
         days_waiting=max(0, (until - handover.released_on).days),
-        closed_on=handover.closed_on,
-        close_reason=handover.close_reason,
         close_reason_label_zh=LABELS_ZH["close_reason"][handover.close_reason] if handover.close_reason else None,
-        placement_id=handover.placement_id,
-        note=handover.note,
-        created_at=handover.created_at,
-        updated_at=handover.updated_at,
-        version=handover.version,
     )
 
 

@@ -53,6 +53,7 @@ from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 
 CREATE_OPERATION = "POST /api/v1/placements"
 EARLY_FOLLOW_UP_DAYS = 14
@@ -71,38 +72,19 @@ def to_read(placement: Placement, follow_ups: list[FollowUp]) -> PlacementRead:
             monthly_wage=placement.monthly_wage,
         )
     status = "active" if placement.ended_on is None else "ended"
-    return PlacementRead(
-        id=placement.id,
-        person_id=placement.person_id,
-        jurisdiction_code=placement.jurisdiction_code,
-        route=placement.route,
+    return read_of(
+        PlacementRead,
+        placement,
         route_label_zh=ROUTE_LABELS_ZH[placement.route],
-        employer_id=placement.employer_id,
-        site_id=placement.site_id,
-        post_id=placement.post_id,
-        working_pattern=placement.working_pattern,
         working_pattern_label_zh=WORKING_PATTERN_LABELS[placement.working_pattern],
-        start_on=placement.start_on,
         contract=contract,
         status=status,
         status_label_zh=STATUS_LABELS_ZH[status],
-        ended_on=placement.ended_on,
-        end_reason=placement.end_reason,
         end_reason_label_zh=END_REASON_LABELS_ZH.get(placement.end_reason or ""),
         ended_by_registry_event=None
         if placement.ended_by_event_id is None
         else EndedByRegistryEvent(event_id=placement.ended_by_event_id, kind=placement.ended_by_event_kind or ""),
-        eligibility_checked_on=placement.eligibility_checked_on,
-        eligibility_rule=placement.eligibility_rule,
-        follow_ups=[
-            FollowUpRead(
-                months=f.months, due_on=f.due_on, done_on=f.done_on, still_working=f.still_working, version=f.version
-            )
-            for f in follow_ups
-        ],
-        created_at=placement.created_at,
-        updated_at=placement.updated_at,
-        version=placement.version,
+        follow_ups=[read_of(FollowUpRead, f) for f in follow_ups],
     )
 
 
@@ -539,13 +521,7 @@ async def record_follow_up(
             "version": follow_up.version,
         },
     )
-    read = FollowUpRead(
-        months=follow_up.months,
-        due_on=follow_up.due_on,
-        done_on=follow_up.done_on,
-        still_working=follow_up.still_working,
-        version=follow_up.version,
-    )
+    read = read_of(FollowUpRead, follow_up)
     return read, placement.person_id
 
 

@@ -22,6 +22,7 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 
 CREATE_OPERATION = "POST /api/v1/job-posts"
 # Status changes a caller may make; `filled` comes and goes with placements only.
@@ -34,31 +35,14 @@ ALLOWED_CHANGES: dict[str, frozenset[str]] = {
 
 
 def to_read(post: JobPost) -> JobPostRead:
-    return JobPostRead(
-        id=post.id,
-        employer_id=post.employer_id,
-        jurisdiction_code=post.jurisdiction_code,
-        title=post.title,
-        sector=post.sector,
-        headcount=post.headcount,
-        filled=post.filled,
+    return read_of(
+        JobPostRead,
+        post,
         places_left=post.headcount - post.filled,
-        monthly_wage=post.monthly_wage,
-        contract_type=post.contract_type,
         contract_type_label_zh=CONTRACT_TYPE_LABELS_ZH[post.contract_type],
-        working_pattern=post.working_pattern,
         working_pattern_label_zh=WORKING_PATTERN_LABELS_ZH[post.working_pattern],
-        light_work=post.light_work,
         required_skills=list(post.required_skills),
-        is_public_welfare=post.is_public_welfare,
-        funding_source=post.funding_source,
-        opens_on=post.opens_on,
-        closes_on=post.closes_on,
-        status=post.status,
         status_label_zh=STATUS_LABELS_ZH[post.status],
-        created_at=post.created_at,
-        updated_at=post.updated_at,
-        version=post.version,
     )
 
 

@@ -31,6 +31,7 @@ from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 
 CREATE_OPERATION = "POST /api/v1/referrals"
 NEXT: dict[str, frozenset[str]] = {
@@ -43,18 +44,12 @@ NEXT: dict[str, frozenset[str]] = {
 
 
 def to_read(referral: Referral, steps: list[ReferralStep]) -> ReferralRead:
-    return ReferralRead(
-        id=referral.id,
-        person_id=referral.person_id,
-        jurisdiction_code=referral.jurisdiction_code,
-        post_id=referral.post_id,
-        employer_id=referral.employer_id,
-        status=referral.status,
+    return read_of(
+        ReferralRead,
+        referral,
         status_label_zh=STATUS_LABELS_ZH[referral.status],
-        decline_reason=referral.decline_reason,
         decline_reason_label_zh=DECLINE_REASON_LABELS_ZH.get(referral.decline_reason or ""),
         closed_by_registry_event_id=referral.closed_by_event_id,
-        placement_id=referral.placement_id,
         create_placement=PlacementOffer(
             href="/api/v1/placements",
             body={
@@ -65,15 +60,7 @@ def to_read(referral: Referral, steps: list[ReferralStep]) -> ReferralRead:
         )
         if referral.status == "hired" and referral.placement_id is None
         else None,
-        history=[
-            ReferralStepRead(
-                from_status=s.from_status, to_status=s.to_status, reason=s.reason, at=s.at, by_subject=s.by_subject
-            )
-            for s in steps
-        ],
-        created_at=referral.created_at,
-        updated_at=referral.updated_at,
-        version=referral.version,
+        history=[read_of(ReferralStepRead, s) for s in steps],
     )
 
 

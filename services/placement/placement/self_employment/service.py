@@ -37,43 +37,24 @@ from shared.concurrency import require_version
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 from shared.reference import JURISDICTIONS
 
 OPERATION = "POST /api/v1/self-employments"
 
 
 def to_read(row: SelfEmployment) -> SelfEmploymentRead:
-    return SelfEmploymentRead(
-        id=row.id,
-        person_id=row.person_id,
-        jurisdiction_code=row.jurisdiction_code,
+    return read_of(
+        SelfEmploymentRead,
+        row,
         jurisdiction_name_zh=JURISDICTIONS.get(row.jurisdiction_code, (row.jurisdiction_code,))[0],
-        business_kind=row.business_kind,
         business_kind_label_zh=LABELS_ZH["business_kind"][row.business_kind],
-        business_name=row.business_name,
-        licence_number=row.licence_number,
-        start_on=row.start_on,
-        status=row.status,
         status_label_zh=LABELS_ZH["status"][row.status],
-        end_on=row.end_on,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        version=row.version,
     )
 
 
 def loan_to_read(loan: GuaranteedLoan, record: SelfEmployment) -> LoanRead:
-    return LoanRead(
-        id=loan.id,
-        self_employment_id=loan.self_employment_id,
-        person_id=record.person_id,
-        amount=loan.amount,
-        lender=loan.lender,
-        disbursed_on=loan.disbursed_on,
-        maturity_on=loan.maturity_on,
-        annual_rate_percent=loan.annual_rate_percent,
-        created_at=loan.created_at,
-    )
+    return read_of(LoanRead, loan, person_id=record.person_id)
 
 
 def _invalid(field: str, message: str) -> InvalidSelfEmployment:

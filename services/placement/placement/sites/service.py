@@ -32,32 +32,20 @@ from shared.concurrency import require_version
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/placement-sites"
 
 
 def to_read(site: PlacementSite) -> PlacementSiteRead:
-    return PlacementSiteRead(
-        id=site.id,
-        employer_id=site.employer_id,
-        kind=site.kind,
+    return read_of(
+        PlacementSiteRead,
+        site,
         kind_label_zh=LABELS_ZH["kind"][site.kind],
-        mode=site.mode,
         mode_label_zh=LABELS_ZH["mode"][site.mode],
-        jurisdiction_code=site.jurisdiction_code,
         jurisdiction_name_zh=JURISDICTIONS[site.jurisdiction_code][0],
-        name=site.name,
-        address=site.address,
-        designated_on=site.designated_on,
-        capacity=site.capacity,
-        status=site.status,
         status_label_zh=LABELS_ZH["status"][site.status],
-        closed_on=site.closed_on,
-        closed_reason=site.closed_reason,
-        created_at=site.created_at,
-        updated_at=site.updated_at,
-        version=site.version,
     )
 
 

@@ -43,52 +43,19 @@ from shared.concurrency import require_version
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 
 
 def course_to_read(course: TrainingCourse) -> CourseRead:
-    return CourseRead(
-        id=course.id,
-        title=course.title,
-        provider_kind=course.provider_kind,
-        provider_kind_label_zh=LABELS_ZH["provider_kind"][course.provider_kind],
-        provider_name=course.provider_name,
-        skill=course.skill,
-        hours=course.hours,
-        created_at=course.created_at,
-        updated_at=course.updated_at,
-        version=course.version,
-    )
+    return read_of(CourseRead, course, provider_kind_label_zh=LABELS_ZH["provider_kind"][course.provider_kind])
 
 
 def session_to_read(row: TrainingSession, course: TrainingCourse) -> SessionRead:
-    return SessionRead(
-        id=row.id,
-        course_id=row.course_id,
-        course_title=course.title,
-        start_on=row.start_on,
-        end_on=row.end_on,
-        place=row.place,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        version=row.version,
-    )
+    return read_of(SessionRead, row, course_title=course.title)
 
 
 def enrolment_to_read(row: TrainingEnrolment, course_id: uuid.UUID) -> EnrolmentRead:
-    return EnrolmentRead(
-        id=row.id,
-        session_id=row.session_id,
-        course_id=course_id,
-        person_id=row.person_id,
-        jurisdiction_code=row.jurisdiction_code,
-        status=row.status,
-        status_label_zh=LABELS_ZH["status"][row.status],
-        completed_on=row.completed_on,
-        certificate_number=row.certificate_number,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        version=row.version,
-    )
+    return read_of(EnrolmentRead, row, course_id=course_id, status_label_zh=LABELS_ZH["status"][row.status])
 
 
 # --- The catalogue ------------------------------------------------------------------------------------------------

@@ -19,22 +19,16 @@ from shared.auth import Principal
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 
 
 def to_read(test: DrugTest, relapse_recorded: bool) -> DrugTestRead:
-    return DrugTestRead(
-        id=test.id,
-        person_id=test.person_id,
-        tested_on=test.tested_on,
-        kind=test.kind,
+    return read_of(
+        DrugTestRead,
+        test,
         kind_label_zh=LABELS_ZH["kind"][test.kind],
-        result=test.result,
         result_label_zh=LABELS_ZH["result"][test.result],
-        substance=test.substance,
-        tested_by=test.tested_by,
         relapse_recorded=relapse_recorded,
-        created_by=test.created_by,
-        created_at=test.created_at,
     )
 
 

@@ -61,6 +61,7 @@ from shared.auth import Principal
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 
 
 def _invalid(field: str, message: str) -> InvalidHistory:
@@ -82,21 +83,12 @@ def _spans_text(h: History) -> str:
 
 
 def change_read(c: RegisterChange) -> RegisterChangeRead:
-    return RegisterChangeRead(
-        id=c.id,
-        person_id=c.person_id,
-        kind=c.kind,
+    return read_of(
+        RegisterChangeRead,
+        c,
         kind_label_zh=LABELS_ZH["register_kind"][c.kind],
-        effective_on=c.effective_on,
-        reason_code=c.reason_code,
         reason_label_zh=PERSON_LABELS_ZH["left_reason"][c.reason_code] if c.reason_code else None,
-        detail=c.detail,
         standing=c.withdrawn_at is None,
-        created_by=c.created_by,
-        created_at=c.created_at,
-        withdrawn_by=c.withdrawn_by,
-        withdrawn_at=c.withdrawn_at,
-        withdrawal_reason=c.withdrawal_reason,
     )
 
 
@@ -325,16 +317,11 @@ async def withdraw_register_change(
 
 
 def ability_read(c: WorkAbilityChange, superseded: bool) -> WorkAbilityChangeRead:
-    return WorkAbilityChangeRead(
-        id=c.id,
-        person_id=c.person_id,
-        work_ability=c.work_ability,
+    return read_of(
+        WorkAbilityChangeRead,
+        c,
         work_ability_label_zh=PERSON_LABELS_ZH["work_ability"][c.work_ability],
-        effective_on=c.effective_on,
-        reason=c.reason,
         superseded=superseded,
-        created_by=c.created_by,
-        created_at=c.created_at,
     )
 
 
@@ -400,25 +387,7 @@ async def record_ability_change(
 
 
 def stay_read(s: Stay) -> StayRead:
-    return StayRead(
-        id=s.id,
-        person_id=s.person_id,
-        kind=s.kind,
-        kind_label_zh=LABELS_ZH["stay_kind"][s.kind],
-        start_on=s.start_on,
-        end_on=s.end_on,
-        for_drug_use=s.for_drug_use,
-        place=s.place,
-        decision_number=s.decision_number,
-        standing=s.withdrawn_at is None,
-        created_by=s.created_by,
-        created_at=s.created_at,
-        ended_by=s.ended_by,
-        ended_at=s.ended_at,
-        withdrawn_by=s.withdrawn_by,
-        withdrawn_at=s.withdrawn_at,
-        withdrawal_reason=s.withdrawal_reason,
-    )
+    return read_of(StayRead, s, kind_label_zh=LABELS_ZH["stay_kind"][s.kind], standing=s.withdrawn_at is None)
 
 
 def stay_event_data(s: Stay) -> dict[str, object]:

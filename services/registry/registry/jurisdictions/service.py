@@ -3,19 +3,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.jurisdictions.exceptions import JurisdictionNotFound
 from registry.jurisdictions.repository import JurisdictionRepository
 from registry.jurisdictions.schemas import KIND_LABELS_ZH, JurisdictionRead
+from shared.reads import read_of
 
 
 def _read(row, parent_code: str | None) -> JurisdictionRead:
-    return JurisdictionRead(
-        id=row.id,
-        code=row.code,
-        name_zh=row.name_zh,
-        name_en=row.name_en,
-        kind=row.kind,
-        kind_label_zh=KIND_LABELS_ZH[row.kind],
-        division_code=row.division_code,
-        parent_code=parent_code,
-    )
+    return read_of(JurisdictionRead, row, kind_label_zh=KIND_LABELS_ZH[row.kind], parent_code=parent_code)
 
 
 async def list_jurisdictions(session: AsyncSession) -> list[JurisdictionRead]:

@@ -44,6 +44,7 @@ from shared.auth import Principal
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 
 
 @dataclass(frozen=True)
@@ -59,26 +60,13 @@ class Candidate:
 
 
 def to_read(measure: ControlMeasure, corrected_by: uuid.UUID | None) -> MeasureRead:
-    return MeasureRead(
-        id=measure.id,
-        person_id=measure.person_id,
-        kind=measure.kind,
+    return read_of(
+        MeasureRead,
+        measure,
         kind_label_zh=LABELS_ZH["kind"][measure.kind],
-        start_on=measure.start_on,
-        planned_end_on=measure.planned_end_on,
-        actual_end_on=measure.actual_end_on,
-        end_reason=measure.end_reason,
         end_reason_label_zh=LABELS_ZH["end_reason"][measure.end_reason] if measure.end_reason else None,
-        decision_number=measure.decision_number,
-        issuing_authority=measure.issuing_authority,
-        corrects_id=measure.corrects_id,
-        correction_reason=measure.correction_reason,
         corrected_by_id=corrected_by,
         in_force=corrected_by is None,
-        created_by=measure.created_by,
-        created_at=measure.created_at,
-        ended_by=measure.ended_by,
-        ended_at=measure.ended_at,
     )
 
 
@@ -333,15 +321,12 @@ async def derived_status(
     facts = asof.as_of(h, as_of, consolidation_years=consolidation_years)
     current = facts.measure_in_force
     clock = facts.clock
-    return StatusRead(
+    return read_of(
+        StatusRead,
+        facts,
         person_id=person_id,
         as_of=as_of,
-        on_record=facts.on_record,
-        off_register_reason=facts.off_register_reason,
         registered_on=person.registered_on,
-        jurisdiction_code=facts.jurisdiction_code,
-        work_ability=facts.work_ability,
-        under_control=facts.under_control,
         current_measure=CurrentMeasureRead(
             id=current.id,
             kind=current.kind,
@@ -351,28 +336,13 @@ async def derived_status(
         )
         if current
         else None,
-        community_measure_in_force=facts.community_measure_in_force,
-        lost_contact=facts.lost_contact,
-        in_custody_or_facility=facts.in_custody_or_facility,
-        stays=[
-            StayBrief(
-                id=s.id,
-                kind=s.kind,
-                kind_label_zh=STAY_LABELS_ZH["stay_kind"][s.kind],
-                start_on=s.start_on,
-                end_on=s.end_on,
-                for_drug_use=s.for_drug_use,
-            )
-            for s in facts.stays
-        ],
-        last_relapse_on=facts.last_relapse_on,
+        stays=[read_of(StayBrief, s, kind_label_zh=STAY_LABELS_ZH["stay_kind"][s.kind]) for s in facts.stays],
         abstinent_since=clock.start_on if clock else None,
         consolidation_clock=ConsolidationClock(
             start_on=clock.start_on, reason=clock.reason, consolidated_from=facts.consolidated_from
         )
         if clock and facts.consolidated_from
         else None,
-        consolidated=facts.consolidated,
         eligible_for_placement=asof.eligible(h, facts, working_age),
         definition=StatusDefinition(
             rule_version=asof.CONSOLIDATION_RULE_VERSION,

@@ -32,6 +32,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/persons"
@@ -55,39 +56,14 @@ def check_day(field: str, day: date, *, born: date, today: date) -> None:
 
 
 def to_read(person: Person) -> PersonRead:
-    return PersonRead(
-        id=person.id,
-        name=person.name,
-        gender=person.gender,
+    return read_of(
+        PersonRead,
+        person,
         gender_label_zh=LABELS_ZH["gender"][person.gender],
-        birth_date=person.birth_date,
         age=age_on(person.birth_date, date.today()),
-        id_number_masked=person.id_number_masked,
-        ethnicity=person.ethnicity,
-        phone=person.phone,
-        household_address=person.household_address,
-        residence_address=person.residence_address,
-        jurisdiction_code=person.jurisdiction_code,
         jurisdiction_name_zh=JURISDICTIONS[person.jurisdiction_code][0],
-        education=person.education,
         skills=list(person.skills or []),
-        work_ability=person.work_ability,
         work_ability_label_zh=LABELS_ZH["work_ability"][person.work_ability],
-        work_ability_reason=person.work_ability_reason,
-        work_ability_since=person.work_ability_since,
-        guardian_name=person.guardian_name,
-        guardian_relation=person.guardian_relation,
-        guardian_phone=person.guardian_phone,
-        notes=person.notes,
-        registered_on=person.registered_on,
-        status=person.status,
-        archived_at=person.archived_at,
-        archived_on=person.archived_on,
-        archive_reason_code=person.archive_reason_code,
-        archive_reason=person.archive_reason,
-        created_at=person.created_at,
-        updated_at=person.updated_at,
-        version=person.version,
     )
 
 

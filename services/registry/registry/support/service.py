@@ -24,36 +24,21 @@ from shared.auth import Principal
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 
 
 def member_to_read(member: SupportMember, today: date | None = None) -> SupportMemberRead:
     today = today or date.today()
-    return SupportMemberRead(
-        id=member.id,
-        person_id=member.person_id,
-        role=member.role,
+    return read_of(
+        SupportMemberRead,
+        member,
         role_label_zh=LABELS_ZH["role"][member.role],
-        name=member.name,
-        phone=member.phone,
-        organisation=member.organisation,
-        from_on=member.from_on,
-        to_on=member.to_on,
         current=member.from_on <= today and (member.to_on is None or member.to_on >= today),
-        created_at=member.created_at,
     )
 
 
 def visit_to_read(visit: SupportVisit) -> VisitRead:
-    return VisitRead(
-        id=visit.id,
-        person_id=visit.person_id,
-        visited_on=visit.visited_on,
-        kind=visit.kind,
-        kind_label_zh=LABELS_ZH["kind"][visit.kind],
-        member_id=visit.member_id,
-        notes=visit.notes,
-        created_at=visit.created_at,
-    )
+    return read_of(VisitRead, visit, kind_label_zh=LABELS_ZH["kind"][visit.kind])
 
 
 async def list_members(

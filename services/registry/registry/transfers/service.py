@@ -43,6 +43,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 from shared.reference import JURISDICTIONS
 
 PROPOSE_OPERATION = "POST /api/v1/transfers"
@@ -90,27 +91,17 @@ async def to_reads(session: AsyncSession, principal: Principal, transfers: list[
 
 def _read(t: PersonTransfer, summary: TransferPersonSummary | None) -> TransferRead:
     visible = summary is not None
-    return TransferRead(
-        id=t.id,
-        person_id=t.person_id,
-        from_jurisdiction_code=t.from_jurisdiction_code,
+    return read_of(
+        TransferRead,
+        t,
         from_jurisdiction_name_zh=JURISDICTIONS[t.from_jurisdiction_code][0],
-        to_jurisdiction_code=t.to_jurisdiction_code,
         to_jurisdiction_name_zh=JURISDICTIONS[t.to_jurisdiction_code][0],
-        status=t.status,
         status_label_zh=LABELS_ZH["status"][t.status],
-        reason=t.reason,
         person_details_visible=visible,
         person=summary,
         new_residence_address=t.new_residence_address if visible else None,
         notes=t.notes if visible else None,
-        proposed_by=t.proposed_by,
         proposed_at=t.created_at,
-        resolved_by=t.resolved_by,
-        resolved_at=t.resolved_at,
-        resolution_reason=t.resolution_reason,
-        effective_on=t.effective_on,
-        version=t.version,
     )
 
 

@@ -30,6 +30,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 
 OPEN_METHADONE_INDEX = "uq_treatment_methadone_open"
 
@@ -39,30 +40,16 @@ def agreement_to_read(row: DetoxAgreement) -> AgreementRead:
 
 
 def methadone_to_read(row: MethadoneEnrolment) -> MethadoneRead:
-    return MethadoneRead(
-        id=row.id,
-        person_id=row.person_id,
-        clinic=row.clinic,
-        enrolled_on=row.enrolled_on,
-        ended_on=row.ended_on,
-        end_reason=row.end_reason,
+    return read_of(
+        MethadoneRead,
+        row,
         end_reason_label_zh=LABELS_ZH["end_reason"][row.end_reason] if row.end_reason else None,
         active=row.ended_on is None,
-        created_at=row.created_at,
     )
 
 
 def counselling_to_read(row: CounsellingSession) -> CounsellingRead:
-    return CounsellingRead(
-        id=row.id,
-        person_id=row.person_id,
-        held_on=row.held_on,
-        provider=row.provider,
-        kind=row.kind,
-        kind_label_zh=LABELS_ZH["kind"][row.kind],
-        notes=row.notes,
-        created_at=row.created_at,
-    )
+    return read_of(CounsellingRead, row, kind_label_zh=LABELS_ZH["kind"][row.kind])
 
 
 # path segment -> (model, its read schema, row -> read schema)

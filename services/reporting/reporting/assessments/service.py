@@ -36,6 +36,7 @@ from shared.concurrency import require_version
 from shared.errors import AppError, Conflict, FieldError, NotFound
 from shared.idempotency import Created
 from shared.pagination import PageParams, keyset_page
+from shared.reads import read_of
 from shared.reference import JURISDICTIONS
 
 TWO = Decimal("0.01")
@@ -63,16 +64,7 @@ class InvalidScheme(AppError):
 
 def scheme_read(s: AssessmentScheme) -> SchemeRead:
     items = [SchemeItem.model_validate(i) for i in s.items]
-    return SchemeRead(
-        id=s.id,
-        name=s.name,
-        year=s.year,
-        items=items,
-        pass_mark=s.pass_mark,
-        total_points=sum((i.weight for i in items), Decimal(0)),
-        created_by=s.created_by,
-        created_at=s.created_at,
-    )
+    return read_of(SchemeRead, s, items=items, total_points=sum((i.weight for i in items), Decimal(0)))
 
 
 async def create_scheme(
@@ -176,15 +168,8 @@ async def _results(
 
 
 def to_read(a: Assessment, scheme: AssessmentScheme) -> AssessmentRead:
-    return AssessmentRead(
-        id=a.id,
-        year=a.year,
-        scheme=scheme_read(scheme),
-        status=a.status,  # type: ignore[arg-type]
-        computed_at=a.computed_at,
-        published_at=a.published_at,
-        published_by=a.published_by,
-        results=[JurisdictionResult.model_validate(r) for r in a.results],
+    return read_of(
+        AssessmentRead, a, scheme=scheme_read(scheme), results=[JurisdictionResult.model_validate(r) for r in a.results]
     )
 
 
@@ -265,7 +250,7 @@ async def list_assessments(
         session, stmt, params, keys=[Assessment.year, Assessment.id], descending=True, convert=[int, uuid.UUID]
     )
     return [
-        AssessmentSummary(id=a.id, year=a.year, scheme_id=a.scheme_id, status=a.status, published_at=a.published_at)  # type: ignore[arg-type]
+        read_of(AssessmentSummary, a)  # type: ignore[arg-type]
         for a in rows
     ], cursor
 

@@ -24,6 +24,7 @@ from shared.auth import Principal
 from shared.errors import NotFound
 from shared.idempotency import Created
 from shared.pagination import PageParams, keyset_page
+from shared.reads import read_of
 from shared.reference import COUNTY_CODE, JURISDICTIONS
 
 OPERATION = "POST /api/v1/bulletins"
@@ -123,14 +124,9 @@ async def publish(
 
 
 def to_read(b: Bulletin) -> BulletinRead:
-    return BulletinRead(
-        id=b.id,
-        number=b.number,
-        title_zh=b.title_zh,
-        period_label=b.period_label,
-        period_end=b.period_end,
-        published_at=b.published_at,
-        published_by=b.published_by,
+    return read_of(
+        BulletinRead,
+        b,
         report=ReportRead.model_validate(b.content["report"]),
         trend=b.content["trend"],
         files={
@@ -167,17 +163,7 @@ async def list_bulletins(
         keys=[Bulletin.published_at, Bulletin.id],
         convert=[datetime.fromisoformat, uuid.UUID],
     )
-    return [
-        BulletinSummary(
-            id=b.id,
-            number=b.number,
-            title_zh=b.title_zh,
-            period_label=b.period_label,
-            period_end=b.period_end,
-            published_at=b.published_at,
-        )
-        for b in rows
-    ], cursor
+    return [read_of(BulletinSummary, b) for b in rows], cursor
 
 
 async def revisions_of(

@@ -20,22 +20,14 @@ from shared.auth import Principal
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 from shared.reference import JURISDICTIONS
 
 OVERRIDE = "POST /api/v1/targets"
 
 
 def _definition_read(definition: IndicatorDefinition) -> IndicatorDefinitionRead:
-    return IndicatorDefinitionRead(
-        version=definition.version,
-        name_zh=definition.name_zh,
-        name_en=definition.name_en,
-        unit=definition.unit,
-        unit_label_zh=UNIT_LABELS_ZH[definition.unit],
-        numerator=definition.numerator,
-        denominator=definition.denominator,
-        notes=definition.notes,
-    )
+    return read_of(IndicatorDefinitionRead, definition, unit_label_zh=UNIT_LABELS_ZH[definition.unit])
 
 
 def _current(indicator: Indicator) -> IndicatorDefinition:
@@ -54,22 +46,7 @@ def _indicator_read(indicator: Indicator) -> IndicatorRead:
 
 
 def _target_read(target: Target) -> TargetRead:
-    return TargetRead(
-        id=target.id,
-        indicator_code=target.indicator_code,
-        indicator_label_zh=target.definition.name_zh,
-        definition_version=target.definition_version,
-        scope=target.scope,
-        period_end=target.period_end,
-        comparator=target.comparator,
-        value=target.value,
-        unit=target.definition.unit,
-        source=target.source,
-        source_clause=target.source_clause,
-        origin=target.origin,
-        reason=target.reason,
-        set_by=target.set_by,
-    )
+    return read_of(TargetRead, target, indicator_label_zh=target.definition.name_zh, unit=target.definition.unit)
 
 
 async def list_indicators(session: AsyncSession) -> list[IndicatorRead]:

@@ -27,6 +27,7 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import AppError, FieldError, NotFound
 from shared.idempotency import Created
+from shared.reads import read_of
 from shared.reference import DEPARTMENTS, JURISDICTIONS
 
 
@@ -51,60 +52,29 @@ def _invalid(field: str, message: str) -> InvalidOversight:
 
 
 def action_read(a: CorrectiveAction, today: date) -> ActionRead:
-    return ActionRead(
-        id=a.id,
-        description=a.description,
-        due_on=a.due_on,
-        status=a.status,  # type: ignore[arg-type]
-        done_on=a.done_on,
-        progress_note=a.progress_note,
-        overdue=a.status == "open" and a.due_on < today,
-        version=a.version,
-    )
+    return read_of(ActionRead, a, overdue=a.status == "open" and a.due_on < today)
 
 
 def visit_read(v: SupervisionVisit, today: date) -> VisitRead:
-    return VisitRead(
-        id=v.id,
-        visited_on=v.visited_on,
-        jurisdiction_code=v.jurisdiction_code,
+    return read_of(
+        VisitRead,
+        v,
         jurisdiction_name_zh=JURISDICTIONS[v.jurisdiction_code][0],
-        kind=v.kind,
-        inspectors=v.inspectors,
-        findings=v.findings,
         corrective_actions=[action_read(a, today) for a in v.actions],
-        created_by=v.created_by,
-        created_at=v.created_at,
     )
 
 
 def item_read(i: ActionItem, today: date) -> ItemRead:
-    return ItemRead(
-        id=i.id,
-        description=i.description,
-        owner_department=i.owner_department,
+    return read_of(
+        ItemRead,
+        i,
         owner_department_zh=DEPARTMENTS.get(i.owner_department, i.owner_department),
-        owner_jurisdiction=i.owner_jurisdiction,
-        due_on=i.due_on,
-        status=i.status,  # type: ignore[arg-type]
-        done_on=i.done_on,
-        progress_note=i.progress_note,
         overdue=i.status == "open" and i.due_on < today,
-        version=i.version,
     )
 
 
 def meeting_read(m: JointMeeting, today: date) -> MeetingRead:
-    return MeetingRead(
-        id=m.id,
-        held_on=m.held_on,
-        title=m.title,
-        units_present=m.units_present,
-        decisions=m.decisions,
-        action_items=[item_read(i, today) for i in m.items],
-        created_by=m.created_by,
-        created_at=m.created_at,
-    )
+    return read_of(MeetingRead, m, action_items=[item_read(i, today) for i in m.items])
 
 
 async def create_visit(

@@ -38,6 +38,7 @@ from reporting.reports.schemas import (
 )
 from shared.auth import Principal
 from shared.errors import AppError, FieldError, NotFound
+from shared.reads import read_of
 from shared.reference import COUNTY_CODE, JURISDICTIONS
 
 COUNTY_NAME_ZH = "柳城县"
@@ -58,7 +59,7 @@ class AsKnownTooFarBack(AppError):
 
 
 def period_read(p: defs.Period) -> PeriodRead:
-    return PeriodRead(kind=p.kind, label=p.label, label_zh=p.label_zh, start=p.start, end=p.end)
+    return read_of(PeriodRead, p)
 
 
 @dataclass(frozen=True, slots=True)

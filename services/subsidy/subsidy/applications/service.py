@@ -20,6 +20,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 from subsidy.access import Visibility, caller_kind
 from subsidy.applications import policy
 from subsidy.applications.exceptions import (
@@ -80,69 +81,20 @@ async def to_read(session: AsyncSession, application: SubsidyApplication) -> App
     repo = ApplicationRepository(session)
     steps = await repo.steps(application.id)
     payment = await repo.payment(application.id)
-    return ApplicationRead(
-        id=application.id,
-        decision_id=application.decision_id,
-        decision_version=application.decision_version,
+    return read_of(
+        ApplicationRead,
+        application,
         decision_is_current=await repo.decision_is_current(application.decision_id),
-        year=application.year,
-        subsidy_type=application.subsidy_type,
         subsidy_type_label_zh=SUBSIDY_TYPES[application.subsidy_type].label_zh,
-        beneficiary_kind=application.beneficiary_kind,
-        beneficiary_id=application.beneficiary_id,
-        jurisdiction_code=application.jurisdiction_code,
-        amount=application.amount,
-        status=application.status,
         status_label_zh=STATUS_LABELS_ZH[application.status],
         allowed_actions=allowed_actions(application.status),
-        notes=application.notes,
-        steps=[
-            StepRead(
-                seq=s.seq,
-                action=s.action,
-                action_label_zh=ACTION_LABELS_ZH.get(s.action, SUBMIT_LABEL_ZH),
-                status_before=s.status_before,
-                status_after=s.status_after,
-                duty=s.duty,
-                actor_subject=s.actor_subject,
-                actor_name=s.actor_name,
-                actor_department=s.actor_department,
-                reason=s.reason,
-                at=s.at,
-            )
-            for s in steps
-        ],
-        payment=PaymentRead(
-            id=payment.id,
-            amount=payment.amount,
-            paid_on=payment.paid_on,
-            voucher_number=payment.voucher_number,
-            recorded_by=payment.recorded_by,
-            recorded_at=payment.recorded_at,
-        )
-        if payment
-        else None,
-        created_at=application.created_at,
-        updated_at=application.updated_at,
-        row_version=application.row_version,
+        steps=[read_of(StepRead, s, action_label_zh=ACTION_LABELS_ZH.get(s.action, SUBMIT_LABEL_ZH)) for s in steps],
+        payment=read_of(PaymentRead, payment) if payment else None,
     )
 
 
 def summary(application: SubsidyApplication) -> ApplicationSummary:
-    return ApplicationSummary(
-        id=application.id,
-        decision_id=application.decision_id,
-        year=application.year,
-        subsidy_type=application.subsidy_type,
-        beneficiary_kind=application.beneficiary_kind,
-        beneficiary_id=application.beneficiary_id,
-        jurisdiction_code=application.jurisdiction_code,
-        amount=application.amount,
-        status=application.status,
-        status_label_zh=STATUS_LABELS_ZH[application.status],
-        created_at=application.created_at,
-        updated_at=application.updated_at,
-    )
+    return read_of(ApplicationSummary, application, status_label_zh=STATUS_LABELS_ZH[application.status])
 
 
 def _step_row(application: SubsidyApplication, principal: Principal, **fields) -> SubsidyApplicationStep:

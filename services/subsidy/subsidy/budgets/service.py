@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.concurrency import require_version
+from shared.reads import read_of
 from subsidy.budgets import policy
 from subsidy.budgets.exceptions import BudgetBelowCommitted, BudgetNotFound, NoMoneyType
 from subsidy.budgets.models import SubsidyBudget
@@ -25,19 +26,11 @@ class Saved:
 
 
 def to_read(budget: SubsidyBudget) -> BudgetRead:
-    return BudgetRead(
-        year=budget.year,
-        subsidy_type=budget.subsidy_type,
+    return read_of(
+        BudgetRead,
+        budget,
         subsidy_type_label_zh=SUBSIDY_TYPES[budget.subsidy_type].label_zh,
-        amount=budget.amount,
-        committed=budget.committed,
-        paid=budget.paid,
         left=budget.amount - budget.committed,
-        notes=budget.notes,
-        set_by=budget.set_by,
-        created_at=budget.created_at,
-        updated_at=budget.updated_at,
-        row_version=budget.row_version,
     )
 
 

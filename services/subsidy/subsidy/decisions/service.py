@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from shared.imports import audit_each
 from shared.pagination import PageParams
+from shared.reads import read_of
 from subsidy.audit.models import audit
 from subsidy.decisions import policy
 from subsidy.decisions.calculator import COUNTED_KEY, Outcome
@@ -31,27 +32,7 @@ RESOURCE = "subsidy_decision"
 
 
 def summary(decision: SubsidyDecision) -> DecisionSummary:
-    return DecisionSummary(
-        id=decision.id,
-        year=decision.year,
-        subsidy_type=decision.subsidy_type,
-        subsidy_type_label_zh=SUBSIDY_TYPES[decision.subsidy_type].label_zh,
-        beneficiary_kind=decision.beneficiary_kind,
-        beneficiary_id=decision.beneficiary_id,
-        jurisdiction_code=decision.jurisdiction_code,
-        version=decision.version,
-        is_current=decision.is_current,
-        policy_id=decision.policy_id,
-        policy_version=decision.policy_version,
-        qualifying_count=decision.qualifying_count,
-        tier=decision.tier,
-        tier_label_zh=decision.tier_label_zh,
-        amount=decision.amount,
-        difference=decision.difference,
-        evaluation_id=decision.evaluation_id,
-        decided_by=decision.decided_by,
-        decided_at=decision.decided_at,
-    )
+    return read_of(DecisionSummary, decision, subsidy_type_label_zh=SUBSIDY_TYPES[decision.subsidy_type].label_zh)
 
 
 def to_read(decision: SubsidyDecision) -> DecisionRead:

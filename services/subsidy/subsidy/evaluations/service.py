@@ -26,6 +26,7 @@ from shared.errors import AppError, FieldError
 from shared.imports import owner_principal
 from shared.logging import request_id_var
 from shared.pagination import PageParams
+from shared.reads import read_of
 from shared.tasks import Tasks
 from subsidy.budgets.repository import BudgetRepository
 from subsidy.decisions import service as decisions
@@ -62,29 +63,7 @@ SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 def to_read(job: SubsidyEvaluation) -> EvaluationRead:
-    return EvaluationRead(
-        id=job.id,
-        year=job.year,
-        policy_id=job.policy_id,
-        policy_version=job.policy_version,
-        subsidy_types=job.subsidy_types,
-        employer_ids=job.employer_ids,
-        status=job.status,
-        status_label_zh=STATUS_LABELS_ZH[job.status],
-        phase=job.phase,
-        total_employers=job.total_employers,
-        fetched_employers=job.fetched_employers,
-        beneficiaries=job.beneficiaries,
-        decisions_written=job.decisions_written,
-        unchanged=job.unchanged,
-        summary=job.summary,
-        error_code=job.error_code,
-        error=job.error,
-        created_by=job.owner_name,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-    )
+    return read_of(EvaluationRead, job, status_label_zh=STATUS_LABELS_ZH[job.status], created_by=job.owner_name)
 
 
 def chosen_types(

@@ -17,6 +17,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 from subsidy.idempotency import store as idempotency
 from subsidy.money import ROUNDING_RULE
 from subsidy.policies import policy as access
@@ -96,28 +97,15 @@ def differences(before: SubsidyPolicy, after: SubsidyPolicy) -> list[Difference]
 
 
 def to_read(policy: SubsidyPolicy, previous: SubsidyPolicy | None = None) -> PolicyRead:
-    return PolicyRead(
-        id=policy.id,
-        year=policy.year,
-        version=policy.version,
-        title=policy.title,
-        status=policy.status,
+    return read_of(
+        PolicyRead,
+        policy,
         status_label_zh=STATUS_LABELS_ZH[policy.status],
         frozen=policy.status != "draft",
         used_by_decisions=policy.first_used_at is not None,
-        effective_from=policy.effective_from,
-        effective_to=policy.effective_to,
         rules=ordered_rules(policy.rules),
         rounding=ROUNDING_RULE,
-        notes=policy.notes,
         differences_from_previous=differences(previous, policy) if previous is not None else None,
-        created_by=policy.created_by,
-        created_at=policy.created_at,
-        updated_at=policy.updated_at,
-        published_at=policy.published_at,
-        published_by=policy.published_by,
-        superseded_at=policy.superseded_at,
-        row_version=policy.row_version,
     )
 
 

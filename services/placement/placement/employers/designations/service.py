@@ -24,24 +24,17 @@ from shared.db import violated_constraint
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.reads import read_of
 
 SEQ_CONSTRAINT = "uq_employer_designation_employer_id"
 
 
 def to_read(step: EmployerDesignation) -> DesignationRead:
-    return DesignationRead(
-        id=step.id,
-        employer_id=step.employer_id,
-        seq=step.seq,
-        action=step.action,
+    return read_of(
+        DesignationRead,
+        step,
         action_label_zh=ACTION_LABELS_ZH[step.action],
-        status_after=step.status_after,
         status_label_zh=DESIGNATION_STATUS_LABELS_ZH[step.status_after],
-        effective_on=step.effective_on,
-        document_number=step.document_number,
-        reason=step.reason,
-        recorded_by=step.recorded_by,
-        created_at=step.created_at,
     )
 
 

@@ -1,0 +1,21 @@
+"""Answers built from rows: `read_of(PersonRead, person, jurisdiction_name_zh=...)`.
+
+Most fields of a `...Read` schema are a row's columns of the same name. `read_of` copies those and takes the rest
+(labels, names looked up, values from another row) as keywords, so a mapping function states only what is not a
+plain copy. Every field of the schema is either copied or given: a schema field the row lacks fails loudly
+(AttributeError), it is never left to its default.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_of(schema: type[M], row: Any, /, **given: Any) -> M:
+    """`schema` with the fields named in `given` from there and every other field from `row`'s attribute."""
+    copied = {name: getattr(row, name) for name in schema.model_fields if name not in given}
+    return schema(**copied, **given)
