@@ -20,8 +20,10 @@ import binascii
 import hashlib
 import hmac
 import json
+import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -190,3 +192,43 @@ async def keyset_page(
         last = rows[-1]
         next_cursor = encode_cursor([getattr(last, k.key) for k in keys], tag=tag)
     return rows, next_cursor
+
+
+# How a cursor's JSON value turns back into the type of its column (`keyset_by`); other types are used as they are.
+CURSOR_TYPES: dict[type, Any] = {
+    datetime: datetime.fromisoformat,
+    date: date.fromisoformat,
+    int: int,
+    uuid.UUID: uuid.UUID,
+}
+
+
+def _cursor_type(key: InstrumentedAttribute[Any]) -> Any:
+    try:
+        return CURSOR_TYPES.get(key.type.python_type)
+    except NotImplementedError:
+        return None
+
+
+async def keyset_by(
+    session: AsyncSession,
+    stmt: Select[Any],
+    params: PageParams,
+    *keys: InstrumentedAttribute[Any],
+    descending: bool = False,
+) -> tuple[list[Any], str | None]:
+    """`keyset_page` ordered by `keys` (the last one unique), each cursor value read back as its column's type."""
+    return await keyset_page(
+        session, stmt, params, keys=list(keys), descending=descending, convert=[_cursor_type(k) for k in keys]
+    )
+
+
+async def newest_first(
+    session: AsyncSession,
+    stmt: Select[Any],
+    params: PageParams,
+    at: InstrumentedAttribute[Any],
+    row_id: InstrumentedAttribute[Any],
+) -> tuple[list[Any], str | None]:
+    """The rows of `stmt` latest `at` first, `row_id` breaking ties (a list's usual order: most recent first)."""
+    return await keyset_by(session, stmt, params, at, row_id, descending=True)

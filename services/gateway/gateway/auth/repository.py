@@ -2,27 +2,20 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import literal, select, union_all, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth.models import AuthEvent, RefreshToken
 from gateway.clients.models import IntegrationClient
 from gateway.users.models import User
 from shared.logging import request_id_var
 from shared.pagination import PageParams, keyset_page
+from shared.query import Repository
 
 
-class RefreshTokenRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class RefreshTokenRepository(Repository):
     async def by_digest_for_update(self, digest: str) -> RefreshToken | None:
         return await self.session.scalar(
             select(RefreshToken).where(RefreshToken.token_digest == digest).with_for_update()
         )
-
-    async def add(self, token: RefreshToken) -> None:
-        self.session.add(token)
-        await self.session.flush()
 
     async def revoke_family(self, family_id: uuid.UUID, at: datetime) -> None:
         await self.session.execute(
@@ -39,10 +32,7 @@ class RefreshTokenRepository:
         )
 
 
-class AuthEventRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class AuthEventRepository(Repository):
     async def record(
         self,
         kind: str,
@@ -90,11 +80,8 @@ class AuthEventRepository:
 CLIENT_SUBJECT_PREFIX = "client:"
 
 
-class SubjectRepository:
+class SubjectRepository(Repository):
     """Users and clients as token subjects: `<user uuid>` or `client:<client_id>`."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     async def state(self, subject: str) -> tuple[bool, int] | None:
         """(active, token_version) of a subject, or None when there is no such user or client."""

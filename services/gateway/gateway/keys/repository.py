@@ -1,15 +1,12 @@
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.keys.models import SigningKey
+from shared.query import Repository
 
 
-class SigningKeyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SigningKeyRepository(Repository):
     async def published(self, not_retired_before: datetime) -> list[SigningKey]:
         """Keys that still verify: unretired, or retired within the overlap. Newest first."""
         stmt = (

@@ -1,27 +1,18 @@
 import uuid
 
 from sqlalchemy import any_, literal, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.users.models import User
 from shared.pagination import PageParams, keyset_page
+from shared.query import Repository
 
 
-class UserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class UserRepository(Repository):
     async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> User | None:
-        stmt = select(User).where(User.id == user_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
+        return await self.one(select(User).where(User.id == user_id), for_update=for_update)
 
     async def by_username(self, username: str, *, for_update: bool = False) -> User | None:
-        stmt = select(User).where(User.username == username)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
+        return await self.one(select(User).where(User.username == username), for_update=for_update)
 
     async def active_admins_for_update(self) -> list[User]:
         """Every enabled administrator, locked in id order: whoever may take away an administrator takes these
@@ -45,8 +36,3 @@ class UserRepository:
         if q:
             stmt = stmt.where(User.username.contains(q, autoescape=True))
         return await keyset_page(self.session, stmt, params, keys=[User.username])
-
-    async def add(self, user: User) -> User:
-        self.session.add(user)
-        await self.session.flush()
-        return user

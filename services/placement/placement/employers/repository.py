@@ -4,11 +4,11 @@ from datetime import date
 
 from sqlalchemy import Select, func, literal, select
 from sqlalchemy.dialects.postgresql import distinct_on
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.employers.models import Employer, EmployerDesignation
 from placement.employers.policy import Scope
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, keyset_by
+from shared.query import Repository, where_given
 
 USCC_CONSTRAINT = "uq_employer_unified_social_credit_code"
 
@@ -29,11 +29,7 @@ def _escape_like(text: str) -> str:
 
 def within(stmt: Select, scope: Scope) -> Select:
     """Only the employers that exist for a caller with this scope."""
-    if scope.jurisdiction is not None:
-        stmt = stmt.where(Employer.jurisdiction_code == scope.jurisdiction)
-    if scope.employer_id is not None:
-        stmt = stmt.where(Employer.id == scope.employer_id)
-    return stmt
+    return where_given(stmt, (Employer.jurisdiction_code, scope.jurisdiction), (Employer.id, scope.employer_id))
 
 
 def status_on(on: date):
@@ -49,10 +45,7 @@ def status_on(on: date):
     return func.coalesce(latest, literal("not_designated"))
 
 
-class EmployerRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class EmployerRepository(Repository):
     async def get(
         self,
         employer_id: uuid.UUID,
@@ -63,9 +56,7 @@ class EmployerRepository:
     ) -> Employer | None:
         """The employer if it exists within `scope` (or, the older form, within `jurisdiction_code`)."""
         stmt = within(select(Employer).where(Employer.id == employer_id), scope or Scope(jurisdiction_code, None))
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
+        return await self.one(stmt, for_update=for_update)
 
     async def uscc_taken(self, code: str, *, other_than: uuid.UUID | None = None) -> bool:
         stmt = select(Employer.id).where(Employer.unified_social_credit_code == code)
@@ -73,21 +64,15 @@ class EmployerRepository:
             stmt = stmt.where(Employer.id != other_than)
         return await self.session.scalar(stmt) is not None
 
-    async def add(self, employer: Employer) -> Employer:
-        self.session.add(employer)
-        await self.session.flush()
-        return employer
-
     async def page(
         self, filters: EmployerFilter, params: PageParams, scope: Scope, *, today: date
     ) -> tuple[list[Employer], str | None]:
-        stmt = within(select(Employer), scope)
-        if filters.jurisdiction_code is not None:
-            stmt = stmt.where(Employer.jurisdiction_code == filters.jurisdiction_code)
-        if filters.kind is not None:
-            stmt = stmt.where(Employer.kind == filters.kind)
-        if filters.sector_code is not None:
-            stmt = stmt.where(Employer.sector_code == filters.sector_code)
+        stmt = where_given(
+            within(select(Employer), scope),
+            (Employer.jurisdiction_code, filters.jurisdiction_code),
+            (Employer.kind, filters.kind),
+            (Employer.sector_code, filters.sector_code),
+        )
         if filters.is_qihang_enterprise is not None:
             active = status_on(today) == "active"
             stmt = stmt.where(active if filters.is_qihang_enterprise else ~active)
@@ -95,20 +80,10 @@ class EmployerRepository:
             stmt = stmt.where(status_on(today) == filters.designation_status)
         if filters.name_contains:
             stmt = stmt.where(Employer.name.ilike(f"%{_escape_like(filters.name_contains)}%", escape="\\"))
-        return await keyset_page(
-            self.session, stmt, params, keys=[Employer.name, Employer.id], convert=[None, uuid.UUID]
-        )
+        return await keyset_by(self.session, stmt, params, Employer.name, Employer.id)
 
 
-class DesignationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, step: EmployerDesignation) -> EmployerDesignation:
-        self.session.add(step)
-        await self.session.flush()
-        return step
-
+class DesignationRepository(Repository):
     async def last(self, employer_id: uuid.UUID) -> EmployerDesignation | None:
         return await self.session.scalar(
             select(EmployerDesignation)
@@ -131,10 +106,5 @@ class DesignationRepository:
 
     async def history(self, employer_id: uuid.UUID, params: PageParams) -> tuple[list[EmployerDesignation], str | None]:
         """Oldest first: the order the steps happened in."""
-        return await keyset_page(
-            self.session,
-            select(EmployerDesignation).where(EmployerDesignation.employer_id == employer_id),
-            params,
-            keys=[EmployerDesignation.seq],
-            convert=[int],
-        )
+        stmt = select(EmployerDesignation).where(EmployerDesignation.employer_id == employer_id)
+        return await keyset_by(self.session, stmt, params, EmployerDesignation.seq)

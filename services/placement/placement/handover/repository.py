@@ -3,10 +3,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.handover.models import Handover
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, keyset_by
+from shared.query import Repository, where_given
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,17 +16,10 @@ class HandoverFilter:
     person_id: uuid.UUID | None = None
 
 
-class HandoverRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class HandoverRepository(Repository):
     async def get(self, handover_id: uuid.UUID, *, visible_in: str | None, for_update: bool = False) -> Handover | None:
-        stmt = select(Handover).where(Handover.id == handover_id)
-        if visible_in is not None:
-            stmt = stmt.where(Handover.jurisdiction_code == visible_in)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
+        stmt = where_given(select(Handover).where(Handover.id == handover_id), (Handover.jurisdiction_code, visible_in))
+        return await self.one(stmt, for_update=for_update)
 
     async def pending_of(self, person_id: uuid.UUID) -> list[Handover]:
         stmt = select(Handover).where(Handover.person_id == person_id, Handover.status == "pending").with_for_update()
@@ -43,28 +36,15 @@ class HandoverRepository:
     async def by_source(self, measure_id: uuid.UUID) -> Handover | None:
         return await self.session.scalar(select(Handover).where(Handover.source_measure_id == measure_id))
 
-    async def add(self, handover: Handover) -> Handover:
-        self.session.add(handover)
-        await self.session.flush()
-        return handover
-
     async def page(
         self, filters: HandoverFilter, params: PageParams, *, visible_in: str | None
     ) -> tuple[list[Handover], str | None]:
-        stmt = select(Handover)
-        if visible_in is not None:
-            stmt = stmt.where(Handover.jurisdiction_code == visible_in)
-        if filters.jurisdiction_code is not None:
-            stmt = stmt.where(Handover.jurisdiction_code == filters.jurisdiction_code)
-        if filters.status is not None:
-            stmt = stmt.where(Handover.status == filters.status)
-        if filters.person_id is not None:
-            stmt = stmt.where(Handover.person_id == filters.person_id)
-        # Longest waiting first.
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[Handover.released_on, Handover.id],
-            convert=[date.fromisoformat, uuid.UUID],
+        stmt = where_given(
+            select(Handover),
+            (Handover.jurisdiction_code, visible_in),
+            (Handover.jurisdiction_code, filters.jurisdiction_code),
+            (Handover.status, filters.status),
+            (Handover.person_id, filters.person_id),
         )
+        # Longest waiting first.
+        return await keyset_by(self.session, stmt, params, Handover.released_on, Handover.id)

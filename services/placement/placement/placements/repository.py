@@ -1,14 +1,14 @@
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.placements.models import FollowUp, Placement
 from placement.placements.policy import Visibility
 from placement.sites.models import PlacementSite
-from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, keyset_page
+from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, newest_first
+from shared.query import Repository, where_given
 
 ACTIVE_FULL_TIME_INDEX = "uq_placement_person_id_active_full_time"
 
@@ -24,22 +24,15 @@ class PlacementFilter:
 
 
 def visible(stmt: Select, seen: Visibility) -> Select:
-    if seen.jurisdiction is not None:
-        stmt = stmt.where(Placement.jurisdiction_code == seen.jurisdiction)
-    if seen.employer_id is not None:
-        stmt = stmt.where(Placement.employer_id == seen.employer_id)
-    return stmt
+    return where_given(
+        stmt, (Placement.jurisdiction_code, seen.jurisdiction), (Placement.employer_id, seen.employer_id)
+    )
 
 
-class PlacementRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class PlacementRepository(Repository):
     async def get(self, placement_id: uuid.UUID, seen: Visibility, *, for_update: bool = False) -> Placement | None:
         stmt = visible(select(Placement).where(Placement.id == placement_id), seen)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt.execution_options(populate_existing=True))
+        return await self.one(stmt, for_update=for_update, fresh=True)
 
     async def active_full_time(self, person_id: uuid.UUID) -> Placement | None:
         return await self.session.scalar(
@@ -100,26 +93,17 @@ class PlacementRepository:
     async def page(
         self, filters: PlacementFilter, params: PageParams, seen: Visibility
     ) -> tuple[list[Placement], str | None]:
-        stmt = visible(select(Placement), seen)
-        for column, value in (
+        stmt = where_given(
+            visible(select(Placement), seen),
             (Placement.person_id, filters.person_id),
             (Placement.employer_id, filters.employer_id),
             (Placement.post_id, filters.post_id),
             (Placement.route, filters.route),
             (Placement.jurisdiction_code, filters.jurisdiction_code),
-        ):
-            if value is not None:
-                stmt = stmt.where(column == value)
+        )
         if filters.active is not None:
             stmt = stmt.where(Placement.ended_on.is_(None) if filters.active else Placement.ended_on.is_not(None))
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[Placement.created_at, Placement.id],
-            descending=True,
-            convert=[datetime.fromisoformat, uuid.UUID],
-        )
+        return await newest_first(self.session, stmt, params, Placement.created_at, Placement.id)
 
     async def due(
         self, as_of: date, seen: Visibility, params: PageParams

@@ -1,14 +1,14 @@
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Boolean, String, case, cast, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.placements.policy import Visibility
 from placement.posts.models import JobPost
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, newest_first
+from shared.query import Repository, where_given
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,27 +21,14 @@ class PostFilter:
 
 
 def visible(stmt, seen: Visibility):
-    if seen.jurisdiction is not None:
-        stmt = stmt.where(JobPost.jurisdiction_code == seen.jurisdiction)
-    if seen.employer_id is not None:
-        stmt = stmt.where(JobPost.employer_id == seen.employer_id)
-    return stmt
+    return where_given(stmt, (JobPost.jurisdiction_code, seen.jurisdiction), (JobPost.employer_id, seen.employer_id))
 
 
-class PostRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class PostRepository(Repository):
     async def get(self, post_id: uuid.UUID, seen: Visibility, *, for_update: bool = False) -> JobPost | None:
-        stmt = visible(select(JobPost).where(JobPost.id == post_id), seen)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt.execution_options(populate_existing=True))
-
-    async def add(self, post: JobPost) -> JobPost:
-        self.session.add(post)
-        await self.session.flush()
-        return post
+        return await self.one(
+            visible(select(JobPost).where(JobPost.id == post_id), seen), for_update=for_update, fresh=True
+        )
 
     async def take_place(self, post_id: uuid.UUID) -> bool:
         """Fill one place of an open post, atomically: the row lock makes concurrent takers queue, and each
@@ -75,25 +62,16 @@ class PostRepository:
         )
 
     async def page(self, filters: PostFilter, params: PageParams, seen: Visibility) -> tuple[list[JobPost], str | None]:
-        stmt = visible(select(JobPost), seen)
-        if filters.employer_id is not None:
-            stmt = stmt.where(JobPost.employer_id == filters.employer_id)
-        if filters.jurisdiction_code is not None:
-            stmt = stmt.where(JobPost.jurisdiction_code == filters.jurisdiction_code)
-        if filters.status is not None:
-            stmt = stmt.where(JobPost.status == filters.status)
-        if filters.working_pattern is not None:
-            stmt = stmt.where(JobPost.working_pattern == filters.working_pattern)
+        stmt = where_given(
+            visible(select(JobPost), seen),
+            (JobPost.employer_id, filters.employer_id),
+            (JobPost.jurisdiction_code, filters.jurisdiction_code),
+            (JobPost.status, filters.status),
+            (JobPost.working_pattern, filters.working_pattern),
+        )
         if filters.is_public_welfare is not None:
             stmt = stmt.where(JobPost.is_public_welfare.is_(filters.is_public_welfare))
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[JobPost.created_at, JobPost.id],
-            descending=True,
-            convert=[datetime.fromisoformat, uuid.UUID],
-        )
+        return await newest_first(self.session, stmt, params, JobPost.created_at, JobPost.id)
 
     async def recruiting_in(
         self,

@@ -1,13 +1,12 @@
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.placements.policy import Visibility
 from placement.referrals.models import Referral, ReferralStep
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, newest_first
+from shared.query import Repository, where_given
 
 OPEN_REFERRAL_INDEX = "uq_referral_person_id_post_id_open"
 DECIDED = ("hired", "declined")
@@ -21,22 +20,13 @@ class ReferralFilter:
 
 
 def visible(stmt: Select, seen: Visibility) -> Select:
-    if seen.jurisdiction is not None:
-        stmt = stmt.where(Referral.jurisdiction_code == seen.jurisdiction)
-    if seen.employer_id is not None:
-        stmt = stmt.where(Referral.employer_id == seen.employer_id)
-    return stmt
+    return where_given(stmt, (Referral.jurisdiction_code, seen.jurisdiction), (Referral.employer_id, seen.employer_id))
 
 
-class ReferralRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ReferralRepository(Repository):
     async def get(self, referral_id: uuid.UUID, seen: Visibility, *, for_update: bool = False) -> Referral | None:
         stmt = visible(select(Referral).where(Referral.id == referral_id), seen)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt.execution_options(populate_existing=True))
+        return await self.one(stmt, for_update=for_update, fresh=True)
 
     async def open_for(self, person_id: uuid.UUID, post_id: uuid.UUID) -> Referral | None:
         return await self.session.scalar(
@@ -46,8 +36,7 @@ class ReferralRepository:
         )
 
     async def add(self, referral: Referral, by_subject: str) -> Referral:
-        self.session.add(referral)
-        await self.session.flush()
+        await super().add(referral)
         await self.step(referral, None, by_subject=by_subject)
         return referral
 
@@ -76,21 +65,13 @@ class ReferralRepository:
     async def page(
         self, filters: ReferralFilter, params: PageParams, seen: Visibility
     ) -> tuple[list[Referral], str | None]:
-        stmt = visible(select(Referral), seen)
-        if filters.person_id is not None:
-            stmt = stmt.where(Referral.person_id == filters.person_id)
-        if filters.post_id is not None:
-            stmt = stmt.where(Referral.post_id == filters.post_id)
-        if filters.status is not None:
-            stmt = stmt.where(Referral.status == filters.status)
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[Referral.created_at, Referral.id],
-            descending=True,
-            convert=[datetime.fromisoformat, uuid.UUID],
+        stmt = where_given(
+            visible(select(Referral), seen),
+            (Referral.person_id, filters.person_id),
+            (Referral.post_id, filters.post_id),
+            (Referral.status, filters.status),
         )
+        return await newest_first(self.session, stmt, params, Referral.created_at, Referral.id)
 
     async def people_referred(self, jurisdiction_code: str, seen: Visibility, *, limit: int) -> list[uuid.UUID]:
         """People referred to any post, most recently referred first: part of the candidate pool of a post."""

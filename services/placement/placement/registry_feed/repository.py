@@ -4,7 +4,6 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.handover.models import Handover
 from placement.placements.models import Placement
@@ -12,6 +11,7 @@ from placement.referrals.models import Referral
 from placement.registry_feed.models import FeedCursor, ProjectedMeasure, ProjectedPerson
 from placement.self_employment.models import SelfEmployment
 from placement.training.models import TrainingEnrolment
+from shared.query import Repository
 
 FEED = "registry"
 # Records that belong to a person's jurisdiction and follow the person when the registry moves them: the township
@@ -19,10 +19,7 @@ FEED = "registry"
 FOLLOW_THE_PERSON = (Handover, SelfEmployment, TrainingEnrolment, Placement, Referral)
 
 
-class FeedRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class FeedRepository(Repository):
     async def cursor(self) -> str | None:
         return await self.session.scalar(select(FeedCursor.cursor).where(FeedCursor.feed == FEED))
 

@@ -3,10 +3,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.self_employment.models import GuaranteedLoan, SelfEmployment
-from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, keyset_page
+from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, keyset_by
+from shared.query import Repository, where_given
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,46 +17,25 @@ class SelfEmploymentFilter:
     status: str | None = None
 
 
-class SelfEmploymentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, row):
-        self.session.add(row)
-        await self.session.flush()
-        return row
-
+class SelfEmploymentRepository(Repository):
     async def get(
         self, record_id: uuid.UUID, *, visible_in: str | None, for_update: bool = False
     ) -> SelfEmployment | None:
         stmt = select(SelfEmployment).where(SelfEmployment.id == record_id)
-        if visible_in is not None:
-            stmt = stmt.where(SelfEmployment.jurisdiction_code == visible_in)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
+        return await self.one(where_given(stmt, (SelfEmployment.jurisdiction_code, visible_in)), for_update=for_update)
 
     async def page(
         self, filters: SelfEmploymentFilter, params: PageParams, *, visible_in: str | None
     ) -> tuple[list[SelfEmployment], str | None]:
-        stmt = select(SelfEmployment)
-        if visible_in is not None:
-            stmt = stmt.where(SelfEmployment.jurisdiction_code == visible_in)
-        for column, value in (
+        stmt = where_given(
+            select(SelfEmployment),
+            (SelfEmployment.jurisdiction_code, visible_in),
             (SelfEmployment.person_id, filters.person_id),
             (SelfEmployment.jurisdiction_code, filters.jurisdiction_code),
             (SelfEmployment.business_kind, filters.business_kind),
             (SelfEmployment.status, filters.status),
-        ):
-            if value is not None:
-                stmt = stmt.where(column == value)
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[SelfEmployment.start_on, SelfEmployment.id],
-            convert=[date.fromisoformat, uuid.UUID],
         )
+        return await keyset_by(self.session, stmt, params, SelfEmployment.start_on, SelfEmployment.id)
 
     async def loans_of(self, record_id: uuid.UUID) -> list[GuaranteedLoan]:
         stmt = select(GuaranteedLoan).where(GuaranteedLoan.self_employment_id == record_id)

@@ -1,15 +1,15 @@
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from placement.registry_feed import rules
 from placement.registry_feed.models import ProjectedMeasure, ProjectedPerson
 from placement.training.models import TrainingCourse, TrainingEnrolment, TrainingSession
-from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, keyset_page
+from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, keyset_by
+from shared.query import Repository, where_given
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,26 +27,12 @@ class Shortfall:
     next_cursor: str | None
 
 
-class TrainingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, row):
-        self.session.add(row)
-        await self.session.flush()
-        return row
-
+class TrainingRepository(Repository):
     async def course(self, course_id: uuid.UUID) -> TrainingCourse | None:
         return await self.session.get(TrainingCourse, course_id)
 
     async def courses(self, params: PageParams) -> tuple[list[TrainingCourse], str | None]:
-        return await keyset_page(
-            self.session,
-            select(TrainingCourse),
-            params,
-            keys=[TrainingCourse.title, TrainingCourse.id],
-            convert=[None, uuid.UUID],
-        )
+        return await keyset_by(self.session, select(TrainingCourse), params, TrainingCourse.title, TrainingCourse.id)
 
     async def training_session(self, session_id: uuid.UUID) -> TrainingSession | None:
         return await self.session.get(TrainingSession, session_id)
@@ -54,26 +40,16 @@ class TrainingRepository:
     async def sessions(
         self, params: PageParams, *, course_id: uuid.UUID | None
     ) -> tuple[list[TrainingSession], str | None]:
-        stmt = select(TrainingSession)
-        if course_id is not None:
-            stmt = stmt.where(TrainingSession.course_id == course_id)
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[TrainingSession.start_on, TrainingSession.id],
-            convert=[date.fromisoformat, uuid.UUID],
-        )
+        stmt = where_given(select(TrainingSession), (TrainingSession.course_id, course_id))
+        return await keyset_by(self.session, stmt, params, TrainingSession.start_on, TrainingSession.id)
 
     async def enrolment(
         self, enrolment_id: uuid.UUID, *, visible_in: str | None, for_update: bool = False
     ) -> TrainingEnrolment | None:
         stmt = select(TrainingEnrolment).where(TrainingEnrolment.id == enrolment_id)
-        if visible_in is not None:
-            stmt = stmt.where(TrainingEnrolment.jurisdiction_code == visible_in)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
+        return await self.one(
+            where_given(stmt, (TrainingEnrolment.jurisdiction_code, visible_in)), for_update=for_update
+        )
 
     async def enrolled(self, session_id: uuid.UUID, person_id: uuid.UUID) -> bool:
         stmt = select(TrainingEnrolment.id).where(
@@ -84,22 +60,14 @@ class TrainingRepository:
     async def enrolments(
         self, filters: EnrolmentFilter, params: PageParams, *, visible_in: str | None
     ) -> tuple[list[TrainingEnrolment], str | None]:
-        stmt = select(TrainingEnrolment)
-        if visible_in is not None:
-            stmt = stmt.where(TrainingEnrolment.jurisdiction_code == visible_in)
-        if filters.session_id is not None:
-            stmt = stmt.where(TrainingEnrolment.session_id == filters.session_id)
-        if filters.person_id is not None:
-            stmt = stmt.where(TrainingEnrolment.person_id == filters.person_id)
-        if filters.status is not None:
-            stmt = stmt.where(TrainingEnrolment.status == filters.status)
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[TrainingEnrolment.created_at, TrainingEnrolment.id],
-            convert=[datetime.fromisoformat, uuid.UUID],
+        stmt = where_given(
+            select(TrainingEnrolment),
+            (TrainingEnrolment.jurisdiction_code, visible_in),
+            (TrainingEnrolment.session_id, filters.session_id),
+            (TrainingEnrolment.person_id, filters.person_id),
+            (TrainingEnrolment.status, filters.status),
         )
+        return await keyset_by(self.session, stmt, params, TrainingEnrolment.created_at, TrainingEnrolment.id)
 
     async def shortfall(
         self, year: int, params: PageParams, *, jurisdiction_code: str | None, required: int

@@ -2,21 +2,14 @@ import uuid
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.drug_tests.models import DrugTest, Relapse
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, keyset_by
+from shared.query import Repository
 
 
-class DrugTestRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, test: DrugTest) -> DrugTest:
-        self.session.add(test)
-        await self.session.flush()
-        await self.session.refresh(test)
-        return test
+class DrugTestRepository(Repository):
+    refresh_added = True
 
     async def add_relapse(self, relapse: Relapse) -> Relapse:
         self.session.add(relapse)
@@ -25,13 +18,7 @@ class DrugTestRepository:
 
     async def page(self, person_id: uuid.UUID, params: PageParams) -> tuple[list[DrugTest], str | None]:
         stmt = select(DrugTest).where(DrugTest.person_id == person_id)
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[DrugTest.tested_on, DrugTest.id],
-            convert=[date.fromisoformat, uuid.UUID],
-        )
+        return await keyset_by(self.session, stmt, params, DrugTest.tested_on, DrugTest.id)
 
     async def with_relapse(self, test_ids: list[uuid.UUID]) -> set[uuid.UUID]:
         if not test_ids:

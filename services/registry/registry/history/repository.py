@@ -1,8 +1,9 @@
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from registry.drug_tests.models import Relapse
 from registry.history.asof import History
@@ -10,14 +11,30 @@ from registry.history.models import RegisterChange, Stay, WorkAbilityChange
 from registry.measures.models import ControlMeasure
 from registry.persons.models import Person
 from registry.transfers.models import PersonTransfer
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, keyset_by
+from shared.query import Repository
 
-_KEY_TYPES = [date.fromisoformat, datetime.fromisoformat, uuid.UUID]
+DatedRow = RegisterChange | WorkAbilityChange | Stay
 
 
-class HistoryRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+def _in_order(model: type[DatedRow]) -> list[InstrumentedAttribute[Any]]:
+    """The order of a person's dated rows: the day they take effect, then when they were entered."""
+    day = model.start_on if model is Stay else model.effective_on
+    return [day, model.created_at, model.id]
+
+
+class HistoryRepository(Repository):
+    refresh_added = True
+
+    async def _all(self, model: type[DatedRow], person_id: uuid.UUID) -> list[Any]:
+        stmt = select(model).where(model.person_id == person_id).order_by(*_in_order(model))
+        return list((await self.session.scalars(stmt)).all())
+
+    async def _page(
+        self, model: type[DatedRow], person_id: uuid.UUID, params: PageParams
+    ) -> tuple[list[Any], str | None]:
+        stmt = select(model).where(model.person_id == person_id)
+        return await keyset_by(self.session, stmt, params, *_in_order(model))
 
     async def _grouped(self, stmt: Select, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list]:
         found: dict[uuid.UUID, list] = {pid: [] for pid in person_ids}
@@ -62,12 +79,7 @@ class HistoryRepository:
         return (await self.histories([person]))[person.id]
 
     async def register_changes(self, person_id: uuid.UUID) -> list[RegisterChange]:
-        stmt = (
-            select(RegisterChange)
-            .where(RegisterChange.person_id == person_id)
-            .order_by(RegisterChange.effective_on, RegisterChange.created_at, RegisterChange.id)
-        )
-        return list((await self.session.scalars(stmt)).all())
+        return await self._all(RegisterChange, person_id)
 
     async def register_change(self, person_id: uuid.UUID, change_id: uuid.UUID) -> RegisterChange | None:
         return await self.session.scalar(
@@ -77,26 +89,17 @@ class HistoryRepository:
         )
 
     async def ability_changes(self, person_id: uuid.UUID) -> list[WorkAbilityChange]:
-        stmt = (
-            select(WorkAbilityChange)
-            .where(WorkAbilityChange.person_id == person_id)
-            .order_by(WorkAbilityChange.effective_on, WorkAbilityChange.created_at, WorkAbilityChange.id)
-        )
-        return list((await self.session.scalars(stmt)).all())
+        return await self._all(WorkAbilityChange, person_id)
 
     async def page_register_changes(
         self, person_id: uuid.UUID, params: PageParams
     ) -> tuple[list[RegisterChange], str | None]:
-        stmt = select(RegisterChange).where(RegisterChange.person_id == person_id)
-        keys = [RegisterChange.effective_on, RegisterChange.created_at, RegisterChange.id]
-        return await keyset_page(self.session, stmt, params, keys=keys, convert=_KEY_TYPES)
+        return await self._page(RegisterChange, person_id, params)
 
     async def page_ability_changes(
         self, person_id: uuid.UUID, params: PageParams
     ) -> tuple[list[WorkAbilityChange], str | None]:
-        stmt = select(WorkAbilityChange).where(WorkAbilityChange.person_id == person_id)
-        keys = [WorkAbilityChange.effective_on, WorkAbilityChange.created_at, WorkAbilityChange.id]
-        return await keyset_page(self.session, stmt, params, keys=keys, convert=_KEY_TYPES)
+        return await self._page(WorkAbilityChange, person_id, params)
 
     async def latest_entries(self, person_id: uuid.UUID, days: list[date]) -> dict[date, datetime]:
         """effective_on -> when its latest entry was made, for the person's ability changes on those days."""
@@ -110,21 +113,12 @@ class HistoryRepository:
         return {day: latest for day, latest in rows.all()}
 
     async def page_stays(self, person_id: uuid.UUID, params: PageParams) -> tuple[list[Stay], str | None]:
-        stmt = select(Stay).where(Stay.person_id == person_id)
-        keys = [Stay.start_on, Stay.created_at, Stay.id]
-        return await keyset_page(self.session, stmt, params, keys=keys, convert=_KEY_TYPES)
+        return await self._page(Stay, person_id, params)
 
     async def stays(self, person_id: uuid.UUID) -> list[Stay]:
-        stmt = select(Stay).where(Stay.person_id == person_id).order_by(Stay.start_on, Stay.created_at, Stay.id)
-        return list((await self.session.scalars(stmt)).all())
+        return await self._all(Stay, person_id)
 
     async def stay(self, person_id: uuid.UUID, stay_id: uuid.UUID) -> Stay | None:
         return await self.session.scalar(
             select(Stay).where(Stay.id == stay_id, Stay.person_id == person_id).with_for_update()
         )
-
-    async def add(self, row):
-        self.session.add(row)
-        await self.session.flush()
-        await self.session.refresh(row)
-        return row

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import Date, MetaData, String, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.events import outbox
 from registry.history.models import RegisterChange, WorkAbilityChange
 from registry.persons.models import Person
 from shared.imports import copy_rows
+from shared.query import Repository
 
 PERSON = Person.__table__
 # A batch on its way into `person`: a temporary table of the connection, with the same columns.
@@ -24,10 +24,7 @@ BATCH = PERSON.to_metadata(MetaData(), name="import_person_batch")
 CREATE_BATCH = text("CREATE TEMP TABLE IF NOT EXISTS import_person_batch (LIKE person INCLUDING DEFAULTS)")
 
 
-class ImportRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ImportRepository(Repository):
     async def taken_hashes(self, hashes: Sequence[str]) -> set[str]:
         if not hashes:
             return set()

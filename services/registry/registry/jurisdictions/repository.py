@@ -1,14 +1,11 @@
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from registry.jurisdictions.models import Jurisdiction
+from shared.query import Repository
 
 
-class JurisdictionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class JurisdictionRepository(Repository):
     async def list_with_parent_codes(self, *, code: str | None = None) -> list[tuple[Jurisdiction, str | None]]:
         parent = aliased(Jurisdiction)
         stmt = (

@@ -1,16 +1,14 @@
 import uuid
-from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.measures.models import ControlMeasure
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, keyset_by
+from shared.query import Repository
 
 
-class MeasureRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class MeasureRepository(Repository):
+    refresh_added = True
 
     async def all_of(self, person_id: uuid.UUID) -> list[ControlMeasure]:
         """Every row of a person's history, superseded ones included."""
@@ -19,9 +17,7 @@ class MeasureRepository:
 
     async def get(self, person_id: uuid.UUID, measure_id: uuid.UUID, *, for_update: bool = False):
         stmt = select(ControlMeasure).where(ControlMeasure.id == measure_id, ControlMeasure.person_id == person_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
+        return await self.one(stmt, for_update=for_update)
 
     async def correction_of(self, measure_id: uuid.UUID) -> ControlMeasure | None:
         return await self.session.scalar(select(ControlMeasure).where(ControlMeasure.corrects_id == measure_id))
@@ -35,18 +31,8 @@ class MeasureRepository:
         )
         return {corrected: correction for corrected, correction in rows.all()}
 
-    async def add(self, measure: ControlMeasure) -> ControlMeasure:
-        self.session.add(measure)
-        await self.session.flush()
-        await self.session.refresh(measure)
-        return measure
-
     async def page(self, person_id: uuid.UUID, params: PageParams) -> tuple[list[ControlMeasure], str | None]:
         stmt = select(ControlMeasure).where(ControlMeasure.person_id == person_id)
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[ControlMeasure.start_on, ControlMeasure.created_at, ControlMeasure.id],
-            convert=[date.fromisoformat, datetime.fromisoformat, uuid.UUID],
+        return await keyset_by(
+            self.session, stmt, params, ControlMeasure.start_on, ControlMeasure.created_at, ControlMeasure.id
         )

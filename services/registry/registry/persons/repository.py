@@ -1,16 +1,16 @@
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from registry.measures.models import ControlMeasure
 from registry.measures.rules import CONTROL_KINDS
 from registry.persons.models import Person
 from registry.support.models import SupportMember
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, keyset_by
+from shared.query import Repository
 
 SORTS = {
     "name": Person.name,
@@ -61,9 +61,8 @@ def _support_worker_on_team(on: date, name_part: str):
     )
 
 
-class PersonRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class PersonRepository(Repository):
+    refresh_added = True
 
     @staticmethod
     def _visible(stmt: Select, jurisdiction: str | None) -> Select:
@@ -71,18 +70,10 @@ class PersonRepository:
 
     async def get(self, person_id: uuid.UUID, *, jurisdiction: str | None, for_update: bool = False) -> Person | None:
         stmt = self._visible(select(Person).where(Person.id == person_id), jurisdiction)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
+        return await self.one(stmt, for_update=for_update)
 
     async def by_id_hash(self, id_hash: str) -> Person | None:
         return await self.session.scalar(select(Person).where(Person.id_number_hash == id_hash))
-
-    async def add(self, person: Person) -> Person:
-        self.session.add(person)
-        await self.session.flush()
-        await self.session.refresh(person)
-        return person
 
     async def page(
         self, filters: PersonFilter, params: PageParams, *, jurisdiction: str | None, sort: str
@@ -107,12 +98,8 @@ class PersonRepository:
             stmt = stmt.where(_control_measure_in_force(on, {filters.measure}))
         if filters.support_worker:
             stmt = stmt.where(_support_worker_on_team(on, filters.support_worker))
-        descending = sort.startswith("-")
         column = SORTS[sort.lstrip("-")]
-        convert = [_converter(column), uuid.UUID]
-        return await keyset_page(
-            self.session, stmt, params, keys=[column, Person.id], descending=descending, convert=convert
-        )
+        return await keyset_by(self.session, stmt, params, column, Person.id, descending=sort.startswith("-"))
 
     async def same_name_and_birth_date(self, name: str, birth_date: date) -> list[Person]:
         stmt = select(Person).where(Person.name == name, Person.birth_date == birth_date, Person.status == "active")
@@ -126,11 +113,3 @@ class PersonRepository:
             func.char_length(Person.name) == len(name),
         )
         return list((await self.session.scalars(stmt.limit(200))).all())
-
-
-def _converter(column):
-    if column is Person.birth_date:
-        return date.fromisoformat
-    if column is Person.created_at:
-        return datetime.fromisoformat
-    return None

@@ -5,7 +5,6 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.models import AuditEvent
 from registry.drug_tests.models import DrugTest, Relapse
@@ -15,6 +14,7 @@ from registry.support.models import SupportMember, SupportVisit
 from registry.transfers.models import PersonTransfer
 from registry.treatment.models import CounsellingSession, DetoxAgreement, MethadoneEnrolment
 from registry.welfare.models import ReliefEvent, WelfareRecord
+from shared.query import Repository
 
 # model -> the columns its rows are listed by, oldest first
 ORDER: dict[type, tuple[Any, ...]] = {
@@ -34,10 +34,7 @@ ORDER: dict[type, tuple[Any, ...]] = {
 }
 
 
-class RecordRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class RecordRepository(Repository):
     async def all_of(self, model: type, person_id: uuid.UUID) -> list[Any]:
         stmt = select(model).where(model.person_id == person_id).order_by(*ORDER[model])
         return list((await self.session.scalars(stmt)).all())

@@ -2,28 +2,20 @@ import uuid
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.support.models import SupportMember, SupportVisit
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, keyset_by, newest_first
+from shared.query import Repository
 
 
-class SupportRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, row: SupportMember | SupportVisit) -> None:
-        self.session.add(row)
-        await self.session.flush()
-        await self.session.refresh(row)
+class SupportRepository(Repository):
+    refresh_added = True
 
     async def member(
         self, person_id: uuid.UUID, member_id: uuid.UUID, *, for_update: bool = False
     ) -> SupportMember | None:
         stmt = select(SupportMember).where(SupportMember.id == member_id, SupportMember.person_id == person_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
+        return await self.one(stmt, for_update=for_update)
 
     async def members(
         self, person_id: uuid.UUID, params: PageParams, *, current_on: date | None
@@ -34,21 +26,9 @@ class SupportRepository:
                 SupportMember.from_on <= current_on,
                 or_(SupportMember.to_on.is_(None), SupportMember.to_on >= current_on),
             )
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[SupportMember.from_on, SupportMember.id],
-            convert=[date.fromisoformat, uuid.UUID],
-        )
+        return await keyset_by(self.session, stmt, params, SupportMember.from_on, SupportMember.id)
 
     async def visits(self, person_id: uuid.UUID, params: PageParams) -> tuple[list[SupportVisit], str | None]:
         """Newest first."""
-        return await keyset_page(
-            self.session,
-            select(SupportVisit).where(SupportVisit.person_id == person_id),
-            params,
-            keys=[SupportVisit.visited_on, SupportVisit.id],
-            descending=True,
-            convert=[date.fromisoformat, uuid.UUID],
-        )
+        stmt = select(SupportVisit).where(SupportVisit.person_id == person_id)
+        return await newest_first(self.session, stmt, params, SupportVisit.visited_on, SupportVisit.id)

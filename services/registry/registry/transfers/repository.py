@@ -1,14 +1,13 @@
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.measures.models import ControlMeasure
 from registry.persons.models import Person
 from registry.transfers.models import PersonTransfer
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, newest_first
+from shared.query import Repository, where_given
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,21 +19,11 @@ class TransferFilter:
     person_id: uuid.UUID | None = None
 
 
-class TransferRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, transfer: PersonTransfer) -> PersonTransfer:
-        self.session.add(transfer)
-        await self.session.flush()
-        await self.session.refresh(transfer)
-        return transfer
+class TransferRepository(Repository):
+    refresh_added = True
 
     async def get(self, transfer_id: uuid.UUID, *, for_update: bool = False) -> PersonTransfer | None:
-        stmt = select(PersonTransfer).where(PersonTransfer.id == transfer_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
+        return await self.one(select(PersonTransfer).where(PersonTransfer.id == transfer_id), for_update=for_update)
 
     async def open_for(self, person_id: uuid.UUID) -> PersonTransfer | None:
         return await self.session.scalar(
@@ -56,11 +45,11 @@ class TransferRepository:
         self, filters: TransferFilter, params: PageParams, *, jurisdiction: str | None
     ) -> tuple[list[PersonTransfer], str | None]:
         """Newest first. `jurisdiction`: only transfers it is a party to (None: all)."""
-        stmt = self._party(select(PersonTransfer), jurisdiction)
-        if filters.person_id is not None:
-            stmt = stmt.where(PersonTransfer.person_id == filters.person_id)
-        if filters.status is not None:
-            stmt = stmt.where(PersonTransfer.status == filters.status)
+        stmt = where_given(
+            self._party(select(PersonTransfer), jurisdiction),
+            (PersonTransfer.person_id, filters.person_id),
+            (PersonTransfer.status, filters.status),
+        )
         code = filters.jurisdiction_code
         if code is not None and filters.direction == "in":
             stmt = stmt.where(PersonTransfer.to_jurisdiction_code == code)
@@ -68,14 +57,7 @@ class TransferRepository:
             stmt = stmt.where(PersonTransfer.from_jurisdiction_code == code)
         elif code is not None:
             stmt = self._party(stmt, code)
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[PersonTransfer.created_at, PersonTransfer.id],
-            descending=True,
-            convert=[datetime.fromisoformat, uuid.UUID],
-        )
+        return await newest_first(self.session, stmt, params, PersonTransfer.created_at, PersonTransfer.id)
 
     async def persons(self, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, Person]:
         if not person_ids:

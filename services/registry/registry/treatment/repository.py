@@ -1,13 +1,12 @@
 import uuid
-from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from registry.treatment.models import CounsellingSession, DetoxAgreement, MethadoneEnrolment
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, newest_first
+from shared.query import Repository
 
 Row = TypeVar("Row", DetoxAgreement, MethadoneEnrolment, CounsellingSession)
 
@@ -19,25 +18,12 @@ DATED_BY: dict[type, InstrumentedAttribute[Any]] = {
 }
 
 
-class TreatmentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, row: Row) -> Row:
-        self.session.add(row)
-        await self.session.flush()
-        await self.session.refresh(row)
-        return row
+class TreatmentRepository(Repository):
+    refresh_added = True
 
     async def page(self, model: type[Row], person_id: uuid.UUID, params: PageParams) -> tuple[list[Row], str | None]:
-        return await keyset_page(
-            self.session,
-            select(model).where(model.person_id == person_id),
-            params,
-            keys=[DATED_BY[model], model.id],
-            descending=True,
-            convert=[date.fromisoformat, uuid.UUID],
-        )
+        stmt = select(model).where(model.person_id == person_id)
+        return await newest_first(self.session, stmt, params, DATED_BY[model], model.id)
 
     async def methadone(self, person_id: uuid.UUID, enrolment_id: uuid.UUID) -> MethadoneEnrolment | None:
         return await self.session.scalar(

@@ -1,12 +1,11 @@
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, newest_first
+from shared.query import Repository, where_given
 from subsidy.access import Visibility
 from subsidy.applications.models import SubsidyApplication, SubsidyApplicationStep, SubsidyPayment
 from subsidy.applications.workflow import COMMITTED
@@ -27,8 +26,7 @@ class ApplicationFilter:
 
 
 def visible(stmt: Select, seen: Visibility) -> Select:
-    if seen.jurisdiction is not None:
-        stmt = stmt.where(SubsidyApplication.jurisdiction_code == seen.jurisdiction)
+    stmt = where_given(stmt, (SubsidyApplication.jurisdiction_code, seen.jurisdiction))
     if seen.employer_id is not None:
         stmt = stmt.where(
             SubsidyApplication.beneficiary_kind == "employer", SubsidyApplication.beneficiary_id == seen.employer_id
@@ -37,42 +35,29 @@ def visible(stmt: Select, seen: Visibility) -> Select:
 
 
 def _filtered(stmt: Select, filters: ApplicationFilter) -> Select:
-    for column, value in (
+    stmt = where_given(
+        stmt,
         (SubsidyApplication.year, filters.year),
         (SubsidyApplication.subsidy_type, filters.subsidy_type),
         (SubsidyApplication.status, filters.status),
         (SubsidyApplication.beneficiary_id, filters.beneficiary_id),
         (SubsidyApplication.jurisdiction_code, filters.jurisdiction_code),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    )
     return stmt
 
 
-class ApplicationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ApplicationRepository(Repository):
     async def get(
         self, application_id: uuid.UUID, seen: Visibility, *, for_update: bool = False
     ) -> SubsidyApplication | None:
         stmt = visible(select(SubsidyApplication).where(SubsidyApplication.id == application_id), seen)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt.execution_options(populate_existing=True))
+        return await self.one(stmt, for_update=for_update, fresh=True)
 
     async def page(
         self, filters: ApplicationFilter, params: PageParams, seen: Visibility
     ) -> tuple[list[SubsidyApplication], str | None]:
         stmt = _filtered(visible(select(SubsidyApplication), seen), filters)
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[SubsidyApplication.created_at, SubsidyApplication.id],
-            descending=True,
-            convert=[datetime.fromisoformat, uuid.UUID],
-        )
+        return await newest_first(self.session, stmt, params, SubsidyApplication.created_at, SubsidyApplication.id)
 
     async def all(self, filters: ApplicationFilter, seen: Visibility) -> list[SubsidyApplication]:
         stmt = _filtered(visible(select(SubsidyApplication), seen), filters)
@@ -122,11 +107,6 @@ class ApplicationRepository:
             await self.session.scalar(select(SubsidyDecision.is_current).where(SubsidyDecision.id == decision_id))
         )
 
-    async def add(self, application: SubsidyApplication) -> SubsidyApplication:
-        self.session.add(application)
-        await self.session.flush()
-        return application
-
     async def add_step(self, step: SubsidyApplicationStep) -> None:
         step.seq = (
             await self.session.scalar(
@@ -143,6 +123,3 @@ class ApplicationRepository:
         self.session.add(payment)
         await self.session.flush()
         return payment
-
-    async def flush(self) -> None:
-        await self.session.flush()

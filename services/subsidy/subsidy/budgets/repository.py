@@ -1,41 +1,26 @@
 from decimal import Decimal
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.query import Repository, where_given
 from subsidy.budgets.models import SubsidyBudget
 
 COMMITTED_CHECK = "ck_subsidy_budget_committed_within_budget"
 PAID_CHECK = "ck_subsidy_budget_paid_within_committed"
 
 
-class BudgetRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class BudgetRepository(Repository):
     async def get(self, year: int, subsidy_type: str, *, for_update: bool = False) -> SubsidyBudget | None:
         stmt = select(SubsidyBudget).where(SubsidyBudget.year == year, SubsidyBudget.subsidy_type == subsidy_type)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt.execution_options(populate_existing=True))
+        return await self.one(stmt, for_update=for_update, fresh=True)
 
     async def of_year(self, year: int) -> dict[str, SubsidyBudget]:
         rows = await self.session.scalars(select(SubsidyBudget).where(SubsidyBudget.year == year))
         return {b.subsidy_type: b for b in rows}
 
     async def page(self, year: int | None) -> list[SubsidyBudget]:
-        stmt = select(SubsidyBudget)
-        if year is not None:
-            stmt = stmt.where(SubsidyBudget.year == year)
+        stmt = where_given(select(SubsidyBudget), (SubsidyBudget.year, year))
         return list(await self.session.scalars(stmt.order_by(SubsidyBudget.year.desc(), SubsidyBudget.subsidy_type)))
-
-    async def add(self, budget: SubsidyBudget) -> SubsidyBudget:
-        self.session.add(budget)
-        await self.session.flush()
-        return budget
-
-    async def flush(self) -> None:
-        await self.session.flush()
 
     async def commit_amount(self, year: int, subsidy_type: str, amount: Decimal) -> None:
         """Add an approval to `committed` (the row must be locked by the caller; the CHECK holds the limit)."""

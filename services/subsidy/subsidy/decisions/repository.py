@@ -1,14 +1,13 @@
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Select, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, newest_first
+from shared.query import Repository, where_given
 from subsidy.access import Visibility
 from subsidy.decisions.models import SubsidyDecision, SubsidyDecisionTotal
 
@@ -40,8 +39,7 @@ class CurrentDecision:
 
 
 def visible(stmt: Select, seen: Visibility) -> Select:
-    if seen.jurisdiction is not None:
-        stmt = stmt.where(SubsidyDecision.jurisdiction_code == seen.jurisdiction)
+    stmt = where_given(stmt, (SubsidyDecision.jurisdiction_code, seen.jurisdiction))
     if seen.employer_id is not None:
         stmt = stmt.where(
             SubsidyDecision.beneficiary_kind == "employer", SubsidyDecision.beneficiary_id == seen.employer_id
@@ -50,44 +48,31 @@ def visible(stmt: Select, seen: Visibility) -> Select:
 
 
 def _filtered(stmt: Select, filters: DecisionFilter) -> Select:
-    for column, value in (
+    stmt = where_given(
+        stmt,
         (SubsidyDecision.year, filters.year),
         (SubsidyDecision.subsidy_type, filters.subsidy_type),
         (SubsidyDecision.beneficiary_id, filters.beneficiary_id),
         (SubsidyDecision.jurisdiction_code, filters.jurisdiction_code),
         (SubsidyDecision.tier, filters.tier),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    )
     if filters.current_only:
         stmt = stmt.where(SubsidyDecision.is_current)
     return stmt
 
 
-class DecisionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class DecisionRepository(Repository):
     async def get(
         self, decision_id: uuid.UUID, seen: Visibility, *, for_update: bool = False
     ) -> SubsidyDecision | None:
         stmt = visible(select(SubsidyDecision).where(SubsidyDecision.id == decision_id), seen)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
+        return await self.one(stmt, for_update=for_update)
 
     async def page(
         self, filters: DecisionFilter, params: PageParams, seen: Visibility
     ) -> tuple[list[SubsidyDecision], str | None]:
         stmt = _filtered(visible(select(SubsidyDecision), seen), filters)
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[SubsidyDecision.decided_at, SubsidyDecision.id],
-            descending=True,
-            convert=[datetime.fromisoformat, uuid.UUID],
-        )
+        return await newest_first(self.session, stmt, params, SubsidyDecision.decided_at, SubsidyDecision.id)
 
     async def ids(self, filters: DecisionFilter, seen: Visibility) -> list[uuid.UUID]:
         """Every decision the filters select, in the list's order (for an export)."""

@@ -1,11 +1,12 @@
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams, newest_first
+from shared.query import Repository, where_given
 from subsidy.evaluations.models import SubsidyEvaluation
 
 UNFINISHED = ("queued", "running")
@@ -15,15 +16,10 @@ STALE_ERROR = (
 )
 
 
-class EvaluationRepository:
+class EvaluationRepository(Repository):
     def __init__(self, session: AsyncSession, *, stale_after: timedelta) -> None:
-        self.session = session
+        super().__init__(session)
         self.stale_after = stale_after
-
-    async def add(self, job: SubsidyEvaluation) -> SubsidyEvaluation:
-        self.session.add(job)
-        await self.session.flush()
-        return job
 
     async def interrupt_stale(self, *, job_id: uuid.UUID | None = None, year: int | None = None) -> int:
         """Mark unfinished evaluations whose process stopped beating as interrupted; how many."""
@@ -45,23 +41,12 @@ class EvaluationRepository:
 
     async def get(self, job_id: uuid.UUID) -> SubsidyEvaluation | None:
         await self.interrupt_stale(job_id=job_id)
-        return await self.session.scalar(
-            select(SubsidyEvaluation).where(SubsidyEvaluation.id == job_id).execution_options(populate_existing=True)
-        )
+        return await self.one(select(SubsidyEvaluation).where(SubsidyEvaluation.id == job_id), fresh=True)
 
     async def page(self, params: PageParams, *, year: int | None) -> tuple[list[SubsidyEvaluation], str | None]:
         await self.interrupt_stale()
-        stmt = select(SubsidyEvaluation)
-        if year is not None:
-            stmt = stmt.where(SubsidyEvaluation.year == year)
-        return await keyset_page(
-            self.session,
-            stmt,
-            params,
-            keys=[SubsidyEvaluation.created_at, SubsidyEvaluation.id],
-            descending=True,
-            convert=[datetime.fromisoformat, uuid.UUID],
-        )
+        stmt = where_given(select(SubsidyEvaluation), (SubsidyEvaluation.year, year))
+        return await newest_first(self.session, stmt, params, SubsidyEvaluation.created_at, SubsidyEvaluation.id)
 
     async def start(self, job_id: uuid.UUID) -> SubsidyEvaluation | None:
         """queued -> running; the job, or None when it is not queued (any more)."""

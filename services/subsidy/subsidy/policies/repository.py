@@ -2,9 +2,9 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.pagination import PageParams, keyset_page
+from shared.query import Repository, where_given
 from subsidy.policies.models import SubsidyPolicy
 
 PUBLISHED_YEAR_INDEX = "uq_subsidy_policy_published_year"
@@ -12,10 +12,7 @@ PUBLISHED_YEAR_INDEX = "uq_subsidy_policy_published_year"
 POLICY_VERSION_LOCK = 0x53_50
 
 
-class PolicyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class PolicyRepository(Repository):
     async def get(self, policy_id: uuid.UUID, *, for_update: bool = False) -> SubsidyPolicy | None:
         stmt = select(SubsidyPolicy).where(SubsidyPolicy.id == policy_id)
         if for_update:
@@ -25,11 +22,7 @@ class PolicyRepository:
     async def page(
         self, params: PageParams, *, year: int | None, status: str | None
     ) -> tuple[list[SubsidyPolicy], str | None]:
-        stmt = select(SubsidyPolicy)
-        if year is not None:
-            stmt = stmt.where(SubsidyPolicy.year == year)
-        if status is not None:
-            stmt = stmt.where(SubsidyPolicy.status == status)
+        stmt = where_given(select(SubsidyPolicy), (SubsidyPolicy.year, year), (SubsidyPolicy.status, status))
         return await keyset_page(
             self.session, stmt, params, keys=[SubsidyPolicy.year, SubsidyPolicy.version], descending=True
         )
@@ -47,9 +40,7 @@ class PolicyRepository:
 
     async def published_in(self, year: int, *, for_update: bool = False) -> SubsidyPolicy | None:
         stmt = select(SubsidyPolicy).where(SubsidyPolicy.year == year, SubsidyPolicy.status == "published")
-        if for_update:
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt.execution_options(populate_existing=True))
+        return await self.one(stmt, for_update=for_update, fresh=True)
 
     async def next_version(self, year: int) -> int:
         """Lock the year until the transaction ends, so two drafts written at once cannot take the same number."""
@@ -65,11 +56,3 @@ class PolicyRepository:
             .values(first_used_at=at)
             .execution_options(synchronize_session=False)
         )
-
-    async def add(self, policy: SubsidyPolicy) -> SubsidyPolicy:
-        self.session.add(policy)
-        await self.session.flush()
-        return policy
-
-    async def flush(self) -> None:
-        await self.session.flush()

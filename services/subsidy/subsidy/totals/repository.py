@@ -1,14 +1,11 @@
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.query import Repository
 from subsidy.applications.models import SubsidyApplication
 from subsidy.decisions.models import SubsidyDecisionTotal
 
 
-class TotalsRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class TotalsRepository(Repository):
     async def decisions(self, year: int, jurisdiction: str | None) -> list:
         """The current decisions of the year by type, tier and jurisdiction (count, paying, people, amount): the
         rows an evaluation keeps summed beside the decisions it writes (subsidy_decision_total)."""
