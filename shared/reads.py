@@ -19,3 +19,8 @@ def read_of(schema: type[M], row: Any, /, **given: Any) -> M:
     """`schema` with the fields named in `given` from there and every other field from `row`'s attribute."""
     copied = {name: getattr(row, name) for name in schema.model_fields if name not in given}
     return schema(**copied, **given)
+
+
+def fields_of(row: Any, *names: str) -> dict[str, Any]:
+    """The named attributes of `row`, in that order, as a dict (the row's part of an event's data)."""
+    return {name: getattr(row, name) for name in names}

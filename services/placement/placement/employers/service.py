@@ -32,7 +32,7 @@ from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/employers"
@@ -127,10 +127,7 @@ async def create_employer(
             aggregate_id=employer.id,
             data={
                 "employer_id": employer.id,
-                "kind": employer.kind,
-                "jurisdiction_code": employer.jurisdiction_code,
-                "sector_code": employer.sector_code,
-                "version": employer.version,
+                **fields_of(employer, "kind", "jurisdiction_code", "sector_code", "version"),
             },
         )
         return to_read(employer, None)
@@ -172,10 +169,7 @@ async def update_employer(
             data={
                 "employer_id": employer.id,
                 "fields": changed,
-                "kind": employer.kind,
-                "jurisdiction_code": employer.jurisdiction_code,
-                "sector_code": employer.sector_code,
-                "version": employer.version,
+                **fields_of(employer, "kind", "jurisdiction_code", "sector_code", "version"),
             },
         )
     return await read_one(session, employer)

@@ -34,7 +34,7 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import FieldError
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
 SAME_RELEASE_DAYS: Final = 31
@@ -65,13 +65,16 @@ async def _emit_closed(session: AsyncSession, handover: Handover) -> None:
         aggregate_id=handover.id,
         data={
             "handover_id": handover.id,
-            "person_id": handover.person_id,
-            "jurisdiction_code": handover.jurisdiction_code,
-            "status": handover.status,
-            "close_reason": handover.close_reason,
-            "closed_on": handover.closed_on,
-            "placement_id": handover.placement_id,
-            "version": handover.version,
+            **fields_of(
+                handover,
+                "person_id",
+                "jurisdiction_code",
+                "status",
+                "close_reason",
+                "closed_on",
+                "placement_id",
+                "version",
+            ),
         },
     )
 

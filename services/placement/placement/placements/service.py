@@ -53,7 +53,7 @@ from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 
 CREATE_OPERATION = "POST /api/v1/placements"
 EARLY_FOLLOW_UP_DAYS = 14
@@ -95,18 +95,21 @@ def _event_data(placement: Placement) -> dict:
     return {
         "schema_version": EVENT_SCHEMA_VERSION,
         "placement_id": placement.id,
-        "person_id": placement.person_id,
-        "jurisdiction_code": placement.jurisdiction_code,
-        "route": placement.route,
-        "employer_id": placement.employer_id,
-        "post_id": placement.post_id,
-        "working_pattern": placement.working_pattern,
-        "start_on": placement.start_on,
-        "contract_open_ended": placement.contract_open_ended,
-        "contract_term_months": placement.contract_term_months,
-        "eligibility_checked_on": placement.eligibility_checked_on,
-        "eligibility_rule": placement.eligibility_rule,
-        "version": placement.version,
+        **fields_of(
+            placement,
+            "person_id",
+            "jurisdiction_code",
+            "route",
+            "employer_id",
+            "post_id",
+            "working_pattern",
+            "start_on",
+            "contract_open_ended",
+            "contract_term_months",
+            "eligibility_checked_on",
+            "eligibility_rule",
+            "version",
+        ),
     }
 
 
@@ -365,16 +368,19 @@ def _apply_contract(placement: Placement, contract: Contract) -> None:
     placement.monthly_wage = contract.monthly_wage
 
 
+CONTRACT_FIELDS = (
+    "contract_number",
+    "contract_signed_on",
+    "contract_end_on",
+    "contract_open_ended",
+    "contract_term_months",
+    "monthly_wage",
+    "site_id",
+)
+
+
 def _contract_fields(placement: Placement) -> dict:
-    return {
-        "contract_number": placement.contract_number,
-        "contract_signed_on": placement.contract_signed_on,
-        "contract_end_on": placement.contract_end_on,
-        "contract_open_ended": placement.contract_open_ended,
-        "contract_term_months": placement.contract_term_months,
-        "monthly_wage": placement.monthly_wage,
-        "site_id": placement.site_id,
-    }
+    return fields_of(placement, *CONTRACT_FIELDS)
 
 
 async def correct_placement(
@@ -515,10 +521,7 @@ async def record_follow_up(
         data={
             "placement_id": placement.id,
             "person_id": placement.person_id,
-            "months": follow_up.months,
-            "done_on": follow_up.done_on,
-            "still_working": follow_up.still_working,
-            "version": follow_up.version,
+            **fields_of(follow_up, "months", "done_on", "still_working", "version"),
         },
     )
     read = read_of(FollowUpRead, follow_up)

@@ -22,7 +22,7 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 
 CREATE_OPERATION = "POST /api/v1/job-posts"
 # Status changes a caller may make; `filled` comes and goes with placements only.
@@ -49,13 +49,9 @@ def to_read(post: JobPost) -> JobPostRead:
 def _event_data(post: JobPost) -> dict:
     return {
         "job_post_id": post.id,
-        "employer_id": post.employer_id,
-        "jurisdiction_code": post.jurisdiction_code,
-        "status": post.status,
-        "headcount": post.headcount,
-        "filled": post.filled,
-        "is_public_welfare": post.is_public_welfare,
-        "version": post.version,
+        **fields_of(
+            post, "employer_id", "jurisdiction_code", "status", "headcount", "filled", "is_public_welfare", "version"
+        ),
     }
 
 

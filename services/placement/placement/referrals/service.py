@@ -31,7 +31,7 @@ from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 
 CREATE_OPERATION = "POST /api/v1/referrals"
 NEXT: dict[str, frozenset[str]] = {
@@ -67,13 +67,9 @@ def to_read(referral: Referral, steps: list[ReferralStep]) -> ReferralRead:
 def _event_data(referral: Referral) -> dict:
     return {
         "referral_id": referral.id,
-        "person_id": referral.person_id,
-        "post_id": referral.post_id,
-        "employer_id": referral.employer_id,
-        "jurisdiction_code": referral.jurisdiction_code,
-        "status": referral.status,
-        "decline_reason": referral.decline_reason,
-        "version": referral.version,
+        **fields_of(
+            referral, "person_id", "post_id", "employer_id", "jurisdiction_code", "status", "decline_reason", "version"
+        ),
     }
 
 

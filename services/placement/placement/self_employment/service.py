@@ -37,7 +37,7 @@ from shared.concurrency import require_version
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
 OPERATION = "POST /api/v1/self-employments"
@@ -86,10 +86,7 @@ async def create(
                 aggregate_id=row.id,
                 data={
                     "self_employment_id": row.id,
-                    "person_id": row.person_id,
-                    "jurisdiction_code": row.jurisdiction_code,
-                    "business_kind": row.business_kind,
-                    "start_on": row.start_on,
+                    **fields_of(row, "person_id", "jurisdiction_code", "business_kind", "start_on"),
                 },
             )
             await handover.close_pending(
@@ -174,9 +171,7 @@ async def update(
                     "self_employment_id": row.id,
                     "person_id": row.person_id,
                     "fields": sorted(diff),
-                    "status": row.status,
-                    "end_on": row.end_on,
-                    "version": row.version,
+                    **fields_of(row, "status", "end_on", "version"),
                 },
             )
         trail.changes = diff

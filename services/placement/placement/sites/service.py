@@ -32,7 +32,7 @@ from shared.concurrency import require_version
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/placement-sites"
@@ -52,14 +52,17 @@ def to_read(site: PlacementSite) -> PlacementSiteRead:
 def _event_data(site: PlacementSite, **extra: Any) -> dict[str, Any]:
     return {
         "site_id": site.id,
-        "employer_id": site.employer_id,
-        "kind": site.kind,
-        "mode": site.mode,
-        "jurisdiction_code": site.jurisdiction_code,
-        "designated_on": site.designated_on,
-        "closed_on": site.closed_on,
-        "capacity": site.capacity,
-        "version": site.version,
+        **fields_of(
+            site,
+            "employer_id",
+            "kind",
+            "mode",
+            "jurisdiction_code",
+            "designated_on",
+            "closed_on",
+            "capacity",
+            "version",
+        ),
         **extra,
     }
 

@@ -43,7 +43,7 @@ from shared.concurrency import require_version
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 
 
 def course_to_read(course: TrainingCourse) -> CourseRead:
@@ -274,9 +274,7 @@ async def complete(
                 "enrolment_id": row.id,
                 "session_id": row.session_id,
                 "course_id": training.course_id,
-                "person_id": row.person_id,
-                "jurisdiction_code": row.jurisdiction_code,
-                "completed_on": row.completed_on,
+                **fields_of(row, "person_id", "jurisdiction_code", "completed_on"),
                 "with_certificate": row.certificate_number is not None,
                 "version": row.version,
             },

@@ -61,7 +61,7 @@ from shared.auth import Principal
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 
 
 def _invalid(field: str, message: str) -> InvalidHistory:
@@ -393,10 +393,7 @@ def stay_read(s: Stay) -> StayRead:
 def stay_event_data(s: Stay) -> dict[str, object]:
     return {
         "stay_id": s.id,
-        "kind": s.kind,
-        "start_on": s.start_on,
-        "end_on": s.end_on,
-        "for_drug_use": s.for_drug_use,
+        **fields_of(s, "kind", "start_on", "end_on", "for_drug_use"),
     }
 
 

@@ -44,7 +44,7 @@ from shared.auth import Principal
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 
 
 @dataclass(frozen=True)
@@ -193,12 +193,7 @@ async def emit_measure(session: AsyncSession, kind: str, person: Person, measure
 def measure_event_data(measure: ControlMeasure) -> dict[str, object]:
     return {
         "measure_id": measure.id,
-        "kind": measure.kind,
-        "start_on": measure.start_on,
-        "planned_end_on": measure.planned_end_on,
-        "actual_end_on": measure.actual_end_on,
-        "end_reason": measure.end_reason,
-        "corrects_id": measure.corrects_id,
+        **fields_of(measure, "kind", "start_on", "planned_end_on", "actual_end_on", "end_reason", "corrects_id"),
     }
 
 

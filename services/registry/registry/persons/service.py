@@ -32,7 +32,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/persons"
@@ -223,15 +223,9 @@ def person_event_data(person: Person, **extra: object) -> dict[str, object]:
     """What every person.* event says about the person (schema v2; the registration events add birth_date): codes
     and dates, never names, ID numbers, contacts or free text."""
     data: dict[str, object] = {
-        "status": person.status,
-        "version": person.version,
-        "registered_on": person.registered_on,
-        "gender": person.gender,
+        **fields_of(person, "status", "version", "registered_on", "gender"),
         "birth_year": person.birth_date.year,
-        "work_ability": person.work_ability,
-        "work_ability_since": person.work_ability_since,
-        "archived_on": person.archived_on,
-        "archive_reason_code": person.archive_reason_code,
+        **fields_of(person, "work_ability", "work_ability_since", "archived_on", "archive_reason_code"),
     }
     return data | extra
 

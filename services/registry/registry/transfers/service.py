@@ -43,7 +43,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
 PROPOSE_OPERATION = "POST /api/v1/transfers"
@@ -108,11 +108,7 @@ def _read(t: PersonTransfer, summary: TransferPersonSummary | None) -> TransferR
 def transfer_event_data(t: PersonTransfer) -> dict[str, Any]:
     return {
         "transfer_id": t.id,
-        "from_jurisdiction_code": t.from_jurisdiction_code,
-        "to_jurisdiction_code": t.to_jurisdiction_code,
-        "status": t.status,
-        "effective_on": t.effective_on,
-        "version": t.version,
+        **fields_of(t, "from_jurisdiction_code", "to_jurisdiction_code", "status", "effective_on", "version"),
     }
 
 

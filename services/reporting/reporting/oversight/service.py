@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from reporting.idempotency import store as idempotency
 from reporting.oversight.models import ActionItem, CorrectiveAction, JointMeeting, SupervisionVisit
@@ -27,6 +29,7 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import AppError, FieldError, NotFound
 from shared.idempotency import Created
+from shared.query import where_given
 from shared.reads import read_of
 from shared.reference import DEPARTMENTS, JURISDICTIONS
 
@@ -77,6 +80,42 @@ def meeting_read(m: JointMeeting, today: date) -> MeetingRead:
     return read_of(MeetingRead, m, action_items=[item_read(i, today) for i in m.items])
 
 
+def _in_year(column: InstrumentedAttribute[date], year: int) -> ColumnElement[bool]:
+    return column.between(date(year, 1, 1), date(year, 12, 31))
+
+
+async def _add_with_open_tasks(
+    session: AsyncSession,
+    source: SupervisionVisit | JointMeeting,
+    tasks: list[CorrectiveAction] | list[ActionItem],
+    source_column: InstrumentedAttribute[uuid.UUID],
+) -> None:
+    """Insert a visit or meeting, then its corrective actions or action items (open, version 1) under it, and
+    read it back with them."""
+    session.add(source)
+    await session.flush()
+    for task in tasks:
+        task.id, task.status, task.version = uuid.uuid4(), "open", 1
+        setattr(task, source_column.key, source.id)
+        session.add(task)
+    await session.flush()
+    await session.refresh(source)
+
+
+async def _task_for_update(
+    session: AsyncSession,
+    model: type[CorrectiveAction] | type[ActionItem],
+    task_id: uuid.UUID,
+    source_column: InstrumentedAttribute[uuid.UUID],
+    source_id: uuid.UUID,
+) -> Any:
+    return await session.scalar(select(model).where(model.id == task_id, source_column == source_id).with_for_update())
+
+
+async def _newest(session: AsyncSession, stmt: Select[Any]) -> list[Any]:
+    return list((await session.scalars(stmt.limit(500))).all())
+
+
 async def create_visit(
     session: AsyncSession, *, principal: Principal, data: VisitCreate, idempotency_key: str | None, today: date
 ) -> Created[VisitRead]:
@@ -99,22 +138,11 @@ async def create_visit(
             findings=data.findings,
             created_by=principal.name,
         )
-        session.add(visit)
-        await session.flush()
-        for action in data.corrective_actions:
-            session.add(
-                CorrectiveAction(
-                    id=uuid.uuid4(),
-                    visit_id=visit.id,
-                    jurisdiction_code=data.jurisdiction_code,
-                    description=action.description,
-                    due_on=action.due_on,
-                    status="open",
-                    version=1,
-                )
-            )
-        await session.flush()
-        await session.refresh(visit)
+        actions = [
+            CorrectiveAction(jurisdiction_code=data.jurisdiction_code, description=a.description, due_on=a.due_on)
+            for a in data.corrective_actions
+        ]
+        await _add_with_open_tasks(session, visit, actions, CorrectiveAction.visit_id)
         return visit_read(visit, today)
 
     return await idempotency.create(
@@ -134,17 +162,20 @@ async def list_visits(
     session: AsyncSession, *, principal: Principal, jurisdiction: str | None, year: int | None
 ) -> list[SupervisionVisit]:
     visible = policy.visible_jurisdiction(principal)
-    stmt = select(SupervisionVisit).order_by(SupervisionVisit.visited_on.desc(), SupervisionVisit.id)
-    if visible is not None:
-        stmt = stmt.where(SupervisionVisit.jurisdiction_code == visible)
-    if jurisdiction is not None:
-        stmt = stmt.where(SupervisionVisit.jurisdiction_code == jurisdiction)
+    stmt = where_given(
+        select(SupervisionVisit).order_by(SupervisionVisit.visited_on.desc(), SupervisionVisit.id),
+        (SupervisionVisit.jurisdiction_code, visible),
+        (SupervisionVisit.jurisdiction_code, jurisdiction),
+    )
     if year is not None:
-        stmt = stmt.where(SupervisionVisit.visited_on.between(date(year, 1, 1), date(year, 12, 31)))
-    return list((await session.scalars(stmt.limit(500))).all())
+        stmt = stmt.where(_in_year(SupervisionVisit.visited_on, year))
+    return await _newest(session, stmt)
 
 
-def _progress(row: CorrectiveAction | ActionItem, data: ProgressUpdate, today: date) -> None:
+async def _progress(
+    session: AsyncSession, row: CorrectiveAction | ActionItem, data: ProgressUpdate, if_match: str | None, today: date
+) -> None:
+    require_version(if_match, row.version)
     if data.status == "done":
         if data.done_on is None:
             raise _invalid("body.done_on", "required when the status is done")
@@ -157,6 +188,7 @@ def _progress(row: CorrectiveAction | ActionItem, data: ProgressUpdate, today: d
     if data.progress_note is not None:
         row.progress_note = data.progress_note
     row.version += 1
+    await session.flush()
 
 
 async def update_action(
@@ -171,16 +203,10 @@ async def update_action(
 ) -> ActionRead:
     visit = await get_visit(session, principal=principal, visit_id=visit_id)
     policy.require_action_update(principal, visit.jurisdiction_code)
-    action = await session.scalar(
-        select(CorrectiveAction)
-        .where(CorrectiveAction.id == action_id, CorrectiveAction.visit_id == visit.id)
-        .with_for_update()
-    )
+    action = await _task_for_update(session, CorrectiveAction, action_id, CorrectiveAction.visit_id, visit.id)
     if action is None:
         raise ActionNotFound("No such corrective action.")
-    require_version(if_match, action.version)
-    _progress(action, data, today)
-    await session.flush()
+    await _progress(session, action, data, if_match, today)
     return action_read(action, today)
 
 
@@ -210,23 +236,16 @@ async def create_meeting(
             decisions=data.decisions,
             created_by=principal.name,
         )
-        session.add(meeting)
-        await session.flush()
-        for item in data.action_items:
-            session.add(
-                ActionItem(
-                    id=uuid.uuid4(),
-                    meeting_id=meeting.id,
-                    description=item.description,
-                    owner_department=item.owner_department,
-                    owner_jurisdiction=item.owner_jurisdiction,
-                    due_on=item.due_on,
-                    status="open",
-                    version=1,
-                )
+        items = [
+            ActionItem(
+                description=i.description,
+                owner_department=i.owner_department,
+                owner_jurisdiction=i.owner_jurisdiction,
+                due_on=i.due_on,
             )
-        await session.flush()
-        await session.refresh(meeting)
+            for i in data.action_items
+        ]
+        await _add_with_open_tasks(session, meeting, items, ActionItem.meeting_id)
         return meeting_read(meeting, today)
 
     return await idempotency.create(
@@ -246,8 +265,8 @@ async def list_meetings(session: AsyncSession, *, principal: Principal, year: in
     policy.require_view(principal)
     stmt = select(JointMeeting).order_by(JointMeeting.held_on.desc(), JointMeeting.id)
     if year is not None:
-        stmt = stmt.where(JointMeeting.held_on.between(date(year, 1, 1), date(year, 12, 31)))
-    return list((await session.scalars(stmt.limit(500))).all())
+        stmt = stmt.where(_in_year(JointMeeting.held_on, year))
+    return await _newest(session, stmt)
 
 
 async def update_item(
@@ -261,15 +280,11 @@ async def update_item(
     today: date,
 ) -> ItemRead:
     meeting = await get_meeting(session, principal=principal, meeting_id=meeting_id)
-    item = await session.scalar(
-        select(ActionItem).where(ActionItem.id == item_id, ActionItem.meeting_id == meeting.id).with_for_update()
-    )
+    item = await _task_for_update(session, ActionItem, item_id, ActionItem.meeting_id, meeting.id)
     if item is None:
         raise ActionNotFound("No such action item.")
     policy.require_action_update(principal, item.owner_jurisdiction)
-    require_version(if_match, item.version)
-    _progress(item, data, today)
-    await session.flush()
+    await _progress(session, item, data, if_match, today)
     return item_read(item, today)
 
 

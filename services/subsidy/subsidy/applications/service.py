@@ -20,7 +20,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 from subsidy.access import Visibility, caller_kind
 from subsidy.applications import policy
 from subsidy.applications.exceptions import (
@@ -112,13 +112,16 @@ def _step_row(application: SubsidyApplication, principal: Principal, **fields) -
 def _event_data(application: SubsidyApplication, *, action: str, before: str | None, seq: int) -> dict:
     return {
         "application_id": application.id,
-        "decision_id": application.decision_id,
-        "decision_version": application.decision_version,
-        "year": application.year,
-        "subsidy_type": application.subsidy_type,
-        "beneficiary_kind": application.beneficiary_kind,
-        "beneficiary_id": application.beneficiary_id,
-        "jurisdiction_code": application.jurisdiction_code,
+        **fields_of(
+            application,
+            "decision_id",
+            "decision_version",
+            "year",
+            "subsidy_type",
+            "beneficiary_kind",
+            "beneficiary_id",
+            "jurisdiction_code",
+        ),
         "amount": f"{application.amount:.2f}",
         "action": action,
         "status_before": before,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from shared.imports import audit_each
 from shared.pagination import PageParams
-from shared.reads import read_of
+from shared.reads import fields_of, read_of
 from subsidy.audit.models import audit
 from subsidy.decisions import policy
 from subsidy.decisions.calculator import COUNTED_KEY, Outcome
@@ -91,11 +91,7 @@ class TypeTally:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "evaluated": self.evaluated,
-            "new": self.new,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-            "not_decided": self.not_decided,
+            **fields_of(self, "evaluated", "new", "changed", "unchanged", "not_decided"),
             "amount_written": f"{self.amount_written:.2f}",
         }
 
@@ -230,18 +226,13 @@ async def record_outcomes(
         row = {
             "id": decision_id,
             "year": year,
-            "subsidy_type": outcome.subsidy_type,
-            "beneficiary_kind": outcome.beneficiary_kind,
-            "beneficiary_id": outcome.beneficiary_id,
+            **fields_of(outcome, "subsidy_type", "beneficiary_kind", "beneficiary_id"),
             "jurisdiction_code": jurisdiction,
             "version": existing.version + 1 if existing else 1,
             "is_current": True,
             "policy_id": policy_row.id,
             "policy_version": policy_row.version,
-            "qualifying_count": outcome.qualifying_count,
-            "tier": outcome.tier,
-            "tier_label_zh": outcome.tier_label_zh,
-            "amount": outcome.amount,
+            **fields_of(outcome, "qualifying_count", "tier", "tier_label_zh", "amount"),
             "evidence": outcome.snapshot,
             "evidence_hash": outcome.evidence_hash,
             "difference": diff,
