@@ -49,3 +49,10 @@ class Repository:
         if fresh:
             stmt = stmt.execution_options(populate_existing=True)
         return await self.session.scalar(stmt)
+
+
+def or_raise(row: R | None, missing: type[Exception], *args: Any, **kwargs: Any) -> R:
+    """`row`, or raise `missing(*args, **kwargs)` if there is none (a 404 such as `PlacementNotFound`)."""
+    if row is None:
+        raise missing(*args, **kwargs)
+    return row

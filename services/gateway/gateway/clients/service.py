@@ -13,6 +13,7 @@ from gateway.clients.repository import ClientRepository
 from gateway.clients.schemas import ClientCreate, ClientRead, ClientWithSecret
 from gateway.passwords import hash_password, verify_password
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import read_of
 from shared.reference import SERVICES
 
@@ -54,10 +55,7 @@ async def create_client(session: AsyncSession, *, data: ClientCreate, actor: str
 
 
 async def get_client(session: AsyncSession, *, id_: uuid.UUID, for_update: bool = False) -> IntegrationClient:
-    client = await ClientRepository(session).get(id_, for_update=for_update)
-    if client is None:
-        raise ClientNotFound("No such client.")
-    return client
+    return or_raise(await ClientRepository(session).get(id_, for_update=for_update), ClientNotFound, "No such client.")
 
 
 async def list_clients(session: AsyncSession, *, params: PageParams) -> tuple[list[ClientRead], str | None]:

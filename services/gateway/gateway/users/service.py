@@ -21,6 +21,7 @@ from gateway.users.schemas import (
 )
 from shared.concurrency import require_version
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import read_of
 
 
@@ -63,10 +64,7 @@ async def create_user(
 
 
 async def get_user(session: AsyncSession, *, user_id: uuid.UUID, for_update: bool = False) -> User:
-    user = await UserRepository(session).get(user_id, for_update=for_update)
-    if user is None:
-        raise UserNotFound("No such user.")
-    return user
+    return or_raise(await UserRepository(session).get(user_id, for_update=for_update), UserNotFound, "No such user.")
 
 
 async def list_users(

@@ -32,6 +32,7 @@ from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
@@ -82,10 +83,11 @@ async def visible_employer(
     Other domains use it for their own records of an employer (its designations, sites, posts)."""
     scope = policy.require_write(principal, resource) if write else policy.require_read(principal, resource)
     # Outside the caller's jurisdiction or employer: the same 404 as for an id that does not exist.
-    employer = await EmployerRepository(session).get(employer_id, scope, for_update=for_update)
-    if employer is None:
-        raise EmployerNotFound("No such employer.")
-    return employer
+    return or_raise(
+        await EmployerRepository(session).get(employer_id, scope, for_update=for_update),
+        EmployerNotFound,
+        "No such employer.",
+    )
 
 
 async def list_employers(

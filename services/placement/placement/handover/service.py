@@ -34,6 +34,7 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import FieldError
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
@@ -246,9 +247,11 @@ async def list_handovers(
 async def get_handover(session: AsyncSession, *, principal: Principal, handover_id: uuid.UUID) -> HandoverRead:
     policy.require_read(principal)
     async with audited(session, principal, "handover.read") as trail:
-        handover = await HandoverRepository(session).get(handover_id, visible_in=principal.jurisdiction)
-        if handover is None:
-            raise HandoverNotFound("No such hand-over entry.")
+        handover = or_raise(
+            await HandoverRepository(session).get(handover_id, visible_in=principal.jurisdiction),
+            HandoverNotFound,
+            "No such hand-over entry.",
+        )
         trail.resource_ids = [handover.person_id]
     return to_read(handover)
 
@@ -264,11 +267,11 @@ async def close_handover(
 ) -> HandoverRead:
     policy.require_close(principal)
     async with audited(session, principal, "handover.close") as trail:
-        handover = await HandoverRepository(session).get(
-            handover_id, visible_in=principal.jurisdiction, for_update=True
+        handover = or_raise(
+            await HandoverRepository(session).get(handover_id, visible_in=principal.jurisdiction, for_update=True),
+            HandoverNotFound,
+            "No such hand-over entry.",
         )
-        if handover is None:
-            raise HandoverNotFound("No such hand-over entry.")
         trail.resource_ids = [handover.person_id]
         require_version(if_match, handover.version)
         if handover.status != "pending":

@@ -53,6 +53,7 @@ from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 
 CREATE_OPERATION = "POST /api/v1/placements"
@@ -140,9 +141,11 @@ async def person_on(
     on = rules.checked_on(start_on, today)
     if on == today:
         return current, current
-    then = (await registry.lookup(principal, [person_id], as_of=on)).found.get(person_id)
-    if then is None:
-        raise PersonNotFound("No such person.")
+    then = or_raise(
+        (await registry.lookup(principal, [person_id], as_of=on)).found.get(person_id),
+        PersonNotFound,
+        "No such person.",
+    )
     return current, then
 
 
@@ -234,17 +237,19 @@ async def _workplace(session: AsyncSession, principal: Principal, data: Placemen
     light_work = False
     post = None
     if data.post_id is not None:
-        post = await PostRepository(session).get(data.post_id, policy.Visibility(principal.jurisdiction, None))
-        if post is None:
-            raise PostNotFound("No such job post.")
+        post = or_raise(
+            await PostRepository(session).get(data.post_id, policy.Visibility(principal.jurisdiction, None)),
+            PostNotFound,
+            "No such job post.",
+        )
         _check_post(data, post, employer_id)
         employer_id = post.employer_id
         working_pattern = post.working_pattern
         light_work = post.light_work
     if data.site_id is not None:
-        site_employer = await PlacementRepository(session).site_employer(data.site_id)
-        if site_employer is None:
-            raise SiteNotFound("No such placement site.")
+        site_employer = or_raise(
+            await PlacementRepository(session).site_employer(data.site_id), SiteNotFound, "No such placement site."
+        )
         if employer_id is not None and employer_id != site_employer:
             raise InvalidPlacement("The placement site is run with another employer.")
         employer_id = site_employer
@@ -343,9 +348,7 @@ async def _announce(session: AsyncSession, placement: Placement, post: JobPost |
 async def get_placement(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID) -> PlacementRead:
     seen = policy.require_read(principal)
     repo = PlacementRepository(session)
-    placement = await repo.get(placement_id, seen)
-    if placement is None:
-        raise PlacementNotFound("No such placement.")
+    placement = or_raise(await repo.get(placement_id, seen), PlacementNotFound, "No such placement.")
     return to_read(placement, (await repo.follow_ups([placement.id]))[placement.id])
 
 
@@ -394,9 +397,7 @@ async def correct_placement(
     """The corrected placement, and what changed (field -> (old, new)) for the audit trail."""
     seen = policy.require_write(principal)
     repo = PlacementRepository(session)
-    placement = await repo.get(placement_id, seen, for_update=True)
-    if placement is None:
-        raise PlacementNotFound("No such placement.")
+    placement = or_raise(await repo.get(placement_id, seen, for_update=True), PlacementNotFound, "No such placement.")
     require_version(if_match, placement.version)
     before = _contract_fields(placement)
     if "contract" in data.model_fields_set:
@@ -411,9 +412,7 @@ async def correct_placement(
                 raise InvalidPlacement("The start cannot be corrected: end this placement and record a new one.")
             _apply_contract(placement, contract)
     if "site_id" in data.model_fields_set and data.site_id is not None:
-        site_employer = await repo.site_employer(data.site_id)
-        if site_employer is None:
-            raise SiteNotFound("No such placement site.")
+        site_employer = or_raise(await repo.site_employer(data.site_id), SiteNotFound, "No such placement site.")
         if site_employer != placement.employer_id:
             raise InvalidPlacement("The placement site is run with another employer.")
     if "site_id" in data.model_fields_set:
@@ -436,9 +435,7 @@ async def end_placement(
 ) -> PlacementRead:
     seen = policy.require_write(principal)
     repo = PlacementRepository(session)
-    placement = await repo.get(placement_id, seen, for_update=True)
-    if placement is None:
-        raise PlacementNotFound("No such placement.")
+    placement = or_raise(await repo.get(placement_id, seen, for_update=True), PlacementNotFound, "No such placement.")
     require_version(if_match, placement.version)
     if placement.ended_on is not None:
         raise PlacementAlreadyEnded("This placement has already ended.")
@@ -496,12 +493,8 @@ async def record_follow_up(
     """The follow-up as recorded, and the person it is about (for the audit trail)."""
     seen = policy.require_write(principal)
     repo = PlacementRepository(session)
-    placement = await repo.get(placement_id, seen)
-    if placement is None:
-        raise PlacementNotFound("No such placement.")
-    follow_up = await repo.follow_up(placement.id, months)
-    if follow_up is None:
-        raise FollowUpNotFound("No such follow-up.")
+    placement = or_raise(await repo.get(placement_id, seen), PlacementNotFound, "No such placement.")
+    follow_up = or_raise(await repo.follow_up(placement.id, months), FollowUpNotFound, "No such follow-up.")
     require_version(if_match, follow_up.version)
     if data.done_on < follow_up.due_on - timedelta(days=EARLY_FOLLOW_UP_DAYS):
         raise FollowUpNotYetDue(

@@ -22,6 +22,7 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 
 CREATE_OPERATION = "POST /api/v1/job-posts"
@@ -65,10 +66,7 @@ async def list_posts(
 
 async def get_post(session: AsyncSession, *, principal: Principal, post_id: uuid.UUID) -> JobPost:
     seen = policy.require_read(principal)
-    post = await PostRepository(session).get(post_id, seen)
-    if post is None:
-        raise PostNotFound("No such job post.")
-    return post
+    return or_raise(await PostRepository(session).get(post_id, seen), PostNotFound, "No such job post.")
 
 
 async def create_post(
@@ -79,9 +77,11 @@ async def create_post(
     async def write() -> JobPostRead:
         if seen.employer_id is not None and data.employer_id != seen.employer_id:
             raise EmployerNotFound("No such employer.")
-        employer = await EmployerRepository(session).get(data.employer_id, jurisdiction_code=seen.jurisdiction)
-        if employer is None:
-            raise EmployerNotFound("No such employer.")
+        employer = or_raise(
+            await EmployerRepository(session).get(data.employer_id, jurisdiction_code=seen.jurisdiction),
+            EmployerNotFound,
+            "No such employer.",
+        )
         post = await PostRepository(session).add(
             JobPost(**data.model_dump(), jurisdiction_code=employer.jurisdiction_code, filled=0)
         )
@@ -99,9 +99,9 @@ async def update_post(
     session: AsyncSession, *, principal: Principal, post_id: uuid.UUID, data: JobPostUpdate, if_match: str | None
 ) -> JobPostRead:
     seen = policy.require_write(principal)
-    post = await PostRepository(session).get(post_id, seen, for_update=True)
-    if post is None:
-        raise PostNotFound("No such job post.")
+    post = or_raise(
+        await PostRepository(session).get(post_id, seen, for_update=True), PostNotFound, "No such job post."
+    )
     require_version(if_match, post.version)
     changes = data.model_dump(exclude_unset=True)
     new_status = changes.pop("status", None)

@@ -31,6 +31,7 @@ from shared.concurrency import require_version
 from shared.db import violated_constraint
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 
 CREATE_OPERATION = "POST /api/v1/referrals"
@@ -84,9 +85,7 @@ async def create_referral(
     seen = policy.require_create(principal)
 
     async def write() -> ReferralRead:
-        post = await PostRepository(session).get(data.post_id, seen)
-        if post is None:
-            raise PostNotFound("No such job post.")
+        post = or_raise(await PostRepository(session).get(data.post_id, seen), PostNotFound, "No such job post.")
         if post.status != "open":
             raise PostNotOpen("People are referred to open posts only.")
         facts = (await registry.lookup(principal, [data.person_id])).found.get(data.person_id)
@@ -140,9 +139,7 @@ async def move_referral(
     the same transaction: a refused placement leaves the referral where it was)."""
     seen = policy.require_advance(principal)
     repo = ReferralRepository(session)
-    referral = await repo.get(referral_id, seen, for_update=True)
-    if referral is None:
-        raise ReferralNotFound("No such referral.")
+    referral = or_raise(await repo.get(referral_id, seen, for_update=True), ReferralNotFound, "No such referral.")
     require_version(if_match, referral.version)
     if data.to not in NEXT[referral.status]:
         raise InvalidTransition(f"A referral at {referral.status} cannot move to {data.to}.")
@@ -179,9 +176,7 @@ async def move_referral(
 async def get_referral(session: AsyncSession, *, principal: Principal, referral_id: uuid.UUID) -> ReferralRead:
     seen = policy.require_read(principal)
     repo = ReferralRepository(session)
-    referral = await repo.get(referral_id, seen)
-    if referral is None:
-        raise ReferralNotFound("No such referral.")
+    referral = or_raise(await repo.get(referral_id, seen), ReferralNotFound, "No such referral.")
     return to_read(referral, (await repo.history([referral.id]))[referral.id])
 
 

@@ -37,6 +37,7 @@ from shared.concurrency import require_version
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
@@ -115,12 +116,13 @@ async def list_records(
 
 
 async def _visible(session: AsyncSession, principal: Principal, record_id: uuid.UUID, *, for_update: bool = False):
-    row = await SelfEmploymentRepository(session).get(
-        record_id, visible_in=principal.jurisdiction, for_update=for_update
+    return or_raise(
+        await SelfEmploymentRepository(session).get(
+            record_id, visible_in=principal.jurisdiction, for_update=for_update
+        ),
+        SelfEmploymentNotFound,
+        "No such self-employment record.",
     )
-    if row is None:
-        raise SelfEmploymentNotFound("No such self-employment record.")
-    return row
 
 
 async def get(session: AsyncSession, *, principal: Principal, record_id: uuid.UUID) -> SelfEmploymentRead:

@@ -32,6 +32,7 @@ from shared.concurrency import require_version
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
@@ -71,10 +72,9 @@ async def visible_site(
     session: AsyncSession, principal: Principal, site_id: uuid.UUID, *, write: bool = False
 ) -> PlacementSite:
     scope = policy.require_write(principal, "sites") if write else policy.require_read(principal, "sites")
-    site = await SiteRepository(session).get(site_id, scope, for_update=write)
-    if site is None:
-        raise SiteNotFound("No such placement site.")
-    return site
+    return or_raise(
+        await SiteRepository(session).get(site_id, scope, for_update=write), SiteNotFound, "No such placement site."
+    )
 
 
 async def list_sites(

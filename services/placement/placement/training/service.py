@@ -43,6 +43,7 @@ from shared.concurrency import require_version
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 
 
@@ -92,9 +93,7 @@ async def list_courses(
 
 async def get_course(session: AsyncSession, *, principal: Principal, course_id: uuid.UUID) -> CourseRead:
     policy.require_read(principal, "catalogue")
-    course = await TrainingRepository(session).course(course_id)
-    if course is None:
-        raise CourseNotFound("No such training course.")
+    course = or_raise(await TrainingRepository(session).course(course_id), CourseNotFound, "No such training course.")
     return course_to_read(course)
 
 
@@ -108,11 +107,12 @@ async def create_session(
             errors=[FieldError(field="body.end_on", message="must be on or after start_on")],
         )
     repo = TrainingRepository(session)
-    course = await repo.course(data.course_id)
-    if course is None:
-        raise InvalidTraining(
-            "No such training course.", errors=[FieldError(field="body.course_id", message="no such course")]
-        )
+    course = or_raise(
+        await repo.course(data.course_id),
+        InvalidTraining,
+        "No such training course.",
+        errors=[FieldError(field="body.course_id", message="no such course")],
+    )
 
     async def write() -> SessionRead:
         row = await repo.add(TrainingSession(**data.model_dump()))
@@ -143,9 +143,7 @@ async def list_sessions(
 async def get_session(session: AsyncSession, *, principal: Principal, session_id: uuid.UUID) -> SessionRead:
     policy.require_read(principal, "catalogue")
     repo = TrainingRepository(session)
-    row = await repo.training_session(session_id)
-    if row is None:
-        raise SessionNotFound("No such training session.")
+    row = or_raise(await repo.training_session(session_id), SessionNotFound, "No such training session.")
     return session_to_read(row, await repo.course(row.course_id))
 
 
@@ -163,9 +161,7 @@ async def enrol(
     policy.require_write(principal, "enrolments")
     async with audited(session, principal, "training.enrol", person_ids=[data.person_id]) as trail:
         repo = TrainingRepository(session)
-        training = await repo.training_session(session_id)
-        if training is None:
-            raise SessionNotFound("No such training session.")
+        training = or_raise(await repo.training_session(session_id), SessionNotFound, "No such training session.")
         person = await known_person(session, principal, data.person_id, for_write=True)
 
         async def write() -> EnrolmentRead:
@@ -226,9 +222,11 @@ async def get_enrolment(session: AsyncSession, *, principal: Principal, enrolmen
     policy.require_read(principal, "enrolments")
     async with audited(session, principal, "training.enrolment.read") as trail:
         repo = TrainingRepository(session)
-        row = await repo.enrolment(enrolment_id, visible_in=principal.jurisdiction)
-        if row is None:
-            raise EnrolmentNotFound("No such enrolment.")
+        row = or_raise(
+            await repo.enrolment(enrolment_id, visible_in=principal.jurisdiction),
+            EnrolmentNotFound,
+            "No such enrolment.",
+        )
         trail.resource_ids = [row.person_id]
         read = enrolment_to_read(row, await _course_of(repo, row))
     return read
@@ -246,9 +244,11 @@ async def complete(
     policy.require_write(principal, "enrolments")
     async with audited(session, principal, "training.complete") as trail:
         repo = TrainingRepository(session)
-        row = await repo.enrolment(enrolment_id, visible_in=principal.jurisdiction, for_update=True)
-        if row is None:
-            raise EnrolmentNotFound("No such enrolment.")
+        row = or_raise(
+            await repo.enrolment(enrolment_id, visible_in=principal.jurisdiction, for_update=True),
+            EnrolmentNotFound,
+            "No such enrolment.",
+        )
         trail.resource_ids = [row.person_id]
         require_version(if_match, row.version)
         if row.status != "enrolled":

@@ -61,6 +61,7 @@ from shared.auth import Principal
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 
 
@@ -241,11 +242,13 @@ async def archive_person(
 ) -> Person:
     """Archiving is leaving the register: a `left` change, effective on the day given (default today)."""
     persons_policy.require_archive(principal)
-    person = await PersonRepository(session).get(
-        person_id, jurisdiction=persons_policy.visible_jurisdiction(principal), for_update=True
+    person = or_raise(
+        await PersonRepository(session).get(
+            person_id, jurisdiction=persons_policy.visible_jurisdiction(principal), for_update=True
+        ),
+        PersonNotFound,
+        "No such person.",
     )
-    if person is None:
-        raise PersonNotFound("No such person.")
     if person.status == "archived":
         raise PersonArchived("The record is already archived.")
     await _record_change(
@@ -272,9 +275,11 @@ async def withdraw_register_change(
     policy.require_write(principal, "register")
     person = await visible_person(session, principal, person_id, for_write=True, archived_ok=True)
     repo = HistoryRepository(session)
-    change = await repo.register_change(person_id, change_id)
-    if change is None:
-        raise RegisterChangeNotFound("No such register change for this person.")
+    change = or_raise(
+        await repo.register_change(person_id, change_id),
+        RegisterChangeNotFound,
+        "No such register change for this person.",
+    )
     if change.withdrawn_at is not None:
         raise AlreadyWithdrawn(f"This change was withdrawn at {change.withdrawn_at}.")
     h = await repo.history(person)
@@ -462,9 +467,9 @@ async def record_stay(
 
 
 async def _standing_stay(session: AsyncSession, person_id: uuid.UUID, stay_id: uuid.UUID) -> Stay:
-    stay = await HistoryRepository(session).stay(person_id, stay_id)
-    if stay is None:
-        raise StayNotFound("No such stay for this person.")
+    stay = or_raise(
+        await HistoryRepository(session).stay(person_id, stay_id), StayNotFound, "No such stay for this person."
+    )
     if stay.withdrawn_at is not None:
         raise AlreadyWithdrawn(f"This stay was withdrawn at {stay.withdrawn_at}.")
     return stay

@@ -44,6 +44,7 @@ from shared.auth import Principal
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 
 
@@ -223,9 +224,9 @@ async def create_measure(
 
 async def _current_row(session: AsyncSession, person_id: uuid.UUID, measure_id: uuid.UUID) -> ControlMeasure:
     repo = MeasureRepository(session)
-    measure = await repo.get(person_id, measure_id, for_update=True)
-    if measure is None:
-        raise MeasureNotFound("No such measure for this person.")
+    measure = or_raise(
+        await repo.get(person_id, measure_id, for_update=True), MeasureNotFound, "No such measure for this person."
+    )
     correction = await repo.correction_of(measure.id)
     if correction is not None:
         raise MeasureSuperseded(f"This entry was corrected by {correction.id}; act on that one.")

@@ -32,6 +32,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
@@ -116,12 +117,12 @@ async def create_person(
 ) -> Created[PersonRead]:
     policy.require_create(principal)
     own = policy.visible_jurisdiction(principal)
-    jurisdiction_code = data.jurisdiction_code or own
-    if jurisdiction_code is None:
-        raise InvalidInput(
-            "jurisdiction_code is required.",
-            errors=[FieldError(field="body.jurisdiction_code", message="Field required for county-wide staff")],
-        )
+    jurisdiction_code = or_raise(
+        data.jurisdiction_code or own,
+        InvalidInput,
+        "jurisdiction_code is required.",
+        errors=[FieldError(field="body.jurisdiction_code", message="Field required for county-wide staff")],
+    )
     if jurisdiction_code not in JURISDICTIONS:
         raise InvalidInput(
             "Unknown jurisdiction.",
@@ -260,11 +261,13 @@ async def visible_person(
     row, so two writers of one person's history check their rules one after the other; archived records are
     read-only, except for history dated up to the day the person left the register (`dated_on`: back-entered
     paper records) and for the register's own changes (`archived_ok`: a return, a withdrawal)."""
-    person = await PersonRepository(session).get(
-        person_id, jurisdiction=policy.visible_jurisdiction(principal), for_update=for_write
+    person = or_raise(
+        await PersonRepository(session).get(
+            person_id, jurisdiction=policy.visible_jurisdiction(principal), for_update=for_write
+        ),
+        PersonNotFound,
+        "No such person.",
     )
-    if person is None:
-        raise PersonNotFound("No such person.")
     back_entry = dated_on is not None and person.archived_on is not None and dated_on <= person.archived_on
     if for_write and person.status == "archived" and not archived_ok and not back_entry:
         raise PersonArchived(
@@ -276,10 +279,11 @@ async def visible_person(
 
 async def get_person(session: AsyncSession, *, principal: Principal, person_id: uuid.UUID) -> Person:
     policy.grant_of(principal)
-    person = await PersonRepository(session).get(person_id, jurisdiction=policy.visible_jurisdiction(principal))
-    if person is None:
-        raise PersonNotFound("No such person.")
-    return person
+    return or_raise(
+        await PersonRepository(session).get(person_id, jurisdiction=policy.visible_jurisdiction(principal)),
+        PersonNotFound,
+        "No such person.",
+    )
 
 
 async def find_by_id_number(session: AsyncSession, *, principal: Principal, raw: str, cipher: IdNumberCipher) -> Person:
@@ -311,11 +315,13 @@ async def update_person(
 ) -> tuple[Person, dict[str, dict[str, object]]]:
     changes = data.model_dump(exclude_unset=True)
     policy.require_fields(principal, set(changes))
-    person = await PersonRepository(session).get(
-        person_id, jurisdiction=policy.visible_jurisdiction(principal), for_update=True
+    person = or_raise(
+        await PersonRepository(session).get(
+            person_id, jurisdiction=policy.visible_jurisdiction(principal), for_update=True
+        ),
+        PersonNotFound,
+        "No such person.",
     )
-    if person is None:
-        raise PersonNotFound("No such person.")
     require_version(if_match, person.version)
     if person.status == "archived":
         raise PersonArchived("An archived record cannot be changed.")

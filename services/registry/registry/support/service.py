@@ -24,6 +24,7 @@ from shared.auth import Principal
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import read_of
 
 
@@ -83,9 +84,11 @@ async def member_leaves(
 ) -> SupportMember:
     policy.require_write(principal)
     await visible_person(session, principal, person_id, for_write=True)
-    member = await SupportRepository(session).member(person_id, member_id, for_update=True)
-    if member is None:
-        raise MemberNotFound("No such member of this person's support team.")
+    member = or_raise(
+        await SupportRepository(session).member(person_id, member_id, for_update=True),
+        MemberNotFound,
+        "No such member of this person's support team.",
+    )
     if member.to_on is not None:
         raise MemberAlreadyLeft(f"This member already left on {member.to_on.isoformat()}.")
     if to_on < member.from_on:
@@ -120,12 +123,12 @@ async def record_visit(
 
     async def write() -> VisitRead:
         repo = SupportRepository(session)
-        member = await repo.member(person_id, data.member_id)
-        if member is None:
-            raise InvalidInput(
-                "The visitor is not a member of this person's support team.",
-                errors=[FieldError(field="body.member_id", message="not a member of this person's support team")],
-            )
+        member = or_raise(
+            await repo.member(person_id, data.member_id),
+            InvalidInput,
+            "The visitor is not a member of this person's support team.",
+            errors=[FieldError(field="body.member_id", message="not a member of this person's support team")],
+        )
         if data.visited_on < member.from_on or (member.to_on is not None and data.visited_on > member.to_on):
             raise InvalidInput(
                 "The visitor was not on the support team on that date.",

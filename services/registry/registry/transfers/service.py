@@ -43,6 +43,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 from shared.reference import JURISDICTIONS
 
@@ -125,10 +126,11 @@ async def _emit(session: AsyncSession, t: PersonTransfer, person: Person) -> Non
 
 
 async def _person_of(session: AsyncSession, transfer: PersonTransfer) -> Person:
-    person = await PersonRepository(session).get(transfer.person_id, jurisdiction=None)
-    if person is None:  # the foreign key makes this impossible; checked rather than assumed
-        raise TransferOutOfDate("The person of this transfer no longer exists.")
-    return person
+    return or_raise(
+        await PersonRepository(session).get(transfer.person_id, jurisdiction=None),
+        TransferOutOfDate,
+        "The person of this transfer no longer exists.",
+    )
 
 
 async def _check_effective_on(session: AsyncSession, person: Person, day: date, *, today: date) -> None:
@@ -284,9 +286,11 @@ async def accept_transfer(
     session: AsyncSession, *, principal: Principal, transfer_id: uuid.UUID, if_match: str | None, trail: Trail
 ) -> tuple[TransferRead, dict[str, Any]]:
     transfer = await _open_for_step(session, principal, transfer_id, step="accept", if_match=if_match, trail=trail)
-    person = await PersonRepository(session).get(transfer.person_id, jurisdiction=None, for_update=True)
-    if person is None:  # the foreign key makes this impossible; checked rather than assumed
-        raise TransferOutOfDate("The person of this transfer no longer exists.")
+    person = or_raise(
+        await PersonRepository(session).get(transfer.person_id, jurisdiction=None, for_update=True),
+        TransferOutOfDate,
+        "The person of this transfer no longer exists.",
+    )
     if person.status == "archived":
         raise PersonArchived("The person's record was archived meanwhile: reject or cancel this transfer instead.")
     if person.jurisdiction_code != transfer.from_jurisdiction_code:

@@ -30,6 +30,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import read_of
 
 OPEN_METHADONE_INDEX = "uq_treatment_methadone_open"
@@ -117,9 +118,11 @@ async def end_methadone(
 ) -> MethadoneEnrolment:
     policy.require_write(principal)
     await visible_person(session, principal, person_id, for_write=True)
-    enrolment = await TreatmentRepository(session).methadone(person_id, enrolment_id)
-    if enrolment is None:
-        raise EnrolmentNotFound("No such methadone enrolment of this person.")
+    enrolment = or_raise(
+        await TreatmentRepository(session).methadone(person_id, enrolment_id),
+        EnrolmentNotFound,
+        "No such methadone enrolment of this person.",
+    )
     if enrolment.ended_on is not None:
         raise EnrolmentAlreadyEnded(f"This enrolment already ended on {enrolment.ended_on.isoformat()}.")
     if data.ended_on < enrolment.enrolled_on:

@@ -36,6 +36,7 @@ from shared.concurrency import require_version
 from shared.errors import AppError, Conflict, FieldError, NotFound
 from shared.idempotency import Created
 from shared.pagination import PageParams, keyset_page
+from shared.query import or_raise
 from shared.reads import read_of
 from shared.reference import JURISDICTIONS
 
@@ -174,10 +175,7 @@ def to_read(a: Assessment, scheme: AssessmentScheme) -> AssessmentRead:
 
 
 async def _scheme(session: AsyncSession, scheme_id: uuid.UUID) -> AssessmentScheme:
-    scheme = await session.get(AssessmentScheme, scheme_id)
-    if scheme is None:
-        raise SchemeNotFound("No such assessment scheme.")
-    return scheme
+    return or_raise(await session.get(AssessmentScheme, scheme_id), SchemeNotFound, "No such assessment scheme.")
 
 
 async def create(
@@ -222,10 +220,9 @@ async def _get(session: AsyncSession, assessment_id: uuid.UUID, *, for_update: b
     stmt = select(Assessment).where(Assessment.id == assessment_id)
     if for_update:
         stmt = stmt.with_for_update()
-    a = await session.scalar(stmt.execution_options(populate_existing=True))
-    if a is None:
-        raise AssessmentNotFound("No such assessment.")
-    return a
+    return or_raise(
+        await session.scalar(stmt.execution_options(populate_existing=True)), AssessmentNotFound, "No such assessment."
+    )
 
 
 async def get(session: AsyncSession, *, principal: Principal, assessment_id: uuid.UUID) -> tuple[AssessmentRead, int]:

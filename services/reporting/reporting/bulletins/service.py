@@ -24,6 +24,7 @@ from shared.auth import Principal
 from shared.errors import NotFound
 from shared.idempotency import Created
 from shared.pagination import PageParams, keyset_page
+from shared.query import or_raise
 from shared.reads import read_of
 from shared.reference import COUNTY_CODE, JURISDICTIONS
 
@@ -143,10 +144,7 @@ def to_read(b: Bulletin) -> BulletinRead:
 
 async def get(session: AsyncSession, *, principal: Principal, bulletin_id: uuid.UUID) -> Bulletin:
     policy.require_bulletins(principal)
-    bulletin = await session.get(Bulletin, bulletin_id)
-    if bulletin is None:
-        raise BulletinNotFound("No such bulletin.")
-    return bulletin
+    return or_raise(await session.get(Bulletin, bulletin_id), BulletinNotFound, "No such bulletin.")
 
 
 async def list_bulletins(

@@ -20,6 +20,7 @@ from shared.auth import Principal
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import read_of
 from shared.reference import JURISDICTIONS
 
@@ -54,9 +55,9 @@ async def list_indicators(session: AsyncSession) -> list[IndicatorRead]:
 
 
 async def get_indicator(session: AsyncSession, *, code: str) -> IndicatorDetail:
-    indicator = await IndicatorRepository(session).get(code)
-    if indicator is None:
-        raise IndicatorNotFound(f"No indicator has the code {code!r}.")
+    indicator = or_raise(
+        await IndicatorRepository(session).get(code), IndicatorNotFound, f"No indicator has the code {code!r}."
+    )
     summary = _indicator_read(indicator)
     definitions = sorted(indicator.definitions, key=lambda d: d.version, reverse=True)
     return IndicatorDetail(**summary.model_dump(), definitions=[_definition_read(d) for d in definitions])
@@ -124,9 +125,7 @@ async def withdraw_target(session: AsyncSession, *, principal: Principal, target
     """Withdraw a county override (the notice's own targets cannot be withdrawn)."""
     policy.require_plan(principal)
     repo = TargetRepository(session)
-    target = await repo.get(target_id)
-    if target is None:
-        raise TargetNotFound("No such target.")
+    target = or_raise(await repo.get(target_id), TargetNotFound, "No such target.")
     if target.origin != "override":
         raise TargetOverridden("The notice's targets stay; set an override instead.", code="notice_target")
     await repo.delete(target)

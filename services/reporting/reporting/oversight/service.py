@@ -29,7 +29,7 @@ from shared.auth import Principal
 from shared.concurrency import require_version
 from shared.errors import AppError, FieldError, NotFound
 from shared.idempotency import Created
-from shared.query import where_given
+from shared.query import or_raise, where_given
 from shared.reads import read_of
 from shared.reference import DEPARTMENTS, JURISDICTIONS
 
@@ -203,9 +203,11 @@ async def update_action(
 ) -> ActionRead:
     visit = await get_visit(session, principal=principal, visit_id=visit_id)
     policy.require_action_update(principal, visit.jurisdiction_code)
-    action = await _task_for_update(session, CorrectiveAction, action_id, CorrectiveAction.visit_id, visit.id)
-    if action is None:
-        raise ActionNotFound("No such corrective action.")
+    action = or_raise(
+        await _task_for_update(session, CorrectiveAction, action_id, CorrectiveAction.visit_id, visit.id),
+        ActionNotFound,
+        "No such corrective action.",
+    )
     await _progress(session, action, data, if_match, today)
     return action_read(action, today)
 
@@ -255,10 +257,7 @@ async def create_meeting(
 
 async def get_meeting(session: AsyncSession, *, principal: Principal, meeting_id: uuid.UUID) -> JointMeeting:
     policy.require_view(principal)
-    meeting = await session.get(JointMeeting, meeting_id)
-    if meeting is None:
-        raise MeetingNotFound("No such joint meeting.")
-    return meeting
+    return or_raise(await session.get(JointMeeting, meeting_id), MeetingNotFound, "No such joint meeting.")
 
 
 async def list_meetings(session: AsyncSession, *, principal: Principal, year: int | None) -> list[JointMeeting]:
@@ -280,9 +279,11 @@ async def update_item(
     today: date,
 ) -> ItemRead:
     meeting = await get_meeting(session, principal=principal, meeting_id=meeting_id)
-    item = await _task_for_update(session, ActionItem, item_id, ActionItem.meeting_id, meeting.id)
-    if item is None:
-        raise ActionNotFound("No such action item.")
+    item = or_raise(
+        await _task_for_update(session, ActionItem, item_id, ActionItem.meeting_id, meeting.id),
+        ActionNotFound,
+        "No such action item.",
+    )
     policy.require_action_update(principal, item.owner_jurisdiction)
     await _progress(session, item, data, if_match, today)
     return item_read(item, today)

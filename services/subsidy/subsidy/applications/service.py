@@ -20,6 +20,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 from subsidy.access import Visibility, caller_kind
 from subsidy.applications import policy
@@ -133,9 +134,11 @@ def _event_data(application: SubsidyApplication, *, action: str, before: str | N
 
 async def get_application(session: AsyncSession, *, principal: Principal, application_id: uuid.UUID) -> ApplicationRead:
     seen = policy.require_read(principal)
-    application = await ApplicationRepository(session).get(application_id, seen)
-    if application is None:
-        raise ApplicationNotFound("No such subsidy application.")
+    application = or_raise(
+        await ApplicationRepository(session).get(application_id, seen),
+        ApplicationNotFound,
+        "No such subsidy application.",
+    )
     return await to_read(session, application)
 
 
@@ -253,9 +256,11 @@ async def _commit_budget(session: AsyncSession, application: SubsidyApplication)
     if not SUBSIDY_TYPES[application.subsidy_type].pays_money or application.amount == 0:
         return
     budgets = BudgetRepository(session)
-    budget = await budgets.get(application.year, application.subsidy_type, for_update=True)
-    if budget is None:
-        raise NoBudget(f"Finance has set no budget for {application.subsidy_type} in {application.year}.")
+    budget = or_raise(
+        await budgets.get(application.year, application.subsidy_type, for_update=True),
+        NoBudget,
+        f"Finance has set no budget for {application.subsidy_type} in {application.year}.",
+    )
     left = budget.amount - budget.committed
     if application.amount > left:
         raise BudgetExceeded(
@@ -357,9 +362,9 @@ async def _application_to_step(
     repo: ApplicationRepository, application_id: uuid.UUID, seen: Visibility, if_match: str | None
 ) -> SubsidyApplication:
     """The application, locked (steps on one application happen one at a time), at the version the caller saw."""
-    application = await repo.get(application_id, seen, for_update=True)
-    if application is None:
-        raise ApplicationNotFound("No such subsidy application.")
+    application = or_raise(
+        await repo.get(application_id, seen, for_update=True), ApplicationNotFound, "No such subsidy application."
+    )
     if if_match is not None:
         require_version(if_match, application.row_version)
     return application

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.concurrency import require_version
+from shared.query import or_raise
 from shared.reads import read_of
 from subsidy.budgets import policy
 from subsidy.budgets.exceptions import BudgetBelowCommitted, BudgetNotFound, NoMoneyType
@@ -70,9 +71,11 @@ async def set_budget(
 
 async def get_budget(session: AsyncSession, *, principal: Principal, year: int, subsidy_type: str) -> BudgetRead:
     policy.require_read(principal)
-    budget = await BudgetRepository(session).get(year, subsidy_type)
-    if budget is None:
-        raise BudgetNotFound(f"No budget is set for {subsidy_type} in {year}.")
+    budget = or_raise(
+        await BudgetRepository(session).get(year, subsidy_type),
+        BudgetNotFound,
+        f"No budget is set for {subsidy_type} in {year}.",
+    )
     return to_read(budget)
 
 

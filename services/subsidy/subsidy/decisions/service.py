@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from shared.imports import audit_each
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import fields_of, read_of
 from subsidy.audit.models import audit
 from subsidy.decisions import policy
@@ -43,9 +44,9 @@ def to_read(decision: SubsidyDecision) -> DecisionRead:
 
 async def get_decision(session: AsyncSession, *, principal: Principal, decision_id: uuid.UUID) -> DecisionRead:
     seen = policy.require_read(principal)
-    decision = await DecisionRepository(session).get(decision_id, seen)
-    if decision is None:
-        raise DecisionNotFound("No such subsidy decision.")
+    decision = or_raise(
+        await DecisionRepository(session).get(decision_id, seen), DecisionNotFound, "No such subsidy decision."
+    )
     return to_read(decision)
 
 
@@ -54,10 +55,11 @@ async def visible_decision(
 ) -> SubsidyDecision:
     """The decision if the caller may see it (for applications); 404 otherwise."""
     seen = policy.require_read(principal)
-    decision = await DecisionRepository(session).get(decision_id, seen, for_update=for_update)
-    if decision is None:
-        raise DecisionNotFound("No such subsidy decision.")
-    return decision
+    return or_raise(
+        await DecisionRepository(session).get(decision_id, seen, for_update=for_update),
+        DecisionNotFound,
+        "No such subsidy decision.",
+    )
 
 
 async def list_decisions(
@@ -71,9 +73,7 @@ async def list_decisions(
 async def versions(session: AsyncSession, *, principal: Principal, decision_id: uuid.UUID) -> list[DecisionSummary]:
     seen = policy.require_read(principal)
     repo = DecisionRepository(session)
-    decision = await repo.get(decision_id, seen)
-    if decision is None:
-        raise DecisionNotFound("No such subsidy decision.")
+    decision = or_raise(await repo.get(decision_id, seen), DecisionNotFound, "No such subsidy decision.")
     return [summary(d) for d in await repo.versions(decision)]
 
 

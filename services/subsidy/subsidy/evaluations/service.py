@@ -26,6 +26,7 @@ from shared.errors import AppError, FieldError
 from shared.imports import owner_principal
 from shared.logging import request_id_var
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import read_of
 from shared.tasks import Tasks
 from subsidy.budgets.repository import BudgetRepository
@@ -122,9 +123,11 @@ class Evaluator:
 
     async def create(self, session: AsyncSession, *, principal: Principal, data: EvaluationCreate) -> EvaluationRead:
         policy.require_evaluate(principal)
-        published = await policies.published(session, data.year)
-        if published is None:
-            raise NoPublishedPolicy(f"{data.year} has no published policy to decide under; publish one first.")
+        published = or_raise(
+            await policies.published(session, data.year),
+            NoPublishedPolicy,
+            f"{data.year} has no published policy to decide under; publish one first.",
+        )
         employer_ids = sorted(set(data.employer_ids)) if data.employer_ids else None
         types = chosen_types(published.rules, data.subsidy_types, employer_ids)
         repo = self.repo(session)
@@ -163,9 +166,7 @@ class Evaluator:
 
     async def get(self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> EvaluationRead:
         policy.require_read(principal)
-        job = await self.repo(session).get(job_id)
-        if job is None:
-            raise EvaluationNotFound("No such evaluation.")
+        job = or_raise(await self.repo(session).get(job_id), EvaluationNotFound, "No such evaluation.")
         return to_read(job)
 
     async def page(

@@ -17,6 +17,7 @@ from shared.db import violated_constraint
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
+from shared.query import or_raise
 from shared.reads import read_of
 from subsidy.idempotency import store as idempotency
 from subsidy.money import ROUNDING_RULE
@@ -120,10 +121,7 @@ async def _previous(repo: PolicyRepository, policy: SubsidyPolicy) -> SubsidyPol
 
 
 async def _found(repo: PolicyRepository, policy_id: uuid.UUID, *, for_update: bool = False) -> SubsidyPolicy:
-    policy = await repo.get(policy_id, for_update=for_update)
-    if policy is None:
-        raise PolicyNotFound("No such subsidy policy.")
-    return policy
+    return or_raise(await repo.get(policy_id, for_update=for_update), PolicyNotFound, "No such subsidy policy.")
 
 
 async def list_policies(
@@ -247,9 +245,11 @@ async def policy_differences(
     access.require_read(principal)
     repo = PolicyRepository(session)
     policy = await _found(repo, policy_id)
-    other = await _found(repo, against) if against is not None else await _previous(repo, policy)
-    if other is None:
-        raise PolicyNotFound("Version 1 has no previous version; name one with `against`.")
+    other = or_raise(
+        await _found(repo, against) if against is not None else await _previous(repo, policy),
+        PolicyNotFound,
+        "Version 1 has no previous version; name one with `against`.",
+    )
     return PolicyDifferences(
         policy_id=policy.id,
         version=policy.version,
@@ -267,16 +267,18 @@ async def tier_for(
     rule = parse_rules(policy.rules).get("enterprise_placement")
     if not isinstance(rule, EnterprisePlacementRule) or rule.method != "tiered" or not rule.tiers:
         raise NotTiered("This policy version has no tiered enterprise placement rule.")
-    tier = next(
-        (
-            t
-            for t in rule.tiers
-            if t.min_headcount <= headcount and (t.max_headcount is None or headcount <= t.max_headcount)
+    tier = or_raise(
+        next(
+            (
+                t
+                for t in rule.tiers
+                if t.min_headcount <= headcount and (t.max_headcount is None or headcount <= t.max_headcount)
+            ),
+            None,
         ),
-        None,
+        NoTierApplies,
+        f"No tier of this policy covers a headcount of {headcount}.",
     )
-    if tier is None:
-        raise NoTierApplies(f"No tier of this policy covers a headcount of {headcount}.")
     return TierForHeadcount(
         policy_id=policy.id,
         year=policy.year,
