@@ -10,6 +10,7 @@ from subsidy.access import Visibility
 from subsidy.applications.models import SubsidyApplication, SubsidyApplicationStep, SubsidyPayment
 from subsidy.applications.workflow import COMMITTED
 from subsidy.decisions.models import SubsidyDecision
+from subsidy.decisions.repository import visible_in
 
 OPEN_INDEX = "uq_subsidy_application_open"
 COMMITTED_INDEX = "uq_subsidy_application_committed"
@@ -26,16 +27,11 @@ class ApplicationFilter:
 
 
 def visible(stmt: Select, seen: Visibility) -> Select:
-    stmt = where_given(stmt, (SubsidyApplication.jurisdiction_code, seen.jurisdiction))
-    if seen.employer_id is not None:
-        stmt = stmt.where(
-            SubsidyApplication.beneficiary_kind == "employer", SubsidyApplication.beneficiary_id == seen.employer_id
-        )
-    return stmt
+    return visible_in(SubsidyApplication, stmt, seen)
 
 
 def _filtered(stmt: Select, filters: ApplicationFilter) -> Select:
-    stmt = where_given(
+    return where_given(
         stmt,
         (SubsidyApplication.year, filters.year),
         (SubsidyApplication.subsidy_type, filters.subsidy_type),
@@ -43,7 +39,6 @@ def _filtered(stmt: Select, filters: ApplicationFilter) -> Select:
         (SubsidyApplication.beneficiary_id, filters.beneficiary_id),
         (SubsidyApplication.jurisdiction_code, filters.jurisdiction_code),
     )
-    return stmt
 
 
 class ApplicationRepository(Repository):

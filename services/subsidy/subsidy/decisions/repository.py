@@ -38,13 +38,17 @@ class CurrentDecision:
     qualifying_count: int
 
 
-def visible(stmt: Select, seen: Visibility) -> Select:
-    stmt = where_given(stmt, (SubsidyDecision.jurisdiction_code, seen.jurisdiction))
+def visible_in(model: Any, stmt: Select, seen: Visibility) -> Select:
+    """The decisions or applications (`model`) a caller sees: township staff their jurisdiction's, an employer's
+    client only those whose beneficiary is that employer."""
+    stmt = where_given(stmt, (model.jurisdiction_code, seen.jurisdiction))
     if seen.employer_id is not None:
-        stmt = stmt.where(
-            SubsidyDecision.beneficiary_kind == "employer", SubsidyDecision.beneficiary_id == seen.employer_id
-        )
+        stmt = stmt.where(model.beneficiary_kind == "employer", model.beneficiary_id == seen.employer_id)
     return stmt
+
+
+def visible(stmt: Select, seen: Visibility) -> Select:
+    return visible_in(SubsidyDecision, stmt, seen)
 
 
 def _filtered(stmt: Select, filters: DecisionFilter) -> Select:
