@@ -73,6 +73,13 @@ def _end(end: date | None) -> date:
     return end or date.max
 
 
+def _withdraw(row: RegisterChange | Stay, principal: Principal, data: Withdrawal) -> None:
+    """A withdrawn entry stays on record, marked: who withdrew it, when and why; it no longer counts."""
+    row.withdrawn_by = principal.subject
+    row.withdrawn_at = datetime.now(UTC)
+    row.withdrawal_reason = data.reason
+
+
 def _spans_text(h: History) -> str:
     spans = register_spans(h)
     if not spans:
@@ -299,9 +306,7 @@ async def withdraw_register_change(
                 else f"the transfer on {moves[0].effective_on}"
             )
             raise OutsideRegister(f"Without this return, {what} would lie outside the register: withdraw it first.")
-    change.withdrawn_by = principal.subject
-    change.withdrawn_at = datetime.now(UTC)
-    change.withdrawal_reason = data.reason
+    _withdraw(change, principal, data)
     _apply_register_status(person, standing[:-1])  # type: ignore[arg-type]
     await session.flush()
     await session.refresh(person)
@@ -511,9 +516,7 @@ async def withdraw_stay(
     policy.require_write(principal, "stays")
     person = await visible_person(session, principal, person_id, for_write=True, archived_ok=True)
     stay = await _standing_stay(session, person_id, stay_id)
-    stay.withdrawn_by = principal.subject
-    stay.withdrawn_at = datetime.now(UTC)
-    stay.withdrawal_reason = data.reason
+    _withdraw(stay, principal, data)
     await session.flush()
     await session.refresh(stay)
     await _emit_stay(session, person, "stay.withdrawn", stay)

@@ -344,13 +344,7 @@ async def reject_transfer(
     if_match: str | None,
     trail: Trail,
 ) -> tuple[TransferRead, dict[str, Any]]:
-    transfer = await _open_for_step(session, principal, transfer_id, step="reject", if_match=if_match, trail=trail)
-    changes = _close(transfer, principal, "rejected", reason)
-    await session.flush()
-    await session.refresh(transfer)
-    await _emit(session, transfer, await _person_of(session, transfer))
-    (read,) = await to_reads(session, principal, [transfer])
-    return read, changes
+    return await _end_open(session, principal, transfer_id, "reject", "rejected", reason, if_match, trail)
 
 
 async def cancel_transfer(
@@ -362,8 +356,22 @@ async def cancel_transfer(
     if_match: str | None,
     trail: Trail,
 ) -> tuple[TransferRead, dict[str, Any]]:
-    transfer = await _open_for_step(session, principal, transfer_id, step="cancel", if_match=if_match, trail=trail)
-    changes = _close(transfer, principal, "cancelled", reason)
+    return await _end_open(session, principal, transfer_id, "cancel", "cancelled", reason, if_match, trail)
+
+
+async def _end_open(
+    session: AsyncSession,
+    principal: Principal,
+    transfer_id: uuid.UUID,
+    step: str,
+    status: str,
+    reason: str | None,
+    if_match: str | None,
+    trail: Trail,
+) -> tuple[TransferRead, dict[str, Any]]:
+    """Reject or cancel an open transfer: it ends with `status`, the person stays where they are."""
+    transfer = await _open_for_step(session, principal, transfer_id, step=step, if_match=if_match, trail=trail)
+    changes = _close(transfer, principal, status, reason)
     await session.flush()
     await session.refresh(transfer)
     await _emit(session, transfer, await _person_of(session, transfer))
