@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -160,3 +161,17 @@ def violated_constraint(exc: IntegrityError) -> str | None:
             return name
         cause = cause.__cause__
     return None
+
+
+@asynccontextmanager
+async def refused_as(session: AsyncSession, error: Exception, *constraints: str) -> AsyncIterator[None]:
+    """Run the block in a savepoint; if the database refuses it on one of `constraints` (on any constraint when none
+    is named), raise `error` instead, the IntegrityError as its cause. The transaction goes on after the savepoint;
+    any other refusal is raised as it is."""
+    try:
+        async with session.begin_nested():
+            yield
+    except IntegrityError as exc:
+        if not constraints or violated_constraint(exc) in constraints:
+            raise error from exc
+        raise

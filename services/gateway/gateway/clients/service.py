@@ -2,7 +2,6 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth.repository import AuthEventRepository
@@ -12,6 +11,7 @@ from gateway.clients.models import IntegrationClient
 from gateway.clients.repository import ClientRepository
 from gateway.clients.schemas import ClientCreate, ClientRead, ClientWithSecret
 from gateway.passwords import hash_password, verify_password
+from shared.db import refused_as
 from shared.pagination import PageParams
 from shared.query import or_raise
 from shared.reads import read_of
@@ -44,11 +44,8 @@ async def create_client(session: AsyncSession, *, data: ClientCreate, actor: str
         employer_id=data.employer_id,
         is_service=False,
     )
-    try:
-        async with session.begin_nested():
-            await repo.add(client)
-    except IntegrityError as exc:
-        raise ClientIdTaken(f"The client id {client_id!r} is taken.") from exc
+    async with refused_as(session, ClientIdTaken(f"The client id {client_id!r} is taken.")):
+        await repo.add(client)
     await session.refresh(client)
     await AuthEventRepository(session).record("client_created", subject=client_subject(client_id), actor=actor)
     return ClientWithSecret(**to_read(client).model_dump(), client_secret=secret)

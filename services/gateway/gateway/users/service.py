@@ -1,7 +1,6 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth.repository import AuthEventRepository, RefreshTokenRepository
@@ -20,6 +19,7 @@ from gateway.users.schemas import (
     check_placement,
 )
 from shared.concurrency import require_version
+from shared.db import refused_as
 from shared.pagination import PageParams
 from shared.query import or_raise
 from shared.reads import read_of
@@ -53,11 +53,8 @@ async def create_user(
         must_change_password=force_password_change,
         failed_logins=0,
     )
-    try:
-        async with session.begin_nested():
-            await repo.add(user)
-    except IntegrityError as exc:
-        raise UsernameTaken(f"The username {data.username!r} is taken.") from exc
+    async with refused_as(session, UsernameTaken(f"The username {data.username!r} is taken.")):
+        await repo.add(user)
     await session.refresh(user)
     await AuthEventRepository(session).record("user_created", subject=str(user.id), username=user.username, actor=actor)
     return UserCreated(**to_read(user).model_dump(), generated_password=generated)

@@ -29,7 +29,7 @@ from placement.events import outbox
 from placement.idempotency import store as idempotency
 from shared.auth import Principal
 from shared.concurrency import require_version
-from shared.db import violated_constraint
+from shared.db import refused_as, violated_constraint
 from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.query import or_raise
@@ -155,13 +155,8 @@ async def update_employer(
     if changed:
         for field in changed:
             setattr(employer, field, changes[field])
-        try:
-            async with session.begin_nested():
-                await session.flush()
-        except IntegrityError as exc:
-            if violated_constraint(exc) == USCC_CONSTRAINT:
-                raise EmployerExists(DUPLICATE_CODE) from exc
-            raise
+        async with refused_as(session, EmployerExists(DUPLICATE_CODE), USCC_CONSTRAINT):
+            await session.flush()
         await session.refresh(employer)
         await outbox.emit(
             session,

@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.assessments.models import Assessment, AssessmentScheme
@@ -33,6 +32,7 @@ from reporting.reports import policy
 from reporting.reports import service as reports
 from shared.auth import Principal
 from shared.concurrency import require_version
+from shared.db import refused_as
 from shared.errors import AppError, Conflict, FieldError, NotFound
 from shared.idempotency import Created
 from shared.pagination import PageParams, keyset_page
@@ -57,6 +57,9 @@ class AssessmentPublished(Conflict):
 
 class AssessmentExists(Conflict):
     code = "assessment_exists"
+
+
+EXISTS = "This scheme's year has an assessment already; recompute or read it."
 
 
 class InvalidScheme(AppError):
@@ -202,11 +205,8 @@ async def create(
             version=1,
         )
         session.add(assessment)
-        try:
-            async with session.begin_nested():
-                await session.flush()
-        except IntegrityError as exc:
-            raise AssessmentExists("This scheme's year has an assessment already; recompute or read it.") from exc
+        async with refused_as(session, AssessmentExists(EXISTS)):
+            await session.flush()
         return to_read(assessment, scheme)
 
     created = await idempotency.create(

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.concurrency import require_version
-from shared.db import violated_constraint
+from shared.db import refused_as
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
@@ -185,16 +184,12 @@ async def apply(
             notes=data.notes,
             submitted_by=principal.subject,
         )
-        try:
-            async with session.begin_nested():
-                await repo.add(application)
-        except IntegrityError as exc:
-            if violated_constraint(exc) in (OPEN_INDEX, COMMITTED_INDEX):
-                raise AlreadyApplied(
-                    f"{decision.subsidy_type} of {decision.year} for this beneficiary is already applied for (in "
-                    "progress, approved or paid); follow that application."
-                ) from exc
-            raise
+        applied = AlreadyApplied(
+            f"{decision.subsidy_type} of {decision.year} for this beneficiary is already applied for (in "
+            "progress, approved or paid); follow that application."
+        )
+        async with refused_as(session, applied, OPEN_INDEX, COMMITTED_INDEX):
+            await repo.add(application)
         await repo.add_step(
             _step_row(application, principal, action="submit", status_after="submitted", duty="applicant")
         )
@@ -268,13 +263,8 @@ async def _commit_budget(session: AsyncSession, application: SubsidyApplication)
             f"{application.subsidy_type}: {budget.amount:.2f}, of which {budget.committed:.2f} is committed and "
             f"{left:.2f} left."
         )
-    try:
-        async with session.begin_nested():
-            await budgets.commit_amount(application.year, application.subsidy_type, application.amount)
-    except IntegrityError as exc:
-        if violated_constraint(exc) == COMMITTED_CHECK:
-            raise BudgetExceeded("Approving this would exceed the budget.") from exc
-        raise
+    async with refused_as(session, BudgetExceeded("Approving this would exceed the budget."), COMMITTED_CHECK):
+        await budgets.commit_amount(application.year, application.subsidy_type, application.amount)
 
 
 async def _record_payment(
@@ -283,26 +273,20 @@ async def _record_payment(
     payment_in = step_in.payment
     assert payment_in is not None
     repo = ApplicationRepository(session)
-    try:
-        async with session.begin_nested():
-            payment = await repo.add_payment(
-                SubsidyPayment(
-                    application_id=application.id,
-                    year=application.year,
-                    subsidy_type=application.subsidy_type,
-                    beneficiary_id=application.beneficiary_id,
-                    amount=payment_in.amount,
-                    paid_on=payment_in.paid_on,
-                    voucher_number=payment_in.voucher_number,
-                    recorded_by=principal.subject,
-                )
+    paid = AlreadyPaid(f"{application.subsidy_type} of {application.year} for this beneficiary has been paid already.")
+    async with refused_as(session, paid, *PAYMENT_INDEXES):
+        payment = await repo.add_payment(
+            SubsidyPayment(
+                application_id=application.id,
+                year=application.year,
+                subsidy_type=application.subsidy_type,
+                beneficiary_id=application.beneficiary_id,
+                amount=payment_in.amount,
+                paid_on=payment_in.paid_on,
+                voucher_number=payment_in.voucher_number,
+                recorded_by=principal.subject,
             )
-    except IntegrityError as exc:
-        if violated_constraint(exc) in PAYMENT_INDEXES:
-            raise AlreadyPaid(
-                f"{application.subsidy_type} of {application.year} for this beneficiary has been paid already."
-            ) from exc
-        raise
+        )
     if SUBSIDY_TYPES[application.subsidy_type].pays_money and payment.amount > 0:
         await BudgetRepository(session).add_paid(application.year, application.subsidy_type, payment.amount)
     return payment
@@ -386,15 +370,11 @@ async def _move_to(
     """The application's new status; the database refuses a second open or committed application for the same
     beneficiary, type and year."""
     application.status = status
-    try:
-        async with session.begin_nested():
-            await repo.flush()
-    except IntegrityError as exc:
-        if violated_constraint(exc) in (COMMITTED_INDEX, OPEN_INDEX):
-            raise AlreadyApplied(
-                "Another application for this beneficiary, type and year is approved, paid or in progress."
-            ) from exc
-        raise
+    applied = AlreadyApplied(
+        "Another application for this beneficiary, type and year is approved, paid or in progress."
+    )
+    async with refused_as(session, applied, COMMITTED_INDEX, OPEN_INDEX):
+        await repo.flush()
 
 
 async def _emit_step(

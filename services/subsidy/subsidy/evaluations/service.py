@@ -17,11 +17,10 @@ from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
-from shared.db import violated_constraint
+from shared.db import refused_as
 from shared.errors import AppError, FieldError
 from shared.imports import owner_principal
 from shared.logging import request_id_var
@@ -153,15 +152,11 @@ class Evaluator:
             owner_jurisdiction=principal.jurisdiction,
             request_id=request_id_var.get(),
         )
-        try:
-            async with session.begin_nested():
-                await repo.add(job)
-        except IntegrityError as exc:
-            if violated_constraint(exc) == UNFINISHED_INDEX:
-                raise EvaluationRunning(
-                    f"An evaluation of {data.year} is already running; follow it, or start again once it ended."
-                ) from exc
-            raise
+        running = EvaluationRunning(
+            f"An evaluation of {data.year} is already running; follow it, or start again once it ended."
+        )
+        async with refused_as(session, running, UNFINISHED_INDEX):
+            await repo.add(job)
         return to_read(job)
 
     async def get(self, session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> EvaluationRead:

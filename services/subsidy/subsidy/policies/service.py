@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.concurrency import require_version
-from shared.db import violated_constraint
+from shared.db import refused_as
 from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
@@ -227,15 +226,11 @@ async def publish_policy(session: AsyncSession, *, principal: Principal, policy_
     policy.status = "published"
     policy.published_at = now
     policy.published_by = principal.subject
-    try:
-        async with session.begin_nested():
-            await repo.flush()
-    except IntegrityError as exc:
-        if violated_constraint(exc) == PUBLISHED_YEAR_INDEX:
-            raise PolicyAlreadyPublished(
-                f"Another version of {policy.year} was published just now; read the list again and retry."
-            ) from exc
-        raise
+    published_meanwhile = PolicyAlreadyPublished(
+        f"Another version of {policy.year} was published just now; read the list again and retry."
+    )
+    async with refused_as(session, published_meanwhile, PUBLISHED_YEAR_INDEX):
+        await repo.flush()
     return to_read(policy, await _previous(repo, policy))
 
 

@@ -7,7 +7,6 @@ import uuid
 from datetime import date
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.employers.designations.rules import ACTION_LABELS_ZH, EVENT_KINDS, TRANSITIONS, allowed_actions
@@ -20,7 +19,7 @@ from placement.employers.service import designation_state, visible_employer
 from placement.events import outbox
 from placement.idempotency import store as idempotency
 from shared.auth import Principal
-from shared.db import violated_constraint
+from shared.db import refused_as
 from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
@@ -146,13 +145,9 @@ def _check_date_order(last: EmployerDesignation | None, effective_on: date) -> N
 
 async def _add_step(session: AsyncSession, repo: DesignationRepository, step: EmployerDesignation) -> None:
     """The step added as the next in the employer's history; a step numbered the same meanwhile is a conflict."""
-    try:
-        async with session.begin_nested():
-            await repo.add(step)
-    except IntegrityError as exc:
-        if violated_constraint(exc) == SEQ_CONSTRAINT:
-            raise DesignationConflict("Another change to this designation was recorded meanwhile; retry.") from exc
-        raise
+    meanwhile = DesignationConflict("Another change to this designation was recorded meanwhile; retry.")
+    async with refused_as(session, meanwhile, SEQ_CONSTRAINT):
+        await repo.add(step)
 
 
 async def _emit_step(session: AsyncSession, employer: Employer, step: EmployerDesignation, before: str) -> None:
