@@ -1,5 +1,6 @@
 """What the repositories (`<area>/repository.py`) share: the session they query in, adding a row, fetching one row
-(locked for update if asked), and optional equality filters given as a table of (column, value)."""
+(locked for update if asked), and optional equality filters given as a table of (column, value); and, for the
+services, `or_raise`: the row a repository found, or the folder's not-found error."""
 
 from __future__ import annotations
 
