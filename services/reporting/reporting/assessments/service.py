@@ -59,9 +59,6 @@ class AssessmentExists(Conflict):
     code = "assessment_exists"
 
 
-EXISTS = "This scheme's year has an assessment already; recompute or read it."
-
-
 class InvalidScheme(AppError):
     status, code, title = 422, "invalid_scheme", "Invalid scheme"
 
@@ -205,7 +202,8 @@ async def create(
             version=1,
         )
         session.add(assessment)
-        async with refused_as(session, AssessmentExists(EXISTS)):
+        exists = AssessmentExists("This scheme's year has an assessment already; recompute or read it.")
+        async with refused_as(session, exists):
             await session.flush()
         return to_read(assessment, scheme)
 
