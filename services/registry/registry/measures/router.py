@@ -8,66 +8,37 @@ from registry.measures import service
 from registry.measures.dependencies import SettingsDep
 from registry.measures.schemas import MeasureCorrection, MeasureCreate, MeasureEnd, MeasureRead, StatusRead
 from registry.persons.auditing import audited
+from registry.persons.routes import PersonRecords
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
-from shared.routes import audited_call, audited_create, audited_page, creates, new_values
+from shared.routes import audited_create, creates, new_values
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}", tags=["measures"])
+measures = PersonRecords(router, "/measures", "measure", located=True, dated=True)
 
 
-@router.get("/measures", responses=problem_responses(400, 403, 404))
-async def list_measures(
-    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
-) -> Page[MeasureRead]:
+@measures.listing(service.list_measures)
+def list_measures(params: PageParamsDep) -> Page[MeasureRead]:
     """A person's control measures in time order, corrected entries included (linked to their corrections)."""
-    return await audited_page(
-        audited(session, principal, "measure.read", person_ids=[person_id]),
-        service.list_measures(session, principal=principal, person_id=person_id, params=params),
-        params,
-    )
 
 
-@router.post("/measures", **creates(403, 404, 409, 422))
-async def create_measure(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    person_id: uuid.UUID,
-    body: MeasureCreate,
-    response: Response,
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> MeasureRead:
+@measures.create(service.create_measure, changes=lambda item, _: new_values(measure=str(item.id)))
+def create_measure(body: MeasureCreate) -> MeasureRead:
     """Record a control-measure episode; overlaps and transitions the law does not allow are refused."""
-    return await audited_create(
-        audited(session, principal, "measure.create", person_ids=[person_id]),
-        service.create_measure(
-            session,
-            principal=principal,
-            person_id=person_id,
-            data=body,
-            idempotency_key=idempotency_key,
-            today=date.today(),
-        ),
-        response,
-        changes=lambda item: new_values(measure=str(item.id)),
-        collection=f"/api/v1/persons/{person_id}/measures",
-    )
 
 
-@router.post("/measures/{measure_id}/end", responses=problem_responses(403, 404, 409, 422))
-async def end_measure(
-    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, measure_id: uuid.UUID, body: MeasureEnd
-) -> MeasureRead:
+@measures.change(
+    "/{measure_id}/end",
+    "end",
+    service.end_measure,
+    changes=lambda measure, _: new_values(actual_end_on=measure.actual_end_on, end_reason=measure.end_reason),
+    dated=True,
+)
+def end_measure(measure_id: uuid.UUID, body: MeasureEnd) -> MeasureRead:
     """End an open episode with its end date and reason (once; a wrong end is fixed by a correction)."""
-    return await audited_call(
-        audited(session, principal, "measure.end", person_ids=[person_id]),
-        service.end_measure(
-            session, principal=principal, person_id=person_id, measure_id=measure_id, data=body, today=date.today()
-        ),
-        changes=lambda measure: new_values(actual_end_on=measure.actual_end_on, end_reason=measure.end_reason),
-    )
 
 
 @router.post("/measures/{measure_id}/corrections", **creates(403, 404, 409, 422))

@@ -16,6 +16,7 @@ from registry.support.repository import SupportRepository
 from registry.support.schemas import (
     LABELS_ZH,
     SupportMemberCreate,
+    SupportMemberLeave,
     SupportMemberRead,
     VisitCreate,
     VisitRead,
@@ -80,7 +81,7 @@ async def add_member(
 
 
 async def member_leaves(
-    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, member_id: uuid.UUID, to_on: date
+    session: AsyncSession, *, principal: Principal, person_id: uuid.UUID, member_id: uuid.UUID, data: SupportMemberLeave
 ) -> SupportMember:
     policy.require_write(principal)
     await visible_person(session, principal, person_id, for_write=True)
@@ -91,6 +92,7 @@ async def member_leaves(
     )
     if member.to_on is not None:
         raise MemberAlreadyLeft(f"This member already left on {member.to_on.isoformat()}.")
+    to_on = data.to_on
     if to_on < member.from_on:
         raise InvalidInput(
             "A member cannot leave before joining.",

@@ -2,18 +2,18 @@ import uuid
 
 from fastapi import APIRouter, Response
 
+from registry.persons.routes import PersonRecords
 from registry.welfare import service
 from registry.welfare.auditing import audited
 from registry.welfare.schemas import ReliefCreate, ReliefRead, WelfareRead, WelfareUpdate
 from shared.auth import CurrentPrincipal
 from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
-from shared.errors import problem_responses
-from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
-from shared.routes import audited_create, audited_page, body_values, versioned
+from shared.routes import versioned
 
 router = APIRouter(prefix="/api/v1/persons/{person_id}/welfare", tags=["welfare"])
+relief = PersonRecords(router, "/relief", "welfare.relief", listed="list", audited=audited)
 
 
 @router.get("", **versioned(403, 404))
@@ -42,34 +42,11 @@ async def update_welfare(
     return send_versioned(response, record)
 
 
-@router.get("/relief", responses=problem_responses(400, 403, 404))
-async def list_relief(
-    session: SessionDep, principal: CurrentPrincipal, person_id: uuid.UUID, params: PageParamsDep
-) -> Page[ReliefRead]:
+@relief.listing(service.list_relief, to_read=service.relief_to_read)
+def list_relief(params: PageParamsDep) -> Page[ReliefRead]:
     """Temporary relief (临时救助) paid to the person, newest first."""
-    return await audited_page(
-        audited(session, principal, "welfare.relief.list", person_ids=[person_id]),
-        service.list_relief(session, principal=principal, person_id=person_id, params=params),
-        params,
-        to_read=service.relief_to_read,
-    )
 
 
-@router.post("/relief", status_code=201, responses=problem_responses(403, 404, 409, 422))
-async def record_relief(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    person_id: uuid.UUID,
-    body: ReliefCreate,
-    response: Response,
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> ReliefRead:
+@relief.create(service.record_relief)
+def record_relief(body: ReliefCreate) -> ReliefRead:
     """Record temporary relief paid to the person; send Idempotency-Key so a retry records it once."""
-    return await audited_create(
-        audited(session, principal, "welfare.relief.create", person_ids=[person_id]),
-        service.record_relief(
-            session, principal=principal, person_id=person_id, data=body, idempotency_key=idempotency_key
-        ),
-        response,
-        changes=lambda _: body_values(body),
-    )
