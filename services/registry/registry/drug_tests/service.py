@@ -11,7 +11,7 @@ from registry.drug_tests.models import DrugTest, Relapse
 from registry.drug_tests.repository import DrugTestRepository
 from registry.drug_tests.schemas import LABELS_ZH, DrugTestCreate, DrugTestRead
 from registry.events import emit_person_event
-from registry.idempotency import store as idempotency
+from registry.idempotency import create_for_person
 from registry.measures import policy
 from registry.measures.exceptions import InvalidMeasure
 from registry.persons.service import visible_person
@@ -82,12 +82,6 @@ async def record_test(
             )
         return to_read(test, positive)
 
-    return await idempotency.create(
-        session,
-        principal.subject,
-        idempotency_key,
-        f"POST /api/v1/persons/{person_id}/drug-tests",
-        data,
-        DrugTestRead,
-        write,
+    return await create_for_person(
+        session, principal, person_id, "drug-tests", idempotency_key, data, DrugTestRead, write
     )

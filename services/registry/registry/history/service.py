@@ -43,7 +43,7 @@ from registry.history.schemas import (
     WorkAbilityChangeCreate,
     WorkAbilityChangeRead,
 )
-from registry.idempotency import store as idempotency
+from registry.idempotency import create_for_person
 from registry.persons import policy as persons_policy
 from registry.persons.exceptions import PersonArchived, PersonNotFound
 from registry.persons.models import Person
@@ -233,14 +233,8 @@ async def record_register_change(
         )
         return change_read(change)
 
-    return await idempotency.create(
-        session,
-        principal.subject,
-        idempotency_key,
-        f"POST /api/v1/persons/{person_id}/register-changes",
-        data,
-        RegisterChangeRead,
-        write,
+    return await create_for_person(
+        session, principal, person_id, "register-changes", idempotency_key, data, RegisterChangeRead, write
     )
 
 
@@ -382,14 +376,8 @@ async def record_ability_change(
         await emit_work_ability_change(session, person, change)
         return ability_read(change, False)
 
-    return await idempotency.create(
-        session,
-        principal.subject,
-        idempotency_key,
-        f"POST /api/v1/persons/{person_id}/work-ability-changes",
-        data,
-        WorkAbilityChangeRead,
-        write,
+    return await create_for_person(
+        session, principal, person_id, "work-ability-changes", idempotency_key, data, WorkAbilityChangeRead, write
     )
 
 
@@ -466,9 +454,7 @@ async def record_stay(
         await _emit_stay(session, person, "stay.recorded", stay)
         return stay_read(stay)
 
-    return await idempotency.create(
-        session, principal.subject, idempotency_key, f"POST /api/v1/persons/{person_id}/stays", data, StayRead, write
-    )
+    return await create_for_person(session, principal, person_id, "stays", idempotency_key, data, StayRead, write)
 
 
 async def _standing_stay(session: AsyncSession, person_id: uuid.UUID, stay_id: uuid.UUID) -> Stay:

@@ -13,7 +13,7 @@ from registry.events import emit_person_event
 from registry.history import asof
 from registry.history.repository import HistoryRepository
 from registry.history.schemas import LABELS_ZH as STAY_LABELS_ZH
-from registry.idempotency import store as idempotency
+from registry.idempotency import create_for_person
 from registry.measures import policy
 from registry.measures.exceptions import (
     InvalidMeasure,
@@ -143,10 +143,6 @@ async def list_measures(
     return [to_read(m, corrected_by.get(m.id)) for m in rows], cursor
 
 
-def _operation(person_id: uuid.UUID, action: str) -> str:
-    return f"POST /api/v1/persons/{person_id}/{action}"
-
-
 async def _insert(
     session: AsyncSession,
     *,
@@ -209,11 +205,12 @@ async def create_measure(
 ) -> Created[MeasureRead]:
     policy.require_write(principal, "measures")
     person = await visible_person(session, principal, person_id, for_write=True, dated_on=data.start_on)
-    return await idempotency.create(
+    return await create_for_person(
         session,
-        principal.subject,
+        principal,
+        person_id,
+        "measures",
         idempotency_key,
-        _operation(person_id, "measures"),
         data,
         MeasureRead,
         lambda: _insert(
@@ -260,14 +257,9 @@ async def correct_measure(
         )
 
     # The replay comes before the "already corrected" check: a retry of this very correction gets its first answer.
-    return await idempotency.create(
-        session,
-        principal.subject,
-        idempotency_key,
-        _operation(person_id, f"measures/{measure_id}/corrections"),
-        data,
-        MeasureRead,
-        write,
+    corrections = f"measures/{measure_id}/corrections"
+    return await create_for_person(
+        session, principal, person_id, corrections, idempotency_key, data, MeasureRead, write
     )
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.idempotency import store as idempotency
+from registry.idempotency import create_for_person
 from registry.persons.service import visible_person
 from registry.support import policy
 from registry.support.exceptions import MemberAlreadyLeft, MemberNotFound
@@ -69,14 +69,8 @@ async def add_member(
         await SupportRepository(session).add(member)
         return member_to_read(member)
 
-    return await idempotency.create(
-        session,
-        principal.subject,
-        idempotency_key,
-        f"POST /api/v1/persons/{person_id}/support-team",
-        data,
-        SupportMemberRead,
-        write,
+    return await create_for_person(
+        session, principal, person_id, "support-team", idempotency_key, data, SupportMemberRead, write
     )
 
 
@@ -140,6 +134,4 @@ async def record_visit(
         await repo.add(visit)
         return visit_to_read(visit)
 
-    return await idempotency.create(
-        session, principal.subject, idempotency_key, f"POST /api/v1/persons/{person_id}/visits", data, VisitRead, write
-    )
+    return await create_for_person(session, principal, person_id, "visits", idempotency_key, data, VisitRead, write)

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.idempotency import store as idempotency
+from registry.idempotency import create_for_person
 from registry.persons.service import visible_person
 from registry.treatment import policy
 from registry.treatment.exceptions import EnrolmentAlreadyEnded, EnrolmentAlreadyOpen, EnrolmentNotFound
@@ -102,14 +102,8 @@ async def create_record(
             raise
         return to_read(row)
 
-    return await idempotency.create(
-        session,
-        principal.subject,
-        idempotency_key,
-        f"POST /api/v1/persons/{person_id}/treatment/{kind}",
-        data,
-        read_model,
-        write,
+    return await create_for_person(
+        session, principal, person_id, f"treatment/{kind}", idempotency_key, data, read_model, write
     )
 
 

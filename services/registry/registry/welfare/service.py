@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.idempotency import store as idempotency
+from registry.idempotency import create_for_person
 from registry.persons.service import visible_person
 from registry.welfare import policy
 from registry.welfare.models import ReliefEvent, WelfareRecord
@@ -145,12 +145,6 @@ async def record_relief(
         await WelfareRepository(session).add(row)
         return relief_to_read(row)
 
-    return await idempotency.create(
-        session,
-        principal.subject,
-        idempotency_key,
-        f"POST /api/v1/persons/{person_id}/welfare/relief",
-        data,
-        ReliefRead,
-        write,
+    return await create_for_person(
+        session, principal, person_id, "welfare/relief", idempotency_key, data, ReliefRead, write
     )
