@@ -27,14 +27,16 @@ def audited(
     *,
     person_ids: list[uuid.UUID] | None = None,
     reads_only: bool = False,
+    sensitive: frozenset[str] = SENSITIVE_FIELDS,
 ) -> AbstractAsyncContextManager[Trail]:
-    """`reads_only=True` where the work only reads: no savepoint around it (shared.audit.AuditLog.audited)."""
+    """`reads_only=True` where the work only reads: no savepoint around it (shared.audit.AuditLog.audited).
+    `sensitive`: the fields named but never written, for a part of the record that keeps more (welfare)."""
     return audit.audited(
         session,
         principal=principal,
         operation=operation,
         resource_type=RESOURCE_TYPE,
         resource_ids=person_ids or (),
-        sensitive=SENSITIVE_FIELDS,
+        sensitive=sensitive,
         reads_only=reads_only,
     )
