@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -89,6 +89,8 @@ CONVERTED_FIELDS = {
 }
 LEFT_FIELDS = {"left_on": columns.day, "left_reason": columns.left_reason}
 """A person back-entered as already off the register: the day they left and why (both or neither)."""
+FROM_ID_NUMBER = {"gender": columns.gender, "birth_date": columns.birth_date}
+"""What the ID number already says: a cell given for it is only checked against the number."""
 SAME_NAME_AND_BIRTH = (
     "possibly already registered: someone with the same name and birth date is on record. If this is another "
     "person, put 是 in 确认非重复 and import the row again."
@@ -169,23 +171,24 @@ def _dated_issues(line: int, born: date, data: dict[str, Any], left: dict[str, A
     return issues
 
 
+def _converted(row: Row, converters: dict[str, Callable[[str], Any]], issues: list[Issue]) -> dict[str, Any]:
+    """The row's cells of these fields, each converted; a cell that does not convert is added to `issues`."""
+    values: dict[str, Any] = {}
+    for field_name, convert in converters.items():
+        if field_name in row.values:
+            try:
+                values[field_name] = convert(row.values[field_name])
+            except CellError as exc:
+                issues.append(_issue(row.line, field_name, str(exc)))
+    return values
+
+
 def prepare_row(row: Row, *, own: str | None, cipher: IdNumberCipher, today: date) -> Prepared | list[Issue]:
     """One row as a single create would take it, or every problem it has."""
     issues: list[Issue] = []
     data: dict[str, Any] = {f: row.values[f] for f in PLAIN_FIELDS if f in row.values}
-    for field_name, convert in CONVERTED_FIELDS.items():
-        if field_name in row.values:
-            try:
-                data[field_name] = convert(row.values[field_name])
-            except CellError as exc:
-                issues.append(_issue(row.line, field_name, str(exc)))
-    left: dict[str, Any] = {}
-    for field_name, convert in LEFT_FIELDS.items():
-        if field_name in row.values:
-            try:
-                left[field_name] = convert(row.values[field_name])
-            except CellError as exc:
-                issues.append(_issue(row.line, field_name, str(exc)))
+    data |= _converted(row, CONVERTED_FIELDS, issues)
+    left = _converted(row, LEFT_FIELDS, issues)
     jurisdiction_code, problem = _jurisdiction(row, own)
     if problem:
         issues.append(problem)
@@ -206,18 +209,13 @@ def prepare_row(row: Row, *, own: str | None, cipher: IdNumberCipher, today: dat
             issues = [i for i in issues if i.column != ID_HEADING]
             issues.append(_issue(row.line, "id_number", str(exc)))
     if parsed is not None:
-        if "gender" in row.values:
-            try:
-                if columns.gender(row.values["gender"]) != parsed.gender:
-                    issues.append(_issue(row.line, "gender", "does not match the ID number"))
-            except CellError as exc:
-                issues.append(_issue(row.line, "gender", str(exc)))
-        if "birth_date" in row.values:
-            try:
-                if columns.birth_date(row.values["birth_date"]) != parsed.birth_date:
-                    issues.append(_issue(row.line, "birth_date", "does not match the ID number"))
-            except CellError as exc:
-                issues.append(_issue(row.line, "birth_date", str(exc)))
+        for field_name, convert in FROM_ID_NUMBER.items():
+            if field_name in row.values:
+                try:
+                    if convert(row.values[field_name]) != getattr(parsed, field_name):
+                        issues.append(_issue(row.line, field_name, "does not match the ID number"))
+                except CellError as exc:
+                    issues.append(_issue(row.line, field_name, str(exc)))
         issues += _dated_issues(row.line, parsed.birth_date, data, left, today)
     if issues or model is None or parsed is None or jurisdiction_code is None:
         return issues or [_issue(row.line, None, "invalid row")]
