@@ -87,22 +87,10 @@ async def possible_duplicates(
     repo = PersonRepository(session)
     found: dict[uuid.UUID, DuplicateCandidate] = {}
     for p in await repo.same_name_and_birth_date(name, birth_date):
-        found[p.id] = DuplicateCandidate(
-            id=p.id,
-            name=p.name,
-            birth_date=p.birth_date,
-            jurisdiction_code=p.jurisdiction_code,
-            reason="same_name_and_birth_date",
-        )
+        found[p.id] = read_of(DuplicateCandidate, p, reason="same_name_and_birth_date")
     for p in await repo.same_surname_in(jurisdiction_code, name):
         if p.id not in found and _one_char_apart(p.name, name):
-            found[p.id] = DuplicateCandidate(
-                id=p.id,
-                name=p.name,
-                birth_date=p.birth_date,
-                jurisdiction_code=p.jurisdiction_code,
-                reason="similar_name_same_jurisdiction",
-            )
+            found[p.id] = read_of(DuplicateCandidate, p, reason="similar_name_same_jurisdiction")
     return [c for c in found.values() if visible_in is None or c.jurisdiction_code == visible_in]
 
 
