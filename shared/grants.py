@@ -8,6 +8,9 @@ with the module's 403 error.
 - `require_access(principal, resource, "read" | "write", message)`: for grants of named resources each `"none"`,
   `"read"` or `"write"`; read needs anything but `"none"`, write needs `"write"`. `require_read(principal, resource)`
   and `require_write(...)` do the same with the refusal said by the table's `labels` of its resources.
+- `readable(principal)`: the grant's flag `read` and `<service>:read`, refused with the table's `unreadable`
+  message; what exists for the caller (`visibility`). `writable(principal, "close", message)`: `readable`, then the
+  flag `close` with `<service>:write`. A policy's `require_read` and its checks of each write are these.
 
 The platform's own services (client tokens with the role `service`) get `service`'s grant when one is given; a
 department not in the table gets `default` (None: no access at all). Where employers' integration clients (token
@@ -92,6 +95,7 @@ class GrantTable(Generic[G]):
         service: G | None = None,
         key: Callable[[Principal], str] = department,
         labels: Mapping[str, str] | None = None,
+        unreadable: str = "",
     ) -> None:
         self.grants = grants
         self.scope = scope
@@ -101,6 +105,8 @@ class GrantTable(Generic[G]):
         self.key = key
         self.labels = labels or {}
         """What each named resource is called in a refusal (`require_read`, `require_write`)."""
+        self.unreadable = unreadable
+        """The refusal of a caller who may not read at all (`readable`, `writable`)."""
 
     def grant_of(self, principal: Principal) -> G | None:
         if self.service is not None and is_service_client(principal):
@@ -116,6 +122,18 @@ class GrantTable(Generic[G]):
         if grant is None or not getattr(grant, flag) or not self.has_scope(principal, need):
             raise self.error(message)
         return grant
+
+    def readable(self, principal: Principal) -> Visibility:
+        """What exists for the caller, if its grant's `read` is set and the token has `<scope>:read`; else the
+        error, saying the table's `unreadable`."""
+        self.require(principal, "read", "read", self.unreadable)
+        return visibility(principal)
+
+    def writable(self, principal: Principal, flag: str, message: str) -> Visibility:
+        """`readable`, and the grant's `flag` set with `<scope>:write` (else the error, saying `message`)."""
+        seen = self.readable(principal)
+        self.require(principal, flag, "write", message)
+        return seen
 
     def require_access(self, principal: Principal, resource: str, need: Need, message: str) -> None:
         level: Any = getattr(self.grant_of(principal), resource, "none")

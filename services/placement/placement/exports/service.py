@@ -34,6 +34,7 @@ from placement.placements.schemas import END_REASON_LABELS_ZH, ROUTE_LABELS_ZH, 
 from placement.posts.models import JobPost
 from placement.posts.schemas import WORKING_PATTERN_LABELS_ZH
 from shared.auth import Principal
+from shared.grants import visibility
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS
 
@@ -112,7 +113,7 @@ async def placement_ids(
 async def placement_rows(
     session: AsyncSession, *, principal: Principal, ids: Sequence[uuid.UUID]
 ) -> AsyncIterator[list[Any]]:
-    seen = placements_policy.visibility(principal)
+    seen = visibility(principal)
     for start in range(0, len(ids), PAGE):
         chunk = list(ids[start : start + PAGE])
         stmt = (

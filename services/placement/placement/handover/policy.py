@@ -10,7 +10,7 @@ from typing import Final
 
 from placement.handover.exceptions import NoHandoverAccess
 from shared.auth import Principal
-from shared.grants import GrantTable
+from shared.grants import GrantTable, Visibility
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,15 @@ POLICY: Final[dict[str, Grant]] = {
 }
 
 
-TABLE: Final = GrantTable(POLICY, scope="placement", error=NoHandoverAccess, service=Grant())
+TABLE: Final = GrantTable(
+    POLICY,
+    scope="placement",
+    error=NoHandoverAccess,
+    service=Grant(),
+    unreadable="Your department has no access to the hand-over list.",
+)
+require_read: Final = TABLE.readable
 
 
-def require_read(principal: Principal) -> None:
-    TABLE.require(principal, "read", "read", "Your department has no access to the hand-over list.")
-
-
-def require_close(principal: Principal) -> None:
-    require_read(principal)
-    TABLE.require(principal, "close", "write", "You may not close hand-over entries.")
+def require_close(principal: Principal) -> Visibility:
+    return TABLE.writable(principal, "close", "You may not close hand-over entries.")

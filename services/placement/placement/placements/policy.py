@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from placement.placements.exceptions import NoPlacementAccess
 from shared.auth import Principal
-from shared.grants import EMPLOYER, SERVICE, GrantTable, Visibility, caller_kind, visibility
+from shared.grants import EMPLOYER, SERVICE, GrantTable, Visibility, caller_kind
 from shared.grants import ReadWrite as Grant
 
 POLICY: dict[str, Grant] = {
@@ -23,15 +23,11 @@ POLICY: dict[str, Grant] = {
 }
 
 
-TABLE = GrantTable(POLICY, scope="placement", error=NoPlacementAccess, key=caller_kind)
-
-
-def require_read(principal: Principal) -> Visibility:
-    TABLE.require(principal, "read", "read", "You have no access to placements.")
-    return visibility(principal)
+TABLE = GrantTable(
+    POLICY, scope="placement", error=NoPlacementAccess, key=caller_kind, unreadable="You have no access to placements."
+)
+require_read = TABLE.readable
 
 
 def require_write(principal: Principal) -> Visibility:
-    seen = require_read(principal)
-    TABLE.require(principal, "write", "write", "You may not record or change placements.")
-    return seen
+    return TABLE.writable(principal, "write", "You may not record or change placements.")

@@ -5,7 +5,7 @@ jurisdiction, an employer's integration client only its own employer's (the rest
 
 from __future__ import annotations
 
-from placement.placements.policy import EMPLOYER, SERVICE, Visibility, caller_kind, visibility
+from placement.placements.policy import EMPLOYER, SERVICE, Visibility, caller_kind
 from placement.posts.exceptions import NoPostAccess
 from shared.auth import Principal
 from shared.grants import GrantTable
@@ -22,15 +22,11 @@ POLICY: dict[str, Grant] = {
 }
 
 
-TABLE = GrantTable(POLICY, scope="placement", error=NoPostAccess, key=caller_kind)
-
-
-def require_read(principal: Principal) -> Visibility:
-    TABLE.require(principal, "read", "read", "You have no access to job posts.")
-    return visibility(principal)
+TABLE = GrantTable(
+    POLICY, scope="placement", error=NoPostAccess, key=caller_kind, unreadable="You have no access to job posts."
+)
+require_read = TABLE.readable
 
 
 def require_write(principal: Principal) -> Visibility:
-    seen = require_read(principal)
-    TABLE.require(principal, "write", "write", "You may not publish or change job posts.")
-    return seen
+    return TABLE.writable(principal, "write", "You may not publish or change job posts.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from placement.placements.policy import EMPLOYER, SERVICE, Visibility, caller_kind, visibility
+from placement.placements.policy import EMPLOYER, SERVICE, Visibility, caller_kind
 from placement.referrals.exceptions import NoReferralAccess
 from shared.auth import Principal
 from shared.grants import GrantTable
@@ -30,21 +30,15 @@ POLICY: dict[str, Grant] = {
 }
 
 
-TABLE = GrantTable(POLICY, scope="placement", error=NoReferralAccess, key=caller_kind)
-
-
-def require_read(principal: Principal) -> Visibility:
-    TABLE.require(principal, "read", "read", "You have no access to referrals.")
-    return visibility(principal)
+TABLE = GrantTable(
+    POLICY, scope="placement", error=NoReferralAccess, key=caller_kind, unreadable="You have no access to referrals."
+)
+require_read = TABLE.readable
 
 
 def require_create(principal: Principal) -> Visibility:
-    seen = require_read(principal)
-    TABLE.require(principal, "create", "write", "You may not refer people to job posts.")
-    return seen
+    return TABLE.writable(principal, "create", "You may not refer people to job posts.")
 
 
 def require_advance(principal: Principal) -> Visibility:
-    seen = require_read(principal)
-    TABLE.require(principal, "advance", "write", "You may not move referrals on.")
-    return seen
+    return TABLE.writable(principal, "advance", "You may not move referrals on.")

@@ -13,7 +13,7 @@ from typing import Final
 
 from placement.self_employment.exceptions import NoSelfEmploymentAccess
 from shared.auth import Principal
-from shared.grants import GrantTable
+from shared.grants import GrantTable, Visibility
 from shared.grants import ReadWrite as Grant
 
 POLICY: Final[dict[str, Grant]] = {
@@ -24,13 +24,15 @@ POLICY: Final[dict[str, Grant]] = {
 }
 
 
-TABLE: Final = GrantTable(POLICY, scope="placement", error=NoSelfEmploymentAccess, service=Grant())
+TABLE: Final = GrantTable(
+    POLICY,
+    scope="placement",
+    error=NoSelfEmploymentAccess,
+    service=Grant(),
+    unreadable="Your department has no access to self-employment records.",
+)
+require_read: Final = TABLE.readable
 
 
-def require_read(principal: Principal) -> None:
-    TABLE.require(principal, "read", "read", "Your department has no access to self-employment records.")
-
-
-def require_write(principal: Principal) -> None:
-    require_read(principal)
-    TABLE.require(principal, "write", "write", "You may not record self-employment or loans.")
+def require_write(principal: Principal) -> Visibility:
+    return TABLE.writable(principal, "write", "You may not record self-employment or loans.")

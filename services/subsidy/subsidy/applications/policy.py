@@ -13,7 +13,7 @@ from typing import Final
 
 from shared.auth import Principal
 from shared.grants import GrantTable
-from subsidy.access import EMPLOYER, SERVICE, Visibility, caller_kind, visibility
+from subsidy.access import EMPLOYER, SERVICE, Visibility, caller_kind
 from subsidy.applications.exceptions import NoApplicationAccess
 
 
@@ -34,18 +34,18 @@ POLICY: Final[dict[str, Grant]] = {
 }
 
 
-TABLE: Final = GrantTable(POLICY, scope="subsidy", error=NoApplicationAccess, key=caller_kind)
-
-
-def require_read(principal: Principal) -> Visibility:
-    TABLE.require(principal, "read", "read", "You have no access to subsidy applications.")
-    return visibility(principal)
+TABLE: Final = GrantTable(
+    POLICY,
+    scope="subsidy",
+    error=NoApplicationAccess,
+    key=caller_kind,
+    unreadable="You have no access to subsidy applications.",
+)
+require_read: Final = TABLE.readable
 
 
 def require_act(principal: Principal) -> Visibility:
-    seen = require_read(principal)
-    TABLE.require(principal, "act", "write", "You may not act on subsidy applications.")
-    return seen
+    return TABLE.writable(principal, "act", "You may not act on subsidy applications.")
 
 
 def require_apply(principal: Principal) -> Visibility:
