@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -163,17 +164,14 @@ def sort_tag(keys: list[InstrumentedAttribute[Any]], descending: bool) -> str:
     return ",".join(str(k) for k in keys) + (" desc" if descending else " asc")
 
 
-async def keyset_page(
-    session: AsyncSession,
+def _after_cursor(
     stmt: Select[Any],
     params: PageParams,
-    *,
     keys: list[InstrumentedAttribute[Any]],
-    descending: bool = False,
-    convert: list[Any] | None = None,
-) -> tuple[list[Any], str | None]:
-    """Run `stmt` ordered by `keys` (the last one unique) from the cursor; return rows and the next cursor.
-    `convert` turns cursor JSON values back into column types (e.g. uuid.UUID)."""
+    descending: bool,
+    convert: list[Any] | None,
+) -> tuple[Select[Any], str]:
+    """`stmt` ordered by `keys` from the cursor on (limited to a page and one row more), and the cursors' tag."""
     tag = sort_tag(keys, descending)
     if params.cursor:
         values = decode_cursor(params.cursor, len(keys), tag=tag)
@@ -185,13 +183,33 @@ async def keyset_page(
         row_key = tuple_(*keys)
         stmt = stmt.where(row_key < tuple_(*values) if descending else row_key > tuple_(*values))
     order = [k.desc() for k in keys] if descending else [k.asc() for k in keys]
-    rows = list((await session.scalars(stmt.order_by(*order).limit(params.limit + 1))).all())
-    next_cursor = None
-    if len(rows) > params.limit:
-        rows = rows[: params.limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([getattr(last, k.key) for k in keys], tag=tag)
-    return rows, next_cursor
+    return stmt.order_by(*order).limit(params.limit + 1), tag
+
+
+def _cut(
+    rows: list[Any], params: PageParams, key_of: Callable[[Any], list[Any]], tag: str
+) -> tuple[list[Any], str | None]:
+    """A page of `rows` (read one more than the page), and the cursor after its last row if there are more."""
+    if len(rows) <= params.limit:
+        return rows, None
+    rows = rows[: params.limit]
+    return rows, encode_cursor(key_of(rows[-1]), tag=tag)
+
+
+async def keyset_page(
+    session: AsyncSession,
+    stmt: Select[Any],
+    params: PageParams,
+    *,
+    keys: list[InstrumentedAttribute[Any]],
+    descending: bool = False,
+    convert: list[Any] | None = None,
+) -> tuple[list[Any], str | None]:
+    """Run `stmt` ordered by `keys` (the last one unique) from the cursor; return rows and the next cursor.
+    `convert` turns cursor JSON values back into column types (e.g. uuid.UUID)."""
+    stmt, tag = _after_cursor(stmt, params, keys, descending, convert)
+    rows = list((await session.scalars(stmt)).all())
+    return _cut(rows, params, lambda last: [getattr(last, k.key) for k in keys], tag)
 
 
 # How a cursor's JSON value turns back into the type of its column (`keyset_by`); other types are used as they are.
@@ -221,6 +239,19 @@ async def keyset_by(
     return await keyset_page(
         session, stmt, params, keys=list(keys), descending=descending, convert=[_cursor_type(k) for k in keys]
     )
+
+
+async def keyset_rows(
+    session: AsyncSession,
+    stmt: Select[Any],
+    params: PageParams,
+    *keys: InstrumentedAttribute[Any],
+    key_of: Callable[[Any], list[Any]],
+) -> tuple[list[Any], str | None]:
+    """`keyset_by` (ascending) of a select of several entities or columns: its rows as tuples, `key_of(row)` giving a
+    row's values of `keys`."""
+    stmt, tag = _after_cursor(stmt, params, list(keys), False, [_cursor_type(k) for k in keys])
+    return _cut(list((await session.execute(stmt)).all()), params, key_of, tag)
 
 
 async def newest_first(

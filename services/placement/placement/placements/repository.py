@@ -7,7 +7,7 @@ from sqlalchemy import Select, and_, or_, select
 from placement.placements.models import FollowUp, Placement
 from placement.placements.policy import Visibility
 from placement.sites.models import PlacementSite
-from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, newest_first
+from shared.pagination import PageParams, keyset_rows, newest_first
 from shared.query import Repository, where_given
 
 ACTIVE_FULL_TIME_INDEX = "uq_placement_person_id_active_full_time"
@@ -118,20 +118,14 @@ class PlacementRepository(Repository):
                 or_(Placement.ended_on.is_(None), FollowUp.due_on <= Placement.ended_on),
             )
         )
-        stmt = visible(stmt, seen)
-        if params.cursor:
-            due_on, follow_up_id = decode_cursor(params.cursor, 2)
-            try:
-                key = (date.fromisoformat(due_on), uuid.UUID(follow_up_id))
-            except (TypeError, ValueError) as exc:
-                raise InvalidCursor("The cursor is not one this API issued.") from exc
-            stmt = stmt.where(or_(FollowUp.due_on > key[0], and_(FollowUp.due_on == key[0], FollowUp.id > key[1])))
-        rows = (await self.session.execute(stmt.order_by(FollowUp.due_on, FollowUp.id).limit(params.limit + 1))).all()
-        next_cursor = None
-        if len(rows) > params.limit:
-            rows = rows[: params.limit]
-            last = rows[-1][0]
-            next_cursor = encode_cursor([last.due_on.isoformat(), str(last.id)])
+        rows, next_cursor = await keyset_rows(
+            self.session,
+            visible(stmt, seen),
+            params,
+            FollowUp.due_on,
+            FollowUp.id,
+            key_of=lambda row: [row[0].due_on, row[0].id],
+        )
         return [(r[0], r[1]) for r in rows], next_cursor
 
     async def at_employer(self, employer_id: uuid.UUID, *, first: date, last: date) -> list[Placement]:

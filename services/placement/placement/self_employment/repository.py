@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from placement.self_employment.models import GuaranteedLoan, SelfEmployment
-from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, keyset_by
+from shared.pagination import PageParams, keyset_by, keyset_rows
 from shared.query import Repository, where_given
 
 
@@ -57,12 +57,4 @@ class SelfEmploymentRepository(Repository):
         for code in (visible_in, jurisdiction_code):
             if code is not None:
                 stmt = stmt.where(record.jurisdiction_code == code)
-        if params.cursor:
-            (after,) = decode_cursor(params.cursor, 1)
-            try:
-                stmt = stmt.where(loan.id > uuid.UUID(str(after)))
-            except ValueError as exc:
-                raise InvalidCursor("The cursor is not one this API issued.") from exc
-        rows = (await self.session.execute(stmt.order_by(loan.id).limit(params.limit + 1))).all()
-        next_cursor = encode_cursor([str(rows[params.limit - 1][0].id)]) if len(rows) > params.limit else None
-        return rows[: params.limit], next_cursor
+        return await keyset_rows(self.session, stmt, params, loan.id, key_of=lambda row: [row[0].id])

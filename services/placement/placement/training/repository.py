@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from placement.registry_feed import rules
 from placement.registry_feed.models import ProjectedMeasure, ProjectedPerson
 from placement.training.models import TrainingCourse, TrainingEnrolment, TrainingSession
-from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor, keyset_by
+from shared.pagination import PageParams, keyset_by, keyset_rows
 from shared.query import Repository, where_given
 
 
@@ -110,17 +110,12 @@ class TrainingRepository(Repository):
         stmt = select(p.person_id, p.jurisdiction_code, completed.label("completed")).where(
             eligible, completed < required
         )
-        if params.cursor:
-            try:
-                (after,) = decode_cursor(params.cursor, 1)
-                stmt = stmt.where(p.person_id > uuid.UUID(str(after)))
-            except ValueError as exc:
-                raise InvalidCursor("The cursor is not one this API issued.") from exc
-        rows = (await self.session.execute(stmt.order_by(p.person_id).limit(params.limit + 1))).all()
-        next_cursor = encode_cursor([str(rows[params.limit - 1].person_id)]) if len(rows) > params.limit else None
+        rows, next_cursor = await keyset_rows(
+            self.session, stmt, params, p.person_id, key_of=lambda row: [row.person_id]
+        )
         return Shortfall(
             eligible_count=counts[0],
             shortfall_count=counts[1],
-            rows=[(r.person_id, r.jurisdiction_code, r.completed) for r in rows[: params.limit]],
+            rows=[(r.person_id, r.jurisdiction_code, r.completed) for r in rows],
             next_cursor=next_cursor,
         )
