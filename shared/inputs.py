@@ -18,3 +18,11 @@ def not_in_future(value: date | None) -> date | None:
     if value is not None and value > date.today():
         raise ValueError("must not be in the future")
     return value
+
+
+def not_cleared(value: object) -> object:
+    """A field validator of an update (`field_validator("name", mode="before")(not_cleared)`): a field that may be
+    left out or changed but not sent as null."""
+    if value is None:
+        raise ValueError("may be changed but not cleared")
+    return value

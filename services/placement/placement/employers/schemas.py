@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from placement.employers import uscc
+from shared.inputs import not_cleared
 from shared.reference import JURISDICTIONS
 
 EmployerKind = Literal["enterprise", "individual_business", "private_owner", "public_institution"]
@@ -136,12 +137,7 @@ class EmployerUpdate(_EmployerFields):
         default=None, max_length=MAX_CONTACTS, description="Replaces the whole list.", examples=[[{"name": "韦经理"}]]
     )
 
-    @field_validator("name", "kind", "jurisdiction_code", "contacts", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be changed but not cleared")
-        return value
+    _not_null = field_validator("name", "kind", "jurisdiction_code", "contacts", mode="before")(not_cleared)
 
 
 class DesignationState(BaseModel):

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from placement.employers.schemas import JurisdictionCode
-from shared.inputs import not_in_future
+from shared.inputs import not_cleared, not_in_future
 
 SiteKind = Literal["base", "point"]
 SiteMode = Literal["centralised", "dispersed"]
@@ -65,12 +65,7 @@ class PlacementSiteUpdate(BaseModel):
 
     _past = field_validator("designated_on")(not_in_future)
 
-    @field_validator("name", "mode", "designated_on", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be changed but not cleared")
-        return value
+    _not_null = field_validator("name", "mode", "designated_on", mode="before")(not_cleared)
 
 
 class PlacementSiteClose(BaseModel):
