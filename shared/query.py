@@ -1,12 +1,14 @@
 """What the repositories (`<area>/repository.py`) share: the session they query in, adding a row, fetching one row
-(locked for update if asked), and optional equality filters given as a table of (column, value); and, for the
-services, `or_raise`: the row a repository found, or the folder's not-found error."""
+(locked for update if asked) or one by its id within what exists for the caller (`by_id`), and optional equality
+filters given as a table of (column, value) or as a filter dataclass whose fields are named as the columns
+(`where_fields`); and, for the services, `or_raise`: the row a repository found, or the folder's not-found error."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -20,6 +22,13 @@ def where_given(stmt: Select[Any], *filters: tuple[InstrumentedAttribute[Any], A
         if value is not None:
             stmt = stmt.where(column == value)
     return stmt
+
+
+def where_fields(stmt: Select[Any], model: Any, filters: Any, *names: str) -> Select[Any]:
+    """`where_given` of `model.<name> == filters.<name>` for each name given (every field of the dataclass `filters`
+    when none is named): a list's optional filters, each named as the column it narrows."""
+    names = names or tuple(field.name for field in fields(filters))
+    return where_given(stmt, *((getattr(model, name), getattr(filters, name)) for name in names))
 
 
 class Repository:
@@ -50,6 +59,19 @@ class Repository:
         if fresh:
             stmt = stmt.execution_options(populate_existing=True)
         return await self.session.scalar(stmt)
+
+    async def by_id(
+        self,
+        model: type[R],
+        row_id: Any,
+        *limits: tuple[InstrumentedAttribute[Any], Any],
+        for_update: bool = False,
+        fresh: bool = False,
+    ) -> R | None:
+        """The `model` row with this id, if it is within `limits` ((column, value) as for `where_given`: what exists
+        for the caller), else None; locked and `fresh` as `one`."""
+        stmt = where_given(select(model).where(model.id == row_id), *limits)  # type: ignore[attr-defined]
+        return await self.one(stmt, for_update=for_update, fresh=fresh)
 
 
 def or_raise(row: R | None, missing: type[Exception], *args: Any, **kwargs: Any) -> R:

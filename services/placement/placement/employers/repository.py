@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from placement.employers.models import Employer, EmployerDesignation
 from placement.employers.policy import Scope
 from shared.pagination import PageParams, keyset_by
-from shared.query import Repository, where_given
+from shared.query import Repository, where_fields, where_given
 
 USCC_CONSTRAINT = "uq_employer_unified_social_credit_code"
 
@@ -67,11 +67,8 @@ class EmployerRepository(Repository):
     async def page(
         self, filters: EmployerFilter, params: PageParams, scope: Scope, *, today: date
     ) -> tuple[list[Employer], str | None]:
-        stmt = where_given(
-            within(select(Employer), scope),
-            (Employer.jurisdiction_code, filters.jurisdiction_code),
-            (Employer.kind, filters.kind),
-            (Employer.sector_code, filters.sector_code),
+        stmt = where_fields(
+            within(select(Employer), scope), Employer, filters, "jurisdiction_code", "kind", "sector_code"
         )
         if filters.is_qihang_enterprise is not None:
             active = status_on(today) == "active"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from placement.handover.models import Handover
 from shared.pagination import PageParams, keyset_by
-from shared.query import Repository, where_given
+from shared.query import Repository, where_fields, where_given
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +18,7 @@ class HandoverFilter:
 
 class HandoverRepository(Repository):
     async def get(self, handover_id: uuid.UUID, *, visible_in: str | None, for_update: bool = False) -> Handover | None:
-        stmt = where_given(select(Handover).where(Handover.id == handover_id), (Handover.jurisdiction_code, visible_in))
-        return await self.one(stmt, for_update=for_update)
+        return await self.by_id(Handover, handover_id, (Handover.jurisdiction_code, visible_in), for_update=for_update)
 
     async def pending_of(self, person_id: uuid.UUID) -> list[Handover]:
         stmt = select(Handover).where(Handover.person_id == person_id, Handover.status == "pending").with_for_update()
@@ -39,12 +38,6 @@ class HandoverRepository(Repository):
     async def page(
         self, filters: HandoverFilter, params: PageParams, *, visible_in: str | None
     ) -> tuple[list[Handover], str | None]:
-        stmt = where_given(
-            select(Handover),
-            (Handover.jurisdiction_code, visible_in),
-            (Handover.jurisdiction_code, filters.jurisdiction_code),
-            (Handover.status, filters.status),
-            (Handover.person_id, filters.person_id),
-        )
+        stmt = where_fields(where_given(select(Handover), (Handover.jurisdiction_code, visible_in)), Handover, filters)
         # Longest waiting first.
         return await keyset_by(self.session, stmt, params, Handover.released_on, Handover.id)

@@ -8,7 +8,7 @@ from placement.placements.models import FollowUp, Placement
 from placement.placements.policy import Visibility
 from placement.sites.models import PlacementSite
 from shared.pagination import PageParams, keyset_rows, newest_first
-from shared.query import Repository, where_given
+from shared.query import Repository, where_fields, where_given
 
 ACTIVE_FULL_TIME_INDEX = "uq_placement_person_id_active_full_time"
 
@@ -93,14 +93,8 @@ class PlacementRepository(Repository):
     async def page(
         self, filters: PlacementFilter, params: PageParams, seen: Visibility
     ) -> tuple[list[Placement], str | None]:
-        stmt = where_given(
-            visible(select(Placement), seen),
-            (Placement.person_id, filters.person_id),
-            (Placement.employer_id, filters.employer_id),
-            (Placement.post_id, filters.post_id),
-            (Placement.route, filters.route),
-            (Placement.jurisdiction_code, filters.jurisdiction_code),
-        )
+        equal = ("person_id", "employer_id", "post_id", "route", "jurisdiction_code")
+        stmt = where_fields(visible(select(Placement), seen), Placement, filters, *equal)
         if filters.active is not None:
             stmt = stmt.where(Placement.ended_on.is_(None) if filters.active else Placement.ended_on.is_not(None))
         return await newest_first(self.session, stmt, params, Placement.created_at, Placement.id)

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from placement.placements.policy import Visibility
 from placement.posts.models import JobPost
 from shared.pagination import PageParams, newest_first
-from shared.query import Repository, where_given
+from shared.query import Repository, where_fields, where_given
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +62,8 @@ class PostRepository(Repository):
         )
 
     async def page(self, filters: PostFilter, params: PageParams, seen: Visibility) -> tuple[list[JobPost], str | None]:
-        stmt = where_given(
-            visible(select(JobPost), seen),
-            (JobPost.employer_id, filters.employer_id),
-            (JobPost.jurisdiction_code, filters.jurisdiction_code),
-            (JobPost.status, filters.status),
-            (JobPost.working_pattern, filters.working_pattern),
-        )
+        equal = ("employer_id", "jurisdiction_code", "status", "working_pattern")
+        stmt = where_fields(visible(select(JobPost), seen), JobPost, filters, *equal)
         if filters.is_public_welfare is not None:
             stmt = stmt.where(JobPost.is_public_welfare.is_(filters.is_public_welfare))
         return await newest_first(self.session, stmt, params, JobPost.created_at, JobPost.id)

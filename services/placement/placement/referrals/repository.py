@@ -6,7 +6,7 @@ from sqlalchemy import Select, select
 from placement.placements.policy import Visibility
 from placement.referrals.models import Referral, ReferralStep
 from shared.pagination import PageParams, newest_first
-from shared.query import Repository, where_given
+from shared.query import Repository, where_fields, where_given
 
 OPEN_REFERRAL_INDEX = "uq_referral_person_id_post_id_open"
 DECIDED = ("hired", "declined")
@@ -65,12 +65,7 @@ class ReferralRepository(Repository):
     async def page(
         self, filters: ReferralFilter, params: PageParams, seen: Visibility
     ) -> tuple[list[Referral], str | None]:
-        stmt = where_given(
-            visible(select(Referral), seen),
-            (Referral.person_id, filters.person_id),
-            (Referral.post_id, filters.post_id),
-            (Referral.status, filters.status),
-        )
+        stmt = where_fields(visible(select(Referral), seen), Referral, filters)
         return await newest_first(self.session, stmt, params, Referral.created_at, Referral.id)
 
     async def people_referred(self, jurisdiction_code: str, seen: Visibility, *, limit: int) -> list[uuid.UUID]:

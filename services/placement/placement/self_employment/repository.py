@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from placement.self_employment.models import GuaranteedLoan, SelfEmployment
 from shared.pagination import PageParams, keyset_by, keyset_rows
-from shared.query import Repository, where_given
+from shared.query import Repository, where_fields, where_given
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,20 +21,14 @@ class SelfEmploymentRepository(Repository):
     async def get(
         self, record_id: uuid.UUID, *, visible_in: str | None, for_update: bool = False
     ) -> SelfEmployment | None:
-        stmt = select(SelfEmployment).where(SelfEmployment.id == record_id)
-        return await self.one(where_given(stmt, (SelfEmployment.jurisdiction_code, visible_in)), for_update=for_update)
+        limit = (SelfEmployment.jurisdiction_code, visible_in)
+        return await self.by_id(SelfEmployment, record_id, limit, for_update=for_update)
 
     async def page(
         self, filters: SelfEmploymentFilter, params: PageParams, *, visible_in: str | None
     ) -> tuple[list[SelfEmployment], str | None]:
-        stmt = where_given(
-            select(SelfEmployment),
-            (SelfEmployment.jurisdiction_code, visible_in),
-            (SelfEmployment.person_id, filters.person_id),
-            (SelfEmployment.jurisdiction_code, filters.jurisdiction_code),
-            (SelfEmployment.business_kind, filters.business_kind),
-            (SelfEmployment.status, filters.status),
-        )
+        stmt = where_given(select(SelfEmployment), (SelfEmployment.jurisdiction_code, visible_in))
+        stmt = where_fields(stmt, SelfEmployment, filters)
         return await keyset_by(self.session, stmt, params, SelfEmployment.start_on, SelfEmployment.id)
 
     async def loans_of(self, record_id: uuid.UUID) -> list[GuaranteedLoan]:

@@ -7,7 +7,7 @@ from sqlalchemy import Select, func, or_, select
 from placement.employers.policy import Scope
 from placement.sites.models import PlacementSite
 from shared.pagination import PageParams, keyset_by
-from shared.query import Repository, where_given
+from shared.query import Repository, where_fields, where_given
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +41,8 @@ class SiteRepository(Repository):
     async def page(
         self, filters: SiteFilter, params: PageParams, scope: Scope
     ) -> tuple[list[PlacementSite], str | None]:
-        stmt = where_given(
-            within(select(PlacementSite), scope),
-            (PlacementSite.employer_id, filters.employer_id),
-            (PlacementSite.jurisdiction_code, filters.jurisdiction_code),
-            (PlacementSite.kind, filters.kind),
-            (PlacementSite.mode, filters.mode),
-            (PlacementSite.status, filters.status),
-        )
+        equal = ("employer_id", "jurisdiction_code", "kind", "mode", "status")
+        stmt = where_fields(within(select(PlacementSite), scope), PlacementSite, filters, *equal)
         if filters.open_on is not None:
             stmt = stmt.where(*open_on(filters.open_on))
         return await keyset_by(self.session, stmt, params, PlacementSite.designated_on, PlacementSite.id)

@@ -9,7 +9,7 @@ from placement.registry_feed import rules
 from placement.registry_feed.models import ProjectedMeasure, ProjectedPerson
 from placement.training.models import TrainingCourse, TrainingEnrolment, TrainingSession
 from shared.pagination import PageParams, keyset_by, keyset_rows
-from shared.query import Repository, where_given
+from shared.query import Repository, where_fields, where_given
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +46,8 @@ class TrainingRepository(Repository):
     async def enrolment(
         self, enrolment_id: uuid.UUID, *, visible_in: str | None, for_update: bool = False
     ) -> TrainingEnrolment | None:
-        stmt = select(TrainingEnrolment).where(TrainingEnrolment.id == enrolment_id)
-        return await self.one(
-            where_given(stmt, (TrainingEnrolment.jurisdiction_code, visible_in)), for_update=for_update
-        )
+        limit = (TrainingEnrolment.jurisdiction_code, visible_in)
+        return await self.by_id(TrainingEnrolment, enrolment_id, limit, for_update=for_update)
 
     async def enrolled(self, session_id: uuid.UUID, person_id: uuid.UUID) -> bool:
         stmt = select(TrainingEnrolment.id).where(
@@ -60,13 +58,8 @@ class TrainingRepository(Repository):
     async def enrolments(
         self, filters: EnrolmentFilter, params: PageParams, *, visible_in: str | None
     ) -> tuple[list[TrainingEnrolment], str | None]:
-        stmt = where_given(
-            select(TrainingEnrolment),
-            (TrainingEnrolment.jurisdiction_code, visible_in),
-            (TrainingEnrolment.session_id, filters.session_id),
-            (TrainingEnrolment.person_id, filters.person_id),
-            (TrainingEnrolment.status, filters.status),
-        )
+        stmt = where_given(select(TrainingEnrolment), (TrainingEnrolment.jurisdiction_code, visible_in))
+        stmt = where_fields(stmt, TrainingEnrolment, filters)
         return await keyset_by(self.session, stmt, params, TrainingEnrolment.created_at, TrainingEnrolment.id)
 
     async def shortfall(
