@@ -33,7 +33,7 @@ from shared.db import refused_as, violated_constraint
 from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.query import or_raise
-from shared.reads import fields_of, read_of
+from shared.reads import apply_changes, fields_of, read_of
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/employers"
@@ -151,10 +151,8 @@ async def update_employer(
     code = changes.get("unified_social_credit_code")
     if code is not None and await EmployerRepository(session).uscc_taken(code, other_than=employer.id):
         raise EmployerExists(DUPLICATE_CODE)
-    changed = sorted(field for field, value in changes.items() if getattr(employer, field) != value)
+    changed = sorted(apply_changes(employer, changes))
     if changed:
-        for field in changed:
-            setattr(employer, field, changes[field])
         async with refused_as(session, EmployerExists(DUPLICATE_CODE), USCC_CONSTRAINT):
             await session.flush()
         await session.refresh(employer)

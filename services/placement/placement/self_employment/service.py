@@ -38,7 +38,7 @@ from shared.errors import FieldError
 from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.query import or_raise
-from shared.reads import fields_of, read_of
+from shared.reads import apply_changes, fields_of, read_of
 from shared.reference import JURISDICTIONS
 
 OPERATION = "POST /api/v1/self-employments"
@@ -157,11 +157,7 @@ async def update(
         end_on = changes.get("end_on")
         if end_on is not None and not row.start_on <= end_on <= today:
             raise _invalid("body.end_on", f"must be between {row.start_on} and today")
-        diff = {}
-        for field, value in changes.items():
-            if getattr(row, field) != value:
-                diff[field] = (getattr(row, field), value)
-                setattr(row, field, value)
+        diff = apply_changes(row, changes)
         if diff:
             await session.flush()
             await outbox.emit(

@@ -33,7 +33,7 @@ from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.query import or_raise
-from shared.reads import fields_of, read_of
+from shared.reads import apply_changes, fields_of, read_of
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/placement-sites"
@@ -165,10 +165,8 @@ async def update_site(
             "A site cannot be designated after it closed.",
             errors=[FieldError(field="body.designated_on", message=f"must be on or before {site.closed_on}")],
         )
-    changed = sorted(field for field, value in changes.items() if getattr(site, field) != value)
+    changed = sorted(apply_changes(site, changes))
     if changed:
-        for field in changed:
-            setattr(site, field, changes[field])
         await session.flush()
         await session.refresh(site)
         await outbox.emit(
