@@ -1,5 +1,6 @@
 """What the repositories (`<area>/repository.py`) share: the session they query in, adding a row, fetching one row
-(locked for update if asked) or one by its id within what exists for the caller (`by_id`), and optional equality
+(locked for update if asked) or one by its id within what exists for the caller (`by_id`), the rows of a child
+table by their parent (`grouped`), and optional equality
 filters given as a table of (column, value) or as a filter dataclass whose fields are named as the columns
 (`where_fields`); and, for the services, `or_raise`: the row a repository found, or the folder's not-found error."""
 
@@ -59,6 +60,20 @@ class Repository:
         if fresh:
             stmt = stmt.execution_options(populate_existing=True)
         return await self.session.scalar(stmt)
+
+    async def grouped(
+        self, key: InstrumentedAttribute[Any], ids: list[Any], *order_by: Any, fresh: bool = False
+    ) -> dict[Any, list[Any]]:
+        """The rows of `key`'s table whose `key` is one of `ids` (a parent's id: its follow-ups, its steps), in
+        `order_by` order, by that key; an id with none has an empty list. `fresh`: as `one`."""
+        found: dict[Any, list[Any]] = {row_id: [] for row_id in ids}
+        if ids:
+            stmt = select(key.class_).where(key.in_(ids)).order_by(*order_by)
+            if fresh:
+                stmt = stmt.execution_options(populate_existing=True)
+            for row in await self.session.scalars(stmt):
+                found[getattr(row, key.key)].append(row)
+        return found
 
     async def by_id(
         self,

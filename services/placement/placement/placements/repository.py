@@ -70,17 +70,7 @@ class PlacementRepository(Repository):
         return placement
 
     async def follow_ups(self, placement_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[FollowUp]]:
-        out: dict[uuid.UUID, list[FollowUp]] = {pid: [] for pid in placement_ids}
-        if placement_ids:
-            rows = await self.session.scalars(
-                select(FollowUp)
-                .where(FollowUp.placement_id.in_(placement_ids))
-                .order_by(FollowUp.months)
-                .execution_options(populate_existing=True)
-            )
-            for row in rows:
-                out[row.placement_id].append(row)
-        return out
+        return await self.grouped(FollowUp.placement_id, placement_ids, FollowUp.months, fresh=True)
 
     async def follow_up(self, placement_id: uuid.UUID, months: int) -> FollowUp | None:
         return await self.session.scalar(

@@ -53,14 +53,7 @@ class ReferralRepository(Repository):
         await self.session.flush()
 
     async def history(self, referral_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ReferralStep]]:
-        out: dict[uuid.UUID, list[ReferralStep]] = {rid: [] for rid in referral_ids}
-        if referral_ids:
-            rows = await self.session.scalars(
-                select(ReferralStep).where(ReferralStep.referral_id.in_(referral_ids)).order_by(ReferralStep.id)
-            )
-            for row in rows:
-                out[row.referral_id].append(row)
-        return out
+        return await self.grouped(ReferralStep.referral_id, referral_ids, ReferralStep.id)
 
     async def page(
         self, filters: ReferralFilter, params: PageParams, seen: Visibility
