@@ -90,6 +90,16 @@ async def visible_employer(
     )
 
 
+async def _emit(session: AsyncSession, kind: str, employer: Employer, **extra: Any) -> None:
+    """An event of the employer, in the same transaction: its id, kind, jurisdiction, sector, version and `extra`."""
+    data = {
+        "employer_id": employer.id,
+        **extra,
+        **fields_of(employer, "kind", "jurisdiction_code", "sector_code", "version"),
+    }
+    await outbox.emit(session, kind=kind, aggregate_type="employer", aggregate_id=employer.id, data=data)
+
+
 async def list_employers(
     session: AsyncSession, *, principal: Principal, filters: EmployerFilter, params: PageParams
 ) -> tuple[list[EmployerRead], str | None]:
@@ -122,16 +132,7 @@ async def create_employer(
             if violated_constraint(exc) == USCC_CONSTRAINT:
                 raise EmployerExists(DUPLICATE_CODE) from exc
             raise
-        await outbox.emit(
-            session,
-            kind="employer.created",
-            aggregate_type="employer",
-            aggregate_id=employer.id,
-            data={
-                "employer_id": employer.id,
-                **fields_of(employer, "kind", "jurisdiction_code", "sector_code", "version"),
-            },
-        )
+        await _emit(session, "employer.created", employer)
         return to_read(employer, None)
 
     return await idempotency.create(
@@ -156,15 +157,5 @@ async def update_employer(
         async with refused_as(session, EmployerExists(DUPLICATE_CODE), USCC_CONSTRAINT):
             await session.flush()
         await session.refresh(employer)
-        await outbox.emit(
-            session,
-            kind="employer.updated",
-            aggregate_type="employer",
-            aggregate_id=employer.id,
-            data={
-                "employer_id": employer.id,
-                "fields": changed,
-                **fields_of(employer, "kind", "jurisdiction_code", "sector_code", "version"),
-            },
-        )
+        await _emit(session, "employer.updated", employer, fields=changed)
     return await read_one(session, employer)

@@ -58,26 +58,10 @@ def to_read(handover: Handover, today: date | None = None) -> HandoverRead:
     )
 
 
-async def _emit_closed(session: AsyncSession, handover: Handover) -> None:
-    await outbox.emit(
-        session,
-        kind="handover.closed",
-        aggregate_type="handover",
-        aggregate_id=handover.id,
-        data={
-            "handover_id": handover.id,
-            **fields_of(
-                handover,
-                "person_id",
-                "jurisdiction_code",
-                "status",
-                "close_reason",
-                "closed_on",
-                "placement_id",
-                "version",
-            ),
-        },
-    )
+async def _emit(session: AsyncSession, kind: str, handover: Handover, *fields: str) -> None:
+    """An event of the entry, in the same transaction: its id, the person and jurisdiction, and its `fields`."""
+    data = {"handover_id": handover.id, **fields_of(handover, "person_id", "jurisdiction_code", *fields)}
+    await outbox.emit(session, kind=kind, aggregate_type="handover", aggregate_id=handover.id, data=data)
 
 
 async def _close(
@@ -97,7 +81,7 @@ async def _close(
     handover.placement_id = placement_id
     handover.note = note
     await session.flush()
-    await _emit_closed(session, handover)
+    await _emit(session, "handover.closed", handover, "status", "close_reason", "closed_on", "placement_id", "version")
     return handover
 
 
@@ -158,19 +142,7 @@ async def _open(
             status="pending",
         )
     )
-    await outbox.emit(
-        session,
-        kind="handover.opened",
-        aggregate_type="handover",
-        aggregate_id=handover.id,
-        data={
-            "handover_id": handover.id,
-            "person_id": person_id,
-            "jurisdiction_code": jurisdiction_code,
-            "released_on": released_on,
-            "source": source,
-        },
-    )
+    await _emit(session, "handover.opened", handover, "released_on", "source")
     await audit.record(
         session, principal=None, operation="handover.open", resource_type="person", resource_ids=[person_id]
     )

@@ -35,9 +35,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from placement.events import outbox
 from placement.placements import service as placements
 from placement.placements.models import Placement
+from placement.referrals import service as referrals
 from placement.referrals.models import Referral
 from placement.referrals.repository import ReferralRepository
 
@@ -164,25 +164,8 @@ async def _close_referrals(session: AsyncSession, person_id: uuid.UUID, reason: 
         referral.status = "declined"
         referral.decline_reason = reason
         referral.closed_by_event_id = event_id
-        await session.flush()
-        await repo.step(referral, before, by_subject=FEED_SUBJECT)
-        await outbox.emit(
-            session,
-            kind="referral.declined",
-            aggregate_type="referral",
-            aggregate_id=referral.id,
-            data={
-                "schema_version": 2,
-                "referral_id": referral.id,
-                "person_id": referral.person_id,
-                "post_id": referral.post_id,
-                "employer_id": referral.employer_id,
-                "jurisdiction_code": referral.jurisdiction_code,
-                "status": referral.status,
-                "decline_reason": referral.decline_reason,
-                "closed_by_registry_event_id": event_id,
-                "version": referral.version,
-            },
+        await referrals.record_move(
+            session, repo, referral, before, by_subject=FEED_SUBJECT, closed_by_registry_event_id=event_id
         )
         closed += 1
     return closed

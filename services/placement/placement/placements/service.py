@@ -1,6 +1,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -112,6 +113,11 @@ def _event_data(placement: Placement) -> dict:
             "version",
         ),
     }
+
+
+async def _emit(session: AsyncSession, kind: str, placement: Placement, data: dict[str, Any]) -> None:
+    """An event of the placement, in the same transaction."""
+    await outbox.emit(session, kind=kind, aggregate_type="placement", aggregate_id=placement.id, data=data)
 
 
 def _ended_data(placement: Placement) -> dict:
@@ -314,13 +320,7 @@ async def _insert(
 
 async def _announce(session: AsyncSession, placement: Placement, post: JobPost | None) -> None:
     """The placement's events, and what it settles: a hired referral to its post, the person's hand-over entry."""
-    await outbox.emit(
-        session,
-        kind="placement.started",
-        aggregate_type="placement",
-        aggregate_id=placement.id,
-        data=_event_data(placement),
-    )
+    await _emit(session, "placement.started", placement, _event_data(placement))
     if post is not None:
         await outbox.emit(
             session,
@@ -420,13 +420,7 @@ async def correct_placement(
     changes = {k: (v, getattr(placement, k)) for k, v in before.items() if getattr(placement, k) != v}
     if changes:
         await session.flush()
-        await outbox.emit(
-            session,
-            kind="placement.corrected",
-            aggregate_type="placement",
-            aggregate_id=placement.id,
-            data={**_event_data(placement), "fields": sorted(changes)},
-        )
+        await _emit(session, "placement.corrected", placement, {**_event_data(placement), "fields": sorted(changes)})
     return to_read(placement, (await repo.follow_ups([placement.id]))[placement.id]), changes
 
 
@@ -472,13 +466,7 @@ async def close(
             aggregate_id=placement.post_id,
             data={"job_post_id": placement.post_id, "placement_id": placement.id, "status": post_status},
         )
-    await outbox.emit(
-        session,
-        kind="placement.ended",
-        aggregate_type="placement",
-        aggregate_id=placement.id,
-        data=_ended_data(placement),
-    )
+    await _emit(session, "placement.ended", placement, _ended_data(placement))
 
 
 async def record_follow_up(
@@ -506,12 +494,11 @@ async def record_follow_up(
     follow_up.still_working = data.still_working
     follow_up.recorded_by = principal.subject
     await session.flush()
-    await outbox.emit(
+    await _emit(
         session,
-        kind="placement.follow_up_recorded",
-        aggregate_type="placement",
-        aggregate_id=placement.id,
-        data={
+        "placement.follow_up_recorded",
+        placement,
+        {
             "placement_id": placement.id,
             "person_id": placement.person_id,
             **fields_of(follow_up, "months", "done_on", "still_working", "version"),

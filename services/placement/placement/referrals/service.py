@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,13 +66,26 @@ def to_read(referral: Referral, steps: list[ReferralStep]) -> ReferralRead:
     )
 
 
-def _event_data(referral: Referral) -> dict:
-    return {
+async def _emit(session: AsyncSession, kind: str, referral: Referral, **extra: Any) -> None:
+    """An event of the referral, in the same transaction: who to which post, where it stands, and `extra`."""
+    data = {
         "referral_id": referral.id,
         **fields_of(
             referral, "person_id", "post_id", "employer_id", "jurisdiction_code", "status", "decline_reason", "version"
         ),
+        **extra,
     }
+    await outbox.emit(session, kind=kind, aggregate_type="referral", aggregate_id=referral.id, data=data)
+
+
+async def record_move(
+    session: AsyncSession, repo: ReferralRepository, referral: Referral, before: str, *, by_subject: str, **extra: Any
+) -> None:
+    """A referral moved from `before` to its status now (set on it): the step in its history and its event
+    `referral.<status>` (schema 2, with `extra`), in the same transaction."""
+    await session.flush()
+    await repo.step(referral, before, by_subject=by_subject)
+    await _emit(session, f"referral.{referral.status}", referral, schema_version=2, **extra)
 
 
 async def create_referral(
@@ -112,13 +126,7 @@ async def create_referral(
             if violated_constraint(exc) == OPEN_REFERRAL_INDEX:
                 raise ReferralExists("The person is already referred to this post and it is not decided yet.") from exc
             raise
-        await outbox.emit(
-            session,
-            kind="referral.recommended",
-            aggregate_type="referral",
-            aggregate_id=referral.id,
-            data=_event_data(referral),
-        )
+        await _emit(session, "referral.recommended", referral)
         return to_read(referral, (await repo.history([referral.id]))[referral.id])
 
     return await idempotency.create(
@@ -161,15 +169,7 @@ async def move_referral(
         referral.placement_id = created.item.id
     referral.status = data.to
     referral.decline_reason = data.reason
-    await session.flush()
-    await repo.step(referral, before, by_subject=principal.subject)
-    await outbox.emit(
-        session,
-        kind=f"referral.{data.to}",
-        aggregate_type="referral",
-        aggregate_id=referral.id,
-        data=_event_data(referral) | {"schema_version": 2, "placement_id": referral.placement_id},
-    )
+    await record_move(session, repo, referral, before, by_subject=principal.subject, placement_id=referral.placement_id)
     return to_read(referral, (await repo.history([referral.id]))[referral.id])
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,6 +63,12 @@ def _invalid(field: str, message: str) -> InvalidSelfEmployment:
     return InvalidSelfEmployment(message, errors=[FieldError(field=field, message=message)])
 
 
+async def _emit(session: AsyncSession, kind: str, row: SelfEmployment, *fields: str, **extra: Any) -> None:
+    """An event of the record, in the same transaction: its id, the person, its `fields` and `extra`."""
+    data = {"self_employment_id": row.id, **fields_of(row, "person_id", *fields), **extra}
+    await outbox.emit(session, kind=kind, aggregate_type="self_employment", aggregate_id=row.id, data=data)
+
+
 async def create(
     session: AsyncSession,
     *,
@@ -80,16 +87,7 @@ async def create(
             row = await SelfEmploymentRepository(session).add(
                 SelfEmployment(**data.model_dump(), jurisdiction_code=person.jurisdiction_code, status="active")
             )
-            await outbox.emit(
-                session,
-                kind="self_employment.created",
-                aggregate_type="self_employment",
-                aggregate_id=row.id,
-                data={
-                    "self_employment_id": row.id,
-                    **fields_of(row, "person_id", "jurisdiction_code", "business_kind", "start_on"),
-                },
-            )
+            await _emit(session, "self_employment.created", row, "jurisdiction_code", "business_kind", "start_on")
             await handover.close_pending(
                 session,
                 person_id=row.person_id,
@@ -160,18 +158,8 @@ async def update(
         diff = apply_changes(row, changes)
         if diff:
             await session.flush()
-            await outbox.emit(
-                session,
-                kind="self_employment.ended" if "status" in diff else "self_employment.updated",
-                aggregate_type="self_employment",
-                aggregate_id=row.id,
-                data={
-                    "self_employment_id": row.id,
-                    "person_id": row.person_id,
-                    "fields": sorted(diff),
-                    **fields_of(row, "status", "end_on", "version"),
-                },
-            )
+            kind = "self_employment.ended" if "status" in diff else "self_employment.updated"
+            await _emit(session, kind, row, "status", "end_on", "version", fields=sorted(diff))
         trail.changes = diff
     return to_read(row)
 

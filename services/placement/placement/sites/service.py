@@ -50,8 +50,9 @@ def to_read(site: PlacementSite) -> PlacementSiteRead:
     )
 
 
-def _event_data(site: PlacementSite, **extra: Any) -> dict[str, Any]:
-    return {
+async def _emit(session: AsyncSession, kind: str, site: PlacementSite, **extra: Any) -> None:
+    """An event of the site, in the same transaction: its designation data and version, and `extra`."""
+    data = {
         "site_id": site.id,
         **fields_of(
             site,
@@ -66,6 +67,7 @@ def _event_data(site: PlacementSite, **extra: Any) -> dict[str, Any]:
         ),
         **extra,
     }
+    await outbox.emit(session, kind=kind, aggregate_type="placement_site", aggregate_id=site.id, data=data)
 
 
 async def visible_site(
@@ -134,13 +136,7 @@ async def create_site(
             status="open",
         )
         await SiteRepository(session).add(site)
-        await outbox.emit(
-            session,
-            kind="site.designated",
-            aggregate_type="placement_site",
-            aggregate_id=site.id,
-            data=_event_data(site),
-        )
+        await _emit(session, "site.designated", site)
         return to_read(site)
 
     return await idempotency.create(
@@ -169,13 +165,7 @@ async def update_site(
     if changed:
         await session.flush()
         await session.refresh(site)
-        await outbox.emit(
-            session,
-            kind="site.updated",
-            aggregate_type="placement_site",
-            aggregate_id=site.id,
-            data=_event_data(site, fields=changed),
-        )
+        await _emit(session, "site.updated", site, fields=changed)
     return to_read(site)
 
 
@@ -201,7 +191,5 @@ async def close_site(
     site.closed_reason = data.reason
     await session.flush()
     await session.refresh(site)
-    await outbox.emit(
-        session, kind="site.closed", aggregate_type="placement_site", aggregate_id=site.id, data=_event_data(site)
-    )
+    await _emit(session, "site.closed", site)
     return to_read(site)

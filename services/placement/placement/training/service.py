@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -150,6 +151,19 @@ async def get_session(session: AsyncSession, *, principal: Principal, session_id
 # --- Enrolments (a person's data) ---------------------------------------------------------------------------------
 
 
+async def _emit_enrolment(
+    session: AsyncSession, kind: str, row: TrainingEnrolment, course_id: uuid.UUID, **extra: Any
+) -> None:
+    """An event of the enrolment, in the same transaction: whose, on which session of which course, and `extra`."""
+    data = {
+        "enrolment_id": row.id,
+        "course_id": course_id,
+        **fields_of(row, "session_id", "person_id", "jurisdiction_code"),
+        **extra,
+    }
+    await outbox.emit(session, kind=kind, aggregate_type="training_enrolment", aggregate_id=row.id, data=data)
+
+
 async def enrol(
     session: AsyncSession,
     *,
@@ -175,19 +189,7 @@ async def enrol(
                     status="enrolled",
                 )
             )
-            await outbox.emit(
-                session,
-                kind="training.enrolled",
-                aggregate_type="training_enrolment",
-                aggregate_id=row.id,
-                data={
-                    "enrolment_id": row.id,
-                    "session_id": session_id,
-                    "course_id": training.course_id,
-                    "person_id": row.person_id,
-                    "jurisdiction_code": row.jurisdiction_code,
-                },
-            )
+            await _emit_enrolment(session, "training.enrolled", row, training.course_id)
             trail.changes = {"training_enrolment": (None, str(row.id))}
             return enrolment_to_read(row, training.course_id)
 
@@ -265,19 +267,14 @@ async def complete(
         row.completed_on = data.completed_on
         row.certificate_number = data.certificate_number
         await session.flush()
-        await outbox.emit(
+        await _emit_enrolment(
             session,
-            kind="training.completed",
-            aggregate_type="training_enrolment",
-            aggregate_id=row.id,
-            data={
-                "enrolment_id": row.id,
-                "session_id": row.session_id,
-                "course_id": training.course_id,
-                **fields_of(row, "person_id", "jurisdiction_code", "completed_on"),
-                "with_certificate": row.certificate_number is not None,
-                "version": row.version,
-            },
+            "training.completed",
+            row,
+            training.course_id,
+            completed_on=row.completed_on,
+            with_certificate=row.certificate_number is not None,
+            version=row.version,
         )
         trail.changes = {
             "status": ("enrolled", "completed"),
