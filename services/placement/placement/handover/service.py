@@ -216,14 +216,21 @@ async def list_handovers(
     return [to_read(h, today) for h in rows], next_cursor
 
 
+async def _visible(
+    session: AsyncSession, principal: Principal, handover_id: uuid.UUID, *, for_update: bool = False
+) -> Handover:
+    """The entry if it exists for the caller (township staff: their jurisdiction's); 404 otherwise."""
+    return or_raise(
+        await HandoverRepository(session).get(handover_id, visible_in=principal.jurisdiction, for_update=for_update),
+        HandoverNotFound,
+        "No such hand-over entry.",
+    )
+
+
 async def get_handover(session: AsyncSession, *, principal: Principal, handover_id: uuid.UUID) -> HandoverRead:
     policy.require_read(principal)
     async with audited(session, principal, "handover.read") as trail:
-        handover = or_raise(
-            await HandoverRepository(session).get(handover_id, visible_in=principal.jurisdiction),
-            HandoverNotFound,
-            "No such hand-over entry.",
-        )
+        handover = await _visible(session, principal, handover_id)
         trail.resource_ids = [handover.person_id]
     return to_read(handover)
 
@@ -239,11 +246,7 @@ async def close_handover(
 ) -> HandoverRead:
     policy.require_close(principal)
     async with audited(session, principal, "handover.close") as trail:
-        handover = or_raise(
-            await HandoverRepository(session).get(handover_id, visible_in=principal.jurisdiction, for_update=True),
-            HandoverNotFound,
-            "No such hand-over entry.",
-        )
+        handover = await _visible(session, principal, handover_id, for_update=True)
         trail.resource_ids = [handover.person_id]
         require_version(if_match, handover.version)
         if handover.status != "pending":

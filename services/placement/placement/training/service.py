@@ -220,15 +220,22 @@ async def list_enrolments(
     return items, cursor
 
 
+async def _visible_enrolment(
+    repo: TrainingRepository, principal: Principal, enrolment_id: uuid.UUID, *, for_update: bool = False
+) -> TrainingEnrolment:
+    """The enrolment if it exists for the caller (township staff: their jurisdiction's people's); 404 otherwise."""
+    return or_raise(
+        await repo.enrolment(enrolment_id, visible_in=principal.jurisdiction, for_update=for_update),
+        EnrolmentNotFound,
+        "No such enrolment.",
+    )
+
+
 async def get_enrolment(session: AsyncSession, *, principal: Principal, enrolment_id: uuid.UUID) -> EnrolmentRead:
     policy.require_read(principal, "enrolments")
     async with audited(session, principal, "training.enrolment.read") as trail:
         repo = TrainingRepository(session)
-        row = or_raise(
-            await repo.enrolment(enrolment_id, visible_in=principal.jurisdiction),
-            EnrolmentNotFound,
-            "No such enrolment.",
-        )
+        row = await _visible_enrolment(repo, principal, enrolment_id)
         trail.resource_ids = [row.person_id]
         read = enrolment_to_read(row, await _course_of(repo, row))
     return read
@@ -246,11 +253,7 @@ async def complete(
     policy.require_write(principal, "enrolments")
     async with audited(session, principal, "training.complete") as trail:
         repo = TrainingRepository(session)
-        row = or_raise(
-            await repo.enrolment(enrolment_id, visible_in=principal.jurisdiction, for_update=True),
-            EnrolmentNotFound,
-            "No such enrolment.",
-        )
+        row = await _visible_enrolment(repo, principal, enrolment_id, for_update=True)
         trail.resource_ids = [row.person_id]
         require_version(if_match, row.version)
         if row.status != "enrolled":
