@@ -345,11 +345,16 @@ async def _announce(session: AsyncSession, placement: Placement, post: JobPost |
     await handover.close_on_placement(session, placement.person_id, placement.id)
 
 
+async def _read(repo: PlacementRepository, placement: Placement) -> PlacementRead:
+    """The placement's answer, with its follow-ups."""
+    return to_read(placement, (await repo.follow_ups([placement.id]))[placement.id])
+
+
 async def get_placement(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID) -> PlacementRead:
     seen = policy.require_read(principal)
     repo = PlacementRepository(session)
     placement = or_raise(await repo.get(placement_id, seen), PlacementNotFound, "No such placement.")
-    return to_read(placement, (await repo.follow_ups([placement.id]))[placement.id])
+    return await _read(repo, placement)
 
 
 async def list_placements(
@@ -421,7 +426,7 @@ async def correct_placement(
     if changes:
         await session.flush()
         await _emit(session, "placement.corrected", placement, {**_event_data(placement), "fields": sorted(changes)})
-    return to_read(placement, (await repo.follow_ups([placement.id]))[placement.id]), changes
+    return await _read(repo, placement), changes
 
 
 async def end_placement(
@@ -438,7 +443,7 @@ async def end_placement(
     if data.ended_on > date.today():
         raise InvalidPlacement("ended_on must not be in the future.")
     await close(session, placement, ended_on=data.ended_on, reason=data.reason)
-    return to_read(placement, (await repo.follow_ups([placement.id]))[placement.id])
+    return await _read(repo, placement)
 
 
 async def close(

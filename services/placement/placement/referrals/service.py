@@ -88,6 +88,11 @@ async def record_move(
     await _emit(session, f"referral.{referral.status}", referral, schema_version=2, **extra)
 
 
+async def _read(repo: ReferralRepository, referral: Referral) -> ReferralRead:
+    """The referral's answer, with its history."""
+    return to_read(referral, (await repo.history([referral.id]))[referral.id])
+
+
 async def create_referral(
     session: AsyncSession,
     *,
@@ -127,7 +132,7 @@ async def create_referral(
                 raise ReferralExists("The person is already referred to this post and it is not decided yet.") from exc
             raise
         await _emit(session, "referral.recommended", referral)
-        return to_read(referral, (await repo.history([referral.id]))[referral.id])
+        return await _read(repo, referral)
 
     return await idempotency.create(
         session, principal.subject, idempotency_key, CREATE_OPERATION, data, ReferralRead, write
@@ -170,14 +175,14 @@ async def move_referral(
     referral.status = data.to
     referral.decline_reason = data.reason
     await record_move(session, repo, referral, before, by_subject=principal.subject, placement_id=referral.placement_id)
-    return to_read(referral, (await repo.history([referral.id]))[referral.id])
+    return await _read(repo, referral)
 
 
 async def get_referral(session: AsyncSession, *, principal: Principal, referral_id: uuid.UUID) -> ReferralRead:
     seen = policy.require_read(principal)
     repo = ReferralRepository(session)
     referral = or_raise(await repo.get(referral_id, seen), ReferralNotFound, "No such referral.")
-    return to_read(referral, (await repo.history([referral.id]))[referral.id])
+    return await _read(repo, referral)
 
 
 async def list_referrals(
