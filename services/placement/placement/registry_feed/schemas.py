@@ -3,27 +3,15 @@ declared; anything else the registry adds is ignored, so it may grow without bre
 
 import uuid
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class FeedEvent(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    id: int
-    kind: str
-    aggregate_type: str
-    aggregate_id: uuid.UUID
-    data: dict[str, Any]
+from shared import feed_page
+from shared.feed_page import FeedEvent
 
 
-class FeedPage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    items: list[FeedEvent]
-    next_cursor: str | None = Field(max_length=512)
-    has_more: bool
+class FeedPage(feed_page.FeedPage[FeedEvent]):
+    """A page of the registry's feed: of each event, its id, kind, aggregate and data."""
 
 
 class PersonData(BaseModel):

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from shared import feed_page
 
 REGISTRY, PLACEMENT, SUBSIDY = "registry", "placement", "subsidy"
 FEEDS = (REGISTRY, PLACEMENT, SUBSIDY)
@@ -27,23 +27,14 @@ FEED_PATHS = {
 }
 
 
-class FeedEvent(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class FeedEvent(feed_page.FeedEvent):
+    """An event of a source's feed, with when it was recorded."""
 
-    id: int
-    kind: str
-    aggregate_type: str
-    aggregate_id: uuid.UUID
     at: datetime
-    data: dict[str, Any]
 
 
-class FeedPage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    items: list[FeedEvent]
-    next_cursor: str | None = Field(max_length=512)
-    has_more: bool
+class FeedPage(feed_page.FeedPage[FeedEvent]):
+    """A page of a source's feed."""
 
 
 class Unreadable(ValueError):
