@@ -1,9 +1,10 @@
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Final, Literal
+from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from registry.inputs import Reason, Text100, Text200
 from registry.persons.schemas import LeftReason, WorkAbility
 
 RegisterChangeKind = Literal["left", "returned"]
@@ -19,10 +20,6 @@ LABELS_ZH: Final[dict[str, dict[str, str]]] = {
         "facility": "其他场所/机构",
     },
 }
-
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
-Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
-Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 
 
 class RegisterChangeCreate(BaseModel):

@@ -1,14 +1,11 @@
 import uuid
 from datetime import date, datetime
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from registry.inputs import Reason, Text100
 from registry.measures.rules import EndReason, MeasureKind
 from registry.persons.schemas import WorkAbility
-
-Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
 
 
 class _EndFields(BaseModel):

@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from registry.inputs import Name, Phone, Text200
+
 Gender = Literal["male", "female"]
 WorkAbility = Literal["able", "partly", "unable"]
 Education = Literal["none", "primary", "junior_high", "senior_high", "vocational", "college", "bachelor_or_above"]
@@ -31,9 +33,6 @@ LABELS_ZH: dict[str, dict[str, str]] = {
     },
 }
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)]
-Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9-]{5,18}$")]
-Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Skill = Annotated[str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)]
 
 

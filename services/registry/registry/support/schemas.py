@@ -1,9 +1,10 @@
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from registry.inputs import Name, Notes, Phone, Text100
 from shared.inputs import not_in_future
 
 MemberRole = Literal["drug_control_worker", "community_police", "guardian", "volunteer", "other"]
@@ -26,11 +27,6 @@ LABELS_ZH: dict[str, dict[str, str]] = {
     },
 }
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True)]
-Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9-]{5,18}$")]
-Organisation = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
-Notes = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
-
 
 class SupportMemberCreate(BaseModel):
     """Add a member to the person's support team."""
@@ -40,7 +36,7 @@ class SupportMemberCreate(BaseModel):
     role: MemberRole = Field(examples=["drug_control_worker"])
     name: Name = Field(examples=["覃某某"])
     phone: Phone | None = Field(default=None, examples=["13800000000"])
-    organisation: Organisation | None = Field(default=None, examples=["大埔镇禁毒办"])
+    organisation: Text100 | None = Field(default=None, examples=["大埔镇禁毒办"])
     from_on: date = Field(description="First day on the team.", examples=["2012-06-01"])
 
 

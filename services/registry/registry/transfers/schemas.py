@@ -4,6 +4,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from registry.inputs import Reason, Text200
 from registry.measures.rules import MeasureKind
 from registry.persons.schemas import Gender
 
@@ -15,8 +16,6 @@ LABELS_ZH: Final[dict[str, dict[str, str]]] = {
     "direction": {"in": "迁入", "out": "迁出"},
 }
 
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
-Address = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Notes = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
 JurisdictionCode = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
@@ -31,7 +30,7 @@ class TransferCreate(BaseModel):
         description="The receiving jurisdiction (one of the 14; not the person's current one).", examples=["dongquan"]
     )
     reason: Reason = Field(description="Why the person moves.", examples=["本人随家人迁居东泉镇"])
-    new_residence_address: Address | None = Field(
+    new_residence_address: Text200 | None = Field(
         default=None,
         description="现居住地址 in the receiving jurisdiction; becomes the record's residence address on acceptance.",
         examples=["柳城县东泉镇…"],

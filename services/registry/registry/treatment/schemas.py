@@ -1,9 +1,10 @@
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from registry.inputs import Notes, Text100
 from shared.inputs import not_in_future
 
 CounsellingKind = Literal["psychological", "medical", "group"]
@@ -22,16 +23,13 @@ LABELS_ZH: dict[str, dict[str, str]] = {
     },
 }
 
-Place = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
-Notes = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
-
 
 class AgreementCreate(BaseModel):
     """Record a voluntary detox agreement (自愿戒毒协议)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    institution: Place = Field(examples=["柳城县人民医院"])
+    institution: Text100 = Field(examples=["柳城县人民医院"])
     signed_on: date = Field(examples=["2012-06-01"])
     start_on: date = Field(examples=["2012-06-05"])
     end_on: date | None = Field(default=None, description="Planned or actual end, if known.", examples=["2012-09-05"])
@@ -64,7 +62,7 @@ class MethadoneCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    clinic: Place = Field(examples=["柳城县美沙酮维持治疗门诊"])
+    clinic: Text100 = Field(examples=["柳城县美沙酮维持治疗门诊"])
     enrolled_on: date = Field(examples=["2012-06-01"])
 
     _past = field_validator("enrolled_on")(not_in_future)
@@ -99,7 +97,7 @@ class CounsellingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     held_on: date = Field(examples=["2012-07-01"])
-    provider: Place = Field(description="Who gave it (person or institution).", examples=["县人民医院心理科"])
+    provider: Text100 = Field(description="Who gave it (person or institution).", examples=["县人民医院心理科"])
     kind: CounsellingKind = Field(examples=["psychological"])
     notes: Notes | None = Field(default=None, description="Sensitive; never written to the audit trail.")
 
