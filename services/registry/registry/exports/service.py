@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.history.asof import age_on
 from registry.imports.columns import PERSON_COLUMNS
 from registry.persons import policy
 from registry.persons.crypto import IdNumberCipher
@@ -23,7 +24,6 @@ from registry.persons.exceptions import NoPersonAccess
 from registry.persons.models import Person
 from registry.persons.repository import PersonFilter, PersonRepository
 from registry.persons.schemas import LABELS_ZH
-from registry.persons.service import age_on
 from shared.auth import Principal
 from shared.pagination import PageParams
 from shared.reference import JURISDICTIONS

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.events import BIRTH_DATE_KINDS, emit_person_event
+from registry.history.asof import age_on
 from registry.history.models import WorkAbilityChange
 from registry.history.repository import HistoryRepository
 from registry.idempotency import store as idempotency
@@ -38,10 +39,6 @@ from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/persons"
 ID_HASH_CONSTRAINT = "uq_person_id_number_hash"
-
-
-def age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def _invalid(field: str, message: str) -> InvalidInput:
