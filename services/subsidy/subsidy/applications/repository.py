@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 
 from shared.pagination import PageParams, newest_first
-from shared.query import Repository, where_given
+from shared.query import Repository, where_fields
 from subsidy.access import Visibility
 from subsidy.applications.models import SubsidyApplication, SubsidyApplicationStep, SubsidyPayment
 from subsidy.applications.workflow import COMMITTED
@@ -31,14 +31,7 @@ def visible(stmt: Select, seen: Visibility) -> Select:
 
 
 def _filtered(stmt: Select, filters: ApplicationFilter) -> Select:
-    return where_given(
-        stmt,
-        (SubsidyApplication.year, filters.year),
-        (SubsidyApplication.subsidy_type, filters.subsidy_type),
-        (SubsidyApplication.status, filters.status),
-        (SubsidyApplication.beneficiary_id, filters.beneficiary_id),
-        (SubsidyApplication.jurisdiction_code, filters.jurisdiction_code),
-    )
+    return where_fields(stmt, SubsidyApplication, filters)
 
 
 class ApplicationRepository(Repository):

@@ -7,7 +7,7 @@ import orjson
 from sqlalchemy import JSON, Select, delete, func, insert, select, update
 
 from shared.pagination import PageParams, newest_first
-from shared.query import Repository, where_given
+from shared.query import Repository, where_fields, where_given
 from subsidy.access import Visibility
 from subsidy.decisions.models import SubsidyDecision, SubsidyDecisionTotal
 
@@ -52,14 +52,8 @@ def visible(stmt: Select, seen: Visibility) -> Select:
 
 
 def _filtered(stmt: Select, filters: DecisionFilter) -> Select:
-    stmt = where_given(
-        stmt,
-        (SubsidyDecision.year, filters.year),
-        (SubsidyDecision.subsidy_type, filters.subsidy_type),
-        (SubsidyDecision.beneficiary_id, filters.beneficiary_id),
-        (SubsidyDecision.jurisdiction_code, filters.jurisdiction_code),
-        (SubsidyDecision.tier, filters.tier),
-    )
+    equal = ("year", "subsidy_type", "beneficiary_id", "jurisdiction_code", "tier")
+    stmt = where_fields(stmt, SubsidyDecision, filters, *equal)
     if filters.current_only:
         stmt = stmt.where(SubsidyDecision.is_current)
     return stmt
