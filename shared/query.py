@@ -1,8 +1,9 @@
 """What the repositories (`<area>/repository.py`) share: the session they query in, adding a row, fetching one row
 (locked for update if asked) or one by its id within what exists for the caller (`by_id`), the rows of a child
-table by their parent (`grouped`), and optional equality
-filters given as a table of (column, value) or as a filter dataclass whose fields are named as the columns
-(`where_fields`); and, for the services, `or_raise`: the row a repository found, or the folder's not-found error."""
+table by their parent (`grouped`), and optional equality filters given as a table of (column, value) or as a filter
+dataclass whose fields are named as the columns (`where_fields`); what exists for a caller who sees one
+jurisdiction's or one employer's rows (`seen_limits`, `where_seen`); and, for the services, `or_raise`: the row a
+repository found, or the folder's not-found error."""
 
 from __future__ import annotations
 
@@ -30,6 +31,23 @@ def where_fields(stmt: Select[Any], model: Any, filters: Any, *names: str) -> Se
     when none is named): a list's optional filters, each named as the column it narrows."""
     names = names or tuple(field.name for field in fields(filters))
     return where_given(stmt, *((getattr(model, name), getattr(filters, name)) for name in names))
+
+
+def seen_limits(
+    seen: Any, model: Any, employer: InstrumentedAttribute[Any] | None = None
+) -> tuple[tuple[InstrumentedAttribute[Any], Any], tuple[InstrumentedAttribute[Any], Any]]:
+    """The limits (for `where_given`, `Repository.by_id`) of what exists for a caller who sees `seen` (a
+    `shared.grants.Visibility` or alike, None for no limit): the rows of `model` in its jurisdiction
+    (`jurisdiction_code`) and of its employer (`employer`, the column naming it: `model.employer_id` unless given)."""
+    employer_column = model.employer_id if employer is None else employer
+    return (model.jurisdiction_code, seen.jurisdiction), (employer_column, seen.employer_id)
+
+
+def where_seen(
+    stmt: Select[Any], model: Any, seen: Any, employer: InstrumentedAttribute[Any] | None = None
+) -> Select[Any]:
+    """`stmt` narrowed to the rows of `model` that exist for a caller who sees `seen` (`seen_limits`)."""
+    return where_given(stmt, *seen_limits(seen, model, employer))
 
 
 class Repository:

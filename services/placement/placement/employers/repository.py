@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from placement.employers.models import Employer, EmployerDesignation
 from placement.employers.policy import Scope
 from shared.pagination import PageParams, keyset_by
-from shared.query import Repository, where_fields, where_given
+from shared.query import Repository, where_fields, where_seen
 
 USCC_CONSTRAINT = "uq_employer_unified_social_credit_code"
 
@@ -28,8 +28,8 @@ def _escape_like(text: str) -> str:
 
 
 def within(stmt: Select, scope: Scope) -> Select:
-    """Only the employers that exist for a caller with this scope."""
-    return where_given(stmt, (Employer.jurisdiction_code, scope.jurisdiction), (Employer.id, scope.employer_id))
+    """Only the employers that exist for a caller with this scope (an employer's client: itself)."""
+    return where_seen(stmt, Employer, scope, employer=Employer.id)
 
 
 def status_on(on: date):

@@ -29,13 +29,14 @@ from placement.imports.columns import (
 )
 from placement.placements import policy as placements_policy
 from placement.placements.models import Placement
-from placement.placements.repository import PlacementFilter, PlacementRepository, visible
+from placement.placements.repository import PlacementFilter, PlacementRepository
 from placement.placements.schemas import END_REASON_LABELS_ZH, ROUTE_LABELS_ZH, STATUS_LABELS_ZH
 from placement.posts.models import JobPost
 from placement.posts.schemas import WORKING_PATTERN_LABELS_ZH
 from shared.auth import Principal
 from shared.grants import visibility
 from shared.pagination import PageParams
+from shared.query import where_seen
 from shared.reference import JURISDICTIONS
 
 PAGE = 500
@@ -122,7 +123,7 @@ async def placement_rows(
             .outerjoin(JobPost, JobPost.id == Placement.post_id)
             .where(Placement.id.in_(chunk))
         )
-        found = {row[0].id: row for row in (await session.execute(visible(stmt, seen))).all()}
+        found = {row[0].id: row for row in (await session.execute(where_seen(stmt, Placement, seen))).all()}
         for placement_id in chunk:
             if placement_id not in found:
                 continue

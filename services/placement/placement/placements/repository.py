@@ -2,13 +2,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import and_, or_, select
 
 from placement.placements.models import FollowUp, Placement
 from placement.placements.policy import Visibility
 from placement.sites.models import PlacementSite
 from shared.pagination import PageParams, keyset_rows, newest_first
-from shared.query import Repository, where_fields, where_given
+from shared.query import Repository, seen_limits, where_fields, where_seen
 
 ACTIVE_FULL_TIME_INDEX = "uq_placement_person_id_active_full_time"
 
@@ -23,16 +23,10 @@ class PlacementFilter:
     active: bool | None = None
 
 
-def visible(stmt: Select, seen: Visibility) -> Select:
-    return where_given(
-        stmt, (Placement.jurisdiction_code, seen.jurisdiction), (Placement.employer_id, seen.employer_id)
-    )
-
-
 class PlacementRepository(Repository):
     async def get(self, placement_id: uuid.UUID, seen: Visibility, *, for_update: bool = False) -> Placement | None:
-        stmt = visible(select(Placement).where(Placement.id == placement_id), seen)
-        return await self.one(stmt, for_update=for_update, fresh=True)
+        limits = seen_limits(seen, Placement)
+        return await self.by_id(Placement, placement_id, *limits, for_update=for_update, fresh=True)
 
     async def active_full_time(self, person_id: uuid.UUID) -> Placement | None:
         return await self.session.scalar(
@@ -84,7 +78,7 @@ class PlacementRepository(Repository):
         self, filters: PlacementFilter, params: PageParams, seen: Visibility
     ) -> tuple[list[Placement], str | None]:
         equal = ("person_id", "employer_id", "post_id", "route", "jurisdiction_code")
-        stmt = where_fields(visible(select(Placement), seen), Placement, filters, *equal)
+        stmt = where_fields(where_seen(select(Placement), Placement, seen), Placement, filters, *equal)
         if filters.active is not None:
             stmt = stmt.where(Placement.ended_on.is_(None) if filters.active else Placement.ended_on.is_not(None))
         return await newest_first(self.session, stmt, params, Placement.created_at, Placement.id)
@@ -104,7 +98,7 @@ class PlacementRepository(Repository):
         )
         rows, next_cursor = await keyset_rows(
             self.session,
-            visible(stmt, seen),
+            where_seen(stmt, Placement, seen),
             params,
             FollowUp.due_on,
             FollowUp.id,

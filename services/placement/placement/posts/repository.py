@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from placement.placements.policy import Visibility
 from placement.posts.models import JobPost
 from shared.pagination import PageParams, newest_first
-from shared.query import Repository, where_fields, where_given
+from shared.query import Repository, seen_limits, where_fields, where_seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,15 +20,10 @@ class PostFilter:
     is_public_welfare: bool | None = None
 
 
-def visible(stmt, seen: Visibility):
-    return where_given(stmt, (JobPost.jurisdiction_code, seen.jurisdiction), (JobPost.employer_id, seen.employer_id))
-
-
 class PostRepository(Repository):
     async def get(self, post_id: uuid.UUID, seen: Visibility, *, for_update: bool = False) -> JobPost | None:
-        return await self.one(
-            visible(select(JobPost).where(JobPost.id == post_id), seen), for_update=for_update, fresh=True
-        )
+        limits = seen_limits(seen, JobPost)
+        return await self.by_id(JobPost, post_id, *limits, for_update=for_update, fresh=True)
 
     async def take_place(self, post_id: uuid.UUID) -> bool:
         """Fill one place of an open post, atomically: the row lock makes concurrent takers queue, and each
@@ -63,7 +58,7 @@ class PostRepository(Repository):
 
     async def page(self, filters: PostFilter, params: PageParams, seen: Visibility) -> tuple[list[JobPost], str | None]:
         equal = ("employer_id", "jurisdiction_code", "status", "working_pattern")
-        stmt = where_fields(visible(select(JobPost), seen), JobPost, filters, *equal)
+        stmt = where_fields(where_seen(select(JobPost), JobPost, seen), JobPost, filters, *equal)
         if filters.is_public_welfare is not None:
             stmt = stmt.where(JobPost.is_public_welfare.is_(filters.is_public_welfare))
         return await newest_first(self.session, stmt, params, JobPost.created_at, JobPost.id)
@@ -81,7 +76,7 @@ class PostRepository(Repository):
         """The township's posts taking people on today (open, a place free, between their open and close dates),
         only part-time, seasonal or light ones when asked; those wanting one of `skills` first, then the newest.
         Filtering before the limit means no recruiting post is left out merely for being older."""
-        stmt = visible(
+        stmt = where_seen(
             select(JobPost).where(
                 JobPost.jurisdiction_code == jurisdiction_code,
                 JobPost.status == "open",
@@ -89,6 +84,7 @@ class PostRepository(Repository):
                 JobPost.opens_on <= today,
                 or_(JobPost.closes_on.is_(None), JobPost.closes_on >= today),
             ),
+            JobPost,
             seen,
         )
         if light_or_part_time_only:

@@ -1,12 +1,12 @@
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from placement.placements.policy import Visibility
 from placement.referrals.models import Referral, ReferralStep
 from shared.pagination import PageParams, newest_first
-from shared.query import Repository, where_fields, where_given
+from shared.query import Repository, seen_limits, where_fields, where_seen
 
 OPEN_REFERRAL_INDEX = "uq_referral_person_id_post_id_open"
 DECIDED = ("hired", "declined")
@@ -19,14 +19,10 @@ class ReferralFilter:
     status: str | None = None
 
 
-def visible(stmt: Select, seen: Visibility) -> Select:
-    return where_given(stmt, (Referral.jurisdiction_code, seen.jurisdiction), (Referral.employer_id, seen.employer_id))
-
-
 class ReferralRepository(Repository):
     async def get(self, referral_id: uuid.UUID, seen: Visibility, *, for_update: bool = False) -> Referral | None:
-        stmt = visible(select(Referral).where(Referral.id == referral_id), seen)
-        return await self.one(stmt, for_update=for_update, fresh=True)
+        limits = seen_limits(seen, Referral)
+        return await self.by_id(Referral, referral_id, *limits, for_update=for_update, fresh=True)
 
     async def open_for(self, person_id: uuid.UUID, post_id: uuid.UUID) -> Referral | None:
         return await self.session.scalar(
@@ -58,12 +54,12 @@ class ReferralRepository(Repository):
     async def page(
         self, filters: ReferralFilter, params: PageParams, seen: Visibility
     ) -> tuple[list[Referral], str | None]:
-        stmt = where_fields(visible(select(Referral), seen), Referral, filters)
+        stmt = where_fields(where_seen(select(Referral), Referral, seen), Referral, filters)
         return await newest_first(self.session, stmt, params, Referral.created_at, Referral.id)
 
     async def people_referred(self, jurisdiction_code: str, seen: Visibility, *, limit: int) -> list[uuid.UUID]:
         """People referred to any post, most recently referred first: part of the candidate pool of a post."""
-        stmt = visible(select(Referral.person_id, Referral.created_at), seen).where(
+        stmt = where_seen(select(Referral.person_id, Referral.created_at), Referral, seen).where(
             Referral.jurisdiction_code == jurisdiction_code
         )
         rows = await self.session.execute(stmt.order_by(Referral.created_at.desc()).limit(limit * 4))
