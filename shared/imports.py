@@ -26,7 +26,6 @@ import logging
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
@@ -64,7 +63,7 @@ from shared.logging import request_id_var
 from shared.metrics import job_progress
 from shared.pagination import InvalidCursor, PageParams, decode_cursor, encode_cursor
 from shared.tabular import Limits
-from shared.tasks import Tasks
+from shared.tasks import JobTasks, SessionFactory
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "interrupted"]
 JOB_STATUSES: tuple[str, ...] = get_args(JobStatus)
@@ -79,8 +78,6 @@ STATUS_LABELS_ZH: dict[str, str] = {
     "interrupted": "已中断",
 }
 logger = logging.getLogger("qihang.imports")
-
-SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 def import_job_table(metadata: MetaData) -> Table:
@@ -183,6 +180,20 @@ class Counts:
     failed: int = 0
 
 
+def owner_values(principal: Principal) -> dict[str, Any]:
+    """A job's owner columns (and the request that started it): the principal as they are now, for
+    `owner_principal` to act as later."""
+    return {
+        "owner_subject": principal.subject,
+        "owner_kind": principal.kind,
+        "owner_name": principal.name,
+        "owner_roles": sorted(principal.roles),
+        "owner_department": principal.department,
+        "owner_jurisdiction": principal.jurisdiction,
+        "request_id": request_id_var.get(),
+    }
+
+
 def owner_principal(job: Any) -> Principal:
     """The principal a job acts and is audited as: its owner, as they were when they started it."""
     return Principal(
@@ -228,13 +239,7 @@ class ImportJobs:
                 status="queued",
                 file_name=file_name[:255],
                 file_sha256=file_sha256,
-                owner_subject=principal.subject,
-                owner_kind=principal.kind,
-                owner_name=principal.name,
-                owner_roles=sorted(principal.roles),
-                owner_department=principal.department,
-                owner_jurisdiction=principal.jurisdiction,
-                request_id=request_id_var.get(),
+                **owner_values(principal),
                 total=total,
             )
         )
@@ -407,22 +412,19 @@ Work = Callable[[Any], Awaitable[None]]
 """The work of a job, given its row (owner, counts...); it records its batches with `ImportJobs.record`."""
 
 
-class JobRunner:
+class JobRunner(JobTasks):
     """Runs jobs as asyncio tasks of this process, each through `sessions` (transactions of its own)."""
 
-    def __init__(self, jobs: ImportJobs, sessions: SessionFactory) -> None:
-        self.jobs = jobs
-        self.sessions = sessions
-        self.tasks = Tasks("import")
+    logger = logger
+    interrupted_message = "import jobs interrupted by a restart"
+    end_not_recorded_message = "could not record the end of an import job"
 
-    async def recover(self) -> int:
-        """At start-up: mark the unfinished jobs whose process stopped beating as interrupted."""
-        async with self.sessions() as session:
-            count = await self.jobs.interrupt_stale(session)
-            await session.commit()
-        if count:
-            logger.warning("import jobs interrupted by a restart", extra={"count": count})
-        return count
+    def __init__(self, jobs: ImportJobs, sessions: SessionFactory) -> None:
+        super().__init__("import", sessions)
+        self.jobs = jobs
+
+    async def interrupt_stale(self, session: AsyncSession) -> int:
+        return await self.jobs.interrupt_stale(session)
 
     def launch(self, job_id: uuid.UUID, work: Work) -> None:
         """Start a committed, queued job (call it once the transaction that created the job has committed)."""
@@ -464,24 +466,7 @@ class JobRunner:
         kind = self.jobs.kinds.pop(job_id, None)
         if kind is not None:
             job_progress(kind).ended(status)
-        try:
-            async with self.sessions() as session:
-                await self.jobs.finish(session, job_id, status, error=error)
-                await session.commit()
-        except Exception:  # the database is gone too: the heartbeat check will interrupt it later
-            logger.exception("could not record the end of an import job", extra={"job_id": str(job_id)})
-
-    @property
-    def running(self) -> list[uuid.UUID]:
-        return self.tasks.running
-
-    async def drain(self) -> None:
-        """Wait for every job started so far to end."""
-        await self.tasks.drain()
-
-    async def shutdown(self) -> None:
-        """Cancel the running jobs (each is marked interrupted) and wait for them."""
-        await self.tasks.shutdown()
+        await self.record_end(job_id, lambda session: self.jobs.finish(session, job_id, status, error=error))
 
 
 FAILED_ROWS_SHOWN = 100

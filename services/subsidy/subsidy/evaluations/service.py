@@ -12,8 +12,6 @@ import asyncio
 import gc
 import logging
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from shared.db import refused_as
 from shared.errors import AppError, FieldError
-from shared.imports import owner_principal
+from shared.imports import owner_principal, owner_values
 from shared.logging import request_id_var
 from shared.pagination import PageParams
 from shared.query import or_raise
 from shared.reads import read_of
-from shared.tasks import Tasks
+from shared.tasks import JobTasks, SessionFactory
 from subsidy.budgets.repository import BudgetRepository
 from subsidy.decisions import service as decisions
 from subsidy.decisions.calculator import EMPLOYER_TYPES, Outcome, Source, evaluate
@@ -59,7 +57,6 @@ from subsidy.policies.rules import parse_rules
 from subsidy.types import TYPE_CODES
 
 logger = logging.getLogger("qihang.subsidy.evaluations")
-SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 def to_read(job: SubsidyEvaluation) -> EvaluationRead:
@@ -97,26 +94,23 @@ def chosen_types(
     return types
 
 
-class Evaluator:
+class Evaluator(JobTasks):
     """This process's evaluations: the placement client, the sessions jobs run in, and the running tasks."""
 
+    logger = logger
+    interrupted_message = "evaluations interrupted by a restart"
+    end_not_recorded_message = "could not record the end of an evaluation"
+
     def __init__(self, *, sessions: SessionFactory, client: PlacementClient, stale_after: timedelta) -> None:
-        self.sessions = sessions
+        super().__init__("evaluation", sessions)
         self.client = client
         self.stale_after = stale_after
-        self.tasks = Tasks("evaluation")
 
     def repo(self, session: AsyncSession) -> EvaluationRepository:
         return EvaluationRepository(session, stale_after=self.stale_after)
 
-    async def recover(self) -> int:
-        """At start-up: unfinished evaluations whose process stopped beating are marked interrupted."""
-        async with self.sessions() as session:
-            count = await self.repo(session).interrupt_stale()
-            await session.commit()
-        if count:
-            logger.warning("evaluations interrupted by a restart", extra={"count": count})
-        return count
+    async def interrupt_stale(self, session: AsyncSession) -> int:
+        return await self.repo(session).interrupt_stale()
 
     # --- requests ---
 
@@ -144,13 +138,7 @@ class Evaluator:
             beneficiaries=0,
             decisions_written=0,
             unchanged=0,
-            owner_subject=principal.subject,
-            owner_kind=principal.kind,
-            owner_name=principal.name,
-            owner_roles=sorted(principal.roles),
-            owner_department=principal.department,
-            owner_jurisdiction=principal.jurisdiction,
-            request_id=request_id_var.get(),
+            **owner_values(principal),
         )
         running = EvaluationRunning(
             f"An evaluation of {data.year} is already running; follow it, or start again once it ended."
@@ -267,22 +255,9 @@ class Evaluator:
         await session.commit()
 
     async def _end(self, job_id: uuid.UUID, status: str, code: str, error: str) -> None:
-        try:
-            async with self.sessions() as session:
-                await self.repo(session).finish(job_id, status, error_code=code, error=error)
-                await session.commit()
-        except Exception:  # the database is gone too: the heartbeat check will interrupt it later
-            logger.exception("could not record the end of an evaluation", extra={"job_id": str(job_id)})
-
-    @property
-    def running(self) -> list[uuid.UUID]:
-        return self.tasks.running
-
-    async def drain(self) -> None:
-        await self.tasks.drain()
-
-    async def shutdown(self) -> None:
-        await self.tasks.shutdown()
+        await self.record_end(
+            job_id, lambda session: self.repo(session).finish(job_id, status, error_code=code, error=error)
+        )
 
     # --- what-if ---
 
