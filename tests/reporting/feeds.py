@@ -15,45 +15,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.readmodel import service
 from reporting.readmodel.events import FeedPage
 from reporting.readmodel.rules import RuleConfig
+from tests.feeds import FakeFeedEvents
 
 RECORDED = datetime(2014, 1, 10, 9, 0, tzinfo=UTC)
 
 
-class FakeFeed:
-    """One source's feed: events in order, cursors are positions. `down` makes it fail like an unreachable source."""
+class FakeFeed(FakeFeedEvents):
+    """One source's feed; its events are recorded `at` (dates and ids in their data as JSON has them)."""
 
     def __init__(self, name: str) -> None:
+        super().__init__()
         self.name = name
-        self.events: list[dict[str, Any]] = []
-        self.down: Exception | None = None
         self.at = RECORDED
 
     def add(self, kind: str, aggregate_id: uuid.UUID, data: dict[str, Any], *, aggregate_type: str = "person") -> int:
-        event_id = len(self.events) + 1
-        self.events.append(
+        return self.append(
+            kind,
+            aggregate_id,
             {
-                "id": event_id,
-                "kind": kind,
-                "aggregate_type": aggregate_type,
-                "aggregate_id": str(aggregate_id),
-                "at": self.at.isoformat(),
-                "data": {
-                    k: (v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, uuid.UUID) else v)
-                    for k, v in data.items()
-                },
-            }
+                k: (v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, uuid.UUID) else v)
+                for k, v in data.items()
+            },
+            at=self.at.isoformat(),
+            aggregate_type=aggregate_type,
         )
-        return event_id
 
     async def fetch(self, after: str | None, limit: int) -> FeedPage:
-        if self.down is not None:
-            raise self.down
-        start = int(after) if after else 0
-        batch = self.events[start : start + limit]
-        end = start + len(batch)
-        return FeedPage.model_validate(
-            {"items": batch, "next_cursor": str(end) if end else after, "has_more": end < len(self.events)}
-        )
+        return FeedPage.model_validate(self.page(after, limit))
 
 
 class Feeds:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from subsidy.evaluations.service import Evaluator
 from subsidy.main import create_app
+from tests import calls
 from tests.conftest import _isolated_client, _settings
 from tests.jobs import finished_job, same_session
 from tests.subsidy.fakes import FakePlacement
@@ -52,13 +53,8 @@ def staff(auth):
 
 @pytest.fixture
 def employer_client(make_token):
-    """employer_client(employer_id) -> headers of that employer's integration client (claim emp)."""
-
-    def headers(employer_id: str, scopes=("subsidy:read", "subsidy:write")) -> dict:
-        token = make_token(roles=["integration"], department=None, kind="client", scopes=list(scopes), emp=employer_id)
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
+    """employer_client(employer_id, scopes=...) -> headers of that employer's integration client (claim emp)."""
+    return calls.employer_clients(make_token, ("subsidy:read", "subsidy:write"))
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from tests import calls
 from tests.placement.employers.conftest import EMPLOYERS, PROBLEM, SITES, bearer, employer_body, site_body
 
 OPERATIONS = (
@@ -142,9 +143,8 @@ async def test_township_staff_manage_sites_in_their_jurisdiction(placement, new_
     assert (await close(changed.json(), "2013-01-01", headers=dapu)).status_code == 200
 
 
-def employer_client(make_token, employer_id: str, scopes=("placement:read", "placement:write")) -> dict[str, str]:
-    token = make_token(roles=["integration"], department=None, kind="client", scopes=list(scopes), emp=employer_id)
-    return bearer(token)
+def employer_client(make_token, employer_id: str) -> dict[str, str]:
+    return calls.employer_client(make_token, employer_id, ("placement:read", "placement:write"))
 
 
 async def test_an_employers_system_sees_only_its_own_employer(placement, new_employer, new_site, step, make_token):

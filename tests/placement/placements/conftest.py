@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from placement.main import create_app
+from tests import calls
 from tests.conftest import _isolated_client, _settings
 from tests.placement.placements.fakes import FakeRegistry
 
@@ -71,13 +72,8 @@ def db(app_and_session):
 
 @pytest.fixture
 def employer_client(make_token):
-    """employer_client(employer_id) -> headers of that employer's integration client (claim emp)."""
-
-    def headers(employer_id: str, scopes=("placement:read", "placement:write")) -> dict:
-        token = make_token(roles=["integration"], department=None, kind="client", scopes=list(scopes), emp=employer_id)
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
+    """employer_client(employer_id, scopes=...) -> headers of that employer's integration client (claim emp)."""
+    return calls.employer_clients(make_token, ("placement:read", "placement:write"))
 
 
 @pytest.fixture

@@ -14,28 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from placement.registry_feed import service
 from placement.registry_feed.schemas import FeedPage
 from placement.registry_feed.service import StepResult
+from tests.feeds import FakeFeedEvents
 
 
-class FakeFeed:
-    """The registry's feed: events in order, cursors are positions. `down` makes it fail like an unreachable
-    registry."""
+class FakeFeed(FakeFeedEvents):
+    """The registry's feed, remembering the cursor of every read."""
 
     def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        self.down: Exception | None = None
+        super().__init__()
         self.reads: list[str | None] = []
 
     def add(self, kind: str, person_id: uuid.UUID, data: dict[str, Any]) -> None:
-        self.events.append(
-            {
-                "id": len(self.events) + 1,
-                "kind": kind,
-                "aggregate_type": "person",
-                "aggregate_id": str(person_id),
-                "at": "2026-11-29T08:00:00Z",
-                "data": data,
-            }
-        )
+        self.append(kind, person_id, data, at="2026-11-29T08:00:00Z")
 
     def person(
         self,
@@ -97,14 +87,7 @@ class FakeFeed:
 
     async def fetch(self, after: str | None, limit: int) -> FeedPage:
         self.reads.append(after)
-        if self.down is not None:
-            raise self.down
-        start = int(after) if after else 0
-        batch = self.events[start : start + limit]
-        end = start + len(batch)
-        return FeedPage.model_validate(
-            {"items": batch, "next_cursor": str(end) if end else after, "has_more": end < len(self.events)}
-        )
+        return FeedPage.model_validate(self.page(after, limit))
 
 
 def transaction_in(session: AsyncSession):
