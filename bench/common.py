@@ -5,6 +5,7 @@ concurrently, and the table that reports both."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -83,6 +84,39 @@ def run_and_report(
     save_results(name, results)
     if not args.no_record:
         record(report)
+
+
+def add_volume_arguments(parser: argparse.ArgumentParser, *, requests: int, index_requests: int, budget: float) -> None:
+    """The options of a volume bench that times scenarios at levels and with / without an index: how many requests,
+    the time budget of a measurement, and whether to reuse the bench database."""
+    parser.add_argument("--requests", type=int, default=requests, help="per scenario and level (sequential, c=8)")
+    parser.add_argument(
+        "--index-requests", type=int, default=index_requests, help="per scenario, with / without an index"
+    )
+    parser.add_argument(
+        "--budget", type=float, default=budget, help="seconds after which a measurement stops early (>=50 done)"
+    )
+    parser.add_argument("--reuse", action="store_true", help="keep the bench database from the last run")
+
+
+def generated_unless_reused(
+    results: dict[str, Any],
+    args: Any,
+    url: str,
+    announce: str,
+    generate: Callable[[], tuple[str, Any]],
+    summary: Callable[[Any], dict[str, Any]],
+) -> str:
+    """The bench database's URL: `url` as the last run left it with --reuse, else the one `generate` fills (after
+    printing `announce`), its `summary` kept as results["generation"] and printed."""
+    if args.reuse:
+        results["generation"] = None
+        return url
+    print(announce)
+    url, stats = generate()
+    results["generation"] = summary(stats)
+    print(json.dumps(results["generation"], ensure_ascii=False))
+    return url
 
 
 def gateway_and_registry_databases(prefix: str) -> tuple[dict[str, str], Any]:

@@ -49,9 +49,11 @@ from bench import generate_placement as gp
 from bench.common import (
     BUDGET,
     INDEX_TABLE_HEAD,
+    add_volume_arguments,
     asgi_request_body,
     budget,
     check,
+    generated_unless_reused,
     latency_table,
     run_and_report,
     start_service,
@@ -373,12 +375,7 @@ def start_placement(url: str, log: Path, *, append: bool = False) -> subprocess.
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     gp.add_arguments(parser)
-    parser.add_argument("--requests", type=int, default=300, help="per scenario and level (sequential, c=8)")
-    parser.add_argument("--index-requests", type=int, default=80, help="per scenario, with / without an index")
-    parser.add_argument(
-        "--budget", type=float, default=8.0, help="seconds after which a measurement stops early (>=50 done)"
-    )
-    parser.add_argument("--reuse", action="store_true", help="keep the bench database from the last run")
+    add_volume_arguments(parser, requests=300, index_requests=80, budget=8.0)
     parser.add_argument("--no-record", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--fake-registry", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--today", help=argparse.SUPPRESS)
@@ -392,14 +389,14 @@ def main() -> None:
 
 def run(args: argparse.Namespace, server_url: str, procs: list[subprocess.Popen]) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "args": vars(args)}
-    url = database_url_for(server_url, DATABASE)
-    if args.reuse:
-        results["generation"] = None
-    else:
-        print(f"Generating {args.placements:,} placements over {args.people:,} people (seed {args.seed}) ...")
-        url, stats = gp.generate_from(server_url, args)
-        results["generation"] = gp.summary(stats, args.people)
-        print(json.dumps(results["generation"], ensure_ascii=False))
+    url = generated_unless_reused(
+        results,
+        args,
+        database_url_for(server_url, DATABASE),
+        f"Generating {args.placements:,} placements over {args.people:,} people (seed {args.seed}) ...",
+        lambda: gp.generate_from(server_url, args),
+        lambda stats: gp.summary(stats, args.people),
+    )
 
     today = date.today()
     persons = gp.people(args.people, args.seed, today)

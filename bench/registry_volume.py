@@ -50,7 +50,9 @@ from bench import common
 from bench.common import (
     BUDGET,
     INDEX_TABLE_HEAD,
+    add_volume_arguments,
     check,
+    generated_unless_reused,
     latency_table,
     run_and_report,
     start_service,
@@ -484,12 +486,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--requests", type=int, default=500, help="per scenario and level (sequential, c=8)")
-    parser.add_argument("--index-requests", type=int, default=200, help="per scenario, with / without an index")
-    parser.add_argument(
-        "--budget", type=float, default=BUDGET.seconds, help="seconds after which a measurement stops early (>=50 done)"
-    )
-    parser.add_argument("--reuse", action="store_true", help="keep the bench database from the last run")
+    add_volume_arguments(parser, requests=500, index_requests=200, budget=BUDGET.seconds)
     parser.add_argument("--import-rows", type=int, default=20_000, help="0 skips the import-rate hook")
     parser.add_argument("--no-record", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
@@ -499,14 +496,14 @@ def main() -> None:
 
 def run(args: argparse.Namespace, server_url: str, procs: list[subprocess.Popen]) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "args": vars(args)}
-    url = database_url_for(server_url, DATABASE)
-    if args.reuse:
-        results["generation"] = None
-    else:
-        print(f"Generating {args.people:,} people (seed {args.seed}) ...")
-        url, stats = generate(server_url, people=args.people, seed=args.seed)
-        results["generation"] = stats.summary()
-        print(json.dumps(results["generation"], ensure_ascii=False))
+    url = generated_unless_reused(
+        results,
+        args,
+        database_url_for(server_url, DATABASE),
+        f"Generating {args.people:,} people (seed {args.seed}) ...",
+        lambda: generate(server_url, people=args.people, seed=args.seed),
+        lambda stats: stats.summary(),
+    )
 
     settings = Settings()
     cipher = IdNumberCipher(
