@@ -62,7 +62,26 @@ class FeedCursor(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class PersonFact(Base):
+class FactVersion:
+    """What every fact row has: its place in the order facts were kept, and the event (source feed, id, time it was
+    recorded at its source) that brought it. The first columns of its table."""
+
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True, sort_order=-1)
+    feed: Mapped[str] = mapped_column(String(20), sort_order=-1)
+    event_id: Mapped[int] = mapped_column(BigInteger, sort_order=-1)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), sort_order=-1)
+
+
+def keyed_by_event(table: str, *key: str, versions_of: str) -> tuple[UniqueConstraint, Index]:
+    """A fact table's constraints: one row per event and `key` (an event delivered twice adds nothing), and the
+    versions of each `versions_of` in the order they were kept."""
+    return (
+        UniqueConstraint("feed", "event_id", *key, name=f"uq_{table}_event"),
+        Index(f"ix_{table}_{versions_of}_seq", versions_of, "seq"),
+    )
+
+
+class PersonFact(FactVersion, Base):
     """One version of a fact about a person. `fact_type` says which columns mean what:
 
     - person: registered_on (start_on), birth_date, gender, jurisdiction_code, work_ability, status;
@@ -77,15 +96,10 @@ class PersonFact(Base):
 
     __tablename__ = "rm_person_fact"
     __table_args__ = (
-        UniqueConstraint("feed", "event_id", "fact_type", "fact_id", name="uq_rm_person_fact_event"),
-        Index("ix_rm_person_fact_person_id_seq", "person_id", "seq"),
+        *keyed_by_event("rm_person_fact", "fact_type", "fact_id", versions_of="person_id"),
         Index("ix_rm_person_fact_recorded_at", "recorded_at"),
     )
 
-    seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    feed: Mapped[str] = mapped_column(String(20))
-    event_id: Mapped[int] = mapped_column(BigInteger)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     person_id: Mapped[uuid.UUID] = mapped_column()
     fact_type: Mapped[str] = mapped_column(String(20))
     fact_id: Mapped[uuid.UUID] = mapped_column()
@@ -104,19 +118,12 @@ class PersonFact(Base):
     for_drug_use: Mapped[bool | None] = mapped_column(Boolean)
 
 
-class SiteFact(Base):
+class SiteFact(FactVersion, Base):
     """One version of a Qihang placement base or point (placement's sites)."""
 
     __tablename__ = "rm_site_fact"
-    __table_args__ = (
-        UniqueConstraint("feed", "event_id", "site_id", name="uq_rm_site_fact_event"),
-        Index("ix_rm_site_fact_site_id_seq", "site_id", "seq"),
-    )
+    __table_args__ = keyed_by_event("rm_site_fact", "site_id", versions_of="site_id")
 
-    seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    feed: Mapped[str] = mapped_column(String(20))
-    event_id: Mapped[int] = mapped_column(BigInteger)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     site_id: Mapped[uuid.UUID] = mapped_column()
     kind: Mapped[str | None] = mapped_column(String(30))
     jurisdiction_code: Mapped[str] = mapped_column(String(40))
@@ -124,19 +131,12 @@ class SiteFact(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
 
 
-class SubsidyFact(Base):
+class SubsidyFact(FactVersion, Base):
     """One version of a subsidy decision or payment (subsidy's feed)."""
 
     __tablename__ = "rm_subsidy_fact"
-    __table_args__ = (
-        UniqueConstraint("feed", "event_id", "fact_id", name="uq_rm_subsidy_fact_event"),
-        Index("ix_rm_subsidy_fact_fact_id_seq", "fact_id", "seq"),
-    )
+    __table_args__ = keyed_by_event("rm_subsidy_fact", "fact_id", versions_of="fact_id")
 
-    seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    feed: Mapped[str] = mapped_column(String(20))
-    event_id: Mapped[int] = mapped_column(BigInteger)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     fact_type: Mapped[str] = mapped_column(String(20))
     """decision or payment."""
     fact_id: Mapped[uuid.UUID] = mapped_column()
