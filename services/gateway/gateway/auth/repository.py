@@ -8,7 +8,7 @@ from gateway.clients.models import IntegrationClient
 from gateway.users.models import User
 from shared.logging import request_id_var
 from shared.pagination import PageParams, keyset_page
-from shared.query import Repository
+from shared.query import Repository, where_given
 
 
 class RefreshTokenRepository(Repository):
@@ -65,9 +65,7 @@ class AuthEventRepository(Repository):
         since: datetime | None,
         until: datetime | None,
     ) -> tuple[list[AuthEvent], str | None]:
-        stmt = select(AuthEvent)
-        if kind:
-            stmt = stmt.where(AuthEvent.kind == kind)
+        stmt = where_given(select(AuthEvent), (AuthEvent.kind, kind))
         if subject:
             stmt = stmt.where(AuthEvent.subject == subject)
         if since:

@@ -21,6 +21,7 @@ from gateway.auth.schemas import (
     RevokeRequest,
     TokenResponse,
 )
+from gateway.auth.status import commit_account_change
 from gateway.dependencies import ActivePrincipal, AuditPrincipal, PasswordChanger, ServicePrincipal, client_ip
 from shared.db import SessionDep
 from shared.errors import AppError, Forbidden, problem_response, problem_responses
@@ -165,8 +166,7 @@ async def change_password(
     )
     if not ok:
         raise WrongPassword("The current password is wrong.")
-    await session.commit()
-    request.app.state.subject_status.forget(principal.subject)
+    await commit_account_change(request, session, principal.subject)
 
 
 @router.get("/revocations", responses=problem_responses(401, 403))

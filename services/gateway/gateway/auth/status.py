@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
 
 from gateway.auth.repository import SubjectRepository
 from shared.revocation import refuse_if_revoked
@@ -32,6 +33,13 @@ def revoke_tokens(account: TokenSubject, at: datetime) -> None:
     also forgets its cached state), at the services by their next poll of the revocation list."""
     account.token_version += 1
     account.tokens_revoked_at = at
+
+
+async def commit_account_change(request: Request, session: AsyncSession, subject: str) -> None:
+    """Commit a change to an account (its status, roles, password or secret), then forget the subject's cached state,
+    so that this gateway applies the change at once."""
+    await session.commit()
+    request.app.state.subject_status.forget(subject)
 
 
 @dataclass(frozen=True, slots=True)

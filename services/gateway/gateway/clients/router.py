@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 
-from gateway.auth.status import client_subject
+from gateway.auth.status import client_subject, commit_account_change
 from gateway.clients import service
 from gateway.clients.schemas import ClientCreate, ClientRead, ClientWithSecret
 from gateway.dependencies import AdminPrincipal
@@ -43,8 +43,7 @@ async def disable_client(
     """Disable a client: it gets no new tokens, and its live tokens are refused at the gateway at once and at
     every service within seconds."""
     client = await service.set_disabled(session, id_=client_uuid, disabled=True, actor=principal.subject)
-    await session.commit()
-    request.app.state.subject_status.forget(client_subject(client.client_id))
+    await commit_account_change(request, session, client_subject(client.client_id))
     return service.to_read(client)
 
 
@@ -54,8 +53,7 @@ async def enable_client(
 ) -> ClientRead:
     """Enable a disabled client."""
     client = await service.set_disabled(session, id_=client_uuid, disabled=False, actor=principal.subject)
-    await session.commit()
-    request.app.state.subject_status.forget(client_subject(client.client_id))
+    await commit_account_change(request, session, client_subject(client.client_id))
     return service.to_read(client)
 
 
@@ -65,6 +63,5 @@ async def rotate_client_secret(
 ) -> ClientWithSecret:
     """Issue a new secret (returned once); the old one and the tokens got with it stop working."""
     rotated = await service.rotate_secret(session, id_=client_uuid, actor=principal.subject)
-    await session.commit()
-    request.app.state.subject_status.forget(client_subject(rotated.client_id))
+    await commit_account_change(request, session, client_subject(rotated.client_id))
     return rotated

@@ -4,7 +4,7 @@ from sqlalchemy import any_, literal, select
 
 from gateway.users.models import User
 from shared.pagination import PageParams, keyset_page
-from shared.query import Repository
+from shared.query import Repository, where_given
 
 
 class UserRepository(Repository):
@@ -28,11 +28,7 @@ class UserRepository(Repository):
     async def page(
         self, params: PageParams, *, department: str | None, jurisdiction: str | None, q: str | None
     ) -> tuple[list[User], str | None]:
-        stmt = select(User)
-        if department:
-            stmt = stmt.where(User.department == department)
-        if jurisdiction:
-            stmt = stmt.where(User.jurisdiction == jurisdiction)
+        stmt = where_given(select(User), (User.department, department), (User.jurisdiction, jurisdiction))
         if q:
             stmt = stmt.where(User.username.contains(q, autoescape=True))
         return await keyset_page(self.session, stmt, params, keys=[User.username])

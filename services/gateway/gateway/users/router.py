@@ -3,6 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from gateway.auth.status import commit_account_change
 from gateway.dependencies import AdminPrincipal
 from gateway.users import service
 from gateway.users.schemas import PasswordReset, PasswordResetResult, UserCreate, UserCreated, UserRead, UserUpdate
@@ -66,8 +67,7 @@ async def update_user(
     last active administrator cannot lose the admin role (409 last_admin).
     """
     user = await service.update_user(session, user_id=user_id, data=body, if_match=if_match, actor=principal.subject)
-    await session.commit()
-    request.app.state.subject_status.forget(str(user.id))
+    await commit_account_change(request, session, str(user.id))
     set_etag(response, user.version)
     return service.to_read(user)
 
@@ -82,8 +82,7 @@ async def disable_user(
     own account nor the last active administrator can be disabled (409).
     """
     user = await service.set_disabled(session, user_id=user_id, disabled=True, actor=principal.subject)
-    await session.commit()
-    request.app.state.subject_status.forget(str(user.id))
+    await commit_account_change(request, session, str(user.id))
     return service.to_read(user)
 
 
@@ -91,8 +90,7 @@ async def disable_user(
 async def enable_user(request: Request, session: SessionDep, user_id: uuid.UUID, principal: AdminPrincipal) -> UserRead:
     """Enable a disabled user and clear any lock-out."""
     user = await service.set_disabled(session, user_id=user_id, disabled=False, actor=principal.subject)
-    await session.commit()
-    request.app.state.subject_status.forget(str(user.id))
+    await commit_account_change(request, session, str(user.id))
     return service.to_read(user)
 
 
@@ -102,6 +100,5 @@ async def reset_password(
 ) -> PasswordResetResult:
     """Set a new password (or generate one, shown once); the user must change it and their tokens end."""
     result = await service.reset_password(session, user_id=user_id, data=body, actor=principal.subject)
-    await session.commit()
-    request.app.state.subject_status.forget(str(user_id))
+    await commit_account_change(request, session, str(user_id))
     return result
