@@ -18,6 +18,7 @@ from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.query import or_raise
 from shared.reads import read_of
+from subsidy.decisions.calculator import tier_label_zh
 from subsidy.idempotency import store as idempotency
 from subsidy.money import ROUNDING_RULE
 from subsidy.policies import policy as access
@@ -45,14 +46,6 @@ from subsidy.policies.schemas import (
 from subsidy.types import TYPE_CODES
 
 CREATE_OPERATION = "POST /api/v1/subsidy-policies"
-
-
-def tier_label_zh(min_headcount: int, max_headcount: int | None) -> str:
-    if max_headcount is None:
-        return f"{min_headcount}人及以上"
-    if max_headcount == min_headcount:
-        return f"{min_headcount}人"
-    return f"{min_headcount}–{max_headcount}人"
 
 
 def ordered_rules(stored: dict[str, Any]) -> list[BaseModel]:
