@@ -14,6 +14,7 @@ from tests.conftest import _isolated_client, _settings
 from tests.placement.placements.conftest import contract, placement_body
 from tests.placement.placements.fakes import FakeRegistry
 from tests.placement.registry_feed.feed import FakeFeed, catch_up
+from tests.rows import last_audit_id, operations_since, trail_since
 
 
 @pytest.fixture
@@ -29,18 +30,6 @@ async def api_and_db(database_url, jwks_fetcher):
         yield api, db, fake_registry
 
 
-async def trail_since(db, since: int) -> str:
-    return await db.scalar(
-        text("SELECT coalesce(string_agg(audit_log::text, E'\\n'), '') FROM audit_log WHERE id > :since"),
-        {"since": since},
-    )
-
-
-async def operations_since(db, since: int) -> set[tuple[str, str]]:
-    rows = await db.execute(text("SELECT operation, outcome FROM audit_log WHERE id > :since"), {"since": since})
-    return {tuple(r) for r in rows.all()}
-
-
 async def changes_of(db, since: int, operation: str) -> dict:
     return await db.scalar(
         text(
@@ -53,7 +42,7 @@ async def changes_of(db, since: int, operation: str) -> dict:
 
 async def test_no_personal_value_sent_to_placement_is_copied_into_its_trail(api_and_db, auth):
     api, db, fake_registry = api_and_db
-    since = await db.scalar(text("SELECT coalesce(max(id), 0) FROM audit_log"))
+    since = await last_audit_id(db)
 
     async def call(method: str, url: str, *, expect: int, headers=None, **kwargs) -> httpx.Response:
         response = await api.request(method, url, headers=headers or auth(), **kwargs)
@@ -122,7 +111,7 @@ async def test_no_personal_value_sent_to_placement_is_copied_into_its_trail(api_
 async def test_no_personal_value_of_trainings_businesses_or_hand_overs_is_copied(service_client, auth):
     async with service_client("placement", create_app) as (client, db):
         feed = FakeFeed()
-        since = await db.scalar(text("SELECT coalesce(max(id), 0) FROM audit_log"))
+        since = await last_audit_id(db)
         person = feed.person(jurisdiction_code="shapu")
         feed.measure(person, "community_rehabilitation", date.today() - timedelta(days=200))
         released = feed.person(jurisdiction_code="shapu")

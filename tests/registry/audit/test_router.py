@@ -12,6 +12,7 @@ from registry.main import create_app
 from shared.auth import Principal
 from tests.principals import user
 from tests.registry.audit.helpers import committed_audit_rows
+from tests.rows import last_audit_id
 
 URL = "/api/v1/audit-events"
 
@@ -233,16 +234,12 @@ async def rows_since(session, start: int) -> list:
     return list(result.mappings().all())
 
 
-async def last_id(session) -> int:
-    return await session.scalar(text("SELECT coalesce(max(id), 0) FROM audit_log"))
-
-
 async def test_a_token_without_audit_read_is_refused_and_the_attempt_recorded(service_client, make_token):
     x = uuid.uuid4()
     subject = f"staff-{uuid.uuid4()}"
     staff = {"Authorization": f"Bearer {make_token(roles=['staff'], sub=subject)}"}
     async with service_client("registry", create_app) as (registry, session):
-        start = await last_id(session)
+        start = await last_audit_id(session)
         listing = await registry.get(URL, params={"person_id": str(x)}, headers=staff)
         verify = await registry.get(f"{URL}/verify", headers=staff)
         for response in (listing, verify):
@@ -259,7 +256,7 @@ async def test_a_token_without_audit_read_is_refused_and_the_attempt_recorded(se
 
 async def test_an_invalid_cursor_is_refused_and_the_attempt_recorded(service_client, auditor):
     async with service_client("registry", create_app) as (registry, session):
-        start = await last_id(session)
+        start = await last_audit_id(session)
         response = await registry.get(URL, params={"cursor": "not-a-cursor"}, headers=auditor[1])
         assert response.status_code == 400
         assert response.json()["code"] == "invalid_cursor"

@@ -6,6 +6,7 @@ from the people they concern, which decide what a township auditor reads."""
 from sqlalchemy import text
 
 from tests.registry.persons.conftest import id_number
+from tests.rows import last_audit_id, operations_since, trail_since
 
 SECRET_PREFIX = "审秘"
 
@@ -14,21 +15,9 @@ def secret(what: str) -> str:
     return f"{SECRET_PREFIX}{what}"
 
 
-async def raw_trail(session, since: int) -> str:
-    return await session.scalar(
-        text("SELECT coalesce(string_agg(audit_log::text, E'\\n'), '') FROM audit_log WHERE id > :since"),
-        {"since": since},
-    )
-
-
-async def operations(session, since: int) -> set[tuple[str, str]]:
-    rows = await session.execute(text("SELECT operation, outcome FROM audit_log WHERE id > :since"), {"since": since})
-    return {tuple(r) for r in rows.all()}
-
-
 async def test_no_personal_value_sent_to_the_registry_is_copied_into_its_trail(registry_and_session, auth):
     api, session = registry_and_session
-    since = await session.scalar(text("SELECT coalesce(max(id), 0) FROM audit_log"))
+    since = await last_audit_id(session)
     sent: list[str] = []
 
     async def call(method: str, url: str, *, expect: int, headers=None, **kwargs):
@@ -198,7 +187,7 @@ async def test_no_personal_value_sent_to_the_registry_is_copied_into_its_trail(r
         expect=200,
     )
 
-    recorded = await operations(session, since)
+    recorded = await operations_since(session, since)
     for operation in (
         "person.create",
         "person.update",
@@ -231,7 +220,7 @@ async def test_no_personal_value_sent_to_the_registry_is_copied_into_its_trail(r
         {"since": since},
     )
     assert moved == ["dapu", "dongquan"]
-    trail = await raw_trail(session, since)
+    trail = await trail_since(session, since)
     leaked = sorted(value for value in set(sent) if value in trail)
     assert leaked == []
     assert len(set(sent)) >= 35

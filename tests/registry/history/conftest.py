@@ -2,10 +2,12 @@
 shortcuts to record register changes, work-ability changes and stays, and to count what was written."""
 
 from datetime import date
+from functools import partial
 
 import pytest
 from sqlalchemy import text
 
+from tests import rows
 from tests.registry.measures import conftest as measures_fixtures
 
 audit_rows = measures_fixtures.audit_rows
@@ -90,14 +92,8 @@ def written(db):
 
 @pytest.fixture
 def events_of(db):
-    async def rows(person_id: str) -> list[tuple[str, dict]]:
-        result = await db.execute(
-            text("SELECT kind, data FROM outbox_event WHERE aggregate_id = CAST(:pid AS uuid) ORDER BY id"),
-            {"pid": person_id},
-        )
-        return [(r.kind, r.data) for r in result]
-
-    return rows
+    """events_of(person_id) -> [(kind, data)] in the order written."""
+    return partial(rows.events_of, db)
 
 
 def problem(response, status_code: int, code: str | None = None) -> dict:

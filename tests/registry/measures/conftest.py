@@ -2,10 +2,12 @@
 (to read the audit trail) and shortcuts to record measures and tests."""
 
 from datetime import date
+from functools import partial
 
 import pytest
 from sqlalchemy import text
 
+from tests import rows
 from tests.registry.persons import conftest as persons_fixtures
 
 new_person = persons_fixtures.new_person
@@ -64,17 +66,8 @@ def status(registry, auth):
 
 @pytest.fixture
 def audit_rows(db):
-    async def rows(person_id: str, prefix: str) -> list[tuple[str, str, str]]:
-        result = await db.execute(
-            text(
-                "SELECT operation, outcome, actor_department FROM audit_log "
-                "WHERE CAST(:pid AS uuid) = ANY(resource_ids) AND operation LIKE :prefix ORDER BY id"
-            ),
-            {"pid": person_id, "prefix": f"{prefix}%"},
-        )
-        return [tuple(r) for r in result.all()]
-
-    return rows
+    """audit_rows(person_id, prefix) -> [(operation, outcome, actor_department)] oldest first."""
+    return partial(rows.audit_rows, db, columns="operation, outcome, actor_department")
 
 
 async def count(db, table: str) -> int:

@@ -2,8 +2,8 @@
 client together with its session, so a test can read the audit trail the requests wrote."""
 
 import pytest
-from sqlalchemy import text
 
+from tests import rows
 from tests.registry.persons.conftest import new_person  # noqa: F401  (fixtures used by these tests)
 
 
@@ -12,16 +12,10 @@ def audit_rows(registry_and_session):
     """audit_rows(person_id, prefix) -> [(operation, outcome, actor_department, changes)] oldest first."""
     session = registry_and_session[1]
 
-    async def rows(person_id: str, prefix: str) -> list[tuple]:
-        result = await session.execute(
-            text(
-                "SELECT operation, outcome, actor_department, changes FROM audit_log "
-                "WHERE CAST(:person AS uuid) = ANY(resource_ids) AND operation LIKE :prefix ORDER BY id"
-            ),
-            {"person": person_id, "prefix": f"{prefix}%"},
-        )
-        found = [tuple(r) for r in result.all()]
+    async def read(person_id: str, prefix: str) -> list[tuple]:
+        columns = "operation, outcome, actor_department, changes"
+        found = await rows.audit_rows(session, person_id, prefix, columns=columns)
         await session.commit()
         return found
 
-    return rows
+    return read

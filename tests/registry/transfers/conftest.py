@@ -1,9 +1,11 @@
 """Helpers for transfer tests: the persons helpers, the test's database session (to read the audit trail and the
 outbox) and shortcuts to propose a transfer and take a step on it."""
 
-import pytest
-from sqlalchemy import text
+from functools import partial
 
+import pytest
+
+from tests import rows
 from tests.registry.persons import conftest as persons_fixtures
 
 new_person = persons_fixtures.new_person
@@ -55,29 +57,10 @@ def step(registry, auth):
 @pytest.fixture
 def audit_rows(db):
     """audit_rows(resource_id, prefix) -> [(operation, resource_type, outcome, changes)] oldest first."""
-
-    async def rows(resource_id: str, prefix: str = "") -> list[tuple]:
-        result = await db.execute(
-            text(
-                "SELECT operation, resource_type, outcome, changes FROM audit_log "
-                "WHERE CAST(:rid AS uuid) = ANY(resource_ids) AND operation LIKE :prefix ORDER BY id"
-            ),
-            {"rid": resource_id, "prefix": f"{prefix}%"},
-        )
-        return [tuple(r) for r in result.all()]
-
-    return rows
+    return partial(rows.audit_rows, db, columns="operation, resource_type, outcome, changes")
 
 
 @pytest.fixture
 def events(db):
     """events(aggregate_id) -> [(kind, data)] in the order written."""
-
-    async def read(aggregate_id: str) -> list[tuple[str, dict]]:
-        result = await db.execute(
-            text("SELECT kind, data FROM outbox_event WHERE aggregate_id = CAST(:id AS uuid) ORDER BY id"),
-            {"id": aggregate_id},
-        )
-        return [(r.kind, r.data) for r in result]
-
-    return read
+    return partial(rows.events_of, db)
