@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import compile_path
 
-from shared.asgi import Refusal, check_streamed_body
+from shared.asgi import HttpMiddleware, Refusal, check_streamed_body
 from shared.auth import get_principal
 from shared.config import BaseServiceSettings
 from shared.db import make_engine, make_sessionmaker
@@ -36,12 +36,12 @@ UPLOAD_OVERHEAD_BYTES = 64 * 1024
 """Room for the multipart envelope around an uploaded file."""
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(HttpMiddleware):
     """Refuse bodies over `max_bytes` with 413, whether declared by Content-Length or streamed. `path_limits`: a
     larger limit for the paths under a prefix (file uploads)."""
 
     def __init__(self, app: Any, max_bytes: int, path_limits: Mapping[str, int] | None = None) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
         self.path_limits = dict(path_limits or {})
 
@@ -51,10 +51,7 @@ class BodyLimitMiddleware:
                 return limit
         return self.max_bytes
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
         max_bytes = self._limit(scope.get("path", ""))
         for name, value in scope["headers"]:
             if name == b"content-length":
@@ -81,17 +78,10 @@ class BodyLimitMiddleware:
         )
 
 
-class NoStoreMiddleware:
+class NoStoreMiddleware(HttpMiddleware):
     """Everything here is sensitive personal data: tell every cache not to keep it."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
         async def send_no_store(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))

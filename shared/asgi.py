@@ -1,10 +1,29 @@
-"""Refusing a request part-way through its body, for the ASGI middlewares that read bodies as they stream
-(`shared.app.BodyLimitMiddleware`, `shared.input_guard.InputGuardMiddleware`)."""
+"""The pure ASGI middlewares' base (`HttpMiddleware`: HTTP requests only), and refusing a request part-way through its
+body, for the ones that read bodies as they stream (`shared.app.BodyLimitMiddleware`,
+`shared.input_guard.InputGuardMiddleware`)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+
+class HttpMiddleware:
+    """A pure ASGI middleware that acts on HTTP requests only (`handle`): anything else (lifespan, websockets) goes
+    to the app untouched."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
+        raise NotImplementedError
+
 
 Refusal = Callable[[Any, Any, Any], Awaitable[None]]
 """An ASGI response (a starlette Response) to answer in the app's stead."""

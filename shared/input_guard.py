@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.routing import compile_path
 
-from shared.asgi import Refusal, check_streamed_body
+from shared.asgi import HttpMiddleware, Refusal, check_streamed_body
 from shared.errors import FieldError, problem_response
 
 LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -187,14 +187,8 @@ class _MultipartFields:
             self.errors.append(FieldError(field=field, message=message))
 
 
-class InputGuardMiddleware:
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class InputGuardMiddleware(HttpMiddleware):
+    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
         errors: list[FieldError] = []
         if LINE_FORBIDDEN.search(scope.get("path", "")):
             errors.extend(_path_errors(scope))

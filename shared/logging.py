@@ -18,6 +18,8 @@ from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.asgi import HttpMiddleware
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 REQUEST_ID_HEADER = "x-request-id"
 _ALLOWED_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
@@ -103,17 +105,14 @@ def clean_request_id(value: str | None) -> str:
     return uuid.uuid4().hex
 
 
-class RequestContextMiddleware:
+class RequestContextMiddleware(HttpMiddleware):
     """Pure ASGI middleware: sets X-Request-ID (accepted or generated), echoes it, logs one access line."""
 
     def __init__(self, app: ASGIApp, logger_name: str = "qihang.access") -> None:
-        self.app = app
+        super().__init__(app)
         self.logger = logging.getLogger(logger_name)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = None
         for name, value in scope["headers"]:
             if name == b"x-request-id":

@@ -29,6 +29,8 @@ from prometheus_client.registry import Collector
 from starlette.routing import Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.asgi import HttpMiddleware
+
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 HTTP_REQUESTS = Counter(
@@ -81,19 +83,16 @@ def _template(scope: Scope, original: Scope, routes: list[Any]) -> str:
     return "unmatched"
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(HttpMiddleware):
     """Counts and times every HTTP request by its route template (pure ASGI: streamed answers are timed to their
     last byte)."""
 
     def __init__(self, app: ASGIApp, service: str, routes: list[Any]) -> None:
-        self.app = app
+        super().__init__(app)
         self.service = service
         self.routes = routes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         original = dict(scope)
         status = 500
         start = time.perf_counter()

@@ -63,6 +63,7 @@ from sqlalchemy import (
     Identity,
     Index,
     MetaData,
+    Row,
     String,
     Table,
     Uuid,
@@ -252,19 +253,7 @@ class Outbox:
     ) -> EventBatch:
         """Up to `limit` events after the cursor `after` (None: from the start), oldest first, only of `kinds` if
         given. Only transactions that have all finished are read from (see the module docstring)."""
-        if not 1 <= limit <= FEED_MAX_LIMIT:
-            raise ValueError(f"limit must be between 1 and {FEED_MAX_LIMIT}.")
-        t = self.table
-        stmt = select(t).where((t.c.txid < _BARRIER) | (t.c.txid == _OWN_TRANSACTION))
-        if after is not None:
-            txid, event_id = _position(after)
-            stmt = stmt.where(
-                tuple_(t.c.txid, t.c.id)
-                > tuple_(bindparam("after_txid", txid, type_=Xid8()), bindparam("after_id", event_id, BigInteger))
-            )
-        if kinds:
-            stmt = stmt.where(t.c.kind.in_(kinds))
-        rows = (await session.execute(stmt.order_by(t.c.txid, t.c.id).limit(limit + 1))).all()
+        rows = await self._rows_after(session, [self.table], after=after, limit=limit, kinds=kinds)
         events = [OutboxEvent(**row._mapping) for row in rows[:limit]]
         next_cursor = events[-1].cursor if events else after
         return EventBatch(events, next_cursor, has_more=len(rows) > limit)
@@ -277,8 +266,6 @@ class Outbox:
         objects and encoded again (a follower catching up on millions of events paid that per event, about a
         quarter of the whole pipeline's CPU). `at` is written as pydantic writes it (UTC, `Z`, microseconds only
         when there are some); `data` as JSONB writes it (the same values, JSONB's key order and spacing)."""
-        if not 1 <= limit <= FEED_MAX_LIMIT:
-            raise ValueError(f"limit must be between 1 and {FEED_MAX_LIMIT}.")
         t = self.table
         utc = "(at AT TIME ZONE 'UTC')"
         item = literal_column(
@@ -286,7 +273,22 @@ class Outbox:
             f"aggregate_id, 'at', to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({utc}, 'US') "
             f"= '000000' THEN '' ELSE '.' || to_char({utc}, 'US') END || 'Z', 'data', data)::text"
         )
-        stmt = select(t.c.txid, t.c.id, item).where((t.c.txid < _BARRIER) | (t.c.txid == _OWN_TRANSACTION))
+        rows = await self._rows_after(session, [t.c.txid, t.c.id, item], after=after, limit=limit, kinds=kinds)
+        page = rows[:limit]
+        next_cursor = encode_position([str(page[-1][0]), page[-1][1]]) if page else after
+        tail = {"next_cursor": next_cursor, "has_more": len(rows) > limit}
+        return b'{"items":[' + ",".join(r[2] for r in page).encode() + b"]," + orjson.dumps(tail)[1:]
+
+    async def _rows_after(
+        self, session: AsyncSession, columns: Sequence[Any], *, after: str | None, limit: int, kinds: list[str] | None
+    ) -> Sequence[Row[Any]]:
+        """`columns` of up to `limit` + 1 events after the cursor `after` (None: from the start) in feed order, only
+        of `kinds` if given and only of transactions that have all finished: the one more tells whether more
+        follow."""
+        if not 1 <= limit <= FEED_MAX_LIMIT:
+            raise ValueError(f"limit must be between 1 and {FEED_MAX_LIMIT}.")
+        t = self.table
+        stmt = select(*columns).where((t.c.txid < _BARRIER) | (t.c.txid == _OWN_TRANSACTION))
         if after is not None:
             txid, event_id = _position(after)
             stmt = stmt.where(
@@ -295,11 +297,7 @@ class Outbox:
             )
         if kinds:
             stmt = stmt.where(t.c.kind.in_(kinds))
-        rows = (await session.execute(stmt.order_by(t.c.txid, t.c.id).limit(limit + 1))).all()
-        page = rows[:limit]
-        next_cursor = encode_position([str(page[-1][0]), page[-1][1]]) if page else after
-        tail = {"next_cursor": next_cursor, "has_more": len(rows) > limit}
-        return b'{"items":[' + ",".join(r[2] for r in page).encode() + b"]," + orjson.dumps(tail)[1:]
+        return (await session.execute(stmt.order_by(t.c.txid, t.c.id).limit(limit + 1))).all()
 
     async def head(self, session: AsyncSession) -> str | None:
         """The cursor of the feed's end now (None: it has no event yet): every event that can still appear comes
