@@ -134,18 +134,25 @@ async def end_request_transaction(session: AsyncSession, *, failed: bool) -> Non
         await session.commit()
 
 
+@asynccontextmanager
+async def request_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """`session` as a request's: committed when the request's work returns, rolled back when it raises (see
+    end_request_transaction)."""
+    try:
+        yield session
+    except BaseException:
+        await end_request_transaction(session, failed=True)
+        raise
+    else:
+        await end_request_transaction(session, failed=False)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit when the route returns, roll back when it raises.
     Services and repositories only flush()."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session:
-        try:
-            yield session
-        except BaseException:
-            await end_request_transaction(session, failed=True)
-            raise
-        else:
-            await end_request_transaction(session, failed=False)
+    async with sessionmaker() as session, request_transaction(session):
+        yield session
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit can never follow a 2xx.

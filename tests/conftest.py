@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_e
 from scripts.localdb import DATA_DIR, ensure_database, start_embedded
 from shared import jwt as qjwt
 from shared.config import database_url_for
-from shared.db import COMMIT_ON_ERROR, end_request_transaction, get_session
+from shared.db import COMMIT_ON_ERROR, get_session, request_transaction
 from shared.migrations import upgrade
 from shared.reference import scopes_for_roles
 
@@ -161,12 +161,8 @@ async def rolled_back_app(
 
         async def session_override() -> AsyncIterator[AsyncSession]:
             try:
-                yield session
-            except BaseException:
-                await end_request_transaction(session, failed=True)
-                raise
-            else:
-                await end_request_transaction(session, failed=False)
+                async with request_transaction(session):
+                    yield session
             finally:
                 session.info.pop(COMMIT_ON_ERROR, None)
 
