@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from abc import ABC, abstractmethod
@@ -26,6 +25,7 @@ import httpx
 
 from bench.generate_registry import server_url_or_embedded
 from scripts.localdb import DATA_DIR, asyncpg_dsn, ensure_database, start_embedded
+from scripts.run import uvicorn_command
 from shared import jwt as qjwt
 from shared.config import database_url_for
 from shared.migrations import upgrade
@@ -40,8 +40,7 @@ def start_service(
     """`factory` ("module:function") under uvicorn on 127.0.0.1:`port` (with `workers` processes unless 0), in a
     session of its own, logging warnings only and no access log; its stderr to `log` (appended to with `append`),
     else dropped."""
-    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", str(workers)] if workers else []
+    command = uvicorn_command(factory, port, *(["--workers", str(workers)] if workers else []))
     command += ["--no-access-log", "--log-level", "warning"]
     stderr: Any = subprocess.DEVNULL
     if log is not None:

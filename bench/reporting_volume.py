@@ -56,6 +56,7 @@ from reporting.readmodel.follower import Follower, ReadAhead, freeze_heap
 from reporting.readmodel.models import COUNT_COLUMNS
 from reporting.readmodel.rules import RuleConfig
 from scripts.localdb import DATA_DIR, asyncpg_dsn, ensure_database
+from scripts.run import uvicorn_command
 from shared.config import database_url_for
 from shared.http import ServiceClient
 from shared.migrations import upgrade
@@ -183,7 +184,7 @@ def start_sources(server_url: str) -> list[subprocess.Popen]:
             f"{prefix}_REVOCATION_CHECK_ENABLED": "false",
             "PLACEMENT_REGISTRY_FEED_ENABLED": "false",
         }
-        cmd = [sys.executable, "-m", "uvicorn", "--factory", app, "--port", str(port), "--no-access-log"]
+        cmd = uvicorn_command(app, port, "--no-access-log")
         log = (OUT_DIR / f"reporting_volume_{feed}.log").open("wb")
         procs.append(
             subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -530,16 +531,7 @@ def start_service(url: str, log: Path) -> subprocess.Popen:
         "REPORTING_REVOCATION_CHECK_ENABLED": "false",
     }
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "reporting.main:create_app",
-            "--port",
-            str(PORT),
-            "--no-access-log",
-        ],
+        uvicorn_command("reporting.main:create_app", PORT, "--no-access-log"),
         env=env,
         cwd=ROOT,
         stdout=log.open("wb"),

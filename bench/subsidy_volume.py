@@ -55,6 +55,7 @@ from bench import generate_placement as gp
 from bench.common import CONCURRENCY, asgi_request_body, run_and_report, summary
 from bench.registry_volume import Keys, machine, record_section, wait_ready
 from scripts.localdb import DATA_DIR, asyncpg_dsn, ensure_database
+from scripts.run import uvicorn_command
 from shared import jwt as qjwt
 from shared.config import database_url_for
 from shared.migrations import upgrade
@@ -192,8 +193,7 @@ def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
 
 
 def uvicorn_args(factory: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
-            "--no-access-log"]  # fmt: skip
+    return uvicorn_command(factory, port, "--no-access-log")
 
 
 def service_env(prefix: str, url: str, **extra: str) -> dict[str, str]:

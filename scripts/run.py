@@ -322,21 +322,15 @@ def _pump(name: str, stream: Any, out: TextIO) -> None:
     stream.close()
 
 
+def uvicorn_command(factory: str, port: int, *options: str) -> list[str]:
+    """The command that serves the app `factory` ("module:function", called by uvicorn) on HOST:`port`, with
+    uvicorn's `options`."""
+    return [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", HOST, "--port", str(port), *options]
+
+
 def start_child(service: str, env: dict[str, str]) -> Child:
     port = port_of(service)
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        f"{service}.main:create_app",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--timeout-graceful-shutdown",
-        "5",
-    ]
+    command = uvicorn_command(f"{service}.main:create_app", port, "--timeout-graceful-shutdown", "5")
     proc = subprocess.Popen(
         command,
         cwd=ROOT,

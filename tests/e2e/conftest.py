@@ -6,7 +6,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import pytest
 
 from scripts.localdb import ensure_database
 from scripts.roles import after_migrations, provision
+from scripts.run import uvicorn_command
 from shared.migrations import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,17 +44,7 @@ class System:
     def start(self, service: str) -> None:
         log = self.logs[service].open("ab")
         self.procs[service] = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                f"{service}.main:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(PORTS[service]),
-            ],
+            uvicorn_command(f"{service}.main:create_app", PORTS[service]),
             env=self.env,
             cwd=ROOT,
             stdout=log,
