@@ -116,19 +116,7 @@ async def indicator_trend(
     for p in result.points:
         for f in (p.county, p.jurisdiction):
             if f is not None:
-                rows.append(
-                    [
-                        p.period.label,
-                        p.period.end,
-                        f.jurisdiction_name_zh,
-                        f.numerator_display,
-                        f.denominator_display,
-                        f.value,
-                        f.target,
-                        None if f.met is None else ("达标" if f.met else "未达标"),
-                        f.gap,
-                    ]
-                )
+                rows.append([p.period.label, p.period.end, f.jurisdiction_name_zh, *service.figure_cells(f)])
     headings = ["统计期", "统计日期", "乡镇", "分子", "分母", "值", "目标", "是否达标", "差距人数"]
     return table(format, f"{code}-trend", headings, rows)
 
@@ -152,19 +140,7 @@ async def indicator_ranking(
     )
     if format == "json":
         return result
-    rows = [
-        [
-            f.rank,
-            f.jurisdiction_name_zh,
-            f.numerator_display,
-            f.denominator_display,
-            f.value,
-            f.target,
-            None if f.met is None else ("达标" if f.met else "未达标"),
-            f.gap,
-        ]
-        for f in result.rows
-    ]
+    rows = [[f.rank, f.jurisdiction_name_zh, *service.figure_cells(f)] for f in result.rows]
     headings = ["排名", "乡镇", "分子", "分母", "值", "目标", "是否达标", "差距人数"]
     return table(format, f"{code}-ranking-{result.period.label}", headings, rows)
 

@@ -401,6 +401,18 @@ async def ranking(
     )
 
 
+def figure_cells(f: FigureRead) -> list[Any]:
+    """A figure's cells in the reports' tables: numerator, denominator, value, target, met (达标 / 未达标), gap."""
+    return [
+        f.numerator_display,
+        f.denominator_display,
+        f.value,
+        f.target,
+        None if f.met is None else ("达标" if f.met else "未达标"),
+        f.gap,
+    ]
+
+
 def table_rows(report_: ReportRead) -> list[list[Any]]:
     """The report as one flat table (CSV/XLSX): an indicator and a jurisdiction per row."""
     rows = []
@@ -414,12 +426,7 @@ def table_rows(report_: ReportRead) -> list[list[Any]]:
                     report_.period.end,
                     f.jurisdiction_name_zh,
                     f.jurisdiction_code,
-                    f.numerator_display,
-                    f.denominator_display,
-                    f.value,
-                    f.target,
-                    None if f.met is None else ("达标" if f.met else "未达标"),
-                    f.gap,
+                    *figure_cells(f),
                     f.rank,
                 ]
             )
