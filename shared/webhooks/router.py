@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from shared.auth import CurrentPrincipal, Principal
 from shared.db import SessionDep
 from shared.errors import problem_responses
-from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates
 from shared.webhooks.config import WebhookSettings, decode_key
 from shared.webhooks.schemas import (
     WebhookDeliveryRead,
@@ -84,11 +84,9 @@ def _subscribe(router: APIRouter, svc: str, subscriptions: Subscriptions) -> Non
 
     @router.post(
         "",
-        status_code=201,
         operation_id=f"create{svc}Webhook",
-        responses=problem_responses(403, 422),
+        **creates(403, 422),
         response_description="The subscription, with its signing secret shown this once; `Location` names it.",
-        openapi_extra=response_headers(201, "Location"),
     )
     async def create_webhook(
         request: Request,

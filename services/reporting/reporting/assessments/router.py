@@ -27,9 +27,7 @@ router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
 AssessmentId = Annotated[uuid.UUID, Path(description="The assessment's id.")]
 
 
-@schemes.post(
-    "", status_code=201, responses=problem_responses(403, 422), openapi_extra=response_headers(201, "Location")
-)
+@schemes.post("", **creates(403, 422))
 async def create_scheme(
     session: SessionDep,
     principal: CurrentPrincipal,

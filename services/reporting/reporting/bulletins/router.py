@@ -11,8 +11,8 @@ from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates
 
 router = APIRouter(prefix="/api/v1/bulletins", tags=["bulletins"])
 BulletinId = Annotated[uuid.UUID, Path(description="The bulletin's id.")]
@@ -32,9 +32,7 @@ def _attachment(data: bytes, fmt: str, name: str) -> Response:
     )
 
 
-@router.post(
-    "", status_code=201, responses=problem_responses(403, 409, 422), openapi_extra=response_headers(201, "Location")
-)
+@router.post("", **creates(403, 409, 422))
 async def publish_bulletin(
     request: Request,
     session: SessionDep,

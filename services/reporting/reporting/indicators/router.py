@@ -9,8 +9,8 @@ from shared.auth import CurrentPrincipal, require_scopes
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
 from shared.pagination import Page, PageParamsDep
+from shared.routes import creates
 
 ReadAccess = Depends(require_scopes("reporting:read"))
 router = APIRouter(prefix="/api/v1", dependencies=[ReadAccess])
@@ -45,9 +45,7 @@ async def list_targets(
 @router.post(
     "/targets",
     tags=["targets"],
-    status_code=201,
-    responses=problem_responses(403, 409, 422),
-    openapi_extra=response_headers(201, "Location"),
+    **creates(403, 409, 422),
 )
 async def override_target(
     session: SessionDep,

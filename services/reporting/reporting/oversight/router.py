@@ -21,8 +21,7 @@ from shared.concurrency import IfMatch, send_versioned
 from shared.db import SessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyKeyHeader, send_created
-from shared.openapi import response_headers
-from shared.routes import versioned
+from shared.routes import creates, versioned
 
 visits = APIRouter(prefix="/api/v1/supervision-visits", tags=["oversight"])
 meetings = APIRouter(prefix="/api/v1/joint-meetings", tags=["oversight"])
@@ -35,9 +34,7 @@ def _today() -> date:
     return date.today()
 
 
-@visits.post(
-    "", status_code=201, responses=problem_responses(403, 422), openapi_extra=response_headers(201, "Location")
-)
+@visits.post("", **creates(403, 422))
 async def create_visit(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -114,9 +111,7 @@ async def update_action(
     )
 
 
-@meetings.post(
-    "", status_code=201, responses=problem_responses(403, 422), openapi_extra=response_headers(201, "Location")
-)
+@meetings.post("", **creates(403, 422))
 async def create_meeting(
     session: SessionDep,
     principal: CurrentPrincipal,
