@@ -125,6 +125,19 @@ _RECORD_COLUMNS = (
 logger = logging.getLogger("qihang.audit")
 
 
+def principal_columns(prefix: str) -> list[Column[Any]]:
+    """A principal as they were, kept in a row (the actor of an audit entry, the owner of an import job): subject,
+    kind, name, roles, department and jurisdiction, each column named `<prefix>_<field>`."""
+    return [
+        Column(f"{prefix}_subject", Text, nullable=False),
+        Column(f"{prefix}_kind", String(10), nullable=False),
+        Column(f"{prefix}_name", Text, nullable=False),
+        Column(f"{prefix}_roles", ARRAY(Text), nullable=False),
+        Column(f"{prefix}_department", String(40)),
+        Column(f"{prefix}_jurisdiction", String(40), comment="NULL means county-wide."),
+    ]
+
+
 def audit_table(metadata: MetaData) -> Table:
     """The audit trail: one row per audited read, write or refused attempt."""
     return Table(
@@ -134,12 +147,7 @@ def audit_table(metadata: MetaData) -> Table:
         # Set by the database at insert (the guard trigger): the writing transaction, and the time to the millisecond.
         Column("txid", Xid8()),
         Column("at", TIMESTAMP(timezone=True, precision=3), nullable=False),
-        Column("actor_subject", Text, nullable=False),
-        Column("actor_kind", String(10), nullable=False),
-        Column("actor_name", Text, nullable=False),
-        Column("actor_roles", ARRAY(Text), nullable=False),
-        Column("actor_department", String(40)),
-        Column("actor_jurisdiction", String(40), comment="NULL means county-wide."),
+        *principal_columns("actor"),
         Column("operation", String(100), nullable=False),
         Column("resource_type", String(50), nullable=False),
         Column("resource_ids", ARRAY(UUID(as_uuid=True)), nullable=False),

@@ -52,10 +52,9 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import AuditLog
+from shared.audit import AuditLog, principal_columns
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.idempotency import Created, IdempotencyStore
@@ -90,12 +89,7 @@ def import_job_table(metadata: MetaData) -> Table:
         Column("status", String(12), nullable=False),
         Column("file_name", String(255), nullable=False),
         Column("file_sha256", String(64), nullable=False),
-        Column("owner_subject", Text, nullable=False),
-        Column("owner_kind", String(10), nullable=False),
-        Column("owner_name", Text, nullable=False),
-        Column("owner_roles", ARRAY(Text), nullable=False),
-        Column("owner_department", String(40)),
-        Column("owner_jurisdiction", String(40), comment="NULL means county-wide."),
+        *principal_columns("owner"),
         Column("request_id", String(128)),
         Column("total", Integer, nullable=False),
         Column("processed", Integer, nullable=False, server_default="0"),
