@@ -15,7 +15,7 @@ from subsidy.applications.repository import ApplicationFilter
 from subsidy.applications.schemas import ApplicationCreate, ApplicationRead, ApplicationSummary, StepCreate
 from subsidy.applications.workflow import Status
 from subsidy.auditing import audited
-from subsidy.types import SubsidyTypeCode
+from subsidy.filters import BeneficiaryQuery, JurisdictionQuery, TypeQuery, YearQuery
 
 router = APIRouter(prefix="/api/v1/subsidy-applications", tags=["subsidy-applications"])
 Reader = Annotated[Principal, Depends(require_scopes("subsidy:read"))]
@@ -24,11 +24,11 @@ RESOURCE = "subsidy_application"
 
 
 def application_filter(
-    year: Annotated[int | None, Query(ge=2012, le=2100, description="Only this year.")] = None,
-    subsidy_type: Annotated[SubsidyTypeCode | None, Query(description="Only this type.")] = None,
+    year: YearQuery = None,
+    subsidy_type: TypeQuery = None,
     status: Annotated[Status | None, Query(description="Only applications in this status.")] = None,
-    beneficiary_id: Annotated[uuid.UUID | None, Query(description="Only this employer or person.")] = None,
-    jurisdiction_code: Annotated[str | None, Query(max_length=40, description="Only this jurisdiction.")] = None,
+    beneficiary_id: BeneficiaryQuery = None,
+    jurisdiction_code: JurisdictionQuery = None,
 ) -> ApplicationFilter:
     return ApplicationFilter(
         year=year,

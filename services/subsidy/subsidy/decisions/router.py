@@ -12,7 +12,7 @@ from subsidy.auditing import audited
 from subsidy.decisions import service
 from subsidy.decisions.repository import DecisionFilter
 from subsidy.decisions.schemas import DecisionRead, DecisionSummary
-from subsidy.types import SubsidyTypeCode
+from subsidy.filters import BeneficiaryQuery, JurisdictionQuery, TypeQuery, YearQuery
 
 router = APIRouter(prefix="/api/v1/subsidy-decisions", tags=["subsidy-decisions"])
 Reader = Annotated[Principal, Depends(require_scopes("subsidy:read"))]
@@ -20,10 +20,10 @@ RESOURCE = "subsidy_decision"
 
 
 def decision_filter(
-    year: Annotated[int | None, Query(ge=2012, le=2100, description="Only this year.")] = None,
-    subsidy_type: Annotated[SubsidyTypeCode | None, Query(description="Only this type.")] = None,
-    beneficiary_id: Annotated[uuid.UUID | None, Query(description="Only this employer or person.")] = None,
-    jurisdiction_code: Annotated[str | None, Query(max_length=40, description="Only this jurisdiction.")] = None,
+    year: YearQuery = None,
+    subsidy_type: TypeQuery = None,
+    beneficiary_id: BeneficiaryQuery = None,
+    jurisdiction_code: JurisdictionQuery = None,
     tier: Annotated[str | None, Query(max_length=20, description="Only this tier, e.g. 50-99.")] = None,
     all_versions: Annotated[
         bool, Query(description="Older versions too (by default only the current version of each decision).")
