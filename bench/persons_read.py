@@ -39,10 +39,9 @@ import httpx
 
 from bench.common import gateway_and_registry_databases, start_service
 from bench.generate_registry import load as load_people
-from bench.run import ensure_wrk, run_httpx, wait_ready
+from bench.run import ADMIN_PASSWORD, admin_login, ensure_wrk, run_httpx, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_PASSWORD = "bench-admin-password"
 PATH = "/api/v1/persons/"
 LEVELS = (1, 8, 32)
 PATHS = ("direct", "gateway", "raw")
@@ -252,13 +251,7 @@ def main() -> None:
     try:
         procs["gateway"] = start_service("gateway.main:create_app", gateway_port, env, workers=args.workers)
         procs["registry"] = start_service("registry.main:create_app", registry_port, env, workers=args.workers)
-        wait_ready(f"http://127.0.0.1:{gateway_port}/healthz")
-        wait_ready(f"http://127.0.0.1:{registry_port}/readyz")
-        token = httpx.post(
-            f"http://127.0.0.1:{gateway_port}/api/v1/auth/token",
-            data={"grant_type": "password", "username": "admin", "password": ADMIN_PASSWORD},
-        ).json()["access_token"]
-        jwks = httpx.get(f"http://127.0.0.1:{gateway_port}/.well-known/jwks.json").json()
+        token, jwks = admin_login(gateway_port, registry_port)
         import asyncpg
 
         from scripts.localdb import asyncpg_dsn

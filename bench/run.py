@@ -34,6 +34,19 @@ ADMIN_PASSWORD = "bench-admin-password"
 PATH = "/api/v1/jurisdictions"
 
 
+def admin_login(gateway_port: int, registry_port: int) -> tuple[str, dict]:
+    """Once the gateway and the registry on these ports are ready: the bench admin's access token and the gateway's
+    JWKS."""
+    wait_ready(f"http://127.0.0.1:{gateway_port}/healthz")
+    wait_ready(f"http://127.0.0.1:{registry_port}/readyz")
+    token = httpx.post(
+        f"http://127.0.0.1:{gateway_port}/api/v1/auth/token",
+        data={"grant_type": "password", "username": "admin", "password": ADMIN_PASSWORD},
+    ).json()["access_token"]
+    jwks = httpx.get(f"http://127.0.0.1:{gateway_port}/.well-known/jwks.json").json()
+    return token, jwks
+
+
 def ensure_wrk() -> str | None:
     found = shutil.which("wrk")
     if found or os.geteuid() != 0 or not shutil.which("apt-get"):
@@ -150,13 +163,7 @@ def main() -> None:
     }
     procs = [start_service(f"{name}.main:create_app", port, env) for name, port in SERVICES]
     try:
-        wait_ready(f"http://127.0.0.1:{GATEWAY_PORT}/healthz")
-        wait_ready(f"http://127.0.0.1:{REGISTRY_PORT}/readyz")
-        token = httpx.post(
-            f"http://127.0.0.1:{GATEWAY_PORT}/api/v1/auth/token",
-            data={"grant_type": "password", "username": "admin", "password": ADMIN_PASSWORD},
-        ).json()["access_token"]
-        jwks = httpx.get(f"http://127.0.0.1:{GATEWAY_PORT}/.well-known/jwks.json").json()
+        token, jwks = admin_login(GATEWAY_PORT, REGISTRY_PORT)
         targets = {
             "direct": f"http://127.0.0.1:{REGISTRY_PORT}{PATH}",
             "gateway": f"http://127.0.0.1:{GATEWAY_PORT}{PATH}",
