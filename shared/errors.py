@@ -180,20 +180,26 @@ def _unavailable(request: Request, code: str, detail: str) -> JSONResponse:
     return problem_response(503, code=code, detail=detail, instance=request.url.path, headers={"Retry-After": "5"})
 
 
+def app_error_response(request: Request, exc: AppError) -> JSONResponse:
+    """The problem+json answer to `request` that `exc` stands for (what the handler of AppError sends; a route that
+    answers a failure without raising returns it itself)."""
+    return problem_response(
+        exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        instance=request.url.path,
+        errors=exc.errors,
+        headers=exc.headers,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error leave the app as problem+json, never a stack trace."""
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem_response(
-            exc.status,
-            code=exc.code,
-            title=exc.title,
-            detail=exc.detail,
-            instance=request.url.path,
-            errors=exc.errors,
-            headers=exc.headers,
-        )
+        return app_error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -24,7 +24,7 @@ from gateway.auth.schemas import (
 from gateway.auth.status import commit_account_change
 from gateway.dependencies import ActivePrincipal, AuditPrincipal, PasswordChanger, ServicePrincipal, client_ip
 from shared.db import SessionDep
-from shared.errors import AppError, Forbidden, problem_response, problem_responses
+from shared.errors import AppError, Forbidden, app_error_response, problem_responses
 from shared.pagination import Page, PageParamsDep
 from shared.reference import DEPARTMENTS, JURISDICTIONS, ROLES, SCOPES
 
@@ -55,17 +55,6 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     if not sep:
         raise InvalidClient("The Basic credentials cannot be read.")
     return client_id, secret
-
-
-def _failure_response(request: Request, error: AppError) -> JSONResponse:
-    return problem_response(
-        error.status,
-        code=error.code,
-        title=error.title,
-        detail=error.detail,
-        instance=request.url.path,
-        headers=error.headers,
-    )
 
 
 @public_router.post(
@@ -127,7 +116,7 @@ async def issue_token(
     else:
         raise UnsupportedGrantType("grant_type must be password, client_credentials or refresh_token.")
     if isinstance(outcome, service.Failure):
-        return _failure_response(request, outcome.error)
+        return app_error_response(request, outcome.error)
     return outcome
 
 
