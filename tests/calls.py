@@ -1,6 +1,7 @@
 """Small request helpers the API tests of several services share."""
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import httpx
 
@@ -23,6 +24,22 @@ def employer_clients(make_token: Callable[..., str], scopes: Iterable[str]) -> C
         return employer_client(make_token, employer_id, scopes)
 
     return headers
+
+
+async def pages(
+    client: httpx.AsyncClient, url: str, *, headers: dict[str, str], params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Every page of the list at `url` (asked with `params`), following each page's next_cursor to the end."""
+    found: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        asked = (params or {}) | ({"cursor": cursor} if cursor else {})
+        response = await client.get(url, params=asked, headers=headers)
+        assert response.status_code == 200, response.text
+        found.append(response.json())
+        cursor = found[-1]["next_cursor"]
+        if cursor is None:
+            return found
 
 
 async def listed_count(client: httpx.AsyncClient, url: str, token: str) -> int:

@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 
-from tests.calls import listed_count
+from tests.calls import listed_count, pages
 from tests.placement.employers.conftest import PENGXINYUAN_CODE, PROBLEM, bearer, employer_body
 
 URL = "/api/v1/employers"
@@ -56,19 +56,12 @@ async def test_pages_through_more_employers_than_the_limit_in_name_order(placeme
         )
         assert response.status_code == 201
 
-    seen, cursor, pages = [], None, 0
-    while True:
-        params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
-        page = (await placement.get(URL, params=params, headers=bearer(county))).json()
-        pages += 1
+    paged = await pages(placement, URL, params={"limit": 2}, headers=bearer(county))
+    for page in paged:
         assert len(page["items"]) <= 2
         assert page["limit"] == 2
-        seen += [e["name"] for e in page["items"]]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
-    assert pages == 3
-    assert seen == names
+    assert len(paged) == 3
+    assert [e["name"] for page in paged for e in page["items"]] == names
 
 
 async def test_refuses_a_cursor_it_did_not_issue(placement, county):

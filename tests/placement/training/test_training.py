@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
+from tests.calls import pages
 from tests.placement.registry_feed.feed import catch_up
 
 BASE = "/api/v1/trainings"
@@ -244,19 +245,8 @@ async def test_the_shortfall_lists_eligible_people_with_fewer_than_two_trainings
     ).json()
     assert dapu["shortfall_count"] == 3
 
-    paged, cursor = [], None
-    while True:
-        page = (
-            await client.get(
-                f"{BASE}/shortfall",
-                params={"year": YEAR, "limit": 3} | ({"cursor": cursor} if cursor else {}),
-                headers=auth(),
-            )
-        ).json()
-        paged += [i["person_id"] for i in page["items"]]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+    shortfall = await pages(client, f"{BASE}/shortfall", params={"year": YEAR, "limit": 3}, headers=auth())
+    paged = [i["person_id"] for page in shortfall for i in page["items"]]
     assert sorted(paged) == sorted(got) and len(paged) == 4
 
     rows = (

@@ -1,6 +1,7 @@
 import pytest
 
 from reporting.indicators.models import IndicatorDefinition
+from tests.calls import pages
 
 PROBLEM = "application/problem+json"
 NOTICE = "柳城政办〔2012〕84号"
@@ -149,17 +150,9 @@ async def test_filters_targets_by_indicator_and_year(reporting, headers, params,
 
 
 async def test_pages_through_the_targets_with_a_cursor(reporting, headers):
-    seen, cursor, pages = [], None, 0
-    while True:
-        params = {"limit": 4} | ({"cursor": cursor} if cursor else {})
-        page = (await reporting.get("/api/v1/targets", params=params, headers=headers)).json()
-        pages += 1
-        seen += [summary(t) for t in page["items"]]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
-    assert pages == 3
-    assert seen == SEEDED_TARGETS
+    paged = await pages(reporting, "/api/v1/targets", params={"limit": 4}, headers=headers)
+    assert len(paged) == 3
+    assert [summary(t) for page in paged for t in page["items"]] == SEEDED_TARGETS
 
 
 async def test_reading_needs_the_reporting_read_scope(reporting, make_token):
