@@ -31,6 +31,7 @@ from reporting.readmodel.rules import RuleConfig
 from reporting.readmodel.service import FetchPage, Transaction
 from shared.http import ServiceClient
 from shared.metrics import feed_progress
+from shared.tasks import stop_task
 
 logger = logging.getLogger("reporting.readmodel")
 
@@ -231,9 +232,4 @@ async def start(app: FastAPI) -> None:
 
 
 async def stop(app: FastAPI) -> None:
-    task: asyncio.Task[None] | None = getattr(app.state, "feed_task", None)
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop_task(getattr(app.state, "feed_task", None))
