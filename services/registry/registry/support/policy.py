@@ -16,13 +16,14 @@ POLICY: dict[str, Grant] = {
 }
 
 
-TABLE = GrantTable(POLICY, scope="registry", error=NoSupportAccess)
-
-
-def require_read(principal: Principal) -> None:
-    TABLE.require(principal, "read", "read", "Your department has no access to support teams and visits.")
+TABLE = GrantTable(
+    POLICY,
+    scope="registry",
+    error=NoSupportAccess,
+    unreadable="Your department has no access to support teams and visits.",
+)
+require_read = TABLE.readable
 
 
 def require_write(principal: Principal) -> None:
-    require_read(principal)
-    TABLE.require(principal, "write", "write", "You may not change support teams or record visits.")
+    TABLE.writable(principal, "write", "You may not change support teams or record visits.")

@@ -16,13 +16,11 @@ POLICY: dict[str, Grant] = {
 }
 
 
-TABLE = GrantTable(POLICY, scope="registry", error=NoTreatmentAccess)
-
-
-def require_read(principal: Principal) -> None:
-    TABLE.require(principal, "read", "read", "Your department has no access to treatment records.")
+TABLE = GrantTable(
+    POLICY, scope="registry", error=NoTreatmentAccess, unreadable="Your department has no access to treatment records."
+)
+require_read = TABLE.readable
 
 
 def require_write(principal: Principal) -> None:
-    require_read(principal)
-    TABLE.require(principal, "write", "write", "You may not change treatment records.")
+    TABLE.writable(principal, "write", "You may not change treatment records.")
