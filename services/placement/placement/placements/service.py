@@ -519,14 +519,5 @@ async def follow_ups_due(
     seen = policy.require_read(principal)
     rows, next_cursor = await PlacementRepository(session).due(as_of, seen, params)
     return [
-        FollowUpDue(
-            placement_id=p.id,
-            person_id=p.person_id,
-            jurisdiction_code=p.jurisdiction_code,
-            employer_id=p.employer_id,
-            months=f.months,
-            due_on=f.due_on,
-            version=f.version,
-        )
-        for f, p in rows
+        read_of(FollowUpDue, f, **fields_of(p, "person_id", "jurisdiction_code", "employer_id")) for f, p in rows
     ], next_cursor

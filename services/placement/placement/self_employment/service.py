@@ -231,17 +231,14 @@ async def loans_in_year(
         )
         trail.resource_ids = [record.person_id for _, record, _ in rows]
     items = [
-        LoanInYear(
+        read_of(
+            LoanInYear,
+            loan,
             loan_id=loan.id,
-            self_employment_id=record.id,
             person_id=record.person_id,
             jurisdiction_code=record.jurisdiction_code,
             business_kind=record.business_kind,
             self_employment_status=record.status,
-            amount=loan.amount,
-            annual_rate_percent=loan.annual_rate_percent,
-            disbursed_on=loan.disbursed_on,
-            maturity_on=loan.maturity_on,
             interest_days=days,
             days_in_year=days_in_year,
         )
