@@ -348,6 +348,20 @@ async def catch_up_http(
     }
 
 
+async def rebuild_with_workers(
+    engine, fetchers: dict[str, Any], *, events: int, limit: int, derive_batch: int, workers: int
+) -> dict[str, float]:
+    """A rebuild from zero of everything the feeds hold (`service.rebuild`, as POST /read-model/rebuild does), the
+    follower storing facts (Follower.poll_round, derive=False) while `workers` derivation processes derive beside it:
+    how a deployment with REPORTING_FOLLOWER_DERIVES=false and deriver workers rebuilds."""
+    async with transaction_of(engine)() as session:
+        await service.rebuild(session)
+    return {
+        **await catch_up_http(engine, fetchers, limit=limit, derive_batch=derive_batch, workers=workers),
+        "events": events,
+    }
+
+
 async def run_http(args: argparse.Namespace, server_url: str, keys: Keys) -> dict[str, Any]:
     """Rebuild and catch-up with the feeds read over HTTP from the real registry and placement services."""
     out: dict[str, Any] = {}
@@ -389,6 +403,16 @@ async def run_http(args: argparse.Namespace, server_url: str, keys: Keys) -> dic
                         engine, fetchers, limit=args.page, derive_batch=args.derive_batch, workers=args.derive_workers
                     )
                     out["catch_up_workers"]["events"] = again["events"]
+            if args.rebuild_workers:
+                held = sum(out[k]["events"] for k in ("rebuild", "catch_up", "catch_up_workers") if k in out)
+                out["rebuild_workers"] = await rebuild_with_workers(
+                    engine,
+                    fetchers,
+                    events=held,
+                    limit=args.page,
+                    derive_batch=args.derive_batch,
+                    workers=args.rebuild_workers,
+                )
             await engine.dispose()
     finally:
         for proc in procs:
@@ -674,6 +698,14 @@ def render(r: dict[str, Any], command: str) -> str:
                 f"deriving beside it: {cw['total_s']:.1f} s = **{cw['events'] / cw['total_s']:,.0f} events/s** (CPU "
                 f"of the follower {cw['cpu_s']:.1f} s, {cw['rounds']} rounds)."
             )
+        if "rebuild_workers" in r:
+            rw = r["rebuild_workers"]
+            lines.append(
+                f"- Rebuild from zero of all {rw['events']:,} events the feeds now hold, the follower only storing "
+                f"facts and {rw['workers']} derivation worker process(es) deriving beside it: {rw['total_s']:.1f} s = "
+                f"**{rw['events'] / rw['total_s']:,.0f} events/s** (CPU of the follower {rw['cpu_s']:.1f} s, "
+                f"{rw['rounds']} rounds)."
+            )
         n = rb["events"]
         apply_pg = rb["apply_pg_cpu_at"] - rb["pg_cpu_start"]
         derive_pg = rb["derive_pg_cpu_at"] - rb["apply_pg_cpu_at"]
@@ -778,6 +810,13 @@ def main() -> None:
         type=int,
         default=0,
         help="with --http --catch-up: catch up a second time with this many derivation worker processes",
+    )
+    parser.add_argument(
+        "--rebuild-workers",
+        type=int,
+        default=0,
+        help="with --http: at the end, rebuild from zero with the follower storing facts and this many derivation "
+        "worker processes",
     )
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
