@@ -375,43 +375,56 @@ async def run_http(args: argparse.Namespace, server_url: str, keys: Keys) -> dic
         async with httpx.AsyncClient(timeout=120) as http:
             fetchers = http_fetchers(http, token)
             sources = [source_database(feed) for feed in SOURCES]
-            await fetch_only(fetchers, args.page)  # warm-up: the sources' first requests set up their connections
-            before, pg_before = cpu_seconds(procs), postgres_cpu(*sources)
-            out["fetch_only"] = await fetch_only(fetchers, args.page)
-            out["fetch_only"]["source_cpu_s"] = cpu_seconds(procs) - before
-            out["fetch_only"]["source_pg_cpu_s"] = postgres_cpu(*sources) - pg_before
             engine = create_async_engine(url, pool_size=3)
-            before, pg_before = cpu_seconds(procs), postgres_cpu(*sources)
-            pg_mine = postgres_cpu(DATABASE)
-            out["rebuild"] = await apply_http(
-                engine, fetchers, limit=args.page, derive_batch=args.derive_batch, pg_cpu=lambda: postgres_cpu(DATABASE)
-            )
-            out["rebuild"]["source_cpu_s"] = cpu_seconds(procs) - before
-            out["rebuild"]["source_pg_cpu_s"] = postgres_cpu(*sources) - pg_before
-            out["rebuild"]["pg_cpu_start"] = pg_mine
-            out["rebuild"]["events"] = out["fill"]["events"]
-            if args.catch_up:
-                more = await fill_outboxes(server_url, args.catch_up, seed=args.seed + 1, first_person=args.people)
-                out["catch_up"] = await catch_up_http(engine, fetchers, limit=args.page, derive_batch=args.derive_batch)
-                out["catch_up"]["events"] = more["events"]
-                if args.derive_workers:
-                    # The same again with derivation workers: another county's events of the same size.
-                    again = await fill_outboxes(
-                        server_url, args.catch_up, seed=args.seed + 2, first_person=args.people + args.catch_up
+            if not args.rebuild_only:
+                await fetch_only(fetchers, args.page)  # warm-up: the sources' first requests set up their connections
+                before, pg_before = cpu_seconds(procs), postgres_cpu(*sources)
+                out["fetch_only"] = await fetch_only(fetchers, args.page)
+                out["fetch_only"]["source_cpu_s"] = cpu_seconds(procs) - before
+                out["fetch_only"]["source_pg_cpu_s"] = postgres_cpu(*sources) - pg_before
+                before, pg_before = cpu_seconds(procs), postgres_cpu(*sources)
+                pg_mine = postgres_cpu(DATABASE)
+                out["rebuild"] = await apply_http(
+                    engine,
+                    fetchers,
+                    limit=args.page,
+                    derive_batch=args.derive_batch,
+                    pg_cpu=lambda: postgres_cpu(DATABASE),
+                )
+                out["rebuild"]["source_cpu_s"] = cpu_seconds(procs) - before
+                out["rebuild"]["source_pg_cpu_s"] = postgres_cpu(*sources) - pg_before
+                out["rebuild"]["pg_cpu_start"] = pg_mine
+                out["rebuild"]["events"] = out["fill"]["events"]
+                if args.catch_up:
+                    more = await fill_outboxes(server_url, args.catch_up, seed=args.seed + 1, first_person=args.people)
+                    out["catch_up"] = await catch_up_http(
+                        engine, fetchers, limit=args.page, derive_batch=args.derive_batch
                     )
-                    out["catch_up_workers"] = await catch_up_http(
-                        engine, fetchers, limit=args.page, derive_batch=args.derive_batch, workers=args.derive_workers
-                    )
-                    out["catch_up_workers"]["events"] = again["events"]
-            if args.rebuild_workers:
-                held = sum(out[k]["events"] for k in ("rebuild", "catch_up", "catch_up_workers") if k in out)
+                    out["catch_up"]["events"] = more["events"]
+                    if args.derive_workers:
+                        # The same again with derivation workers: another county's events of the same size.
+                        again = await fill_outboxes(
+                            server_url, args.catch_up, seed=args.seed + 2, first_person=args.people + args.catch_up
+                        )
+                        out["catch_up_workers"] = await catch_up_http(
+                            engine,
+                            fetchers,
+                            limit=args.page,
+                            derive_batch=args.derive_batch,
+                            workers=args.derive_workers,
+                        )
+                        out["catch_up_workers"]["events"] = again["events"]
+            if args.rebuild_workers or args.rebuild_only:
+                held = out["fill"]["events"] + sum(
+                    out[k]["events"] for k in ("catch_up", "catch_up_workers") if k in out
+                )
                 out["rebuild_workers"] = await rebuild_with_workers(
                     engine,
                     fetchers,
                     events=held,
                     limit=args.page,
                     derive_batch=args.derive_batch,
-                    workers=args.rebuild_workers,
+                    workers=args.rebuild_workers or 1,
                 )
             await engine.dispose()
     finally:
@@ -664,7 +677,20 @@ def render(r: dict[str, Any], command: str) -> str:
         "",
     ]
     page = r.get("page", 200)
-    if r.get("http"):
+    if r.get("http") and "rebuild" not in r:
+        f, rw = r["fill"], r["rebuild_workers"]
+        lines += [
+            f"**Rebuild only, over HTTP** (`--http --rebuild-only`): {r['people']:,} people's {f['events']:,} events "
+            f"(registry {f['by_feed']['registry']:,}, placement {f['by_feed']['placement']:,}) written into the "
+            f"registry's and placement's own outbox tables ({f['fill_s']:.0f} s), served by the two services as "
+            f"uvicorn processes (pages of {page:,}); the read model rebuilt from zero by the follower storing facts "
+            f"and {rw['workers']} derivation worker process(es) beside it (`REPORTING_FOLLOWER_DERIVES=false` and "
+            f"`python -m reporting.readmodel.deriver`): {rw['total_s']:.1f} s = "
+            f"**{rw['events'] / rw['total_s']:,.0f} events/s** (CPU of the follower {rw['cpu_s']:.1f} s, "
+            f"{rw['rounds']} rounds). Rows: " + ", ".join(f"{k} {v:,}" for k, v in r["rows"].items()) + ".",
+            "",
+        ]
+    elif r.get("http"):
         f, fo, rb = r["fill"], r["fetch_only"], r["rebuild"]
         total = rb["apply_s"] + rb["derive_s"]
         lines += [
@@ -818,6 +844,12 @@ def main() -> None:
         help="with --http: at the end, rebuild from zero with the follower storing facts and this many derivation "
         "worker processes",
     )
+    parser.add_argument(
+        "--rebuild-only",
+        action="store_true",
+        help="with --http: fill the outboxes, then only the rebuild with derivation workers (--rebuild-workers, "
+        "default 1) and the reports: the issue's 10M-event rebuild without the passes that measure CPU per part",
+    )
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     server_url, server = server_url_or_embedded()
@@ -832,7 +864,11 @@ def main() -> None:
     report = render(result, command)
     print(report)
     if not args.no_record:
-        if args.http:
+        if args.http and args.rebuild_only:
+            record_section(
+                report, "reporting-volume-rebuild", "The reporting service's rebuild at full scale (issue 10)"
+            )
+        elif args.http:
             record_section(report, "reporting-volume-http", "The reporting service's catch-up over HTTP (issue 10)")
         else:
             record_section(report, "reporting-volume", "The reporting service at county scale (issue 10)")
