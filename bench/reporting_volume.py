@@ -23,7 +23,11 @@ intervals a person with consistent flags, then the daily and monthly sums aggreg
 keeps them), to measure 3 at the issue's scale (`--direct 1000000`: 5 million intervals) in minutes.
 
 Writes its table into docs/benchmarks.md between the bench:reporting-volume markers (`--no-record`: print only).
-Develop at small scale (`--people 20000`); the issue's scale is `--people 1000000` (about 10 million events).
+`--http --rebuild-only` fills the outboxes, then only rebuilds from zero with the follower storing facts and
+`--rebuild-workers` derivation workers (default 1) beside it, and times 3: the issue's full rebuild in one run.
+
+Develop at small scale (`--people 20000`). The generator writes about 5.8 events a person (200,000 people: 1,161,122
+events), so the issue's 10 million events are `--people 1720000`; its 1,000,000 people are about 5.8 million.
 """
 
 from __future__ import annotations
