@@ -4,11 +4,12 @@ body, for the ones that read bodies as they stream (`shared.app.BodyLimitMiddlew
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 
-class HttpMiddleware:
+class HttpMiddleware(ABC):
     """A pure ASGI middleware that acts on HTTP requests only (`handle`): anything else (lifespan, websockets) goes
     to the app untouched."""
 
@@ -21,8 +22,9 @@ class HttpMiddleware:
             return
         await self.handle(scope, receive, send)
 
+    @abstractmethod
     async def handle(self, scope: Any, receive: Any, send: Any) -> None:
-        raise NotImplementedError
+        """The middleware's own work on one HTTP request."""
 
 
 Refusal = Callable[[Any, Any, Any], Awaitable[None]]
