@@ -34,7 +34,7 @@ from shared.errors import FieldError, InvalidInput
 from shared.idempotency import Created
 from shared.pagination import PageParams
 from shared.query import or_raise
-from shared.reads import fields_of, read_of
+from shared.reads import apply_changes, fields_of, read_of
 from shared.reference import JURISDICTIONS
 
 CREATE_OPERATION = "POST /api/v1/persons"
@@ -322,14 +322,9 @@ async def update_person(
         await _check_registration_day(session, person, changes["registered_on"], today)
     new_ability = changes.pop("work_ability", None)
     ability_since = changes.pop("work_ability_since", None) or today
-    diff: dict[str, dict[str, object]] = {}
-    for field, value in changes.items():
-        old = getattr(person, field)
-        if value is None and field == "registered_on":
-            continue
-        if old != value:
-            diff[field] = {"old": old, "new": value}
-            setattr(person, field, value)
+    if changes.get("registered_on", "") is None:
+        del changes["registered_on"]  # the registration day may be corrected, never cleared
+    diff = _as_diff(apply_changes(person, changes))
     recorded: WorkAbilityChange | None = None
     if new_ability is not None and (
         new_ability != person.work_ability or "work_ability_since" in data.model_fields_set
@@ -385,15 +380,15 @@ async def refresh_work_ability(
         changes = [*await HistoryRepository(session).ability_changes(person.id), new]
     done = [c for c in changes if c.effective_on <= today] or changes[:1]
     latest = max(done, key=lambda c: (c.effective_on, c.created_at))
-    diff: dict[str, dict[str, object]] = {}
     new = {"work_ability": latest.work_ability, "work_ability_since": latest.effective_on}
     if latest.work_ability != "able" or person.work_ability != latest.work_ability:
         new["work_ability_reason"] = latest.reason
-    for field, value in new.items():
-        if getattr(person, field) != value:
-            diff[field] = {"old": getattr(person, field), "new": value}
-            setattr(person, field, value)
-    return diff
+    return _as_diff(apply_changes(person, new))
+
+
+def _as_diff(changed: dict[str, tuple[object, object]]) -> dict[str, dict[str, object]]:
+    """The changes `apply_changes` made, as the person's event and trail record them: field: {old, new}."""
+    return {field: {"old": old, "new": new} for field, (old, new) in changed.items()}
 
 
 async def emit_work_ability_change(session: AsyncSession, person: Person, change: WorkAbilityChange) -> None:
